@@ -1,0 +1,68 @@
+import { parseAllDocuments, stringify } from 'yaml';
+import { isKubeObject, type KubeObject } from './kube/object.ts';
+
+/** Keys a Kubernetes reader looks for first, in this order; every other key follows sorted. */
+const LEADING_KEYS = ['apiVersion', 'kind', 'metadata', 'spec', 'data', 'stringData'];
+const METADATA_KEYS = ['name', 'namespace', 'labels', 'annotations'];
+
+function orderKeys(keys: string[], leading: readonly string[]): string[] {
+  const first = leading.filter((key) => keys.includes(key));
+  const rest = keys.filter((key) => !leading.includes(key)).sort();
+  return [...first, ...rest];
+}
+
+/** A deep copy whose object keys are in canonical order, so serialization never depends on build order. */
+export function canonicalize(value: unknown, path: readonly string[] = []): unknown {
+  if (Array.isArray(value)) return value.map((item) => canonicalize(item, path));
+  if (value === null || typeof value !== 'object') return value;
+  const record = value as Record<string, unknown>;
+  const leading = path.length === 0 ? LEADING_KEYS : path.length === 1 && path[0] === 'metadata' ? METADATA_KEYS : [];
+  const out: Record<string, unknown> = {};
+  for (const key of orderKeys(Object.keys(record), leading)) {
+    if (record[key] === undefined) continue;
+    out[key] = canonicalize(record[key], [...path, key]);
+  }
+  return out;
+}
+
+/** The repository's one YAML writer: canonical key order, no line wrapping, block literals for text. */
+export function toYaml(value: unknown): string {
+  return stringify(canonicalize(value), {
+    lineWidth: 0,
+    minContentWidth: 0,
+    indentSeq: true,
+    blockQuote: 'literal',
+    aliasDuplicateObjects: false,
+  });
+}
+
+export class YamlParseError extends Error {
+  override readonly name = 'YamlParseError';
+}
+
+/** Parses a multi-document YAML stream (or a `kind: List`) into Kubernetes objects, in order. */
+export function parseObjects(text: string, source: string): KubeObject[] {
+  const objects: KubeObject[] = [];
+  const documents = parseAllDocuments(text, { uniqueKeys: false });
+  const list = Array.isArray(documents) ? documents : [documents];
+  list.forEach((document, index) => {
+    if (document.errors.length > 0) {
+      throw new YamlParseError(`${source}: document ${index + 1}: ${document.errors[0]?.message ?? 'invalid YAML'}`);
+    }
+    collect(document.toJS({ maxAliasCount: -1 }), `${source}: document ${index + 1}`, objects);
+  });
+  return objects;
+}
+
+function collect(value: unknown, where: string, into: KubeObject[]): void {
+  if (value === null || value === undefined) return;
+  const list = value as { kind?: unknown; items?: unknown };
+  if (typeof list.kind === 'string' && list.kind.endsWith('List') && Array.isArray(list.items)) {
+    list.items.forEach((item, i) => collect(item, `${where} item ${i}`, into));
+    return;
+  }
+  if (!isKubeObject(value)) {
+    throw new YamlParseError(`${where}: not a Kubernetes object (needs apiVersion, kind and metadata.name)`);
+  }
+  into.push(value);
+}
