@@ -2,7 +2,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { isKubeObject, type KubeObject } from './kube/object.ts';
 
 /** Keys a Kubernetes reader looks for first, in this order; every other key follows sorted. */
-const LEADING_KEYS = ['apiVersion', 'kind', 'metadata', 'spec', 'data', 'stringData'];
+const LEADING_KEYS = ['apiVersion', 'kind', 'metadata', 'spec', 'data', 'stringData', 'resources'];
 const METADATA_KEYS = ['name', 'namespace', 'labels', 'annotations'];
 
 function orderKeys(keys: string[], leading: readonly string[]): string[] {

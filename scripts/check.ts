@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+import { catalog } from '../tools/catalog/index.ts';
+import { runCheck } from '../tools/check/run.ts';
+import { formatSummary } from '../tools/check/summary.ts';
+import { findKustomize } from '../tools/render/kustomize.ts';
+import { formatFinding } from '../tools/validate/finding.ts';
+import { EXIT, main, parseFlags, repoRoot } from './lib/cli.ts';
+
+const USAGE = `
+Usage: npm run check [-- --json]     (npm start runs the same)
+
+1. Regenerates the tree in memory and compares it with base/, overlays/ and apps/ on disk.
+2. Renders every overlay with the real kustomize (in parallel).
+3. Checks each rendered overlay equals what the catalog builds, then prints a summary per
+   environment and component.
+
+Exit: 0 clean, 1 stale files or findings, 2 could not run (invalid catalog, kustomize error or missing).
+`;
+
+await main(USAGE, async () => {
+  const flags = parseFlags(process.argv.slice(2), { boolean: ['json'] });
+  const result = await runCheck(repoRoot(), catalog, await findKustomize());
+  const errors = result.findings.filter((f) => f.severity === 'error');
+  const failed = result.stale.stale.length > 0 || errors.length > 0;
+  if (flags['json']) {
+    const stale = result.stale.stale.map(({ path, problem }) => ({ path, problem }));
+    process.stdout.write(`${JSON.stringify({ ok: !failed, stale, findings: result.findings, summary: result.summary }, null, 2)}\n`);
+    return failed ? EXIT.findings : EXIT.ok;
+  }
+  if (result.stale.stale.length > 0) {
+    process.stdout.write(`${result.stale.stale.length} generated file(s) differ from what the catalog generates:\n`);
+    for (const file of result.stale.stale) process.stdout.write(`  ${file.problem.padEnd(8)} ${file.path}\n`);
+    process.stdout.write(`\n${result.stale.stale.map((f) => f.diff).join('\n')}\n`);
+    process.stdout.write('Fix: run `npm run generate` and commit the result.\n\n');
+  }
+  for (const finding of result.findings) process.stdout.write(`${formatFinding(finding)}\n`);
+  if (result.findings.length > 0) process.stdout.write('\n');
+  process.stdout.write(`${formatSummary(result.summary)}\n\n`);
+  process.stdout.write(
+    failed
+      ? `check failed: ${result.stale.stale.length} stale file(s), ${errors.length} error(s)\n`
+      : `check passed: ${result.tree.apps.length} overlays rendered and match the catalog\n`,
+  );
+  return failed ? EXIT.findings : EXIT.ok;
+});

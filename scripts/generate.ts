@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+import { catalog } from '../tools/catalog/index.ts';
+import { generate } from '../tools/generate/index.ts';
+import { writeTree } from '../tools/generate/write.ts';
+import { EXIT, main, parseFlags, repoRoot } from './lib/cli.ts';
+
+const USAGE = `
+Usage: npm run generate [-- --json]
+
+Writes base/, overlays/ and apps/ from the catalog (tools/catalog/), atomically: an interrupted run
+leaves the old tree, or one the next run completes. Deletes generated files the catalog no longer
+produces; never touches a file it did not generate.
+
+Exit: 0 written (or already up to date), 2 invalid catalog or could not write.
+`;
+
+await main(USAGE, async () => {
+  const flags = parseFlags(process.argv.slice(2), { boolean: ['json'] });
+  const files = generate(catalog);
+  const result = await writeTree(repoRoot(), files);
+  if (flags['json']) {
+    process.stdout.write(`${JSON.stringify({ ...result, files: files.size }, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  if (result.recovered) process.stdout.write('completed an interrupted earlier generate\n');
+  for (const path of result.written) process.stdout.write(`wrote   ${path}\n`);
+  for (const path of result.deleted) process.stdout.write(`deleted ${path}\n`);
+  process.stdout.write(`${files.size} generated files: ${result.written.length} written, ${result.deleted.length} deleted, ${result.unchanged} unchanged\n`);
+  return EXIT.ok;
+});

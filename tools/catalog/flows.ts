@@ -1,0 +1,116 @@
+import type { ComponentName, Environment } from './types.ts';
+
+/** A group of pods of the stack, as NetworkPolicies select it. */
+export interface Workload {
+  id: string;
+  component: ComponentName;
+  selector: Record<string, string>;
+}
+
+/** Peers outside the namespace that the stack talks to or hears from. */
+export type ExternalPeer = 'ingress-controller' | 'dns' | 'kube-apiserver' | 'internet';
+export const EXTERNAL_PEERS: readonly ExternalPeer[] = ['ingress-controller', 'dns', 'kube-apiserver', 'internet'];
+
+/** `*` stands for every workload of the stack. */
+export interface IntendedFlow {
+  from: string;
+  to: string;
+  port: number;
+  protocol: 'TCP' | 'UDP';
+  reason: string;
+}
+
+export const PORTS = {
+  minioApi: 9000,
+  minioConsole: 9001,
+  lokiHttp: 3100,
+  lokiGrpc: 9095,
+  memberlist: 7946,
+  alloyHttp: 12345,
+  grafanaHttp: 3000,
+  dns: 53,
+  https: 443,
+  apiServer: 6443,
+} as const;
+
+/** The address ranges no "internet" rule may reach: cluster, node and service networks live here. */
+export const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] as const;
+
+export function lokiTargets(env: Environment): ('all' | 'read' | 'write' | 'backend')[] {
+  return env.loki.mode === 'monolithic' ? ['all'] : ['read', 'write', 'backend'];
+}
+
+/** Name of the Loki workload (and Service) running a target: `loki` when monolithic, `loki-<target>` otherwise. */
+export function lokiName(target: 'all' | 'read' | 'write' | 'backend'): string {
+  return target === 'all' ? 'loki' : `loki-${target}`;
+}
+
+/** Where pushes go and where queries go, by mode. */
+export function lokiWriteTarget(env: Environment): string {
+  return env.loki.mode === 'monolithic' ? 'loki' : 'loki-write';
+}
+export function lokiReadTarget(env: Environment): string {
+  return env.loki.mode === 'monolithic' ? 'loki' : 'loki-read';
+}
+
+function lokiReplicas(env: Environment): number {
+  return lokiTargets(env).reduce((sum, target) => sum + (env.loki.replicas[target] ?? 0), 0);
+}
+
+export function workloads(env: Environment): Workload[] {
+  const list: Workload[] = [];
+  const has = (c: ComponentName): boolean => env.components.includes(c);
+  if (has('minio')) {
+    list.push({ id: 'minio', component: 'minio', selector: { 'app.kubernetes.io/name': 'minio' } });
+    list.push({
+      id: 'minio-bucket-setup',
+      component: 'minio',
+      selector: { 'app.kubernetes.io/name': 'minio', 'app.kubernetes.io/component': 'bucket-setup' },
+    });
+  }
+  if (has('loki')) {
+    for (const target of lokiTargets(env)) {
+      list.push({ id: lokiName(target), component: 'loki', selector: { 'app.kubernetes.io/name': 'loki', 'app.kubernetes.io/component': target } });
+    }
+  }
+  if (has('alloy')) list.push({ id: 'alloy', component: 'alloy', selector: { 'app.kubernetes.io/name': 'alloy' } });
+  if (has('grafana')) list.push({ id: 'grafana', component: 'grafana', selector: { 'app.kubernetes.io/name': 'grafana' } });
+  return list;
+}
+
+/** The seed's allowed-traffic table plus what the stack needs to work at all (DESIGN §3). */
+export function intendedFlows(env: Environment): IntendedFlow[] {
+  const flows: IntendedFlow[] = [];
+  const has = (c: ComponentName): boolean => env.components.includes(c);
+  const add = (from: string, to: string, port: number, reason: string, protocol: 'TCP' | 'UDP' = 'TCP'): void => {
+    flows.push({ from, to, port, protocol, reason });
+  };
+  const loki = lokiTargets(env).map(lokiName);
+
+  add('*', 'dns', PORTS.dns, 'name resolution (seed: All → DNS)', 'UDP');
+  add('*', 'dns', PORTS.dns, 'name resolution over TCP for large answers', 'TCP');
+  add('*', 'internet', PORTS.https, 'seed: All → HTTPS');
+  if (has('grafana')) {
+    add('ingress-controller', 'grafana', PORTS.grafanaHttp, `seed: Ingress → Grafana (${env.ingress.grafanaHost})`);
+    if (has('loki')) add('grafana', lokiReadTarget(env), PORTS.lokiHttp, 'seed: Grafana → Loki (queries)');
+  }
+  if (has('alloy')) {
+    add('alloy', 'kube-apiserver', PORTS.https, 'Kubernetes discovery (Service address)');
+    add('alloy', 'kube-apiserver', PORTS.apiServer, 'Kubernetes discovery (endpoint port after DNAT)');
+    if (has('loki')) add('alloy', lokiWriteTarget(env), PORTS.lokiHttp, 'seed: Alloy → Loki (push)');
+  }
+  if (has('minio')) {
+    add('ingress-controller', 'minio', PORTS.minioConsole, `seed: Ingress → MinIO console (${env.ingress.minioConsoleHost})`);
+    add('minio-bucket-setup', 'minio', PORTS.minioApi, 'bucket, versioning and lifecycle setup');
+    for (const target of loki) add(target, 'minio', PORTS.minioApi, 'seed: Loki → MinIO (every target reads or writes chunks)');
+  }
+  if (has('loki') && lokiReplicas(env) > 1) {
+    for (const from of loki) {
+      for (const to of loki) {
+        add(from, to, PORTS.memberlist, 'Loki memberlist ring');
+        add(from, to, PORTS.lokiGrpc, 'Loki gRPC between targets');
+      }
+    }
+  }
+  return flows;
+}

@@ -1,0 +1,16 @@
+import type { Environment } from './types.ts';
+import { baseline, environments } from './environments.ts';
+
+/** Everything the generator reads: the profile bases are made from, and the environments. */
+export interface Catalog {
+  baseline: Environment;
+  environments: readonly Environment[];
+  /** This repository, as Argo CD clones it (AppProject sourceRepos, Applications' repoURL). */
+  repoURL: string;
+}
+
+export const catalog: Catalog = {
+  baseline,
+  environments,
+  repoURL: 'https://github.com/example-org/observability-gitops.git',
+};

@@ -1,0 +1,92 @@
+/** The catalog's vocabulary: everything an environment can say about the stack. */
+
+export type ComponentName = 'platform' | 'minio' | 'loki' | 'alloy' | 'grafana';
+
+/** Kubernetes quantity strings as written in manifests: `500m`, `1Gi`. */
+export type Quantity = string;
+
+export interface Resources {
+  requests: { cpu: Quantity; memory: Quantity };
+  limits: { cpu: Quantity; memory: Quantity };
+}
+
+/** Loki's deployment mode; see docs/adr/0002-loki-deployment-mode.md. */
+export type LokiMode = 'monolithic' | 'simple-scalable';
+export type LokiTarget = 'all' | 'read' | 'write' | 'backend';
+
+export interface LokiSettings {
+  mode: LokiMode;
+  /** Replicas per target: `all` for monolithic, `read`/`write`/`backend` for simple scalable. */
+  replicas: Partial<Record<LokiTarget, number>>;
+  /** Log retention in hours; Loki's compactor needs at least 24. */
+  retentionHours: number;
+  /** Persistent volume per Loki pod (WAL, TSDB index, compactor working directory). */
+  volumeSize: Quantity;
+  resources: Partial<Record<LokiTarget, Resources>>;
+  /** Replication factor of the ingester ring; at most the number of write replicas. */
+  replicationFactor: number;
+}
+
+/** Where Loki keeps chunks: the stack's own MinIO, or an S3 endpoint run by someone else. */
+export type ObjectStore =
+  | { kind: 'minio'; volumeSize: Quantity; resources: Resources; noncurrentVersionExpiryDays: number }
+  | { kind: 's3'; endpoint: string; region: string; insecure: boolean };
+
+export interface GrafanaSettings {
+  replicas: number;
+  volumeSize: Quantity;
+  resources: Resources;
+}
+
+export interface AlloySettings {
+  resources: Resources;
+}
+
+export interface IngressSettings {
+  /** `nginx` by default (the seed's choice; ingress-nginx is retired upstream, see README). */
+  className: string;
+  grafanaHost: string;
+  minioConsoleHost: string;
+  /** Where the ingress controller's pods run, for the NetworkPolicies that admit it. */
+  controllerNamespace: string;
+  controllerPodLabels: Record<string, string>;
+}
+
+/** Argo CD's destination for an environment: each environment is its own cluster. */
+export interface ClusterDestination {
+  /** Argo CD cluster name, as registered with `argocd cluster add`. */
+  name: string;
+  server: string;
+  /** Address range of the cluster's API server endpoints (after DNAT), for Alloy's egress. */
+  apiServerCidr: string;
+}
+
+export interface NamespaceLimits {
+  quota: { requestsCpu: Quantity; requestsMemory: Quantity; limitsCpu: Quantity; limitsMemory: Quantity; pods: number; persistentVolumeClaims: number; requestsStorage: Quantity };
+  /** Defaults the LimitRange gives a container that declares none. */
+  containerDefaults: Resources;
+}
+
+/**
+ * How credentials reach the cluster. `inline-dev` generates obviously-dev Secrets into the overlay;
+ * `external` references Secrets created out of band (README: "Secrets prod expects").
+ */
+export type Credentials = 'inline-dev' | 'external';
+
+export interface Environment {
+  name: string;
+  cluster: ClusterDestination;
+  /** The git revision Argo CD syncs for this environment; `main` means merging deploys. */
+  targetRevision: string;
+  components: ComponentName[];
+  credentials: Credentials;
+  storageClassName?: string;
+  /** Whether workloads that can run several replicas get PodDisruptionBudgets. */
+  disruptionBudgets: boolean;
+  objectStore: ObjectStore;
+  loki: LokiSettings;
+  grafana: GrafanaSettings;
+  alloy: AlloySettings;
+  ingress: IngressSettings;
+  limits: NamespaceLimits;
+}

@@ -1,0 +1,48 @@
+import type { Catalog } from '../catalog/index.ts';
+import type { ComponentName } from '../catalog/types.ts';
+import { COMPONENTS } from '../components/index.ts';
+import { generate } from '../generate/index.ts';
+import { readOutputTree } from '../generate/disk.ts';
+import { compareWithDisk, type StaleReport } from '../generate/stale.ts';
+import type { Kustomize } from '../render/kustomize.ts';
+import { listOverlays, renderOverlays, type OverlayRef } from '../render/overlays.ts';
+import type { RenderedTree } from '../render/tree.ts';
+import { sortFindings, type Finding } from '../validate/finding.ts';
+import { renderMatchesCatalog } from './render-matches-catalog.ts';
+import { summarize, type AppSummary } from './summary.ts';
+
+export interface CheckResult {
+  stale: StaleReport;
+  tree: RenderedTree;
+  findings: Finding[];
+  summary: AppSummary[];
+}
+
+/** The catalog's environments and components that an overlay directory stands for, if any. */
+function intendedFor(catalog: Catalog, overlay: OverlayRef): ReturnType<(typeof COMPONENTS)[ComponentName]['build']> | undefined {
+  const env = catalog.environments.find((e) => e.name === overlay.env);
+  const component = env?.components.find((c) => c === overlay.component);
+  return env && component ? COMPONENTS[component].build(env) : undefined;
+}
+
+/**
+ * `npm run check` without the printing: is what is committed exactly what the catalog generates,
+ * does every overlay render, and does each render equal what the catalog builds?
+ */
+export async function runCheck(root: string, catalog: Catalog, kustomize: Kustomize): Promise<CheckResult> {
+  const generated = generate(catalog);
+  const stale = compareWithDisk(generated, await readOutputTree(root));
+  const tree = await renderOverlays(root, kustomize, await listOverlays(root));
+  const findings: Finding[] = [];
+  for (const path of stale.foreign) {
+    findings.push({ rule: 'generate/foreign-file', severity: 'error', object: path, message: 'not generated; hand-written files do not belong in base/, overlays/ or apps/: move it into the catalog' });
+  }
+  // A stale tree renders what git holds, not what the catalog says; comparing them would only repeat the stale diff.
+  if (stale.stale.length === 0) {
+    for (const app of tree.apps) {
+      const intended = intendedFor(catalog, app);
+      if (intended) findings.push(...renderMatchesCatalog(app.env, app.component, app.objects, intended));
+    }
+  }
+  return { stale, tree, findings: sortFindings(findings), summary: tree.apps.map(summarize) };
+}

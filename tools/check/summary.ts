@@ -1,0 +1,41 @@
+import type { RenderedApp } from '../render/tree.ts';
+
+export interface AppSummary {
+  env: string;
+  component: string;
+  objects: number;
+  kinds: string[];
+  images: string[];
+}
+
+function imagesOf(value: unknown, into: Set<string>): void {
+  if (Array.isArray(value)) value.forEach((item) => imagesOf(item, into));
+  else if (value && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value)) {
+      if ((key === 'containers' || key === 'initContainers') && Array.isArray(child)) {
+        for (const container of child) if (typeof container?.image === 'string') into.add(container.image);
+      } else imagesOf(child, into);
+    }
+  }
+}
+
+export function summarize(app: RenderedApp): AppSummary {
+  const images = new Set<string>();
+  imagesOf(app.objects, images);
+  return {
+    env: app.env,
+    component: app.component,
+    objects: app.objects.length,
+    kinds: [...new Set(app.objects.map((o) => o.kind))].sort(),
+    images: [...images].sort(),
+  };
+}
+
+/** A fixed-width table: environment × component with objects, kinds and images. */
+export function formatSummary(rows: readonly AppSummary[]): string {
+  const header = ['ENV', 'COMPONENT', 'OBJECTS', 'IMAGES', 'KINDS'];
+  const cells = rows.map((r) => [r.env, r.component, String(r.objects), r.images.map((i) => i.replace(/^.*\//, '')).join(' ') || '-', r.kinds.join(',')]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
+  const line = (c: string[]): string => c.map((cell, i) => (i === c.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  return [line(header), ...cells.map(line)].join('\n');
+}

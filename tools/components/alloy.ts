@@ -1,0 +1,145 @@
+import type { V1ConfigMap, V1DaemonSet } from '@kubernetes/client-node';
+import type { KubeObject } from '../kube/object.ts';
+import type { Environment } from '../catalog/types.ts';
+import { image } from '../catalog/images.ts';
+import { PORTS, lokiWriteTarget } from '../catalog/flows.ts';
+import { STACK_SERVICE_ACCOUNT } from '../catalog/rbac.ts';
+import { NAMESPACE, configChecksum, httpProbe, meta, object, podDefaults, resources, restrictedContainer, selectorLabels, service, standardLabels } from './common.ts';
+import { PRIORITY_CRITICAL } from './platform.ts';
+
+/** Alloy keeps tail positions here; on an emptyDir they restart with the pod (README: "Known limits"). */
+const STORAGE_PATH = '/tmp/alloy';
+
+export function lokiPushUrl(env: Environment): string {
+  return `http://${lokiWriteTarget(env)}.${NAMESPACE}.svc.cluster.local:${PORTS.lokiHttp}/loki/api/v1/push`;
+}
+
+/** Tails this node's pod logs, parses CRI framing and JSON, labels namespace/pod/container/level, pushes to Loki. */
+export function alloyConfig(env: Environment): string {
+  return `// Generated from tools/components/alloy.ts: pod logs of this node to Loki.
+discovery.kubernetes "pods" {
+  role = "pod"
+
+  // Only this node's pods: HOSTNAME is the node name (set from spec.nodeName in the DaemonSet).
+  selectors {
+    role  = "pod"
+    field = "spec.nodeName=" + sys.env("HOSTNAME")
+  }
+}
+
+discovery.relabel "pod_logs" {
+  targets = discovery.kubernetes.pods.targets
+
+  rule {
+    source_labels = ["__meta_kubernetes_namespace"]
+    target_label  = "namespace"
+  }
+
+  rule {
+    source_labels = ["__meta_kubernetes_pod_name"]
+    target_label  = "pod"
+  }
+
+  rule {
+    source_labels = ["__meta_kubernetes_pod_container_name"]
+    target_label  = "container"
+  }
+
+  rule {
+    source_labels = ["__meta_kubernetes_pod_uid", "__meta_kubernetes_pod_container_name"]
+    separator     = "/"
+    target_label  = "__path__"
+    replacement   = "/var/log/pods/*$1/*.log"
+  }
+}
+
+local.file_match "pod_logs" {
+  path_targets = discovery.relabel.pod_logs.output
+}
+
+loki.source.file "pod_logs" {
+  targets    = local.file_match.pod_logs.targets
+  forward_to = [loki.process.pod_logs.receiver]
+}
+
+loki.process "pod_logs" {
+  stage.cri {}
+
+  stage.json {
+    expressions = { level = "level" }
+  }
+
+  stage.labels {
+    values = { level = "" }
+  }
+
+  forward_to = [loki.write.default.receiver]
+}
+
+loki.write "default" {
+  endpoint {
+    url = "${lokiPushUrl(env)}"
+  }
+}
+`;
+}
+
+/** Wave 3: Alloy on every node. Runs as root to read root-owned log files: docs/adr/0003-alloy-runs-as-root.md. */
+export function alloy(env: Environment): KubeObject[] {
+  const labels = standardLabels('alloy');
+  const selector = selectorLabels('alloy');
+  const config = alloyConfig(env);
+  return [
+    object<V1ConfigMap>({ apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('alloy-config', labels), data: { 'config.alloy': config } }),
+    object<V1DaemonSet>({
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: meta('alloy', labels),
+      spec: {
+        selector: { matchLabels: selector },
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
+        template: {
+          metadata: { labels, annotations: configChecksum(config) },
+          spec: {
+            ...podDefaults(PRIORITY_CRITICAL),
+            serviceAccountName: STACK_SERVICE_ACCOUNT,
+            // Kubernetes discovery needs the API token; this is the one workload that mounts it.
+            automountServiceAccountToken: true,
+            securityContext: { runAsUser: 0, runAsGroup: 0, runAsNonRoot: false, seccompProfile: { type: 'RuntimeDefault' } },
+            tolerations: [{ operator: 'Exists' }],
+            containers: [
+              {
+                name: 'alloy',
+                image: image('alloy'),
+                args: [
+                  'run',
+                  '/etc/alloy/config.alloy',
+                  `--storage.path=${STORAGE_PATH}`,
+                  `--server.http.listen-addr=0.0.0.0:${PORTS.alloyHttp}`,
+                  '--stability.level=generally-available',
+                ],
+                env: [{ name: 'HOSTNAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
+                ports: [{ name: 'http-metrics', containerPort: PORTS.alloyHttp, protocol: 'TCP' }],
+                readinessProbe: httpProbe('/-/ready', 'http-metrics'),
+                livenessProbe: httpProbe('/-/healthy', 'http-metrics', { initialDelaySeconds: 30 }),
+                resources: resources(env.alloy.resources),
+                securityContext: { ...restrictedContainer(), runAsNonRoot: false },
+                volumeMounts: [
+                  { name: 'config', mountPath: '/etc/alloy', readOnly: true },
+                  { name: 'varlog', mountPath: '/var/log', readOnly: true },
+                  { name: 'storage', mountPath: STORAGE_PATH },
+                ],
+              },
+            ],
+            volumes: [
+              { name: 'config', configMap: { name: 'alloy-config' } },
+              { name: 'varlog', hostPath: { path: '/var/log', type: 'Directory' } },
+              { name: 'storage', emptyDir: {} },
+            ],
+          },
+        },
+      },
+    }),
+    service('alloy', labels, selector, [{ name: 'http-metrics', port: PORTS.alloyHttp, targetPort: 'http-metrics' }]),
+  ];
+}

@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import type {
+  V1Container,
+  V1EnvVar,
+  V1ObjectMeta,
+  V1PodSecurityContext,
+  V1PodSpec,
+  V1Probe,
+  V1SecurityContext,
+  V1Service,
+  V1ServicePort,
+  V1PersistentVolumeClaim,
+  V1ConfigMap,
+  V1PodDisruptionBudget,
+} from '@kubernetes/client-node';
+import type { KubeObject } from '../kube/object.ts';
+import type { Environment, Quantity, Resources } from '../catalog/types.ts';
+
+/** The one namespace the stack lives in, in every environment's cluster. */
+export const NAMESPACE = 'observability';
+export const PART_OF = 'observability-stack';
+
+/** Labels that select a workload's pods: never change them on a live object (selectors are immutable). */
+export function selectorLabels(name: string, component?: string): Record<string, string> {
+  return component
+    ? { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': component }
+    : { 'app.kubernetes.io/name': name };
+}
+
+/** Labels every generated object carries; `part-of` is what the drift reader's label selector lists. */
+export function standardLabels(name: string, component?: string): Record<string, string> {
+  return { ...selectorLabels(name, component), 'app.kubernetes.io/part-of': PART_OF };
+}
+
+export function meta(
+  name: string,
+  labels: Record<string, string>,
+  extra: { annotations?: Record<string, string>; clusterScoped?: boolean } = {},
+): V1ObjectMeta & { name: string } {
+  return {
+    name,
+    ...(extra.clusterScoped ? {} : { namespace: NAMESPACE }),
+    labels,
+    ...(extra.annotations ? { annotations: extra.annotations } : {}),
+  };
+}
+
+/** A typed client-node model as the plain object the generator serializes. */
+export function object<T extends { apiVersion?: string; kind?: string; metadata?: V1ObjectMeta }>(value: T): KubeObject {
+  return value as unknown as KubeObject;
+}
+
+/** The seed's container controls: non-root, read-only root filesystem, no capabilities, no escalation. */
+export function restrictedContainer(): V1SecurityContext {
+  return {
+    runAsNonRoot: true,
+    readOnlyRootFilesystem: true,
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+export function restrictedPod(uid: number): V1PodSecurityContext {
+  return {
+    runAsNonRoot: true,
+    runAsUser: uid,
+    runAsGroup: uid,
+    fsGroup: uid,
+    fsGroupChangePolicy: 'OnRootMismatch',
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+export function resources(r: Resources): NonNullable<V1Container['resources']> {
+  return { requests: { ...r.requests }, limits: { ...r.limits } };
+}
+
+export function httpProbe(path: string, port: string, timing: Partial<V1Probe> = {}): V1Probe {
+  return { httpGet: { path, port }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3, ...timing };
+}
+
+export function secretEnv(name: string, secret: string, key: string): V1EnvVar {
+  return { name, valueFrom: { secretKeyRef: { name: secret, key } } };
+}
+
+/** Pod spec fields every workload shares: no API token unless it needs one, the stack's priority. */
+export function podDefaults(priorityClassName: string): Pick<V1PodSpec, 'automountServiceAccountToken' | 'priorityClassName' | 'enableServiceLinks'> {
+  return { automountServiceAccountToken: false, enableServiceLinks: false, priorityClassName };
+}
+
+export function service(
+  name: string,
+  labels: Record<string, string>,
+  selector: Record<string, string>,
+  ports: V1ServicePort[],
+  options: { headless?: boolean; publishNotReadyAddresses?: boolean } = {},
+): KubeObject {
+  const spec: NonNullable<V1Service['spec']> = {
+    type: 'ClusterIP',
+    ...(options.headless ? { clusterIP: 'None' } : {}),
+    ...(options.publishNotReadyAddresses ? { publishNotReadyAddresses: true } : {}),
+    selector,
+    ports: ports.map((port) => ({ protocol: 'TCP', ...port })),
+  };
+  return object<V1Service>({ apiVersion: 'v1', kind: 'Service', metadata: meta(name, labels), spec });
+}
+
+export function persistentVolumeClaim(env: Environment, name: string, labels: Record<string, string>, size: Quantity): KubeObject {
+  return object<V1PersistentVolumeClaim>({
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: meta(name, labels),
+    spec: claimSpec(env, size),
+  });
+}
+
+export function claimSpec(env: Environment, size: Quantity): NonNullable<V1PersistentVolumeClaim['spec']> {
+  return {
+    accessModes: ['ReadWriteOnce'],
+    ...(env.storageClassName ? { storageClassName: env.storageClassName } : {}),
+    resources: { requests: { storage: size } },
+  };
+}
+
+export function configMap(name: string, labels: Record<string, string>, data: Record<string, string>): KubeObject {
+  return object<V1ConfigMap>({ apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(name, labels), data });
+}
+
+export function disruptionBudget(name: string, labels: Record<string, string>, selector: Record<string, string>): KubeObject {
+  return object<V1PodDisruptionBudget>({
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: meta(name, labels),
+    spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+  });
+}
+
+/** Argo CD orders resources inside one Application by this annotation (lower first). */
+export function syncWave(wave: number): Record<string, string> {
+  return { 'argocd.argoproj.io/sync-wave': String(wave) };
+}
+
+/** A checksum annotation makes pods roll when their configuration text changes. */
+export function configChecksum(text: string): Record<string, string> {
+  return { 'checksum/config': createHash('sha256').update(text).digest('hex').slice(0, 16) };
+}

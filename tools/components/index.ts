@@ -1,0 +1,32 @@
+import type { KubeObject } from '../kube/object.ts';
+import type { ComponentName, Environment } from '../catalog/types.ts';
+import { WAVES } from '../catalog/waves.ts';
+import { alloy } from './alloy.ts';
+import { grafana } from './grafana.ts';
+import { loki } from './loki.ts';
+import { minio } from './minio.ts';
+import { platform } from './platform.ts';
+
+/** A deployable part of the stack: one Kustomize base, one overlay per environment, one Argo CD Application each. */
+export interface Component {
+  name: ComponentName;
+  wave: number;
+  /** The module that builds it, named in every generated file's header. */
+  source: string;
+  build: (env: Environment) => KubeObject[];
+}
+
+const component = (name: ComponentName, build: Component['build']): Component => ({
+  name,
+  wave: WAVES[name],
+  source: `tools/components/${name}.ts`,
+  build,
+});
+
+export const COMPONENTS: Readonly<Record<ComponentName, Component>> = {
+  platform: component('platform', platform),
+  minio: component('minio', minio),
+  loki: component('loki', loki),
+  alloy: component('alloy', alloy),
+  grafana: component('grafana', grafana),
+};

@@ -1,0 +1,223 @@
+import type { V1Deployment, V1Ingress, V1Job, V1Secret } from '@kubernetes/client-node';
+import type { KubeObject } from '../kube/object.ts';
+import type { Environment, ObjectStore } from '../catalog/types.ts';
+import { image } from '../catalog/images.ts';
+import { PORTS } from '../catalog/flows.ts';
+import { LOKI_BUCKET, SECRETS, devSecretValues, type SecretName } from '../catalog/secrets.ts';
+import {
+  configChecksum,
+  configMap,
+  httpProbe,
+  meta,
+  object,
+  persistentVolumeClaim,
+  podDefaults,
+  resources,
+  restrictedContainer,
+  restrictedPod,
+  secretEnv,
+  selectorLabels,
+  service,
+  standardLabels,
+  syncWave,
+} from './common.ts';
+import { PRIORITY_CRITICAL, PRIORITY_STANDARD } from './platform.ts';
+
+const UID = 1000;
+
+type InClusterStore = Extract<ObjectStore, { kind: 'minio' }>;
+
+export function inClusterStore(env: Environment): InClusterStore {
+  if (env.objectStore.kind !== 'minio') throw new Error(`${env.name}/minio: objectStore.kind is ${env.objectStore.kind}, not minio`);
+  return env.objectStore;
+}
+
+/** A dev-only Secret, or nothing when the environment's credentials come from outside git. */
+export function devSecret(env: Environment, which: SecretName, labels: Record<string, string>): KubeObject[] {
+  const values = devSecretValues(env, which);
+  if (!values) return [];
+  return [
+    object<V1Secret>({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: meta(SECRETS[which].name, labels, { annotations: syncWave(-1) }),
+      type: 'Opaque',
+      stringData: values,
+    }),
+  ];
+}
+
+/** S3 policy for Loki's user: its own bucket and nothing else. */
+function lokiPolicy(): string {
+  return `${JSON.stringify(
+    {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketVersions'], Resource: [`arn:aws:s3:::${LOKI_BUCKET}`] },
+        { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: [`arn:aws:s3:::${LOKI_BUCKET}/*`] },
+      ],
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+/** Versioned bucket whose noncurrent versions expire, so Loki's retention deletes really free space. */
+function lifecycle(store: InClusterStore): string {
+  return `${JSON.stringify(
+    {
+      Rules: [
+        {
+          ID: 'expire-noncurrent-versions',
+          Status: 'Enabled',
+          Filter: { Prefix: '' },
+          NoncurrentVersionExpiration: { NoncurrentDays: store.noncurrentVersionExpiryDays },
+          Expiration: { ExpiredObjectDeleteMarker: true },
+        },
+      ],
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+const SETUP_SCRIPT = `#!/bin/sh
+# Idempotent: every step converges whether it ran before or not.
+set -eu
+until mc alias set stack "http://minio:${PORTS.minioApi}" "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" >/dev/null; do
+  echo "waiting for MinIO to accept credentials"; sleep 5
+done
+mc mb --ignore-existing "stack/${LOKI_BUCKET}"
+mc version enable "stack/${LOKI_BUCKET}"
+mc ilm import "stack/${LOKI_BUCKET}" < /config/lifecycle.json
+mc admin policy create stack loki-chunks-readwrite /config/loki-policy.json
+mc admin user add stack "$LOKI_ACCESS_KEY_ID" "$LOKI_SECRET_ACCESS_KEY"
+mc admin policy attach stack loki-chunks-readwrite --user "$LOKI_ACCESS_KEY_ID" 2>/tmp/attach.err || grep -qi "already" /tmp/attach.err
+echo "bucket ${LOKI_BUCKET} ready"
+`;
+
+/** Wave 1: MinIO, the object store for Loki's chunks, its console Ingress and the bucket setup Job. */
+export function minio(env: Environment): KubeObject[] {
+  const store = inClusterStore(env);
+  const labels = standardLabels('minio');
+  const selector = selectorLabels('minio');
+  const setupLabels = standardLabels('minio', 'bucket-setup');
+  const setupData = { 'setup.sh': SETUP_SCRIPT, 'lifecycle.json': lifecycle(store), 'loki-policy.json': lokiPolicy() };
+  return [
+    ...devSecret(env, 'minio', labels),
+    ...devSecret(env, 'lokiS3', labels),
+    persistentVolumeClaim(env, 'minio-data', labels, store.volumeSize),
+    object<V1Deployment>({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: meta('minio', labels),
+      spec: {
+        replicas: 1,
+        // One pod owns the ReadWriteOnce volume: the old pod must go before the new one starts.
+        strategy: { type: 'Recreate' },
+        selector: { matchLabels: selector },
+        template: {
+          metadata: { labels },
+          spec: {
+            ...podDefaults(PRIORITY_CRITICAL),
+            securityContext: restrictedPod(UID),
+            containers: [
+              {
+                name: 'minio',
+                image: image('minio'),
+                args: ['server', '/data', '--address', `:${PORTS.minioApi}`, '--console-address', `:${PORTS.minioConsole}`],
+                env: [
+                  secretEnv('MINIO_ROOT_USER', SECRETS.minio.name, 'root-user'),
+                  secretEnv('MINIO_ROOT_PASSWORD', SECRETS.minio.name, 'root-password'),
+                  { name: 'MINIO_BROWSER_REDIRECT_URL', value: `http://${env.ingress.minioConsoleHost}` },
+                ],
+                ports: [
+                  { name: 'api', containerPort: PORTS.minioApi, protocol: 'TCP' },
+                  { name: 'console', containerPort: PORTS.minioConsole, protocol: 'TCP' },
+                ],
+                readinessProbe: httpProbe('/minio/health/ready', 'api'),
+                livenessProbe: httpProbe('/minio/health/live', 'api', { initialDelaySeconds: 10 }),
+                resources: resources(store.resources),
+                securityContext: restrictedContainer(),
+                volumeMounts: [
+                  { name: 'data', mountPath: '/data' },
+                  { name: 'tmp', mountPath: '/tmp' },
+                ],
+              },
+            ],
+            volumes: [
+              { name: 'data', persistentVolumeClaim: { claimName: 'minio-data' } },
+              { name: 'tmp', emptyDir: {} },
+            ],
+          },
+        },
+      },
+    }),
+    service('minio', labels, selector, [
+      { name: 'api', port: PORTS.minioApi, targetPort: 'api' },
+      { name: 'console', port: PORTS.minioConsole, targetPort: 'console' },
+    ]),
+    object<V1Ingress>({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: meta('minio-console', labels),
+      spec: {
+        ingressClassName: env.ingress.className,
+        rules: [
+          {
+            host: env.ingress.minioConsoleHost,
+            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'minio', port: { name: 'console' } } } }] },
+          },
+        ],
+      },
+    }),
+    configMap('minio-bucket-setup', setupLabels, setupData),
+    object<V1Job>({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: meta('minio-bucket-setup', setupLabels, {
+        annotations: {
+          // A Sync hook after MinIO's Deployment (wave 0) is healthy; re-created on every sync.
+          'argocd.argoproj.io/hook': 'Sync',
+          'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation,HookSucceeded',
+          ...syncWave(1),
+        },
+      }),
+      spec: {
+        backoffLimit: 6,
+        template: {
+          metadata: { labels: setupLabels, annotations: configChecksum(JSON.stringify(setupData)) },
+          spec: {
+            ...podDefaults(PRIORITY_STANDARD),
+            restartPolicy: 'OnFailure',
+            securityContext: restrictedPod(UID),
+            containers: [
+              {
+                name: 'mc',
+                image: image('mc'),
+                command: ['/bin/sh', '/config/setup.sh'],
+                env: [
+                  { name: 'MC_CONFIG_DIR', value: '/tmp/.mc' },
+                  secretEnv('MINIO_ROOT_USER', SECRETS.minio.name, 'root-user'),
+                  secretEnv('MINIO_ROOT_PASSWORD', SECRETS.minio.name, 'root-password'),
+                  secretEnv('LOKI_ACCESS_KEY_ID', SECRETS.lokiS3.name, 'access-key-id'),
+                  secretEnv('LOKI_SECRET_ACCESS_KEY', SECRETS.lokiS3.name, 'secret-access-key'),
+                ],
+                resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '128Mi' } },
+                securityContext: restrictedContainer(),
+                volumeMounts: [
+                  { name: 'config', mountPath: '/config', readOnly: true },
+                  { name: 'tmp', mountPath: '/tmp' },
+                ],
+              },
+            ],
+            volumes: [
+              { name: 'config', configMap: { name: 'minio-bucket-setup' } },
+              { name: 'tmp', emptyDir: {} },
+            ],
+          },
+        },
+      },
+    }),
+  ];
+}
