@@ -61,7 +61,7 @@ export function workloads(env: Environment): Workload[] {
   const list: Workload[] = [];
   const has = (c: ComponentName): boolean => env.components.includes(c);
   if (has('minio')) {
-    list.push({ id: 'minio', component: 'minio', selector: { 'app.kubernetes.io/name': 'minio' } });
+    list.push({ id: 'minio', component: 'minio', selector: { 'app.kubernetes.io/name': 'minio', 'app.kubernetes.io/component': 'server' } });
     list.push({
       id: 'minio-bucket-setup',
       component: 'minio',

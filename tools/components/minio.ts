@@ -99,8 +99,8 @@ echo "bucket ${LOKI_BUCKET} ready"
 /** Wave 1: MinIO, the object store for Loki's chunks, its console Ingress and the bucket setup Job. */
 export function minio(env: Environment): KubeObject[] {
   const store = inClusterStore(env);
-  const labels = standardLabels('minio');
-  const selector = selectorLabels('minio');
+  const labels = standardLabels('minio', 'server');
+  const selector = selectorLabels('minio', 'server');
   const setupLabels = standardLabels('minio', 'bucket-setup');
   const setupData = { 'setup.sh': SETUP_SCRIPT, 'lifecycle.json': lifecycle(store), 'loki-policy.json': lokiPolicy() };
   return [
