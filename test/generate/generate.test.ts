@@ -57,7 +57,7 @@ describe('generate', () => {
     const broken = (env: Environment) =>
       original(env).map((o) => {
         if (o.kind !== 'DaemonSet') return o;
-        const copy = structuredClone(o) as { spec: { template: { spec: { containers: { ports: object[] }[] } } } };
+        const copy = structuredClone(o) as unknown as { spec: { template: { spec: { containers: { ports: object[] }[] } } } };
         copy.spec.template.spec.containers[0]?.ports.push({ name: 'again', containerPort: 12345, protocol: 'TCP' });
         return copy as unknown as typeof o;
       });

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import type {
   V1Container,
   V1EnvVar,
-  V1ObjectMeta,
   V1PodSecurityContext,
   V1PodSpec,
   V1Probe,
@@ -32,11 +31,14 @@ export function standardLabels(name: string, component?: string): Record<string,
   return { ...selectorLabels(name, component), 'app.kubernetes.io/part-of': PART_OF };
 }
 
+/** Metadata as generated objects carry it: assignable both to client-node's V1ObjectMeta and to KubeObject's. */
+export type Meta = { name: string; namespace?: string; labels: Record<string, string>; annotations?: Record<string, string> };
+
 export function meta(
   name: string,
   labels: Record<string, string>,
   extra: { annotations?: Record<string, string>; clusterScoped?: boolean } = {},
-): V1ObjectMeta & { name: string } {
+): Meta {
   return {
     name,
     ...(extra.clusterScoped ? {} : { namespace: NAMESPACE }),
@@ -46,7 +48,7 @@ export function meta(
 }
 
 /** A typed client-node model as the plain object the generator serializes. */
-export function object<T extends { apiVersion?: string; kind?: string; metadata?: V1ObjectMeta }>(value: T): KubeObject {
+export function object<T extends { apiVersion?: string; kind?: string; metadata?: object }>(value: T): KubeObject {
   return value as unknown as KubeObject;
 }
 
