@@ -9,6 +9,9 @@ import { listOverlays, renderOverlays, type OverlayRef } from '../render/overlay
 import type { RenderedTree } from '../render/tree.ts';
 import { sortFindings, type Finding } from '../validate/finding.ts';
 import { renderMatchesCatalog } from './render-matches-catalog.ts';
+import { appsFindings } from '../validate/apps.ts';
+import { parseObjects } from '../yaml.ts';
+import type { KubeObject } from '../kube/object.ts';
 import { summarize, type AppSummary } from './summary.ts';
 
 export interface CheckResult {
@@ -25,13 +28,19 @@ function intendedFor(catalog: Catalog, overlay: OverlayRef): ReturnType<(typeof 
   return env && component ? COMPONENTS[component].build(env) : undefined;
 }
 
+/** The Argo CD objects root Application syncs: `apps/*.yaml` (not the bootstrap, applied by hand). */
+export function argoObjects(disk: ReadonlyMap<string, string>): KubeObject[] {
+  return [...disk].filter(([path]) => /^apps\/[^/]+\.yaml$/.test(path)).flatMap(([path, text]) => parseObjects(text, path));
+}
+
 /**
  * `npm run check` without the printing: is what is committed exactly what the catalog generates,
  * does every overlay render, and does each render equal what the catalog builds?
  */
 export async function runCheck(root: string, catalog: Catalog, kustomize: Kustomize): Promise<CheckResult> {
   const generated = generate(catalog);
-  const stale = compareWithDisk(generated, await readOutputTree(root));
+  const disk = await readOutputTree(root);
+  const stale = compareWithDisk(generated, disk);
   const tree = await renderOverlays(root, kustomize, await listOverlays(root));
   const findings: Finding[] = [];
   for (const path of stale.foreign) {
@@ -44,5 +53,6 @@ export async function runCheck(root: string, catalog: Catalog, kustomize: Kustom
       if (intended) findings.push(...renderMatchesCatalog(app.env, app.component, app.objects, intended));
     }
   }
+  findings.push(...appsFindings(argoObjects(disk), tree));
   return { stale, tree, findings: sortFindings(findings), summary: tree.apps.map(summarize) };
 }

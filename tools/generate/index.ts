@@ -6,6 +6,7 @@ import { COMPONENTS, type Component } from '../components/index.ts';
 import { toYaml } from '../yaml.ts';
 import { baseDir, markdownHeader, objectFile, overlayDir, yamlHeader } from './layout.ts';
 import { planOverlay } from './overlay.ts';
+import { applicationSet, appProject, progressiveSyncsParams, rootApplication } from './apps.ts';
 
 /** Repository-relative path -> file content, sorted by path. */
 export type GeneratedFiles = Map<string, string>;
@@ -82,6 +83,26 @@ function writeOverlay(files: GeneratedFiles, env: Environment, component: Compon
   emit(files, `${dir}/kustomization.yaml`, yamlHeader(SOURCE), toYaml(kustomization));
 }
 
+const APPS_SOURCE = 'tools/generate/apps.ts';
+
+function writeApps(files: GeneratedFiles, catalog: Catalog): void {
+  const header = yamlHeader(APPS_SOURCE);
+  emit(files, 'apps/project.yaml', header, toYaml(appProject(catalog)));
+  for (const env of catalog.environments) emit(files, `apps/${env.name}.applicationset.yaml`, header, toYaml(applicationSet(catalog, env)));
+  const bootstrap = [
+    ['root-application.yaml', rootApplication(catalog)],
+    ['argocd-cmd-params-cm.yaml', progressiveSyncsParams()],
+  ] as const;
+  for (const [name, object] of bootstrap) emit(files, `apps/bootstrap/${name}`, header, toYaml(object));
+  emit(files, 'apps/bootstrap/kustomization.yaml', header, toYaml({ ...KUSTOMIZATION, resources: bootstrap.map(([name]) => name) }));
+  emit(
+    files,
+    'apps/README.md',
+    markdownHeader(APPS_SOURCE),
+    `# apps/\n\nThe Argo CD objects, generated from the catalog:\n\n- \`project.yaml\`: the AppProject \`observability\` (this repository only; exactly the environments' clusters and\n  the kinds the overlays render).\n${catalog.environments.map((e) => `- \`${e.name}.applicationset.yaml\`: Applications \`${e.name}-<component>\` synced wave by wave (RollingSync).`).join('\n')}\n- \`bootstrap/\`: applied once by an operator (\`kubectl apply -k apps/bootstrap\`): the root Application that keeps\n  this folder in sync, and the \`argocd-cmd-params-cm\` setting that turns Progressive Syncs on.\n`,
+  );
+}
+
 function readmes(files: GeneratedFiles, catalog: Catalog): void {
   const components = catalog.baseline.components.map((c) => `- \`${c}/\`: wave ${COMPONENTS[c].wave}, built by \`${COMPONENTS[c].source}\``);
   emit(
@@ -112,6 +133,7 @@ export function generate(catalog: Catalog): GeneratedFiles {
   for (const env of catalog.environments) {
     for (const name of env.components) writeOverlay(files, env, COMPONENTS[name], bases.get(name), build(env, COMPONENTS[name]));
   }
+  writeApps(files, catalog);
   readmes(files, catalog);
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+import { expandApplicationSet } from '../tools/argocd/expand.ts';
+import { argoObjects } from '../tools/check/run.ts';
+import { readOutputTree } from '../tools/generate/disk.ts';
+import { EXIT, main, parseFlags, repoRoot } from './lib/cli.ts';
+
+const USAGE = `
+Usage: npm run plan [-- --json]
+
+Expands each ApplicationSet in apps/ into the Applications Argo CD will generate, in sync order
+(RollingSync step), with their paths, revisions and destinations: what the Argo CD UI will show.
+
+Exit: 0 printed, 2 could not read or expand apps/.
+`;
+
+await main(USAGE, async () => {
+  const flags = parseFlags(process.argv.slice(2), { boolean: ['json'] });
+  const appsets = argoObjects(await readOutputTree(repoRoot())).filter((o) => o.kind === 'ApplicationSet');
+  const planned = appsets.flatMap((appset) => expandApplicationSet(appset));
+  if (flags['json']) {
+    const rows = planned.map(({ application: _application, ...row }) => ({ ...row, step: row.step + 1 }));
+    process.stdout.write(`${JSON.stringify({ applications: rows }, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  for (const appset of appsets) {
+    const apps = planned.filter((p) => p.applicationSet === appset.metadata.name);
+    process.stdout.write(`ApplicationSet ${appset.metadata.name} (${apps.length} Applications, RollingSync)\n`);
+    const rows = apps.map((a) => [`step ${a.step + 1}`, `wave ${a.labels['wave'] ?? '?'}`, a.name, `${a.path}@${a.targetRevision}`, `→ ${a.destination.name ?? a.destination.server}/${a.destination.namespace ?? ''}`]);
+    const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+    for (const row of rows) process.stdout.write(`  ${row.map((c, i) => (i < 4 ? c.padEnd(widths[i] ?? 0) : c)).join('  ')}\n`);
+    process.stdout.write('\n');
+  }
+  return EXIT.ok;
+});
