@@ -23,6 +23,7 @@ await main(USAGE, async () => {
   const errors = result.findings.filter((f) => f.severity === 'error');
   const failed = result.stale.stale.length > 0 || errors.length > 0;
   if (flags['json']) {
+    if (result.renderError) throw result.renderError;
     const stale = result.stale.stale.map(({ path, problem }) => ({ path, problem }));
     process.stdout.write(`${JSON.stringify({ ok: !failed, stale, findings: result.findings, summary: result.summary }, null, 2)}\n`);
     return failed ? EXIT.findings : EXIT.ok;
@@ -32,6 +33,10 @@ await main(USAGE, async () => {
     for (const file of result.stale.stale) process.stdout.write(`  ${file.problem.padEnd(8)} ${file.path}\n`);
     process.stdout.write(`\n${result.stale.stale.map((f) => f.diff).join('\n')}\n`);
     process.stdout.write('Fix: run `npm run generate` and commit the result.\n\n');
+  }
+  if (result.renderError) {
+    process.stderr.write(`error: ${result.renderError.message}\n`);
+    return EXIT.cannotRun;
   }
   for (const finding of result.findings) process.stdout.write(`${formatFinding(finding)}\n`);
   if (result.findings.length > 0) process.stdout.write('\n');

@@ -36,6 +36,11 @@ export function parseFlags(argv: readonly string[], spec: FlagSpec): Flags {
 
 /** Runs a command: its return value is the exit code; any error is one line on stderr and exit 2. */
 export async function main(usage: string, command: () => Promise<number>): Promise<void> {
+  // A reader that stops early (`| head`) is not an error of ours.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+    throw error;
+  });
   if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
     process.stdout.write(`${usage.trim()}\n`);
     process.exit(EXIT.ok);

@@ -4,18 +4,21 @@ import { COMPONENTS } from '../components/index.ts';
 import { generate } from '../generate/index.ts';
 import { readOutputTree } from '../generate/disk.ts';
 import { compareWithDisk, type StaleReport } from '../generate/stale.ts';
-import type { Kustomize } from '../render/kustomize.ts';
+import { RenderError, type Kustomize } from '../render/kustomize.ts';
 import { listOverlays, renderOverlays, type OverlayRef } from '../render/overlays.ts';
 import type { RenderedTree } from '../render/tree.ts';
 import { sortFindings, type Finding } from '../validate/finding.ts';
 import { renderMatchesCatalog } from './render-matches-catalog.ts';
 import { appsFindings } from '../validate/apps.ts';
+import { validateTree } from '../validate/index.ts';
 import { parseObjects } from '../yaml.ts';
 import type { KubeObject } from '../kube/object.ts';
 import { summarize, type AppSummary } from './summary.ts';
 
 export interface CheckResult {
   stale: StaleReport;
+  /** Set when an overlay did not render: nothing after the stale check could run. */
+  renderError?: RenderError;
   tree: RenderedTree;
   findings: Finding[];
   summary: AppSummary[];
@@ -41,7 +44,13 @@ export async function runCheck(root: string, catalog: Catalog, kustomize: Kustom
   const generated = generate(catalog);
   const disk = await readOutputTree(root);
   const stale = compareWithDisk(generated, disk);
-  const tree = await renderOverlays(root, kustomize, await listOverlays(root));
+  let tree: RenderedTree;
+  try {
+    tree = await renderOverlays(root, kustomize, await listOverlays(root));
+  } catch (error) {
+    if (!(error instanceof RenderError)) throw error;
+    return { stale, renderError: error, tree: { apps: [] }, findings: [], summary: [] };
+  }
   const findings: Finding[] = [];
   for (const path of stale.foreign) {
     findings.push({ rule: 'generate/foreign-file', severity: 'error', object: path, message: 'not generated; hand-written files do not belong in base/, overlays/ or apps/: move it into the catalog' });
@@ -54,5 +63,6 @@ export async function runCheck(root: string, catalog: Catalog, kustomize: Kustom
     }
   }
   findings.push(...appsFindings(argoObjects(disk), tree));
+  findings.push(...validateTree(tree, catalog).findings);
   return { stale, tree, findings: sortFindings(findings), summary: tree.apps.map(summarize) };
 }

@@ -61,7 +61,14 @@ export async function renderText(kustomize: Kustomize, dir: string): Promise<str
     env: { ...process.env, ...OFFLINE_ENV },
   })`${bin} ${args} --load-restrictor=LoadRestrictionsRootOnly ${dir}`;
   if (out.exitCode !== 0) {
-    const message = out.stderr.trim().split('\n').filter(Boolean).join(' ') || `exit code ${out.exitCode}`;
+    // kubectl prefixes kustomize's message with a klog header: keep only what kustomize said.
+    const message =
+      out.stderr
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.replace(/^[EWIF]\d{4} [\d:.]+\s+\d+ [\w.-]+:\d+\] /, '').replace(/^"command failed" err=/, ''))
+        .join(' ') || `exit code ${out.exitCode}`;
     throw new RenderError(`${dir}: kustomize build failed: ${message}`);
   }
   return out.stdout;

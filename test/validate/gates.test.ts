@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { catalog } from '../../tools/catalog/index.ts';
+import type { KubeObject } from '../../tools/kube/object.ts';
+import type { RenderedTree } from '../../tools/render/tree.ts';
+import { validateTree } from '../../tools/validate/index.ts';
+import { renderCommitted } from '../support/repo.ts';
+
+type Mutation = (find: (env: string, kind: string, name: string) => Record<string, any>) => void;
+
+describe('validation gates on the rendered tree', async () => {
+  const committed = await renderCommitted();
+  const mutate = (change: Mutation): RenderedTree => {
+    const tree = structuredClone(committed);
+    change((env, kind, name) => {
+      const found = tree.apps.filter((a) => a.env === env).flatMap((a) => a.objects).find((o: KubeObject) => o.kind === kind && o.metadata.name === name);
+      if (!found) throw new Error(`no ${kind} ${name} in ${env}`);
+      return found as Record<string, any>;
+    });
+    return tree;
+  };
+  const rulesOf = (tree: RenderedTree): string[] => validateTree(tree, catalog).findings.map((f) => `${f.rule} ${f.env}/${f.component} ${f.object} ${f.path ?? ''}`.trim());
+
+  it('the committed tree passes every gate', () => {
+    expect(validateTree(committed, catalog).findings).toEqual([]);
+  });
+
+  it.each<[string, Mutation, string | string[]]>([
+    ['a wildcard verb', (f) => (f('prod', 'ClusterRole', 'observability-stack')['rules'][0].verbs = ['*']), [
+      // the changed rule is also no longer the model's: one finding for the extra rule, one for the missing one
+      'rbac/rules-differ prod/platform ClusterRole observability-stack /rules',
+      'rbac/rules-differ prod/platform ClusterRole observability-stack /rules',
+      'rbac/wildcard prod/platform ClusterRole observability-stack /rules/0/verbs',
+    ]],
+    ['an extra rule', (f) => f('dev', 'Role', 'observability-stack')['rules'].push({ apiGroups: [''], resources: ['pods'], verbs: ['delete'] }), 'rbac/rules-differ dev/platform Role observability/observability-stack /rules'],
+    ['a binding to another subject', (f) => (f('prod', 'ClusterRoleBinding', 'observability-stack')['subjects'][0].namespace = 'default'), 'rbac/binding prod/platform ClusterRoleBinding observability-stack /subjects'],
+    ['Alloy pointed at a Service that does not exist', (f) => {
+      const cm = f('dev', 'ConfigMap', 'alloy-config');
+      cm['data']['config.alloy'] = cm['data']['config.alloy'].replace('loki.observability.svc', 'loki-gateway.observability.svc');
+    }, 'wiring/config-url dev/alloy ConfigMap observability/alloy-config /data/config.alloy'],
+    ['Grafana pointed at a port Loki does not serve', (f) => {
+      const cm = f('prod', 'ConfigMap', 'grafana-datasources');
+      cm['data']['datasources.yaml'] = cm['data']['datasources.yaml'].replace(':3100', ':8080');
+    }, 'wiring/config-url prod/grafana ConfigMap observability/grafana-datasources /data/datasources.yaml'],
+    ['a Service whose selector matches nothing', (f) => (f('prod', 'Service', 'grafana')['spec'].selector = { 'app.kubernetes.io/name': 'grafana-old' }), 'wiring/service-selects-nothing prod/grafana Service observability/grafana /spec/selector'],
+    ['a Service targeting a port the pods lack', (f) => (f('dev', 'Service', 'minio')['spec'].ports[1].targetPort = 'ui'), 'wiring/service-port dev/minio Service observability/minio /spec/ports/1/targetPort'],
+    ['a mounted ConfigMap that does not exist', (f) => (f('dev', 'Deployment', 'grafana')['spec'].template.spec.volumes[1].configMap.name = 'grafana-dashboards'), 'wiring/missing-reference dev/grafana Deployment observability/grafana /spec/template/spec/volumes/1/configMap/name'],
+    ['a dev Secret reference that is not rendered', (f) => (f('dev', 'Deployment', 'grafana')['spec'].template.spec.containers[0].env[0].valueFrom.secretKeyRef.name = 'grafana-admin-v2'), 'wiring/missing-reference dev/grafana Deployment observability/grafana /spec/template/spec/containers/0/env/0/valueFrom/secretKeyRef/name'],
+    ['an unknown PriorityClass', (f) => (f('prod', 'StatefulSet', 'loki-write')['spec'].template.spec.priorityClassName = 'urgent'), 'wiring/missing-reference prod/loki StatefulSet observability/loki-write /spec/template/spec/priorityClassName'],
+  ])('%s fails with the right rule and location', (_name, change, expected) => {
+    expect(rulesOf(mutate(change))).toEqual(Array.isArray(expected) ? expected : [expected]);
+  });
+});

@@ -1,0 +1,105 @@
+import { describeObject, type KubeObject } from '../kube/object.ts';
+import type { RenderedApp } from '../render/tree.ts';
+import type { Finding } from './finding.ts';
+
+/** What may be referenced without being rendered: provided out of band, or by Kubernetes itself. */
+export interface ExternalRefs {
+  secrets: readonly string[];
+  serviceAccounts: readonly string[];
+}
+
+interface Container { name: string; ports?: { name?: string; containerPort: number }[]; env?: { valueFrom?: { secretKeyRef?: { name: string }; configMapKeyRef?: { name: string } } }[]; envFrom?: { secretRef?: { name: string }; configMapRef?: { name: string } }[] }
+interface PodSpec { containers?: Container[]; initContainers?: Container[]; volumes?: { name: string; configMap?: { name: string }; secret?: { secretName: string }; persistentVolumeClaim?: { claimName: string } }[]; serviceAccountName?: string; priorityClassName?: string }
+interface Workload { app: RenderedApp; owner: KubeObject; labels: Record<string, string>; pod: PodSpec; path: string }
+
+function workloads(apps: readonly RenderedApp[]): Workload[] {
+  const found: Workload[] = [];
+  for (const app of apps) {
+    for (const owner of app.objects) {
+      const spec = owner['spec'] as { template?: { metadata?: { labels?: Record<string, string> }; spec?: PodSpec }; jobTemplate?: { spec?: { template?: { metadata?: { labels?: Record<string, string> }; spec?: PodSpec } } } } | undefined;
+      const template = spec?.template ?? spec?.jobTemplate?.spec?.template;
+      if (template?.spec) found.push({ app, owner, labels: template.metadata?.labels ?? {}, pod: template.spec, path: spec?.template ? '/spec/template/spec' : '/spec/jobTemplate/spec/template/spec' });
+    }
+  }
+  return found;
+}
+
+const SERVICE_URL = /\b([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?:(\d+)\b/g;
+
+/**
+ * Objects that name each other must agree across one environment: Services select pods and target
+ * their ports; referenced ConfigMaps, Secrets, PVCs, ServiceAccounts and PriorityClasses exist (or are
+ * declared external); Service addresses written inside configuration files point at real Services and ports.
+ */
+export function wiringFindings(apps: readonly RenderedApp[], external: ExternalRefs): Finding[] {
+  const findings: Finding[] = [];
+  const all = apps.flatMap((app) => app.objects.map((object) => ({ app, object })));
+  const names = (kind: string): Set<string> => new Set(all.filter((e) => e.object.kind === kind).map((e) => e.object.metadata.name));
+  const [configMaps, secrets, claims, accounts, priorities] = ['ConfigMap', 'Secret', 'PersistentVolumeClaim', 'ServiceAccount', 'PriorityClass'].map(names) as [Set<string>, Set<string>, Set<string>, Set<string>, Set<string>];
+  for (const s of external.secrets) secrets.add(s);
+  for (const a of ['default', ...external.serviceAccounts]) accounts.add(a);
+  const pods = workloads(apps);
+
+  for (const w of pods) {
+    const at = { env: w.app.env, component: w.app.component, object: describeObject(w.owner) };
+    const missing = (kind: string, name: string, path: string): void => {
+      findings.push({ rule: 'wiring/missing-reference', severity: 'error', ...at, path: `${w.path}${path}`, message: `${kind} ${name} is neither rendered nor declared external` });
+    };
+    const vct = new Set(((w.owner['spec'] as { volumeClaimTemplates?: { metadata: { name: string } }[] }).volumeClaimTemplates ?? []).map((t) => t.metadata.name));
+    (w.pod.volumes ?? []).forEach((v, i) => {
+      if (v.configMap && !configMaps.has(v.configMap.name)) missing('ConfigMap', v.configMap.name, `/volumes/${i}/configMap/name`);
+      if (v.secret && !secrets.has(v.secret.secretName)) missing('Secret', v.secret.secretName, `/volumes/${i}/secret/secretName`);
+      if (v.persistentVolumeClaim && !claims.has(v.persistentVolumeClaim.claimName)) missing('PersistentVolumeClaim', v.persistentVolumeClaim.claimName, `/volumes/${i}/persistentVolumeClaim/claimName`);
+    });
+    const volumes = new Set([...(w.pod.volumes ?? []).map((v) => v.name), ...vct]);
+    for (const [list, field] of [[w.pod.containers ?? [], 'containers'], [w.pod.initContainers ?? [], 'initContainers']] as const) {
+      list.forEach((c, ci) => {
+        (c.env ?? []).forEach((e, ei) => {
+          const secret = e.valueFrom?.secretKeyRef?.name;
+          const config = e.valueFrom?.configMapKeyRef?.name;
+          if (secret && !secrets.has(secret)) missing('Secret', secret, `/${field}/${ci}/env/${ei}/valueFrom/secretKeyRef/name`);
+          if (config && !configMaps.has(config)) missing('ConfigMap', config, `/${field}/${ci}/env/${ei}/valueFrom/configMapKeyRef/name`);
+        });
+        ((c as { volumeMounts?: { name: string }[] }).volumeMounts ?? []).forEach((m, mi) => {
+          if (!volumes.has(m.name)) missing('volume', m.name, `/${field}/${ci}/volumeMounts/${mi}/name`);
+        });
+      });
+    }
+    if (w.pod.serviceAccountName && !accounts.has(w.pod.serviceAccountName)) missing('ServiceAccount', w.pod.serviceAccountName, '/serviceAccountName');
+    if (w.pod.priorityClassName && !priorities.has(w.pod.priorityClassName)) missing('PriorityClass', w.pod.priorityClassName, '/priorityClassName');
+  }
+
+  const services = all.filter((e) => e.object.kind === 'Service');
+  const portsOf = new Map<string, { numbers: Set<number>; names: Set<string> }>();
+  for (const { app, object } of services) {
+    const spec = object['spec'] as { selector?: Record<string, string>; ports?: { name?: string; port: number; targetPort?: number | string }[] };
+    const at = { env: app.env, component: app.component, object: describeObject(object) };
+    portsOf.set(`${object.metadata.name}.${object.metadata.namespace ?? ''}`, { numbers: new Set((spec.ports ?? []).map((p) => p.port)), names: new Set((spec.ports ?? []).flatMap((p) => (p.name ? [p.name] : []))) });
+    const selector = spec.selector ?? {};
+    const selected = pods.filter((w) => (w.owner.metadata.namespace ?? '') === (object.metadata.namespace ?? '') && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => w.labels[k] === v));
+    if (selected.length === 0) {
+      findings.push({ rule: 'wiring/service-selects-nothing', severity: 'error', ...at, path: '/spec/selector', message: `selector ${JSON.stringify(selector)} matches no pod template` });
+      continue;
+    }
+    (spec.ports ?? []).forEach((port, i) => {
+      const target = port.targetPort ?? port.port;
+      for (const w of selected) {
+        const has = (w.pod.containers ?? []).some((c) => (c.ports ?? []).some((p) => (typeof target === 'number' ? p.containerPort === target : p.name === target)));
+        if (!has) findings.push({ rule: 'wiring/service-port', severity: 'error', ...at, path: `/spec/ports/${i}/targetPort`, message: `targets ${String(target)}, which ${describeObject(w.owner)} does not expose` });
+      }
+    });
+  }
+
+  for (const { app, object } of all.filter((e) => e.object.kind === 'ConfigMap')) {
+    for (const [key, text] of Object.entries((object['data'] as Record<string, string> | undefined) ?? {})) {
+      for (const match of text.matchAll(SERVICE_URL)) {
+        const [address, service, , namespace, port] = match as unknown as [string, string, string, string, string];
+        const ports = portsOf.get(`${service}.${namespace}`);
+        const where = { env: app.env, component: app.component, object: describeObject(object), path: `/data/${key.replace(/~/g, '~0').replace(/\//g, '~1')}` };
+        if (!ports) findings.push({ rule: 'wiring/config-url', severity: 'error', ...where, message: `${address}: no Service ${namespace}/${service} is rendered` });
+        else if (!ports.numbers.has(Number(port))) findings.push({ rule: 'wiring/config-url', severity: 'error', ...where, message: `${address}: Service ${namespace}/${service} has no port ${port}` });
+      }
+    }
+  }
+  return findings;
+}
