@@ -1,0 +1,73 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, writeFileSync, appendFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/repo.ts';
+
+const roots: string[] = [];
+afterEach(() => roots.splice(0).forEach((r) => rmSync(r, { recursive: true, force: true })));
+
+/** A copy of the committed generated tree to run the real command against. */
+function checkout(): string {
+  const root = mkdtempSync(join(tmpdir(), 'obs-check-'));
+  roots.push(root);
+  for (const dir of ['base', 'overlays', 'apps']) cpSync(join(REPO_ROOT, dir), join(root, dir), { recursive: true });
+  return root;
+}
+
+function run(script: string, cwd: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env): { status: number | null; stdout: string; stderr: string } {
+  const out = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', script), ...args], { cwd, env, encoding: 'utf8' });
+  return { status: out.status, stdout: out.stdout, stderr: out.stderr };
+}
+
+describe('npm run check', () => {
+  it('passes on the committed tree and prints the summary per environment and component', () => {
+    const result = run('check.ts', checkout());
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^prod\s+loki\s+13\s+loki:3\.7\.6/m);
+    expect(result.stdout).toContain('check passed: 10 overlays rendered and match the catalog');
+  });
+
+  it('fails on a stale file with a unified diff and the fix command', () => {
+    // GIVEN a generated file edited by hand
+    const root = checkout();
+    const file = join(root, 'overlays/prod/loki/patch-configmap-loki-config.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('retention_period: 720h', 'retention_period: 1440h'));
+    // WHEN checked THEN exit 1, the file named, the diff shown, the fix given
+    const result = run('check.ts', root);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('changed  overlays/prod/loki/patch-configmap-loki-config.yaml');
+    expect(result.stdout).toContain('-      retention_period: 1440h');
+    expect(result.stdout).toContain('+      retention_period: 720h');
+    expect(result.stdout).toContain('Fix: run `npm run generate` and commit the result.');
+  });
+
+  it('rejects a hand-written file in a generated directory', () => {
+    const root = checkout();
+    writeFileSync(join(root, 'base/loki/extra.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: extra}\n');
+    const result = run('check.ts', root, ['--json']);
+    expect(result.status).toBe(1);
+    expect(JSON.parse(result.stdout).findings).toContainEqual(expect.objectContaining({ rule: 'generate/foreign-file', object: 'base/loki/extra.yaml' }));
+  });
+
+  it('exits 2 naming the overlay and kustomize\'s own message when an overlay does not build', () => {
+    const root = checkout();
+    appendFileSync(join(root, 'overlays/dev/grafana/kustomization.yaml'), '  - no-such-file.yaml\n');
+    const result = run('check.ts', root);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^error: overlays\/dev\/grafana: kustomize build failed: .*no-such-file\.yaml/m);
+  });
+
+  it('exits 2 saying how to get kustomize when there is none', () => {
+    const result = run('check.ts', checkout(), [], { ...process.env, PATH: '/nonexistent' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^error: kustomize not found: install kubectl .* or a kustomize binary/);
+  });
+
+  it('exits 2 on an unknown flag, with the usage', () => {
+    const result = run('check.ts', checkout(), ['--frobnicate']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('error: unknown option --frobnicate; see --help');
+  });
+});
