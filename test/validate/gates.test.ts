@@ -32,6 +32,7 @@ describe('validation gates on the rendered tree', async () => {
       'rbac/wildcard prod/platform ClusterRole observability-stack /rules/0/verbs',
     ]],
     ['an extra rule', (f) => f('dev', 'Role', 'observability-stack')['rules'].push({ apiGroups: [''], resources: ['pods'], verbs: ['delete'] }), 'rbac/rules-differ dev/platform Role observability/observability-stack /rules'],
+    ['a write verb for the drift reader', (f) => f('dev', 'Role', 'observability-drift-reader')['rules'][0].verbs.push('delete'), 'rbac/drift-reader-not-read-only dev/platform Role observability/observability-drift-reader /rules/0/verbs'],
     ['a binding to another subject', (f) => (f('prod', 'ClusterRoleBinding', 'observability-stack')['subjects'][0].namespace = 'default'), 'rbac/binding prod/platform ClusterRoleBinding observability-stack /subjects'],
     ['Alloy pointed at a Service that does not exist', (f) => {
       const cm = f('dev', 'ConfigMap', 'alloy-config');

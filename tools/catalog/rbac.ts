@@ -17,3 +17,25 @@ export const CLUSTER_RULES: readonly V1PolicyRule[] = [
 export const NAMESPACE_RULES: readonly V1PolicyRule[] = [
   { apiGroups: [''], resources: ['configmaps', 'secrets'], verbs: ALL_VERBS },
 ];
+
+/** The drift job's identity in each cluster: it may read what the stack deploys, and nothing else. */
+export const DRIFT_READER = 'drift-reader';
+export const DRIFT_READER_ROLE = 'observability-drift-reader';
+export const DRIFT_READER_VERBS = ['get', 'list'];
+
+/** The API resource of a kind, as RBAC rules name it (`NetworkPolicy` -> `networkpolicies`). */
+export function resourceOf(kind: string): string {
+  const lower = kind.toLowerCase();
+  if (lower.endsWith('y')) return `${lower.slice(0, -1)}ies`;
+  if (lower.endsWith('s')) return `${lower}es`;
+  return `${lower}s`;
+}
+
+/** get/list on exactly the given kinds, one rule per API group. */
+export function readRules(kinds: readonly { group: string; kind: string }[]): V1PolicyRule[] {
+  const byGroup = new Map<string, Set<string>>();
+  for (const { group, kind } of kinds) byGroup.set(group, (byGroup.get(group) ?? new Set()).add(resourceOf(kind)));
+  return [...byGroup]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([group, resources]) => ({ apiGroups: [group], resources: [...resources].sort(), verbs: DRIFT_READER_VERBS }));
+}

@@ -1,5 +1,5 @@
 import type { Catalog } from '../catalog/index.ts';
-import { CLUSTER_RULES, NAMESPACE_RULES, STACK_SERVICE_ACCOUNT } from '../catalog/rbac.ts';
+import { CLUSTER_RULES, DRIFT_READER, DRIFT_READER_ROLE, DRIFT_READER_VERBS, NAMESPACE_RULES, STACK_SERVICE_ACCOUNT } from '../catalog/rbac.ts';
 import { SECRETS } from '../catalog/secrets.ts';
 import { NAMESPACE } from '../components/common.ts';
 import type { RenderedTree } from '../render/tree.ts';
@@ -21,7 +21,13 @@ function externalRefs(catalog: Catalog, env: string): ExternalRefs {
 /** Runs every gate on rendered overlays (as they are on disk, stale or not) and returns sorted findings. */
 export function validateTree(tree: RenderedTree, catalog: Catalog): ValidationResult {
   const findings: Finding[] = [];
-  const model = { serviceAccount: STACK_SERVICE_ACCOUNT, namespace: NAMESPACE, clusterRules: CLUSTER_RULES, namespaceRules: NAMESPACE_RULES };
+  const model = {
+    serviceAccount: STACK_SERVICE_ACCOUNT,
+    namespace: NAMESPACE,
+    clusterRules: CLUSTER_RULES,
+    namespaceRules: NAMESPACE_RULES,
+    driftReader: { serviceAccount: DRIFT_READER, role: DRIFT_READER_ROLE, verbs: DRIFT_READER_VERBS },
+  };
   for (const app of tree.apps) findings.push(...rbacFindings(app, model));
   for (const env of [...new Set(tree.apps.map((a) => a.env))]) {
     findings.push(...wiringFindings(tree.apps.filter((a) => a.env === env), externalRefs(catalog, env)));

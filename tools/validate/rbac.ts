@@ -8,6 +8,8 @@ export interface RbacModel {
   namespace: string;
   clusterRules: readonly V1PolicyRule[];
   namespaceRules: readonly V1PolicyRule[];
+  /** The drift job's identity: its roles may only read. */
+  driftReader: { serviceAccount: string; role: string; verbs: readonly string[] };
 }
 
 /** A rule in comparable form: lists sorted, absent lists empty. */
@@ -48,19 +50,27 @@ export function rbacFindings(app: RenderedApp, model: RbacModel): Finding[] {
       }
     });
     if (role.metadata.name === model.serviceAccount) findings.push(...rulesFindings(app, role, role.kind === 'ClusterRole' ? model.clusterRules : model.namespaceRules));
+    if (role.metadata.name === model.driftReader.role) {
+      ((role['rules'] as V1PolicyRule[] | null | undefined) ?? []).forEach((rule, i) => {
+        const writes = (rule.verbs ?? []).filter((v) => !model.driftReader.verbs.includes(v));
+        if (writes.length > 0) findings.push({ rule: 'rbac/drift-reader-not-read-only', severity: 'error', env: app.env, component: app.component, object: describeObject(role), path: `/rules/${i}/verbs`, message: `verbs ${writes.join(', ')}: the drift reader may only ${model.driftReader.verbs.join(' and ')}` });
+      });
+    }
   }
   for (const binding of app.objects.filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding')) {
     const subjects = (binding['subjects'] as { kind: string; name: string; namespace?: string }[] | undefined) ?? [];
     const roleRef = binding['roleRef'] as { kind: string; name: string };
+    const account = roleRef.name === model.driftReader.role ? model.driftReader.serviceAccount : model.serviceAccount;
+    const roleKind = binding.kind === 'ClusterRoleBinding' ? 'ClusterRole' : 'Role';
     const ok =
+      [model.serviceAccount, model.driftReader.role].includes(roleRef.name) &&
       subjects.length === 1 &&
       subjects[0]?.kind === 'ServiceAccount' &&
-      subjects[0].name === model.serviceAccount &&
+      subjects[0].name === account &&
       subjects[0].namespace === model.namespace &&
-      roleRef.name === model.serviceAccount &&
-      roleRef.kind === (binding.kind === 'ClusterRoleBinding' ? 'ClusterRole' : 'Role');
+      roleRef.kind === roleKind;
     if (!ok) {
-      findings.push({ rule: 'rbac/binding', severity: 'error', env: app.env, component: app.component, object: describeObject(binding), path: '/subjects', message: `must bind ${binding.kind === 'ClusterRoleBinding' ? 'ClusterRole' : 'Role'} ${model.serviceAccount} to ServiceAccount ${model.namespace}/${model.serviceAccount} only` });
+      findings.push({ rule: 'rbac/binding', severity: 'error', env: app.env, component: app.component, object: describeObject(binding), path: '/subjects', message: `must bind ${roleKind} ${roleRef.name} to ServiceAccount ${model.namespace}/${account} only` });
     }
   }
   return findings;
