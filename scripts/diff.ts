@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+import { writeFile } from 'node:fs/promises';
+import { diffTrees, hasChanges } from '../tools/diff/engine.ts';
+import { formatMarkdown, formatText, GITHUB_COMMENT_LIMIT, reportJson } from '../tools/diff/format.ts';
+import { PR_COMMENT_MARKER } from '../tools/diff/marker.ts';
+import { renderSide, staleFiles } from '../tools/diff/trees.ts';
+import { resolveRef, withWorktree } from '../tools/git/worktree.ts';
+import { findKustomize } from '../tools/render/kustomize.ts';
+import { EXIT, UsageError, main, parseFlags, repoRoot } from './lib/cli.ts';
+
+const USAGE = `
+Usage: npm run diff -- --base REF [--head REF] [--format text|markdown] [--json] [--comment-file FILE]
+
+Renders every overlay at the base ref (in a temporary git worktree, removed afterwards) and at the
+head (a ref, or the working tree by default), pairs objects per environment and app, and reports
+what changes in the cluster: flags first (images, immutable fields, data loss, wave order, Secret
+keys, stale generated files), then a summary per environment × app, then per-object diffs.
+
+  --format text       coloured on a terminal (default)
+  --format markdown   GitHub-flavoured Markdown, the whole report
+  --json              machine-readable report
+  --comment-file FILE also write the PR comment (≤ 65,536 characters, with the sticky-comment marker)
+
+Exit: 0 nothing changes, 1 the rendered output changes (or a flag), 2 could not run.
+`;
+
+await main(USAGE, async () => {
+  const flags = parseFlags(process.argv.slice(2), { string: ['base', 'head', 'format', 'comment-file'], boolean: ['json'], default: { format: 'text' } });
+  const base = flags['base'] as string | undefined;
+  if (!base) throw new UsageError('--base REF is required (e.g. --base origin/main)');
+  const format = String(flags['format']);
+  if (!['text', 'markdown'].includes(format)) throw new UsageError(`--format ${format}: expected text or markdown`);
+  const root = repoRoot();
+  const kustomize = await findKustomize();
+  const head = flags['head'] as string | undefined;
+
+  const baseSha = await resolveRef(root, base);
+  const headSha = head ? await resolveRef(root, head) : 'working tree';
+  const [baseSide, headSide] = await Promise.all([
+    withWorktree(root, baseSha, (dir) => renderSide(dir, kustomize)),
+    head ? withWorktree(root, headSha, (dir) => renderSide(dir, kustomize)) : renderSide(root, kustomize),
+  ]);
+  // Only the working tree's own catalog is at hand to regenerate; a head ref is judged by its committed files.
+  const stale = head ? [] : await staleFiles(root);
+  const report = diffTrees({ base: baseSide.tree, head: headSide.tree, baseWaves: baseSide.waves, headWaves: headSide.waves, staleFiles: stale });
+
+  const shas = { baseSha, headSha };
+  if (flags['comment-file']) {
+    const body = formatMarkdown(report, { ...shas, marker: PR_COMMENT_MARKER, limit: GITHUB_COMMENT_LIMIT - 1024 });
+    await writeFile(String(flags['comment-file']), body);
+  }
+  if (flags['json']) process.stdout.write(`${JSON.stringify({ base: baseSha, head: headSha, ...reportJson(report) }, null, 2)}\n`);
+  else if (format === 'markdown') process.stdout.write(formatMarkdown(report, { ...shas, limit: Number.MAX_SAFE_INTEGER }));
+  else process.stdout.write(`base ${baseSha} → head ${headSha}\n${formatText(report, { color: Boolean(process.stdout.isTTY) })}`);
+  return hasChanges(report) ? EXIT.findings : EXIT.ok;
+});

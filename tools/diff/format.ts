@@ -1,0 +1,265 @@
+import { hasChanges, type AppSummary, type DiffReport, type Flag, type ObjectChange } from './engine.ts';
+
+/** GitHub refuses an issue or pull-request comment body longer than this. */
+export const GITHUB_COMMENT_LIMIT = 65_536;
+const DEFAULT_HINT = "the workflow run's job summary and its diff report artifact";
+const MINUS = '−';
+
+interface Totals {
+  apps: number;
+  added: number;
+  removed: number;
+  changed: number;
+  linesAdded: number;
+  linesRemoved: number;
+}
+
+function totalsOf(report: DiffReport): Totals {
+  const changed = report.summary.filter(isChanged);
+  const sum = (pick: (row: AppSummary) => number) => changed.reduce((total, row) => total + pick(row), 0);
+  return {
+    apps: changed.length,
+    added: sum((row) => row.added),
+    removed: sum((row) => row.removed),
+    changed: sum((row) => row.changed),
+    linesAdded: sum((row) => row.linesAdded),
+    linesRemoved: sum((row) => row.linesRemoved),
+  };
+}
+
+function isChanged(row: AppSummary): boolean {
+  return row.added + row.removed + row.changed > 0;
+}
+
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+function headline(report: DiffReport): string {
+  if (report.changes.length === 0) return 'No rendered changes: every app renders the same objects in base and head.';
+  const t = totalsOf(report);
+  return `${plural(t.added + t.removed + t.changed, 'object')} in ${plural(t.apps, 'app')}: ${t.added} added, ${t.removed} removed, ${t.changed} changed (+${t.linesAdded} ${MINUS}${t.linesRemoved} lines).`;
+}
+
+function appName(row: { env: string; component: string }): string {
+  return `${row.env}/${row.component}`;
+}
+
+/** Where a flag applies: `prod/loki StatefulSet observability/loki-write`, `loki` for a wave, or nothing. */
+function flagSubject(flag: Flag): string {
+  const app = flag.env && flag.component ? `${flag.env}/${flag.component}` : (flag.component ?? flag.env ?? '');
+  return [app, flag.object ?? ''].filter(Boolean).join(' ');
+}
+
+function objectName(change: ObjectChange): string {
+  return `${change.kind} ${change.namespace ? `${change.namespace}/` : ''}${change.name}`;
+}
+
+function unchangedApps(report: DiffReport): string[] {
+  return report.summary.filter((row) => !isChanged(row)).map(appName);
+}
+
+const ANSI = { bold: '\u001b[1m', red: '\u001b[31m', green: '\u001b[32m', yellow: '\u001b[33m', cyan: '\u001b[36m', reset: '\u001b[0m' };
+type Style = keyof Omit<typeof ANSI, 'reset'>;
+
+function painter(color: boolean): (text: string, ...styles: Style[]) => string {
+  return (text, ...styles) => (color && text ? `${styles.map((style) => ANSI[style]).join('')}${text}${ANSI.reset}` : text);
+}
+
+function table(rows: readonly string[][], rightAligned: ReadonlySet<number>): string[] {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  return rows.map((row) =>
+    row
+      .map((cell, column) => (rightAligned.has(column) ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+function colorDiffLine(line: string, paint: ReturnType<typeof painter>): string {
+  if (line.startsWith('+++') || line.startsWith('---')) return paint(line, 'bold');
+  if (line.startsWith('+')) return paint(line, 'green');
+  if (line.startsWith('-')) return paint(line, 'red');
+  if (line.startsWith('@@')) return paint(line, 'cyan');
+  return line;
+}
+
+/** The report for a terminal: flags first, then the per-app summary, then every object's diff. */
+export function formatText(report: DiffReport, options: { color: boolean }): string {
+  const paint = painter(options.color);
+  const severityStyle: Record<Flag['severity'], Style[]> = { danger: ['red', 'bold'], warning: ['yellow'], info: [] };
+  const out: string[] = [paint('Rendered diff', 'bold'), headline(report), ''];
+  if (report.flags.length > 0) {
+    out.push(paint(`Review first (${report.flags.length})`, 'bold'));
+    const width = Math.max(...report.flags.map((flag) => flag.severity.length));
+    const ruleWidth = Math.max(...report.flags.map((flag) => flag.rule.length));
+    for (const flag of report.flags) {
+      const label = paint(flag.severity.toUpperCase().padEnd(width), ...severityStyle[flag.severity]);
+      const subject = flagSubject(flag);
+      out.push(`  ${label}  ${flag.rule.padEnd(ruleWidth)}  ${subject ? `${subject}: ` : ''}${flag.message}`);
+    }
+    out.push('');
+  }
+  const changed = report.summary.filter(isChanged);
+  if (changed.length > 0) {
+    out.push(paint('Summary', 'bold'));
+    const rows = [
+      ['ENV', 'APP', 'ADDED', 'REMOVED', 'CHANGED', 'LINES'],
+      ...changed.map((row) => [row.env, row.component, `${row.added}`, `${row.removed}`, `${row.changed}`, `+${row.linesAdded} ${MINUS}${row.linesRemoved}`]),
+    ];
+    out.push(...table(rows, new Set([2, 3, 4])).map((line) => `  ${line}`));
+    const unchanged = unchangedApps(report);
+    if (unchanged.length > 0) out.push(`  unchanged: ${unchanged.join(', ')}`);
+    out.push('');
+  }
+  for (const change of report.changes) {
+    out.push(paint(`${appName(change)} ${change.change} ${objectName(change)} (+${change.added} ${MINUS}${change.removed})`, 'bold'));
+    out.push(...change.diff.trimEnd().split('\n').map((line) => colorDiffLine(line, paint)), '');
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** Text from objects and messages, made inert in Markdown: no HTML, links, emphasis or table breaks. */
+function escapeMarkdown(text: string): string {
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replace(/[\\`*_[\]|~]/g, (character) => `\\${character}`);
+}
+
+function escapeHtml(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+}
+
+/** A fence longer than any run of backticks inside, so a diff of Markdown text cannot close it early. */
+function fenceFor(text: string): string {
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
+  return '`'.repeat(Math.max(3, longest + 1));
+}
+
+function markerLine(marker: string): string {
+  return marker.startsWith('<!--') ? marker : `<!-- ${marker} -->`;
+}
+
+function flagBullet(flag: Flag): string {
+  const subject = flagSubject(flag);
+  return `- **${flag.severity.toUpperCase()}** \`${flag.rule}\` ${subject ? `${escapeMarkdown(subject)}: ` : ''}${escapeMarkdown(flag.message)}\n`;
+}
+
+function summarySection(report: DiffReport): string {
+  const changed = report.summary.filter(isChanged);
+  if (changed.length === 0) return '';
+  const rows = changed.map(
+    (row) =>
+      `| ${escapeMarkdown(row.env)} | ${escapeMarkdown(row.component)} | ${row.added} | ${row.removed} | ${row.changed} | +${row.linesAdded} ${MINUS}${row.linesRemoved} |\n`,
+  );
+  const unchanged = unchangedApps(report);
+  return [
+    '### Summary\n\n',
+    '| Environment | App | Added | Removed | Changed | Lines |\n',
+    '|---|---|--:|--:|--:|--:|\n',
+    ...rows,
+    unchanged.length > 0 ? `\nUnchanged: ${escapeMarkdown(unchanged.join(', '))}\n` : '',
+    '\n',
+  ].join('');
+}
+
+function detailsBlock(change: ObjectChange): string {
+  const fence = fenceFor(change.diff);
+  const title = `<code>${escapeHtml(appName(change))}</code> ${change.change} ${escapeHtml(objectName(change))} (+${change.added} ${MINUS}${change.removed})`;
+  return `<details>\n<summary>${title}</summary>\n\n${fence}diff\n${change.diff.trimEnd()}\n${fence}\n\n</details>\n\n`;
+}
+
+/**
+ * As many whole items as fit in the budget, then a note counting the rest. Items in `first` are
+ * picked before the others, any item too big is skipped, and the kept ones stay in their order.
+ */
+function fit(items: readonly string[], budget: number, note: (hidden: number) => string, first: ReadonlySet<number> = new Set()): string[] {
+  if (items.reduce((total, item) => total + item.length, 0) <= budget) return [...items];
+  const order = [...items.keys()].sort((a, b) => Number(first.has(b)) - Number(first.has(a)) || a - b);
+  const kept = new Set<number>();
+  let used = 0;
+  for (const index of order) {
+    const item = items[index] ?? '';
+    // Later picks can only shrink the hidden count, so the note checked here is the longest it gets.
+    if (used + item.length + note(items.length - kept.size - 1).length <= budget) {
+      kept.add(index);
+      used += item.length;
+    }
+  }
+  return [...items.filter((_, index) => kept.has(index)), note(items.length - kept.size)];
+}
+
+/** Which changes a flag points at: their diffs are the last a cut comment should lose. */
+function flaggedChanges(report: DiffReport): Set<number> {
+  const flagged = new Set(report.flags.filter((flag) => flag.object).map((flag) => `${flag.env}/${flag.component} ${flag.object}`));
+  return new Set(report.changes.flatMap((change, index) => (flagged.has(`${appName(change)} ${objectName(change)}`) ? [index] : [])));
+}
+
+/** Cuts text at a line end so it ends within the limit; only reached when the summary table alone is too long. */
+function cutAtLine(text: string, limit: number, note: string): string {
+  const room = limit - note.length;
+  if (room <= 0) return text.slice(0, limit);
+  const end = text.lastIndexOf('\n', room - 1);
+  return `${text.slice(0, end + 1)}${note}`;
+}
+
+export interface MarkdownOptions {
+  baseSha: string;
+  headSha: string;
+  /** Maximum length of the result; GitHub's comment limit by default. */
+  limit?: number;
+  /** Where the whole report is, named in the note when diffs are cut. */
+  fullReportHint?: string;
+  /** Hidden line that finds the comment again: an HTML comment, or a name to wrap in one. */
+  marker?: string;
+}
+
+/**
+ * The report as a pull-request comment, never longer than `limit`: title, SHAs, flags, summary and
+ * then per-object diffs. When too long, whole diffs are left out with a note (flagged objects' diffs
+ * last); when flags and summary alone are too long, the flag list is cut with a count.
+ */
+export function formatMarkdown(report: DiffReport, options: MarkdownOptions): string {
+  const limit = options.limit ?? GITHUB_COMMENT_LIMIT;
+  const hint = options.fullReportHint ?? DEFAULT_HINT;
+  const preamble = [
+    options.marker ? `${markerLine(options.marker)}\n` : '',
+    '## Rendered diff\n\n',
+    `Base ${escapeMarkdown(options.baseSha)} → head ${escapeMarkdown(options.headSha)}\n\n`,
+    `${headline(report)}\n\n`,
+  ].join('');
+  const flags = report.flags.map(flagBullet);
+  const flagsSection = (items: readonly string[]) => (items.length > 0 ? `### Review first\n\n${items.join('')}\n` : '');
+  const summary = summarySection(report);
+  const blocks = report.changes.map(detailsBlock);
+  const detailsHeader = blocks.length > 0 ? '### Object diffs\n\n' : '';
+  const diffsNote = (hidden: number) => `_${plural(hidden, 'more object diff')} not shown: see the full report in ${hint}._\n`;
+  const flagsNote = (hidden: number) => `- _${plural(hidden, 'more flag')} not shown: see the full report in ${hint}._\n`;
+
+  const head = `${preamble}${flagsSection(flags)}${summary}`;
+  const detailsBudget = limit - head.length - detailsHeader.length;
+  if (detailsBudget >= (blocks.length > 0 ? diffsNote(blocks.length).length : 0)) {
+    const details = blocks.length > 0 ? `${detailsHeader}${fit(blocks, detailsBudget, diffsNote, flaggedChanges(report)).join('')}` : '';
+    return `${`${head}${details}`.trimEnd()}\n`;
+  }
+  const detailsPart = blocks.length > 0 ? `${detailsHeader}${diffsNote(blocks.length)}` : '';
+  const flagBudget = limit - preamble.length - flagsSection(['']).length - summary.length - detailsPart.length;
+  if (flagBudget >= flagsNote(flags.length).length) {
+    return `${preamble}${flagsSection(fit(flags, flagBudget, flagsNote))}${summary}${detailsPart}`;
+  }
+  const cutNote = `\n_Report cut at ${limit} characters: see the full report in ${hint}._\n`;
+  return cutAtLine(`${preamble}${flagsSection(fit(flags, 0, flagsNote))}${summary}${detailsPart}`, limit, cutNote);
+}
+
+/** The report as plain JSON-ready data, for `--json` and the workflow artifact. */
+export function reportJson(report: DiffReport): object {
+  return {
+    hasChanges: hasChanges(report),
+    totals: totalsOf(report),
+    flags: report.flags,
+    summary: report.summary,
+    changes: report.changes,
+  };
+}

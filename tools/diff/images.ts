@@ -1,0 +1,71 @@
+import { describeObject, objectKey, type KubeObject } from '../kube/object.ts';
+
+const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
+
+function field(value: unknown, ...path: string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+/** The pod spec an object runs: a Pod's own, a CronJob's job template's, else `spec.template`'s. */
+function podSpec(object: KubeObject): unknown {
+  if (object.kind === 'Pod') return object['spec'];
+  if (object.kind === 'CronJob') return field(object, 'spec', 'jobTemplate', 'spec', 'template', 'spec');
+  return field(object, 'spec', 'template', 'spec');
+}
+
+/** Every container image of an object, keyed by `<list>/<container name>`. */
+function containerImages(object: KubeObject): Map<string, string> {
+  const images = new Map<string, string>();
+  const spec = podSpec(object);
+  for (const list of CONTAINER_LISTS) {
+    const containers = field(spec, list);
+    if (!Array.isArray(containers)) continue;
+    for (const container of containers) {
+      const name = field(container, 'name');
+      const image = field(container, 'image');
+      if (typeof name === 'string' && typeof image === 'string') images.set(`${list}/${name}`, image);
+    }
+  }
+  return images;
+}
+
+/** One image change in one app: `from` is undefined for an image the app did not run before. */
+export interface ImageChange {
+  from?: string;
+  to: string;
+  objects: string[];
+}
+
+/**
+ * Image changes between two versions of one app, one entry per distinct change: containers paired by
+ * object and container name; a container added with an image the app did not use before is an
+ * addition. Ordered by image.
+ */
+export function imageChanges(base: readonly KubeObject[], head: readonly KubeObject[]): ImageChange[] {
+  const before = new Map(base.map((object) => [objectKey(object), containerImages(object)]));
+  const usedBefore = new Set([...before.values()].flatMap((images) => [...images.values()]));
+  const changes = new Map<string, ImageChange>();
+  const record = (from: string | undefined, to: string, object: KubeObject) => {
+    const id = `${from ?? ''}\n${to}`;
+    const change = changes.get(id) ?? (from === undefined ? { to, objects: [] } : { from, to, objects: [] });
+    const name = describeObject(object);
+    if (!change.objects.includes(name)) change.objects.push(name);
+    changes.set(id, change);
+  };
+  for (const object of head) {
+    const old = before.get(objectKey(object));
+    for (const [slot, image] of containerImages(object)) {
+      const previous = old?.get(slot);
+      if (previous !== undefined && previous !== image) record(previous, image, object);
+      if (previous === undefined && !usedBefore.has(image)) record(undefined, image, object);
+    }
+  }
+  for (const change of changes.values()) change.objects.sort();
+  const order = (change: ImageChange) => `${change.from ?? ''}\n${change.to}`;
+  return [...changes.values()].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+}
