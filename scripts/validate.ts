@@ -10,11 +10,12 @@ import { validateTree } from '../tools/validate/index.ts';
 import { EXIT, main, parseFlags, repoRoot } from './lib/cli.ts';
 
 const USAGE = `
-Usage: npm run validate -- [OVERLAY_DIR…] [--json]
+Usage: npm run validate -- [OVERLAY_DIR…] [--json] [--matrix]
 
 Renders the given overlays (default: all; an environment name selects all of its overlays) as they
 are on disk, without the stale-file check, and runs the validation gates on them: RBAC against the
-seed's model, wiring across objects (Services, references, URLs in configuration files) and, when
+seed's model, network reachability (the NetworkPolicies evaluated into a matrix of allowed flows and
+compared with the catalog's intended flows; --matrix prints it), wiring across objects (Services, references, URLs in configuration files) and, when
 validating everything, apps/ against the overlays. Cross-object checks see the whole environment;
 findings are reported for the overlays asked for.
 
@@ -22,7 +23,7 @@ Exit: 0 no errors, 1 errors found, 2 could not run (no such overlay, kustomize e
 `;
 
 await main(USAGE, async () => {
-  const flags = parseFlags(process.argv.slice(2), { boolean: ['json'] });
+  const flags = parseFlags(process.argv.slice(2), { boolean: ['json', 'matrix'] });
   const root = repoRoot();
   const chosen = await resolveOverlays(root, flags._.map(String));
   const envs = new Set(chosen.map((o) => o.env));
@@ -31,12 +32,15 @@ await main(USAGE, async () => {
   const tree = await renderOverlays(root, await findKustomize(), context);
   const dirs = new Set(chosen.map((o) => o.dir));
   const wanted = (env?: string, component?: string): boolean => env === undefined || dirs.has(`overlays/${env}/${component}`);
-  let findings = validateTree(tree, catalog).findings.filter((f) => wanted(f.env, f.component));
+  const validation = validateTree(tree, catalog);
+  let findings = validation.findings.filter((f) => wanted(f.env, f.component));
   if (flags._.length === 0) findings = sortFindings([...findings, ...appsFindings(argoObjects(await readOutputTree(root)), tree)]);
   const errors = findings.filter((f) => f.severity === 'error').length;
   if (flags['json']) {
-    process.stdout.write(`${JSON.stringify({ ok: errors === 0, overlays: [...dirs], findings }, null, 2)}\n`);
+    const matrices = Object.fromEntries(validation.matrices.map((m) => [m.env, m.json]));
+    process.stdout.write(`${JSON.stringify({ ok: errors === 0, overlays: [...dirs], findings, ...(flags['matrix'] ? { matrices } : {}) }, null, 2)}\n`);
   } else {
+    if (flags['matrix']) for (const m of validation.matrices) process.stdout.write(`Allowed flows in ${m.env}:\n${m.text}\n`);
     for (const finding of findings) process.stdout.write(`${formatFinding(finding)}\n`);
     process.stdout.write(`${errors === 0 ? 'valid' : 'invalid'}: ${dirs.size} overlay(s), ${errors} error(s), ${findings.length - errors} other finding(s)\n`);
   }

@@ -24,6 +24,26 @@ describe('validation gates on the rendered tree', async () => {
     expect(validateTree(committed, catalog).findings).toEqual([]);
   });
 
+  it('removing the DNS egress breaks every workload\'s DNS flows, and only those', () => {
+    const tree = mutate((f) => {
+      const policy = f('dev', 'NetworkPolicy', 'allow-egress-dns-https');
+      policy['spec'].egress = policy['spec'].egress.filter((rule: { ports: { port: number }[] }) => rule.ports[0]?.port !== 53);
+    });
+    const findings = validateTree(tree, catalog).findings;
+    expect(new Set(findings.map((f) => f.rule))).toEqual(new Set(['network/missing-flow']));
+    expect(findings.map((f) => f.message.split(':')[0])).toEqual(
+      expect.arrayContaining(['alloy → dns', 'grafana → dns', 'loki → dns', 'minio → dns', 'minio-bucket-setup → dns']),
+    );
+    expect(findings).toHaveLength(10);
+  });
+
+  it('a NetworkPolicy widened to every port lets the ingress controller reach ports nobody intended', () => {
+    const tree = mutate((f) => delete f('prod', 'NetworkPolicy', 'allow-ingress-minio')['spec'].ingress[0].ports);
+    const findings = validateTree(tree, catalog).findings;
+    expect(new Set(findings.map((f) => f.rule))).toEqual(new Set(['network/unintended-flow']));
+    expect(findings.map((f) => f.message)).toContainEqual(expect.stringMatching(/^ingress-controller → minio:9000\/TCP/));
+  });
+
   it.each<[string, Mutation, string | string[]]>([
     ['a wildcard verb', (f) => (f('prod', 'ClusterRole', 'observability-stack')['rules'][0].verbs = ['*']), [
       // the changed rule is also no longer the model's: one finding for the extra rule, one for the missing one

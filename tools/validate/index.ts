@@ -2,13 +2,41 @@ import type { Catalog } from '../catalog/index.ts';
 import { CLUSTER_RULES, DRIFT_READER, DRIFT_READER_ROLE, DRIFT_READER_VERBS, NAMESPACE_RULES, STACK_SERVICE_ACCOUNT } from '../catalog/rbac.ts';
 import { SECRETS } from '../catalog/secrets.ts';
 import { NAMESPACE } from '../components/common.ts';
-import type { RenderedTree } from '../render/tree.ts';
+import type { RenderedApp, RenderedTree } from '../render/tree.ts';
+import type { Environment } from '../catalog/types.ts';
+import { allowedFlows, formatMatrix, matrixJson, networkFindings, NetworkPolicyError, type Flow, type FlowMatrix } from './network.ts';
+import { concreteIntendedFlows, networkEndpoints } from './network-endpoints.ts';
 import { sortFindings, type Finding } from './finding.ts';
 import { rbacFindings } from './rbac.ts';
 import { wiringFindings, type ExternalRefs } from './wiring.ts';
 
+export interface NetworkMatrix {
+  env: string;
+  text: string;
+  json: FlowMatrix;
+}
+
 export interface ValidationResult {
   findings: Finding[];
+  /** The reachability matrix each environment's rendered NetworkPolicies allow. */
+  matrices: NetworkMatrix[];
+}
+
+/** Evaluates an environment's rendered NetworkPolicies and compares the flows with the catalog's intent. */
+function networkGate(env: Environment, apps: readonly RenderedApp[]): { findings: Finding[]; matrix?: NetworkMatrix } {
+  const objects = apps.flatMap((a) => a.objects);
+  const endpoints = networkEndpoints(env, objects);
+  let allowed: Flow[];
+  try {
+    allowed = allowedFlows(objects, endpoints);
+  } catch (error) {
+    if (!(error instanceof NetworkPolicyError)) throw error;
+    return { findings: [{ rule: 'network/invalid-policy', severity: 'error', env: env.name, component: 'platform', message: error.message }] };
+  }
+  return {
+    findings: networkFindings(allowed, concreteIntendedFlows(env), { env: env.name, component: 'platform' }),
+    matrix: { env: env.name, text: formatMatrix(allowed, endpoints), json: matrixJson(allowed) },
+  };
 }
 
 /** What an environment may reference without rendering it: Secrets its catalog says come from outside git. */
@@ -29,8 +57,17 @@ export function validateTree(tree: RenderedTree, catalog: Catalog): ValidationRe
     driftReader: { serviceAccount: DRIFT_READER, role: DRIFT_READER_ROLE, verbs: DRIFT_READER_VERBS },
   };
   for (const app of tree.apps) findings.push(...rbacFindings(app, model));
+  const matrices: NetworkMatrix[] = [];
   for (const env of [...new Set(tree.apps.map((a) => a.env))]) {
-    findings.push(...wiringFindings(tree.apps.filter((a) => a.env === env), externalRefs(catalog, env)));
+    const apps = tree.apps.filter((a) => a.env === env);
+    findings.push(...wiringFindings(apps, externalRefs(catalog, env)));
+    const entry = catalog.environments.find((e) => e.name === env);
+    // Flows are judged on the whole environment: a policy's effect depends on every other policy.
+    if (entry && apps.length === entry.components.length) {
+      const gate = networkGate(entry, apps);
+      findings.push(...gate.findings);
+      if (gate.matrix) matrices.push(gate.matrix);
+    }
   }
-  return { findings: sortFindings(findings) };
+  return { findings: sortFindings(findings), matrices };
 }

@@ -1,0 +1,60 @@
+import type { Environment } from '../catalog/types.ts';
+import { EXTERNAL_PEERS, PORTS, intendedFlows, workloads, type ExternalPeer } from '../catalog/flows.ts';
+import { NAMESPACE } from '../components/common.ts';
+import type { KubeObject } from '../kube/object.ts';
+import type { Endpoint, EndpointPort, Flow } from './network.ts';
+
+interface PodTemplate {
+  labels: Record<string, string>;
+  ports: EndpointPort[];
+}
+
+function podTemplates(objects: readonly KubeObject[]): PodTemplate[] {
+  return objects.flatMap((o) => {
+    const template = (o['spec'] as { template?: { metadata?: { labels?: Record<string, string> }; spec?: { containers?: { ports?: { name?: string; containerPort: number; protocol?: string }[] }[] } } } | undefined)?.template;
+    if (!template?.spec || o.metadata.namespace !== NAMESPACE) return [];
+    const ports = (template.spec.containers ?? []).flatMap((c) => (c.ports ?? []).map((p) => ({ port: p.containerPort, protocol: (p.protocol ?? 'TCP') as EndpointPort['protocol'], ...(p.name ? { name: p.name } : {}) })));
+    return [{ labels: template.metadata?.labels ?? {}, ports }];
+  });
+}
+
+/** First usable address of an IPv4 CIDR: a representative API server endpoint. */
+function firstHost(cidr: string): string {
+  const [address] = cidr.split('/');
+  const octets = (address ?? '0.0.0.0').split('.').map(Number);
+  octets[3] = (octets[3] ?? 0) + 1;
+  return octets.join('.');
+}
+
+/** Representatives of the world outside the namespace, each with the ports a connection to it may try. */
+function externalEndpoint(env: Environment, peer: ExternalPeer | 'cluster-pod'): Endpoint {
+  switch (peer) {
+    case 'ingress-controller':
+      return { id: peer, namespace: env.ingress.controllerNamespace, podLabels: env.ingress.controllerPodLabels, ip: '10.244.100.10', ports: [{ port: 80, protocol: 'TCP' }, { port: 443, protocol: 'TCP' }] };
+    case 'dns':
+      return { id: peer, namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ip: '10.244.100.53', ports: [{ port: PORTS.dns, protocol: 'UDP' }, { port: PORTS.dns, protocol: 'TCP' }, { port: 9153, protocol: 'TCP', name: 'metrics' }] };
+    case 'kube-apiserver':
+      return { id: peer, ip: firstHost(env.cluster.apiServerCidr), ports: [{ port: PORTS.https, protocol: 'TCP' }, { port: PORTS.apiServer, protocol: 'TCP' }] };
+    case 'internet':
+      return { id: peer, ip: '203.0.113.10', ports: [{ port: PORTS.https, protocol: 'TCP' }, { port: 80, protocol: 'TCP' }, { port: PORTS.apiServer, protocol: 'TCP' }] };
+    case 'cluster-pod':
+      // Any other workload of the cluster: nothing may reach it, and it may reach nothing of ours.
+      return { id: peer, namespace: 'default', podLabels: { app: 'unrelated' }, ip: '10.244.200.20', ports: [{ port: 80, protocol: 'TCP' }, { port: 443, protocol: 'TCP' }, { port: 8080, protocol: 'TCP' }] };
+  }
+}
+
+/** Every party of the environment's reachability matrix: the stack's workloads as rendered, and the outside. */
+export function networkEndpoints(env: Environment, rendered: readonly KubeObject[]): Endpoint[] {
+  const templates = podTemplates(rendered);
+  const inside = workloads(env).map((w, i): Endpoint => {
+    const template = templates.find((t) => Object.entries(w.selector).every(([k, v]) => t.labels[k] === v));
+    return { id: w.id, namespace: NAMESPACE, podLabels: template?.labels ?? w.selector, ip: `10.244.0.${i + 10}`, ports: template?.ports ?? [] };
+  });
+  return [...inside, ...EXTERNAL_PEERS.map((p) => externalEndpoint(env, p)), externalEndpoint(env, 'cluster-pod')];
+}
+
+/** The catalog's intended flows with `*` spelled out as every workload. */
+export function concreteIntendedFlows(env: Environment): Flow[] {
+  const ids = workloads(env).map((w) => w.id);
+  return intendedFlows(env).flatMap((f) => (f.from === '*' ? ids : [f.from]).map((from) => ({ from, to: f.to, port: f.port, protocol: f.protocol })));
+}
