@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 import { writeFile } from 'node:fs/promises';
-import { diffTrees, hasChanges } from '../tools/diff/engine.ts';
+import { hasChanges } from '../tools/diff/engine.ts';
+import { diffRefs } from '../tools/diff/run.ts';
 import { formatMarkdown, formatText, GITHUB_COMMENT_LIMIT, reportJson } from '../tools/diff/format.ts';
 import { PR_COMMENT_MARKER } from '../tools/diff/marker.ts';
-import { renderSide, staleFiles } from '../tools/diff/trees.ts';
-import { resolveRef, withWorktree } from '../tools/git/worktree.ts';
 import { findKustomize } from '../tools/render/kustomize.ts';
 import { EXIT, UsageError, main, parseFlags, repoRoot } from './lib/cli.ts';
 
@@ -34,15 +33,7 @@ await main(USAGE, async () => {
   const kustomize = await findKustomize();
   const head = flags['head'] as string | undefined;
 
-  const baseSha = await resolveRef(root, base);
-  const headSha = head ? await resolveRef(root, head) : 'working tree';
-  const [baseSide, headSide] = await Promise.all([
-    withWorktree(root, baseSha, (dir) => renderSide(dir, kustomize)),
-    head ? withWorktree(root, headSha, (dir) => renderSide(dir, kustomize)) : renderSide(root, kustomize),
-  ]);
-  // Only the working tree's own catalog is at hand to regenerate; a head ref is judged by its committed files.
-  const stale = head ? [] : await staleFiles(root);
-  const report = diffTrees({ base: baseSide.tree, head: headSide.tree, baseWaves: baseSide.waves, headWaves: headSide.waves, staleFiles: stale });
+  const { baseSha, headSha, report } = await diffRefs(root, kustomize, base, head);
 
   const shas = { baseSha, headSha };
   if (flags['comment-file']) {
