@@ -1,0 +1,100 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../tools/kube/object.ts';
+import { asApplied } from '../fixtures/api-server-defaults.ts';
+import { FakeKubeApiServer, type Fault } from '../fixtures/kube-api-server.ts';
+import { REPO_ROOT, renderCommitted } from '../support/repo.ts';
+
+const run = promisify(execFile);
+const TOKEN = 'drift-reader-token';
+const FIXTURES = new URL('../../../shared/fixtures/argo-diff/', import.meta.url).pathname;
+
+async function drift(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const out = await run(process.execPath, [join(REPO_ROOT, 'scripts/drift.ts'), ...args], { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 });
+    return { code: 0, stdout: out.stdout, stderr: out.stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('npm run drift --desired/--snapshot on Argo CD\'s own diff fixtures', () => {
+  const verdicts: Record<string, number> = {
+    deployment: 0, elasticsearch: 0, mutatingwebhookconfig: 0, 'spinnaker-sa': 0, wordpress: 0, 'grafana-clusterrole': 0,
+    sealedsecret: 0, endpoints: 0, 'smd-deploy': 0, 'smd-service': 1, 'aggr-clusterrole': 1,
+  };
+  const file = (name: string, side: string): string => join(FIXTURES, readdirSync(FIXTURES).find((f) => f.startsWith(`${name}-${side}.`)) as string);
+  it.each(Object.entries(verdicts))('%s: the exit code is Argo CD\'s verdict', async (name, expected) => {
+    const result = await drift(['--desired', file(name, 'config'), '--snapshot', file(name, 'live')]);
+    expect(result.code, result.stdout + result.stderr).toBe(expected);
+  });
+});
+
+describe('npm run drift --env against a cluster that answers like a real API server', async () => {
+  const tree = await renderCommitted();
+  const dir = mkdtempSync(join(tmpdir(), 'obs-drift-'));
+  const desired = tree.apps.filter((a) => a.env === 'dev').flatMap((a) => a.objects.filter((o) => !o.metadata.annotations?.['argocd.argoproj.io/hook']).map((o) => ({ o, app: `dev-${a.component}` })));
+  const servers: FakeKubeApiServer[] = [];
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A cluster where Argo CD applied the dev overlays, with `change` applied to its live objects. */
+  async function cluster(change: (live: KubeObject[]) => void = () => {}, faults: Fault[] = []): Promise<string> {
+    const live = desired.map(({ o, app }, i) => asApplied(o, app, i));
+    change(live);
+    const server = new FakeKubeApiServer({ objects: live, token: TOKEN, faults });
+    servers.push(server);
+    await server.start();
+    const kubeconfig = join(dir, `kubeconfig-${servers.length}`);
+    writeFileSync(kubeconfig, server.kubeconfigYaml(TOKEN));
+    return kubeconfig;
+  }
+  const find = (live: KubeObject[], kind: string, name: string): Record<string, any> => live.find((o) => o.kind === kind && o.metadata.name === name) as Record<string, any>;
+  const report = async (kubeconfig: string): Promise<{ code: number; json: any; stderr: string }> => {
+    const result = await drift(['--env', 'dev', '--kubeconfig', kubeconfig, '--json']);
+    return { code: result.code, json: JSON.parse(result.stdout || '{}'), stderr: result.stderr };
+  };
+
+  it('finds no drift on an untouched cluster (defaults, managedFields, status, tracking, base64 Secrets)', async () => {
+    const result = await report(await cluster());
+    expect(result.json.missing).toEqual([]);
+    expect(result.json.unexpected).toEqual([]);
+    expect(result.json.modified).toEqual([]);
+    expect(result.code).toBe(0);
+  });
+
+  it.each<[string, (live: KubeObject[]) => void, string]>([
+    ['replicas', (live) => (find(live, 'StatefulSet', 'loki')['spec'].replicas = 2), 'modified StatefulSet loki /spec/replicas'],
+    ['an image', (live) => (find(live, 'Deployment', 'grafana')['spec'].template.spec.containers[0].image = 'docker.io/grafana/grafana:13.3.0'), 'modified Deployment grafana /spec/template/spec/containers/0/image'],
+    ['an env var', (live) => (find(live, 'Deployment', 'minio')['spec'].template.spec.containers[0].env[2].value = 'http://elsewhere'), 'modified Deployment minio /spec/template/spec/containers/0/env/2/value'],
+    ['a NetworkPolicy rule', (live) => (find(live, 'NetworkPolicy', 'allow-ingress-grafana')['spec'].ingress[0].ports[0].port = 8080), 'modified NetworkPolicy allow-ingress-grafana /spec/ingress/0/ports/0/port'],
+    ['a deleted object', (live) => live.splice(live.findIndex((o) => o.kind === 'ConfigMap' && o.metadata.name === 'alloy-config'), 1), 'missing ConfigMap alloy-config'],
+    ['an extra tracked object', (live) => live.push(asApplied({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'left-behind', namespace: 'observability', labels: { 'app.kubernetes.io/part-of': 'observability-stack' } }, data: { a: 'b' } }, 'dev-grafana', 999)), 'unexpected ConfigMap left-behind'],
+    ['a Secret value', (live) => (find(live, 'Secret', 'grafana-admin')['data']['admin-password'] = Buffer.from('changed-by-hand').toString('base64')), 'modified Secret grafana-admin /data/admin-password'],
+  ])('reports exactly the drift of %s', async (_name, change, expected) => {
+    const result = await report(await cluster(change));
+    expect(result.code).toBe(1);
+    const findings = [
+      ...result.json.missing.map((o: any) => `missing ${o.kind} ${o.name}`),
+      ...result.json.unexpected.map((o: any) => `unexpected ${o.kind} ${o.name}`),
+      ...result.json.modified.flatMap((m: any) => m.fields.map((f: any) => `modified ${m.object.kind} ${m.object.name} ${f.path}`)),
+    ];
+    expect(findings).toEqual([expected]);
+    expect(JSON.stringify(result.json)).not.toContain('changed-by-hand');
+    expect(JSON.stringify(result.json)).not.toContain(Buffer.from('changed-by-hand').toString('base64'));
+  });
+
+  it('reports the kinds it could not list, exits 2, and still compares the rest', async () => {
+    const result = await report(await cluster((live) => (find(live, 'StatefulSet', 'loki')['spec'].replicas = 2), [{ resource: 'networkpolicies', group: 'networking.k8s.io', status: 403 }]));
+    expect(result.code).toBe(2);
+    expect(result.json.unreadable).toEqual([expect.objectContaining({ kind: 'NetworkPolicy', reason: expect.stringMatching(/^403/) })]);
+    expect(result.json.modified.map((m: any) => m.object.name)).toEqual(['loki']);
+  });
+});

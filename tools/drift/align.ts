@@ -1,0 +1,264 @@
+/**
+ * Three-way alignment of a desired and a live body (both normalized) into two trees that a plain
+ * JSON diff can compare without false drift:
+ * - a field only live is dropped (a server default, or set by someone else), unless the applied
+ *   field set says we set it before: then git removed it and the next sync deletes it, so it stays;
+ * - list items are paired by merge key, or for keyless object lists equal items first, so order
+ *   and defaults inside items do not count;
+ * - scalars equal by Kubernetes semantics (quantities by value, `8080` = `"8080"`, a desired zero
+ *   value the server omits) are made identical; null means absent.
+ *
+ * Lists of objects come out as maps from index to item (`isAlignedList`), indexed like the desired
+ * list, with live-only items numbered after the desired ones; JSON Pointers into the aligned trees
+ * therefore name desired indices. The inputs are never mutated; the outputs share no containers with them.
+ */
+import type { FieldSet } from './fieldset.ts';
+import type { Json, JsonObject } from './json.ts';
+import { isObject, jsonEqual } from './json.ts';
+import { childPlace, itemKey, listType, namesUp, type MapList, type Place } from './lists.ts';
+import { quantitiesEqual } from './quantity.ts';
+
+/** An aligned list of objects: a map from index to item, told apart from other maps by its class. */
+class AlignedList {
+  [index: string]: Json;
+}
+
+/** True for a list of objects turned into an index-keyed map by alignment. */
+export function isAlignedList(value: unknown): boolean {
+  return value instanceof AlignedList;
+}
+
+/** The value as plain JSON again: aligned lists back to arrays, in index order. */
+export function toPlain(value: Json | undefined): Json | undefined {
+  if (value === undefined || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => toPlain(item) ?? null);
+  const plain = Object.entries(value).map(([key, child]) => [key, toPlain(child) ?? null] as const);
+  return isAlignedList(value) ? plain.map(([, child]) => child) : Object.fromEntries(plain);
+}
+
+export interface Aligned {
+  desired: JsonObject;
+  live: JsonObject;
+}
+
+interface Pair {
+  desired?: Json;
+  live?: Json;
+}
+
+/** Aligns two normalized bodies; `applied` is the field set last applied from git (if known). */
+export function align(desired: JsonObject, live: JsonObject, applied: FieldSet | undefined, place: Place): Aligned {
+  const pair = alignMaps(desired, live, applied, place);
+  return { desired: pair.desired as JsonObject, live: pair.live as JsonObject };
+}
+
+function alignValue(desired: Json | undefined, live: Json | undefined, applied: FieldSet | undefined, place: Place): Pair {
+  if (desired === undefined || desired === null) {
+    const part = live === undefined || live === null ? undefined : appliedPart(live, applied, place);
+    return part === undefined ? {} : { live: part };
+  }
+  if (live === undefined || live === null) {
+    const shaped = shape(desired, place);
+    return isZero(desired) ? { desired: shaped, live: shape(desired, place) } : { desired: shaped };
+  }
+  if (isObject(desired) && isObject(live)) return alignMaps(desired, live, applied, place);
+  if (Array.isArray(desired) && Array.isArray(live)) return alignLists(desired, live, applied, place);
+  if (isScalar(desired) && isScalar(live) && sameScalar(desired, live, place)) return { desired, live: desired };
+  return { desired: shape(desired, place), live: shape(live, place) };
+}
+
+function alignMaps(desired: JsonObject, live: JsonObject, applied: FieldSet | undefined, place: Place): Pair {
+  const outDesired: JsonObject = {};
+  const outLive: JsonObject = {};
+  for (const field of Object.keys(desired)) {
+    const pair = alignValue(desired[field], live[field], applied?.field(field), childPlace(place, field));
+    if (pair.desired !== undefined) outDesired[field] = pair.desired;
+    if (pair.live !== undefined) outLive[field] = pair.live;
+  }
+  if (applied) {
+    for (const field of Object.keys(live)) {
+      const value = live[field];
+      if (value === null || value === undefined || (desired[field] !== undefined && desired[field] !== null)) continue;
+      // Under a map applied whole (a label selector), field() is a leaf too: every live key counts.
+      const set = applied.field(field);
+      const part = set ? appliedPart(value, set, childPlace(place, field)) : undefined;
+      if (part !== undefined) outLive[field] = part;
+    }
+  }
+  return { desired: outDesired, live: outLive };
+}
+
+function alignLists(desired: Json[], live: Json[], applied: FieldSet | undefined, place: Place): Pair {
+  const list = listType(place, desired.length > 0 ? desired : live);
+  if (list.type === 'set') return alignSet(desired, live, applied);
+  if (list.type === 'map') {
+    const desiredKeys = desired.map((item) => itemKey(item, list));
+    const paired = pairByKey(desiredKeys, live, list);
+    if (paired) return alignPaired(desired, live, paired, place, { set: applied, list, desiredKeys });
+  }
+  if (desired.every(isScalar) && live.every(isScalar)) {
+    const equal = desired.length === live.length && desired.every((item, i) => sameScalar(item, live[i] as Json, place));
+    return { desired: [...desired], live: equal ? [...desired] : [...live] };
+  }
+  const pairs = list.type === 'ordered' ? desired.map((_, i) => (i < live.length ? i : undefined)) : pairUnordered(desired, live, place);
+  return alignPaired(desired, live, pairs, place, undefined);
+}
+
+/** For each desired item, the index of its live item under merge keys; undefined if the keys cannot pair. */
+function pairByKey(desiredKeys: (string | undefined)[], live: Json[], list: MapList): (number | undefined)[] | undefined {
+  if (desiredKeys.some((key) => key === undefined) || new Set(desiredKeys).size !== desiredKeys.length) return undefined;
+  const liveByKey = new Map<string, number>();
+  live.forEach((item, index) => {
+    const key = itemKey(item, list);
+    if (key !== undefined && !liveByKey.has(key)) liveByKey.set(key, index);
+  });
+  return desiredKeys.map((key) => liveByKey.get(key as string));
+}
+
+/** Pairs items that align without a difference first (the same index tried first), then the rest in order. */
+function pairUnordered(desired: Json[], live: Json[], place: Place): (number | undefined)[] {
+  const itemPlace = childPlace(place, '*');
+  const used = new Set<number>();
+  const equalAt = (item: Json, j: number): boolean => {
+    if (used.has(j)) return false;
+    const pair = alignValue(item, live[j], undefined, itemPlace);
+    return jsonEqual(pair.desired, pair.live);
+  };
+  const pairs = desired.map((item, i): number | undefined => {
+    const j = i < live.length && equalAt(item, i) ? i : live.findIndex((_, candidate) => candidate !== i && equalAt(item, candidate));
+    if (j === -1) return undefined;
+    used.add(j);
+    return j;
+  });
+  const rest = [...live.keys()].filter((j) => !used.has(j));
+  return pairs.map((j) => j ?? rest.shift());
+}
+
+/** A merge-keyed list: its keys, the desired items' keys, and what was applied to it. */
+interface KeyedList {
+  set: FieldSet | undefined;
+  list: MapList;
+  desiredKeys: (string | undefined)[];
+}
+
+/** Pairs items as `pairs` says; `keyed` for merge-keyed lists, undefined for atomic ones. */
+function alignPaired(desired: Json[], live: Json[], pairs: (number | undefined)[], place: Place, keyed: KeyedList | undefined): Pair {
+  const itemPlace = childPlace(place, '*');
+  const outDesired = new AlignedList();
+  const outLive = new AlignedList();
+  const used = new Set<number>();
+  desired.forEach((item, i) => {
+    const j = pairs[i];
+    if (j !== undefined) used.add(j);
+    const itemApplied = keyed?.set?.item(keyed.desiredKeys[i] ?? '');
+    const pair = alignValue(item, j === undefined ? undefined : live[j], itemApplied, itemPlace);
+    if (pair.desired !== undefined) outDesired[String(i)] = pair.desired;
+    if (pair.live !== undefined) outLive[String(i)] = pair.live;
+  });
+  let next = desired.length;
+  live.forEach((item, j) => {
+    if (used.has(j)) return;
+    // Paired without merge keys, the list is atomic: every extra live item is drift.
+    const part = keyed ? appliedItem(item, keyed.set, keyed.list, itemPlace) : shape(item, itemPlace);
+    if (part !== undefined) outLive[String(next++)] = part;
+  });
+  return { desired: outDesired, live: outLive };
+}
+
+function appliedItem(item: Json, applied: FieldSet | undefined, list: MapList, place: Place): Json | undefined {
+  if (!applied) return undefined;
+  if (applied.leaf) return shape(item, place);
+  const entry = applied.item(itemKey(item, list) ?? '');
+  if (!entry) return undefined;
+  return entry.self || entry.leaf ? shape(item, place) : appliedPart(item, entry, place);
+}
+
+/** Set lists (finalizers): desired items in desired order; extra live items only if we applied them. */
+function alignSet(desired: Json[], live: Json[], applied: FieldSet | undefined): Pair {
+  const liveValues = new Set(live.map((item) => JSON.stringify(item)));
+  const desiredValues = new Set(desired.map((item) => JSON.stringify(item)));
+  const present = desired.filter((item) => liveValues.has(JSON.stringify(item)));
+  const extra = live.filter((item) => !desiredValues.has(JSON.stringify(item)) && applied?.hasValue(JSON.stringify(item)));
+  return { desired: [...desired], live: [...present, ...extra] };
+}
+
+/** The part of a live-only value that we applied before (and git no longer has). */
+function appliedPart(live: Json, applied: FieldSet | undefined, place: Place): Json | undefined {
+  if (!applied || live === null) return undefined;
+  if (applied.leaf) return shape(live, place);
+  if (isObject(live)) {
+    const out: JsonObject = {};
+    for (const field of Object.keys(live)) {
+      const set = applied.field(field);
+      const part = set ? appliedPart(live[field] as Json, set, childPlace(place, field)) : undefined;
+      if (part !== undefined) out[field] = part;
+    }
+    return Object.keys(out).length > 0 ? out : undefined;
+  }
+  if (Array.isArray(live)) {
+    const list = listType(place, live);
+    if (list.type === 'set') {
+      const values = live.filter((item) => applied.hasValue(JSON.stringify(item)));
+      return values.length > 0 ? values : undefined;
+    }
+    if (list.type !== 'map') return undefined;
+    const out = new AlignedList();
+    const itemPlace = childPlace(place, '*');
+    let next = 0;
+    for (const item of live) {
+      const part = appliedItem(item, applied, list, itemPlace);
+      if (part !== undefined) out[String(next++)] = part;
+    }
+    return next > 0 ? out : undefined;
+  }
+  return live;
+}
+
+/** A copy in aligned form: lists of objects become index-keyed maps, at every depth; null fields dropped. */
+function shape(value: Json, place: Place): Json {
+  if (Array.isArray(value)) {
+    if (!value.some(isObject)) return [...value];
+    const out = new AlignedList();
+    const itemPlace = childPlace(place, '*');
+    value.forEach((item, i) => {
+      out[String(i)] = shape(item, itemPlace);
+    });
+    return out;
+  }
+  if (!isObject(value)) return value;
+  const out: JsonObject = {};
+  for (const field of Object.keys(value)) {
+    const item = value[field] as Json;
+    if (item !== null) out[field] = shape(item, childPlace(place, field));
+  }
+  return out;
+}
+
+function isScalar(value: Json): value is string | number | boolean | null {
+  return value === null || typeof value !== 'object';
+}
+
+/** A desired value the API server stores as absent: false, 0, "", empty lists, maps of such. */
+function isZero(value: Json): boolean {
+  if (value === false || value === 0 || value === '' || value === null) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  if (isObject(value)) return Object.values(value).every(isZero);
+  return false;
+}
+
+const QUANTITY_MAPS = new Set(['requests', 'limits', 'overhead', 'capacity', 'allocatable', 'hard']);
+const LIMIT_RANGE_MAPS = new Set(['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio']);
+const QUANTITY_FIELDS = new Set(['sizeLimit', 'divisor']);
+
+function isQuantityPlace(place: Place): boolean {
+  const [field = '', parent = ''] = namesUp(place).filter((name) => name !== '*');
+  if (QUANTITY_FIELDS.has(field) || QUANTITY_MAPS.has(parent)) return true;
+  return place.kind === 'LimitRange' && LIMIT_RANGE_MAPS.has(parent);
+}
+
+function sameScalar(desired: Json, live: Json, place: Place): boolean {
+  if (desired === live) return true;
+  if (typeof desired === 'number' && typeof live === 'string' && live.trim() !== '' && Number(live) === desired) return true;
+  if (typeof desired === 'string' && typeof live === 'number' && desired.trim() !== '' && Number(desired) === live) return true;
+  return isQuantityPlace(place) && quantitiesEqual(desired, live);
+}

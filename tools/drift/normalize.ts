@@ -1,0 +1,112 @@
+/**
+ * Normalization: strips what the API server, the controllers and Argo CD write on every object
+ * (status, identity and bookkeeping metadata, tracking label and annotation), so that only the
+ * fields a manifest can set remain, in one form (Secret `stringData` folded into `data`).
+ */
+import type { KubeObject } from '../kube/object.ts';
+import type { Json, JsonObject } from './json.ts';
+import { isObject } from './json.ts';
+
+/** Argo CD's default tracking label (`application.instanceLabelKey`). */
+export const TRACKING_LABEL = 'app.kubernetes.io/instance';
+export const TRACKING_ANNOTATION = 'argocd.argoproj.io/tracking-id';
+export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/** Metadata the API server owns; identity (name, namespace) is settled by pairing, not compared. */
+const SERVER_METADATA = new Set([
+  'name',
+  'namespace',
+  'generateName',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'selfLink',
+  'managedFields',
+  'ownerReferences',
+]);
+
+/** Annotations written by the API server, controllers, kubectl or Argo CD, never by our manifests. */
+const SERVER_ANNOTATIONS = new Set([
+  LAST_APPLIED_ANNOTATION,
+  TRACKING_ANNOTATION,
+  'deployment.kubernetes.io/revision',
+  'deployment.kubernetes.io/desired-replicas',
+  'deployment.kubernetes.io/max-replicas',
+  'kubectl.kubernetes.io/restartedAt',
+  'endpoints.kubernetes.io/last-change-trigger-time',
+  'control-plane.alpha.kubernetes.io/leader',
+  'pv.kubernetes.io/bind-completed',
+  'pv.kubernetes.io/bound-by-controller',
+  'pv.kubernetes.io/provisioned-by',
+  'volume.beta.kubernetes.io/storage-provisioner',
+  'volume.kubernetes.io/storage-provisioner',
+  'volume.kubernetes.io/selected-node',
+  'autoscaling.alpha.kubernetes.io/conditions',
+  'autoscaling.alpha.kubernetes.io/current-metrics',
+]);
+
+/** A copy of the map at `parent[key]` without the entries `drop` names; gone if nothing is left. */
+function pruneMap(parent: JsonObject, key: string, drop: (entry: string) => boolean): void {
+  const map = parent[key];
+  if (!isObject(map)) return;
+  const kept: JsonObject = {};
+  for (const entry of Object.keys(map)) if (!drop(entry)) kept[entry] = map[entry] as Json;
+  if (Object.keys(kept).length === 0) delete parent[key];
+  else parent[key] = kept;
+}
+
+export function isSecret(object: { apiVersion: string; kind: string }): boolean {
+  return object.kind === 'Secret' && object.apiVersion === 'v1';
+}
+
+/** Folds `stringData` into `data` (base64), as the API server does on write; null values become empty. */
+function foldSecretData(object: JsonObject): void {
+  const data: JsonObject = isObject(object['data']) ? { ...object['data'] } : {};
+  for (const [key, value] of Object.entries(data)) if (value === null) data[key] = '';
+  const stringData = object['stringData'];
+  if (isObject(stringData)) {
+    for (const [key, value] of Object.entries(stringData)) {
+      data[key] = Buffer.from(typeof value === 'string' ? value : value === null ? '' : JSON.stringify(value), 'utf8').toString('base64');
+    }
+  }
+  delete object['stringData'];
+  if (Object.keys(data).length > 0 || Object.hasOwn(object, 'data')) object['data'] = data;
+}
+
+/**
+ * The comparable body of a manifest or a live object: what remains once server-owned fields are
+ * gone. A shallow copy: nested values are shared with the input, which callers must not mutate
+ * (nulls, which mean absent to the API, are skipped by the alignment rather than stripped here).
+ */
+export function normalizeObject(object: KubeObject): JsonObject {
+  const body = { ...object } as JsonObject;
+  if (isSecret(object)) foldSecretData(body);
+  delete body['apiVersion'];
+  delete body['kind'];
+  delete body['status'];
+  if (isObject(body['metadata'])) {
+    const metadata: JsonObject = {};
+    for (const [key, value] of Object.entries(body['metadata'])) if (!SERVER_METADATA.has(key) && value !== null) metadata[key] = value;
+    pruneMap(metadata, 'labels', (label) => label === TRACKING_LABEL);
+    pruneMap(metadata, 'annotations', (annotation) => SERVER_ANNOTATIONS.has(annotation));
+    if (Object.keys(metadata).length === 0) delete body['metadata'];
+    else body['metadata'] = metadata;
+  }
+  return body;
+}
+
+/** The manifest Argo CD or kubectl last applied with client-side apply, if the live object records one. */
+export function lastApplied(live: KubeObject): KubeObject | undefined {
+  const text = live.metadata.annotations?.[LAST_APPLIED_ANNOTATION];
+  if (typeof text !== 'string') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (!isObject(parsed)) return undefined;
+    return { ...parsed, apiVersion: live.apiVersion, kind: live.kind, metadata: { ...(isObject(parsed['metadata']) ? parsed['metadata'] : {}), name: live.metadata.name } };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,37 @@
+/** Kubernetes resource quantities (`500m`, `1Gi`, `1e3`), compared exactly by value. */
+
+/** A quantity as the exact fraction numerator / denominator. */
+interface Fraction {
+  numerator: bigint;
+  denominator: bigint;
+}
+
+const BINARY_SUFFIXES: Record<string, bigint> = { Ki: 10n, Mi: 20n, Gi: 30n, Ti: 40n, Pi: 50n, Ei: 60n };
+const DECIMAL_SUFFIXES: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+const QUANTITY = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)|[eE]([+-]?\d+))?$/;
+
+/** Parses a quantity (string or number) into an exact fraction; undefined when it is not one. */
+export function parseQuantity(value: unknown): Fraction | undefined {
+  const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : value;
+  if (typeof text !== 'string') return undefined;
+  const match = QUANTITY.exec(text.trim());
+  if (!match) return undefined;
+  const [, sign = '', number = '', suffix = '', exponent] = match;
+  const [whole = '', fraction = ''] = number.split('.');
+  let numerator = BigInt(`${whole}${fraction}` || '0');
+  if (sign === '-') numerator = -numerator;
+  let power = -fraction.length;
+  const binary = BINARY_SUFFIXES[suffix];
+  if (binary !== undefined) numerator <<= binary;
+  else power += exponent !== undefined ? Number(exponent) : (DECIMAL_SUFFIXES[suffix] ?? 0);
+  if (power >= 0) return { numerator: numerator * 10n ** BigInt(power), denominator: 1n };
+  return { numerator, denominator: 10n ** BigInt(-power) };
+}
+
+/** True when both values are quantities of the same value: `1000m` = `1`, `1Gi` = `1024Mi`, `0.5` = `500m`. */
+export function quantitiesEqual(a: unknown, b: unknown): boolean {
+  const left = parseQuantity(a);
+  const right = parseQuantity(b);
+  if (!left || !right) return false;
+  return left.numerator * right.denominator === right.numerator * left.denominator;
+}

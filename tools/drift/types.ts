@@ -1,0 +1,80 @@
+/** The drift engine's public shapes. */
+
+/** One entry of an Argo CD Application's `spec.ignoreDifferences`. */
+export interface IgnoreDifference {
+  /** API group; omitted means the core group, as in Argo CD. `*` globs. */
+  group?: string;
+  /** `*` globs. */
+  kind: string;
+  name?: string;
+  namespace?: string;
+  /** RFC 6901 pointers; list indices count in the desired list (see FieldDrift.path). */
+  jsonPointers?: string[];
+  /** A jq subset only (see tools/drift/jq.ts); anything else is refused with a DriftOptionsError. */
+  jqPathExpressions?: string[];
+  /** Fields whose managedFields entry belongs to one of these managers are not compared. */
+  managedFieldsManagers?: string[];
+}
+
+export interface Unreadable {
+  apiVersion: string;
+  kind: string;
+  /** Absent: the kind could not be read in any namespace. */
+  namespace?: string;
+  reason: string;
+}
+
+export interface DriftOptions {
+  ignoreDifferences?: IgnoreDifference[];
+  /** The rules of a ClusterRole with an aggregationRule are written by a controller: skip them. */
+  ignoreAggregatedRoles?: boolean;
+  /** When set, a live object not desired is "unexpected" only if Argo CD tracks it for one of these apps. */
+  appNames?: string[];
+  /** The Application's destination namespace, for desired namespaced objects that name none. */
+  namespace?: string;
+  /**
+   * Field managers whose `Apply` entries record what git applied before (server-side apply);
+   * default `argocd-controller`. The last-applied annotation of client-side apply is always read.
+   */
+  appliedManagers?: string[];
+  /** Kinds the live reader could not list: their desired objects are reported unchecked, not missing. */
+  unreadable?: Unreadable[];
+}
+
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+/**
+ * One difference, as the JSON Patch op that turns the desired object into the live one:
+ * `add` = only live has it, `remove` = live lacks what git has, `replace` = they differ.
+ * `path` is a JSON Pointer into the desired object; list items paired by merge key use their
+ * desired index, live-only items the indices after the desired list's end.
+ * Secret `data` differences are `redacted` and never carry values.
+ */
+export interface FieldDrift {
+  path: string;
+  op: 'add' | 'remove' | 'replace';
+  desired?: unknown;
+  live?: unknown;
+  redacted?: boolean;
+}
+
+export interface ModifiedObject {
+  object: ObjectRef;
+  fields: FieldDrift[];
+}
+
+export interface DriftReport {
+  /** Desired objects found live with no drift. */
+  inSync: number;
+  missing: ObjectRef[];
+  unexpected: ObjectRef[];
+  modified: ModifiedObject[];
+  unreadable: Unreadable[];
+  /** Desired objects of an unreadable kind: neither in sync nor missing, just not checked. */
+  unchecked: ObjectRef[];
+}
