@@ -25,7 +25,7 @@ await main(USAGE, async () => {
   if (flags['json']) {
     if (result.renderError) throw result.renderError;
     const stale = result.stale.stale.map(({ path, problem }) => ({ path, problem }));
-    process.stdout.write(`${JSON.stringify({ ok: !failed, stale, findings: result.findings, summary: result.summary }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ ok: !failed, stale, findings: result.findings, honoured: result.honoured, summary: result.summary }, null, 2)}\n`);
     return failed ? EXIT.findings : EXIT.ok;
   }
   if (result.stale.stale.length > 0) {
@@ -40,6 +40,11 @@ await main(USAGE, async () => {
   }
   for (const finding of result.findings) process.stdout.write(`${formatFinding(finding)}\n`);
   if (result.findings.length > 0) process.stdout.write('\n');
+  if (result.honoured.length > 0) {
+    process.stdout.write('Security exceptions honoured (declared in tools/catalog/exceptions.ts):\n');
+    for (const h of result.honoured) process.stdout.write(`  ${h.env}/${h.component} ${h.object}${h.container ? ` container ${h.container}` : ''}: ${h.control} — ${h.reason}\n`);
+    process.stdout.write('\n');
+  }
   process.stdout.write(`${formatSummary(result.summary)}\n\n`);
   process.stdout.write(
     failed

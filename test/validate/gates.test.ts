@@ -53,6 +53,13 @@ describe('validation gates on the rendered tree', async () => {
     ]],
     ['an extra rule', (f) => f('dev', 'Role', 'observability-stack')['rules'].push({ apiGroups: [''], resources: ['pods'], verbs: ['delete'] }), 'rbac/rules-differ dev/platform Role observability/observability-stack /rules'],
     ['a write verb for the drift reader', (f) => f('dev', 'Role', 'observability-drift-reader')['rules'][0].verbs.push('delete'), 'rbac/drift-reader-not-read-only dev/platform Role observability/observability-drift-reader /rules/0/verbs'],
+    ['readOnlyRootFilesystem dropped', (f) => delete f('prod', 'Deployment', 'grafana')['spec'].template.spec.containers[0].securityContext.readOnlyRootFilesystem, 'security/read-only-root-filesystem prod/grafana Deployment observability/grafana /spec/template/spec/containers/0/securityContext'],
+    ['a capability added', (f) => (f('dev', 'StatefulSet', 'loki')['spec'].template.spec.containers[0].securityContext.capabilities.add = ['NET_ADMIN']), 'security/drop-all-capabilities dev/loki StatefulSet observability/loki /spec/template/spec/containers/0/securityContext/capabilities/add'],
+    ['a misspelt field', (f) => {
+      const spec = f('prod', 'Deployment', 'minio')['spec'];
+      spec.replica = spec.replicas;
+      delete spec.replicas;
+    }, 'schema/unknown-field prod/minio Deployment observability/minio /spec/replica'],
     ['a binding to another subject', (f) => (f('prod', 'ClusterRoleBinding', 'observability-stack')['subjects'][0].namespace = 'default'), 'rbac/binding prod/platform ClusterRoleBinding observability-stack /subjects'],
     ['Alloy pointed at a Service that does not exist', (f) => {
       const cm = f('dev', 'ConfigMap', 'alloy-config');

