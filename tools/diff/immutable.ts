@@ -1,6 +1,6 @@
 import { groupOf, type KubeObject } from '../kube/object.ts';
 import { canonicalize } from '../yaml.ts';
-import { parseQuantity } from './quantity.ts';
+import { compareQuantities } from '../kube/quantity.ts';
 import { hasKeyChanges, isSecret, secretKeyChanges } from './secret.ts';
 
 /** A change Kubernetes will refuse on update: the field, and what happens and what to do, in one line. */
@@ -62,13 +62,12 @@ function claimChanges(base: KubeObject, head: KubeObject): ImmutableChange[] {
   const changes = changedPaths(base, head, fixed, (path) => `${path} changed (${transition(base, head, path)}): Kubernetes refuses the update; ${NEW_CLAIM}`);
   const storage = 'spec.resources.requests.storage';
   if (same(at(base, storage), at(head, storage))) return changes;
-  const from = parseQuantity(at(base, storage));
-  const to = parseQuantity(at(head, storage));
-  if (from === undefined || to === undefined) {
+  const order = compareQuantities(at(head, storage), at(base, storage));
+  if (order === undefined) {
     const message = `${storage} changed (${transition(base, head, storage)}) and cannot be compared as a quantity: Kubernetes refuses a shrink; make sure it grows`;
     return [...changes, { field: storage, message }];
   }
-  if (to < from) {
+  if (order < 0) {
     const message = `${storage} shrinks (${transition(base, head, storage)}): Kubernetes refuses to shrink a claim; keep the size or ${NEW_CLAIM}`;
     return [...changes, { field: storage, message }];
   }

@@ -16,7 +16,7 @@ import type { FieldSet } from './fieldset.ts';
 import type { Json, JsonObject } from './json.ts';
 import { isObject, jsonEqual } from './json.ts';
 import { childPlace, itemKey, listType, namesUp, type MapList, type Place } from './lists.ts';
-import { quantitiesEqual } from './quantity.ts';
+import { quantitiesEqual } from '../kube/quantity.ts';
 
 /** An aligned list of objects: a map from index to item, told apart from other maps by its class. */
 class AlignedList {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseQuantity, quantitiesEqual } from '../../tools/drift/quantity.ts';
+import { parseQuantity, quantitiesEqual } from '../../tools/kube/quantity.ts';
 
 describe('quantities', () => {
   it.each([
@@ -42,5 +42,15 @@ describe('quantities', () => {
       expect(parseQuantity(value)).toBeUndefined();
       expect(quantitiesEqual(value, '1')).toBe(false);
     }
+  });
+});
+
+describe('compareQuantities', () => {
+  it('orders quantities by value, whatever their suffixes', async () => {
+    const { compareQuantities } = await import('../../tools/kube/quantity.ts');
+    expect(compareQuantities('10Gi', '5Gi')).toBe(1);
+    expect(compareQuantities('5Gi', '5120Mi')).toBe(0);
+    expect(compareQuantities('500M', '1Gi')).toBe(-1);
+    expect(compareQuantities('big', '1Gi')).toBeUndefined();
   });
 });

@@ -35,3 +35,12 @@ export function quantitiesEqual(a: unknown, b: unknown): boolean {
   if (!left || !right) return false;
   return left.numerator * right.denominator === right.numerator * left.denominator;
 }
+
+/** -1, 0 or 1 as `a` is less than, equal to or more than `b`; undefined when either is not a quantity. */
+export function compareQuantities(a: unknown, b: unknown): -1 | 0 | 1 | undefined {
+  const left = parseQuantity(a);
+  const right = parseQuantity(b);
+  if (!left || !right) return undefined;
+  const difference = left.numerator * right.denominator - right.numerator * left.denominator;
+  return difference < 0n ? -1 : difference > 0n ? 1 : 0;
+}
