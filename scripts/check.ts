@@ -2,6 +2,7 @@
 import { catalog } from '../tools/catalog/index.ts';
 import { runCheck } from '../tools/check/run.ts';
 import { formatSummary } from '../tools/check/summary.ts';
+import { openRenderCache } from '../tools/render/cache.ts';
 import { findKustomize } from '../tools/render/kustomize.ts';
 import { formatFinding } from '../tools/validate/finding.ts';
 import { EXIT, main, parseFlags, repoRoot } from './lib/cli.ts';
@@ -10,16 +11,29 @@ const USAGE = `
 Usage: npm run check [-- --json]     (npm start runs the same)
 
 1. Regenerates the tree in memory and compares it with base/, overlays/ and apps/ on disk.
-2. Renders every overlay with the real kustomize (in parallel).
+2. Renders every overlay with the real kustomize (in parallel), reusing renders cached in
+   .cache/render/ for overlays whose input files and kustomize version are unchanged.
 3. Checks each rendered overlay equals what the catalog builds, then prints a summary per
    environment and component.
 
 Exit: 0 clean, 1 stale files or findings, 2 could not run (invalid catalog, kustomize error or missing).
 `;
 
+/** Overlays done / total and elapsed time, on one rewritten line of a terminal; nothing in CI or a pipe. */
+function progress(): ((done: number, total: number) => void) | undefined {
+  if (!process.stderr.isTTY || process.env['CI']) return undefined;
+  const started = performance.now();
+  return (done, total) => {
+    process.stderr.write(`\rrendering overlays: ${done}/${total}, ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    if (done === total) process.stderr.write('\n');
+  };
+}
+
 await main(USAGE, async () => {
   const flags = parseFlags(process.argv.slice(2), { boolean: ['json'] });
-  const result = await runCheck(repoRoot(), catalog, await findKustomize());
+  const onProgress = progress();
+  const root = repoRoot();
+  const result = await runCheck(root, catalog, await findKustomize(), { cache: openRenderCache(root), ...(onProgress ? { onProgress } : {}) });
   const errors = result.findings.filter((f) => f.severity === 'error');
   const failed = result.stale.stale.length > 0 || errors.length > 0;
   if (flags['json']) {

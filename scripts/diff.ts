@@ -4,6 +4,7 @@ import { hasChanges } from '../tools/diff/engine.ts';
 import { diffRefs } from '../tools/diff/run.ts';
 import { formatMarkdown, formatText, GITHUB_COMMENT_LIMIT, reportJson } from '../tools/diff/format.ts';
 import { PR_COMMENT_MARKER } from '../tools/diff/marker.ts';
+import { openRenderCache } from '../tools/render/cache.ts';
 import { findKustomize } from '../tools/render/kustomize.ts';
 import { EXIT, UsageError, main, parseFlags, repoRoot } from './lib/cli.ts';
 
@@ -14,6 +15,7 @@ Renders every overlay at the base ref (in a temporary git worktree, removed afte
 head (a ref, or the working tree by default), pairs objects per environment and app, and reports
 what changes in the cluster: flags first (images, immutable fields, data loss, wave order, Secret
 keys, stale generated files), then a summary per environment × app, then per-object diffs.
+Only overlays whose input files differ are rendered twice; renders are cached in .cache/render/.
 
   --format text       coloured on a terminal (default)
   --format markdown   GitHub-flavoured Markdown, the whole report
@@ -22,6 +24,16 @@ keys, stale generated files), then a summary per environment × app, then per-ob
 
 Exit: 0 nothing changes, 1 the rendered output changes (or a flag), 2 could not run.
 `;
+
+/** Overlays done / total per side and elapsed time, on one rewritten line of a terminal; nothing in CI or a pipe. */
+function progress(): ((side: 'base' | 'head', done: number, total: number) => void) | undefined {
+  if (!process.stderr.isTTY || process.env['CI']) return undefined;
+  const started = performance.now();
+  return (side, done, total) => {
+    process.stderr.write(`\rrendering ${side} overlays: ${done}/${total}, ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    if (done === total) process.stderr.write('\n');
+  };
+}
 
 await main(USAGE, async () => {
   const flags = parseFlags(process.argv.slice(2), { string: ['base', 'head', 'format', 'comment-file'], boolean: ['json'], default: { format: 'text' } });
@@ -33,7 +45,8 @@ await main(USAGE, async () => {
   const kustomize = await findKustomize();
   const head = flags['head'] as string | undefined;
 
-  const { baseSha, headSha, report } = await diffRefs(root, kustomize, base, head);
+  const onProgress = progress();
+  const { baseSha, headSha, report } = await diffRefs(root, kustomize, base, head, { cache: openRenderCache(root), ...(onProgress ? { onProgress } : {}) });
 
   const shas = { baseSha, headSha };
   if (flags['comment-file']) {

@@ -5,7 +5,7 @@ import { generate } from '../generate/index.ts';
 import { readOutputTree } from '../generate/disk.ts';
 import { compareWithDisk, type StaleReport } from '../generate/stale.ts';
 import { RenderError, type Kustomize } from '../render/kustomize.ts';
-import { listOverlays, renderOverlays, type OverlayRef } from '../render/overlays.ts';
+import { listOverlays, renderOverlays, type OverlayRef, type RenderOptions } from '../render/overlays.ts';
 import type { RenderedTree } from '../render/tree.ts';
 import { sortFindings, type Finding } from '../validate/finding.ts';
 import { renderMatchesCatalog } from './render-matches-catalog.ts';
@@ -57,13 +57,13 @@ export function argoObjects(disk: ReadonlyMap<string, string>): KubeObject[] {
  * `npm run check` without the printing: is what is committed exactly what the catalog generates,
  * does every overlay render, and does each render equal what the catalog builds?
  */
-export async function runCheck(root: string, catalog: Catalog, kustomize: Kustomize): Promise<CheckResult> {
+export async function runCheck(root: string, catalog: Catalog, kustomize: Kustomize, render: Pick<RenderOptions, 'cache' | 'onProgress'> = {}): Promise<CheckResult> {
   const generated = generate(catalog);
   const disk = await readOutputTree(root);
   const stale = compareWithDisk(generated, disk);
   let tree: RenderedTree;
   try {
-    tree = await renderOverlays(root, kustomize, await listOverlays(root));
+    tree = await renderOverlays(root, kustomize, await listOverlays(root), render);
   } catch (error) {
     if (!(error instanceof RenderError)) throw error;
     return { stale, renderError: error, tree: { apps: [] }, findings: [], honoured: [], summary: [] };

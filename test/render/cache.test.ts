@@ -1,0 +1,117 @@
+import { appendFileSync, chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cacheKey, openRenderCache, RenderCache } from '../../tools/render/cache.ts';
+import { findKustomize, renderObjects, type Kustomize } from '../../tools/render/kustomize.ts';
+import { listOverlays, renderOverlays } from '../../tools/render/overlays.ts';
+import { toYaml } from '../../tools/yaml.ts';
+import { REPO_ROOT } from '../support/repo.ts';
+
+const roots: string[] = [];
+afterEach(() => roots.splice(0).forEach((r) => rmSync(r, { recursive: true, force: true })));
+
+let real: Kustomize;
+beforeAll(async () => {
+  real = await findKustomize();
+});
+
+function checkout(): string {
+  const root = mkdtempSync(join(tmpdir(), 'obs-cache-'));
+  roots.push(root);
+  for (const dir of ['base', 'overlays']) cpSync(join(REPO_ROOT, dir), join(root, dir), { recursive: true });
+  return root;
+}
+
+/** The real kustomize behind a wrapper that logs which overlay directories it was asked to render. */
+function logging(root: string, version = real.version): { kustomize: Kustomize; rendered: () => string[] } {
+  const log = join(root, 'rendered.log');
+  const script = join(root, 'kustomize-logging.sh');
+  writeFileSync(script, `#!/bin/sh\nfor last; do :; done\necho "$last" >> "${log}"\nexec "$@"\n`);
+  chmodSync(script, 0o755);
+  return {
+    kustomize: { command: [script, ...real.command], version },
+    rendered: () => {
+      if (!existsSync(log)) return [];
+      const lines = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((dir) => dir.slice(root.length + 1)).sort();
+      rmSync(log);
+      return lines;
+    },
+  };
+}
+
+describe('render cache', () => {
+  it('renders once, then serves every overlay from the cache', async () => {
+    // GIVEN a copy of the committed tree and an empty cache
+    const root = checkout();
+    const { kustomize, rendered } = logging(root);
+    const cache = openRenderCache(root);
+    const overlays = await listOverlays(root);
+    // WHEN rendered twice
+    const cold = await renderOverlays(root, kustomize, overlays, { cache });
+    const coldRendered = rendered();
+    const warm = await renderOverlays(root, kustomize, overlays, { cache });
+    // THEN the first run rendered every overlay, the second none, with the same objects
+    expect(coldRendered).toEqual(overlays.map((o) => o.dir).sort());
+    expect(rendered()).toEqual([]);
+    expect(warm.apps.map((a) => toYaml(a.objects))).toEqual(cold.apps.map((a) => toYaml(a.objects)));
+  });
+
+  it('a change to a base re-renders every overlay that uses it and no other', async () => {
+    const root = checkout();
+    const { kustomize, rendered } = logging(root);
+    const cache = openRenderCache(root);
+    await renderOverlays(root, kustomize, await listOverlays(root), { cache });
+    rendered();
+    // WHEN the Grafana base changes
+    appendFileSync(join(root, 'base/grafana/service-grafana.yaml'), '# changed\n');
+    const tree = await renderOverlays(root, kustomize, await listOverlays(root), { cache });
+    // THEN only dev/grafana and prod/grafana ran kustomize, and the new render carries the change
+    expect(rendered()).toEqual(['overlays/dev/grafana', 'overlays/prod/grafana']);
+    expect(tree.apps).toHaveLength(10);
+  });
+
+  it('another kustomize version invalidates every entry', async () => {
+    const root = checkout();
+    const first = logging(root);
+    const cache = openRenderCache(root);
+    const overlays = (await listOverlays(root)).filter((o) => o.env === 'dev');
+    await renderOverlays(root, first.kustomize, overlays, { cache });
+    first.rendered();
+    // WHEN the same tree is rendered by a kustomize reporting another version
+    const other = logging(root, `${real.version}-other`);
+    await renderOverlays(root, other.kustomize, overlays, { cache });
+    // THEN every overlay was rendered again
+    expect(other.rendered()).toEqual(overlays.map((o) => o.dir).sort());
+  });
+
+  it('an unreadable entry is a miss and is written again; entries are whole files, no temporaries left', async () => {
+    const root = checkout();
+    const cache = new RenderCache(join(root, 'cache'));
+    const key = cacheKey(real.version, 'abc');
+    await cache.put(key, [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }]);
+    const file = join(root, 'cache', key.slice(0, 2), `${key}.json`);
+    expect(readdirSync(join(root, 'cache', key.slice(0, 2)))).toEqual([`${key}.json`]);
+    writeFileSync(file, '[{"apiVersion": "v1", "kin');
+    expect(await cache.get(key)).toBeUndefined();
+    expect(await cache.get(cacheKey(`${real.version}x`, 'abc'))).toBeUndefined();
+  });
+
+  it('parallel rendering (with and without the cache) gives the same bytes as serial rendering', async () => {
+    // GIVEN the committed overlays
+    const root = checkout();
+    const overlays = (await listOverlays(root)).filter((o) => o.env === 'prod');
+    // WHEN rendered one at a time, in parallel, in parallel into a cache, and from that cache
+    const serial: string[] = [];
+    for (const overlay of overlays) serial.push(toYaml(await renderObjects(real, join(root, overlay.dir))));
+    const parallel = await renderOverlays(root, real, overlays);
+    const cache = openRenderCache(root);
+    const cold = await renderOverlays(root, real, overlays, { cache });
+    const warm = await renderOverlays(root, real, overlays, { cache });
+    // THEN every way gives the same YAML, overlay by overlay, in the same order
+    for (const tree of [parallel, cold, warm]) {
+      expect(tree.apps.map((a) => a.dir)).toEqual(overlays.map((o) => o.dir));
+      expect(tree.apps.map((a) => toYaml(a.objects))).toEqual(serial);
+    }
+  });
+});
