@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { expandApplicationSet } from '../tools/argocd/expand.ts';
 import { argoObjects } from '../tools/check/run.ts';
+import { catalog } from '../tools/catalog/index.ts';
+import { grafanaContentSummary } from '../tools/components/grafana-content/summary.ts';
 import { readOutputTree } from '../tools/generate/disk.ts';
 import { EXIT, main, parseFlags, repoRoot } from './lib/cli.ts';
 
@@ -9,6 +11,7 @@ Usage: npm run plan [-- --json]
 
 Expands each ApplicationSet in apps/ into the Applications Argo CD will generate, in sync order
 (RollingSync step), with their paths, revisions and destinations: what the Argo CD UI will show.
+Then, per environment, the Grafana dashboards (folder, panels) and alert rules it provisions.
 
 Exit: 0 printed, 2 could not read or expand apps/.
 `;
@@ -17,9 +20,10 @@ await main(USAGE, async () => {
   const flags = parseFlags(process.argv.slice(2), { boolean: ['json'] });
   const appsets = argoObjects(await readOutputTree(repoRoot())).filter((o) => o.kind === 'ApplicationSet');
   const planned = appsets.flatMap((appset) => expandApplicationSet(appset));
+  const grafana = catalog.environments.flatMap((env) => grafanaContentSummary(env) ?? []);
   if (flags['json']) {
     const rows = planned.map(({ application: _application, ...row }) => ({ ...row, step: row.step + 1 }));
-    process.stdout.write(`${JSON.stringify({ applications: rows }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ applications: rows, grafana }, null, 2)}\n`);
     return EXIT.ok;
   }
   for (const appset of appsets) {
@@ -28,6 +32,12 @@ await main(USAGE, async () => {
     const rows = apps.map((a) => [`step ${a.step + 1}`, `wave ${a.labels['wave'] ?? '?'}`, a.name, `${a.path}@${a.targetRevision}`, `→ ${a.destination.name ?? a.destination.server}/${a.destination.namespace ?? ''}`]);
     const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
     for (const row of rows) process.stdout.write(`  ${row.map((c, i) => (i < 4 ? c.padEnd(widths[i] ?? 0) : c)).join('  ')}\n`);
+    process.stdout.write('\n');
+  }
+  for (const content of grafana) {
+    process.stdout.write(`Grafana in ${content.env} (alerts to ${content.contactPoint ?? 'no contact point: Grafana UI only'})\n`);
+    for (const d of content.dashboards) process.stdout.write(`  dashboard  ${d.folder} / ${d.title} (${d.uid}): ${d.panels.join(', ')}\n`);
+    for (const r of content.rules) process.stdout.write(`  rule       ${r.title} (${r.uid}, for ${r.for})\n`);
     process.stdout.write('\n');
   }
   return EXIT.ok;

@@ -59,7 +59,7 @@ describe('security controls on rendered pod templates', async () => {
     ['the host network', mutated('prod', 'loki', 'StatefulSet', 'loki-write', (s) => (s['spec'].template.spec.hostNetwork = true)),
       ['security/no-host-namespaces StatefulSet observability/loki-write /spec/template/spec/hostNetwork']],
     ['a hostPath volume', mutated('dev', 'grafana', 'Deployment', 'grafana', (d) => d['spec'].template.spec.volumes.push({ name: 'docker', hostPath: { path: '/var/run/docker.sock' } })),
-      ['security/no-host-path Deployment observability/grafana /spec/template/spec/volumes/4/hostPath']],
+      ['security/no-host-path Deployment observability/grafana /spec/template/spec/volumes/8/hostPath']],
     ['an init container without limits', mutated('dev', 'minio', 'Deployment', 'minio', (d) => {
       const pod = d['spec'].template.spec;
       const init = structuredClone(pod.containers[0]);

@@ -30,6 +30,7 @@ export const baseline: Environment = {
     replicas: 1,
     volumeSize: '1Gi',
     resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+    alerting: { errorLinesPerSecond: 1 },
   },
   alloy: {
     resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
@@ -96,6 +97,7 @@ export const prod: Environment = {
     replicas: 1,
     volumeSize: '10Gi',
     resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+    alerting: { errorLinesPerSecond: 5, contactPoint: { name: 'ops-webhook', urlSecret: 'alertWebhook' } },
   },
   alloy: {
     resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } },

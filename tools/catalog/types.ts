@@ -1,4 +1,5 @@
 /** The catalog's vocabulary: everything an environment can say about the stack. */
+import type { SecretName } from './secrets.ts';
 
 export type ComponentName = 'platform' | 'minio' | 'loki' | 'alloy' | 'grafana';
 
@@ -32,10 +33,24 @@ export type ObjectStore =
   | { kind: 'minio'; volumeSize: Quantity; resources: Resources; noncurrentVersionExpiryDays: number }
   | { kind: 's3'; endpoint: string; region: string; insecure: boolean };
 
+/** A Grafana contact point that posts alerts to a webhook whose URL is a Secret's `url` key. */
+export interface WebhookContactPoint {
+  name: string;
+  urlSecret: SecretName;
+}
+
+export interface AlertingSettings {
+  /** Error lines per second in one namespace (5-minute rate) above which `NamespaceErrorRate` fires. */
+  errorLinesPerSecond: number;
+  /** Where alerts are sent; without one Grafana keeps them in its UI and notifies nobody. */
+  contactPoint?: WebhookContactPoint;
+}
+
 export interface GrafanaSettings {
   replicas: number;
   volumeSize: Quantity;
   resources: Resources;
+  alerting: AlertingSettings;
 }
 
 export interface AlloySettings {

@@ -10,11 +10,31 @@ import { PRIORITY_CRITICAL } from './platform.ts';
 /** Alloy keeps tail positions here; on an emptyDir they restart with the pod (README: "Known limits"). */
 const STORAGE_PATH = '/tmp/alloy';
 
+/** Stream labels Alloy copies from Kubernetes discovery onto every line, with the meta label each comes from. */
+const DISCOVERY_LABELS = {
+  namespace: '__meta_kubernetes_namespace',
+  pod: '__meta_kubernetes_pod_name',
+  container: '__meta_kubernetes_pod_container_name',
+  node: '__meta_kubernetes_pod_node_name',
+} as const;
+
+/** The stream label Alloy sets from a JSON log line's `level` field. */
+const LEVEL_LABEL = 'level';
+
+/** Every stream label Alloy writes: what a LogQL stream selector can match on (tools/validate/logql.ts). */
+export const ALLOY_STREAM_LABELS: readonly string[] = [...Object.keys(DISCOVERY_LABELS), LEVEL_LABEL];
+
+function relabelRules(): string {
+  return Object.entries(DISCOVERY_LABELS)
+    .map(([label, source]) => `  rule {\n    source_labels = ["${source}"]\n    target_label  = "${label}"\n  }\n\n`)
+    .join('');
+}
+
 export function lokiPushUrl(env: Environment): string {
   return `http://${lokiWriteTarget(env)}.${NAMESPACE}.svc.cluster.local:${PORTS.lokiHttp}/loki/api/v1/push`;
 }
 
-/** Tails this node's pod logs, parses CRI framing and JSON, labels namespace/pod/container/level, pushes to Loki. */
+/** Tails this node's pod logs, parses CRI framing and JSON, labels it (ALLOY_STREAM_LABELS), pushes to Loki. */
 export function alloyConfig(env: Environment): string {
   return `// Generated from tools/components/alloy.ts: pod logs of this node to Loki.
 discovery.kubernetes "pods" {
@@ -30,22 +50,7 @@ discovery.kubernetes "pods" {
 discovery.relabel "pod_logs" {
   targets = discovery.kubernetes.pods.targets
 
-  rule {
-    source_labels = ["__meta_kubernetes_namespace"]
-    target_label  = "namespace"
-  }
-
-  rule {
-    source_labels = ["__meta_kubernetes_pod_name"]
-    target_label  = "pod"
-  }
-
-  rule {
-    source_labels = ["__meta_kubernetes_pod_container_name"]
-    target_label  = "container"
-  }
-
-  rule {
+${relabelRules()}  rule {
     source_labels = ["__meta_kubernetes_pod_uid", "__meta_kubernetes_pod_container_name"]
     separator     = "/"
     target_label  = "__path__"
@@ -66,11 +71,11 @@ loki.process "pod_logs" {
   stage.cri {}
 
   stage.json {
-    expressions = { level = "level" }
+    expressions = { ${LEVEL_LABEL} = "level" }
   }
 
   stage.labels {
-    values = { level = "" }
+    values = { ${LEVEL_LABEL} = "" }
   }
 
   forward_to = [loki.write.default.receiver]

@@ -24,9 +24,14 @@ import {
 } from './common.ts';
 import { devSecret } from './minio.ts';
 import { PRIORITY_STANDARD } from './platform.ts';
+import { alertRulesFile, notificationsFile, WEBHOOK_URL_ENV } from './grafana-content/alerts.ts';
+import { DASHBOARDS_ROOT, dashboardConfigMapName, dashboardFiles, dashboardFolders, dashboardProviders } from './grafana-content/dashboards.ts';
+import { LOKI_DATASOURCE_UID } from './grafana-content/queries.ts';
+
+export { LOKI_DATASOURCE_UID };
 
 const UID = 472;
-export const LOKI_DATASOURCE_UID = 'loki';
+const PROVISIONING = '/etc/grafana/provisioning';
 
 export function lokiQueryUrl(env: Environment): string {
   return `http://${lokiReadTarget(env)}.${NAMESPACE}.svc.cluster.local:${PORTS.lokiHttp}`;
@@ -57,7 +62,7 @@ function grafanaIni(env: Environment): string {
     '',
     '[paths]',
     'data = /var/lib/grafana',
-    'provisioning = /etc/grafana/provisioning',
+    `provisioning = ${PROVISIONING}`,
     '',
     '[log]',
     'mode = console',
@@ -75,10 +80,21 @@ export function grafana(env: Environment): KubeObject[] {
   const selector = selectorLabels('grafana');
   const ini = grafanaIni(env);
   const sources = datasources(env);
+  const folders = dashboardFolders().map((folder) => ({ folder, name: dashboardConfigMapName(folder), files: dashboardFiles(folder) }));
+  const providers = dashboardProviders(folders.map((f) => f.folder));
+  const notifications = notificationsFile(env);
+  const alerting = { 'rules.yaml': alertRulesFile(env), ...(notifications ? { 'notifications.yaml': notifications } : {}) };
+  const contactPoint = env.grafana.alerting.contactPoint;
+  // Every provisioned file, so a change to any of them rolls the pod.
+  const provisioned = [ini, sources, providers, ...Object.values(alerting), ...folders.flatMap((f) => Object.values(f.files))].join('\n');
   return [
     ...devSecret(env, 'grafanaAdmin', labels),
+    ...(contactPoint ? devSecret(env, contactPoint.urlSecret, labels) : []),
     configMap('grafana-config', labels, { 'grafana.ini': ini }),
     configMap('grafana-datasources', labels, { 'datasources.yaml': sources }),
+    configMap('grafana-dashboard-providers', labels, { 'dashboards.yaml': providers }),
+    ...folders.map((f) => configMap(f.name, labels, f.files)),
+    configMap('grafana-alerting', labels, alerting),
     persistentVolumeClaim(env, 'grafana-data', labels, env.grafana.volumeSize),
     object<V1Deployment>({
       apiVersion: 'apps/v1',
@@ -90,7 +106,7 @@ export function grafana(env: Environment): KubeObject[] {
         strategy: { type: 'Recreate' },
         selector: { matchLabels: selector },
         template: {
-          metadata: { labels, annotations: configChecksum(ini + sources) },
+          metadata: { labels, annotations: configChecksum(provisioned) },
           spec: {
             ...podDefaults(PRIORITY_STANDARD),
             securityContext: restrictedPod(UID),
@@ -98,7 +114,9 @@ export function grafana(env: Environment): KubeObject[] {
               {
                 name: 'grafana',
                 image: image('grafana'),
+                // First: a strategic merge patch puts list entries the base lacks before the base's.
                 env: [
+                  ...(contactPoint ? [secretEnv(WEBHOOK_URL_ENV, SECRETS[contactPoint.urlSecret].name, 'url')] : []),
                   secretEnv('GF_SECURITY_ADMIN_USER', SECRETS.grafanaAdmin.name, 'admin-user'),
                   secretEnv('GF_SECURITY_ADMIN_PASSWORD', SECRETS.grafanaAdmin.name, 'admin-password'),
                 ],
@@ -109,7 +127,10 @@ export function grafana(env: Environment): KubeObject[] {
                 securityContext: restrictedContainer(),
                 volumeMounts: [
                   { name: 'config', mountPath: '/etc/grafana/grafana.ini', subPath: 'grafana.ini', readOnly: true },
-                  { name: 'datasources', mountPath: '/etc/grafana/provisioning/datasources', readOnly: true },
+                  { name: 'datasources', mountPath: `${PROVISIONING}/datasources`, readOnly: true },
+                  { name: 'dashboard-providers', mountPath: `${PROVISIONING}/dashboards`, readOnly: true },
+                  { name: 'alerting', mountPath: `${PROVISIONING}/alerting`, readOnly: true },
+                  ...folders.map((f) => ({ name: f.name, mountPath: `${DASHBOARDS_ROOT}/${f.folder.slug}`, readOnly: true })),
                   { name: 'data', mountPath: '/var/lib/grafana' },
                   { name: 'tmp', mountPath: '/tmp' },
                 ],
@@ -118,6 +139,9 @@ export function grafana(env: Environment): KubeObject[] {
             volumes: [
               { name: 'config', configMap: { name: 'grafana-config' } },
               { name: 'datasources', configMap: { name: 'grafana-datasources' } },
+              { name: 'dashboard-providers', configMap: { name: 'grafana-dashboard-providers' } },
+              { name: 'alerting', configMap: { name: 'grafana-alerting' } },
+              ...folders.map((f) => ({ name: f.name, configMap: { name: f.name } })),
               { name: 'data', persistentVolumeClaim: { claimName: 'grafana-data' } },
               { name: 'tmp', emptyDir: {} },
             ],

@@ -12,6 +12,8 @@ import { schemaFindings } from './schema.ts';
 import { securityFindings, type HonouredException } from './security.ts';
 import { SECURITY_EXCEPTIONS } from '../catalog/exceptions.ts';
 import { wiringFindings, type ExternalRefs } from './wiring.ts';
+import { LOKI_ADDED_LABELS, logqlFindings, type KnownLabels } from './logql.ts';
+import { ALLOY_STREAM_LABELS } from '../components/alloy.ts';
 
 export interface NetworkMatrix {
   env: string;
@@ -62,8 +64,9 @@ export function validateTree(tree: RenderedTree, catalog: Catalog): ValidationRe
     driftReader: { serviceAccount: DRIFT_READER, role: DRIFT_READER_ROLE, verbs: DRIFT_READER_VERBS },
   };
   const honoured: HonouredException[] = [];
+  const labels: KnownLabels = { stream: ALLOY_STREAM_LABELS, other: LOKI_ADDED_LABELS };
   for (const app of tree.apps) {
-    findings.push(...rbacFindings(app, model), ...schemaFindings(app));
+    findings.push(...rbacFindings(app, model), ...schemaFindings(app), ...logqlFindings(app, labels));
     const security = securityFindings(app, SECURITY_EXCEPTIONS);
     findings.push(...security.findings);
     honoured.push(...security.honoured);
