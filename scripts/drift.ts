@@ -64,8 +64,8 @@ await main(USAGE, async () => {
   if (snapshot) live = await readManifests(snapshot);
   else {
     const kubeConfig = loadKubeConfig({ ...(flags['kubeconfig'] ? { kubeconfig: String(flags['kubeconfig']) } : {}), ...(flags['context'] ? { context: String(flags['context']) } : {}) });
-    const namespaced = desired.map((o) => (o.metadata.namespace || !options.namespace ? o : { ...o, metadata: { ...o.metadata, namespace: options.namespace } }));
-    const read = await readLive(kubeConfig, listTargetsFor(namespaced), { labelSelector: `app.kubernetes.io/part-of=${PART_OF}` });
+    // Rendered objects carry their namespace; cluster-scoped kinds (Namespace, ClusterRole, …) have none and are listed cluster-wide.
+    const read = await readLive(kubeConfig, listTargetsFor(desired), { labelSelector: `app.kubernetes.io/part-of=${PART_OF}` });
     live = read.objects;
     options.unreadable = read.failures.map((f) => ({ ...f.target, reason: f.reason }));
   }

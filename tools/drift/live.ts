@@ -211,6 +211,8 @@ function describeFailure(error: unknown, target: ListTarget, server: string): { 
   const code = networkCode(error);
   if (code) return { reason: networkReason(code, server) };
   const message = error instanceof Error ? (error.name === 'Error' ? error.message : `${error.name}: ${error.message}`) : String(error);
+  // client-node rethrows discovery failures without their cause: name the server at least.
+  if (/fetch failed/.test(message)) return { reason: `cannot reach ${server}: ${error instanceof Error ? error.message : message}` };
   return { reason: message.split('\n')[0] as string };
 }
 

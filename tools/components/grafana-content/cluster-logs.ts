@@ -20,6 +20,21 @@ function labelVariable(label: string, title: string, selector?: string): QueryVa
 
 const SELECTED = '{namespace=~"$namespace", pod=~"$pod", container=~"$container"}';
 
+/** A full-width panel of stacked bars: line counts over time, one series per legend value. */
+function stackedBars(title: string, question: string, expr: string, legend: string): TimeSeriesPanel {
+  return new TimeSeriesPanel()
+    .title(title)
+    .description(question)
+    .datasource(LOKI)
+    .withTarget(lokiQuery('A', expr, legend))
+    .drawStyle(GraphDrawStyle.Bars)
+    .fillOpacity(80)
+    .stacking(new StackingConfigBuilder().mode(StackingMode.Normal))
+    .unit('short')
+    .span(12)
+    .height(8);
+}
+
 /** Everything the cluster's pods log, narrowed by namespace, pod and container. */
 export function clusterLogsDashboard(): Dashboard {
   return new DashboardBuilder('Cluster logs')
@@ -33,30 +48,20 @@ export function clusterLogsDashboard(): Dashboard {
     .withVariable(labelVariable('pod', 'Pod', '{namespace=~"$namespace"}'))
     .withVariable(labelVariable('container', 'Container', '{namespace=~"$namespace", pod=~"$pod"}'))
     .withPanel(
-      new TimeSeriesPanel()
-        .title('Log volume by namespace and level')
-        .description('Which namespaces are logging, how much, and at what level?')
-        .datasource(LOKI)
-        .withTarget(lokiQuery('A', `sum by (namespace, level) (count_over_time(${SELECTED} [$__auto]))`, '{{namespace}} {{level}}'))
-        .drawStyle(GraphDrawStyle.Bars)
-        .fillOpacity(80)
-        .stacking(new StackingConfigBuilder().mode(StackingMode.Normal))
-        .unit('short')
-        .span(12)
-        .height(8),
+      stackedBars(
+        'Log volume by namespace and level',
+        'Which namespaces are logging, how much, and at what level?',
+        `sum by (namespace, level) (count_over_time(${SELECTED} [$__auto]))`,
+        '{{namespace}} {{level}}',
+      ),
     )
     .withPanel(
-      new TimeSeriesPanel()
-        .title('Error lines by namespace')
-        .description('Which namespaces are logging errors right now, whatever their log format?')
-        .datasource(LOKI)
-        .withTarget(lokiQuery('A', `sum by (namespace) (count_over_time(${SELECTED} | detected_level=~"error|critical|fatal" [$__auto]))`, '{{namespace}}'))
-        .drawStyle(GraphDrawStyle.Bars)
-        .fillOpacity(80)
-        .stacking(new StackingConfigBuilder().mode(StackingMode.Normal))
-        .unit('short')
-        .span(12)
-        .height(8),
+      stackedBars(
+        'Error lines by namespace',
+        'Which namespaces are logging errors right now, whatever their log format?',
+        `sum by (namespace) (count_over_time(${SELECTED} | detected_level=~"error|critical|fatal" [$__auto]))`,
+        '{{namespace}}',
+      ),
     )
     .withPanel(
       new LogsPanel()
