@@ -8,6 +8,7 @@ import { listTargetsFor, readLive } from '../tools/drift/live.ts';
 import { driftJson, formatDriftMarkdown, formatDriftText } from '../tools/drift/report.ts';
 import { createGitHubClient, parseRepo, syncDriftIssue } from '../tools/github/index.ts';
 import type { KubeObject } from '../tools/kube/object.ts';
+import { openRenderCache } from '../tools/render/cache.ts';
 import { findKustomize } from '../tools/render/kustomize.ts';
 import { parseObjects } from '../tools/yaml.ts';
 import { EXIT, UsageError, main, parseFlags, repoRoot } from './lib/cli.ts';
@@ -55,7 +56,8 @@ await main(USAGE, async () => {
   const options: DriftOptions = {};
   let desired: KubeObject[];
   if (env) {
-    const state = await desiredState(repoRoot(), await findKustomize(), env);
+    const root = repoRoot();
+    const state = await desiredState(root, await findKustomize(), env, openRenderCache(root));
     desired = state.objects;
     Object.assign(options, { appNames: state.appNames, ignoreDifferences: state.ignoreDifferences, ...(state.namespace ? { namespace: state.namespace } : {}) });
   } else desired = await readManifests(desiredFile as string);

@@ -27,6 +27,18 @@ describe('parseObjects', () => {
     expect(parseObjects(stream, 'x.yaml').map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['ConfigMap/a', 'Secret/b']);
   });
 
+  it('reads `kubectl get -o json` output to the same objects as its YAML, and YAML flow style that looks like JSON', () => {
+    // GIVEN one List written as JSON and as YAML, with the values YAML and JSON could read differently
+    const list = { apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', labels: { on: 'yes' } }, data: { version: '1.10', empty: '', n: '010' } }] };
+    // WHEN both are parsed
+    const fromJson = parseObjects(`  ${JSON.stringify(list, null, 2)}\n`, 'live.json');
+    // THEN they give the same objects; and `{…}` that is YAML, not JSON, is still read as YAML
+    expect(fromJson).toEqual(parseObjects(toYaml(list), 'live.yaml'));
+    expect(fromJson[0]?.['data']).toEqual({ version: '1.10', empty: '', n: '010' });
+    expect(parseObjects('{apiVersion: v1, kind: ConfigMap, metadata: {name: flow}}\n', 'flow.yaml').map((o) => o.metadata.name)).toEqual(['flow']);
+    expect(() => parseObjects('{"kind": "List", "items": [{"foo": 1}]}', 'live.json')).toThrow(/^live\.json: document 1 item 0: not a Kubernetes object/);
+  });
+
   it('names the source and the document of something that is not an object', () => {
     expect(() => parseObjects('---\nfoo: bar\n', 'live.yaml')).toThrow(/^live\.yaml: document 1: not a Kubernetes object/);
   });

@@ -40,9 +40,27 @@ export class YamlParseError extends Error {
   override readonly name = 'YamlParseError';
 }
 
-/** Parses a multi-document YAML stream (or a `kind: List`) into Kubernetes objects, in order. */
+/** JSON text (what `kubectl get -o json` and the API server write), parsed by the native parser; else undefined. */
+function parseJson(text: string): unknown {
+  if (!/^\s*[[{]/.test(text)) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined; // YAML flow style also starts with `{` or `[`: the YAML parser reads it.
+  }
+}
+
+/**
+ * Parses a multi-document YAML stream (a `kind: List`, or an array of objects) into Kubernetes objects, in order. JSON,
+ * which is YAML too, takes the native parser: many times faster on a large snapshot.
+ */
 export function parseObjects(text: string, source: string): KubeObject[] {
   const objects: KubeObject[] = [];
+  const json = parseJson(text);
+  if (json !== undefined) {
+    collect(json, `${source}: document 1`, objects);
+    return objects;
+  }
   const documents = parseAllDocuments(text, { uniqueKeys: false });
   const list = Array.isArray(documents) ? documents : [documents];
   list.forEach((document, index) => {
@@ -56,6 +74,10 @@ export function parseObjects(text: string, source: string): KubeObject[] {
 
 function collect(value: unknown, where: string, into: KubeObject[]): void {
   if (value === null || value === undefined) return;
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => collect(item, `${where} item ${i}`, into));
+    return;
+  }
   const list = value as { kind?: unknown; items?: unknown };
   if (typeof list.kind === 'string' && list.kind.endsWith('List') && Array.isArray(list.items)) {
     list.items.forEach((item, i) => collect(item, `${where} item ${i}`, into));

@@ -1,4 +1,4 @@
-import { appendFileSync, chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { cacheKey, openRenderCache, RenderCache } from '../../tools/render/cache
 import { findKustomize, renderObjects, type Kustomize } from '../../tools/render/kustomize.ts';
 import { listOverlays, renderOverlays } from '../../tools/render/overlays.ts';
 import { toYaml } from '../../tools/yaml.ts';
+import { logging } from '../support/kustomize.ts';
 import { REPO_ROOT } from '../support/repo.ts';
 
 const roots: string[] = [];
@@ -23,28 +24,11 @@ function checkout(): string {
   return root;
 }
 
-/** The real kustomize behind a wrapper that logs which overlay directories it was asked to render. */
-function logging(root: string, version = real.version): { kustomize: Kustomize; rendered: () => string[] } {
-  const log = join(root, 'rendered.log');
-  const script = join(root, 'kustomize-logging.sh');
-  writeFileSync(script, `#!/bin/sh\nfor last; do :; done\necho "$last" >> "${log}"\nexec "$@"\n`);
-  chmodSync(script, 0o755);
-  return {
-    kustomize: { command: [script, ...real.command], version },
-    rendered: () => {
-      if (!existsSync(log)) return [];
-      const lines = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((dir) => dir.slice(root.length + 1)).sort();
-      rmSync(log);
-      return lines;
-    },
-  };
-}
-
 describe('render cache', () => {
   it('renders once, then serves every overlay from the cache', async () => {
     // GIVEN a copy of the committed tree and an empty cache
     const root = checkout();
-    const { kustomize, rendered } = logging(root);
+    const { kustomize, rendered } = logging(root, real);
     const cache = openRenderCache(root);
     const overlays = await listOverlays(root);
     // WHEN rendered twice
@@ -59,7 +43,7 @@ describe('render cache', () => {
 
   it('a change to a base re-renders every overlay that uses it and no other', async () => {
     const root = checkout();
-    const { kustomize, rendered } = logging(root);
+    const { kustomize, rendered } = logging(root, real);
     const cache = openRenderCache(root);
     await renderOverlays(root, kustomize, await listOverlays(root), { cache });
     rendered();
@@ -73,13 +57,13 @@ describe('render cache', () => {
 
   it('another kustomize version invalidates every entry', async () => {
     const root = checkout();
-    const first = logging(root);
+    const first = logging(root, real);
     const cache = openRenderCache(root);
     const overlays = (await listOverlays(root)).filter((o) => o.env === 'dev');
     await renderOverlays(root, first.kustomize, overlays, { cache });
     first.rendered();
     // WHEN the same tree is rendered by a kustomize reporting another version
-    const other = logging(root, `${real.version}-other`);
+    const other = logging(root, real, `${real.version}-other`);
     await renderOverlays(root, other.kustomize, overlays, { cache });
     // THEN every overlay was rendered again
     expect(other.rendered()).toEqual(overlays.map((o) => o.dir).sort());
@@ -95,6 +79,30 @@ describe('render cache', () => {
     writeFileSync(file, '[{"apiVersion": "v1", "kin');
     expect(await cache.get(key)).toBeUndefined();
     expect(await cache.get(cacheKey(`${real.version}x`, 'abc'))).toBeUndefined();
+  });
+
+  it('keeps each kustomization file parsed once, by content; a lost or damaged table is rebuilt', async () => {
+    // GIVEN a cold render through the cache
+    const root = checkout();
+    const { kustomize, rendered } = logging(root, real);
+    const cache = openRenderCache(root);
+    const overlays = await listOverlays(root);
+    const cold = await renderOverlays(root, kustomize, overlays, { cache });
+    rendered();
+    // THEN the table holds one entry per distinct kustomization file (5 bases + 10 overlays)
+    const table = join(root, '.cache/render/kustomizations.json');
+    expect(Object.keys(JSON.parse(readFileSync(table, 'utf8')) as object)).toHaveLength(15);
+    // WHEN the table is damaged and an overlay's kustomization gains a resource
+    writeFileSync(table, '{"not json');
+    writeFileSync(join(root, 'overlays/dev/minio/extra.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: observability\n');
+    const kustomization = join(root, 'overlays/dev/minio/kustomization.yaml');
+    writeFileSync(kustomization, readFileSync(kustomization, 'utf8').replace('resources:\n', 'resources:\n  - extra.yaml\n'));
+    const warm = await renderOverlays(root, kustomize, overlays, { cache });
+    // THEN only that overlay is rendered again, with the new resource, and the table is whole again
+    expect(rendered()).toEqual(['overlays/dev/minio']);
+    expect(warm.apps.find((a) => a.dir === 'overlays/dev/minio')?.objects.map((o) => o.metadata.name)).toContain('extra');
+    expect(warm.apps.filter((a) => a.dir !== 'overlays/dev/minio').map((a) => toYaml(a.objects))).toEqual(cold.apps.filter((a) => a.dir !== 'overlays/dev/minio').map((a) => toYaml(a.objects)));
+    expect(Object.keys(JSON.parse(readFileSync(table, 'utf8')) as object)).toHaveLength(15);
   });
 
   it('parallel rendering (with and without the cache) gives the same bytes as serial rendering', async () => {

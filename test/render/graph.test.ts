@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashInputs, overlayHash, overlayInputs } from '../../tools/render/graph.ts';
 import { listOverlays } from '../../tools/render/overlays.ts';
+import { workingTreeSource } from '../../tools/render/source.ts';
 import { REPO_ROOT } from '../support/repo.ts';
 
 const roots: string[] = [];
@@ -35,7 +36,7 @@ async function hashes(root: string): Promise<Map<string, string>> {
 describe('overlayInputs', () => {
   it('follows a real overlay into its base and names only the files kustomize reads', async () => {
     // GIVEN the committed prod/loki overlay WHEN its inputs are walked
-    const inputs = await overlayInputs(REPO_ROOT, 'overlays/prod/loki');
+    const inputs = await overlayInputs(workingTreeSource(REPO_ROOT), 'overlays/prod/loki');
     // THEN its kustomization, patches and resources and its base's files are there, nothing of other bases
     expect(inputs.unresolved).toEqual([]);
     expect(inputs.files).toContain('overlays/prod/loki/kustomization.yaml');
@@ -63,7 +64,7 @@ describe('overlayInputs', () => {
     write(root, 'c/Kustomization', 'kind: Component\nresources: [x.yaml]\n');
     write(root, 'o/unused.yaml', 'x: 1\n');
     // WHEN walked
-    const inputs = await overlayInputs(root, 'o');
+    const inputs = await overlayInputs(workingTreeSource(root), 'o');
     // THEN
     expect(inputs.files).toEqual(['b/kustomization.yaml', 'b/r.yaml', 'c/Kustomization', 'c/x.yaml', 'o/cm.env', 'o/data/a.txt', 'o/data/b.txt', 'o/extra.yaml', 'o/kustomization.yaml', 'o/p.yaml', 'o/psm.yaml', 'o/s.env']);
     expect(inputs.unresolved).toEqual(['o/kustomization.yaml: https://github.com/example/repo//base', 'o/kustomization.yaml: missing.yaml']);
@@ -97,7 +98,7 @@ describe('changed overlays on the real kustomization graph', () => {
   it('equal inputs hash equal in two checkouts at different places (base and head of a diff)', async () => {
     const [a, b] = [checkout(), checkout()];
     expect(await hashes(a)).toEqual(await hashes(b));
-    const inputs = await overlayInputs(a, 'overlays/dev/minio');
-    expect(await hashInputs(a, inputs)).toBe(await overlayHash(b, 'overlays/dev/minio'));
+    const inputs = await overlayInputs(workingTreeSource(a), 'overlays/dev/minio');
+    expect(await hashInputs(workingTreeSource(a), inputs)).toBe(await overlayHash(b, 'overlays/dev/minio'));
   });
 });

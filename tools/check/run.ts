@@ -5,6 +5,7 @@ import { generate } from '../generate/index.ts';
 import { readOutputTree } from '../generate/disk.ts';
 import { compareWithDisk, type StaleReport } from '../generate/stale.ts';
 import { RenderError, type Kustomize } from '../render/kustomize.ts';
+import { APP_FILE } from '../render/checkout.ts';
 import { listOverlays, renderOverlays, type OverlayRef, type RenderOptions } from '../render/overlays.ts';
 import type { RenderedTree } from '../render/tree.ts';
 import { sortFindings, type Finding } from '../validate/finding.ts';
@@ -50,7 +51,7 @@ function intendedFor(catalog: Catalog, overlay: OverlayRef): ReturnType<(typeof 
 
 /** The Argo CD objects root Application syncs: `apps/*.yaml` (not the bootstrap, applied by hand). */
 export function argoObjects(disk: ReadonlyMap<string, string>): KubeObject[] {
-  return [...disk].filter(([path]) => /^apps\/[^/]+\.yaml$/.test(path)).flatMap(([path, text]) => parseObjects(text, path));
+  return [...disk].filter(([path]) => APP_FILE.test(path)).flatMap(([path, text]) => parseObjects(text, path));
 }
 
 /**

@@ -7,8 +7,11 @@ import { immutableChanges } from './immutable.ts';
 import { hasKeyChanges, isSecret, redactSecret, secretKeyChanges, type SecretKeyChanges } from './secret.ts';
 
 export interface DiffInput {
+  /** The apps to compare; an app in neither tree but in `unchanged` is the same on both sides. */
   base: RenderedTree;
   head: RenderedTree;
+  /** Apps left out of both trees because their inputs are equal on both sides: listed, not compared. */
+  unchanged?: readonly { env: string; component: string }[];
   /** component -> wave, from each side's catalog; wave flags need both. */
   baseWaves?: Record<string, number>;
   headWaves?: Record<string, number>;
@@ -236,7 +239,8 @@ export function diffTrees(input: DiffInput): DiffReport {
   const baseApps = indexTree(input.base, 'base');
   const headApps = indexTree(input.head, 'head');
   const additions = additionsByEnv(baseApps, headApps);
-  const apps = [...new Map([...baseApps, ...headApps]).values()].sort(
+  const same = (input.unchanged ?? []).map(({ env, component }): [string, AppObjects] => [appId(env, component), { env, component, objects: new Map() }]);
+  const apps = [...new Map([...same, ...baseApps, ...headApps]).values()].sort(
     (a, b) => byCodePoint(a.env, b.env) || byCodePoint(a.component, b.component),
   );
 

@@ -1,8 +1,9 @@
 import { expandApplicationSet } from '../argocd/expand.ts';
 import { argoObjects } from '../check/run.ts';
-import { readOutputTree } from '../generate/disk.ts';
 import type { KubeObject } from '../kube/object.ts';
 import type { Kustomize } from '../render/kustomize.ts';
+import type { RenderCache } from '../render/cache.ts';
+import { workingTree } from '../render/checkout.ts';
 import { listOverlays, renderOverlays } from '../render/overlays.ts';
 import type { IgnoreDifference } from './types.ts';
 
@@ -19,15 +20,15 @@ export interface DesiredState {
   namespace?: string;
 }
 
-/** Renders `overlays/<env>/*` and reads the environment's Applications from `apps/` (YAML only, no code run). */
-export async function desiredState(root: string, kustomize: Kustomize, env: string): Promise<DesiredState> {
+/** Renders `overlays/<env>/*` (through the render cache, when given) and reads the environment's Applications from `apps/` (YAML only, no code run). */
+export async function desiredState(root: string, kustomize: Kustomize, env: string, cache?: RenderCache): Promise<DesiredState> {
   const all = await listOverlays(root);
   const overlays = all.filter((o) => o.env === env);
   if (overlays.length === 0) {
     throw new DesiredStateError(`environment "${env}" has no overlays under overlays/; environments: ${[...new Set(all.map((o) => o.env))].join(', ') || 'none'}`);
   }
-  const tree = await renderOverlays(root, kustomize, overlays);
-  const applications = argoObjects(await readOutputTree(root))
+  const tree = await renderOverlays(root, kustomize, overlays, cache ? { cache } : {});
+  const applications = argoObjects(await workingTree(root).appFiles())
     .filter((o) => o.kind === 'ApplicationSet')
     .flatMap((appset) => expandApplicationSet(appset))
     .filter((app) => overlays.some((o) => o.dir === app.path));

@@ -13,7 +13,7 @@ import {
   type V1APIResource,
 } from '@kubernetes/client-node';
 import type { KubeObject, ObjectMeta } from '../kube/object.ts';
-import { mapLimited } from '../render/kustomize.ts';
+import { mapLimited } from '../concurrency.ts';
 import { KubeConfigError } from './kubeconfig.ts';
 
 /** One LIST the drift job makes: a kind in one namespace, or a cluster-scoped kind (namespace undefined). */

@@ -14,20 +14,21 @@ export interface StaleReport {
   foreign: string[];
 }
 
+/** The paths of generated files whose content on disk is not what the catalog generates (missing, changed or orphaned), sorted. */
+export function stalePaths(generated: ReadonlyMap<string, string>, disk: ReadonlyMap<string, string>): string[] {
+  const paths = [...generated].filter(([path, text]) => disk.get(path) !== text).map(([path]) => path);
+  for (const [path, text] of disk) if (!generated.has(path) && isGenerated(text)) paths.push(path);
+  return paths.sort();
+}
+
 /** Compares what the catalog generates with what is on disk, file by file. */
 export function compareWithDisk(generated: ReadonlyMap<string, string>, disk: ReadonlyMap<string, string>): StaleReport {
-  const stale: StaleFile[] = [];
-  const foreign: string[] = [];
-  for (const [path, text] of generated) {
-    const current = disk.get(path);
-    if (current === undefined) stale.push({ path, problem: 'missing', diff: createTwoFilesPatch('/dev/null', `b/${path}`, '', text) });
-    else if (current !== text) stale.push({ path, problem: 'changed', diff: createTwoFilesPatch(`a/${path}`, `b/${path}`, current, text) });
-  }
-  for (const [path, text] of disk) {
-    if (generated.has(path)) continue;
-    if (isGenerated(text)) stale.push({ path, problem: 'orphaned', diff: createTwoFilesPatch(`a/${path}`, '/dev/null', text, '') });
-    else foreign.push(path);
-  }
-  stale.sort((a, b) => (a.path < b.path ? -1 : 1));
+  const stale = stalePaths(generated, disk).map((path): StaleFile => {
+    const [current, text] = [disk.get(path), generated.get(path)];
+    if (current === undefined) return { path, problem: 'missing', diff: createTwoFilesPatch('/dev/null', `b/${path}`, '', text ?? '') };
+    if (text === undefined) return { path, problem: 'orphaned', diff: createTwoFilesPatch(`a/${path}`, '/dev/null', current, '') };
+    return { path, problem: 'changed', diff: createTwoFilesPatch(`a/${path}`, `b/${path}`, current, text) };
+  });
+  const foreign = [...disk].filter(([path, text]) => !generated.has(path) && !isGenerated(text)).map(([path]) => path);
   return { stale, foreign: foreign.sort() };
 }

@@ -4,40 +4,28 @@
  * and the content hash of those files.
  */
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { posix } from 'node:path';
 import { parse } from 'yaml';
+import { workingTreeSource, type InputSource } from './source.ts';
 
 const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
-/** Reads files and directories once per run, however many overlays share them (a base serves every environment). */
-export interface InputReader {
-  kind(path: string): Promise<'file' | 'dir' | 'none'>;
-  bytes(path: string): Promise<Buffer | undefined>;
-}
+/** What one kustomization file refers to; `null` when it is not a YAML mapping (kustomize reports why). */
+export type KustomizationRefs = {
+  /** May be a file or a kustomization directory. */
+  resources: string[];
+  /** Always files: patches, replacements, generator sources. */
+  files: string[];
+  /** Remote references and Helm charts, which no local file stands for. */
+  remote: string[];
+} | null;
 
-export function createInputReader(): InputReader {
-  const kinds = new Map<string, Promise<'file' | 'dir' | 'none'>>();
-  const contents = new Map<string, Promise<Buffer | undefined>>();
-  return {
-    kind(path) {
-      let found = kinds.get(path);
-      if (!found) {
-        found = stat(path).then((s) => (s.isDirectory() ? 'dir' : s.isFile() ? 'file' : 'none'), () => 'none' as const);
-        kinds.set(path, found);
-      }
-      return found;
-    },
-    bytes(path) {
-      let found = contents.get(path);
-      if (!found) {
-        found = readFile(path).catch(() => undefined);
-        contents.set(path, found);
-      }
-      return found;
-    },
-  };
-}
+/**
+ * Kustomization files parsed so far, by content id. Parsing YAML is most of a walk's cost, and a
+ * base's kustomization is shared by every environment, so each distinct file is parsed once;
+ * the render cache keeps this table between runs.
+ */
+export type RefsMemo = Map<string, KustomizationRefs>;
 
 export interface OverlayInputs {
   /** Root-relative paths (with `/`) of every file the render reads, sorted. */
@@ -75,81 +63,79 @@ function fileRefs(k: Record<string, unknown>): string[] {
   return refs;
 }
 
-/** References that may be a file or a kustomization directory. */
-function resourceRefs(k: Record<string, unknown>): string[] {
-  return ['resources', 'bases', 'components', 'crds', 'generators', 'transformers', 'validators'].flatMap((field) => strings(k[field]));
+/** The references of a kustomization file's text. */
+export function kustomizationRefs(text: string): KustomizationRefs {
+  let k: unknown;
+  try {
+    k = parse(text);
+  } catch {
+    return null; // kustomize reports the syntax error; the file's bytes are already part of the inputs.
+  }
+  if (k === null || typeof k !== 'object' || Array.isArray(k)) return null;
+  const record = k as Record<string, unknown>;
+  const candidates = ['resources', 'bases', 'components', 'crds', 'generators', 'transformers', 'validators'].flatMap((field) => strings(record[field]));
+  const remote = candidates.filter(isRemote);
+  if (record['helmCharts'] !== undefined || record['helmChartInflationGenerator'] !== undefined) remote.push('helmCharts');
+  return { resources: candidates.filter((ref) => !isRemote(ref)), files: fileRefs(record), remote };
 }
 
-/** Every file kustomize reads to render the overlay at `dir` (absolute, or relative to `root`). */
-export async function overlayInputs(root: string, dir: string, reader: InputReader = createInputReader()): Promise<OverlayInputs> {
+const under = (dir: string, ref: string): string => (posix.isAbsolute(ref) ? posix.normalize(ref) : posix.join(dir, ref));
+
+/** Every file kustomize reads to render the overlay at `dir` (root-relative). */
+export async function overlayInputs(source: InputSource, dir: string, memo: RefsMemo = new Map()): Promise<OverlayInputs> {
   const files = new Set<string>();
   const unresolved = new Set<string>();
   const visited = new Set<string>();
-  const rel = (path: string): string => relative(root, path).split(sep).join('/');
+
+  const refsOf = async (file: string): Promise<KustomizationRefs> => {
+    const id = await source.contentId(file);
+    if (id !== undefined && memo.has(id)) return memo.get(id) ?? null;
+    const refs = kustomizationRefs((await source.bytes(file))?.toString('utf8') ?? '');
+    if (id !== undefined) memo.set(id, refs);
+    return refs;
+  };
 
   const visit = async (kustomizationDir: string): Promise<void> => {
     if (visited.has(kustomizationDir)) return;
     visited.add(kustomizationDir);
-    let file: string | undefined;
-    for (const name of KUSTOMIZATION_NAMES) {
-      if ((await reader.kind(join(kustomizationDir, name))) === 'file') {
-        file = join(kustomizationDir, name);
-        break;
-      }
-    }
-    if (!file) {
-      unresolved.add(`${rel(kustomizationDir)}: no kustomization file`);
+    const name = KUSTOMIZATION_NAMES.find((n) => source.kind(posix.join(kustomizationDir, n)) === 'file');
+    if (!name) {
+      unresolved.add(`${kustomizationDir}: no kustomization file`);
       return;
     }
-    files.add(rel(file));
-    let k: unknown;
-    try {
-      k = parse((await reader.bytes(file))?.toString('utf8') ?? '');
-    } catch {
-      return; // kustomize reports the syntax error; the file's bytes are already part of the inputs.
-    }
-    if (k === null || typeof k !== 'object' || Array.isArray(k)) return;
-    const record = k as Record<string, unknown>;
-    if (record['helmCharts'] !== undefined || record['helmChartInflationGenerator'] !== undefined) unresolved.add(`${rel(file)}: helmCharts`);
-    for (const ref of resourceRefs(record)) {
-      if (isRemote(ref)) {
-        unresolved.add(`${rel(file)}: ${ref}`);
-        continue;
-      }
-      const target = resolve(kustomizationDir, ref);
-      const kind = await reader.kind(target);
+    const file = posix.join(kustomizationDir, name);
+    files.add(file);
+    const refs = await refsOf(file);
+    if (!refs) return;
+    for (const ref of refs.remote) unresolved.add(`${file}: ${ref}`);
+    for (const ref of refs.resources) {
+      const target = under(kustomizationDir, ref);
+      const kind = source.kind(target);
       if (kind === 'dir') await visit(target);
-      else if (kind === 'file') files.add(rel(target));
-      else unresolved.add(`${rel(file)}: ${ref}`);
+      else if (kind === 'file') files.add(target);
+      else unresolved.add(`${file}: ${ref}`);
     }
-    for (const ref of fileRefs(record)) {
-      const target = resolve(kustomizationDir, ref);
-      if ((await reader.kind(target)) === 'file') files.add(rel(target));
-      else unresolved.add(`${rel(file)}: ${ref}`);
+    for (const ref of refs.files) {
+      const target = under(kustomizationDir, ref);
+      if (source.kind(target) === 'file') files.add(target);
+      else unresolved.add(`${file}: ${ref}`);
     }
   };
 
-  await visit(resolve(root, dir));
+  await visit(posix.normalize(dir));
   return { files: [...files].sort(), unresolved: [...unresolved].sort() };
 }
 
-/** sha256 of every input's path and bytes (and of what could not be resolved): equal hashes, equal renders. */
-export async function hashInputs(root: string, inputs: OverlayInputs, reader: InputReader = createInputReader()): Promise<string> {
+/** sha256 of every input's path and content id (and of what could not be resolved): equal hashes, equal renders. */
+export async function hashInputs(source: InputSource, inputs: OverlayInputs): Promise<string> {
   const hash = createHash('sha256');
-  for (const path of inputs.files) {
-    const bytes = await reader.bytes(resolve(root, path));
-    if (bytes === undefined) {
-      hash.update(`unreadable ${path}\n`);
-      continue;
-    }
-    hash.update(`file ${path} ${bytes.length}\n`);
-    hash.update(bytes);
-  }
+  for (const path of inputs.files) hash.update(`file ${path} ${(await source.contentId(path)) ?? 'unreadable'}\n`);
   for (const ref of inputs.unresolved) hash.update(`unresolved ${ref}\n`);
   return hash.digest('hex');
 }
 
-/** The content hash of the overlay at `dir`: its input files' paths and bytes. */
-export async function overlayHash(root: string, dir: string, reader: InputReader = createInputReader()): Promise<string> {
-  return hashInputs(root, await overlayInputs(root, dir, reader), reader);
+/** The content hash of the overlay at `dir` (root-relative) in the working tree at `root`, or in any source. */
+export async function overlayHash(from: string | InputSource, dir: string, memo: RefsMemo = new Map()): Promise<string> {
+  const source = typeof from === 'string' ? workingTreeSource(from) : from;
+  return hashInputs(source, await overlayInputs(source, dir, memo));
 }

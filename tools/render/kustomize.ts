@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { execFile } from 'node:child_process';
 import { $, which } from 'zx';
 import { parseObjects } from '../yaml.ts';
 import type { KubeObject } from '../kube/object.ts';
@@ -49,18 +49,31 @@ const OFFLINE_ENV = {
   GIT_TERMINAL_PROMPT: '0',
 };
 
+/** What a kustomize process printed and how it ended. */
+interface Run {
+  code: number | string;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs kustomize directly (no shell, no wrapper library): its start-up is paid once per overlay. */
+function run(bin: string, args: readonly string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(bin, args, { env: { ...process.env, ...OFFLINE_ENV }, maxBuffer: 1 << 30, encoding: 'utf8' }, (error, stdout, stderr) => {
+      const code = error ? ((error as NodeJS.ErrnoException).code ?? 1) : 0;
+      resolve({ code, stdout, stderr: stderr || (error && typeof code === 'string' ? error.message : '') });
+    });
+  });
+}
+
 /**
  * Renders one overlay directory to YAML text. No exec or function plugins, no Helm, and the
  * load restrictor on (files outside the kustomization root are refused); network access is cut.
  */
 export async function renderText(kustomize: Kustomize, dir: string): Promise<string> {
   const [bin, ...args] = kustomize.command;
-  const out = await $({
-    quiet: true,
-    nothrow: true,
-    env: { ...process.env, ...OFFLINE_ENV },
-  })`${bin} ${args} --load-restrictor=LoadRestrictionsRootOnly ${dir}`;
-  if (out.exitCode !== 0) {
+  const out = await run(bin as string, [...args, '--load-restrictor=LoadRestrictionsRootOnly', dir]);
+  if (out.code !== 0) {
     // kubectl prefixes kustomize's message with a klog header: keep only what kustomize said.
     const message =
       out.stderr
@@ -68,7 +81,7 @@ export async function renderText(kustomize: Kustomize, dir: string): Promise<str
         .split('\n')
         .filter(Boolean)
         .map((line) => line.replace(/^[EWIF]\d{4} [\d:.]+\s+\d+ [\w.-]+:\d+\] /, '').replace(/^"command failed" err=/, ''))
-        .join(' ') || `exit code ${out.exitCode}`;
+        .join(' ') || `exit code ${out.code}`;
     throw new RenderError(`${dir}: kustomize build failed: ${message}`);
   }
   return out.stdout;
@@ -76,22 +89,4 @@ export async function renderText(kustomize: Kustomize, dir: string): Promise<str
 
 export async function renderObjects(kustomize: Kustomize, dir: string): Promise<KubeObject[]> {
   return parseObjects(await renderText(kustomize, dir), `kustomize build ${dir}`);
-}
-
-/** Runs `task` over `items` with at most `limit` at once; results keep the input order. */
-export async function mapLimited<T, R>(
-  items: readonly T[],
-  task: (item: T, index: number) => Promise<R>,
-  limit: number = availableParallelism(),
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index] as T, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
 }

@@ -1,36 +1,16 @@
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
-import { mapLimited, renderObjects, RenderError, type Kustomize } from './kustomize.ts';
+import { limiter, mapLimited } from '../concurrency.ts';
 import type { KubeObject } from '../kube/object.ts';
+import { parseObjects } from '../yaml.ts';
 import { cacheKey, type RenderCache } from './cache.ts';
-import { createInputReader, overlayHash } from './graph.ts';
+import { listOverlays, openWorkingTree, workingTree, type Checkout, type OverlayRef } from './checkout.ts';
+import { hashInputs, overlayInputs, type OverlayInputs, type RefsMemo } from './graph.ts';
+import { renderText, RenderError, type Kustomize } from './kustomize.ts';
 import type { RenderedApp, RenderedTree } from './tree.ts';
 
-export interface OverlayRef {
-  env: string;
-  component: string;
-  /** Repository-relative, e.g. `overlays/prod/loki`. */
-  dir: string;
-}
-
-async function subdirs(dir: string): Promise<string[]> {
-  try {
-    const entries = await readdir(dir, { withFileTypes: true });
-    return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-}
-
-/** Every `overlays/<env>/<component>` directory of a checkout, sorted. */
-export async function listOverlays(root: string): Promise<OverlayRef[]> {
-  const refs: OverlayRef[] = [];
-  for (const env of await subdirs(join(root, 'overlays'))) {
-    for (const component of await subdirs(join(root, 'overlays', env))) refs.push({ env, component, dir: `overlays/${env}/${component}` });
-  }
-  return refs;
-}
+export { listOverlays, type OverlayRef } from './checkout.ts';
 
 /** Resolves command-line overlay arguments (`overlays/prod/loki`, a path, or `prod` for all of an env). */
 export async function resolveOverlays(root: string, args: readonly string[]): Promise<OverlayRef[]> {
@@ -58,65 +38,85 @@ export interface RenderOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** A rendered tree with each overlay's input hash (graph.ts), by overlay directory. */
+/** An overlay's input files and their content hash (graph.ts). */
+export interface HashedOverlay {
+  inputs: OverlayInputs;
+  hash: string;
+}
+
+/** A rendered tree with each overlay's input hash, by overlay directory. */
 export interface HashedTree {
   tree: RenderedTree;
   hashes: Map<string, string>;
 }
 
+/** Hashing reads files and may wait on git: many overlays at once. */
 const IO_PARALLELISM = 32;
 
-function renderFailure(root: string, overlay: OverlayRef, error: unknown): RenderError {
-  const reason = error instanceof Error ? error.message.replace(`${join(root, overlay.dir)}: `, '') : String(error);
+function renderFailure(dir: string, overlay: OverlayRef, error: unknown): RenderError {
+  const reason = error instanceof Error ? error.message.replace(`${join(dir, overlay.dir)}: `, '') : String(error);
   return new RenderError(`${overlay.dir}: ${reason}`, { cause: error });
 }
 
 /**
- * Renders overlays with the real kustomize, one process each, as many at once as there are cores;
- * an overlay whose inputs hash to a known or cached render is not rendered again.
+ * The input hash of each overlay. Kustomization files already parsed (by this run, or by earlier
+ * ones through `memo`) are not parsed again: their content id says they are the same.
  */
-export async function renderOverlaysHashed(root: string, kustomize: Kustomize, overlays: readonly OverlayRef[], options: RenderOptions = {}): Promise<HashedTree> {
-  const reader = createInputReader();
-  const hashes = new Map<string, string>();
-  let done = 0;
-  const finish = (): void => options.onProgress?.(++done, overlays.length);
-  // Hashing and cache reads wait on the disk, not the CPU: many at once; kustomize gets one process per core.
-  const found = await mapLimited(overlays, async (overlay) => {
-    const hash = await overlayHash(root, overlay.dir, reader);
-    hashes.set(overlay.dir, hash);
-    const objects = options.known?.get(hash) ?? (await options.cache?.get(cacheKey(kustomize.version, hash)));
-    if (objects) finish();
-    return objects;
+export async function hashOverlays(checkout: Checkout, overlays: readonly OverlayRef[], memo: RefsMemo = new Map()): Promise<Map<string, HashedOverlay>> {
+  const hashed = await mapLimited(overlays, async (overlay) => {
+    const inputs = await overlayInputs(checkout.source, overlay.dir, memo);
+    return { inputs, hash: await hashInputs(checkout.source, inputs) };
   }, IO_PARALLELISM);
-  const missing = overlays.filter((_, index) => !found[index]);
-  const rendered = await mapLimited(missing, async (overlay) => {
-    let objects: KubeObject[];
-    try {
-      objects = await renderObjects(kustomize, join(root, overlay.dir));
-    } catch (error) {
-      throw renderFailure(root, overlay, error);
-    }
-    await options.cache?.put(cacheKey(kustomize.version, hashes.get(overlay.dir) ?? ''), objects);
-    finish();
-    return objects;
-  });
-  let next = 0;
-  const apps = overlays.map((overlay, index): RenderedApp => ({ ...overlay, objects: found[index] ?? rendered[next++] ?? [] }));
-  return { tree: { apps }, hashes };
+  return new Map(overlays.map((overlay, index) => [overlay.dir, hashed[index] as HashedOverlay]));
 }
 
-/** Renders overlays with the real kustomize, one process each, as many at once as there are cores. */
-export async function renderOverlays(root: string, kustomize: Kustomize, overlays: readonly OverlayRef[], options: RenderOptions = {}): Promise<RenderedTree> {
-  if (options.cache || options.known) return (await renderOverlaysHashed(root, kustomize, overlays, options)).tree;
+/**
+ * Renders overlays with the real kustomize, as many processes at once as there are cores; an
+ * overlay whose input hash is known or cached is not rendered again. Each process's output is
+ * parsed and cached after its slot is given to the next overlay, so kustomize never waits on us.
+ */
+export async function renderHashed(checkout: Checkout, kustomize: Kustomize, overlays: readonly OverlayRef[], hashed: ReadonlyMap<string, HashedOverlay>, options: RenderOptions = {}): Promise<RenderedApp[]> {
   let done = 0;
-  const apps = await mapLimited(overlays, async (overlay): Promise<RenderedApp> => {
+  const finish = (): void => options.onProgress?.(++done, overlays.length);
+  const hashOf = (overlay: OverlayRef): string => hashed.get(overlay.dir)?.hash ?? '';
+  const found = await Promise.all(overlays.map(async (overlay) => {
+    const objects = options.known?.get(hashOf(overlay)) ?? (await options.cache?.get(cacheKey(kustomize.version, hashOf(overlay))));
+    if (objects) finish();
+    return objects;
+  }));
+  const missing = overlays.filter((_, index) => !found[index]);
+  const dir = missing.length > 0 ? await checkout.materialize([...new Set(missing.flatMap((o) => hashed.get(o.dir)?.inputs.files ?? []))]) : '';
+  const slot = limiter(availableParallelism());
+  const rendered = await Promise.all(missing.map(async (overlay) => {
+    let objects: KubeObject[];
     try {
-      const objects = await renderObjects(kustomize, join(root, overlay.dir));
-      options.onProgress?.(++done, overlays.length);
-      return { ...overlay, objects };
+      const text = await slot(() => renderText(kustomize, join(dir, overlay.dir)));
+      objects = parseObjects(text, `kustomize build ${overlay.dir}`);
     } catch (error) {
-      throw renderFailure(root, overlay, error);
+      throw renderFailure(dir, overlay, error);
     }
-  });
+    await options.cache?.put(cacheKey(kustomize.version, hashOf(overlay)), objects);
+    finish();
+    return objects;
+  }));
+  let next = 0;
+  return overlays.map((overlay, index): RenderedApp => ({ ...overlay, objects: found[index] ?? rendered[next++] ?? [] }));
+}
+
+/** Hashes and renders the overlays of a checkout; the cache's table of parsed kustomizations is kept up to date. */
+export async function renderCheckout(checkout: Checkout, kustomize: Kustomize, overlays: readonly OverlayRef[], options: RenderOptions = {}): Promise<HashedTree> {
+  const memo = options.cache?.readRefs() ?? new Map();
+  const known = memo.size;
+  const hashed = await hashOverlays(checkout, overlays, memo);
+  const apps = await renderHashed(checkout, kustomize, overlays, hashed, options);
+  if (options.cache && memo.size > known) await options.cache.writeRefs(memo);
+  return { tree: { apps }, hashes: new Map([...hashed].map(([dir, h]) => [dir, h.hash])) };
+}
+
+/** Renders overlays of the working tree at `root` with the real kustomize, one process each, as many at once as there are cores. */
+export async function renderOverlays(root: string, kustomize: Kustomize, overlays: readonly OverlayRef[], options: RenderOptions = {}): Promise<RenderedTree> {
+  if (options.cache || options.known) return (await renderCheckout(await openWorkingTree(root), kustomize, overlays, options)).tree;
+  // Nothing to look up: no hashing, straight to kustomize.
+  const apps = await renderHashed(workingTree(root), kustomize, overlays, new Map(), options);
   return { apps };
 }

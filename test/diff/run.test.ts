@@ -1,0 +1,61 @@
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { simpleGit } from 'simple-git';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { diffRefs } from '../../tools/diff/run.ts';
+import { openRenderCache } from '../../tools/render/cache.ts';
+import { findKustomize, type Kustomize } from '../../tools/render/kustomize.ts';
+import { listOverlays, renderOverlays } from '../../tools/render/overlays.ts';
+import { logging } from '../support/kustomize.ts';
+import { committedCopy } from '../support/git.ts';
+
+let real: Kustomize;
+beforeAll(async () => {
+  real = await findKustomize();
+});
+
+const repository = (): Promise<string> => committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\nkustomize-logging.sh\nrendered.log\n' });
+
+function replace(root: string, path: string, from: string, to: string): void {
+  const text = readFileSync(join(root, path), 'utf8');
+  if (!text.includes(from)) throw new Error(`${path} does not contain ${from}`);
+  writeFileSync(join(root, path), text.replace(from, to));
+}
+
+describe('diffRefs renders only the overlays whose inputs differ', () => {
+  it('an overlay-only change renders that overlay on each side, lists every other app as unchanged', async () => {
+    // GIVEN a working tree where only the dev Loki overlay changes, and no cache
+    const root = await repository();
+    const { kustomize, rendered } = logging(root, real);
+    replace(root, 'overlays/dev/loki/patch-statefulset-loki.yaml', 'checksum/config: ', 'checksum/config: x');
+    // WHEN diffed against HEAD
+    const { report } = await diffRefs(root, kustomize, 'HEAD');
+    // THEN kustomize ran for dev/loki only, once per side, and the report has all ten apps, one changed
+    expect(rendered()).toEqual(['overlays/dev/loki', 'overlays/dev/loki']);
+    expect(report.summary).toHaveLength((await listOverlays(root)).length);
+    expect(report.summary.filter((row) => row.changed > 0).map((row) => `${row.env}/${row.component}`)).toEqual(['dev/loki']);
+    expect(report.changes.map((c) => `${c.env}/${c.component} ${c.kind}/${c.name}`)).toEqual(['dev/loki StatefulSet/loki']);
+  });
+
+  it('a change to a base renders exactly the overlays using it; with a warm cache only the head side runs kustomize', async () => {
+    const root = await repository();
+    const { kustomize, rendered } = logging(root, real);
+    const cache = openRenderCache(root);
+    // GIVEN every committed overlay in the cache
+    await renderOverlays(root, kustomize, await listOverlays(root), { cache });
+    rendered();
+    // WHEN a file of the Grafana base changes in the working tree and it is diffed with the cache
+    appendFileSync(join(root, 'base/grafana/service-grafana.yaml'), '  # a comment changes no object\n');
+    replace(root, 'base/grafana/service-grafana.yaml', 'port: 3000', 'port: 3001');
+    const { report } = await diffRefs(root, kustomize, 'HEAD', undefined, { cache });
+    // THEN only the two Grafana overlays of the head were rendered; the base side came from the cache
+    expect(rendered()).toEqual(['overlays/dev/grafana', 'overlays/prod/grafana']);
+    expect([...new Set(report.changes.map((c) => `${c.env}/${c.component} ${c.kind}/${c.name}`))]).toEqual(['dev/grafana Service/grafana', 'prod/grafana Service/grafana']);
+    // AND between two commits nothing is checked out: the changed overlays are rendered from git's objects
+    await simpleGit(root).add('.').commit('grafana port');
+    const between = await diffRefs(root, kustomize, 'HEAD~1', 'HEAD', { cache });
+    expect(rendered()).toEqual([]);
+    expect(between.report.changes).toEqual(report.changes);
+    expect((await simpleGit(root).raw(['worktree', 'list'])).trim().split('\n')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,102 @@
+import { cpSync, existsSync, readFileSync, renameSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { simpleGit } from 'simple-git';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { withCheckout } from '../../tools/diff/trees.ts';
+import { gitCheckout, readGitTree } from '../../tools/git/tree.ts';
+import { resolveRef } from '../../tools/git/worktree.ts';
+import { workingTree } from '../../tools/render/checkout.ts';
+import { findKustomize, renderObjects, type Kustomize } from '../../tools/render/kustomize.ts';
+import { hashOverlays } from '../../tools/render/overlays.ts';
+import { gitBlobId } from '../../tools/render/source.ts';
+import { toYaml } from '../../tools/yaml.ts';
+import { committedCopy } from '../support/git.ts';
+
+let kustomize: Kustomize;
+beforeAll(async () => {
+  kustomize = await findKustomize();
+});
+
+/** The committed generated tree plus a `dev-eu` copy of dev (listing order: `dev` < `dev-eu`), in git. */
+async function repository(): Promise<string> {
+  const root = await committedCopy(['base', 'overlays', 'apps']);
+  cpSync(join(root, 'overlays/dev'), join(root, 'overlays/dev-eu'), { recursive: true });
+  await simpleGit(root).add('.').commit('dev-eu');
+  return root;
+}
+
+describe('a commit read from git objects', () => {
+  it('lists the same overlays and hashes them exactly as its checkout on disk, reading no unchanged blob', async () => {
+    // GIVEN a repository whose working tree equals HEAD
+    const root = await repository();
+    const tree = await readGitTree(root, await resolveRef(root, 'HEAD'));
+    const fromGit = gitCheckout(root, tree);
+    const onDisk = workingTree(root);
+    try {
+      // WHEN both are listed and hashed (git's ids come from the tree listing, the disk's are computed)
+      const overlays = await onDisk.listOverlays();
+      expect(await fromGit.listOverlays()).toEqual(overlays);
+      expect(overlays.map((o) => o.env).filter((e, i, all) => all.indexOf(e) === i)).toEqual(['dev', 'dev-eu', 'prod']);
+      const memo = new Map();
+      const diskHashes = await hashOverlays(onDisk, overlays, memo);
+      const gitHashes = await hashOverlays(fromGit, overlays, memo);
+      // THEN every overlay has the same inputs and hash; a file's id is git's blob id
+      expect([...gitHashes]).toEqual([...diskHashes]);
+      expect(await fromGit.source.contentId('base/loki/kustomization.yaml')).toBe(gitBlobId(readFileSync(join(root, 'base/loki/kustomization.yaml'))));
+      expect(fromGit.source.kind('overlays/prod')).toBe('dir');
+      expect(fromGit.source.kind('overlays/prod/loki/kustomization.yaml')).toBe('file');
+      expect(fromGit.source.kind('overlays/nowhere')).toBe('none');
+    } finally {
+      await fromGit.dispose();
+    }
+  });
+
+  it('writes out exactly the inputs of what must be rendered, and they render as the checkout does', async () => {
+    const root = await repository();
+    const fromGit = gitCheckout(root, await readGitTree(root, await resolveRef(root, 'HEAD')));
+    try {
+      const overlay = { env: 'prod', component: 'loki', dir: 'overlays/prod/loki' };
+      const inputs = (await hashOverlays(fromGit, [overlay])).get(overlay.dir)?.inputs.files ?? [];
+      // WHEN only prod/loki's inputs are materialized
+      const dir = await fromGit.materialize(inputs);
+      // THEN nothing else is there, and kustomize renders the same objects from them as from the repository
+      expect(existsSync(join(dir, 'base/grafana'))).toBe(false);
+      expect(existsSync(join(dir, 'overlays/dev'))).toBe(false);
+      expect(toYaml(await renderObjects(kustomize, join(dir, overlay.dir)))).toBe(toYaml(await renderObjects(kustomize, join(root, overlay.dir))));
+      expect(await fromGit.appFiles()).toEqual(await workingTree(root).appFiles());
+    } finally {
+      await fromGit.dispose();
+    }
+  });
+
+  it('names a missing object, and removes what it wrote when disposed', async () => {
+    const root = await repository();
+    const tree = await readGitTree(root, await resolveRef(root, 'HEAD'));
+    const broken = new Map(tree.files);
+    broken.set('overlays/prod/loki/kustomization.yaml', { mode: '100644', oid: '0123456789abcdef0123456789abcdef01234567' });
+    const fromGit = gitCheckout(root, { ...tree, files: broken });
+    const dir = await fromGit.materialize(['base/loki/kustomization.yaml']);
+    await expect(fromGit.source.bytes('overlays/prod/loki/kustomization.yaml')).rejects.toThrow(/git object 0123456789abcdef0123456789abcdef01234567 is missing/);
+    // The reader carries on after a missing object.
+    expect((await fromGit.source.bytes('base/loki/kustomization.yaml'))?.toString()).toBe(readFileSync(join(root, 'base/loki/kustomization.yaml'), 'utf8'));
+    await fromGit.dispose();
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('a commit with a symbolic link is checked out for real, so the link resolves', async () => {
+    // GIVEN a commit where a file of the Loki base is a link to the file with the content
+    const root = await repository();
+    renameSync(join(root, 'base/loki/service-loki.yaml'), join(root, 'base/loki/service-loki.real.yaml'));
+    symlinkSync('service-loki.real.yaml', join(root, 'base/loki/service-loki.yaml'));
+    await simpleGit(root).add('.').commit('link');
+    expect((await readGitTree(root, await resolveRef(root, 'HEAD'))).hasLinks).toBe(true);
+    // WHEN that commit is opened as a diff side and dev/loki rendered from it
+    const objects = await withCheckout(root, await resolveRef(root, 'HEAD'), 'sha1', async (checkout) => {
+      const overlay = (await checkout.listOverlays()).find((o) => o.dir === 'overlays/dev/loki');
+      const inputs = (await hashOverlays(checkout, overlay ? [overlay] : [])).get('overlays/dev/loki')?.inputs.files ?? [];
+      return renderObjects(kustomize, join(await checkout.materialize(inputs), 'overlays/dev/loki'));
+    });
+    // THEN the linked Service is there, read through the link
+    expect(objects.some((o) => o.kind === 'Service' && o.metadata.name === 'loki')).toBe(true);
+  });
+});

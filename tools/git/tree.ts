@@ -1,0 +1,172 @@
+/**
+ * A commit's files, read straight from git's object database: no checkout. Listing the tree gives
+ * every file's blob id, so overlays can be hashed without reading most files; only what must be
+ * parsed or rendered is read (one `git cat-file --batch` process serves every read).
+ */
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { APP_FILE, type Checkout, type OverlayRef } from '../render/checkout.ts';
+import type { EntryKind, InputSource, ObjectFormat } from '../render/source.ts';
+import { WorktreeError } from './worktree.ts';
+
+interface TreeEntry {
+  mode: string;
+  oid: string;
+}
+
+/** The files of one commit: path -> mode and blob id, and the directories they imply. */
+export interface GitTree {
+  readonly sha: string;
+  readonly format: ObjectFormat;
+  readonly files: ReadonlyMap<string, TreeEntry>;
+  readonly dirs: ReadonlySet<string>;
+  /** Symbolic links or submodules: a checkout resolves them, a blob listing cannot. */
+  readonly hasLinks: boolean;
+}
+
+function git(repoDir: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('git', args, { cwd: repoDir, maxBuffer: 1 << 30, encoding: 'utf8' }, (error, stdout, stderr) => {
+      if (error) reject(new WorktreeError(`${repoDir}: git ${args[0]} failed: ${(stderr || error.message).trim().split('\n')[0]}`, { cause: error }));
+      else resolve(stdout);
+    });
+  });
+}
+
+/** Lists every file of the commit `sha` (a full SHA, see resolveRef). */
+export async function readGitTree(repoDir: string, sha: string): Promise<GitTree> {
+  const listing = await git(repoDir, ['ls-tree', '-r', '-z', '--full-tree', sha]);
+  const files = new Map<string, TreeEntry>();
+  const dirs = new Set<string>(['']);
+  let hasLinks = false;
+  for (const record of listing.split('\0')) {
+    if (!record) continue;
+    const tab = record.indexOf('\t');
+    const [mode, , oid] = record.slice(0, tab).split(' ') as [string, string, string];
+    const path = record.slice(tab + 1);
+    if (mode === '120000' || mode === '160000') hasLinks = true;
+    files.set(path, { mode, oid });
+    for (let slash = path.indexOf('/'); slash !== -1; slash = path.indexOf('/', slash + 1)) dirs.add(path.slice(0, slash));
+  }
+  return { sha, format: sha.length === 64 ? 'sha256' : 'sha1', files, dirs, hasLinks };
+}
+
+/** Reads blobs through one long-lived `git cat-file --batch`; answers come back in the order asked. */
+class BlobReader {
+  private process: ChildProcessWithoutNullStreams | undefined;
+  private readonly pending: { oid: string; resolve: (bytes: Buffer) => void; reject: (error: Error) => void }[] = [];
+  private buffer: Buffer = Buffer.alloc(0);
+  private readonly repoDir: string;
+
+  constructor(repoDir: string) {
+    this.repoDir = repoDir;
+  }
+
+  read(oid: string): Promise<Buffer> {
+    const child = this.start();
+    return new Promise((resolve, reject) => {
+      this.pending.push({ oid, resolve, reject });
+      child.stdin.write(`${oid}\n`);
+    });
+  }
+
+  close(): void {
+    this.process?.stdin.end();
+    this.process = undefined;
+  }
+
+  private start(): ChildProcessWithoutNullStreams {
+    if (this.process) return this.process;
+    const child = spawn('git', ['cat-file', '--batch'], { cwd: this.repoDir });
+    const failAll = (error: Error): void => {
+      for (const request of this.pending.splice(0)) request.reject(error);
+    };
+    child.stdout.on('data', (chunk: Buffer) => {
+      this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+      this.drain();
+    });
+    child.on('error', (error) => failAll(new WorktreeError(`${this.repoDir}: git cat-file failed: ${error.message}`, { cause: error })));
+    child.on('close', (code) => failAll(new WorktreeError(`${this.repoDir}: git cat-file exited (code ${code}) with reads pending`)));
+    this.process = child;
+    return child;
+  }
+
+  /** Answers are `<oid> <type> <size>\n<bytes>\n`, or `<oid> missing\n`. */
+  private drain(): void {
+    for (;;) {
+      const request = this.pending[0];
+      const newline = this.buffer.indexOf(10);
+      if (!request || newline === -1) return;
+      const header = this.buffer.subarray(0, newline).toString('utf8').split(' ');
+      if (header[1] === 'missing') {
+        this.buffer = this.buffer.subarray(newline + 1);
+        this.pending.shift();
+        request.reject(new WorktreeError(`${this.repoDir}: git object ${request.oid} is missing`));
+        continue;
+      }
+      const size = Number(header[2]);
+      if (this.buffer.length < newline + 1 + size + 1) return;
+      const bytes = Buffer.from(this.buffer.subarray(newline + 1, newline + 1 + size));
+      this.buffer = this.buffer.subarray(newline + 1 + size + 1);
+      this.pending.shift();
+      request.resolve(bytes);
+    }
+  }
+}
+
+/** A commit as a checkout: hashed from its blob ids, materialized file by file when something must be rendered. */
+export interface GitCheckout extends Checkout {
+  readonly tree: GitTree;
+  /** Reads a file of the commit (e.g. `apps/dev.yaml`). */
+  read(path: string): Promise<Buffer | undefined>;
+  /** Stops the blob reader and deletes what was materialized. */
+  dispose(): Promise<void>;
+}
+
+export function gitCheckout(repoDir: string, tree: GitTree): GitCheckout {
+  const blobs = new BlobReader(repoDir);
+  let materialized: string | undefined;
+  const written = new Set<string>();
+  const read = async (path: string): Promise<Buffer | undefined> => {
+    const entry = tree.files.get(path);
+    return entry ? blobs.read(entry.oid) : undefined;
+  };
+  const source: InputSource = {
+    kind: (path): EntryKind => (tree.files.has(path) ? 'file' : tree.dirs.has(path) ? 'dir' : 'none'),
+    bytes: read,
+    contentId: async (path) => tree.files.get(path)?.oid,
+  };
+  return {
+    tree,
+    source,
+    read,
+    async listOverlays(): Promise<OverlayRef[]> {
+      // Sorted level by level, as a directory listing is: `dev/…` before `dev-eu/…`.
+      const overlays = [...tree.dirs].map((dir) => dir.split('/')).filter((parts) => parts.length === 3 && parts[0] === 'overlays') as [string, string, string][];
+      overlays.sort(([, envA, a], [, envB, b]) => (envA === envB ? (a < b ? -1 : 1) : envA < envB ? -1 : 1));
+      return overlays.map(([, env, component]) => ({ env, component, dir: `overlays/${env}/${component}` }));
+    },
+    async appFiles() {
+      const paths = [...tree.files.keys()].filter((path) => APP_FILE.test(path)).sort();
+      const texts = await Promise.all(paths.map(async (path) => ((await read(path)) as Buffer).toString('utf8')));
+      return new Map(paths.map((path, index) => [path, texts[index] as string]));
+    },
+    async materialize(files) {
+      materialized ??= await mkdtemp(join(tmpdir(), 'obs-tree-'));
+      const root = materialized;
+      await Promise.all(files.filter((path) => !written.has(path) && tree.files.has(path)).map(async (path) => {
+        written.add(path);
+        const bytes = (await read(path)) as Buffer;
+        await mkdir(dirname(join(root, path)), { recursive: true });
+        await writeFile(join(root, path), bytes);
+      }));
+      return root;
+    },
+    async dispose() {
+      blobs.close();
+      if (materialized) await rm(materialized, { recursive: true, force: true });
+    },
+  };
+}
