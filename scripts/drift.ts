@@ -22,8 +22,8 @@ Options: --format text|markdown, --json, --report-issue OWNER/NAME (with --env; 
 
 Compares what runs with what git says. --env renders overlays/ENV/* and reads, from the cluster, the
 objects labelled app.kubernetes.io/part-of=${PART_OF}: one LIST per kind and namespace, get/list
-only (the drift-reader ServiceAccount). A snapshot is a \`kubectl get -o yaml\` List or a
-multi-document YAML. Server defaults, managedFields, status, quantities written differently and
+only (the drift-reader ServiceAccount). A snapshot is a \`kubectl get -o json\` (fastest) or
+\`-o yaml\` List, or a multi-document YAML. Server defaults, managedFields, status, quantities written differently and
 Argo CD's tracking metadata are not drift; Secret values are never shown.
 
 Exit: 0 no drift, 1 drift, 2 could not run (also when some kinds could not be listed: the report
