@@ -5,7 +5,7 @@ import { formatSummary } from '../tools/check/summary.ts';
 import { openRenderCache } from '../tools/render/cache.ts';
 import { findKustomize } from '../tools/render/kustomize.ts';
 import { formatFinding } from '../tools/validate/finding.ts';
-import { EXIT, main, parseFlags, repoRoot } from './lib/cli.ts';
+import { EXIT, main, parseFlags, pruneCache, repoRoot } from './lib/cli.ts';
 
 const USAGE = `
 Usage: npm run check [-- --json]     (npm start runs the same)
@@ -33,7 +33,9 @@ await main(USAGE, async () => {
   const flags = parseFlags(process.argv.slice(2), { boolean: ['json'] });
   const onProgress = progress();
   const root = repoRoot();
-  const result = await runCheck(root, catalog, await findKustomize(), { cache: openRenderCache(root), ...(onProgress ? { onProgress } : {}) });
+  const cache = openRenderCache(root);
+  const result = await runCheck(root, catalog, await findKustomize(), { cache, ...(onProgress ? { onProgress } : {}) });
+  await pruneCache(cache);
   const errors = result.findings.filter((f) => f.severity === 'error');
   const failed = result.stale.stale.length > 0 || errors.length > 0;
   if (flags['json']) {

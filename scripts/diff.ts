@@ -6,7 +6,7 @@ import { formatMarkdown, formatText, GITHUB_COMMENT_LIMIT, reportJson } from '..
 import { PR_COMMENT_MARKER } from '../tools/diff/marker.ts';
 import { openRenderCache } from '../tools/render/cache.ts';
 import { findKustomize } from '../tools/render/kustomize.ts';
-import { EXIT, UsageError, main, parseFlags, repoRoot } from './lib/cli.ts';
+import { EXIT, UsageError, main, parseFlags, pruneCache, repoRoot } from './lib/cli.ts';
 
 const USAGE = `
 Usage: npm run diff -- --base REF [--head REF] [--format text|markdown] [--json] [--comment-file FILE]
@@ -46,8 +46,10 @@ await main(USAGE, async () => {
   const head = flags['head'] as string | undefined;
 
   const onProgress = progress();
-  const { baseSha, headSha, report } = await diffRefs(root, kustomize, base, head, { cache: openRenderCache(root), ...(onProgress ? { onProgress } : {}) });
+  const cache = openRenderCache(root);
+  const { baseSha, headSha, report } = await diffRefs(root, kustomize, base, head, { cache, ...(onProgress ? { onProgress } : {}) });
 
+  await pruneCache(cache);
   const shas = { baseSha, headSha };
   if (flags['comment-file']) {
     const body = formatMarkdown(report, { ...shas, marker: PR_COMMENT_MARKER, limit: GITHUB_COMMENT_LIMIT - 1024 });

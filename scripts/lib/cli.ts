@@ -1,4 +1,5 @@
 import { minimist } from 'zx';
+import type { RenderCache } from '../../tools/render/cache.ts';
 
 /** Exit codes shared by every command (DESIGN §4). */
 export const EXIT = { ok: 0, findings: 1, cannotRun: 2 } as const;
@@ -56,3 +57,13 @@ export async function main(usage: string, command: () => Promise<number>): Promi
 }
 
 export const repoRoot = (): string => process.cwd();
+
+/** Deletes old renders from the cache (at most once a day); a failure is a warning, never the command's failure. */
+export async function pruneCache(cache: RenderCache): Promise<void> {
+  try {
+    await cache.prune();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`warning: ${cache.dir}: old renders could not be deleted (${reason}); deleting the directory is always safe\n`);
+  }
+}

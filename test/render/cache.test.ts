@@ -1,4 +1,4 @@
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -121,5 +121,38 @@ describe('render cache', () => {
       expect(tree.apps.map((a) => a.dir)).toEqual(overlays.map((o) => o.dir));
       expect(tree.apps.map((a) => toYaml(a.objects))).toEqual(serial);
     }
+  });
+});
+
+describe('render cache pruning', () => {
+  it('deletes renders older than the limit and stale temporaries, keeps the rest, and looks at most once a day', async () => {
+    // GIVEN a cache with a fresh entry, one written 40 days ago and a temporary left 2 days ago
+    const root = mkdtempSync(join(tmpdir(), 'obs-prune-'));
+    roots.push(root);
+    const cache = new RenderCache(join(root, 'cache'));
+    const object = [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }];
+    const [fresh, old] = [cacheKey('v5', 'fresh'), cacheKey('v5', 'old')];
+    await cache.put(fresh, object);
+    await cache.put(old, object);
+    const now = new Date();
+    const daysAgo = (days: number): Date => new Date(now.getTime() - days * 24 * 3600 * 1000);
+    utimesSync(join(root, 'cache', old.slice(0, 2), `${old}.json`), daysAgo(40), daysAgo(40));
+    const temporary = join(root, 'cache', fresh.slice(0, 2), `${fresh}.json.123.abcd.tmp`);
+    writeFileSync(temporary, '[');
+    utimesSync(temporary, daysAgo(2), daysAgo(2));
+    // WHEN pruned with the 30-day limit
+    expect(await cache.prune(now)).toBe(2);
+    // THEN the fresh entry is still served, the old one and the temporary are gone
+    expect(await cache.get(fresh)).toEqual(object);
+    expect(await cache.get(old)).toBeUndefined();
+    expect(existsSync(temporary)).toBe(false);
+    // AND within a day it does not look again, even at an expired entry; a day later it does
+    await cache.put(old, object);
+    utimesSync(join(root, 'cache', old.slice(0, 2), `${old}.json`), daysAgo(40), daysAgo(40));
+    expect(await cache.prune(new Date(now.getTime() + 3600 * 1000))).toBe(0);
+    expect(await cache.prune(new Date(now.getTime() + 25 * 3600 * 1000))).toBe(1);
+    // AND a cache that was never written is left alone
+    expect(await new RenderCache(join(root, 'none')).prune(now)).toBe(0);
+    expect(existsSync(join(root, 'none'))).toBe(false);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KubeObject } from '../kube/object.ts';
 import type { KustomizationRefs, RefsMemo } from './graph.ts';
@@ -61,6 +61,35 @@ export class RenderCache {
     await this.write(this.refsFile, JSON.stringify(Object.fromEntries([...memo].sort(([a], [b]) => (a < b ? -1 : 1)))), KUSTOMIZATIONS_FILE);
   }
 
+  /**
+   * Deletes renders written more than `maxAgeDays` ago (an overlay still in use is rendered again
+   * once), and temporaries a killed run left behind. Looks at most once a day; returns how many
+   * files it deleted.
+   */
+  async prune(now: Date = new Date(), maxAgeDays = 30): Promise<number> {
+    const marker = join(this.dir, PRUNED_MARKER);
+    const day = 24 * 3600 * 1000;
+    const last = await stat(marker).then((s) => s.mtimeMs, () => undefined);
+    if (last !== undefined && now.getTime() - last < day) return 0;
+    if (!(await stat(this.dir).then((s) => s.isDirectory(), () => false))) return 0;
+    const cutoff = now.getTime() - maxAgeDays * day;
+    let deleted = 0;
+    for (const shard of (await readdir(this.dir, { withFileTypes: true })).filter((e) => e.isDirectory() && /^[0-9a-f]{2}$/.test(e.name))) {
+      const dir = join(this.dir, shard.name);
+      for (const name of await readdir(dir)) {
+        const file = join(dir, name);
+        const modified = await stat(file).then((s) => s.mtimeMs, () => Infinity);
+        if (modified < (name.endsWith('.tmp') ? now.getTime() - day : cutoff)) {
+          await rm(file, { force: true });
+          deleted += 1;
+        }
+      }
+    }
+    await writeFile(marker, '');
+    await utimes(marker, now, now);
+    return deleted;
+  }
+
   /** Writes atomically (a temporary file renamed over the entry): a reader never sees half an entry. */
   private async write(target: string, text: string, entry: string): Promise<void> {
     const temporary = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
@@ -78,6 +107,9 @@ export class RenderCache {
     throw new RenderCacheError(`${this.dir}: render cache entry ${entry} could not be written (${reason}); make the directory writable or delete it`, { cause: error });
   }
 }
+
+/** Its modification time says when the cache was last pruned. */
+const PRUNED_MARKER = 'last-pruned';
 
 /** Where the parsed kustomization files are kept, in the cache directory. */
 const KUSTOMIZATIONS_FILE = 'kustomizations.json';
