@@ -3,10 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { PART_OF } from '../tools/components/common.ts';
 import { detectDrift, hasDrift, type DriftOptions } from '../tools/drift/compare.ts';
 import { desiredState } from '../tools/drift/desired.ts';
-import { loadKubeConfig } from '../tools/drift/kubeconfig.ts';
-import { listTargetsFor, readLive } from '../tools/drift/live.ts';
 import { driftJson, formatDriftMarkdown, formatDriftText } from '../tools/drift/report.ts';
-import { createGitHubClient, parseRepo, syncDriftIssue } from '../tools/github/index.ts';
+import { parseRepo } from '../tools/github/repo.ts';
 import type { KubeObject } from '../tools/kube/object.ts';
 import { openRenderCache } from '../tools/render/cache.ts';
 import { findKustomize } from '../tools/render/kustomize.ts';
@@ -65,6 +63,8 @@ await main(USAGE, async () => {
   let live: KubeObject[];
   if (snapshot) live = await readManifests(snapshot);
   else {
+    // The Kubernetes client is loaded only to read a cluster: a snapshot comparison starts without it.
+    const [{ loadKubeConfig }, { listTargetsFor, readLive }] = await Promise.all([import('../tools/drift/kubeconfig.ts'), import('../tools/drift/live.ts')]);
     const kubeConfig = loadKubeConfig({ ...(flags['kubeconfig'] ? { kubeconfig: String(flags['kubeconfig']) } : {}), ...(flags['context'] ? { context: String(flags['context']) } : {}) });
     // Rendered objects carry their namespace; cluster-scoped kinds (Namespace, ClusterRole, …) have none and are listed cluster-wide.
     const read = await readLive(kubeConfig, listTargetsFor(desired), { labelSelector: `app.kubernetes.io/part-of=${PART_OF}` });
@@ -79,6 +79,7 @@ await main(USAGE, async () => {
 
   const drift = hasDrift(report);
   if (issueRepo && env && token) {
+    const { createGitHubClient, syncDriftIssue } = await import('../tools/github/index.ts');
     const octokit = createGitHubClient({ token, baseUrl: process.env['GITHUB_API_URL'] ?? '' });
     const result = await syncDriftIssue(octokit, issueRepo, { env, drift, body: formatDriftMarkdown(report, title) });
     process.stderr.write(`drift issue: ${result.action}${result.url ? ` ${result.url}` : ''}\n`);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { expandApplicationSet } from '../tools/argocd/expand.ts';
-import { argoObjects } from '../tools/check/run.ts';
+import { argoObjects } from '../tools/argocd/app-files.ts';
 import { catalog } from '../tools/catalog/index.ts';
 import { grafanaContentSummary } from '../tools/components/grafana-content/summary.ts';
 import { readOutputTree } from '../tools/generate/disk.ts';

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { catalog } from '../tools/catalog/index.ts';
-import { argoObjects, readWorkflows } from '../tools/check/run.ts';
+import { argoObjects } from '../tools/argocd/app-files.ts';
+import { readWorkflows } from '../tools/check/run.ts';
 import { schemaFindings } from '../tools/validate/schema.ts';
 import { lintWorkflows } from '../tools/validate/workflows.ts';
 import { readOutputTree } from '../tools/generate/disk.ts';

@@ -61,7 +61,7 @@ describe('npm run diff on real renders in a git repository', async () => {
     }
   });
 
-  it('compares two refs through temporary worktrees it removes afterwards', async () => {
+  it('compares two refs read from git objects, leaving no worktree or temporary files behind', async () => {
     const git = simpleGit(root);
     await git.add('.').commit('bump');
     const result = diff(root, ['--base', 'HEAD~1', '--head', 'HEAD', '--format', 'markdown', '--comment-file', join(root, 'comment.md')]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { argoObjects } from '../../tools/check/run.ts';
+import { argoObjects } from '../../tools/argocd/app-files.ts';
 import { readOutputTree } from '../../tools/generate/disk.ts';
 import type { KubeObject } from '../../tools/kube/object.ts';
 import { appsFindings } from '../../tools/validate/apps.ts';

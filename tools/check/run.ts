@@ -5,7 +5,7 @@ import { generate } from '../generate/index.ts';
 import { readOutputTree } from '../generate/disk.ts';
 import { compareWithDisk, type StaleReport } from '../generate/stale.ts';
 import { RenderError, type Kustomize } from '../render/kustomize.ts';
-import { APP_FILE } from '../render/checkout.ts';
+import { argoObjects } from '../argocd/app-files.ts';
 import { listOverlays, renderOverlays, type OverlayRef, type RenderOptions } from '../render/overlays.ts';
 import type { RenderedTree } from '../render/tree.ts';
 import { sortFindings, type Finding } from '../validate/finding.ts';
@@ -17,8 +17,6 @@ import type { HonouredException } from '../validate/security.ts';
 import { lintWorkflows, type WorkflowFile } from '../validate/workflows.ts';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseObjects } from '../yaml.ts';
-import type { KubeObject } from '../kube/object.ts';
 import { summarize, type AppSummary } from './summary.ts';
 
 export interface CheckResult {
@@ -47,11 +45,6 @@ function intendedFor(catalog: Catalog, overlay: OverlayRef): ReturnType<(typeof 
   const env = catalog.environments.find((e) => e.name === overlay.env);
   const component = env?.components.find((c) => c === overlay.component);
   return env && component ? COMPONENTS[component].build(env) : undefined;
-}
-
-/** The Argo CD objects root Application syncs: `apps/*.yaml` (not the bootstrap, applied by hand). */
-export function argoObjects(disk: ReadonlyMap<string, string>): KubeObject[] {
-  return [...disk].filter(([path]) => APP_FILE.test(path)).flatMap(([path, text]) => parseObjects(text, path));
 }
 
 /**

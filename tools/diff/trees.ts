@@ -1,5 +1,5 @@
 import { catalog as currentCatalog, type Catalog } from '../catalog/index.ts';
-import { argoObjects } from '../check/run.ts';
+import { argoObjects } from '../argocd/app-files.ts';
 import { readOutputTree } from '../generate/disk.ts';
 import { generate } from '../generate/index.ts';
 import { stalePaths } from '../generate/stale.ts';

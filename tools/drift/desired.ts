@@ -1,5 +1,5 @@
 import { expandApplicationSet } from '../argocd/expand.ts';
-import { argoObjects } from '../check/run.ts';
+import { argoObjects } from '../argocd/app-files.ts';
 import type { KubeObject } from '../kube/object.ts';
 import type { Kustomize } from '../render/kustomize.ts';
 import type { RenderCache } from '../render/cache.ts';

@@ -7,7 +7,8 @@ import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { APP_FILE, type Checkout, type OverlayRef } from '../render/checkout.ts';
+import { APP_FILE } from '../argocd/app-files.ts';
+import type { Checkout, OverlayRef } from '../render/checkout.ts';
 import type { EntryKind, InputSource, ObjectFormat } from '../render/source.ts';
 import { WorktreeError } from './worktree.ts';
 

@@ -4,6 +4,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { APP_FILE } from '../argocd/app-files.ts';
 import { gitIndexSource } from '../git/index-source.ts';
 import { workingTreeSource, type InputSource, type ObjectFormat } from './source.ts';
 
@@ -13,9 +14,6 @@ export interface OverlayRef {
   /** Repository-relative, e.g. `overlays/prod/loki`. */
   dir: string;
 }
-
-/** The files of the Argo CD objects the root Application syncs (not the bootstrap, applied by hand). */
-export const APP_FILE = /^apps\/[^/]+\.yaml$/;
 
 export interface Checkout {
   readonly source: InputSource;
