@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
@@ -22,8 +22,8 @@ function edit(root: string, path: string, from: string, to: string): void {
   writeFileSync(file, text.replace(from, to));
 }
 
-function diff(root: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const out = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts/diff.ts'), ...args], { cwd: root, encoding: 'utf8' });
+function diff(root: string, args: string[], env: NodeJS.ProcessEnv = process.env): { status: number | null; stdout: string; stderr: string } {
+  const out = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts/diff.ts'), ...args], { cwd: root, encoding: 'utf8', env });
   return { status: out.status, stdout: out.stdout, stderr: out.stderr };
 }
 
@@ -64,8 +64,13 @@ describe('npm run diff on real renders in a git repository', async () => {
   it('compares two refs read from git objects, leaving no worktree or temporary files behind', async () => {
     const git = simpleGit(root);
     await git.add('.').commit('bump');
-    const result = diff(root, ['--base', 'HEAD~1', '--head', 'HEAD', '--format', 'markdown', '--comment-file', join(root, 'comment.md')]);
+    rmSync(join(root, '.cache'), { recursive: true, force: true }); // nothing cached: both refs are rendered
+    const temporary = mkdtempSync(join(tmpdir(), 'obs-diff-tmp-'));
+    const result = diff(root, ['--base', 'HEAD~1', '--head', 'HEAD', '--format', 'markdown', '--comment-file', join(root, 'comment.md')], { ...process.env, TMPDIR: temporary });
     expect(result.status).toBe(1);
+    // The changed overlays of both refs were written out to render them, and removed afterwards.
+    expect(readdirSync(temporary)).toEqual([]);
+    rmSync(temporary, { recursive: true });
     const comment = readFileSync(join(root, 'comment.md'), 'utf8');
     expect(comment.startsWith('<!-- observability-gitops:pr-diff -->')).toBe(true);
     expect(comment.length).toBeLessThanOrEqual(65_536);
