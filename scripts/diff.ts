@@ -11,11 +11,12 @@ import { EXIT, UsageError, main, parseFlags, pruneCache, repoRoot } from './lib/
 const USAGE = `
 Usage: npm run diff -- --base REF [--head REF] [--format text|markdown] [--json] [--comment-file FILE]
 
-Renders every overlay at the base ref (in a temporary git worktree, removed afterwards) and at the
-head (a ref, or the working tree by default), pairs objects per environment and app, and reports
-what changes in the cluster: flags first (images, immutable fields, data loss, wave order, Secret
-keys, stale generated files), then a summary per environment × app, then per-object diffs.
-Only overlays whose input files differ are rendered twice; renders are cached in .cache/render/.
+Compares the rendered overlays of the base ref and the head (a ref, or the working tree by
+default), pairs objects per environment and app, and reports what changes in the cluster: flags
+first (images, immutable fields, data loss, wave order, Secret keys, stale generated files), then a
+summary per environment × app, then per-object diffs. Both sides are hashed from their
+kustomization graphs first (refs read from git's objects, never checked out); only overlays whose
+input files differ are rendered, or taken from the cache in .cache/render/.
 
   --format text       coloured on a terminal (default)
   --format markdown   GitHub-flavoured Markdown, the whole report
