@@ -39,7 +39,11 @@ describe('a commit read from git objects', () => {
       expect(overlays.map((o) => o.env).filter((e, i, all) => all.indexOf(e) === i)).toEqual(['dev', 'dev-eu', 'prod']);
       const memo = new Map();
       const diskHashes = await hashOverlays(onDisk, overlays, memo);
-      const gitHashes = await hashOverlays(fromGit, overlays, memo);
+      const reads: string[] = [];
+      const counting = { ...fromGit, source: { ...fromGit.source, bytes: (path: string) => (reads.push(path), fromGit.source.bytes(path)) } };
+      const gitHashes = await hashOverlays(counting, overlays, memo);
+      // Every kustomization was parsed from disk already (same blob id): git is asked for no file.
+      expect(reads).toEqual([]);
       // THEN every overlay has the same inputs and hash; a file's id is git's blob id
       expect([...gitHashes]).toEqual([...diskHashes]);
       expect(await fromGit.source.contentId('base/loki/kustomization.yaml')).toBe(gitBlobId(readFileSync(join(root, 'base/loki/kustomization.yaml'))));

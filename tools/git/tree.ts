@@ -88,8 +88,13 @@ class BlobReader {
       this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
       this.drain();
     });
-    child.on('error', (error) => failAll(new WorktreeError(`${this.repoDir}: git cat-file failed: ${error.message}`, { cause: error })));
-    child.on('close', (code) => failAll(new WorktreeError(`${this.repoDir}: git cat-file exited (code ${code}) with reads pending`)));
+    const failed = (error: Error): void => failAll(new WorktreeError(`${this.repoDir}: git cat-file failed: ${error.message}`, { cause: error }));
+    child.on('error', failed);
+    child.stdin.on('error', failed); // a write to a process that has gone
+    child.on('close', (code) => {
+      if (this.process === child) this.process = undefined; // the next read starts a new one
+      failAll(new WorktreeError(`${this.repoDir}: git cat-file exited (code ${code}) with reads pending`));
+    });
     this.process = child;
     return child;
   }
