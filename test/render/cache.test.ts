@@ -103,6 +103,12 @@ describe('render cache', () => {
     expect(warm.apps.find((a) => a.dir === 'overlays/dev/minio')?.objects.map((o) => o.metadata.name)).toContain('extra');
     expect(warm.apps.filter((a) => a.dir !== 'overlays/dev/minio').map((a) => toYaml(a.objects))).toEqual(cold.apps.filter((a) => a.dir !== 'overlays/dev/minio').map((a) => toYaml(a.objects)));
     expect(Object.keys(JSON.parse(readFileSync(table, 'utf8')) as object)).toHaveLength(15);
+    // AND an entry of the wrong shape is not trusted: that file is parsed again
+    const entries = JSON.parse(readFileSync(table, 'utf8')) as Record<string, unknown>;
+    const [minioId] = Object.entries(entries).find(([, refs]) => JSON.stringify(refs).includes('extra.yaml')) ?? [];
+    writeFileSync(table, JSON.stringify({ ...entries, [minioId ?? '']: { resources: 'extra.yaml' } }));
+    expect(cache.readRefs().has(minioId ?? '')).toBe(false);
+    expect(cache.readRefs().size).toBe(14);
   });
 
   it('parallel rendering (with and without the cache) gives the same bytes as serial rendering', async () => {
@@ -141,7 +147,9 @@ describe('render cache pruning', () => {
     writeFileSync(temporary, '[');
     utimesSync(temporary, daysAgo(2), daysAgo(2));
     // WHEN pruned with the 30-day limit
+    await cache.writeRefs(new Map([['0'.repeat(40), null]]));
     expect(await cache.prune(now)).toBe(2);
+    expect(cache.readRefs().size).toBe(0);
     // THEN the fresh entry is still served, the old one and the temporary are gone
     expect(await cache.get(fresh)).toEqual(object);
     expect(await cache.get(old)).toBeUndefined();

@@ -52,7 +52,7 @@ export class RenderCache {
   readRefs(): RefsMemo {
     const table = readJson(this.refsFile);
     if (table === null || typeof table !== 'object' || Array.isArray(table)) return new Map();
-    return new Map(Object.entries(table as Record<string, KustomizationRefs>));
+    return new Map(Object.entries(table as Record<string, unknown>).filter((entry): entry is [string, KustomizationRefs] => isRefs(entry[1])));
   }
 
   /** Keeps the parsed kustomization files for the next run (sorted, so the file does not churn). */
@@ -63,8 +63,8 @@ export class RenderCache {
 
   /**
    * Deletes renders written more than `maxAgeDays` ago (an overlay still in use is rendered again
-   * once), and temporaries a killed run left behind. Looks at most once a day; returns how many
-   * files it deleted.
+   * once), temporaries a killed run left behind, and the table of parsed kustomizations. Looks at
+   * most once a day; returns how many renders and temporaries it deleted.
    */
   async prune(now: Date = new Date(), maxAgeDays = 30): Promise<number> {
     const marker = join(this.dir, PRUNED_MARKER);
@@ -85,6 +85,8 @@ export class RenderCache {
         }
       }
     }
+    // The table of parsed kustomizations only grows: start it afresh (the next run parses each file once).
+    await rm(this.refsFile, { force: true });
     await writeFile(marker, '');
     await utimes(marker, now, now);
     return deleted;
@@ -113,6 +115,15 @@ const PRUNED_MARKER = 'last-pruned';
 
 /** Where the parsed kustomization files are kept, in the cache directory. */
 const KUSTOMIZATIONS_FILE = 'kustomizations.json';
+
+const isStrings = (value: unknown): boolean => Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+/** A table entry as graph.ts writes it; anything else (a damaged or foreign file) is parsed again. */
+function isRefs(value: unknown): boolean {
+  if (value === null) return true;
+  const refs = value as Record<string, unknown>;
+  return typeof value === 'object' && isStrings(refs['resources']) && isStrings(refs['files']) && isStrings(refs['remote']);
+}
 
 function readJson(file: string): unknown {
   try {
