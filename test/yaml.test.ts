@@ -37,6 +37,7 @@ describe('parseObjects', () => {
     expect(fromJson[0]?.['data']).toEqual({ version: '1.10', empty: '', n: '010' });
     expect(parseObjects('{apiVersion: v1, kind: ConfigMap, metadata: {name: flow}}\n', 'flow.yaml').map((o) => o.metadata.name)).toEqual(['flow']);
     expect(() => parseObjects('{"kind": "List", "items": [{"foo": 1}]}', 'live.json')).toThrow(/^live\.json: document 1 item 0: not a Kubernetes object/);
+    expect(() => parseObjects('{"kind": "List", "items": [\n', 'cut.json')).toThrow(/^cut\.json: document 1: invalid JSON: /);
   });
 
   it('names the source and the document of something that is not an object', () => {

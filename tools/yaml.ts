@@ -40,32 +40,36 @@ export class YamlParseError extends Error {
   override readonly name = 'YamlParseError';
 }
 
-/** JSON text (what `kubectl get -o json` and the API server write), parsed by the native parser; else undefined. */
-function parseJson(text: string): unknown {
+/** JSON text (what `kubectl get -o json` and the API server write) by the native parser; `undefined` when it is not JSON. */
+function parseJson(text: string): { value: unknown } | { error: string } | undefined {
   if (!/^\s*[[{]/.test(text)) return undefined;
   try {
-    return JSON.parse(text);
-  } catch {
-    return undefined; // YAML flow style also starts with `{` or `[`: the YAML parser reads it.
+    return { value: JSON.parse(text) };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
   }
 }
 
 /**
- * Parses a multi-document YAML stream (a `kind: List`, or an array of objects) into Kubernetes objects, in order. JSON,
- * which is YAML too, takes the native parser: many times faster on a large snapshot.
+ * Parses a multi-document YAML stream (a `kind: List`, or an array of objects) into Kubernetes
+ * objects, in order. JSON, which is YAML too, takes the native parser: many times faster on a large
+ * snapshot.
  */
 export function parseObjects(text: string, source: string): KubeObject[] {
   const objects: KubeObject[] = [];
   const json = parseJson(text);
-  if (json !== undefined) {
-    collect(json, `${source}: document 1`, objects);
+  if (json && 'value' in json) {
+    collect(json.value, `${source}: document 1`, objects);
     return objects;
   }
+  // YAML flow style also starts with `{` or `[`: what JSON refused, the YAML parser may read.
   const documents = parseAllDocuments(text, { uniqueKeys: false });
   const list = Array.isArray(documents) ? documents : [documents];
   list.forEach((document, index) => {
     if (document.errors.length > 0) {
-      throw new YamlParseError(`${source}: document ${index + 1}: ${document.errors[0]?.message ?? 'invalid YAML'}`);
+      // Text that looks like JSON gets the JSON parser's reason, which names what is wrong with JSON.
+      const reason = json ? `invalid JSON: ${json.error}` : (document.errors[0]?.message ?? 'invalid YAML');
+      throw new YamlParseError(`${source}: document ${index + 1}: ${reason.split('\n')[0]}`);
     }
     collect(document.toJS({ maxAliasCount: -1 }), `${source}: document ${index + 1}`, objects);
   });
