@@ -3,13 +3,16 @@
  * report as changed has its index blob id, so it need not be read and hashed again. git's own stat
  * checks (racy-clean entries included) decide what changed; everything else is read from disk.
  */
-import { execFile } from 'node:child_process';
+import { simpleGit } from 'simple-git';
 import type { EntryKind, InputSource, ObjectFormat } from '../render/source.ts';
 
-function git(root: string, args: readonly string[]): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    execFile('git', args, { cwd: root, maxBuffer: 1 << 30, encoding: 'utf8' }, (error, stdout) => resolve(error ? undefined : stdout));
-  });
+/** What a git command printed, or undefined when it failed (not a repository, no git). */
+async function git(root: string, args: string[]): Promise<string | undefined> {
+  try {
+    return await simpleGit({ baseDir: root }).raw(args);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -3,10 +3,11 @@
  * every file's blob id, so overlays can be hashed without reading most files; only what must be
  * parsed or rendered is read (one `git cat-file --batch` process serves every read).
  */
-import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { simpleGit } from 'simple-git';
 import { APP_FILE } from '../argocd/app-files.ts';
 import type { Checkout, OverlayRef } from '../render/checkout.ts';
 import type { EntryKind, InputSource, ObjectFormat } from '../render/source.ts';
@@ -27,13 +28,14 @@ export interface GitTree {
   readonly hasLinks: boolean;
 }
 
-function git(repoDir: string, args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('git', args, { cwd: repoDir, maxBuffer: 1 << 30, encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (error) reject(new WorktreeError(`${repoDir}: git ${args[0]} failed: ${(stderr || error.message).trim().split('\n')[0]}`, { cause: error }));
-      else resolve(stdout);
-    });
-  });
+/** What a git command printed; a failure names the repository and git's first line. */
+async function git(repoDir: string, args: string[]): Promise<string> {
+  try {
+    return await simpleGit({ baseDir: repoDir }).raw(args);
+  } catch (error) {
+    const reason = (error instanceof Error ? error.message : String(error)).trim().split('\n')[0];
+    throw new WorktreeError(`${repoDir}: git ${args[0]} failed: ${reason}`, { cause: error });
+  }
 }
 
 /** Lists every file of the commit `sha` (a full SHA, see resolveRef). */
