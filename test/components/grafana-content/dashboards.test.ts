@@ -103,7 +103,7 @@ describe('provisioned alerting', () => {
     // WHEN the rule's query window is read
     const rule = alertRules(prod).find((r) => r.uid === 'loki-compactor-failing');
     const window = rule?.data.find((d) => d.refId === 'A')?.relativeTimeRange?.from ?? 0;
-    const range = minutes(/\[(\d+m)\]\)\)$/.exec((rule?.data[0]?.model as { expr: string }).expr)?.[1] ?? '');
+    const range = minutes(/\[(\d+m)\]\)\)$/.exec((rule?.data[0]?.model as unknown as { expr: string }).expr)?.[1] ?? '');
     // THEN both cover the longer cycle
     expect(range).toBeGreaterThanOrEqual(retention);
     expect(window).toBe(range * 60);
