@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../../tools/catalog/index.ts';
-import { ALLOY_STREAM_LABELS } from '../../tools/components/alloy.ts';
+import { dev } from '../../tools/catalog/environments.ts';
+import { ALLOY_STREAM_LABELS, alloyConfig } from '../../tools/components/alloy.ts';
 import { TEXT_EMBEDDING_STREAMS } from '../../tools/components/grafana-content/queries.ts';
 import type { RenderedTree } from '../../tools/render/tree.ts';
 import { formatFinding } from '../../tools/validate/finding.ts';
@@ -84,6 +85,20 @@ describe('the whole-line filter gate', () => {
     ];
     // THEN none is reported
     for (const expr of accepted) expect(lineFilter(expr), expr).toEqual([]);
+  });
+});
+
+describe('the labels Alloy sets', () => {
+  it('are exactly what the rendered Alloy config writes: its relabel targets, its stage.labels, stage.cri\'s stream and loki.source.file\'s filename', () => {
+    // GIVEN the Alloy configuration as generated
+    const config = alloyConfig(dev);
+    // WHEN the labels it sets are read from it: relabel targets (not the __ labels Alloy drops), stage.labels keys,
+    // and the labels its stages add (grafana/alloy v1.18.1: stages/cri.go:121 `stream`, source/file/tailer.go:66 `filename`)
+    const relabelled = [...config.matchAll(/target_label\s*=\s*"([^"]+)"/g)].map((m) => m[1] ?? '').filter((l) => !l.startsWith('__'));
+    const staged = [...config.matchAll(/stage\.labels\s*\{\s*values\s*=\s*\{([^}]*)\}/g)].flatMap((m) => [...(m[1] ?? '').matchAll(/(\w+)\s*=/g)].map((k) => k[1] ?? ''));
+    const byStages = [...(config.includes('stage.cri {') ? ['stream'] : []), ...(config.includes('loki.source.file "') ? ['filename'] : [])];
+    // THEN the list the LogQL gate uses is that set
+    expect([...ALLOY_STREAM_LABELS].sort()).toEqual([...relabelled, ...staged, ...byStages].sort());
   });
 });
 
