@@ -23,9 +23,8 @@ export const TEXT_EMBEDDING_STREAMS: readonly { labels: Readonly<Record<string, 
   { labels: { namespace: NAMESPACE, container: 'loki' }, embeds: 'the text of every query it runs (query="…") and HTTP response bodies' },
   // grafana/alloy v1.18.1 internal/component/common/loki/client/shards.go:534 puts Loki's response line into `error`.
   { labels: { namespace: NAMESPACE, container: 'alloy' }, embeds: "Loki's responses to its pushes" },
-  // minio/minio internal/logger/target/console/console.go:147 prints error texts, bucket and object names.
+  // minio/minio RELEASE.2025-09-07T16-13-09Z internal/logger/target/console/console.go:147 prints error texts, bucket and object names.
   { labels: { namespace: NAMESPACE, container: 'minio' }, embeds: 'error texts, bucket and object names' },
-  { labels: { namespace: NAMESPACE, container: 'grafana' }, embeds: 'alert rule queries and request paths' },
 ];
 
 /** A Loki range query for a panel, against the provisioned datasource. */

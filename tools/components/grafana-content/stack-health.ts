@@ -75,9 +75,10 @@ export function stackHealthDashboard(): Dashboard {
       ),
     )
     .withPanel(
+      // MinIO answers S3 errors without logging them (minio/minio RELEASE.2025-09-07T16-13-09Z cmd/api-response.go:951 writeErrorResponse).
       bars(
         'MinIO internal and drive errors',
-        'Is MinIO logging internal or drive errors (one count per error)? MinIO does not log the S3 requests it refuses: see Loki object storage errors.',
+        'Is MinIO logging internal or drive errors (one count per error)? MinIO does not log the S3 requests it answers with an error: see Loki object storage errors.',
         [perPod(FAILURES.minioError), '{{pod}}'],
       ),
     )
