@@ -60,7 +60,30 @@ describe('validation gates on the rendered tree', async () => {
       spec.replica = spec.replicas;
       delete spec.replicas;
     }, 'schema/unknown-field prod/minio Deployment observability/minio /spec/replica'],
-    ['a binding to another subject', (f) => (f('prod', 'ClusterRoleBinding', 'observability-stack')['subjects'][0].namespace = 'default'), 'rbac/binding prod/platform ClusterRoleBinding observability-stack /subjects'],
+    ['a binding to another subject', (f) => (f('prod', 'ClusterRoleBinding', 'observability-alloy')['subjects'][0].namespace = 'default'), [
+      'rbac/binding prod/alloy ClusterRoleBinding observability-alloy /subjects',
+      'rbac/missing-rights prod/alloy DaemonSet observability/alloy /spec/template/spec/serviceAccountName',
+    ]],
+    // one finding per resource the seed's ClusterRole grants beyond pods: configmaps, endpoints, namespaces, nodes, services, /metrics
+    ['Alloy bound to the seed\'s ClusterRole', (f) => (f('dev', 'ClusterRoleBinding', 'observability-alloy')['roleRef'].name = 'observability-stack'), Array(6).fill('rbac/excess-rights dev/alloy DaemonSet observability/alloy /spec/template/spec/serviceAccountName')],
+    ['an Alloy discovery the ClusterRole does not cover', (f) => {
+      const cm = f('prod', 'ConfigMap', 'alloy-config');
+      cm['data']['config.alloy'] += '\ndiscovery.kubernetes "nodes" {\n  role = "node"\n}\n';
+    }, 'rbac/missing-rights prod/alloy DaemonSet observability/alloy /spec/template/spec/serviceAccountName'],
+    ['Alloy\'s discovery narrowed to its namespace while the grant stays cluster-wide', (f) => {
+      const cm = f('dev', 'ConfigMap', 'alloy-config');
+      cm['data']['config.alloy'] = cm['data']['config.alloy'].replace('role = "pod"\n', 'role = "pod"\n  namespaces {\n    own_namespace = true\n  }\n');
+    }, 'rbac/excess-rights dev/alloy DaemonSet observability/alloy /spec/template/spec/serviceAccountName'],
+    ['an Alloy component the gate cannot judge', (f) => {
+      const cm = f('dev', 'ConfigMap', 'alloy-config');
+      cm['data']['config.alloy'] += '\nloki.source.kubernetes_events "events" {\n  forward_to = []\n}\n';
+    }, 'rbac/unjudged-api-use dev/alloy DaemonSet observability/alloy'],
+    ['Loki mounting an API token it never uses', (f) => (f('prod', 'StatefulSet', 'loki-write')['spec'].template.spec.automountServiceAccountToken = true), 'rbac/unneeded-token prod/loki StatefulSet observability/loki-write /spec/template/spec/automountServiceAccountToken'],
+    ['Grafana running as Loki\'s ServiceAccount', (f) => (f('dev', 'Deployment', 'grafana')['spec'].template.spec.serviceAccountName = 'loki'), [
+      'rbac/shared-service-account dev/loki StatefulSet observability/loki /spec/template/spec/serviceAccountName',
+    ]],
+    ['MinIO on the namespace\'s default ServiceAccount', (f) => delete f('prod', 'Deployment', 'minio')['spec'].template.spec.serviceAccountName, 'rbac/default-service-account prod/minio Deployment observability/minio /spec/template/spec/serviceAccountName'],
+    ['the architecture document\'s Role removed', (f) => (f('dev', 'Role', 'observability-stack')['metadata'].name = 'observability-seed'), 'rbac/seed-model-missing dev/platform Role observability-stack'],
     ['Alloy pointed at a Service that does not exist', (f) => {
       const cm = f('dev', 'ConfigMap', 'alloy-config');
       cm['data']['config.alloy'] = cm['data']['config.alloy'].replace('loki.observability.svc', 'loki-gateway.observability.svc');

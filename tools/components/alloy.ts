@@ -1,14 +1,19 @@
-import type { V1ConfigMap, V1DaemonSet } from '@kubernetes/client-node';
+import type { V1ClusterRole, V1ClusterRoleBinding, V1ConfigMap, V1DaemonSet } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/object.ts';
 import type { Environment } from '../catalog/types.ts';
 import { image } from '../catalog/images.ts';
 import { PORTS, lokiWriteTarget } from '../catalog/flows.ts';
-import { STACK_SERVICE_ACCOUNT } from '../catalog/rbac.ts';
-import { NAMESPACE, configChecksum, httpProbe, meta, object, podDefaults, resources, restrictedContainer, selectorLabels, service, standardLabels } from './common.ts';
+import { DISCOVERY_ROLE_READS, readRulesFor } from '../catalog/rbac.ts';
+import { NAMESPACE, configChecksum, httpProbe, meta, object, podDefaults, resources, restrictedContainer, selectorLabels, service, standardLabels, workloadServiceAccount } from './common.ts';
 import { PRIORITY_CRITICAL } from './platform.ts';
 
 /** Alloy keeps tail positions here; on an emptyDir they restart with the pod (README: "Known limits"). */
 const STORAGE_PATH = '/tmp/alloy';
+
+/** The one `discovery.kubernetes` role the configuration uses, across every namespace: all Alloy reads from the API. */
+const DISCOVERY_ROLE = 'pod';
+/** Alloy's own ClusterRole and binding: cluster-scoped, so prefixed with the stack's namespace. */
+const ALLOY_CLUSTER_ROLE = `${NAMESPACE}-alloy`;
 
 /** Stream labels Alloy copies from Kubernetes discovery onto every line, with the meta label each comes from. */
 const DISCOVERY_LABELS = {
@@ -38,11 +43,11 @@ export function lokiPushUrl(env: Environment): string {
 export function alloyConfig(env: Environment): string {
   return `// Generated from tools/components/alloy.ts: pod logs of this node to Loki.
 discovery.kubernetes "pods" {
-  role = "pod"
+  role = "${DISCOVERY_ROLE}"
 
   // Only this node's pods: HOSTNAME is the node name (set from spec.nodeName in the DaemonSet).
   selectors {
-    role  = "pod"
+    role  = "${DISCOVERY_ROLE}"
     field = "spec.nodeName=" + sys.env("HOSTNAME")
   }
 }
@@ -95,6 +100,21 @@ export function alloy(env: Environment): KubeObject[] {
   const selector = selectorLabels('alloy');
   const config = alloyConfig(env);
   return [
+    // Kubernetes discovery needs the API token; Alloy is the one workload that mounts it.
+    workloadServiceAccount('alloy', labels, true),
+    object<V1ClusterRole>({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: meta(ALLOY_CLUSTER_ROLE, labels, { clusterScoped: true }),
+      rules: readRulesFor(DISCOVERY_ROLE_READS[DISCOVERY_ROLE] ?? []),
+    }),
+    object<V1ClusterRoleBinding>({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: meta(ALLOY_CLUSTER_ROLE, labels, { clusterScoped: true }),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: ALLOY_CLUSTER_ROLE },
+      subjects: [{ kind: 'ServiceAccount', name: 'alloy', namespace: NAMESPACE }],
+    }),
     object<V1ConfigMap>({ apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('alloy-config', labels), data: { 'config.alloy': config } }),
     object<V1DaemonSet>({
       apiVersion: 'apps/v1',
@@ -106,9 +126,7 @@ export function alloy(env: Environment): KubeObject[] {
         template: {
           metadata: { labels, annotations: configChecksum(config) },
           spec: {
-            ...podDefaults(PRIORITY_CRITICAL),
-            serviceAccountName: STACK_SERVICE_ACCOUNT,
-            // Kubernetes discovery needs the API token; this is the one workload that mounts it.
+            ...podDefaults(PRIORITY_CRITICAL, 'alloy'),
             automountServiceAccountToken: true,
             securityContext: { runAsUser: 0, runAsGroup: 0, runAsNonRoot: false, seccompProfile: { type: 'RuntimeDefault' } },
             tolerations: [{ operator: 'Exists' }],

@@ -11,6 +11,7 @@ import type {
   V1PersistentVolumeClaim,
   V1ConfigMap,
   V1PodDisruptionBudget,
+  V1ServiceAccount,
 } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/object.ts';
 import type { Environment, Quantity, Resources } from '../catalog/types.ts';
@@ -86,9 +87,20 @@ export function secretEnv(name: string, secret: string, key: string): V1EnvVar {
   return { name, valueFrom: { secretKeyRef: { name: secret, key } } };
 }
 
-/** Pod spec fields every workload shares: no API token unless it needs one, the stack's priority. */
-export function podDefaults(priorityClassName: string): Pick<V1PodSpec, 'automountServiceAccountToken' | 'priorityClassName' | 'enableServiceLinks'> {
-  return { automountServiceAccountToken: false, enableServiceLinks: false, priorityClassName };
+/**
+ * Pod spec fields every workload shares: its own ServiceAccount (named like the workload, see
+ * `workloadServiceAccount`), no API token unless it needs one, the stack's priority.
+ */
+export function podDefaults(
+  priorityClassName: string,
+  serviceAccountName: string,
+): Pick<V1PodSpec, 'automountServiceAccountToken' | 'priorityClassName' | 'enableServiceLinks' | 'serviceAccountName'> {
+  return { serviceAccountName, automountServiceAccountToken: false, enableServiceLinks: false, priorityClassName };
+}
+
+/** A workload's own identity; without `token` no API token is mounted into its pods (docs/adr/0011-rbac-per-workload.md). */
+export function workloadServiceAccount(name: string, labels: Record<string, string>, token = false): KubeObject {
+  return object<V1ServiceAccount>({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(name, labels), automountServiceAccountToken: token });
 }
 
 export function service(

@@ -21,6 +21,7 @@ import {
   selectorLabels,
   service,
   standardLabels,
+  workloadServiceAccount,
 } from './common.ts';
 import { devSecret } from './minio.ts';
 import { PRIORITY_STANDARD } from './platform.ts';
@@ -88,6 +89,7 @@ export function grafana(env: Environment): KubeObject[] {
   // Every provisioned file, so a change to any of them rolls the pod.
   const provisioned = [ini, sources, providers, ...Object.values(alerting), ...folders.flatMap((f) => Object.values(f.files))].join('\n');
   return [
+    workloadServiceAccount('grafana', labels),
     ...devSecret(env, 'grafanaAdmin', labels),
     ...(contactPoint ? devSecret(env, contactPoint.urlSecret, labels) : []),
     configMap('grafana-config', labels, { 'grafana.ini': ini }),
@@ -108,7 +110,7 @@ export function grafana(env: Environment): KubeObject[] {
         template: {
           metadata: { labels, annotations: configChecksum(provisioned) },
           spec: {
-            ...podDefaults(PRIORITY_STANDARD),
+            ...podDefaults(PRIORITY_STANDARD, 'grafana'),
             securityContext: restrictedPod(UID),
             containers: [
               {

@@ -20,6 +20,7 @@ import {
   selectorLabels,
   service,
   standardLabels,
+  workloadServiceAccount,
 } from './common.ts';
 import { devSecret } from './minio.ts';
 import { LOKI_DATA_DIR, lokiConfig } from './loki-config.ts';
@@ -64,7 +65,7 @@ function container(env: Environment, target: LokiTarget, memberlist: boolean): V
 
 function podSpec(env: Environment, target: LokiTarget, memberlist: boolean, withClaim: boolean): V1PodSpec {
   return {
-    ...podDefaults(target === 'read' || target === 'backend' ? PRIORITY_STANDARD : PRIORITY_CRITICAL),
+    ...podDefaults(target === 'read' || target === 'backend' ? PRIORITY_STANDARD : PRIORITY_CRITICAL, lokiName(target)),
     securityContext: restrictedPod(UID),
     terminationGracePeriodSeconds: 300,
     containers: [container(env, target, memberlist)],
@@ -90,6 +91,7 @@ export function loki(env: Environment): KubeObject[] {
     const labels = standardLabels('loki', target);
     const selector = selectorLabels('loki', target);
     const replicas = replicasOf(env, target);
+    objects.push(workloadServiceAccount(name, labels));
     const template = { metadata: { labels, annotations: configChecksum(config) } };
     // The read path keeps no state worth a volume; every other target owns its WAL, index or compactor state.
     if (target === 'read') {

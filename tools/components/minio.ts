@@ -20,6 +20,7 @@ import {
   service,
   standardLabels,
   syncWave,
+  workloadServiceAccount,
 } from './common.ts';
 import { PRIORITY_CRITICAL, PRIORITY_STANDARD } from './platform.ts';
 
@@ -104,6 +105,8 @@ export function minio(env: Environment): KubeObject[] {
   const setupLabels = standardLabels('minio', 'bucket-setup');
   const setupData = { 'setup.sh': SETUP_SCRIPT, 'lifecycle.json': lifecycle(store), 'loki-policy.json': lokiPolicy() };
   return [
+    workloadServiceAccount('minio', labels),
+    workloadServiceAccount('minio-bucket-setup', setupLabels),
     ...devSecret(env, 'minio', labels),
     ...devSecret(env, 'lokiS3', labels),
     persistentVolumeClaim(env, 'minio-data', labels, store.volumeSize),
@@ -119,7 +122,7 @@ export function minio(env: Environment): KubeObject[] {
         template: {
           metadata: { labels },
           spec: {
-            ...podDefaults(PRIORITY_CRITICAL),
+            ...podDefaults(PRIORITY_CRITICAL, 'minio'),
             securityContext: restrictedPod(UID),
             containers: [
               {
@@ -188,7 +191,7 @@ export function minio(env: Environment): KubeObject[] {
         template: {
           metadata: { labels: setupLabels, annotations: configChecksum(JSON.stringify(setupData)) },
           spec: {
-            ...podDefaults(PRIORITY_STANDARD),
+            ...podDefaults(PRIORITY_STANDARD, 'minio-bucket-setup'),
             restartPolicy: 'OnFailure',
             securityContext: restrictedPod(UID),
             containers: [
