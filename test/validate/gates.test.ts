@@ -84,6 +84,14 @@ describe('validation gates on the rendered tree', async () => {
     ]],
     ['MinIO on the namespace\'s default ServiceAccount', (f) => delete f('prod', 'Deployment', 'minio')['spec'].template.spec.serviceAccountName, 'rbac/default-service-account prod/minio Deployment observability/minio /spec/template/spec/serviceAccountName'],
     ['the architecture document\'s Role removed', (f) => (f('dev', 'Role', 'observability-stack')['metadata'].name = 'observability-seed'), 'rbac/seed-model-missing dev/platform Role observability-stack'],
+    ['a prod Ingress without its tls section', (f) => delete f('prod', 'Ingress', 'grafana')['spec'].tls, 'tls/host-without-tls prod/grafana Ingress observability/grafana /spec/rules/0/host'],
+    ['a prod Ingress whose certificate nobody issues', (f) => delete f('prod', 'Ingress', 'minio-console')['metadata'].annotations['cert-manager.io/cluster-issuer'], 'tls/no-certificate-source prod/minio Ingress observability/minio-console /spec/tls'],
+    ['an ExternalSecret that drops a key Grafana reads', (f) => f('prod', 'ExternalSecret', 'grafana-admin')['spec'].data.pop(), 'wiring/missing-secret-key prod/grafana Deployment observability/grafana /spec/template/spec/containers/0/env/2/valueFrom/secretKeyRef/key'],
+    ['a misspelt ExternalSecret field', (f) => {
+      const spec = f('prod', 'ExternalSecret', 'minio-credentials')['spec'];
+      spec.refreshIntervall = spec.refreshInterval;
+      delete spec.refreshInterval;
+    }, 'schema/unknown-field prod/minio ExternalSecret observability/minio-credentials /spec/refreshIntervall'],
     ['Alloy pointed at a Service that does not exist', (f) => {
       const cm = f('dev', 'ConfigMap', 'alloy-config');
       cm['data']['config.alloy'] = cm['data']['config.alloy'].replace('loki.observability.svc', 'loki-gateway.observability.svc');

@@ -12,9 +12,11 @@ import type {
   V1ConfigMap,
   V1PodDisruptionBudget,
   V1ServiceAccount,
+  V1Ingress,
 } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/object.ts';
 import type { Environment, Quantity, Resources } from '../catalog/types.ts';
+import { CERT_MANAGER_ISSUER_ANNOTATION, tlsSecretName } from '../catalog/tls.ts';
 
 /** The one namespace the stack lives in, in every environment's cluster. */
 export const NAMESPACE = 'observability';
@@ -158,4 +160,25 @@ export function syncWave(wave: number): Record<string, string> {
 /** A checksum annotation makes pods roll when their configuration text changes. */
 export function configChecksum(text: string): Record<string, string> {
   return { 'checksum/config': createHash('sha256').update(text).digest('hex').slice(0, 16) };
+}
+
+/**
+ * An Ingress for one host and one Service port, terminating TLS as the environment says: a `tls`
+ * section with cert-manager's issuer annotation, or with the environment's own Secret; none only
+ * under the environment's named exception (tools/catalog/tls.ts, docs/adr/0012-ingress-tls.md).
+ */
+export function ingress(env: Environment, name: string, labels: Record<string, string>, host: string, backend: { service: string; port: string }): KubeObject {
+  const tls = env.ingress.tls;
+  const secretName = tlsSecretName(env, name);
+  const annotations = tls.mode === 'cert-manager' ? { [CERT_MANAGER_ISSUER_ANNOTATION[tls.issuer.kind]]: tls.issuer.name } : undefined;
+  return object<V1Ingress>({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: meta(name, labels, annotations ? { annotations } : {}),
+    spec: {
+      ingressClassName: env.ingress.className,
+      ...(secretName ? { tls: [{ hosts: [host], secretName }] } : {}),
+      rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: backend.service, port: { name: backend.port } } } }] } }],
+    },
+  });
 }

@@ -1,6 +1,7 @@
 import type { KubeObject } from '../kube/object.ts';
 import type { Catalog } from '../catalog/index.ts';
 import type { Environment } from '../catalog/types.ts';
+import { externalUrl } from '../catalog/tls.ts';
 import { COMPONENTS } from '../components/index.ts';
 import { NAMESPACE, PART_OF } from '../components/common.ts';
 import { groupOf } from '../kube/object.ts';
@@ -47,8 +48,8 @@ export function appProject(catalog: Catalog): KubeObject {
 /** Links Argo CD's UI shows on every Application of the environment. */
 function links(env: Environment): { name: string; url: string }[] {
   return [
-    ...(env.components.includes('grafana') ? [{ name: 'Grafana', url: `http://${env.ingress.grafanaHost}` }] : []),
-    ...(env.components.includes('minio') ? [{ name: 'MinIO console', url: `http://${env.ingress.minioConsoleHost}` }] : []),
+    ...(env.components.includes('grafana') ? [{ name: 'Grafana', url: externalUrl(env, env.ingress.grafanaHost) }] : []),
+    ...(env.components.includes('minio') ? [{ name: 'MinIO console', url: externalUrl(env, env.ingress.minioConsoleHost) }] : []),
   ];
 }
 

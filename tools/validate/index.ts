@@ -7,6 +7,7 @@ import type { Environment } from '../catalog/types.ts';
 import { allowedFlows, formatMatrix, matrixJson, networkFindings, NetworkPolicyError, type Flow, type FlowMatrix } from './network.ts';
 import { concreteIntendedFlows, networkEndpoints } from './network-endpoints.ts';
 import { sortFindings, type Finding } from './finding.ts';
+import { tlsFindings } from './tls.ts';
 import { identityFindings, rbacFindings, type RbacModel } from './rbac.ts';
 import { schemaFindings } from './schema.ts';
 import { securityFindings, type HonouredException } from './security.ts';
@@ -77,6 +78,7 @@ export function validateTree(tree: RenderedTree, catalog: Catalog): ValidationRe
     const apps = tree.apps.filter((a) => a.env === env);
     findings.push(...wiringFindings(apps, externalRefs(catalog, env)), ...identityFindings(apps, model));
     const entry = catalog.environments.find((e) => e.name === env);
+    if (entry) findings.push(...tlsFindings(apps, entry));
     // Flows are judged on the whole environment: a policy's effect depends on every other policy.
     if (entry && apps.length === entry.components.length) {
       const gate = networkGate(entry, apps);
