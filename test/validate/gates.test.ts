@@ -37,6 +37,14 @@ describe('validation gates on the rendered tree', async () => {
     expect(findings).toHaveLength(10);
   });
 
+  it('Alloy cut off from the metrics store loses exactly its remote-write flow', () => {
+    const tree = mutate((f) => {
+      const policy = f('prod', 'NetworkPolicy', 'allow-egress-alloy');
+      policy['spec'].egress = policy['spec'].egress.filter((rule: { to: { ipBlock?: { cidr: string } }[] }) => !rule.to.some((p) => p.ipBlock?.cidr === '10.20.0.0/24'));
+    });
+    expect(validateTree(tree, catalog).findings.map((f) => `${f.rule} ${f.message.split(':')[0]}`)).toEqual(['network/missing-flow alloy → metrics-store']);
+  });
+
   it('a NetworkPolicy widened to every port lets the ingress controller reach ports nobody intended', () => {
     const tree = mutate((f) => delete f('prod', 'NetworkPolicy', 'allow-ingress-minio')['spec'].ingress[0].ports);
     const findings = validateTree(tree, catalog).findings;

@@ -113,6 +113,11 @@ export const prod: Environment = {
   alloy: {
     resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } },
   },
+  metrics: {
+    remoteWriteUrl: 'https://metrics.example.internal/api/v1/push',
+    queryUrl: 'https://metrics.example.internal/prometheus',
+    cidr: '10.20.0.0/24',
+  },
   limits: {
     ...baseline.limits,
     quota: {

@@ -53,6 +53,20 @@ export interface GrafanaSettings {
   alerting: AlertingSettings;
 }
 
+/**
+ * A Prometheus-compatible store for the stack's own metrics (docs/adr/0014-metrics-remote-write.md):
+ * Alloy scrapes the stack's `/metrics` and remote-writes there, Grafana queries it. Absent: no metrics
+ * pipeline at all.
+ */
+export interface MetricsStore {
+  /** Prometheus remote-write URL Alloy pushes to, e.g. `https://mimir.example/api/v1/push`. */
+  remoteWriteUrl: string;
+  /** Base URL of its Prometheus HTTP API, Grafana's data source URL, e.g. `https://mimir.example/prometheus`. */
+  queryUrl: string;
+  /** Address range its endpoints answer on (after DNAT), for the NetworkPolicies of Alloy and Grafana. */
+  cidr: string;
+}
+
 export interface AlloySettings {
   resources: Resources;
 }
@@ -134,6 +148,8 @@ export interface Environment {
   loki: LokiSettings;
   grafana: GrafanaSettings;
   alloy: AlloySettings;
+  /** Optional: where the stack's own metrics go; without it nothing scrapes them. */
+  metrics?: MetricsStore;
   ingress: IngressSettings;
   limits: NamespaceLimits;
 }

@@ -39,6 +39,13 @@ function checkEnvironment(env: Environment, problems: string[]): void {
   check(DNS_LABEL.test(env.name), 'catalog', 'name', `"${env.name}" must be a DNS label (lowercase letters, digits, '-')`);
   check(env.targetRevision.trim() !== '', 'catalog', 'targetRevision', 'must name a git revision, e.g. main');
   check(CIDR.test(env.cluster.apiServerCidr), 'platform', 'cluster.apiServerCidr', `"${env.cluster.apiServerCidr}" is not an IPv4 CIDR`);
+  if (env.metrics) {
+    for (const field of ['remoteWriteUrl', 'queryUrl'] as const) {
+      const url = env.metrics[field];
+      check(URL.canParse(url) && /^https?:$/.test(new URL(url).protocol), 'alloy', `metrics.${field}`, `"${url}" is not an http(s) URL`);
+    }
+    check(CIDR.test(env.metrics.cidr), 'alloy', 'metrics.cidr', `"${env.metrics.cidr}" is not an IPv4 CIDR`);
+  }
   const store = env.secretStore;
   check(
     (env.credentials === 'external-secrets') === (store !== undefined),

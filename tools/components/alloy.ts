@@ -2,7 +2,7 @@ import type { V1ClusterRole, V1ClusterRoleBinding, V1ConfigMap, V1DaemonSet } fr
 import type { KubeObject } from '../kube/object.ts';
 import type { Environment } from '../catalog/types.ts';
 import { image } from '../catalog/images.ts';
-import { PORTS, lokiWriteTarget } from '../catalog/flows.ts';
+import { METRICS_PORT_NAMES, PORTS, lokiWriteTarget } from '../catalog/flows.ts';
 import { DISCOVERY_ROLE_READS, readRulesFor } from '../catalog/rbac.ts';
 import { NAMESPACE, configChecksum, httpProbe, meta, object, podDefaults, resources, restrictedContainer, selectorLabels, service, standardLabels, workloadServiceAccount } from './common.ts';
 import { PRIORITY_CRITICAL } from './platform.ts';
@@ -37,6 +37,46 @@ function relabelRules(): string {
 
 export function lokiPushUrl(env: Environment): string {
   return `http://${lokiWriteTarget(env)}.${NAMESPACE}.svc.cluster.local:${PORTS.lokiHttp}/loki/api/v1/push`;
+}
+
+/**
+ * With a metrics store: the stack's own `/metrics` on this node (its pods of the namespace exposing a
+ * metrics port, from the same discovery), scraped and remote-written. Component names and arguments:
+ * Alloy docs/sources/reference/components/prometheus/prometheus.scrape.md and prometheus.remote_write.md
+ * at v1.18.1 (`__meta_kubernetes_pod_container_port_name` from discovery.kubernetes.md, role pod).
+ */
+function metricsPipeline(env: Environment): string {
+  if (!env.metrics) return '';
+  return `
+// The stack's own metrics, this node's pods only (same discovery), to the environment's metrics store.
+discovery.relabel "stack_metrics" {
+  targets = discovery.kubernetes.pods.targets
+
+  rule {
+    source_labels = ["__meta_kubernetes_namespace", "__meta_kubernetes_pod_container_port_name"]
+    separator     = "/"
+    regex         = "${NAMESPACE}/(${METRICS_PORT_NAMES.join('|')})"
+    action        = "keep"
+  }
+
+${relabelRules()}  rule {
+    source_labels = ["__meta_kubernetes_pod_label_app_kubernetes_io_name"]
+    target_label  = "job"
+  }
+}
+
+prometheus.scrape "stack" {
+  targets         = discovery.relabel.stack_metrics.output
+  scrape_interval = "60s"
+  forward_to      = [prometheus.remote_write.metrics_store.receiver]
+}
+
+prometheus.remote_write "metrics_store" {
+  endpoint {
+    url = "${env.metrics.remoteWriteUrl}"
+  }
+}
+`;
 }
 
 /** Tails this node's pod logs, parses CRI framing and JSON, labels it (ALLOY_STREAM_LABELS), pushes to Loki. */
@@ -91,7 +131,7 @@ loki.write "default" {
     url = "${lokiPushUrl(env)}"
   }
 }
-`;
+${metricsPipeline(env)}`;
 }
 
 /** Wave 3: Alloy on every node. Runs as root to read root-owned log files: docs/adr/0003-alloy-runs-as-root.md. */

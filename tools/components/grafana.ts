@@ -34,6 +34,8 @@ import { LOKI_DATASOURCE_UID } from './grafana-content/queries.ts';
 export { LOKI_DATASOURCE_UID };
 
 const UID = 472;
+/** uid of the provisioned Prometheus data source, when the environment has a metrics store. */
+export const PROMETHEUS_DATASOURCE_UID = 'prometheus';
 const PROVISIONING = '/etc/grafana/provisioning';
 
 export function lokiQueryUrl(env: Environment): string {
@@ -54,6 +56,10 @@ export function datasources(env: Environment): string {
         editable: false,
         jsonData: { maxLines: 1000, timeout: 60 },
       },
+      // Grafana's Prometheus connector, on the store Alloy writes the stack's metrics to (ADR 14).
+      ...(env.metrics
+        ? [{ name: 'Prometheus', uid: PROMETHEUS_DATASOURCE_UID, type: 'prometheus', access: 'proxy', url: env.metrics.queryUrl, isDefault: false, editable: false, jsonData: { httpMethod: 'POST', timeInterval: '60s' } }]
+        : []),
     ],
   });
 }
