@@ -28,15 +28,15 @@ export function credentialObjects(env: Environment, which: SecretName, labels: R
   if (env.credentials !== 'external-secrets' || !store) return [];
   return [
     object<IExternalSecret>({
-    apiVersion: 'external-secrets.io/v1',
-    kind: 'ExternalSecret',
-    metadata: meta(name, labels, { annotations: syncWave(-1) }),
-    spec: {
-      refreshInterval: store.refreshInterval,
-      secretStoreRef: { kind: store.kind, name: store.name },
-      target: { name, creationPolicy: 'Owner' },
-      data: keys.map((key) => ({ secretKey: key, remoteRef: { key: `${store.keyPrefix}/${name}`, property: key } })),
-    },
+      apiVersion: 'external-secrets.io/v1',
+      kind: 'ExternalSecret',
+      metadata: meta(name, labels, { annotations: syncWave(-1) }),
+      spec: {
+        refreshInterval: store.refreshInterval,
+        secretStoreRef: { kind: store.kind, name: store.name },
+        target: { name, creationPolicy: 'Owner' },
+        data: keys.map((key) => ({ secretKey: key, remoteRef: { key: `${store.keyPrefix}/${name}`, property: key } })),
+      },
     }),
   ];
 }
