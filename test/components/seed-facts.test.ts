@@ -38,7 +38,7 @@ describe('the seed, as rendered for every environment', async () => {
     }
   });
 
-  it.each(envs)('%s: every mounted ConfigMap and PVC exists; every Secret exists or is declared external', (env) => {
+  it.each(envs)('%s: every mounted ConfigMap and PVC exists; every Secret is rendered, comes from an ExternalSecret, or is declared external', (env) => {
     const objects = all(env);
     const names = (kind: string): Set<string> => new Set(byKind(objects, kind).map((o) => o.metadata.name));
     const external = catalog.environments.find((e) => e.name === env)?.credentials === 'external';
@@ -58,7 +58,7 @@ describe('the seed, as rendered for every environment', async () => {
           const secret = e.valueFrom?.secretKeyRef?.name;
           if (!secret) continue;
           if (external) expect(known, `${owner.metadata.name} reads undeclared Secret ${secret}`).toContain(secret);
-          else expect(names('Secret')).toContain(secret);
+          else expect(new Set([...names('Secret'), ...names('ExternalSecret')])).toContain(secret);
         }
       }
     }
@@ -132,7 +132,7 @@ describe('the seed, as rendered for every environment', async () => {
     }
   });
 
-  it('prod holds no credential: it only references Secrets created out of band', () => {
+  it('prod holds no credential: its Secrets come from the secret manager through ExternalSecrets', () => {
     expect(tree.apps.filter((a) => a.env === 'prod').flatMap((a) => byKind(a.objects, 'Secret'))).toEqual([]);
     expect(tree.apps.filter((a) => a.env === 'dev').flatMap((a) => byKind(a.objects, 'Secret')).map((s) => s.metadata.name).sort()).toEqual(['grafana-admin', 'loki-s3-credentials', 'minio-credentials']);
   });

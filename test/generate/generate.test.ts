@@ -35,7 +35,10 @@ describe('generate', () => {
     const files = generate(catalog);
     const kustomization = files.get('overlays/prod/grafana/kustomization.yaml') ?? '';
     expect(kustomization).toContain('- ../../../base/grafana');
-    expect([...files.keys()].filter((p) => p.startsWith('overlays/prod/grafana/')).every((p) => /\/(kustomization|patch-[^/]+)\.yaml$/.test(p))).toBe(true);
+    // every other file is an object only the environment has (its ExternalSecrets), never a copy of a base file
+    const others = [...files.keys()].filter((p) => p.startsWith('overlays/prod/grafana/') && !/\/(kustomization|patch-[^/]+)\.yaml$/.test(p));
+    expect(others.map((p) => p.split('/').pop())).toEqual(['externalsecret-grafana-admin.yaml', 'externalsecret-grafana-alert-webhook.yaml']);
+    expect(others.filter((p) => files.has(p.replace('overlays/prod/', 'base/')))).toEqual([]);
   });
 
   it.each([
@@ -44,6 +47,9 @@ describe('generate', () => {
     ['a retention under 24h', (e: Environment) => ({ ...e, loki: { ...e.loki, retentionHours: 12 } }), /^invalid catalog: prod\/loki: loki\.retentionHours: must be a whole number of hours ≥ 24/],
     ['a replication factor above the write replicas', (e: Environment) => ({ ...e, loki: { ...e.loki, replicationFactor: 5 } }), /prod\/loki: loki\.replicationFactor/],
     ['Grafana replicas on SQLite', (e: Environment) => ({ ...e, grafana: { ...e.grafana, replicas: 2 } }), /prod\/grafana: grafana\.replicas: more than 1 needs a shared SQL database/],
+    ['plain HTTP without a named exception', (e: Environment) => ({ ...e, ingress: { ...e.ingress, tls: { mode: 'none' as const, exception: { name: '', reason: '' } } } }), /prod\/platform: ingress\.tls\.exception: plain HTTP needs a named exception and its reason/],
+    ['external-secrets without a secret store', (e: Environment) => ({ ...e, secretStore: undefined }), /^invalid catalog: prod\/platform: secretStore: credentials: external-secrets needs a secretStore/],
+    ['a metrics store URL that is not http(s)', (e: Environment) => ({ ...e, metrics: { remoteWriteUrl: 'mimir:9009/api/v1/push', queryUrl: 'https://m/prometheus', cidr: '10.20.0.0/24' } }), /^invalid catalog: prod\/alloy: metrics\.remoteWriteUrl: "mimir:9009\/api\/v1\/push" is not an http\(s\) URL/],
     ['a bad quantity', (e: Environment) => ({ ...e, grafana: { ...e.grafana, volumeSize: '10 GB' } }), /prod\/grafana: grafana\.volumeSize: "10 GB" is not a Kubernetes quantity/],
   ])('rejects %s with one line naming environment, component and field', (_name, change, message) => {
     // GIVEN a catalog with one bad value WHEN generated THEN a CatalogError says where

@@ -25,7 +25,7 @@ describe('npm run check', () => {
   it('passes on the committed tree and prints the summary per environment and component', () => {
     const result = run('check.ts', checkout());
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/^prod\s+loki\s+13\s+loki:3\.7\.6/m);
+    expect(result.stdout).toMatch(/^prod\s+loki\s+16\s+loki:3\.7\.6/m);
     expect(result.stdout).toContain('check passed: 10 overlays rendered and match the catalog');
   });
 
@@ -53,10 +53,10 @@ describe('npm run check', () => {
 
   it('exits 2 naming the overlay and kustomize\'s own message when an overlay does not build', () => {
     const root = checkout();
-    appendFileSync(join(root, 'overlays/dev/grafana/kustomization.yaml'), '  - no-such-file.yaml\n');
+    appendFileSync(join(root, 'overlays/dev/alloy/kustomization.yaml'), '  - no-such-file.yaml\n');
     const result = run('check.ts', root);
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^error: overlays\/dev\/grafana: kustomize build failed: .*no-such-file\.yaml/m);
+    expect(result.stderr).toMatch(/^error: overlays\/dev\/alloy: kustomize build failed: .*no-such-file\.yaml/m);
   });
 
   it('exits 2 saying how to get kustomize when there is none', () => {

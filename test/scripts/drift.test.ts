@@ -73,7 +73,7 @@ describe('npm run drift --env against a cluster that answers like a real API ser
   it.each<[string, (live: KubeObject[]) => void, string]>([
     ['replicas', (live) => (find(live, 'StatefulSet', 'loki')['spec'].replicas = 2), 'modified StatefulSet loki /spec/replicas'],
     ['an image', (live) => (find(live, 'Deployment', 'grafana')['spec'].template.spec.containers[0].image = 'docker.io/grafana/grafana:13.3.0'), 'modified Deployment grafana /spec/template/spec/containers/0/image'],
-    ['an env var', (live) => (find(live, 'Deployment', 'minio')['spec'].template.spec.containers[0].env[2].value = 'http://elsewhere'), 'modified Deployment minio /spec/template/spec/containers/0/env/2/value'],
+    ['an env var', (live) => (find(live, 'Deployment', 'minio')['spec'].template.spec.containers[0].env[0].value = 'http://elsewhere'), 'modified Deployment minio /spec/template/spec/containers/0/env/0/value'],
     ['a NetworkPolicy rule', (live) => (find(live, 'NetworkPolicy', 'allow-ingress-grafana')['spec'].ingress[0].ports[0].port = 8080), 'modified NetworkPolicy allow-ingress-grafana /spec/ingress/0/ports/0/port'],
     ['a deleted object', (live) => live.splice(live.findIndex((o) => o.kind === 'ConfigMap' && o.metadata.name === 'alloy-config'), 1), 'missing ConfigMap alloy-config'],
     ['an extra tracked object', (live) => live.push(asApplied({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'left-behind', namespace: 'observability', labels: { 'app.kubernetes.io/part-of': 'observability-stack' } }, data: { a: 'b' } }, 'dev-grafana', 999)), 'unexpected ConfigMap left-behind'],

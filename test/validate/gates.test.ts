@@ -37,6 +37,14 @@ describe('validation gates on the rendered tree', async () => {
     expect(findings).toHaveLength(10);
   });
 
+  it('Alloy cut off from the metrics store loses exactly its remote-write flow', () => {
+    const tree = mutate((f) => {
+      const policy = f('prod', 'NetworkPolicy', 'allow-egress-alloy');
+      policy['spec'].egress = policy['spec'].egress.filter((rule: { to: { ipBlock?: { cidr: string } }[] }) => !rule.to.some((p) => p.ipBlock?.cidr === '10.20.0.0/24'));
+    });
+    expect(validateTree(tree, catalog).findings.map((f) => `${f.rule} ${f.message.split(':')[0]}`)).toEqual(['network/missing-flow alloy → metrics-store']);
+  });
+
   it('a NetworkPolicy widened to every port lets the ingress controller reach ports nobody intended', () => {
     const tree = mutate((f) => delete f('prod', 'NetworkPolicy', 'allow-ingress-minio')['spec'].ingress[0].ports);
     const findings = validateTree(tree, catalog).findings;
@@ -60,7 +68,38 @@ describe('validation gates on the rendered tree', async () => {
       spec.replica = spec.replicas;
       delete spec.replicas;
     }, 'schema/unknown-field prod/minio Deployment observability/minio /spec/replica'],
-    ['a binding to another subject', (f) => (f('prod', 'ClusterRoleBinding', 'observability-stack')['subjects'][0].namespace = 'default'), 'rbac/binding prod/platform ClusterRoleBinding observability-stack /subjects'],
+    ['a binding to another subject', (f) => (f('prod', 'ClusterRoleBinding', 'observability-alloy')['subjects'][0].namespace = 'default'), [
+      'rbac/binding prod/alloy ClusterRoleBinding observability-alloy /subjects',
+      'rbac/missing-rights prod/alloy DaemonSet observability/alloy /spec/template/spec/serviceAccountName',
+    ]],
+    // one finding per resource the seed's ClusterRole grants beyond pods: configmaps, endpoints, namespaces, nodes, services, /metrics
+    ['Alloy bound to the seed\'s ClusterRole', (f) => (f('dev', 'ClusterRoleBinding', 'observability-alloy')['roleRef'].name = 'observability-stack'), Array(6).fill('rbac/excess-rights dev/alloy DaemonSet observability/alloy /spec/template/spec/serviceAccountName')],
+    ['an Alloy discovery the ClusterRole does not cover', (f) => {
+      const cm = f('prod', 'ConfigMap', 'alloy-config');
+      cm['data']['config.alloy'] += '\ndiscovery.kubernetes "nodes" {\n  role = "node"\n}\n';
+    }, 'rbac/missing-rights prod/alloy DaemonSet observability/alloy /spec/template/spec/serviceAccountName'],
+    ['Alloy\'s discovery narrowed to its namespace while the grant stays cluster-wide', (f) => {
+      const cm = f('dev', 'ConfigMap', 'alloy-config');
+      cm['data']['config.alloy'] = cm['data']['config.alloy'].replace('role = "pod"\n', 'role = "pod"\n  namespaces {\n    own_namespace = true\n  }\n');
+    }, 'rbac/excess-rights dev/alloy DaemonSet observability/alloy /spec/template/spec/serviceAccountName'],
+    ['an Alloy component the gate cannot judge', (f) => {
+      const cm = f('dev', 'ConfigMap', 'alloy-config');
+      cm['data']['config.alloy'] += '\nloki.source.kubernetes_events "events" {\n  forward_to = []\n}\n';
+    }, 'rbac/unjudged-api-use dev/alloy DaemonSet observability/alloy'],
+    ['Loki mounting an API token it never uses', (f) => (f('prod', 'StatefulSet', 'loki-write')['spec'].template.spec.automountServiceAccountToken = true), 'rbac/unneeded-token prod/loki StatefulSet observability/loki-write /spec/template/spec/automountServiceAccountToken'],
+    ['Grafana running as Loki\'s ServiceAccount', (f) => (f('dev', 'Deployment', 'grafana')['spec'].template.spec.serviceAccountName = 'loki'), [
+      'rbac/shared-service-account dev/loki StatefulSet observability/loki /spec/template/spec/serviceAccountName',
+    ]],
+    ['MinIO on the namespace\'s default ServiceAccount', (f) => delete f('prod', 'Deployment', 'minio')['spec'].template.spec.serviceAccountName, 'rbac/default-service-account prod/minio Deployment observability/minio /spec/template/spec/serviceAccountName'],
+    ['the architecture document\'s Role removed', (f) => (f('dev', 'Role', 'observability-stack')['metadata'].name = 'observability-seed'), 'rbac/seed-model-missing dev/platform Role observability-stack'],
+    ['a prod Ingress without its tls section', (f) => delete f('prod', 'Ingress', 'grafana')['spec'].tls, 'tls/host-without-tls prod/grafana Ingress observability/grafana /spec/rules/0/host'],
+    ['a prod Ingress whose certificate nobody issues', (f) => delete f('prod', 'Ingress', 'minio-console')['metadata'].annotations['cert-manager.io/cluster-issuer'], 'tls/no-certificate-source prod/minio Ingress observability/minio-console /spec/tls'],
+    ['an ExternalSecret that drops a key Grafana reads', (f) => f('prod', 'ExternalSecret', 'grafana-admin')['spec'].data.pop(), 'wiring/missing-secret-key prod/grafana Deployment observability/grafana /spec/template/spec/containers/0/env/2/valueFrom/secretKeyRef/key'],
+    ['a misspelt ExternalSecret field', (f) => {
+      const spec = f('prod', 'ExternalSecret', 'minio-credentials')['spec'];
+      spec.refreshIntervall = spec.refreshInterval;
+      delete spec.refreshInterval;
+    }, 'schema/unknown-field prod/minio ExternalSecret observability/minio-credentials /spec/refreshIntervall'],
     ['Alloy pointed at a Service that does not exist', (f) => {
       const cm = f('dev', 'ConfigMap', 'alloy-config');
       cm['data']['config.alloy'] = cm['data']['config.alloy'].replace('loki.observability.svc', 'loki-gateway.observability.svc');

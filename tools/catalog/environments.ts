@@ -39,6 +39,8 @@ export const baseline: Environment = {
     className: 'nginx',
     grafanaHost: 'grafana.local',
     minioConsoleHost: 'minio.local',
+    // A CA issuer: `.local` hosts cannot pass an ACME challenge (README, "TLS").
+    tls: { mode: 'cert-manager', issuer: { kind: 'ClusterIssuer', name: 'observability-ca' } },
     controllerNamespace: 'ingress-nginx',
     controllerPodLabels: { 'app.kubernetes.io/name': 'ingress-nginx' },
   },
@@ -62,18 +64,27 @@ export const dev: Environment = {
   name: 'dev',
   cluster: { name: 'dev', server: 'https://kubernetes.default.svc', apiServerCidr: '172.18.0.0/16' },
   credentials: 'inline-dev',
+  ingress: {
+    ...baseline.ingress,
+    tls: { mode: 'none', exception: { name: 'laptop-dev', reason: 'a kind or k3d cluster on a laptop: no certificate issuer, hosts resolve to 127.0.0.1 only' } },
+  },
   loki: { ...baseline.loki, retentionHours: 72, volumeSize: '5Gi' },
   objectStore: { ...(baseline.objectStore as Extract<Environment['objectStore'], { kind: 'minio' }>), volumeSize: '5Gi' },
 };
 
 const lokiWriteResources = { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '4Gi' } };
 
-/** Production: Loki split into read / write / backend, more replicas, 30 days, Secrets from outside git. */
+/**
+ * Production: Loki split into read / write / backend, more replicas, 30 days, credentials from the
+ * secret manager through the External Secrets Operator, rotated Secrets restarting their readers (Reloader).
+ */
 export const prod: Environment = {
   ...baseline,
   name: 'prod',
   cluster: { name: 'prod', server: 'https://prod.k8s.example.internal:6443', apiServerCidr: '10.0.0.0/24' },
-  credentials: 'external',
+  credentials: 'external-secrets',
+  secretStore: { kind: 'ClusterSecretStore', name: 'secret-manager', keyPrefix: 'observability/prod', refreshInterval: '1h' },
+  reloader: true,
   disruptionBudgets: true,
   objectStore: {
     kind: 'minio',
@@ -101,6 +112,11 @@ export const prod: Environment = {
   },
   alloy: {
     resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+  },
+  metrics: {
+    remoteWriteUrl: 'https://metrics.example.internal/api/v1/push',
+    queryUrl: 'https://metrics.example.internal/prometheus',
+    cidr: '10.20.0.0/24',
   },
   limits: {
     ...baseline.limits,

@@ -8,8 +8,22 @@ export interface Workload {
 }
 
 /** Peers outside the namespace that the stack talks to or hears from. */
-export type ExternalPeer = 'ingress-controller' | 'dns' | 'kube-apiserver' | 'internet';
+export type ExternalPeer = 'ingress-controller' | 'dns' | 'kube-apiserver' | 'internet' | 'metrics-store';
 export const EXTERNAL_PEERS: readonly ExternalPeer[] = ['ingress-controller', 'dns', 'kube-apiserver', 'internet'];
+
+/** The peers outside the namespace an environment has: the metrics store only when it names one. */
+export function externalPeers(env: Environment): ExternalPeer[] {
+  return [...EXTERNAL_PEERS, ...(env.metrics ? (['metrics-store'] as const) : [])];
+}
+
+/** The TCP port of an http(s) URL: explicit, else 443 for https and 80 for http. */
+export function urlPort(url: string): number {
+  const parsed = new URL(url);
+  return parsed.port ? Number(parsed.port) : parsed.protocol === 'https:' ? PORTS.https : 80;
+}
+
+/** Container port names of the stack's own `/metrics` endpoints: Loki and Alloy (`http-metrics`), Grafana. */
+export const METRICS_PORT_NAMES: readonly string[] = ['http-metrics', 'grafana'];
 
 /** `*` stands for every workload of the stack. */
 export interface IntendedFlow {
@@ -103,6 +117,19 @@ export function intendedFlows(env: Environment): IntendedFlow[] {
     add('ingress-controller', 'minio', PORTS.minioConsole, `seed: Ingress → MinIO console (${env.ingress.minioConsoleHost})`);
     add('minio-bucket-setup', 'minio', PORTS.minioApi, 'bucket, versioning and lifecycle setup');
     for (const target of loki) add(target, 'minio', PORTS.minioApi, 'seed: Loki → MinIO (every target reads or writes chunks)');
+  }
+  if (env.metrics && has('alloy')) {
+    // Alloy scrapes the stack's /metrics on its own node and remote-writes them (docs/adr/0014-metrics-remote-write.md).
+    const scraped: [string, number][] = [
+      ...(has('loki') ? loki.map((t): [string, number] => [t, PORTS.lokiHttp]) : []),
+      ['alloy', PORTS.alloyHttp],
+      ...(has('grafana') ? [['grafana', PORTS.grafanaHttp] as [string, number]] : []),
+    ];
+    for (const [to, port] of scraped) {
+      if (!flows.some((f) => f.from === 'alloy' && f.to === to && f.port === port)) add('alloy', to, port, 'Alloy scrapes the stack\'s /metrics');
+    }
+    add('alloy', 'metrics-store', urlPort(env.metrics.remoteWriteUrl), 'seed: Alloy\'s Prometheus writer (remote write)');
+    if (has('grafana')) add('grafana', 'metrics-store', urlPort(env.metrics.queryUrl), 'seed: Grafana\'s Prometheus connector');
   }
   if (has('loki') && lokiReplicas(env) > 1) {
     for (const from of loki) {

@@ -53,15 +53,40 @@ export interface GrafanaSettings {
   alerting: AlertingSettings;
 }
 
+/**
+ * A Prometheus-compatible store for the stack's own metrics (docs/adr/0014-metrics-remote-write.md):
+ * Alloy scrapes the stack's `/metrics` and remote-writes there, Grafana queries it. Absent: no metrics
+ * pipeline at all.
+ */
+export interface MetricsStore {
+  /** Prometheus remote-write URL Alloy pushes to, e.g. `https://mimir.example/api/v1/push`. */
+  remoteWriteUrl: string;
+  /** Base URL of its Prometheus HTTP API, Grafana's data source URL, e.g. `https://mimir.example/prometheus`. */
+  queryUrl: string;
+  /** Address range its endpoints answer on (after DNAT), for the NetworkPolicies of Alloy and Grafana. */
+  cidr: string;
+}
+
 export interface AlloySettings {
   resources: Resources;
 }
+
+/**
+ * How the Ingress hosts of an environment terminate TLS: a cert-manager issuer (annotation plus a
+ * `tls` section naming the Secret it fills), a Secret created out of band that covers every host,
+ * or plain HTTP as a named exception with its reason (`check`'s TLS gate accepts nothing else).
+ */
+export type IngressTls =
+  | { mode: 'cert-manager'; issuer: { kind: 'Issuer' | 'ClusterIssuer'; name: string } }
+  | { mode: 'secret'; secretName: string }
+  | { mode: 'none'; exception: { name: string; reason: string } };
 
 export interface IngressSettings {
   /** `nginx` by default (the seed's choice; ingress-nginx is retired upstream, see README). */
   className: string;
   grafanaHost: string;
   minioConsoleHost: string;
+  tls: IngressTls;
   /** Where the ingress controller's pods run, for the NetworkPolicies that admit it. */
   controllerNamespace: string;
   controllerPodLabels: Record<string, string>;
@@ -84,9 +109,22 @@ export interface NamespaceLimits {
 
 /**
  * How credentials reach the cluster. `inline-dev` generates obviously-dev Secrets into the overlay;
- * `external` references Secrets created out of band (README: "Secrets prod expects").
+ * `external` references Secrets created out of band (README: "Secrets an environment expects");
+ * `external-secrets` generates one ExternalSecret per Secret from the environment's `secretStore`.
  */
-export type Credentials = 'inline-dev' | 'external';
+export type Credentials = 'inline-dev' | 'external' | 'external-secrets';
+
+/**
+ * A (Cluster)SecretStore of the External Secrets Operator that holds the stack's credentials: each
+ * Secret `<name>` is read from the remote key `<keyPrefix>/<name>`, one property per Secret key.
+ */
+export interface SecretStoreRef {
+  kind: 'ClusterSecretStore' | 'SecretStore';
+  name: string;
+  keyPrefix: string;
+  /** How often the operator re-reads the store, as a Go duration (`1h`). */
+  refreshInterval: string;
+}
 
 export interface Environment {
   name: string;
@@ -95,6 +133,14 @@ export interface Environment {
   targetRevision: string;
   components: ComponentName[];
   credentials: Credentials;
+  /** Required with `credentials: 'external-secrets'`. */
+  secretStore?: SecretStoreRef;
+  /**
+   * Stakater Reloader runs in the cluster: each workload names the Secrets it reads only at start in
+   * `secret.reloader.stakater.com/reload`, so a rotated Secret restarts it. Without it, restarts
+   * after a rotation are manual (README, "Rotating credentials").
+   */
+  reloader?: boolean;
   storageClassName?: string;
   /** Whether workloads that can run several replicas get PodDisruptionBudgets. */
   disruptionBudgets: boolean;
@@ -102,6 +148,8 @@ export interface Environment {
   loki: LokiSettings;
   grafana: GrafanaSettings;
   alloy: AlloySettings;
+  /** Optional: where the stack's own metrics go; without it nothing scrapes them. */
+  metrics?: MetricsStore;
   ingress: IngressSettings;
   limits: NamespaceLimits;
 }

@@ -39,6 +39,25 @@ function checkEnvironment(env: Environment, problems: string[]): void {
   check(DNS_LABEL.test(env.name), 'catalog', 'name', `"${env.name}" must be a DNS label (lowercase letters, digits, '-')`);
   check(env.targetRevision.trim() !== '', 'catalog', 'targetRevision', 'must name a git revision, e.g. main');
   check(CIDR.test(env.cluster.apiServerCidr), 'platform', 'cluster.apiServerCidr', `"${env.cluster.apiServerCidr}" is not an IPv4 CIDR`);
+  if (env.metrics) {
+    for (const field of ['remoteWriteUrl', 'queryUrl'] as const) {
+      const url = env.metrics[field];
+      check(URL.canParse(url) && /^https?:$/.test(new URL(url).protocol), 'alloy', `metrics.${field}`, `"${url}" is not an http(s) URL`);
+    }
+    check(CIDR.test(env.metrics.cidr), 'alloy', 'metrics.cidr', `"${env.metrics.cidr}" is not an IPv4 CIDR`);
+  }
+  const store = env.secretStore;
+  check(
+    (env.credentials === 'external-secrets') === (store !== undefined),
+    'platform',
+    'secretStore',
+    env.credentials === 'external-secrets' ? 'credentials: external-secrets needs a secretStore (kind, name, keyPrefix, refreshInterval)' : `is only read with credentials: external-secrets, not ${env.credentials}`,
+  );
+  if (store) {
+    check(DNS_NAME.test(store.name), 'platform', 'secretStore.name', `"${store.name}" is not a Kubernetes object name`);
+    check(/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/.test(store.refreshInterval), 'platform', 'secretStore.refreshInterval', `"${store.refreshInterval}" is not a Go duration (e.g. 1h)`);
+    check(store.keyPrefix.trim() !== '' && !store.keyPrefix.endsWith('/'), 'platform', 'secretStore.keyPrefix', 'must be a non-empty path without a trailing "/"');
+  }
   const seen = new Set<string>();
   for (const name of env.components) {
     check(COMPONENT_NAMES.includes(name), name, 'components', `unknown component "${name}"; known: ${COMPONENT_NAMES.join(', ')}`);
@@ -94,6 +113,12 @@ function checkEnvironment(env: Environment, problems: string[]): void {
     check(DNS_NAME.test(env.ingress[field]), 'platform', `ingress.${field}`, `"${env.ingress[field]}" is not a DNS name`);
   }
   check(env.ingress.grafanaHost !== env.ingress.minioConsoleHost, 'platform', 'ingress.minioConsoleHost', 'must differ from ingress.grafanaHost');
+  const tls = env.ingress.tls;
+  if (tls.mode === 'cert-manager') check(DNS_NAME.test(tls.issuer.name), 'platform', 'ingress.tls.issuer.name', `"${tls.issuer.name}" is not a Kubernetes object name`);
+  if (tls.mode === 'secret') check(DNS_NAME.test(tls.secretName), 'platform', 'ingress.tls.secretName', `"${tls.secretName}" is not a Kubernetes object name`);
+  if (tls.mode === 'none') {
+    check(tls.exception.name.trim() !== '' && tls.exception.reason.trim() !== '', 'platform', 'ingress.tls.exception', 'plain HTTP needs a named exception and its reason');
+  }
 }
 
 /** Throws one CatalogError listing every problem, first line first; nothing is generated from a bad catalog. */

@@ -1,15 +1,20 @@
-import type { V1ConfigMap, V1DaemonSet } from '@kubernetes/client-node';
+import type { V1ClusterRole, V1ClusterRoleBinding, V1ConfigMap, V1DaemonSet } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/object.ts';
 import type { Environment } from '../catalog/types.ts';
 import { image } from '../catalog/images.ts';
-import { PORTS, lokiWriteTarget } from '../catalog/flows.ts';
-import { STACK_SERVICE_ACCOUNT } from '../catalog/rbac.ts';
+import { METRICS_PORT_NAMES, PORTS, lokiWriteTarget } from '../catalog/flows.ts';
+import { DISCOVERY_ROLE_READS, readRulesFor } from '../catalog/rbac.ts';
 import { ALLOY_DISCOVERY_LABELS, ALLOY_LEVEL_LABEL, NAMESPACE } from '../catalog/names.ts';
-import { configChecksum, httpProbe, meta, object, podDefaults, resources, restrictedContainer, selectorLabels, service, standardLabels } from './common.ts';
+import { configChecksum, httpProbe, meta, object, podDefaults, resources, restrictedContainer, selectorLabels, service, standardLabels, workloadServiceAccount } from './common.ts';
 import { PRIORITY_CRITICAL } from './platform.ts';
 
 /** Alloy keeps tail positions here; on an emptyDir they restart with the pod (README: "Known limits"). */
 const STORAGE_PATH = '/tmp/alloy';
+
+/** The one `discovery.kubernetes` role the configuration uses, across every namespace: all Alloy reads from the API. */
+const DISCOVERY_ROLE = 'pod';
+/** Alloy's own ClusterRole and binding: cluster-scoped, so prefixed with the stack's namespace. */
+const ALLOY_CLUSTER_ROLE = `${NAMESPACE}-alloy`;
 
 function relabelRules(): string {
   return Object.entries(ALLOY_DISCOVERY_LABELS)
@@ -21,15 +26,55 @@ export function lokiPushUrl(env: Environment): string {
   return `http://${lokiWriteTarget(env)}.${NAMESPACE}.svc.cluster.local:${PORTS.lokiHttp}/loki/api/v1/push`;
 }
 
+/**
+ * With a metrics store: the stack's own `/metrics` on this node (its pods of the namespace exposing a
+ * metrics port, from the same discovery), scraped and remote-written. Component names and arguments:
+ * Alloy docs/sources/reference/components/prometheus/prometheus.scrape.md and prometheus.remote_write.md
+ * at v1.18.1 (`__meta_kubernetes_pod_container_port_name` from discovery.kubernetes.md, role pod).
+ */
+function metricsPipeline(env: Environment): string {
+  if (!env.metrics) return '';
+  return `
+// The stack's own metrics, this node's pods only (same discovery), to the environment's metrics store.
+discovery.relabel "stack_metrics" {
+  targets = discovery.kubernetes.pods.targets
+
+  rule {
+    source_labels = ["__meta_kubernetes_namespace", "__meta_kubernetes_pod_container_port_name"]
+    separator     = "/"
+    regex         = "${NAMESPACE}/(${METRICS_PORT_NAMES.join('|')})"
+    action        = "keep"
+  }
+
+${relabelRules()}  rule {
+    source_labels = ["__meta_kubernetes_pod_label_app_kubernetes_io_name"]
+    target_label  = "job"
+  }
+}
+
+prometheus.scrape "stack" {
+  targets         = discovery.relabel.stack_metrics.output
+  scrape_interval = "60s"
+  forward_to      = [prometheus.remote_write.metrics_store.receiver]
+}
+
+prometheus.remote_write "metrics_store" {
+  endpoint {
+    url = "${env.metrics.remoteWriteUrl}"
+  }
+}
+`;
+}
+
 /** Tails this node's pod logs, parses CRI framing and JSON, labels it (ALLOY_STREAM_LABELS), pushes to Loki. */
 export function alloyConfig(env: Environment): string {
   return `// Generated from tools/components/alloy.ts: pod logs of this node to Loki.
 discovery.kubernetes "pods" {
-  role = "pod"
+  role = "${DISCOVERY_ROLE}"
 
   // Only this node's pods: HOSTNAME is the node name (set from spec.nodeName in the DaemonSet).
   selectors {
-    role  = "pod"
+    role  = "${DISCOVERY_ROLE}"
     field = "spec.nodeName=" + sys.env("HOSTNAME")
   }
 }
@@ -73,7 +118,7 @@ loki.write "default" {
     url = "${lokiPushUrl(env)}"
   }
 }
-`;
+${metricsPipeline(env)}`;
 }
 
 /** Wave 3: Alloy on every node. Runs as root to read root-owned log files: docs/adr/0003-alloy-runs-as-root.md. */
@@ -82,6 +127,21 @@ export function alloy(env: Environment): KubeObject[] {
   const selector = selectorLabels('alloy');
   const config = alloyConfig(env);
   return [
+    // Kubernetes discovery needs the API token; Alloy is the one workload that mounts it.
+    workloadServiceAccount('alloy', labels, true),
+    object<V1ClusterRole>({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: meta(ALLOY_CLUSTER_ROLE, labels, { clusterScoped: true }),
+      rules: readRulesFor(DISCOVERY_ROLE_READS[DISCOVERY_ROLE] ?? []),
+    }),
+    object<V1ClusterRoleBinding>({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: meta(ALLOY_CLUSTER_ROLE, labels, { clusterScoped: true }),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: ALLOY_CLUSTER_ROLE },
+      subjects: [{ kind: 'ServiceAccount', name: 'alloy', namespace: NAMESPACE }],
+    }),
     object<V1ConfigMap>({ apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('alloy-config', labels), data: { 'config.alloy': config } }),
     object<V1DaemonSet>({
       apiVersion: 'apps/v1',
@@ -93,9 +153,7 @@ export function alloy(env: Environment): KubeObject[] {
         template: {
           metadata: { labels, annotations: configChecksum(config) },
           spec: {
-            ...podDefaults(PRIORITY_CRITICAL),
-            serviceAccountName: STACK_SERVICE_ACCOUNT,
-            // Kubernetes discovery needs the API token; this is the one workload that mounts it.
+            ...podDefaults(PRIORITY_CRITICAL, 'alloy'),
             automountServiceAccountToken: true,
             securityContext: { runAsUser: 0, runAsGroup: 0, runAsNonRoot: false, seccompProfile: { type: 'RuntimeDefault' } },
             tolerations: [{ operator: 'Exists' }],

@@ -11,10 +11,13 @@ import type {
   V1PersistentVolumeClaim,
   V1ConfigMap,
   V1PodDisruptionBudget,
+  V1ServiceAccount,
+  V1Ingress,
 } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/object.ts';
 import type { Environment, Quantity, Resources } from '../catalog/types.ts';
 import { NAMESPACE, PART_OF } from '../catalog/names.ts';
+import { CERT_MANAGER_ISSUER_ANNOTATION, tlsSecretName } from '../catalog/tls.ts';
 
 
 /** Labels that select a workload's pods: never change them on a live object (selectors are immutable). */
@@ -84,9 +87,20 @@ export function secretEnv(name: string, secret: string, key: string): V1EnvVar {
   return { name, valueFrom: { secretKeyRef: { name: secret, key } } };
 }
 
-/** Pod spec fields every workload shares: no API token unless it needs one, the stack's priority. */
-export function podDefaults(priorityClassName: string): Pick<V1PodSpec, 'automountServiceAccountToken' | 'priorityClassName' | 'enableServiceLinks'> {
-  return { automountServiceAccountToken: false, enableServiceLinks: false, priorityClassName };
+/**
+ * Pod spec fields every workload shares: its own ServiceAccount (named like the workload, see
+ * `workloadServiceAccount`), no API token unless it needs one, the stack's priority.
+ */
+export function podDefaults(
+  priorityClassName: string,
+  serviceAccountName: string,
+): Pick<V1PodSpec, 'automountServiceAccountToken' | 'priorityClassName' | 'enableServiceLinks' | 'serviceAccountName'> {
+  return { serviceAccountName, automountServiceAccountToken: false, enableServiceLinks: false, priorityClassName };
+}
+
+/** A workload's own identity; without `token` no API token is mounted into its pods (docs/adr/0011-rbac-per-workload.md). */
+export function workloadServiceAccount(name: string, labels: Record<string, string>, token = false): KubeObject {
+  return object<V1ServiceAccount>({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(name, labels), automountServiceAccountToken: token });
 }
 
 export function service(
@@ -144,4 +158,25 @@ export function syncWave(wave: number): Record<string, string> {
 /** A checksum annotation makes pods roll when their configuration text changes. */
 export function configChecksum(text: string): Record<string, string> {
   return { 'checksum/config': createHash('sha256').update(text).digest('hex').slice(0, 16) };
+}
+
+/**
+ * An Ingress for one host and one Service port, terminating TLS as the environment says: a `tls`
+ * section with cert-manager's issuer annotation, or with the environment's own Secret; none only
+ * under the environment's named exception (tools/catalog/tls.ts, docs/adr/0012-ingress-tls.md).
+ */
+export function ingress(env: Environment, name: string, labels: Record<string, string>, host: string, backend: { service: string; port: string }): KubeObject {
+  const tls = env.ingress.tls;
+  const secretName = tlsSecretName(env, name);
+  const annotations = tls.mode === 'cert-manager' ? { [CERT_MANAGER_ISSUER_ANNOTATION[tls.issuer.kind]]: tls.issuer.name } : undefined;
+  return object<V1Ingress>({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: meta(name, labels, annotations ? { annotations } : {}),
+    spec: {
+      ingressClassName: env.ingress.className,
+      ...(secretName ? { tls: [{ hosts: [host], secretName }] } : {}),
+      rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: backend.service, port: { name: backend.port } } } }] } }],
+    },
+  });
 }

@@ -1,15 +1,17 @@
-import type { V1Deployment, V1Ingress } from '@kubernetes/client-node';
+import type { V1Deployment } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/object.ts';
 import type { Environment } from '../catalog/types.ts';
 import { image } from '../catalog/images.ts';
 import { PORTS, lokiReadTarget } from '../catalog/flows.ts';
 import { NAMESPACE } from '../catalog/names.ts';
 import { SECRETS } from '../catalog/secrets.ts';
+import { externalUrl } from '../catalog/tls.ts';
 import { toYaml } from '../yaml.ts';
 import {
   configChecksum,
   configMap,
   httpProbe,
+  ingress,
   meta,
   object,
   persistentVolumeClaim,
@@ -21,8 +23,9 @@ import {
   selectorLabels,
   service,
   standardLabels,
+  workloadServiceAccount,
 } from './common.ts';
-import { devSecret } from './minio.ts';
+import { credentialObjects, restartOnRotation } from './credentials.ts';
 import { PRIORITY_STANDARD } from './platform.ts';
 import { alertRulesFile, notificationsFile, WEBHOOK_URL_ENV } from './grafana-content/alerts.ts';
 import { DASHBOARDS_ROOT, dashboardConfigMapName, dashboardFiles, dashboardFolders, dashboardProviders } from './grafana-content/dashboards.ts';
@@ -31,6 +34,8 @@ import { LOKI_DATASOURCE_UID } from './grafana-content/queries.ts';
 export { LOKI_DATASOURCE_UID };
 
 const UID = 472;
+/** uid of the provisioned Prometheus data source, when the environment has a metrics store. */
+export const PROMETHEUS_DATASOURCE_UID = 'prometheus';
 const PROVISIONING = '/etc/grafana/provisioning';
 
 export function lokiQueryUrl(env: Environment): string {
@@ -51,6 +56,10 @@ export function datasources(env: Environment): string {
         editable: false,
         jsonData: { maxLines: 1000, timeout: 60 },
       },
+      // Grafana's Prometheus connector, on the store Alloy writes the stack's metrics to (ADR 14).
+      ...(env.metrics
+        ? [{ name: 'Prometheus', uid: PROMETHEUS_DATASOURCE_UID, type: 'prometheus', access: 'proxy', url: env.metrics.queryUrl, isDefault: false, editable: false, jsonData: { httpMethod: 'POST', timeInterval: '60s' } }]
+        : []),
     ],
   });
 }
@@ -58,7 +67,7 @@ export function datasources(env: Environment): string {
 function grafanaIni(env: Environment): string {
   return [
     '[server]',
-    `root_url = http://${env.ingress.grafanaHost}/`,
+    `root_url = ${externalUrl(env, env.ingress.grafanaHost)}/`,
     '',
     '[paths]',
     'data = /var/lib/grafana',
@@ -85,11 +94,15 @@ export function grafana(env: Environment): KubeObject[] {
   const notifications = notificationsFile(env);
   const alerting = { 'rules.yaml': alertRulesFile(env), ...(notifications ? { 'notifications.yaml': notifications } : {}) };
   const contactPoint = env.grafana.alerting.contactPoint;
+  // The webhook URL is read into the provisioned contact point at start; the admin password only seeds
+  // the admin user on first start (a restart does not change it: README, "Rotating credentials").
+  const rotation = restartOnRotation(env, contactPoint ? [contactPoint.urlSecret] : []);
   // Every provisioned file, so a change to any of them rolls the pod.
   const provisioned = [ini, sources, providers, ...Object.values(alerting), ...folders.flatMap((f) => Object.values(f.files))].join('\n');
   return [
-    ...devSecret(env, 'grafanaAdmin', labels),
-    ...(contactPoint ? devSecret(env, contactPoint.urlSecret, labels) : []),
+    workloadServiceAccount('grafana', labels),
+    ...credentialObjects(env, 'grafanaAdmin', labels),
+    ...(contactPoint ? credentialObjects(env, contactPoint.urlSecret, labels) : []),
     configMap('grafana-config', labels, { 'grafana.ini': ini }),
     configMap('grafana-datasources', labels, { 'datasources.yaml': sources }),
     configMap('grafana-dashboard-providers', labels, { 'dashboards.yaml': providers }),
@@ -99,16 +112,16 @@ export function grafana(env: Environment): KubeObject[] {
     object<V1Deployment>({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: meta('grafana', labels),
+      metadata: meta('grafana', labels, rotation.workload ? { annotations: rotation.workload } : {}),
       spec: {
         replicas: env.grafana.replicas,
         // SQLite on a ReadWriteOnce volume: one pod at a time (docs/adr/0005-grafana-single-replica.md).
         strategy: { type: 'Recreate' },
         selector: { matchLabels: selector },
         template: {
-          metadata: { labels, annotations: configChecksum(provisioned) },
+          metadata: { labels, annotations: { ...configChecksum(provisioned), ...rotation.pod } },
           spec: {
-            ...podDefaults(PRIORITY_STANDARD),
+            ...podDefaults(PRIORITY_STANDARD, 'grafana'),
             securityContext: restrictedPod(UID),
             containers: [
               {
@@ -150,19 +163,6 @@ export function grafana(env: Environment): KubeObject[] {
       },
     }),
     service('grafana', labels, selector, [{ name: 'http', port: PORTS.grafanaHttp, targetPort: 'grafana' }]),
-    object<V1Ingress>({
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'Ingress',
-      metadata: meta('grafana', labels),
-      spec: {
-        ingressClassName: env.ingress.className,
-        rules: [
-          {
-            host: env.ingress.grafanaHost,
-            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'grafana', port: { name: 'http' } } } }] },
-          },
-        ],
-      },
-    }),
+    ingress(env, 'grafana', labels, env.ingress.grafanaHost, { service: 'grafana', port: 'http' }),
   ];
 }

@@ -20,8 +20,9 @@ import {
   selectorLabels,
   service,
   standardLabels,
+  workloadServiceAccount,
 } from './common.ts';
-import { devSecret } from './minio.ts';
+import { credentialObjects, restartOnRotation } from './credentials.ts';
 import { LOKI_DATA_DIR, lokiConfig } from './loki-config.ts';
 import { PRIORITY_CRITICAL, PRIORITY_STANDARD } from './platform.ts';
 
@@ -64,7 +65,7 @@ function container(env: Environment, target: LokiTarget, memberlist: boolean): V
 
 function podSpec(env: Environment, target: LokiTarget, memberlist: boolean, withClaim: boolean): V1PodSpec {
   return {
-    ...podDefaults(target === 'read' || target === 'backend' ? PRIORITY_STANDARD : PRIORITY_CRITICAL),
+    ...podDefaults(target === 'read' || target === 'backend' ? PRIORITY_STANDARD : PRIORITY_CRITICAL, lokiName(target)),
     securityContext: restrictedPod(UID),
     terminationGracePeriodSeconds: 300,
     containers: [container(env, target, memberlist)],
@@ -82,7 +83,9 @@ export function loki(env: Environment): KubeObject[] {
   const targets = lokiTargets(env);
   const memberlist = targets.reduce((n, t) => n + replicasOf(env, t), 0) > 1;
   const objects: KubeObject[] = [];
-  if (env.objectStore.kind !== 'minio') objects.push(...devSecret(env, 'lokiS3', standardLabels('loki')));
+  if (env.objectStore.kind !== 'minio') objects.push(...credentialObjects(env, 'lokiS3', standardLabels('loki')));
+  // Loki expands its S3 credentials into the configuration only at start.
+  const rotation = restartOnRotation(env, ['lokiS3']);
   objects.push(configMap('loki-config', standardLabels('loki'), { 'config.yaml': config }));
 
   for (const target of targets) {
@@ -90,14 +93,15 @@ export function loki(env: Environment): KubeObject[] {
     const labels = standardLabels('loki', target);
     const selector = selectorLabels('loki', target);
     const replicas = replicasOf(env, target);
-    const template = { metadata: { labels, annotations: configChecksum(config) } };
+    objects.push(workloadServiceAccount(name, labels));
+    const template = { metadata: { labels, annotations: { ...configChecksum(config), ...rotation.pod } } };
     // The read path keeps no state worth a volume; every other target owns its WAL, index or compactor state.
     if (target === 'read') {
       objects.push(
         object<V1Deployment>({
           apiVersion: 'apps/v1',
           kind: 'Deployment',
-          metadata: meta(name, labels),
+          metadata: meta(name, labels, rotation.workload ? { annotations: rotation.workload } : {}),
           spec: {
             replicas,
             strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
@@ -111,7 +115,7 @@ export function loki(env: Environment): KubeObject[] {
         object<V1StatefulSet>({
           apiVersion: 'apps/v1',
           kind: 'StatefulSet',
-          metadata: meta(name, labels),
+          metadata: meta(name, labels, rotation.workload ? { annotations: rotation.workload } : {}),
           spec: {
             replicas,
             serviceName: `${name}-headless`,

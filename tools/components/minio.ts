@@ -1,13 +1,16 @@
-import type { V1Deployment, V1Ingress, V1Job, V1Secret } from '@kubernetes/client-node';
+import type { V1Deployment, V1Job } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/object.ts';
 import type { Environment, ObjectStore } from '../catalog/types.ts';
 import { image } from '../catalog/images.ts';
 import { PORTS } from '../catalog/flows.ts';
-import { LOKI_BUCKET, SECRETS, devSecretValues, type SecretName } from '../catalog/secrets.ts';
+import { externalUrl } from '../catalog/tls.ts';
+import { LOKI_BUCKET, SECRETS } from '../catalog/secrets.ts';
+import { credentialObjects, restartOnRotation } from './credentials.ts';
 import {
   configChecksum,
   configMap,
   httpProbe,
+  ingress,
   meta,
   object,
   persistentVolumeClaim,
@@ -20,6 +23,7 @@ import {
   service,
   standardLabels,
   syncWave,
+  workloadServiceAccount,
 } from './common.ts';
 import { PRIORITY_CRITICAL, PRIORITY_STANDARD } from './platform.ts';
 
@@ -30,21 +34,6 @@ type InClusterStore = Extract<ObjectStore, { kind: 'minio' }>;
 export function inClusterStore(env: Environment): InClusterStore {
   if (env.objectStore.kind !== 'minio') throw new Error(`${env.name}/minio: objectStore.kind is ${env.objectStore.kind}, not minio`);
   return env.objectStore;
-}
-
-/** A dev-only Secret, or nothing when the environment's credentials come from outside git. */
-export function devSecret(env: Environment, which: SecretName, labels: Record<string, string>): KubeObject[] {
-  const values = devSecretValues(env, which);
-  if (!values) return [];
-  return [
-    object<V1Secret>({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: meta(SECRETS[which].name, labels, { annotations: syncWave(-1) }),
-      type: 'Opaque',
-      stringData: values,
-    }),
-  ];
 }
 
 /** S3 policy for Loki's user: its own bucket and nothing else. */
@@ -103,33 +92,38 @@ export function minio(env: Environment): KubeObject[] {
   const selector = selectorLabels('minio', 'server');
   const setupLabels = standardLabels('minio', 'bucket-setup');
   const setupData = { 'setup.sh': SETUP_SCRIPT, 'lifecycle.json': lifecycle(store), 'loki-policy.json': lokiPolicy() };
+  // MinIO reads its root credentials only at start.
+  const rotation = restartOnRotation(env, ['minio']);
   return [
-    ...devSecret(env, 'minio', labels),
-    ...devSecret(env, 'lokiS3', labels),
+    workloadServiceAccount('minio', labels),
+    workloadServiceAccount('minio-bucket-setup', setupLabels),
+    ...credentialObjects(env, 'minio', labels),
+    ...credentialObjects(env, 'lokiS3', labels),
     persistentVolumeClaim(env, 'minio-data', labels, store.volumeSize),
     object<V1Deployment>({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: meta('minio', labels),
+      metadata: meta('minio', labels, rotation.workload ? { annotations: rotation.workload } : {}),
       spec: {
         replicas: 1,
         // One pod owns the ReadWriteOnce volume: the old pod must go before the new one starts.
         strategy: { type: 'Recreate' },
         selector: { matchLabels: selector },
         template: {
-          metadata: { labels },
+          metadata: { labels, ...(rotation.pod ? { annotations: rotation.pod } : {}) },
           spec: {
-            ...podDefaults(PRIORITY_CRITICAL),
+            ...podDefaults(PRIORITY_CRITICAL, 'minio'),
             securityContext: restrictedPod(UID),
             containers: [
               {
                 name: 'minio',
                 image: image('minio'),
                 args: ['server', '/data', '--address', `:${PORTS.minioApi}`, '--console-address', `:${PORTS.minioConsole}`],
+                // First: a strategic merge patch of an entry's value puts it before the base's other entries.
                 env: [
+                  { name: 'MINIO_BROWSER_REDIRECT_URL', value: externalUrl(env, env.ingress.minioConsoleHost) },
                   secretEnv('MINIO_ROOT_USER', SECRETS.minio.name, 'root-user'),
                   secretEnv('MINIO_ROOT_PASSWORD', SECRETS.minio.name, 'root-password'),
-                  { name: 'MINIO_BROWSER_REDIRECT_URL', value: `http://${env.ingress.minioConsoleHost}` },
                 ],
                 ports: [
                   { name: 'api', containerPort: PORTS.minioApi, protocol: 'TCP' },
@@ -157,20 +151,7 @@ export function minio(env: Environment): KubeObject[] {
       { name: 'api', port: PORTS.minioApi, targetPort: 'api' },
       { name: 'console', port: PORTS.minioConsole, targetPort: 'console' },
     ]),
-    object<V1Ingress>({
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'Ingress',
-      metadata: meta('minio-console', labels),
-      spec: {
-        ingressClassName: env.ingress.className,
-        rules: [
-          {
-            host: env.ingress.minioConsoleHost,
-            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'minio', port: { name: 'console' } } } }] },
-          },
-        ],
-      },
-    }),
+    ingress(env, 'minio-console', labels, env.ingress.minioConsoleHost, { service: 'minio', port: 'console' }),
     configMap('minio-bucket-setup', setupLabels, setupData),
     object<V1Job>({
       apiVersion: 'batch/v1',
@@ -188,7 +169,7 @@ export function minio(env: Environment): KubeObject[] {
         template: {
           metadata: { labels: setupLabels, annotations: configChecksum(JSON.stringify(setupData)) },
           spec: {
-            ...podDefaults(PRIORITY_STANDARD),
+            ...podDefaults(PRIORITY_STANDARD, 'minio-bucket-setup'),
             restartPolicy: 'OnFailure',
             securityContext: restrictedPod(UID),
             containers: [

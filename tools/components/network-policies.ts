@@ -23,6 +23,9 @@ function peerFor(env: Environment, id: string, byId: Map<string, Workload>): V1N
       return { ipBlock: { cidr: env.cluster.apiServerCidr } };
     case 'internet':
       return { ipBlock: { cidr: '0.0.0.0/0', except: [...PRIVATE_RANGES] } };
+    case 'metrics-store':
+      if (env.metrics) return { ipBlock: { cidr: env.metrics.cidr } };
+      throw new Error(`${env.name}/platform NetworkPolicy: a flow names the metrics store, but the environment has no metrics`);
     default:
       throw new Error(`${env.name}/platform NetworkPolicy: flow names an unknown peer "${id}"`);
   }

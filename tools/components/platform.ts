@@ -1,16 +1,13 @@
 import type {
   V1ClusterRole,
-  V1ClusterRoleBinding,
   V1Namespace,
   V1PriorityClass,
   V1ResourceQuota,
   V1Role,
-  V1RoleBinding,
-  V1ServiceAccount,
 } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/object.ts';
 import type { Environment } from '../catalog/types.ts';
-import { CLUSTER_RULES, NAMESPACE_RULES, STACK_SERVICE_ACCOUNT } from '../catalog/rbac.ts';
+import { CLUSTER_RULES, NAMESPACE_RULES, SEED_ROLE } from '../catalog/rbac.ts';
 import { NAMESPACE } from '../catalog/names.ts';
 import { meta, object, standardLabels } from './common.ts';
 import { networkPolicies } from './network-policies.ts';
@@ -39,37 +36,19 @@ export function platform(env: Environment): KubeObject[] {
         },
       },
     }),
-    object<V1ServiceAccount>({
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
-      metadata: meta(STACK_SERVICE_ACCOUNT, labels),
-      automountServiceAccountToken: false,
-    }),
+    // The architecture document's RBAC model, kept as its own objects and bound to no workload:
+    // none of the stack's configurations uses these rights (docs/adr/0011-rbac-per-workload.md).
     object<V1ClusterRole>({
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
-      metadata: meta(STACK_SERVICE_ACCOUNT, labels, { clusterScoped: true }),
+      metadata: meta(SEED_ROLE, labels, { clusterScoped: true }),
       rules: CLUSTER_RULES.map((rule) => ({ ...rule })),
-    }),
-    object<V1ClusterRoleBinding>({
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: meta(STACK_SERVICE_ACCOUNT, labels, { clusterScoped: true }),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: STACK_SERVICE_ACCOUNT },
-      subjects: [{ kind: 'ServiceAccount', name: STACK_SERVICE_ACCOUNT, namespace: NAMESPACE }],
     }),
     object<V1Role>({
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
-      metadata: meta(STACK_SERVICE_ACCOUNT, labels),
+      metadata: meta(SEED_ROLE, labels),
       rules: NAMESPACE_RULES.map((rule) => ({ ...rule })),
-    }),
-    object<V1RoleBinding>({
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: meta(STACK_SERVICE_ACCOUNT, labels),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: STACK_SERVICE_ACCOUNT },
-      subjects: [{ kind: 'ServiceAccount', name: STACK_SERVICE_ACCOUNT, namespace: NAMESPACE }],
     }),
     object<V1ResourceQuota>({
       apiVersion: 'v1',

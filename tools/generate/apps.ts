@@ -1,6 +1,7 @@
 import type { KubeObject } from '../kube/object.ts';
 import type { Catalog } from '../catalog/index.ts';
 import type { Environment } from '../catalog/types.ts';
+import { externalUrl } from '../catalog/tls.ts';
 import { COMPONENTS } from '../components/index.ts';
 import { ARGOCD_NAMESPACE, NAMESPACE, PART_OF, PROJECT, ROOT_APP } from '../catalog/names.ts';
 import { kindsOf } from '../kube/kinds.ts';
@@ -30,8 +31,8 @@ export function appProject(catalog: Catalog): KubeObject {
 /** Links Argo CD's UI shows on every Application of the environment. */
 function links(env: Environment): { name: string; url: string }[] {
   return [
-    ...(env.components.includes('grafana') ? [{ name: 'Grafana', url: `http://${env.ingress.grafanaHost}` }] : []),
-    ...(env.components.includes('minio') ? [{ name: 'MinIO console', url: `http://${env.ingress.minioConsoleHost}` }] : []),
+    ...(env.components.includes('grafana') ? [{ name: 'Grafana', url: externalUrl(env, env.ingress.grafanaHost) }] : []),
+    ...(env.components.includes('minio') ? [{ name: 'MinIO console', url: externalUrl(env, env.ingress.minioConsoleHost) }] : []),
   ];
 }
 

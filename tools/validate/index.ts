@@ -1,5 +1,5 @@
 import type { Catalog } from '../catalog/index.ts';
-import { CLUSTER_RULES, DRIFT_READER, DRIFT_READER_ROLE, DRIFT_READER_VERBS, NAMESPACE_RULES, STACK_SERVICE_ACCOUNT } from '../catalog/rbac.ts';
+import { CLUSTER_RULES, DRIFT_READER, DRIFT_READER_ROLE, DRIFT_READER_VERBS, NAMESPACE_RULES, READ_VERBS, SEED_ROLE } from '../catalog/rbac.ts';
 import { SECRETS } from '../catalog/secrets.ts';
 import { ALLOY_STREAM_LABELS, NAMESPACE } from '../catalog/names.ts';
 import type { RenderedApp, RenderedTree } from '../render/tree.ts';
@@ -7,7 +7,8 @@ import type { Environment } from '../catalog/types.ts';
 import { allowedFlows, formatMatrix, matrixJson, networkFindings, NetworkPolicyError, type Flow, type FlowMatrix } from './network.ts';
 import { concreteIntendedFlows, networkEndpoints } from './network-endpoints.ts';
 import { sortFindings, type Finding } from './finding.ts';
-import { rbacFindings } from './rbac.ts';
+import { tlsFindings } from './tls.ts';
+import { identityFindings, rbacFindings, type RbacModel } from './rbac.ts';
 import { schemaFindings } from './schema.ts';
 import { securityFindings, type HonouredException } from './security.ts';
 import { SECURITY_EXCEPTIONS } from '../catalog/exceptions.ts';
@@ -57,11 +58,12 @@ function externalRefs(catalog: Catalog, env: string): ExternalRefs {
 /** Runs every gate on rendered overlays (as they are on disk, stale or not) and returns sorted findings. */
 export function validateTree(tree: RenderedTree, catalog: Catalog): ValidationResult {
   const findings: Finding[] = [];
-  const model = {
-    serviceAccount: STACK_SERVICE_ACCOUNT,
+  const model: RbacModel = {
+    seedRole: SEED_ROLE,
     namespace: NAMESPACE,
     clusterRules: CLUSTER_RULES,
     namespaceRules: NAMESPACE_RULES,
+    readVerbs: READ_VERBS,
     driftReader: { serviceAccount: DRIFT_READER, role: DRIFT_READER_ROLE, verbs: DRIFT_READER_VERBS },
   };
   const honoured: HonouredException[] = [];
@@ -75,8 +77,9 @@ export function validateTree(tree: RenderedTree, catalog: Catalog): ValidationRe
   const matrices: NetworkMatrix[] = [];
   for (const env of [...new Set(tree.apps.map((a) => a.env))]) {
     const apps = tree.apps.filter((a) => a.env === env);
-    findings.push(...wiringFindings(apps, externalRefs(catalog, env)), ...grafanaFolderFindings(apps));
+    findings.push(...wiringFindings(apps, externalRefs(catalog, env)), ...grafanaFolderFindings(apps), ...identityFindings(apps, model));
     const entry = catalog.environments.find((e) => e.name === env);
+    if (entry) findings.push(...tlsFindings(apps, entry));
     // Flows are judged on the whole environment: a policy's effect depends on every other policy.
     if (entry && apps.length === entry.components.length) {
       const gate = networkGate(entry, apps);

@@ -1,5 +1,5 @@
 import type { Environment } from '../catalog/types.ts';
-import { EXTERNAL_PEERS, PORTS, intendedFlows, workloads, type ExternalPeer } from '../catalog/flows.ts';
+import { PORTS, externalPeers, intendedFlows, urlPort, workloads, type ExternalPeer } from '../catalog/flows.ts';
 import { NAMESPACE } from '../catalog/names.ts';
 import type { KubeObject } from '../kube/object.ts';
 import type { Endpoint, EndpointPort, Flow } from './network.ts';
@@ -37,6 +37,11 @@ function externalEndpoint(env: Environment, peer: ExternalPeer | 'cluster-pod'):
       return { id: peer, ip: firstHost(env.cluster.apiServerCidr), ports: [{ port: PORTS.https, protocol: 'TCP' }, { port: PORTS.apiServer, protocol: 'TCP' }] };
     case 'internet':
       return { id: peer, ip: '203.0.113.10', ports: [{ port: PORTS.https, protocol: 'TCP' }, { port: 80, protocol: 'TCP' }, { port: PORTS.apiServer, protocol: 'TCP' }] };
+    case 'metrics-store': {
+      // Both URLs' ports, and 80/443 so that a rule wider than intended shows.
+      const ports = new Set([80, PORTS.https, ...(env.metrics ? [urlPort(env.metrics.remoteWriteUrl), urlPort(env.metrics.queryUrl)] : [])]);
+      return { id: peer, ip: firstHost(env.metrics?.cidr ?? '192.0.2.0/24'), ports: [...ports].sort((a, b) => a - b).map((port) => ({ port, protocol: 'TCP' as const })) };
+    }
     case 'cluster-pod':
       // Any other workload of the cluster: nothing may reach it, and it may reach nothing of ours.
       return { id: peer, namespace: 'default', podLabels: { app: 'unrelated' }, ip: '10.244.200.20', ports: [{ port: 80, protocol: 'TCP' }, { port: 443, protocol: 'TCP' }, { port: 8080, protocol: 'TCP' }] };
@@ -50,7 +55,7 @@ export function networkEndpoints(env: Environment, rendered: readonly KubeObject
     const template = templates.find((t) => Object.entries(w.selector).every(([k, v]) => t.labels[k] === v));
     return { id: w.id, namespace: NAMESPACE, podLabels: template?.labels ?? w.selector, ip: `10.244.0.${i + 10}`, ports: template?.ports ?? [] };
   });
-  return [...inside, ...EXTERNAL_PEERS.map((p) => externalEndpoint(env, p)), externalEndpoint(env, 'cluster-pod')];
+  return [...inside, ...externalPeers(env).map((p) => externalEndpoint(env, p)), externalEndpoint(env, 'cluster-pod')];
 }
 
 /** The catalog's intended flows with `*` spelled out as every workload. */

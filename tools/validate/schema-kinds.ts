@@ -1,4 +1,5 @@
 import * as argoproj from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
+import * as externalSecrets from '@kubernetes-models/external-secrets/external-secrets.io/v1';
 import * as admissionregistration from 'kubernetes-models/admissionregistration.k8s.io/v1';
 import * as apiextensions from 'kubernetes-models/apiextensions.k8s.io/v1';
 import * as apiregistration from 'kubernetes-models/apiregistration.k8s.io/v1';
@@ -29,11 +30,13 @@ export interface KindModel {
 
 /**
  * Only the GA group-versions a current cluster serves: kubernetes-models also ships removed ones
- * (extensions/v1beta1, policy/v1beta1, …), which the API server would refuse.
+ * (extensions/v1beta1, policy/v1beta1, …), which the API server would refuse. Of the CRDs the stack
+ * renders: Argo CD's, and the External Secrets Operator's v1 (its served version since v0.17).
  */
 const SERVED: readonly Record<string, unknown>[] = [
   core, admissionregistration, apiextensions, apiregistration, apps, autoscalingV1, autoscalingV2, batch, certificates,
   coordination, discovery, events, flowcontrol, networking, node, policy, rbac, resource, scheduling, storage, argoproj,
+  externalSecrets,
 ];
 
 function isKindModel(value: unknown): value is KindModel {

@@ -8,7 +8,7 @@ export interface ExternalRefs {
   serviceAccounts: readonly string[];
 }
 
-interface Container { name: string; ports?: { name?: string; containerPort: number }[]; env?: { valueFrom?: { secretKeyRef?: { name: string }; configMapKeyRef?: { name: string } } }[]; envFrom?: { secretRef?: { name: string }; configMapRef?: { name: string } }[] }
+interface Container { name: string; ports?: { name?: string; containerPort: number }[]; env?: { valueFrom?: { secretKeyRef?: { name: string; key?: string; optional?: boolean }; configMapKeyRef?: { name: string } } }[]; envFrom?: { secretRef?: { name: string }; configMapRef?: { name: string } }[] }
 interface PodSpec { containers?: Container[]; initContainers?: Container[]; volumes?: { name: string; configMap?: { name: string }; secret?: { secretName: string }; persistentVolumeClaim?: { claimName: string } }[]; serviceAccountName?: string; priorityClassName?: string }
 interface Workload { app: RenderedApp; owner: KubeObject; labels: Record<string, string>; pod: PodSpec; path: string }
 
@@ -37,6 +37,18 @@ export function wiringFindings(apps: readonly RenderedApp[], external: ExternalR
   const names = (kind: string): Set<string> => new Set(all.filter((e) => e.object.kind === kind).map((e) => e.object.metadata.name));
   const [configMaps, secrets, claims, accounts, priorities] = ['ConfigMap', 'Secret', 'PersistentVolumeClaim', 'ServiceAccount', 'PriorityClass'].map(names) as [Set<string>, Set<string>, Set<string>, Set<string>, Set<string>];
   for (const s of external.secrets) secrets.add(s);
+  // The keys each rendered Secret will hold; absent when they cannot be known (an ExternalSecret's dataFrom).
+  const secretKeys = new Map<string, Set<string> | undefined>();
+  for (const { object } of all.filter((e) => e.object.kind === 'Secret')) {
+    secretKeys.set(object.metadata.name, new Set([...Object.keys((object['data'] as object | undefined) ?? {}), ...Object.keys((object['stringData'] as object | undefined) ?? {})]));
+  }
+  // The External Secrets Operator creates each ExternalSecret's target Secret (named like it unless target.name says otherwise).
+  for (const { object } of all.filter((e) => e.object.kind === 'ExternalSecret')) {
+    const spec = object['spec'] as { target?: { name?: string }; data?: { secretKey: string }[]; dataFrom?: unknown[] } | undefined;
+    const name = spec?.target?.name ?? object.metadata.name;
+    secrets.add(name);
+    secretKeys.set(name, spec?.dataFrom?.length ? undefined : new Set((spec?.data ?? []).map((d) => d.secretKey)));
+  }
   for (const a of ['default', ...external.serviceAccounts]) accounts.add(a);
   const pods = workloads(apps);
 
@@ -58,6 +70,11 @@ export function wiringFindings(apps: readonly RenderedApp[], external: ExternalR
           const secret = e.valueFrom?.secretKeyRef?.name;
           const config = e.valueFrom?.configMapKeyRef?.name;
           if (secret && !secrets.has(secret)) missing('Secret', secret, `/${field}/${ci}/env/${ei}/valueFrom/secretKeyRef/name`);
+          const key = e.valueFrom?.secretKeyRef?.key;
+          const keys = secret ? secretKeys.get(secret) : undefined;
+          if (key && keys && !keys.has(key) && !e.valueFrom?.secretKeyRef?.optional) {
+            findings.push({ rule: 'wiring/missing-secret-key', severity: 'error', ...at, path: `${w.path}/${field}/${ci}/env/${ei}/valueFrom/secretKeyRef/key`, message: `Secret ${secret ?? ''} as rendered (Secret or ExternalSecret) has no key ${key}` });
+          }
           if (config && !configMaps.has(config)) missing('ConfigMap', config, `/${field}/${ci}/env/${ei}/valueFrom/configMapKeyRef/name`);
         });
         ((c as { volumeMounts?: { name: string }[] }).volumeMounts ?? []).forEach((m, mi) => {
