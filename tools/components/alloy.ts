@@ -1,6 +1,7 @@
 import type { V1ConfigMap, V1DaemonSet } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/object.ts';
 import type { Environment } from '../catalog/types.ts';
+import { HEALTH } from '../catalog/health.ts';
 import { image } from '../catalog/images.ts';
 import { PORTS, lokiWriteTarget } from '../catalog/flows.ts';
 import { STACK_SERVICE_ACCOUNT } from '../catalog/rbac.ts';
@@ -125,8 +126,9 @@ export function alloy(env: Environment): KubeObject[] {
                 ],
                 env: [{ name: 'HOSTNAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
                 ports: [{ name: 'http-metrics', containerPort: PORTS.alloyHttp, protocol: 'TCP' }],
-                readinessProbe: httpProbe('/-/ready', 'http-metrics'),
-                livenessProbe: httpProbe('/-/healthy', 'http-metrics', { initialDelaySeconds: 30 }),
+                // No liveness probe, as upstream's chart: /-/healthy turns 500 when any one component is
+                // unhealthy, and a restart would stop every healthy pipeline too (tools/catalog/health.ts).
+                readinessProbe: httpProbe(HEALTH.alloy.readiness, 'http-metrics'),
                 resources: resources(env.alloy.resources),
                 securityContext: { ...restrictedContainer(), runAsNonRoot: false },
                 volumeMounts: [

@@ -1,6 +1,7 @@
 import type { V1Deployment, V1Ingress } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/object.ts';
 import type { Environment } from '../catalog/types.ts';
+import { HEALTH } from '../catalog/health.ts';
 import { image } from '../catalog/images.ts';
 import { PORTS, lokiReadTarget } from '../catalog/flows.ts';
 import { SECRETS } from '../catalog/secrets.ts';
@@ -121,8 +122,9 @@ export function grafana(env: Environment): KubeObject[] {
                   secretEnv('GF_SECURITY_ADMIN_PASSWORD', SECRETS.grafanaAdmin.name, 'admin-password'),
                 ],
                 ports: [{ name: 'grafana', containerPort: PORTS.grafanaHttp, protocol: 'TCP' }],
-                readinessProbe: httpProbe('/api/health', 'grafana'),
-                livenessProbe: httpProbe('/api/health', 'grafana', { initialDelaySeconds: 60, failureThreshold: 10 }),
+                // Readiness asks the database too (/api/health); liveness only the web server (/healthz): tools/catalog/health.ts.
+                readinessProbe: httpProbe(HEALTH.grafana.readiness, 'grafana'),
+                livenessProbe: httpProbe(HEALTH.grafana.liveness, 'grafana', { initialDelaySeconds: 60, failureThreshold: 10 }),
                 resources: resources(env.grafana.resources),
                 securityContext: restrictedContainer(),
                 volumeMounts: [

@@ -1,6 +1,7 @@
 import type { V1Deployment, V1Ingress, V1Job, V1Secret } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/object.ts';
 import type { Environment, ObjectStore } from '../catalog/types.ts';
+import { HEALTH } from '../catalog/health.ts';
 import { image } from '../catalog/images.ts';
 import { PORTS } from '../catalog/flows.ts';
 import { LOKI_BUCKET, SECRETS, devSecretValues, type SecretName } from '../catalog/secrets.ts';
@@ -135,8 +136,9 @@ export function minio(env: Environment): KubeObject[] {
                   { name: 'api', containerPort: PORTS.minioApi, protocol: 'TCP' },
                   { name: 'console', containerPort: PORTS.minioConsole, protocol: 'TCP' },
                 ],
-                readinessProbe: httpProbe('/minio/health/ready', 'api'),
-                livenessProbe: httpProbe('/minio/health/live', 'api', { initialDelaySeconds: 10 }),
+                // Both unauthenticated and process-local; /minio/health/cluster (quorum) is never a probe: tools/catalog/health.ts.
+                readinessProbe: httpProbe(HEALTH.minio.readiness, 'api'),
+                livenessProbe: httpProbe(HEALTH.minio.liveness, 'api', { initialDelaySeconds: 10 }),
                 resources: resources(store.resources),
                 securityContext: restrictedContainer(),
                 volumeMounts: [

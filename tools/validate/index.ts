@@ -7,6 +7,7 @@ import type { Environment } from '../catalog/types.ts';
 import { allowedFlows, formatMatrix, matrixJson, networkFindings, NetworkPolicyError, type Flow, type FlowMatrix } from './network.ts';
 import { concreteIntendedFlows, networkEndpoints } from './network-endpoints.ts';
 import { sortFindings, type Finding } from './finding.ts';
+import { probeFindings } from './probes.ts';
 import { rbacFindings } from './rbac.ts';
 import { schemaFindings } from './schema.ts';
 import { securityFindings, type HonouredException } from './security.ts';
@@ -66,7 +67,7 @@ export function validateTree(tree: RenderedTree, catalog: Catalog): ValidationRe
   const honoured: HonouredException[] = [];
   const labels: KnownLabels = { stream: ALLOY_STREAM_LABELS, other: LOKI_ADDED_LABELS };
   for (const app of tree.apps) {
-    findings.push(...rbacFindings(app, model), ...schemaFindings(app), ...logqlFindings(app, labels));
+    findings.push(...rbacFindings(app, model), ...schemaFindings(app), ...logqlFindings(app, labels), ...probeFindings(app));
     const security = securityFindings(app, SECURITY_EXCEPTIONS);
     findings.push(...security.findings);
     honoured.push(...security.honoured);
