@@ -8,8 +8,14 @@ import { STACK_SERVICE_ACCOUNT } from '../catalog/rbac.ts';
 import { NAMESPACE, configChecksum, httpProbe, meta, object, podDefaults, resources, restrictedContainer, selectorLabels, service, standardLabels } from './common.ts';
 import { PRIORITY_CRITICAL } from './platform.ts';
 
-/** Alloy keeps tail positions here; on an emptyDir they restart with the pod (README: "Known limits"). */
-const STORAGE_PATH = '/tmp/alloy';
+/**
+ * Alloy keeps its tail positions under `--storage.path` (loki.source.file's positions file). On the
+ * node, not an emptyDir: a replaced pod (any config change rolls the DaemonSet) resumes where the
+ * last one stopped instead of re-shipping every log file (docs/adr/0011-alloy-positions-on-the-node.md).
+ */
+const STORAGE_PATH = '/var/lib/alloy';
+/** The node directory behind it, one per stack so two Alloy installations never share positions. */
+export const ALLOY_HOST_STORAGE = `/var/lib/alloy/${NAMESPACE}`;
 
 /** Stream labels Alloy copies from Kubernetes discovery onto every line, with the meta label each comes from. */
 const DISCOVERY_LABELS = {
@@ -123,6 +129,8 @@ export function alloy(env: Environment): KubeObject[] {
                   `--storage.path=${STORAGE_PATH}`,
                   `--server.http.listen-addr=0.0.0.0:${PORTS.alloyHttp}`,
                   '--stability.level=generally-available',
+                  // Usage reporting off, as Loki's and Grafana's (grafana/alloy docs/sources/reference/cli/run.md).
+                  '--disable-reporting',
                 ],
                 env: [{ name: 'HOSTNAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
                 ports: [{ name: 'http-metrics', containerPort: PORTS.alloyHttp, protocol: 'TCP' }],
@@ -141,7 +149,7 @@ export function alloy(env: Environment): KubeObject[] {
             volumes: [
               { name: 'config', configMap: { name: 'alloy-config' } },
               { name: 'varlog', hostPath: { path: '/var/log', type: 'Directory' } },
-              { name: 'storage', emptyDir: {} },
+              { name: 'storage', hostPath: { path: ALLOY_HOST_STORAGE, type: 'DirectoryOrCreate' } },
             ],
           },
         },

@@ -50,7 +50,9 @@ export function datasources(env: Environment): string {
         url: lokiQueryUrl(env),
         isDefault: true,
         editable: false,
-        jsonData: { maxLines: 1000, timeout: 60 },
+        // No ruler management: Grafana expects the ruler API at the query URL, and the read path runs
+        // no ruler (grafana.com docs, alerting/alerting-rules/create-mimir-loki-managed-rule). Alerts are Grafana-managed.
+        jsonData: { maxLines: 1000, timeout: 60, manageAlerts: false },
       },
     ],
   });

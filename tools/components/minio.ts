@@ -82,6 +82,12 @@ function lifecycle(store: InClusterStore): string {
   )}\n`;
 }
 
+/**
+ * The bucket Job's script. Only `mc` and the shell: the mc image is mc on ubi-micro (minio/mc
+ * Dockerfile.release), with no grep or sed. Re-running converges: `mc admin policy attach` treats
+ * "already attached" as success (minio/mc cmd/admin-policy-attach.go, XMinioAdminPolicyChangeAlreadyApplied);
+ * `mc ilm rule import` is the current command (`mc ilm import` is hidden and deprecated: cmd/ilm-deprecated-cmds.go).
+ */
 const SETUP_SCRIPT = `#!/bin/sh
 # Idempotent: every step converges whether it ran before or not.
 set -eu
@@ -90,10 +96,10 @@ until mc alias set stack "http://minio:${PORTS.minioApi}" "$MINIO_ROOT_USER" "$M
 done
 mc mb --ignore-existing "stack/${LOKI_BUCKET}"
 mc version enable "stack/${LOKI_BUCKET}"
-mc ilm import "stack/${LOKI_BUCKET}" < /config/lifecycle.json
+mc ilm rule import "stack/${LOKI_BUCKET}" < /config/lifecycle.json
 mc admin policy create stack loki-chunks-readwrite /config/loki-policy.json
 mc admin user add stack "$LOKI_ACCESS_KEY_ID" "$LOKI_SECRET_ACCESS_KEY"
-mc admin policy attach stack loki-chunks-readwrite --user "$LOKI_ACCESS_KEY_ID" 2>/tmp/attach.err || grep -qi "already" /tmp/attach.err
+mc admin policy attach stack loki-chunks-readwrite --user "$LOKI_ACCESS_KEY_ID"
 echo "bucket ${LOKI_BUCKET} ready"
 `;
 
