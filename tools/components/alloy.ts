@@ -6,7 +6,7 @@ import { image } from '../catalog/images.ts';
 import { PORTS, lokiWriteTarget } from '../catalog/flows.ts';
 import { STACK_SERVICE_ACCOUNT } from '../catalog/rbac.ts';
 import { NAMESPACE, configChecksum, httpProbe, meta, object, podDefaults, resources, restrictedContainer, selectorLabels, service, standardLabels } from './common.ts';
-import { PRIORITY_CRITICAL } from './platform.ts';
+import { PRIORITY_NODE_AGENT } from './platform.ts';
 
 /**
  * Alloy keeps its tail positions under `--storage.path` (loki.source.file's positions file). On the
@@ -113,7 +113,7 @@ export function alloy(env: Environment): KubeObject[] {
         template: {
           metadata: { labels, annotations: configChecksum(config) },
           spec: {
-            ...podDefaults(PRIORITY_CRITICAL),
+            ...podDefaults(PRIORITY_NODE_AGENT),
             serviceAccountName: STACK_SERVICE_ACCOUNT,
             // Kubernetes discovery needs the API token; this is the one workload that mounts it.
             automountServiceAccountToken: true,

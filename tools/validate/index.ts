@@ -8,6 +8,7 @@ import { allowedFlows, formatMatrix, matrixJson, networkFindings, NetworkPolicyE
 import { concreteIntendedFlows, networkEndpoints } from './network-endpoints.ts';
 import { sortFindings, type Finding } from './finding.ts';
 import { probeFindings } from './probes.ts';
+import { quotaFindings } from './quota.ts';
 import { rbacFindings } from './rbac.ts';
 import { schemaFindings } from './schema.ts';
 import { securityFindings, type HonouredException } from './security.ts';
@@ -75,7 +76,7 @@ export function validateTree(tree: RenderedTree, catalog: Catalog): ValidationRe
   const matrices: NetworkMatrix[] = [];
   for (const env of [...new Set(tree.apps.map((a) => a.env))]) {
     const apps = tree.apps.filter((a) => a.env === env);
-    findings.push(...wiringFindings(apps, externalRefs(catalog, env)));
+    findings.push(...wiringFindings(apps, externalRefs(catalog, env)), ...quotaFindings(env, apps.flatMap((a) => a.objects)));
     const entry = catalog.environments.find((e) => e.name === env);
     // Flows are judged on the whole environment: a policy's effect depends on every other policy.
     if (entry && apps.length === entry.components.length) {
