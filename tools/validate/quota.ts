@@ -50,13 +50,18 @@ const emptyAmounts = (): Amounts => ({ 'requests.cpu': ZERO, 'requests.memory': 
 
 /** Pods a workload runs at most at once: replicas plus surge; undefined for a DaemonSet (one per node). */
 function podCount(object: KubeObject): number | undefined {
-  const spec = (object['spec'] ?? {}) as Record<string, any>;
+  const spec = (object['spec'] ?? {}) as {
+    replicas?: number;
+    parallelism?: number;
+    strategy?: { type?: string; rollingUpdate?: { maxSurge?: number | string } };
+    jobTemplate?: { spec?: { parallelism?: number } };
+  };
   switch (object.kind) {
     case 'DaemonSet':
       return undefined;
     case 'Deployment': {
-      const replicas = Number(spec['replicas'] ?? 1);
-      const strategy = spec['strategy'] ?? {};
+      const replicas = Number(spec.replicas ?? 1);
+      const strategy = spec.strategy ?? {};
       if (strategy.type === 'Recreate') return replicas;
       // Kubernetes' default maxSurge is 25%, rounded up (apps/v1 defaults).
       const surge = strategy.rollingUpdate?.maxSurge ?? '25%';
@@ -66,11 +71,11 @@ function podCount(object: KubeObject): number | undefined {
     case 'StatefulSet':
     case 'ReplicaSet':
     case 'ReplicationController':
-      return Number(spec['replicas'] ?? 1);
+      return Number(spec.replicas ?? 1);
     case 'Job':
-      return Number(spec['parallelism'] ?? 1);
+      return Number(spec.parallelism ?? 1);
     case 'CronJob':
-      return Number(spec['jobTemplate']?.spec?.parallelism ?? 1);
+      return Number(spec.jobTemplate?.spec?.parallelism ?? 1);
     default:
       return 1;
   }
@@ -129,9 +134,10 @@ function counts(quota: QuotaSpec, pod: V1PodSpec): boolean {
 function claims(objects: readonly KubeObject[], namespace: string): { count: number; storage: Fraction } {
   let count = 0;
   let storage = ZERO;
-  const claim = (spec: any, n: number): void => {
+  const claim = (spec: unknown, n: number): void => {
     count += n;
-    storage = add(storage, times(parseQuantity(spec?.resources?.requests?.storage) ?? ZERO, n));
+    const request = (spec as { resources?: { requests?: { storage?: string } } } | undefined)?.resources?.requests?.storage;
+    storage = add(storage, times(parseQuantity(request) ?? ZERO, n));
   };
   for (const o of objects.filter((x) => x.metadata.namespace === namespace)) {
     if (o.kind === 'PersistentVolumeClaim') claim(o['spec'], 1);
