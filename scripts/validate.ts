@@ -8,6 +8,7 @@ import { readOutputTree } from '../tools/generate/disk.ts';
 import { findKustomize } from '../tools/render/kustomize.ts';
 import { listOverlays, renderOverlays, resolveOverlays } from '../tools/render/overlays.ts';
 import { appsFindings } from '../tools/validate/apps.ts';
+import { argoVersionFindings } from '../tools/validate/argocd-version.ts';
 import { formatFinding, sortFindings } from '../tools/validate/finding.ts';
 import { validateTree } from '../tools/validate/index.ts';
 import { EXIT, main, parseFlags, repoRoot } from './lib/cli.ts';
@@ -40,7 +41,13 @@ await main(USAGE, async () => {
   let findings = validation.findings.filter((f) => wanted(f.env, f.component));
   if (flags._.length === 0) {
     const argo = argoObjects(await readOutputTree(root));
-    const whole = [...appsFindings(argo, tree), ...schemaFindings({ env: '', component: 'apps', dir: 'apps', objects: argo }), ...(await lintWorkflows(await readWorkflows(root)))];
+    const workflows = await readWorkflows(root);
+    const whole = [
+      ...appsFindings(argo, tree),
+      ...schemaFindings({ env: '', component: 'apps', dir: 'apps', objects: argo }),
+      ...(await lintWorkflows(workflows)),
+      ...argoVersionFindings(argo, workflows, catalog.versions.argocd.minimum),
+    ];
     findings = sortFindings([...findings, ...whole]);
   }
   const honoured = validation.honoured.filter((h) => wanted(h.env, h.component));

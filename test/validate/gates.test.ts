@@ -26,7 +26,7 @@ describe('validation gates on the rendered tree', async () => {
 
   it('removing the DNS egress breaks every workload\'s DNS flows, and only those', () => {
     const tree = mutate((f) => {
-      const policy = f('dev', 'NetworkPolicy', 'allow-egress-dns-https');
+      const policy = f('dev', 'NetworkPolicy', 'allow-egress-dns');
       policy['spec'].egress = policy['spec'].egress.filter((rule: { ports: { port: number }[] }) => rule.ports[0]?.port !== 53);
     });
     const findings = validateTree(tree, catalog).findings;

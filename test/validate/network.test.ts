@@ -71,7 +71,7 @@ const INGRESS_CONTROLLER = {
 function stackPolicies(): KubeObject[] {
   return [
     networkPolicy('default-deny-all', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }),
-    networkPolicy('allow-egress-dns-https', {
+    networkPolicy('allow-egress-dns', {
       podSelector: {},
       policyTypes: ['Egress'],
       egress: [
@@ -82,7 +82,6 @@ function stackPolicies(): KubeObject[] {
             { protocol: 'TCP', port: 53 },
           ],
         },
-        { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }], ports: tcp(443) },
       ],
     }),
     networkPolicy('allow-ingress-grafana', {
@@ -93,7 +92,11 @@ function stackPolicies(): KubeObject[] {
     networkPolicy('allow-egress-grafana', {
       podSelector: labels({ [NAME]: 'grafana' }),
       policyTypes: ['Egress'],
-      egress: [{ to: [{ podSelector: labels({ [NAME]: 'loki', [COMPONENT]: 'read' }) }], ports: tcp(3100) }],
+      egress: [
+        { to: [{ podSelector: labels({ [NAME]: 'loki', [COMPONENT]: 'read' }) }], ports: tcp(3100) },
+        // Only Grafana reaches the internet: its alert webhook (docs/adr/0016-internet-egress-only-where-needed.md).
+        { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }], ports: tcp(443) },
+      ],
     }),
     networkPolicy('allow-egress-alloy', {
       podSelector: labels({ [NAME]: 'alloy' }),
@@ -149,8 +152,8 @@ function intendedFlows(): Flow[] {
   for (const workload of WORKLOADS) {
     add(workload, 'dns', 53, 'UDP');
     add(workload, 'dns', 53, 'TCP');
-    add(workload, 'internet', 443);
   }
+  add('grafana', 'internet', 443);
   add('ingress-controller', 'grafana', 3000);
   add('ingress-controller', 'minio', 9001);
   add('grafana', 'loki-read', 3100);
@@ -243,7 +246,7 @@ describe('allowedFlows on the stack', () => {
 describe('networkFindings when a policy changes', () => {
   it('reports every pod losing DNS when the DNS egress rule is removed', () => {
     // GIVEN the stack without its DNS egress rule
-    const policies = changed('allow-egress-dns-https', (spec) => spec['egress'].splice(0, 1));
+    const policies = changed('allow-egress-dns', (spec) => spec['egress'].splice(0, 1));
 
     // WHEN evaluated and compared with the intended flows
     const findings = networkFindings(allowedFlows(policies, stackEndpoints()), intendedFlows(), { env: 'prod', component: 'platform' });
@@ -258,7 +261,7 @@ describe('networkFindings when a policy changes', () => {
 
   it('reports unintended flows when a rule loses its ports', () => {
     // GIVEN the DNS egress rule and the ingress controller's MinIO rule without `ports`
-    const policies = changed('allow-egress-dns-https', (spec) => delete spec['egress'][0].ports);
+    const policies = changed('allow-egress-dns', (spec) => delete spec['egress'][0].ports);
     const minio = changed('allow-ingress-minio', (spec) => delete spec['ingress'][1].ports);
 
     // WHEN each is evaluated
@@ -285,7 +288,7 @@ describe('networkFindings when a policy changes', () => {
 
   it('keeps namespaceSelector and podSelector in one peer as AND: a kube-system pod that is not DNS is not reached', () => {
     // GIVEN the DNS rule opened to every port, so only the peer decides
-    const policies = changed('allow-egress-dns-https', (spec) => delete spec['egress'][0].ports);
+    const policies = changed('allow-egress-dns', (spec) => delete spec['egress'][0].ports);
 
     // WHEN evaluated
     const allowed = allowedFlows(policies, stackEndpoints());
@@ -301,8 +304,8 @@ describe('allowedFlows semantics', () => {
     // GIVEN Grafana's ingress by port name, and DNS egress by name with and without the right protocol
     const named = changed('allow-ingress-grafana', (spec) => (spec['ingress'][0].ports = tcp('grafana')));
     const unknownName = changed('allow-ingress-grafana', (spec) => (spec['ingress'][0].ports = tcp('http')));
-    const dnsByName = changed('allow-egress-dns-https', (spec) => (spec['egress'][0].ports = [{ protocol: 'UDP', port: 'dns' }, { port: 'dns-tcp' }]));
-    const dnsWrongProtocol = changed('allow-egress-dns-https', (spec) => (spec['egress'][0].ports = [{ port: 'dns' }, { port: 'dns-tcp' }]));
+    const dnsByName = changed('allow-egress-dns', (spec) => (spec['egress'][0].ports = [{ protocol: 'UDP', port: 'dns' }, { port: 'dns-tcp' }]));
+    const dnsWrongProtocol = changed('allow-egress-dns', (spec) => (spec['egress'][0].ports = [{ port: 'dns' }, { port: 'dns-tcp' }]));
 
     // WHEN each is evaluated
     const [byName, byUnknown, byDnsName, byWrongProtocol] = [named, unknownName, dnsByName, dnsWrongProtocol].map((p) => allowedFlows(p, stackEndpoints()));
@@ -378,7 +381,7 @@ describe('allowedFlows semantics', () => {
 
   it('leaves a pod that no policy selects open both ways', () => {
     // GIVEN the allow policies without the two that select every pod, and a debug pod none of them selects
-    const policies = stackPolicies().filter((p) => !['default-deny-all', 'allow-egress-dns-https'].includes(p.metadata.name));
+    const policies = stackPolicies().filter((p) => !['default-deny-all', 'allow-egress-dns'].includes(p.metadata.name));
     const debug = pod('debug', 'observability', { app: 'debug' }, '10.244.9.9', [{ port: 8080, protocol: 'TCP' }]);
     const endpoints = [...stackEndpoints(), debug];
 
@@ -394,7 +397,7 @@ describe('allowedFlows semantics', () => {
     expect(denied.filter((f) => f.from === 'debug' || f.to === 'debug')).toEqual([]);
   });
 
-  it('matches ipBlock by address: a public API server address falls under the internet rule', () => {
+  it('matches ipBlock by address: a public API server address falls under Grafana\'s internet rule', () => {
     // GIVEN a managed cluster whose API server has a public address, and Alloy's ipBlock pointed at it
     const endpoints = stackEndpoints().map((e) => (e.id === 'kube-apiserver' ? { ...e, ip: '34.118.224.1' } : e));
     const policies = changed('allow-egress-alloy', (spec) => (spec['egress'][0].to = [{ ipBlock: { cidr: '34.118.224.1/32' } }]));
@@ -402,12 +405,8 @@ describe('allowedFlows semantics', () => {
     // WHEN evaluated
     const findings = rulesAndMessages(allowedFlows(policies, endpoints));
 
-    // THEN every other workload reaches the API server on 443 through the "internet" rule, but not on 6443
-    expect(findings).toEqual(
-      WORKLOADS.filter((w) => w !== 'alloy')
-        .sort()
-        .map((w) => expect.stringContaining(`unintended-flow: prod: ${w} → kube-apiserver:443/TCP`)),
-    );
+    // THEN Grafana, the one workload with an "internet" rule, reaches the API server on 443 through it, but not on 6443
+    expect(findings).toEqual([expect.stringContaining('unintended-flow: prod: grafana → kube-apiserver:443/TCP')]);
   });
 
   it('does not let selectors match a host-networked peer', () => {

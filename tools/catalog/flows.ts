@@ -67,6 +67,12 @@ export function lokiReadTarget(env: Environment): string {
   return env.loki.mode === 'monolithic' ? 'loki' : 'loki-read';
 }
 
+/** The port of an external S3 endpoint (`host[:port]`): the one written, else HTTPS or HTTP by `insecure`. */
+export function externalS3Port(store: Extract<Environment['objectStore'], { kind: 's3' }>): number {
+  const port = /:(\d+)$/.exec(store.endpoint)?.[1];
+  return port ? Number(port) : store.insecure ? 80 : PORTS.https;
+}
+
 function lokiReplicas(env: Environment): number {
   return lokiTargets(env).reduce((sum, target) => sum + (env.loki.replicas[target] ?? 0), 0);
 }
@@ -103,7 +109,13 @@ export function intendedFlows(env: Environment): IntendedFlow[] {
 
   add('*', 'dns', PORTS.dns, 'name resolution (seed: All → DNS)', 'UDP');
   add('*', 'dns', PORTS.dns, 'name resolution over TCP for large answers', 'TCP');
-  add('*', 'internet', PORTS.https, 'seed: All → HTTPS');
+  // The seed's "All → HTTPS" narrowed to who needs it (docs/adr/0016-internet-egress-only-where-needed.md).
+  if (has('grafana') && env.grafana.alerting.contactPoint) {
+    add('grafana', 'internet', PORTS.https, `alert notifications to the ${env.grafana.alerting.contactPoint.name} webhook`);
+  }
+  if (has('loki') && env.objectStore.kind === 's3') {
+    for (const target of loki) add(target, 'internet', externalS3Port(env.objectStore), `chunks on the external S3 endpoint ${env.objectStore.endpoint}`);
+  }
   if (has('grafana')) {
     add('ingress-controller', 'grafana', PORTS.grafanaHttp, `seed: Ingress → Grafana (${env.ingress.grafanaHost})`);
     if (has('loki')) add('grafana', lokiReadTarget(env), PORTS.lokiHttp, 'seed: Grafana → Loki (queries)');

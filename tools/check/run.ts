@@ -11,6 +11,7 @@ import type { RenderedTree } from '../render/tree.ts';
 import { sortFindings, type Finding } from '../validate/finding.ts';
 import { renderMatchesCatalog } from './render-matches-catalog.ts';
 import { appsFindings } from '../validate/apps.ts';
+import { argoVersionFindings } from '../validate/argocd-version.ts';
 import { validateTree } from '../validate/index.ts';
 import { schemaFindings } from '../validate/schema.ts';
 import type { HonouredException } from '../validate/security.ts';
@@ -76,6 +77,7 @@ export async function runCheck(root: string, catalog: Catalog, kustomize: Kustom
   const argo = argoObjects(disk);
   findings.push(...appsFindings(argo, tree), ...schemaFindings({ env: '', component: 'apps', dir: 'apps', objects: argo }));
   const validation = validateTree(tree, catalog);
-  findings.push(...validation.findings, ...(await lintWorkflows(await readWorkflows(root))));
+  const workflows = await readWorkflows(root);
+  findings.push(...validation.findings, ...(await lintWorkflows(workflows)), ...argoVersionFindings(argo, workflows, catalog.versions.argocd.minimum));
   return { stale, tree, findings: sortFindings(findings), honoured: validation.honoured, summary: tree.apps.map(summarize) };
 }

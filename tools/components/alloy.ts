@@ -1,15 +1,22 @@
 import type { V1ClusterRole, V1ClusterRoleBinding, V1ConfigMap, V1DaemonSet } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/object.ts';
 import type { Environment } from '../catalog/types.ts';
+import { HEALTH } from '../catalog/health.ts';
 import { image } from '../catalog/images.ts';
 import { METRICS_PORT_NAMES, PORTS, lokiWriteTarget } from '../catalog/flows.ts';
 import { DISCOVERY_ROLE_READS, readRulesFor } from '../catalog/rbac.ts';
 import { ALLOY_DISCOVERY_LABELS, ALLOY_LEVEL_LABEL, NAMESPACE } from '../catalog/names.ts';
 import { configChecksum, httpProbe, meta, object, podDefaults, resources, restrictedContainer, selectorLabels, service, standardLabels, workloadServiceAccount } from './common.ts';
-import { PRIORITY_CRITICAL } from './platform.ts';
+import { PRIORITY_NODE_AGENT } from './platform.ts';
 
-/** Alloy keeps tail positions here; on an emptyDir they restart with the pod (README: "Known limits"). */
-const STORAGE_PATH = '/tmp/alloy';
+/**
+ * Alloy keeps its tail positions under `--storage.path` (loki.source.file's positions file). On the
+ * node, not an emptyDir: a replaced pod (any config change rolls the DaemonSet) resumes where the
+ * last one stopped instead of re-shipping every log file (docs/adr/0015-alloy-positions-on-the-node.md).
+ */
+const STORAGE_PATH = '/var/lib/alloy';
+/** The node directory behind it, one per stack so two Alloy installations never share positions. */
+export const ALLOY_HOST_STORAGE = `/var/lib/alloy/${NAMESPACE}`;
 
 /** The one `discovery.kubernetes` role the configuration uses, across every namespace: all Alloy reads from the API. */
 const DISCOVERY_ROLE = 'pod';
@@ -153,7 +160,7 @@ export function alloy(env: Environment): KubeObject[] {
         template: {
           metadata: { labels, annotations: configChecksum(config) },
           spec: {
-            ...podDefaults(PRIORITY_CRITICAL, 'alloy'),
+            ...podDefaults(PRIORITY_NODE_AGENT, 'alloy'),
             automountServiceAccountToken: true,
             securityContext: { runAsUser: 0, runAsGroup: 0, runAsNonRoot: false, seccompProfile: { type: 'RuntimeDefault' } },
             tolerations: [{ operator: 'Exists' }],
@@ -167,11 +174,14 @@ export function alloy(env: Environment): KubeObject[] {
                   `--storage.path=${STORAGE_PATH}`,
                   `--server.http.listen-addr=0.0.0.0:${PORTS.alloyHttp}`,
                   '--stability.level=generally-available',
+                  // Usage reporting off, as Loki's and Grafana's (grafana/alloy docs/sources/reference/cli/run.md).
+                  '--disable-reporting',
                 ],
                 env: [{ name: 'HOSTNAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
                 ports: [{ name: 'http-metrics', containerPort: PORTS.alloyHttp, protocol: 'TCP' }],
-                readinessProbe: httpProbe('/-/ready', 'http-metrics'),
-                livenessProbe: httpProbe('/-/healthy', 'http-metrics', { initialDelaySeconds: 30 }),
+                // No liveness probe, as upstream's chart: /-/healthy turns 500 when any one component is
+                // unhealthy, and a restart would stop every healthy pipeline too (tools/catalog/health.ts).
+                readinessProbe: httpProbe(HEALTH.alloy.readiness, 'http-metrics'),
                 resources: resources(env.alloy.resources),
                 securityContext: { ...restrictedContainer(), runAsNonRoot: false },
                 volumeMounts: [
@@ -184,7 +194,7 @@ export function alloy(env: Environment): KubeObject[] {
             volumes: [
               { name: 'config', configMap: { name: 'alloy-config' } },
               { name: 'varlog', hostPath: { path: '/var/log', type: 'Directory' } },
-              { name: 'storage', emptyDir: {} },
+              { name: 'storage', hostPath: { path: ALLOY_HOST_STORAGE, type: 'DirectoryOrCreate' } },
             ],
           },
         },

@@ -1,6 +1,7 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/object.ts';
 import type { Environment } from '../catalog/types.ts';
+import { HEALTH } from '../catalog/health.ts';
 import { image } from '../catalog/images.ts';
 import { PORTS, lokiReadTarget } from '../catalog/flows.ts';
 import { NAMESPACE } from '../catalog/names.ts';
@@ -54,7 +55,9 @@ export function datasources(env: Environment): string {
         url: lokiQueryUrl(env),
         isDefault: true,
         editable: false,
-        jsonData: { maxLines: 1000, timeout: 60 },
+        // No ruler management: Grafana expects the ruler API at the query URL, and the read path runs
+        // no ruler (grafana.com docs, alerting/alerting-rules/create-mimir-loki-managed-rule). Alerts are Grafana-managed.
+        jsonData: { maxLines: 1000, timeout: 60, manageAlerts: false },
       },
       // Grafana's Prometheus connector, on the store Alloy writes the stack's metrics to (ADR 14).
       ...(env.metrics
@@ -134,8 +137,9 @@ export function grafana(env: Environment): KubeObject[] {
                   secretEnv('GF_SECURITY_ADMIN_PASSWORD', SECRETS.grafanaAdmin.name, 'admin-password'),
                 ],
                 ports: [{ name: 'grafana', containerPort: PORTS.grafanaHttp, protocol: 'TCP' }],
-                readinessProbe: httpProbe('/api/health', 'grafana'),
-                livenessProbe: httpProbe('/api/health', 'grafana', { initialDelaySeconds: 60, failureThreshold: 10 }),
+                // Readiness asks the database too (/api/health); liveness only the web server (/healthz): tools/catalog/health.ts.
+                readinessProbe: httpProbe(HEALTH.grafana.readiness, 'grafana'),
+                livenessProbe: httpProbe(HEALTH.grafana.liveness, 'grafana', { initialDelaySeconds: 60, failureThreshold: 10 }),
                 resources: resources(env.grafana.resources),
                 securityContext: restrictedContainer(),
                 volumeMounts: [

@@ -54,6 +54,11 @@ export function lokiConfig(env: Environment): string {
       retention_delete_delay: '2h',
       delete_request_store: 's3',
     },
+    // Read pods ask the backend's index gateways for the TSDB index instead of downloading it themselves,
+    // as upstream's chart does in simple scalable mode (charts/loki templates/_helpers.tpl loki.indexGatewayAddress).
+    ...(env.loki.mode === 'simple-scalable'
+      ? { storage_config: { tsdb_shipper: { index_gateway_client: { server_address: `dns+loki-backend-headless.${NAMESPACE}.svc.cluster.local:${PORTS.lokiGrpc}` } } } }
+      : {}),
     limits_config: { retention_period: `${env.loki.retentionHours}h` },
     analytics: { reporting_enabled: false },
   };

@@ -1,6 +1,7 @@
 import type { V1Container, V1Deployment, V1PodSpec, V1StatefulSet } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/object.ts';
 import type { Environment, LokiTarget } from '../catalog/types.ts';
+import { HEALTH } from '../catalog/health.ts';
 import { image } from '../catalog/images.ts';
 import { PORTS, lokiName, lokiTargets } from '../catalog/flows.ts';
 import { SECRETS } from '../catalog/secrets.ts';
@@ -50,9 +51,10 @@ function container(env: Environment, target: LokiTarget, memberlist: boolean): V
       { name: 'grpc', containerPort: PORTS.lokiGrpc, protocol: 'TCP' },
       ...(memberlist ? [{ name: 'memberlist', containerPort: PORTS.memberlist, protocol: 'TCP' }] : []),
     ],
-    // The image is distroless (no shell): HTTP probes only.
-    readinessProbe: httpProbe('/ready', 'http-metrics', { initialDelaySeconds: 15 }),
-    livenessProbe: httpProbe('/ready', 'http-metrics', { initialDelaySeconds: 60, failureThreshold: 10 }),
+    // The image is distroless (no shell): HTTP probes only. Liveness on build info, as upstream's chart
+    // does: /ready also fails during WAL replay and while the ring or the scheduler is away (tools/catalog/health.ts).
+    readinessProbe: httpProbe(HEALTH.loki.readiness, 'http-metrics', { initialDelaySeconds: 15 }),
+    livenessProbe: httpProbe(HEALTH.loki.liveness, 'http-metrics', { initialDelaySeconds: 60, failureThreshold: 10 }),
     resources: resources(r),
     securityContext: restrictedContainer(),
     volumeMounts: [

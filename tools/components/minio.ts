@@ -1,6 +1,7 @@
 import type { V1Deployment, V1Job } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/object.ts';
 import type { Environment, ObjectStore } from '../catalog/types.ts';
+import { HEALTH } from '../catalog/health.ts';
 import { image } from '../catalog/images.ts';
 import { PORTS } from '../catalog/flows.ts';
 import { externalUrl } from '../catalog/tls.ts';
@@ -70,6 +71,12 @@ function lifecycle(store: InClusterStore): string {
   )}\n`;
 }
 
+/**
+ * The bucket Job's script. Only `mc` and the shell: the mc image is mc on ubi-micro (minio/mc
+ * Dockerfile.release), with no grep or sed. Re-running converges: `mc admin policy attach` treats
+ * "already attached" as success (minio/mc cmd/admin-policy-attach.go, XMinioAdminPolicyChangeAlreadyApplied);
+ * `mc ilm rule import` is the current command (`mc ilm import` is hidden and deprecated: cmd/ilm-deprecated-cmds.go).
+ */
 const SETUP_SCRIPT = `#!/bin/sh
 # Idempotent: every step converges whether it ran before or not.
 set -eu
@@ -78,10 +85,10 @@ until mc alias set stack "http://minio:${PORTS.minioApi}" "$MINIO_ROOT_USER" "$M
 done
 mc mb --ignore-existing "stack/${LOKI_BUCKET}"
 mc version enable "stack/${LOKI_BUCKET}"
-mc ilm import "stack/${LOKI_BUCKET}" < /config/lifecycle.json
+mc ilm rule import "stack/${LOKI_BUCKET}" < /config/lifecycle.json
 mc admin policy create stack loki-chunks-readwrite /config/loki-policy.json
 mc admin user add stack "$LOKI_ACCESS_KEY_ID" "$LOKI_SECRET_ACCESS_KEY"
-mc admin policy attach stack loki-chunks-readwrite --user "$LOKI_ACCESS_KEY_ID" 2>/tmp/attach.err || grep -qi "already" /tmp/attach.err
+mc admin policy attach stack loki-chunks-readwrite --user "$LOKI_ACCESS_KEY_ID"
 echo "bucket ${LOKI_BUCKET} ready"
 `;
 
@@ -129,8 +136,9 @@ export function minio(env: Environment): KubeObject[] {
                   { name: 'api', containerPort: PORTS.minioApi, protocol: 'TCP' },
                   { name: 'console', containerPort: PORTS.minioConsole, protocol: 'TCP' },
                 ],
-                readinessProbe: httpProbe('/minio/health/ready', 'api'),
-                livenessProbe: httpProbe('/minio/health/live', 'api', { initialDelaySeconds: 10 }),
+                // Both unauthenticated and process-local; /minio/health/cluster (quorum) is never a probe: tools/catalog/health.ts.
+                readinessProbe: httpProbe(HEALTH.minio.readiness, 'api'),
+                livenessProbe: httpProbe(HEALTH.minio.liveness, 'api', { initialDelaySeconds: 10 }),
                 resources: resources(store.resources),
                 securityContext: restrictedContainer(),
                 volumeMounts: [

@@ -77,7 +77,7 @@ export function networkPolicies(env: Environment): KubeObject[] {
   const objects: KubeObject[] = [policy('default-deny-all', undefined, { policyTypes: ['Ingress', 'Egress'] })];
   const everyone = flows.filter((f) => f.from === '*');
   const egressAll = rules(env, everyone, (f) => f.to, byId).map((r) => ({ to: r.peers, ports: r.ports }));
-  objects.push(policy('allow-egress-dns-https', undefined, { policyTypes: ['Egress'], egress: egressAll }));
+  objects.push(policy('allow-egress-dns', undefined, { policyTypes: ['Egress'], egress: egressAll }));
   for (const workload of all) {
     const inbound = flows.filter((f) => f.to === workload.id);
     if (inbound.length > 0) {

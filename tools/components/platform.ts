@@ -14,6 +14,11 @@ import { networkPolicies } from './network-policies.ts';
 
 export const PRIORITY_CRITICAL = 'observability-critical';
 export const PRIORITY_STANDARD = 'observability-standard';
+/**
+ * The node agent's own class: the compute quota leaves it out by this name, since a DaemonSet's size
+ * follows the cluster's node count, not the namespace's budget (docs/adr/0017-node-agent-outside-the-quota.md).
+ */
+export const PRIORITY_NODE_AGENT = 'observability-node-agent';
 
 const labels = standardLabels('observability-platform');
 
@@ -50,10 +55,13 @@ export function platform(env: Environment): KubeObject[] {
       metadata: meta(SEED_ROLE, labels),
       rules: NAMESPACE_RULES.map((rule) => ({ ...rule })),
     }),
+    // Compute for every pod but the node agent's. A PriorityClass scope may only track pods, cpu and
+    // memory (kubernetes pkg/apis/core/helper IsResourceQuotaScopeValidForResource), and scopes are
+    // immutable, so storage stays in the unscoped quota of the old name.
     object<V1ResourceQuota>({
       apiVersion: 'v1',
       kind: 'ResourceQuota',
-      metadata: meta('observability-quota', labels),
+      metadata: meta('observability-compute', labels),
       spec: {
         hard: {
           'requests.cpu': q.requestsCpu,
@@ -61,10 +69,15 @@ export function platform(env: Environment): KubeObject[] {
           'limits.cpu': q.limitsCpu,
           'limits.memory': q.limitsMemory,
           pods: String(q.pods),
-          persistentvolumeclaims: String(q.persistentVolumeClaims),
-          'requests.storage': q.requestsStorage,
         },
+        scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'NotIn', values: [PRIORITY_NODE_AGENT] }] },
       },
+    }),
+    object<V1ResourceQuota>({
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: meta('observability-quota', labels),
+      spec: { hard: { persistentvolumeclaims: String(q.persistentVolumeClaims), 'requests.storage': q.requestsStorage } },
     }),
     {
       // Written as plain JSON: client-node's model spells the `default` field `_default`.
@@ -80,7 +93,16 @@ export function platform(env: Environment): KubeObject[] {
       value: 1_000_000,
       globalDefault: false,
       preemptionPolicy: 'PreemptLowerPriority',
-      description: 'Log collection and ingestion of the observability stack (Alloy, Loki write path, MinIO).',
+      description: 'Log ingestion and storage of the observability stack (Loki write path, MinIO).',
+    }),
+    object<V1PriorityClass>({
+      apiVersion: 'scheduling.k8s.io/v1',
+      kind: 'PriorityClass',
+      metadata: meta(PRIORITY_NODE_AGENT, labels, { clusterScoped: true }),
+      value: 1_000_000,
+      globalDefault: false,
+      preemptionPolicy: 'PreemptLowerPriority',
+      description: 'Alloy, the log collector on every node; outside the namespace compute quota, which cannot know the node count.',
     }),
     object<V1PriorityClass>({
       apiVersion: 'scheduling.k8s.io/v1',

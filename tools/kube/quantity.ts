@@ -1,7 +1,7 @@
 /** Kubernetes resource quantities (`500m`, `1Gi`, `1e3`), compared exactly by value. */
 
 /** A quantity as the exact fraction numerator / denominator. */
-interface Fraction {
+export interface Fraction {
   numerator: bigint;
   denominator: bigint;
 }

@@ -8,6 +8,8 @@ import { allowedFlows, formatMatrix, matrixJson, networkFindings, NetworkPolicyE
 import { concreteIntendedFlows, networkEndpoints } from './network-endpoints.ts';
 import { sortFindings, type Finding } from './finding.ts';
 import { tlsFindings } from './tls.ts';
+import { probeFindings } from './probes.ts';
+import { quotaFindings } from './quota.ts';
 import { identityFindings, rbacFindings, type RbacModel } from './rbac.ts';
 import { schemaFindings } from './schema.ts';
 import { securityFindings, type HonouredException } from './security.ts';
@@ -69,7 +71,7 @@ export function validateTree(tree: RenderedTree, catalog: Catalog): ValidationRe
   const honoured: HonouredException[] = [];
   const labels: KnownLabels = { stream: ALLOY_STREAM_LABELS, other: LOKI_ADDED_LABELS, embedding: TEXT_EMBEDDING_STREAMS };
   for (const app of tree.apps) {
-    findings.push(...rbacFindings(app, model), ...schemaFindings(app), ...logqlFindings(app, labels));
+    findings.push(...rbacFindings(app, model), ...schemaFindings(app), ...logqlFindings(app, labels), ...probeFindings(app));
     const security = securityFindings(app, SECURITY_EXCEPTIONS);
     findings.push(...security.findings);
     honoured.push(...security.honoured);
@@ -77,7 +79,12 @@ export function validateTree(tree: RenderedTree, catalog: Catalog): ValidationRe
   const matrices: NetworkMatrix[] = [];
   for (const env of [...new Set(tree.apps.map((a) => a.env))]) {
     const apps = tree.apps.filter((a) => a.env === env);
-    findings.push(...wiringFindings(apps, externalRefs(catalog, env)), ...grafanaFolderFindings(apps), ...identityFindings(apps, model));
+    findings.push(
+      ...wiringFindings(apps, externalRefs(catalog, env)),
+      ...grafanaFolderFindings(apps),
+      ...identityFindings(apps, model),
+      ...quotaFindings(env, apps.flatMap((a) => a.objects)),
+    );
     const entry = catalog.environments.find((e) => e.name === env);
     if (entry) findings.push(...tlsFindings(apps, entry));
     // Flows are judged on the whole environment: a policy's effect depends on every other policy.

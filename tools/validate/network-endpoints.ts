@@ -55,7 +55,13 @@ export function networkEndpoints(env: Environment, rendered: readonly KubeObject
     const template = templates.find((t) => Object.entries(w.selector).every(([k, v]) => t.labels[k] === v));
     return { id: w.id, namespace: NAMESPACE, podLabels: template?.labels ?? w.selector, ip: `10.244.0.${i + 10}`, ports: template?.ports ?? [] };
   });
-  return [...inside, ...externalPeers(env).map((p) => externalEndpoint(env, p)), externalEndpoint(env, 'cluster-pod')];
+  // The internet also answers on every port a flow intends to reach there (an external S3 endpoint's, say).
+  const outside = externalPeers(env).map((p) => externalEndpoint(env, p)).map((e) => {
+    if (e.id !== 'internet') return e;
+    const extra = intendedFlows(env).filter((f) => f.to === 'internet' && !e.ports.some((p) => p.port === f.port && p.protocol === f.protocol));
+    return { ...e, ports: [...e.ports, ...extra.map((f) => ({ port: f.port, protocol: f.protocol }))] };
+  });
+  return [...inside, ...outside, externalEndpoint(env, 'cluster-pod')];
 }
 
 /** The catalog's intended flows with `*` spelled out as every workload. */

@@ -10,6 +10,7 @@
 import type { V1Capabilities, V1Container, V1PodSecurityContext, V1PodSpec, V1SecurityContext } from '@kubernetes/client-node';
 import type { SecurityControl } from '../catalog/exceptions.ts';
 import { describeObject, groupOf, type KubeObject } from '../kube/object.ts';
+import { POD_SPEC_PATHS, child, podSpecOf, pointer, type Segment } from '../kube/pod.ts';
 import type { RenderedApp } from '../render/tree.ts';
 import type { Finding } from './finding.ts';
 
@@ -37,27 +38,8 @@ export interface SecurityResult {
   honoured: HonouredException[];
 }
 
-type Segment = string | number;
-
-/** Where each workload kind (by API group) keeps its pod spec. */
-const POD_SPEC_PATHS: ReadonlyMap<string, readonly Segment[]> = new Map([
-  ['apps/Deployment', ['spec', 'template', 'spec']],
-  ['apps/StatefulSet', ['spec', 'template', 'spec']],
-  ['apps/DaemonSet', ['spec', 'template', 'spec']],
-  ['apps/ReplicaSet', ['spec', 'template', 'spec']],
-  ['batch/Job', ['spec', 'template', 'spec']],
-  ['batch/CronJob', ['spec', 'jobTemplate', 'spec', 'template', 'spec']],
-  ['/ReplicationController', ['spec', 'template', 'spec']],
-  ['/Pod', ['spec']],
-]);
-
 const SECCOMP_TYPES: readonly string[] = ['RuntimeDefault', 'Localhost'];
 
-const pointer = (segments: readonly Segment[]): string => segments.map((s) => `/${s}`).join('');
-
-function child(value: unknown, segment: Segment): unknown {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[segment] : undefined;
-}
 
 /** The pointer of `segments` if that field is set, else of its deepest ancestor that is: where to add the missing field. */
 function nearest(root: unknown, segments: readonly Segment[]): string {
@@ -147,10 +129,8 @@ function podViolations(object: KubeObject, podPath: readonly Segment[], pod: V1P
 }
 
 function workloadViolations(object: KubeObject): Violation[] {
-  const podPath = POD_SPEC_PATHS.get(`${groupOf(object.apiVersion)}/${object.kind}`);
-  if (!podPath) return [];
-  const pod = podPath.reduce<unknown>(child, object);
-  return typeof pod === 'object' && pod !== null ? podViolations(object, podPath, pod as V1PodSpec) : [];
+  const spec = podSpecOf(object);
+  return spec ? podViolations(object, spec.path, spec.pod) : [];
 }
 
 const covers = (exception: SecurityException, component: string, workload: string, violation: Violation): boolean =>
