@@ -6,6 +6,7 @@
 import jsonPatch from 'fast-json-patch';
 import type { KubeObject } from '../kube/object.ts';
 import { groupOf, objectKey } from '../kube/object.ts';
+import { withServerAssigned } from '../kube/server-assigned.ts';
 import { align, isAlignedList, toPlain } from './align.ts';
 import { fieldsV1Set, manifestSet, removeFields, unionSet, type FieldSet } from './fieldset.ts';
 import { applyIgnores, compileIgnores, type IgnoreRule } from './ignore.ts';
@@ -121,8 +122,10 @@ function isAggregatedClusterRole(desired: KubeObject, live: KubeObject): boolean
   );
 }
 
-function compareCompiled(desired: KubeObject, live: KubeObject, compiled: Compiled): FieldDrift[] {
+function compareCompiled(manifest: KubeObject, live: KubeObject, compiled: Compiled): FieldDrift[] {
   const place: Place = rootPlace(groupOf(live.apiVersion), live.kind);
+  // What the API server would store for the manifest: allocated values it keeps are no drift.
+  const desired = withServerAssigned(manifest, live);
   let desiredBody = normalizeObject(desired);
   let liveBody = normalizeObject(live);
   const rules = compiled.ignores.filter((rule) => rule.matches(live));
