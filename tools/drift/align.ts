@@ -28,12 +28,24 @@ export function isAlignedList(value: unknown): boolean {
   return value instanceof AlignedList;
 }
 
+/**
+ * The entry of an aligned list that holds its items' merge keys in each side's order, present only
+ * when the desired items come in another order live. Apply puts a merge-keyed list back in git's
+ * order (client-side apply sends `$setElementOrder` whenever the order differs: k8s.io/apimachinery
+ * pkg/util/strategicpatch/patch.go `diffLists`), and the order means something: `env` expands
+ * `$(VAR)` only from earlier entries, `initContainers` run one after another.
+ */
+export const ORDER_ENTRY = '$order';
+
 /** The value as plain JSON again: aligned lists back to arrays, in index order. */
 export function toPlain(value: Json | undefined): Json | undefined {
   if (value === undefined || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => toPlain(item) ?? null);
-  const plain = Object.entries(value).map(([key, child]) => [key, toPlain(child) ?? null] as const);
-  return isAlignedList(value) ? plain.map(([, child]) => child) : Object.fromEntries(plain);
+  const aligned = isAlignedList(value);
+  const plain = Object.entries(value)
+    .filter(([key]) => !aligned || key !== ORDER_ENTRY)
+    .map(([key, child]) => [key, toPlain(child) ?? null] as const);
+  return aligned ? plain.map(([, child]) => child) : Object.fromEntries(plain);
 }
 
 export interface Aligned {
@@ -155,6 +167,15 @@ function alignPaired(desired: Json[], live: Json[], pairs: (number | undefined)[
     if (pair.desired !== undefined) outDesired[String(i)] = pair.desired;
     if (pair.live !== undefined) outLive[String(i)] = pair.live;
   });
+  if (keyed) {
+    const paired = desired.flatMap((_, i) => (pairs[i] === undefined ? [] : [{ i, j: pairs[i] as number }]));
+    const inDesired = paired.map(({ i }) => itemLabel(desired[i] as Json, keyed.list));
+    const inLive = [...paired].sort((a, b) => a.j - b.j).map(({ i }) => itemLabel(desired[i] as Json, keyed.list));
+    if (inDesired.some((label, n) => label !== inLive[n])) {
+      outDesired[ORDER_ENTRY] = inDesired;
+      outLive[ORDER_ENTRY] = inLive;
+    }
+  }
   let next = desired.length;
   live.forEach((item, j) => {
     if (used.has(j)) return;
@@ -163,6 +184,11 @@ function alignPaired(desired: Json[], live: Json[], pairs: (number | undefined)[
     if (part !== undefined) outLive[String(next++)] = part;
   });
   return { desired: outDesired, live: outLive };
+}
+
+/** An item as people name it in an order: its merge key values, `/`-joined (`POD_NAME`, `8080/TCP`). */
+function itemLabel(item: Json, list: MapList): string {
+  return list.keys.map((key) => String((isObject(item) ? item[key] : undefined) ?? list.defaults[key] ?? '')).join('/');
 }
 
 function appliedItem(item: Json, applied: FieldSet | undefined, list: MapList, place: Place): Json | undefined {

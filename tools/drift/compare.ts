@@ -7,7 +7,7 @@ import jsonPatch from 'fast-json-patch';
 import type { KubeObject } from '../kube/object.ts';
 import { groupOf, objectKey } from '../kube/object.ts';
 import { withServerAssigned } from '../kube/server-assigned.ts';
-import { align, isAlignedList, toPlain } from './align.ts';
+import { align, isAlignedList, ORDER_ENTRY, toPlain } from './align.ts';
 import { fieldsV1Set, manifestSet, removeFields, unionSet, type FieldSet } from './fieldset.ts';
 import { applyIgnores, compileIgnores, type IgnoreRule } from './ignore.ts';
 import type { Json, JsonObject } from './json.ts';
@@ -114,6 +114,26 @@ function secretDrifts(drifts: FieldDrift[], desired: JsonObject, live: JsonObjec
   return out;
 }
 
+/** The item-by-item differences of a list's order entry, as one drift of the list: its items' order in git → live. */
+function orderDrifts(drifts: FieldDrift[], aligned: { desired: JsonObject; live: JsonObject }): FieldDrift[] {
+  const marker = `/${escapePointerSegment(ORDER_ENTRY)}`;
+  const lists = new Set<string>();
+  const out: FieldDrift[] = [];
+  for (const drift of drifts) {
+    const at = drift.path.lastIndexOf(marker);
+    const rest = at === -1 ? '' : drift.path.slice(at + marker.length);
+    if (at === -1 || !/^(?:\/\d+)?$/.test(rest)) {
+      out.push(drift);
+      continue;
+    }
+    const path = drift.path.slice(0, at);
+    if (lists.has(path)) continue;
+    lists.add(path);
+    out.push({ path, op: 'replace', desired: toPlain(lookup(aligned.desired, `${path}${marker}`)), live: toPlain(lookup(aligned.live, `${path}${marker}`)) });
+  }
+  return out;
+}
+
 function isAggregatedClusterRole(desired: KubeObject, live: KubeObject): boolean {
   return (
     desired.kind === 'ClusterRole' &&
@@ -156,6 +176,7 @@ function compareCompiled(manifest: KubeObject, live: KubeObject, compiled: Compi
       op === 'add' ? fieldDrift(op, leafPath, undefined, value) : fieldDrift(op, leafPath, value, undefined),
     );
   });
+  drifts = orderDrifts(drifts, aligned);
   if (isSecret(desired) || isSecret(live)) drifts = secretDrifts(drifts, aligned.desired, aligned.live);
   return drifts.sort((a, b) => comparePointers(a.path, b.path));
 }
