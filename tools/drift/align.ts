@@ -91,7 +91,6 @@ function alignMaps(desired: JsonObject, live: JsonObject, applied: FieldSet | un
     for (const field of Object.keys(live)) {
       const value = live[field];
       if (value === null || value === undefined || (desired[field] !== undefined && desired[field] !== null)) continue;
-      // Under a map applied whole (a label selector), field() is a leaf too: every live key counts.
       const set = applied.field(field);
       const part = set ? appliedPart(value, set, childPlace(place, field)) : undefined;
       if (part !== undefined) outLive[field] = part;
