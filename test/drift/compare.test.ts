@@ -351,16 +351,33 @@ describe('compareObject: ignoreDifferences', () => {
     expect(fields.map((field) => field.path)).toEqual(['/spec/template/spec/containers/1/image']);
   });
 
-  it('refuses jq outside the subset and malformed pointers instead of ignoring them silently', () => {
-    // GIVEN rules that cannot be honoured
+  it('refuses malformed pointers instead of ignoring them silently', () => {
+    // GIVEN pointers that cannot be honoured
     const desired = deployment();
     const live = applied(desired);
     // WHEN compared THEN a DriftOptionsError names the rule and field
-    expect(() => compareObject(desired, live, { ignoreDifferences: [{ group: 'apps', kind: 'Deployment', jqPathExpressions: ['.spec | to_entries'] }] })).toThrow(
-      /ignoreDifferences\[0\]\.jqPathExpressions\[0\]/,
-    );
     expect(() => compareObject(desired, live, { ignoreDifferences: [{ kind: 'Deployment', jsonPointers: ['spec/replicas'] }] })).toThrow(DriftOptionsError);
     expect(() => detectDrift([], [], { ignoreDifferences: [{ kind: 'Deployment', jsonPointers: ['spec/replicas'] }] })).toThrow(/ignoreDifferences\[0\]\.jsonPointers\[0\]/);
+  });
+
+  it('a jq rule that cannot be evaluated is a warning naming the Application and rule; everything is still compared', () => {
+    // GIVEN replicas and an image changed live, a broken jq rule and a working one from an Application
+    const desired = deployment();
+    const live = applied(desired) as Spec<Record<string, unknown>>;
+    live.spec['replicas'] = 9;
+    containers(live)[1]!['image'] = 'hand-edited:1';
+    const ignoreDifferences = [
+      { group: 'apps', kind: 'Deployment', jqPathExpressions: ['.spec | to_entries', '.spec.[', 'select(.kind == "Deployment").spec.replicas'], application: 'dev-grafana', index: 3 },
+    ];
+    // WHEN drift is detected
+    const report = detectDrift([desired], [live], { ignoreDifferences });
+    // THEN the working rule ignores replicas, the image is drift, and both broken rules are named
+    expect(report.modified.flatMap((m) => m.fields.map((f) => f.path))).toEqual(['/spec/template/spec/containers/1/image']);
+    expect(report.warnings?.map((w) => [w.application, w.rule, w.expression, w.object?.name])).toEqual([
+      ['dev-grafana', 'ignoreDifferences[3].jqPathExpressions[0]', '.spec | to_entries', 'grafana'],
+      ['dev-grafana', 'ignoreDifferences[3].jqPathExpressions[1]', '.spec.[', undefined],
+    ]);
+    expect(report.warnings?.[0]?.reason).toMatch(/Invalid path expression/);
   });
 });
 

@@ -9,14 +9,14 @@ import { groupOf, objectKey } from '../kube/object.ts';
 import { withServerAssigned } from '../kube/server-assigned.ts';
 import { align, isAlignedList, ORDER_ENTRY, toPlain } from './align.ts';
 import { fieldsV1Set, manifestSet, removeFields, unionSet, type FieldSet } from './fieldset.ts';
-import { applyIgnores, compileIgnores, type IgnoreRule } from './ignore.ts';
+import { applyIgnores, applyJqRules, compileIgnores, type IgnoreRule, type JqContext } from './ignore.ts';
 import type { Json, JsonObject } from './json.ts';
 import { comparePointers, escapePointerSegment, isObject, unescapePointerSegment } from './json.ts';
 import { rootPlace, type Place } from './lists.ts';
 import { isSecret, lastApplied, normalizeObject, TRACKING_ANNOTATION, TRACKING_LABEL } from './normalize.ts';
 import type { DriftOptions, DriftReport, FieldDrift, ModifiedObject, ObjectRef, Unreadable } from './types.ts';
 
-export type { DriftOptions, DriftReport, FieldDrift, IgnoreDifference, ModifiedObject, ObjectRef, Unreadable } from './types.ts';
+export type { DriftOptions, DriftReport, DriftWarning, FieldDrift, IgnoreDifference, ModifiedObject, ObjectRef, Unreadable } from './types.ts';
 export { DriftOptionsError } from './ignore.ts';
 
 const DEFAULT_APPLIED_MANAGERS = ['argocd-controller'];
@@ -27,6 +27,7 @@ interface Compiled {
   ignores: IgnoreRule[];
   ignoreAggregatedRoles: boolean;
   appliedManagers: ReadonlySet<string>;
+  jq: JqContext;
 }
 
 function compile(options: DriftOptions): Compiled {
@@ -34,6 +35,7 @@ function compile(options: DriftOptions): Compiled {
     ignores: compileIgnores(options.ignoreDifferences ?? []),
     ignoreAggregatedRoles: options.ignoreAggregatedRoles ?? false,
     appliedManagers: new Set(options.appliedManagers ?? DEFAULT_APPLIED_MANAGERS),
+    jq: { warnings: [], broken: new Set(), ...(options.jqTimeoutMs !== undefined ? { timeoutMs: options.jqTimeoutMs } : {}) },
   };
 }
 
@@ -142,13 +144,15 @@ function isAggregatedClusterRole(desired: KubeObject, live: KubeObject): boolean
   );
 }
 
-function compareCompiled(manifest: KubeObject, live: KubeObject, compiled: Compiled): FieldDrift[] {
-  const place: Place = rootPlace(groupOf(live.apiVersion), live.kind);
+function compareCompiled(manifest: KubeObject, liveObject: KubeObject, compiled: Compiled): FieldDrift[] {
+  const place: Place = rootPlace(groupOf(liveObject.apiVersion), liveObject.kind);
+  const rules = compiled.ignores.filter((rule) => rule.matches(liveObject));
+  // jq rules normalize both whole objects first, as Argo CD's normalizer does before its diff.
+  const [jqDesired, live] = applyJqRules(rules, [manifest, liveObject], compiled.jq) as [KubeObject, KubeObject];
   // What the API server would store for the manifest: allocated values it keeps are no drift.
-  const desired = withServerAssigned(manifest, live);
+  const desired = withServerAssigned(jqDesired, live);
   let desiredBody = normalizeObject(desired);
   let liveBody = normalizeObject(live);
-  const rules = compiled.ignores.filter((rule) => rule.matches(live));
   const managers = new Set(rules.flatMap((rule) => rule.managers));
   if (managers.size > 0) {
     // normalizeObject copies shallowly; removal works deep, so on copies.
@@ -181,7 +185,10 @@ function compareCompiled(manifest: KubeObject, live: KubeObject, compiled: Compi
   return drifts.sort((a, b) => comparePointers(a.path, b.path));
 }
 
-/** The drift of one live object from its desired manifest; [] when in sync. Throws DriftOptionsError on bad options. */
+/**
+ * The drift of one live object from its desired manifest; [] when in sync. Throws DriftOptionsError
+ * on bad options. A jq rule that cannot be evaluated is left out (detectDrift reports it as a warning).
+ */
 export function compareObject(desired: KubeObject, live: KubeObject, options: DriftOptions = {}): FieldDrift[] {
   return compareCompiled(desired, live, compile(options));
 }
@@ -256,7 +263,7 @@ export function detectDrift(desired: readonly KubeObject[], live: readonly KubeO
     else liveByName.set(nameKey(object), [object]);
   }
   const paired = new Set<KubeObject>();
-  const report: DriftReport = { inSync: 0, missing: [], unexpected: [], modified: [], unreadable, unchecked: [] };
+  const report: DriftReport = { inSync: 0, missing: [], unexpected: [], modified: [], unreadable, unchecked: [], warnings: compiled.jq.warnings };
 
   for (const object of desired) {
     if (isHook(object)) continue;
