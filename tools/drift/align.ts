@@ -5,7 +5,7 @@
  *   field set says we set it before: then git removed it and the next sync deletes it, so it stays;
  * - list items are paired by merge key, or for keyless object lists equal items first, so order
  *   and defaults inside items do not count;
- * - scalars equal by Kubernetes semantics (quantities by value, `8080` = `"8080"`, a desired zero
+ * - scalars equal by Kubernetes semantics (quantities by value where the schema says quantity, `8080` = `"8080"`, a desired zero
  *   value the server omits) are made identical; null means absent.
  *
  * Lists of objects come out as maps from index to item (`isAlignedList`), indexed like the desired
@@ -271,19 +271,14 @@ function isZero(value: Json): boolean {
   return false;
 }
 
-const QUANTITY_MAPS = new Set(['requests', 'limits', 'overhead', 'capacity', 'allocatable', 'hard']);
-const LIMIT_RANGE_MAPS = new Set(['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio']);
-const QUANTITY_FIELDS = new Set(['sizeLimit', 'divisor']);
-
+/** True where the kind's schema says the field holds a quantity. */
 function isQuantityPlace(place: Place): boolean {
-  const [field = '', parent = ''] = namesUp(place).filter((name) => name !== '*');
-  if (QUANTITY_FIELDS.has(field) || QUANTITY_MAPS.has(parent)) return true;
-  return place.kind === 'LimitRange' && LIMIT_RANGE_MAPS.has(parent);
+  return place.quantity?.(namesUp(place).reverse()) ?? false;
 }
 
 function sameScalar(desired: Json, live: Json, place: Place): boolean {
   if (desired === live) return true;
   if (typeof desired === 'number' && typeof live === 'string' && live.trim() !== '' && Number(live) === desired) return true;
   if (typeof desired === 'string' && typeof live === 'number' && desired.trim() !== '' && Number(desired) === live) return true;
-  return isQuantityPlace(place) && quantitiesEqual(desired, live);
+  return quantitiesEqual(desired, live) && isQuantityPlace(place);
 }

@@ -6,6 +6,7 @@
 import jsonPatch from 'fast-json-patch';
 import type { KubeObject } from '../kube/object.ts';
 import { groupOf, objectKey } from '../kube/object.ts';
+import { crdSchemas, quantityFields } from '../kube/quantity-fields.ts';
 import { withServerAssigned } from '../kube/server-assigned.ts';
 import { align, isAlignedList, ORDER_ENTRY, toPlain } from './align.ts';
 import { fieldsV1Set, manifestSet, removeFields, unionSet, type FieldSet } from './fieldset.ts';
@@ -28,10 +29,12 @@ interface Compiled {
   ignoreAggregatedRoles: boolean;
   appliedManagers: ReadonlySet<string>;
   jq: JqContext;
+  crds: ReadonlyMap<string, Record<string, unknown>>;
 }
 
-function compile(options: DriftOptions): Compiled {
+function compile(options: DriftOptions, objects: readonly KubeObject[] = []): Compiled {
   return {
+    crds: crdSchemas([...objects, ...(options.customResourceDefinitions ?? [])]),
     ignores: compileIgnores(options.ignoreDifferences ?? []),
     ignoreAggregatedRoles: options.ignoreAggregatedRoles ?? false,
     appliedManagers: new Set(options.appliedManagers ?? DEFAULT_APPLIED_MANAGERS),
@@ -145,7 +148,7 @@ function isAggregatedClusterRole(desired: KubeObject, live: KubeObject): boolean
 }
 
 function compareCompiled(manifest: KubeObject, liveObject: KubeObject, compiled: Compiled): FieldDrift[] {
-  const place: Place = rootPlace(groupOf(liveObject.apiVersion), liveObject.kind);
+  const place: Place = rootPlace(groupOf(liveObject.apiVersion), liveObject.kind, quantityFields(liveObject.apiVersion, liveObject.kind, compiled.crds));
   const rules = compiled.ignores.filter((rule) => rule.matches(liveObject));
   // jq rules normalize both whole objects first, as Argo CD's normalizer does before its diff.
   const [jqDesired, live] = applyJqRules(rules, [manifest, liveObject], compiled.jq) as [KubeObject, KubeObject];
@@ -252,7 +255,7 @@ function nameKey(object: KubeObject): string {
  * Argo CD hooks are skipped: they run and go, and are not part of an app's sync status.
  */
 export function detectDrift(desired: readonly KubeObject[], live: readonly KubeObject[], options: DriftOptions = {}): DriftReport {
-  const compiled = compile(options);
+  const compiled = compile(options, [...desired, ...live]);
   const unreadable = [...(options.unreadable ?? [])];
   const liveByKey = new Map<string, KubeObject>();
   const liveByName = new Map<string, KubeObject[]>();

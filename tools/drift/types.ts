@@ -1,4 +1,5 @@
 /** The drift engine's public shapes. */
+import type { KubeObject } from '../kube/object.ts';
 
 /** One entry of an Argo CD Application's `spec.ignoreDifferences`. */
 export interface IgnoreDifference {
@@ -53,6 +54,8 @@ export interface DriftOptions {
   appliedManagers?: string[];
   /** Kinds the live reader could not list: their desired objects are reported unchecked, not missing. */
   unreadable?: Unreadable[];
+  /** CustomResourceDefinitions whose schemas say which custom fields are quantities (detectDrift also reads those among its objects). */
+  customResourceDefinitions?: KubeObject[];
   /** Time limit of one jq expression on one object, in ms; default 1000 (Argo CD's default). */
   jqTimeoutMs?: number;
 }
