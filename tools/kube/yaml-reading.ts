@@ -71,12 +71,25 @@ const goInfinityOrNaN: ScalarTag = {
   resolve: (text) => (/nan/i.test(text) ? Number.NaN : text.startsWith('-') ? -Infinity : Infinity),
 };
 
+/**
+ * A timestamp stays the string it was (decode.go keeps timestamp-looking values strings for
+ * `interface{}`), but the writer must quote it: kustomize reads it with go-yaml v3 as a time and
+ * writes it back as RFC 3339 (`2001-12-14` becomes `2001-12-14T00:00:00Z`).
+ */
+const goTimestamp: ScalarTag = {
+  tag: 'tag:yaml.org,2002:timestamp',
+  default: true,
+  identify: () => false,
+  test: /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::?[0-9]{2})?))?)?$/,
+  resolve: (text) => text,
+};
+
 /** The parse options that give go-yaml v2's reading; `<<` is merged by `documentToJson`. */
 export const MANIFEST_YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   version: '1.1',
   merge: false,
   uniqueKeys: false,
-  customTags: (tags: Tags) => [...tags.filter((tag) => typeof tag === 'string' || !DROPPED_TAGS.has(tag.tag)), goInfinityOrNaN, goInt, goFloat],
+  customTags: (tags: Tags) => [...tags.filter((tag) => typeof tag === 'string' || !DROPPED_TAGS.has(tag.tag)), goInfinityOrNaN, goInt, goFloat, goTimestamp],
 };
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
