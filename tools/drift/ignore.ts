@@ -41,7 +41,7 @@ function parsePointer(pointer: string, where: string): string[] {
 /** Validates and compiles the rules; throws DriftOptionsError naming the entry and field at fault. */
 export function compileIgnores(rules: readonly IgnoreDifference[]): IgnoreRule[] {
   return rules.map((rule, index) => {
-    const where = `ignoreDifferences[${rule.index ?? index}]`;
+    const where = `${rule.application ? `Application ${rule.application} ` : ''}ignoreDifferences[${rule.index ?? index}]`;
     if (typeof rule.kind !== 'string' || rule.kind === '') {
       throw new DriftOptionsError(`${where}.kind: required (a kind, or * for every kind)`);
     }
@@ -49,7 +49,11 @@ export function compileIgnores(rules: readonly IgnoreDifference[]): IgnoreRule[]
     const kind = glob(rule.kind);
     const name = rule.name ? glob(rule.name) : undefined;
     const jq = (rule.jqPathExpressions ?? []).map(
-      (expression, i): JqRule => ({ expression, rule: `${where}.jqPathExpressions[${i}]`, ...(rule.application ? { application: rule.application } : {}) }),
+      (expression, i): JqRule => ({
+        expression,
+        rule: `ignoreDifferences[${rule.index ?? index}].jqPathExpressions[${i}]`,
+        ...(rule.application ? { application: rule.application } : {}),
+      }),
     );
     return {
       matches: (object: KubeObject) =>
