@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { compareObject, detectDrift } from '../../tools/drift/compare.ts';
+import { driftJson, formatDriftMarkdown, formatDriftText } from '../../tools/drift/report.ts';
 import type { KubeObject } from '../../tools/kube/object.ts';
 import { parseObjects } from '../../tools/yaml.ts';
 import { REPO_ROOT } from '../support/repo.ts';
@@ -337,5 +338,23 @@ describe("Argo CD's jqPathExpressions, by real jq", () => {
     // THEN the warning names the Application, the rule and the object; replicas are still drift
     expect(report.warnings?.map((w) => [w.application, w.rule, w.object?.name, w.reason])).toEqual([['dev-grafana', 'ignoreDifferences[2].jqPathExpressions[0]', 'grafana', 'timed out after 200 ms']]);
     expect(report.modified.map((m) => m.fields.map((f) => f.path))).toEqual([['/spec/replicas']]);
+    // AND every report format says so
+    const line = 'Application dev-grafana ignoreDifferences[2].jqPathExpressions[0]';
+    expect(formatDriftText(report, 'dev')).toContain(`${line} until(false; .) on Deployment observability/grafana: timed out after 200 ms`);
+    expect(formatDriftMarkdown(report, 'dev')).toContain(line);
+    expect(JSON.stringify(driftJson(report))).toContain('"rule":"ignoreDifferences[2].jqPathExpressions[0]"');
+  });
+
+  it("a rule failing on a Secret never quotes jq's words, which may hold the value", () => {
+    // GIVEN a rule that makes jq quote a Secret's base64 value in its error
+    const value = Buffer.from('s3cr3t-password-value').toString('base64');
+    const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'grafana-admin', namespace: 'observability' }, data: { password: value } };
+    const ignoreDifferences = [{ kind: 'Secret', jqPathExpressions: ['.data.password | tonumber'] }];
+    // WHEN drift is detected
+    const report = detectDrift([secret], [clone(secret)], { ignoreDifferences });
+    // THEN the warning is there, without the value
+    expect(report.warnings).toHaveLength(1);
+    expect(JSON.stringify(report.warnings)).not.toContain(value);
+    expect(formatDriftText(report, 'dev')).not.toContain(value);
   });
 });
