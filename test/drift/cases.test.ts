@@ -284,6 +284,15 @@ describe('server-side apply records own exactly the fields they list', () => {
     expect(compareObject(desired, live)).toEqual([]);
   });
 
+  it('a merge-keyed list owned as a leaf does not own the items injected into it', () => {
+    // GIVEN an Apply entry owning the containers list as a leaf, and a sidecar injected live
+    const desired = deployment();
+    const live = withApplyEntry(applied(desired), { 'f:spec': { 'f:template': { 'f:spec': { 'f:containers': {} } } } });
+    containers(live).push({ name: 'istio-proxy', image: 'istio/proxyv2:1.27' });
+    // WHEN compared THEN the sidecar is not drift
+    expect(compareObject(desired, live)).toEqual([]);
+  });
+
   it('a field the entry lists and git no longer has is still drift', () => {
     // GIVEN git dropping spec.paused that the Apply entry lists
     const desired = deployment();

@@ -192,7 +192,6 @@ function itemLabel(item: Json, list: MapList): string {
 
 function appliedItem(item: Json, applied: FieldSet | undefined, list: MapList, place: Place): Json | undefined {
   if (!applied) return undefined;
-  if (applied.leaf) return shape(item, place);
   const entry = applied.item(itemKey(item, list) ?? '');
   if (!entry) return undefined;
   return entry.self || entry.leaf ? shape(item, place) : appliedPart(item, entry, place);
