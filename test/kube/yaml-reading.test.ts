@@ -86,6 +86,10 @@ describe('manifests are read as kubectl reads them, tried against kustomize', ()
     expect(parseObjects(text, 'm.yaml')[0]?.['data']).toEqual({ a: '1' });
   });
 
+  it('an alias that refers to its own anchor is refused with the field, not a stack overflow', () => {
+    expect(() => parseObjects('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: m}\nspec: &loop {self: *loop}\n', 'm.yaml')).toThrow(/^m\.yaml: document 1: \/spec\/self: alias \*loop refers to itself/);
+  });
+
   it('.inf and .nan are refused with the file, document and field, as kubectl cannot send them; kustomize refuses them too', async () => {
     const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: m}\nspec:\n  limit: .inf\n';
     expect(() => parseObjects(text, 'm.yaml')).toThrow(/^m\.yaml: document 1: \/spec\/limit: \.inf is not a JSON number/);

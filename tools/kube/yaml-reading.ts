@@ -15,7 +15,7 @@
  * - `.inf` and `.nan` cannot be JSON numbers: refused.
  * Everything else follows the `yaml` package's YAML 1.1 schema (null `~`, strings, maps, lists).
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions, type ScalarTag, type Tags } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type YAMLMap, type DocumentOptions, type ParseOptions, type SchemaOptions, type ScalarTag, type Tags } from 'yaml';
 
 export class ManifestYamlError extends Error {
   override readonly name = 'ManifestYamlError';
@@ -106,8 +106,22 @@ function keyText(key: unknown, where: string): string {
  * Throws ManifestYamlError naming `where` and the field at fault.
  */
 export function documentToJson(document: Document.Parsed, where: string): Json {
+  // Collections being converted: an alias back into one of them would never end.
+  const open = new Set<unknown>();
+  const within = <T>(node: unknown, convertIt: () => T): T => {
+    open.add(node);
+    try {
+      return convertIt();
+    } finally {
+      open.delete(node);
+    }
+  };
   const convert = (node: unknown, path: string): Json => {
-    if (isAlias(node)) return convert(node.resolve(document), path);
+    if (isAlias(node)) {
+      const target = node.resolve(document);
+      if (open.has(target)) throw new ManifestYamlError(`${where}: ${path || '/'}: alias *${node.source} refers to itself: a manifest cannot be infinite`);
+      return convert(target, path);
+    }
     if (isScalar(node)) {
       const value = node.value;
       if (typeof value === 'number' && !Number.isFinite(value)) {
@@ -115,22 +129,23 @@ export function documentToJson(document: Document.Parsed, where: string): Json {
       }
       return value === undefined ? null : (value as Json);
     }
-    if (isSeq(node)) return node.items.map((item, i) => convert(item, `${path}/${i}`));
-    if (isMap(node)) {
-      const out: { [key: string]: Json } = {};
-      for (const pair of node.items) {
-        if (!isPair(pair)) continue;
-        const key = pair.key;
-        if (isScalar(key) && key.value === '<<' && key.type === 'PLAIN') {
-          merge(out, pair.value, path);
-          continue;
-        }
-        const name = keyText(isScalar(key) ? key.value : key, `${path}/(key)`);
-        out[name] = convert(pair.value, `${path}/${name}`);
-      }
-      return out;
-    }
+    if (isSeq(node)) return within(node, () => node.items.map((item, i) => convert(item, `${path}/${i}`)));
+    if (isMap(node)) return within(node, () => convertMap(node, path));
     return null;
+  };
+  const convertMap = (node: YAMLMap, path: string): Json => {
+    const out: { [key: string]: Json } = {};
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const key = pair.key;
+      if (isScalar(key) && key.value === '<<' && key.type === 'PLAIN') {
+        merge(out, pair.value, path);
+        continue;
+      }
+      const name = keyText(isScalar(key) ? key.value : key, `${path}/(key)`);
+      out[name] = convert(pair.value, `${path}/${name}`);
+    }
+    return out;
   };
   // decode.go `merge`: a map (or alias to one) sets its keys; a sequence is merged last to first.
   const merge = (into: { [key: string]: Json }, value: unknown, path: string): void => {
