@@ -338,6 +338,22 @@ describe("Argo CD's jqPathExpressions, by real jq", () => {
     expect(report.modified.map((m) => [m.object.name, m.fields.map((f) => f.path)])).toEqual([['loki', ['/spec/replicas']]]);
   });
 
+  it("an Application's rules apply to the objects Argo CD tracks for it, not to another Application's", () => {
+    // GIVEN grafana tracked by dev-grafana and loki by dev-loki, both scaled by hand, and dev-grafana's rule ignoring replicas
+    const grafana = app('grafana');
+    const loki = app('loki');
+    const scaled = (desired: KubeObject, application: string): KubeObject => {
+      const live = applied(desired, application) as KubeObject & { spec: Record<string, unknown> };
+      live.spec['replicas'] = 4;
+      return live;
+    };
+    const ignoreDifferences = [{ group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/replicas'], jqPathExpressions: ['.spec.replicas'], application: 'dev-grafana', index: 0 }];
+    // WHEN drift is detected
+    const report = detectDrift([grafana, loki], [scaled(grafana, 'dev-grafana'), scaled(loki, 'dev-loki')], { ignoreDifferences });
+    // THEN loki's replicas are still drift
+    expect(report.modified.map((m) => [m.object.name, m.fields.map((f) => f.path)])).toEqual([['loki', ['/spec/replicas']]]);
+  });
+
   it('a rule that runs past its time limit is a warning, and the environment is still compared', () => {
     // GIVEN an endless rule and a hand-scaled Deployment
     const grafana = app('grafana');

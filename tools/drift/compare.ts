@@ -14,7 +14,7 @@ import { applyIgnores, applyJqRules, compileIgnores, type IgnoreRule, type JqCon
 import type { Json, JsonObject } from './json.ts';
 import { comparePointers, escapePointerSegment, isObject, unescapePointerSegment } from './json.ts';
 import { rootPlace, type Place } from './lists.ts';
-import { isSecret, lastApplied, normalizeObject, TRACKING_ANNOTATION, TRACKING_LABEL } from './normalize.ts';
+import { isSecret, lastApplied, normalizeObject, trackingApps } from './normalize.ts';
 import type { DriftOptions, DriftReport, FieldDrift, ModifiedObject, ObjectRef, Unreadable } from './types.ts';
 
 export type { DriftOptions, DriftReport, DriftWarning, FieldDrift, IgnoreDifference, ModifiedObject, ObjectRef, Unreadable } from './types.ts';
@@ -222,10 +222,7 @@ function isHook(object: KubeObject): boolean {
 
 /** Argo CD tracks an object for an app by its tracking label, or by its tracking-id annotation (`app:group/kind:ns/name`). */
 function trackedBy(object: KubeObject, appNames: ReadonlySet<string>): boolean {
-  const label = object.metadata.labels?.[TRACKING_LABEL];
-  if (typeof label === 'string' && appNames.has(label)) return true;
-  const id = annotation(object, TRACKING_ANNOTATION);
-  return id !== undefined && appNames.has(id.split(':', 1)[0] ?? '');
+  return trackingApps(object).some((app) => appNames.has(app));
 }
 
 /** Controllers' children (owner references), hooks and objects Argo CD is told to ignore are never unexpected. */

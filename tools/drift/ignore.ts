@@ -2,6 +2,7 @@
 import type { KubeObject } from '../kube/object.ts';
 import { groupOf } from '../kube/object.ts';
 import { isSecret } from '../kube/stored-bytes.ts';
+import { trackingApps } from './normalize.ts';
 import type { Json, JsonObject } from './json.ts';
 import { comparePointers, escapePointerSegment, isObject, unescapePointerSegment } from './json.ts';
 import { deleteSelected, JqError } from './jq.ts';
@@ -38,6 +39,13 @@ function parsePointer(pointer: string, where: string): string[] {
   return pointer.slice(1).split('/').map(unescapePointerSegment);
 }
 
+/** An Application's rules apply to the objects Argo CD tracks for it (or tracks for no one yet). */
+function ownedBy(object: KubeObject, application: string | undefined): boolean {
+  if (!application) return true;
+  const apps = trackingApps(object);
+  return apps.length === 0 || apps.includes(application);
+}
+
 /** Validates and compiles the rules; throws DriftOptionsError naming the entry and field at fault. */
 export function compileIgnores(rules: readonly IgnoreDifference[]): IgnoreRule[] {
   return rules.map((rule, index) => {
@@ -60,7 +68,8 @@ export function compileIgnores(rules: readonly IgnoreDifference[]): IgnoreRule[]
         group.test(groupOf(object.apiVersion)) &&
         kind.test(object.kind) &&
         (!name || name.test(object.metadata.name)) &&
-        (!rule.namespace || rule.namespace === object.metadata.namespace),
+        (!rule.namespace || rule.namespace === object.metadata.namespace) &&
+        ownedBy(object, rule.application),
       pointers: (rule.jsonPointers ?? []).map((pointer, i) => parsePointer(pointer, `${where}.jsonPointers[${i}]`)),
       jq,
       managers: rule.managedFieldsManagers ?? [],

@@ -94,3 +94,13 @@ export function lastApplied(live: KubeObject): KubeObject | undefined {
     return undefined;
   }
 }
+
+/** The Applications Argo CD tracks an object for: its tracking label, and the app named by its tracking-id annotation (`app:group/kind:ns/name`). */
+export function trackingApps(object: KubeObject): string[] {
+  const apps: string[] = [];
+  const label = object.metadata.labels?.[TRACKING_LABEL];
+  if (typeof label === 'string') apps.push(label);
+  const id = object.metadata.annotations?.[TRACKING_ANNOTATION];
+  if (typeof id === 'string') apps.push(id.split(':', 1)[0] ?? '');
+  return apps;
+}
