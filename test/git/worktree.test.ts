@@ -85,12 +85,11 @@ describe('withWorktree', () => {
   it('refuses a bad ref with a typed error naming it, before creating anything', async () => {
     // WHEN asked for a branch that does not exist, and for a ref that looks like an option
     const missing = withWorktree(repo, 'feature/no-such-branch', async () => 'unreachable');
-    const option = resolveRef(repo, '--output=/tmp/owned');
 
-    // THEN each is a GitRefError that names the ref
+    // THEN each is a GitRefError that names the ref (each awaited as soon as it is made: a rejection with no handler yet is an unhandled one)
     await expect(missing).rejects.toBeInstanceOf(GitRefError);
     await expect(missing).rejects.toMatchObject({ ref: 'feature/no-such-branch', message: expect.stringMatching(/^git ref "feature\/no-such-branch": not a commit in /) });
-    await expect(option).rejects.toMatchObject({ name: 'GitRefError', ref: '--output=/tmp/owned' });
+    await expect(resolveRef(repo, '--output=/tmp/owned')).rejects.toMatchObject({ name: 'GitRefError', ref: '--output=/tmp/owned' });
     expect(existsSync('/tmp/owned')).toBe(false);
     expect(await worktreePaths(git)).toEqual([repo]);
   });
