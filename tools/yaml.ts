@@ -1,5 +1,6 @@
 import { parseAllDocuments, stringify } from 'yaml';
 import { isKubeObject, type KubeObject } from './kube/object.ts';
+import { documentToJson, ManifestYamlError, MANIFEST_YAML_OPTIONS } from './kube/yaml-reading.ts';
 
 /** Keys a Kubernetes reader looks for first, in this order; every other key follows sorted. */
 const LEADING_KEYS = ['apiVersion', 'kind', 'metadata', 'spec', 'data', 'stringData', 'resources'];
@@ -28,6 +29,8 @@ export function canonicalize(value: unknown, path: readonly string[] = []): unkn
 /** The repository's one YAML writer: canonical key order, no line wrapping, block literals for text. */
 export function toYaml(value: unknown): string {
   return stringify(canonicalize(value), {
+    // Strings that kubectl's YAML 1.1 reader would take for something else (`yes`, `0755`) are quoted.
+    ...MANIFEST_YAML_OPTIONS,
     lineWidth: 0,
     minContentWidth: 0,
     indentSeq: true,
@@ -52,8 +55,9 @@ function parseJson(text: string): { value: unknown } | { error: string } | undef
 
 /**
  * Parses a multi-document YAML stream (a `kind: List`, or an array of objects) into Kubernetes
- * objects, in order. JSON, which is YAML too, takes the native parser: many times faster on a large
- * snapshot.
+ * objects, in order, read as kubectl and Argo CD read manifests (tools/kube/yaml-reading.ts:
+ * YAML 1.1 integers and booleans, `<<` merge keys). JSON, which is YAML too, takes the native
+ * parser: many times faster on a large snapshot.
  */
 export function parseObjects(text: string, source: string): KubeObject[] {
   const objects: KubeObject[] = [];
@@ -63,7 +67,7 @@ export function parseObjects(text: string, source: string): KubeObject[] {
     return objects;
   }
   // YAML flow style also starts with `{` or `[`: what JSON refused, the YAML parser may read.
-  const documents = parseAllDocuments(text, { uniqueKeys: false });
+  const documents = parseAllDocuments(text, MANIFEST_YAML_OPTIONS);
   const list = Array.isArray(documents) ? documents : [documents];
   list.forEach((document, index) => {
     if (document.errors.length > 0) {
@@ -71,7 +75,15 @@ export function parseObjects(text: string, source: string): KubeObject[] {
       const reason = json ? `invalid JSON: ${json.error}` : (document.errors[0]?.message ?? 'invalid YAML');
       throw new YamlParseError(`${source}: document ${index + 1}: ${reason.split('\n')[0]}`);
     }
-    collect(document.toJS({ maxAliasCount: -1 }), `${source}: document ${index + 1}`, objects);
+    const where = `${source}: document ${index + 1}`;
+    let value: unknown;
+    try {
+      value = documentToJson(document, where);
+    } catch (error) {
+      if (error instanceof ManifestYamlError) throw new YamlParseError(error.message, { cause: error });
+      throw error;
+    }
+    collect(value, where, objects);
   });
   return objects;
 }

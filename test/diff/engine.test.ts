@@ -268,12 +268,26 @@ describe('diffTrees', () => {
       // WHEN diffed
       const report = diffTrees({ base, head });
 
-      // THEN both objects show as changed, but only the real value change is flagged
-      expect(report.changes.map((c) => c.name)).toEqual(['grafana-admin', 'loki-s3-credentials']);
+      // THEN only the value change is a change, and flagged: the moved value stores the same bytes
+      expect(report.changes.map((c) => c.name)).toEqual(['grafana-admin']);
       expect(flagsOf(report, 'secret-change').map((f) => [f.object, f.message])).toEqual([
         ['Secret observability/grafana-admin', 'values changed: admin-password (values are never shown)'],
       ]);
       expect(JSON.stringify(reportJson(report))).not.toContain(encoded('admin-NEW'));
+    });
+
+    it('sees no change when a value only moves to data, wrapped over lines, with the same bytes', () => {
+      // GIVEN a Secret in stringData on the base side and in base64 data wrapped over two lines on the head side
+      const value = 'loki-s3-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz';
+      const encoded = Buffer.from(value).toString('base64');
+      const base = devStackWith({ minio: [secret('loki-s3-credentials', { 'secret-access-key': value })] });
+      const head = devStackWith({
+        minio: [secret('loki-s3-credentials', {}, { stringData: undefined, data: { 'secret-access-key': `${encoded.slice(0, 40)}\n${encoded.slice(40)}\n` } })],
+      });
+      // WHEN diffed THEN the cluster would store the same bytes: no change, no flag
+      const report = diffTrees({ base, head });
+      expect(report.changes).toEqual([]);
+      expect(flagsOf(report, 'secret-change')).toEqual([]);
     });
 
     it('flags a data change to an immutable Secret as refused', () => {

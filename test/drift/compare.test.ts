@@ -15,16 +15,33 @@ describe('compareObject: what is not drift', () => {
     expect(fields).toEqual([]);
   });
 
-  it('reordered containers, env and volumeMounts are not drift', () => {
-    // GIVEN a live Deployment whose keyed lists come back in another order
+  it('reordered containers, env and volumeMounts are drift: apply puts merge-keyed lists back in git order', () => {
+    // GIVEN a live Deployment whose keyed lists come back in another order, items otherwise equal
     const desired = deployment();
     const live = applied(desired);
     const [grafana, sidecar] = containers(live);
     containers(live).splice(0, 2, sidecar as Record<string, unknown>, grafana as Record<string, unknown>);
+    const envOrder = (grafana?.['env'] as { name: string }[]).map((item) => item.name);
+    const mountOrder = (grafana?.['volumeMounts'] as { mountPath: string }[]).map((item) => item.mountPath);
     (grafana?.['env'] as unknown[]).reverse();
     (grafana?.['volumeMounts'] as unknown[]).reverse();
     // WHEN compared
-    // THEN they pair by name / mountPath: nothing differs
+    const fields = compareObject(desired, live);
+    // THEN items still pair by name / mountPath (no value drift), and each list's order is one drift
+    expect(fields).toEqual([
+      { path: '/spec/template/spec/containers', op: 'replace', desired: ['grafana', 'sidecar'], live: ['sidecar', 'grafana'] },
+      { path: '/spec/template/spec/containers/0/env', op: 'replace', desired: envOrder, live: [...envOrder].reverse() },
+      { path: '/spec/template/spec/containers/0/volumeMounts', op: 'replace', desired: mountOrder, live: [...mountOrder].reverse() },
+    ]);
+  });
+
+  it('items injected live between git items do not make an order drift', () => {
+    // GIVEN a live Deployment with a sidecar injected first and an env var injected in the middle
+    const desired = deployment();
+    const live = applied(desired);
+    containers(live).unshift({ name: 'injected', image: 'mesh/proxy:1' });
+    (containers(live)[1]?.['env'] as unknown[]).splice(1, 0, { name: 'INJECTED', value: '1' });
+    // WHEN compared THEN git's items are in git's order: nothing differs
     expect(compareObject(desired, live)).toEqual([]);
   });
 
@@ -117,8 +134,9 @@ describe('compareObject: what is drift', () => {
     (containers(live)[0] as Record<string, unknown>)['image'] = 'docker.io/library/busybox:1.36';
     // WHEN compared
     const fields = compareObject(desired, live);
-    // THEN the sidecar (index 1 in git) is named
+    // THEN the sidecar (index 1 in git) is named, and the order
     expect(fields).toEqual([
+      { path: '/spec/template/spec/containers', op: 'replace', desired: ['grafana', 'sidecar'], live: ['sidecar', 'grafana'] },
       { path: '/spec/template/spec/containers/1/image', op: 'replace', desired: 'docker.io/library/busybox:1.37', live: 'docker.io/library/busybox:1.36' },
     ]);
   });
@@ -294,8 +312,10 @@ describe('compareObject: ignoreDifferences', () => {
     const live = applied(desired);
     containers(live).reverse();
     (containers(live)[0] as Record<string, unknown>)['image'] = 'other:1';
-    // WHEN the sidecar's image (index 1 in git) is ignored THEN nothing is left
-    expect(compareObject(desired, live, { ignoreDifferences: [{ group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/template/spec/containers/1/image'] }] })).toEqual([]);
+    // WHEN the sidecar's image (index 1 in git) is ignored THEN only the order is left
+    expect(compareObject(desired, live, { ignoreDifferences: [{ group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/template/spec/containers/1/image'] }] }).map((f) => f.path)).toEqual([
+      '/spec/template/spec/containers',
+    ]);
   });
 
   it('jqPathExpressions in the supported subset select by field value', () => {
@@ -331,16 +351,33 @@ describe('compareObject: ignoreDifferences', () => {
     expect(fields.map((field) => field.path)).toEqual(['/spec/template/spec/containers/1/image']);
   });
 
-  it('refuses jq outside the subset and malformed pointers instead of ignoring them silently', () => {
-    // GIVEN rules that cannot be honoured
+  it('refuses malformed pointers instead of ignoring them silently', () => {
+    // GIVEN pointers that cannot be honoured
     const desired = deployment();
     const live = applied(desired);
     // WHEN compared THEN a DriftOptionsError names the rule and field
-    expect(() => compareObject(desired, live, { ignoreDifferences: [{ group: 'apps', kind: 'Deployment', jqPathExpressions: ['.spec | to_entries'] }] })).toThrow(
-      /ignoreDifferences\[0\]\.jqPathExpressions\[0\]/,
-    );
     expect(() => compareObject(desired, live, { ignoreDifferences: [{ kind: 'Deployment', jsonPointers: ['spec/replicas'] }] })).toThrow(DriftOptionsError);
     expect(() => detectDrift([], [], { ignoreDifferences: [{ kind: 'Deployment', jsonPointers: ['spec/replicas'] }] })).toThrow(/ignoreDifferences\[0\]\.jsonPointers\[0\]/);
+  });
+
+  it('a jq rule that cannot be evaluated is a warning naming the Application and rule; everything is still compared', () => {
+    // GIVEN replicas and an image changed live, a broken jq rule and a working one from an Application
+    const desired = deployment();
+    const live = applied(desired) as Spec<Record<string, unknown>>;
+    live.spec['replicas'] = 9;
+    containers(live)[1]!['image'] = 'hand-edited:1';
+    const ignoreDifferences = [
+      { group: 'apps', kind: 'Deployment', jqPathExpressions: ['.spec | to_entries', '.spec.[', 'select(.kind == "Deployment").spec.replicas'], application: 'dev-grafana', index: 3 },
+    ];
+    // WHEN drift is detected
+    const report = detectDrift([desired], [live], { ignoreDifferences });
+    // THEN the working rule ignores replicas, the image is drift, and both broken rules are named
+    expect(report.modified.flatMap((m) => m.fields.map((f) => f.path))).toEqual(['/spec/template/spec/containers/1/image']);
+    expect(report.warnings?.map((w) => [w.application, w.rule, w.expression, w.object?.name])).toEqual([
+      ['dev-grafana', 'ignoreDifferences[3].jqPathExpressions[0]', '.spec | to_entries', 'grafana'],
+      ['dev-grafana', 'ignoreDifferences[3].jqPathExpressions[1]', '.spec.[', undefined],
+    ]);
+    expect(report.warnings?.[0]?.reason).toMatch(/Invalid path expression/);
   });
 });
 

@@ -105,7 +105,7 @@ describe('drift reports', () => {
     // WHEN turned into JSON
     const json = driftJson(report) as Record<string, unknown>;
     // THEN the top-level keys and counts are fixed, values kept for non-secret fields
-    expect(Object.keys(json)).toEqual(['drift', 'summary', 'missing', 'unexpected', 'modified', 'unreadable', 'unchecked']);
+    expect(Object.keys(json)).toEqual(['drift', 'summary', 'missing', 'unexpected', 'modified', 'unreadable', 'unchecked', 'warnings']);
     expect(json['summary']).toEqual({ inSync: 1, missing: 1, unexpected: 1, modified: 3, unreadable: 1, unchecked: 0 });
     expect(json['missing']).toEqual([{ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'observability', name: 'loki-runtime' }]);
     const modified = json['modified'] as { object: { kind: string }; fields: { path: string; desired?: unknown; live?: unknown }[] }[];

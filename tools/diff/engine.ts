@@ -1,5 +1,6 @@
 import { FILE_HEADERS_ONLY, formatPatch, structuredPatch } from 'diff';
 import { describeObject, groupOf, objectKey, type KubeObject } from '../kube/object.ts';
+import { withStoredBytes } from '../kube/stored-bytes.ts';
 import type { RenderedTree } from '../render/tree.ts';
 import { toYaml } from '../yaml.ts';
 import { imageChanges } from './images.ts';
@@ -114,6 +115,15 @@ function listed(items: readonly string[]): string {
 function reviewYaml(object: KubeObject | undefined, changedKeys: ReadonlySet<string>): string {
   if (!object) return '';
   return toYaml(isSecret(object) ? redactSecret(object, changedKeys) : object);
+}
+
+/**
+ * True when both sides store the same bytes in the cluster although written differently (a
+ * Secret's values moved between `stringData` and `data`, base64 wrapped or not): no change.
+ * Compared, never shown.
+ */
+function sameWhenStored(old: KubeObject | undefined, next: KubeObject | undefined): boolean {
+  return old !== undefined && next !== undefined && toYaml(withStoredBytes(old)) === toYaml(withStoredBytes(next));
 }
 
 function patchOf(label: string, before: string, after: string): { diff: string; added: number; removed: number } {
@@ -256,7 +266,7 @@ export function diffTrees(input: DiffInput): DiffReport {
       const secretKeys = isSecret(object) ? secretKeyChanges(old, next) : undefined;
       const beforeText = reviewYaml(old, new Set());
       const afterText = reviewYaml(next, new Set(secretKeys?.changed));
-      if (beforeText === afterText) continue;
+      if (beforeText === afterText || sameWhenStored(old, next)) continue;
       const change: ObjectChange['change'] = !old ? 'added' : !next ? 'removed' : 'changed';
       const patch = patchOf(`${id} ${describeObject(object)}`, beforeText, afterText);
       changes.push({

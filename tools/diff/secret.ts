@@ -1,4 +1,5 @@
-import { groupOf, type KubeObject } from '../kube/object.ts';
+import type { KubeObject } from '../kube/object.ts';
+import { isSecret as isSecretKind, withStoredBytes } from '../kube/stored-bytes.ts';
 
 /** What a Secret value becomes in every diff; fixed, so nothing about the value can be inferred. */
 const REDACTED = '(redacted)';
@@ -14,7 +15,7 @@ export interface SecretKeyChanges {
 }
 
 export function isSecret(object: KubeObject | undefined): object is KubeObject {
-  return object !== undefined && object.kind === 'Secret' && groupOf(object.apiVersion) === '';
+  return isSecretKind(object);
 }
 
 function entries(value: unknown): [string, unknown][] {
@@ -23,15 +24,7 @@ function entries(value: unknown): [string, unknown][] {
 
 /** Each key's bytes (base64) as the API server stores them: `stringData` is merged over `data`. */
 function storedValues(secret: KubeObject | undefined): Map<string, string> {
-  const values = new Map<string, string>();
-  if (!secret) return values;
-  for (const [key, value] of entries(secret['data'])) {
-    values.set(key, Buffer.from(String(value), 'base64').toString('base64'));
-  }
-  for (const [key, value] of entries(secret['stringData'])) {
-    values.set(key, Buffer.from(String(value), 'utf8').toString('base64'));
-  }
-  return values;
+  return new Map(secret ? entries(withStoredBytes(secret)['data']).map(([key, value]) => [key, String(value)]) : []);
 }
 
 /** Which keys a Secret gains, loses or changes between two versions; values are compared, never returned. */

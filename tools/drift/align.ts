@@ -5,7 +5,7 @@
  *   field set says we set it before: then git removed it and the next sync deletes it, so it stays;
  * - list items are paired by merge key, or for keyless object lists equal items first, so order
  *   and defaults inside items do not count;
- * - scalars equal by Kubernetes semantics (quantities by value, `8080` = `"8080"`, a desired zero
+ * - scalars equal by Kubernetes semantics (quantities by value where the schema says quantity, `8080` = `"8080"`, a desired zero
  *   value the server omits) are made identical; null means absent.
  *
  * Lists of objects come out as maps from index to item (`isAlignedList`), indexed like the desired
@@ -28,12 +28,24 @@ export function isAlignedList(value: unknown): boolean {
   return value instanceof AlignedList;
 }
 
+/**
+ * The entry of an aligned list that holds its items' merge keys in each side's order, present only
+ * when the desired items come in another order live. Apply puts a merge-keyed list back in git's
+ * order (client-side apply sends `$setElementOrder` whenever the order differs: k8s.io/apimachinery
+ * pkg/util/strategicpatch/patch.go `diffLists`), and the order means something: `env` expands
+ * `$(VAR)` only from earlier entries, `initContainers` run one after another.
+ */
+export const ORDER_ENTRY = '$order';
+
 /** The value as plain JSON again: aligned lists back to arrays, in index order. */
 export function toPlain(value: Json | undefined): Json | undefined {
   if (value === undefined || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => toPlain(item) ?? null);
-  const plain = Object.entries(value).map(([key, child]) => [key, toPlain(child) ?? null] as const);
-  return isAlignedList(value) ? plain.map(([, child]) => child) : Object.fromEntries(plain);
+  const aligned = isAlignedList(value);
+  const plain = Object.entries(value)
+    .filter(([key]) => !aligned || key !== ORDER_ENTRY)
+    .map(([key, child]) => [key, toPlain(child) ?? null] as const);
+  return aligned ? plain.map(([, child]) => child) : Object.fromEntries(plain);
 }
 
 export interface Aligned {
@@ -79,7 +91,6 @@ function alignMaps(desired: JsonObject, live: JsonObject, applied: FieldSet | un
     for (const field of Object.keys(live)) {
       const value = live[field];
       if (value === null || value === undefined || (desired[field] !== undefined && desired[field] !== null)) continue;
-      // Under a map applied whole (a label selector), field() is a leaf too: every live key counts.
       const set = applied.field(field);
       const part = set ? appliedPart(value, set, childPlace(place, field)) : undefined;
       if (part !== undefined) outLive[field] = part;
@@ -155,6 +166,15 @@ function alignPaired(desired: Json[], live: Json[], pairs: (number | undefined)[
     if (pair.desired !== undefined) outDesired[String(i)] = pair.desired;
     if (pair.live !== undefined) outLive[String(i)] = pair.live;
   });
+  if (keyed) {
+    const paired = desired.flatMap((_, i) => (pairs[i] === undefined ? [] : [{ i, j: pairs[i] as number }]));
+    const inDesired = paired.map(({ i }) => itemLabel(desired[i] as Json, keyed.list));
+    const inLive = [...paired].sort((a, b) => a.j - b.j).map(({ i }) => itemLabel(desired[i] as Json, keyed.list));
+    if (inDesired.some((label, n) => label !== inLive[n])) {
+      outDesired[ORDER_ENTRY] = inDesired;
+      outLive[ORDER_ENTRY] = inLive;
+    }
+  }
   let next = desired.length;
   live.forEach((item, j) => {
     if (used.has(j)) return;
@@ -165,9 +185,13 @@ function alignPaired(desired: Json[], live: Json[], pairs: (number | undefined)[
   return { desired: outDesired, live: outLive };
 }
 
+/** An item as people name it in an order: its merge key values, `/`-joined (`POD_NAME`, `8080/TCP`). */
+function itemLabel(item: Json, list: MapList): string {
+  return list.keys.map((key) => String((isObject(item) ? item[key] : undefined) ?? list.defaults[key] ?? '')).join('/');
+}
+
 function appliedItem(item: Json, applied: FieldSet | undefined, list: MapList, place: Place): Json | undefined {
   if (!applied) return undefined;
-  if (applied.leaf) return shape(item, place);
   const entry = applied.item(itemKey(item, list) ?? '');
   if (!entry) return undefined;
   return entry.self || entry.leaf ? shape(item, place) : appliedPart(item, entry, place);
@@ -246,19 +270,14 @@ function isZero(value: Json): boolean {
   return false;
 }
 
-const QUANTITY_MAPS = new Set(['requests', 'limits', 'overhead', 'capacity', 'allocatable', 'hard']);
-const LIMIT_RANGE_MAPS = new Set(['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio']);
-const QUANTITY_FIELDS = new Set(['sizeLimit', 'divisor']);
-
+/** True where the kind's schema says the field holds a quantity. */
 function isQuantityPlace(place: Place): boolean {
-  const [field = '', parent = ''] = namesUp(place).filter((name) => name !== '*');
-  if (QUANTITY_FIELDS.has(field) || QUANTITY_MAPS.has(parent)) return true;
-  return place.kind === 'LimitRange' && LIMIT_RANGE_MAPS.has(parent);
+  return place.quantity?.(namesUp(place).reverse()) ?? false;
 }
 
 function sameScalar(desired: Json, live: Json, place: Place): boolean {
   if (desired === live) return true;
   if (typeof desired === 'number' && typeof live === 'string' && live.trim() !== '' && Number(live) === desired) return true;
   if (typeof desired === 'string' && typeof live === 'number' && desired.trim() !== '' && Number(desired) === live) return true;
-  return isQuantityPlace(place) && quantitiesEqual(desired, live);
+  return quantitiesEqual(desired, live) && isQuantityPlace(place);
 }

@@ -6,17 +6,19 @@
 import jsonPatch from 'fast-json-patch';
 import type { KubeObject } from '../kube/object.ts';
 import { groupOf, objectKey } from '../kube/object.ts';
-import { align, isAlignedList, toPlain } from './align.ts';
+import { crdSchemas, quantityFields } from '../kube/quantity-fields.ts';
+import { withServerAssigned } from '../kube/server-assigned.ts';
+import { align, isAlignedList, ORDER_ENTRY, toPlain } from './align.ts';
 import { fieldsV1Set, manifestSet, removeFields, unionSet, type FieldSet } from './fieldset.ts';
-import { applyIgnores, compileIgnores, type IgnoreRule } from './ignore.ts';
+import { applyIgnores, applyJqRules, compileIgnores, type IgnoreRule, type JqContext } from './ignore.ts';
 import type { Json, JsonObject } from './json.ts';
 import { comparePointers, escapePointerSegment, isObject, unescapePointerSegment } from './json.ts';
 import { rootPlace, type Place } from './lists.ts';
-import { isSecret, lastApplied, normalizeObject, TRACKING_ANNOTATION, TRACKING_LABEL } from './normalize.ts';
+import { isSecret, lastApplied, normalizeObject, trackingApps } from './normalize.ts';
 import type { DriftOptions, DriftReport, FieldDrift, ModifiedObject, ObjectRef, Unreadable } from './types.ts';
 import { compareStrings } from '../kube/order.ts';
 
-export type { DriftOptions, DriftReport, FieldDrift, IgnoreDifference, ModifiedObject, ObjectRef, Unreadable } from './types.ts';
+export type { DriftOptions, DriftReport, DriftWarning, FieldDrift, IgnoreDifference, ModifiedObject, ObjectRef, Unreadable } from './types.ts';
 export { DriftOptionsError } from './ignore.ts';
 
 const DEFAULT_APPLIED_MANAGERS = ['argocd-controller'];
@@ -27,13 +29,17 @@ interface Compiled {
   ignores: IgnoreRule[];
   ignoreAggregatedRoles: boolean;
   appliedManagers: ReadonlySet<string>;
+  jq: JqContext;
+  crds: ReadonlyMap<string, Record<string, unknown>>;
 }
 
-function compile(options: DriftOptions): Compiled {
+function compile(options: DriftOptions, objects: readonly KubeObject[] = []): Compiled {
   return {
+    crds: crdSchemas([...objects, ...(options.customResourceDefinitions ?? [])]),
     ignores: compileIgnores(options.ignoreDifferences ?? []),
     ignoreAggregatedRoles: options.ignoreAggregatedRoles ?? false,
     appliedManagers: new Set(options.appliedManagers ?? DEFAULT_APPLIED_MANAGERS),
+    jq: { warnings: [], broken: new Set(), ...(options.jqTimeoutMs !== undefined ? { timeoutMs: options.jqTimeoutMs } : {}) },
   };
 }
 
@@ -114,6 +120,26 @@ function secretDrifts(drifts: FieldDrift[], desired: JsonObject, live: JsonObjec
   return out;
 }
 
+/** The item-by-item differences of a list's order entry, as one drift of the list: its items' order in git → live. */
+function orderDrifts(drifts: FieldDrift[], aligned: { desired: JsonObject; live: JsonObject }): FieldDrift[] {
+  const marker = `/${escapePointerSegment(ORDER_ENTRY)}`;
+  const lists = new Set<string>();
+  const out: FieldDrift[] = [];
+  for (const drift of drifts) {
+    const at = drift.path.lastIndexOf(marker);
+    const rest = at === -1 ? '' : drift.path.slice(at + marker.length);
+    if (at === -1 || !/^(?:\/\d+)?$/.test(rest)) {
+      out.push(drift);
+      continue;
+    }
+    const path = drift.path.slice(0, at);
+    if (lists.has(path)) continue;
+    lists.add(path);
+    out.push({ path, op: 'replace', desired: toPlain(lookup(aligned.desired, `${path}${marker}`)), live: toPlain(lookup(aligned.live, `${path}${marker}`)) });
+  }
+  return out;
+}
+
 function isAggregatedClusterRole(desired: KubeObject, live: KubeObject): boolean {
   return (
     desired.kind === 'ClusterRole' &&
@@ -122,11 +148,15 @@ function isAggregatedClusterRole(desired: KubeObject, live: KubeObject): boolean
   );
 }
 
-function compareCompiled(desired: KubeObject, live: KubeObject, compiled: Compiled): FieldDrift[] {
-  const place: Place = rootPlace(groupOf(live.apiVersion), live.kind);
+function compareCompiled(manifest: KubeObject, liveObject: KubeObject, compiled: Compiled): FieldDrift[] {
+  const place: Place = rootPlace(groupOf(liveObject.apiVersion), liveObject.kind, quantityFields(liveObject.apiVersion, liveObject.kind, compiled.crds));
+  const rules = compiled.ignores.filter((rule) => rule.matches(liveObject));
+  // jq rules normalize both whole objects first, as Argo CD's normalizer does before its diff.
+  const [jqDesired, live] = applyJqRules(rules, [manifest, liveObject], compiled.jq) as [KubeObject, KubeObject];
+  // What the API server would store for the manifest: allocated values it keeps are no drift.
+  const desired = withServerAssigned(jqDesired, live);
   let desiredBody = normalizeObject(desired);
   let liveBody = normalizeObject(live);
-  const rules = compiled.ignores.filter((rule) => rule.matches(live));
   const managers = new Set(rules.flatMap((rule) => rule.managers));
   if (managers.size > 0) {
     // normalizeObject copies shallowly; removal works deep, so on copies.
@@ -154,11 +184,15 @@ function compareCompiled(desired: KubeObject, live: KubeObject, compiled: Compil
       op === 'add' ? fieldDrift(op, leafPath, undefined, value) : fieldDrift(op, leafPath, value, undefined),
     );
   });
+  drifts = orderDrifts(drifts, aligned);
   if (isSecret(desired) || isSecret(live)) drifts = secretDrifts(drifts, aligned.desired, aligned.live);
   return drifts.sort((a, b) => comparePointers(a.path, b.path));
 }
 
-/** The drift of one live object from its desired manifest; [] when in sync. Throws DriftOptionsError on bad options. */
+/**
+ * The drift of one live object from its desired manifest; [] when in sync. Throws DriftOptionsError
+ * on bad options. A jq rule that cannot be evaluated is left out (detectDrift reports it as a warning).
+ */
 export function compareObject(desired: KubeObject, live: KubeObject, options: DriftOptions = {}): FieldDrift[] {
   return compareCompiled(desired, live, compile(options));
 }
@@ -184,10 +218,7 @@ function isHook(object: KubeObject): boolean {
 
 /** Argo CD tracks an object for an app by its tracking label, or by its tracking-id annotation (`app:group/kind:ns/name`). */
 function trackedBy(object: KubeObject, appNames: ReadonlySet<string>): boolean {
-  const label = object.metadata.labels?.[TRACKING_LABEL];
-  if (typeof label === 'string' && appNames.has(label)) return true;
-  const id = annotation(object, TRACKING_ANNOTATION);
-  return id !== undefined && appNames.has(id.split(':', 1)[0] ?? '');
+  return trackingApps(object).some((app) => appNames.has(app));
 }
 
 /** Controllers' children (owner references), hooks and objects Argo CD is told to ignore are never unexpected. */
@@ -217,7 +248,7 @@ function nameKey(object: KubeObject): string {
  * Argo CD hooks are skipped: they run and go, and are not part of an app's sync status.
  */
 export function detectDrift(desired: readonly KubeObject[], live: readonly KubeObject[], options: DriftOptions = {}): DriftReport {
-  const compiled = compile(options);
+  const compiled = compile(options, [...desired, ...live]);
   const unreadable = [...(options.unreadable ?? [])];
   const liveByKey = new Map<string, KubeObject>();
   const liveByName = new Map<string, KubeObject[]>();
@@ -228,7 +259,7 @@ export function detectDrift(desired: readonly KubeObject[], live: readonly KubeO
     else liveByName.set(nameKey(object), [object]);
   }
   const paired = new Set<KubeObject>();
-  const report: DriftReport = { inSync: 0, missing: [], unexpected: [], modified: [], unreadable, unchecked: [] };
+  const report: DriftReport = { inSync: 0, missing: [], unexpected: [], modified: [], unreadable, unchecked: [], warnings: compiled.jq.warnings };
 
   for (const object of desired) {
     if (isHook(object)) continue;

@@ -35,7 +35,9 @@ export async function desiredState(root: string, kustomize: Kustomize, env: stri
   return {
     objects: tree.apps.flatMap((a) => a.objects),
     appNames: applications.map((a) => a.name),
-    ignoreDifferences: applications.flatMap((a) => ((a.application['spec'] as { ignoreDifferences?: IgnoreDifference[] }).ignoreDifferences ?? [])),
+    ignoreDifferences: applications.flatMap((a) =>
+      ((a.application['spec'] as { ignoreDifferences?: IgnoreDifference[] }).ignoreDifferences ?? []).map((rule, index) => ({ ...rule, application: a.name, index })),
+    ),
     ...(applications[0]?.destination.namespace ? { namespace: applications[0].destination.namespace } : {}),
   };
 }

@@ -8,7 +8,13 @@ import type { Json } from './json.ts';
 import { isObject } from './json.ts';
 import { childPlace, itemKey, listType, type Place } from './lists.ts';
 
-/** Below a leaf, everything is a leaf: `field`, `item` and `index` of a leaf return a leaf. */
+/**
+ * A leaf (`{}` in fieldsV1) owns its field and nothing under it: `field`, `item` and `index` of a
+ * leaf are undefined. The managedFields API lists every owned field (sigs.k8s.io/structured-merge-diff
+ * `fieldpath.Set`: members and children are separate), so `f:spec: {}` owns `spec` itself, not the
+ * server's defaults under it; under an atomic value, the next apply sends git's whole value and the
+ * server defaults it again.
+ */
 export interface FieldSet {
   /** The set owns the whole value here (a scalar, an atomic list or map). */
   readonly leaf: boolean;
@@ -34,7 +40,7 @@ function sortedJson(text: string): string | undefined {
 }
 
 const NONE: FieldSet = { leaf: false, self: false, field: () => undefined, item: () => undefined, hasValue: () => false, index: () => undefined };
-const LEAF: FieldSet = { leaf: true, self: false, field: () => LEAF, item: () => LEAF, hasValue: () => true, index: () => LEAF };
+const LEAF: FieldSet = { ...NONE, leaf: true };
 const SELF_LEAF: FieldSet = { ...LEAF, self: true };
 
 /** A view of one `fieldsV1` tree; malformed entries are skipped. */
@@ -99,11 +105,9 @@ export function manifestSet(value: Json, place: Place, self = false): FieldSet {
 /** The union of field sets, for the several records of what was applied; undefined when there are none. */
 export function unionSet(sets: readonly FieldSet[]): FieldSet | undefined {
   if (sets.length <= 1) return sets[0];
-  const leaf = sets.find((set) => set.leaf);
-  if (leaf) return leaf;
   const pick = (get: (set: FieldSet) => FieldSet | undefined) => unionSet(sets.map(get).filter((set): set is FieldSet => set !== undefined));
   return {
-    leaf: false,
+    leaf: sets.some((set) => set.leaf),
     self: sets.some((set) => set.self),
     field: (name) => pick((set) => set.field(name)),
     item: (key) => pick((set) => set.item(key)),

@@ -1,170 +1,98 @@
 /**
- * The subset of jq that Argo CD's `jqPathExpressions` are written in, enough to name paths:
- * a pipeline of path expressions (`.a.b`, `."a-b"`, `.["a"]`, `.[]`, `.[0]`, optional `?`) and
- * `select(PATH == LITERAL)` / `select(PATH != LITERAL)` / `select(PATH)` filters, e.g.
- * `.spec.template.spec.containers[] | select(.name == "x") | .image`. Anything else is refused.
+ * jq as Argo CD runs `ignoreDifferences.jqPathExpressions`: each expression EXPR becomes the
+ * program `del(EXPR)`, run on the whole object as JSON, with a time limit; one output object is the
+ * normalized object (argo-cd util/argo/normalizers/diff_normalizer.go `jqNormalizerPatch`, gojq,
+ * default limit 1 s: `controller.ignore.normalizer.jq.timeout`). The engine is real jq (jq-wasm,
+ * jq compiled to WebAssembly), in a worker thread that the caller waits for synchronously, so the
+ * comparison stays synchronous and a filter that never ends is stopped at its limit.
  */
-import type { Json } from './json.ts';
-import { isObject, jsonEqual } from './json.ts';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { Json, JsonObject } from './json.ts';
+import { isObject } from './json.ts';
 
-export class JqSubsetError extends Error {
-  override readonly name = 'JqSubsetError';
-}
+/** Argo CD's default `controller.ignore.normalizer.jq.timeout`. */
+export const DEFAULT_JQ_TIMEOUT_MS = 1000;
+/** Starting the worker and loading jq's WebAssembly module is not part of any expression's limit. */
+const STARTUP_LIMIT_MS = 60_000;
 
-type Step = { type: 'field'; name: string } | { type: 'index'; index: number } | { type: 'each' };
-type Filter = { type: 'select'; path: Step[]; compare?: { op: '==' | '!='; value: Json } };
-type Stage = { type: 'path'; steps: Step[] } | Filter;
-
-export interface JqProgram {
-  source: string;
-  stages: Stage[];
-}
-
-/** Splits on `|` outside strings and parentheses. */
-function splitPipeline(source: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let quoted = false;
-  let start = 0;
-  for (let i = 0; i < source.length; i++) {
-    const char = source[i];
-    if (quoted) {
-      if (char === '\\') i++;
-      else if (char === '"') quoted = false;
-    } else if (char === '"') quoted = true;
-    else if (char === '(') depth++;
-    else if (char === ')') depth--;
-    else if (char === '|' && depth === 0) {
-      parts.push(source.slice(start, i));
-      start = i + 1;
-    }
+export class JqError extends Error {
+  override readonly name = 'JqError';
+  /** The expression cannot run on any object (jq's compile error), rather than failing on this one. */
+  readonly compile: boolean;
+  constructor(message: string, compile = false) {
+    super(message);
+    this.compile = compile;
   }
-  parts.push(source.slice(start));
-  return parts.map((part) => part.trim());
 }
 
-function readString(text: string, at: number, source: string): { value: string; end: number } {
-  const match = /^"(?:[^"\\]|\\.)*"/.exec(text.slice(at));
-  if (!match) throw new JqSubsetError(`jq expression ${JSON.stringify(source)}: unterminated string at ${JSON.stringify(text.slice(at))}`);
-  return { value: JSON.parse(match[0]) as string, end: at + match[0].length };
+interface Engine {
+  worker: Worker;
+  port: MessagePort;
+  flag: Int32Array;
 }
 
-function parsePath(text: string, source: string): Step[] {
-  if (!text.startsWith('.')) throw unsupported(source, text);
-  const steps: Step[] = [];
-  let at = 0;
-  while (at < text.length) {
-    const rest = text.slice(at);
-    const field = /^\.([A-Za-z_][A-Za-z0-9_]*)/.exec(rest);
-    if (field) {
-      steps.push({ type: 'field', name: field[1] as string });
-      at += field[0].length;
-    } else if (rest.startsWith('."')) {
-      const string = readString(text, at + 1, source);
-      steps.push({ type: 'field', name: string.value });
-      at = string.end;
-    } else if (/^\.?\[\s*\]/.test(rest)) {
-      steps.push({ type: 'each' });
-      at += (/^\.?\[\s*\]/.exec(rest) as RegExpExecArray)[0].length;
-    } else if (/^\.?\[\s*\d+\s*\]/.test(rest)) {
-      const index = /^\.?\[\s*(\d+)\s*\]/.exec(rest) as RegExpExecArray;
-      steps.push({ type: 'index', index: Number(index[1]) });
-      at += index[0].length;
-    } else if (/^\.?\[\s*"/.test(rest)) {
-      const open = rest.indexOf('"');
-      const string = readString(text, at + open, source);
-      const close = /^\s*\]/.exec(text.slice(string.end));
-      if (!close) throw unsupported(source, text);
-      steps.push({ type: 'field', name: string.value });
-      at = string.end + close[0].length;
-    } else if (rest.startsWith('?')) {
-      at += 1;
-    } else if (rest === '.' && steps.length === 0) {
-      at += 1;
-    } else {
-      throw unsupported(source, text);
-    }
+let engine: Engine | undefined;
+
+interface Reply {
+  ready?: boolean;
+  output?: string;
+  error?: string;
+}
+
+/** Waits, blocking, for the worker's next reply; undefined when none came within `limitMs`. */
+function waitReply(current: Engine, limitMs: number): Reply | undefined {
+  if (Atomics.wait(current.flag, 0, 0, limitMs) === 'timed-out') return undefined;
+  Atomics.store(current.flag, 0, 0);
+  return receiveMessageOnPort(current.port)?.message as Reply | undefined;
+}
+
+function stop(current: Engine): void {
+  if (engine === current) engine = undefined;
+  current.port.close();
+  void current.worker.terminate();
+}
+
+function start(): Engine {
+  const { port1, port2 } = new MessageChannel();
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(new URL('./jq-worker.ts', import.meta.url), { workerData: { port: port2, flag }, transferList: [port2] });
+  // Neither the thread nor its port keeps the process alive once the comparison is done.
+  worker.unref();
+  port1.unref();
+  const started: Engine = { worker, port: port1, flag };
+  const reply = waitReply(started, STARTUP_LIMIT_MS);
+  if (!reply?.ready) {
+    stop(started);
+    throw new JqError(`jq could not start: ${reply?.error ?? `no answer within ${STARTUP_LIMIT_MS / 1000} s`}`);
   }
-  return steps;
+  return started;
 }
 
-function unsupported(source: string, part: string): JqSubsetError {
-  return new JqSubsetError(
-    `jq expression ${JSON.stringify(source)}: ${JSON.stringify(part)} is outside the supported subset ` +
-      '(paths like .a.b, .["a"], .[], .[0]; select(PATH == LITERAL), select(PATH != LITERAL), select(PATH); joined by |): ' +
-      'rewrite it in that subset or as a jsonPointer',
-  );
-}
-
-function parseFilter(inner: string, source: string): Filter {
-  const comparison = /^(.*?)\s*(==|!=)\s*(.+)$/.exec(inner.trim());
-  if (!comparison) return { type: 'select', path: parsePath(inner.trim(), source) };
-  let value: Json;
-  try {
-    value = JSON.parse(comparison[3] as string) as Json;
-  } catch {
-    throw unsupported(source, inner);
+/** Runs a jq program on `input`: its outputs, parsed. Throws JqError on a jq error or when `limitMs` passes. */
+export function runJq(program: string, input: Json, limitMs: number = DEFAULT_JQ_TIMEOUT_MS): Json[] {
+  engine ??= start();
+  const current = engine;
+  current.port.postMessage({ input: JSON.stringify(input), filter: program });
+  const reply = waitReply(current, limitMs);
+  if (!reply) {
+    stop(current);
+    throw new JqError(`timed out after ${limitMs} ms`);
   }
-  if (typeof value === 'object' && value !== null) throw unsupported(source, inner);
-  return { type: 'select', path: parsePath((comparison[1] as string).trim(), source), compare: { op: comparison[2] as '==' | '!=', value } };
-}
-
-/** Parses an expression of the supported subset; throws JqSubsetError naming the unsupported part. */
-export function parseJq(source: string): JqProgram {
-  const stages = splitPipeline(source).map((part): Stage => {
-    const select = /^select\s*\((.*)\)$/s.exec(part);
-    if (select) return parseFilter(select[1] as string, source);
-    return { type: 'path', steps: parsePath(part, source) };
-  });
-  if (!stages.some((stage) => stage.type === 'path' && stage.steps.length > 0)) {
-    throw new JqSubsetError(`jq expression ${JSON.stringify(source)}: selects the whole object; name a path below the root (e.g. .spec.replicas)`);
+  if (reply.error !== undefined) {
+    const lines = reply.error.split('\n').filter((line) => line.trim() !== '' && !/^jq: \d+ compile errors?$/.test(line.trim()));
+    throw new JqError(lines.join(' ').replace(/^Failed to execute raw query: /, '').replace(/\s+/g, ' ').trim(), /compile error/.test(reply.error));
   }
-  return { source, stages };
+  return (reply.output ?? '').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Json);
 }
 
-interface Location {
-  path: string[];
-  value: Json;
-}
-
-function walk(locations: Location[], steps: readonly Step[]): Location[] {
-  let current = locations;
-  for (const step of steps) {
-    const next: Location[] = [];
-    for (const { path, value } of current) {
-      if (step.type === 'each') {
-        if (Array.isArray(value)) value.forEach((item, i) => next.push({ path: [...path, String(i)], value: item }));
-        else if (isObject(value)) for (const [key, item] of Object.entries(value)) next.push({ path: [...path, key], value: item });
-      } else {
-        const key = step.type === 'field' ? step.name : String(step.index);
-        if (step.type === 'index' ? Array.isArray(value) || isObject(value) : isObject(value)) {
-          const item = (value as Record<string, Json>)[key];
-          if (item !== undefined) next.push({ path: [...path, key], value: item });
-        }
-      }
-    }
-    current = next;
-  }
-  return current;
-}
-
-/** The paths (as unescaped segments) the program selects in `document`. */
-export function selectPaths(program: JqProgram, document: Json): string[][] {
-  let locations: Location[] = [{ path: [], value: document }];
-  for (const stage of program.stages) {
-    if (stage.type === 'path') {
-      locations = walk(locations, stage.steps);
-      continue;
-    }
-    locations = locations.filter((location) => {
-      const found = walk([{ path: [], value: location.value }], stage.path).map((hit) => hit.value);
-      if (!stage.compare) return found.some((value) => value !== null && value !== false);
-      const { op, value } = stage.compare;
-      // A missing path is null to jq.
-      const candidates = found.length > 0 ? found : [null];
-      const equal = candidates.some((candidate) => jsonEqual(candidate, value));
-      return op === '==' ? equal : !equal;
-    });
-  }
-  return locations.map((location) => location.path);
+/**
+ * The object with what `expression` selects deleted, as Argo CD computes it: `del(EXPR)` must give
+ * exactly one object. Throws JqError otherwise, on a jq error, or after `limitMs`.
+ */
+export function deleteSelected(expression: string, object: JsonObject, limitMs: number = DEFAULT_JQ_TIMEOUT_MS): JsonObject {
+  const outputs = runJq(`del(${expression})`, object, limitMs);
+  if (outputs.length !== 1) throw new JqError(outputs.length === 0 ? 'returned no data' : 'returned multiple objects');
+  const [result] = outputs;
+  if (!isObject(result)) throw new JqError('did not return an object');
+  return result;
 }

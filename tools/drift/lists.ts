@@ -2,6 +2,7 @@
  * How Kubernetes pairs the items of a list, by the list's place in the object: its merge keys
  * (`patchMergeKey` / `listMapKeys` of the API types), or none.
  */
+import type { QuantityFields } from '../kube/quantity-fields.ts';
 import type { Json } from './json.ts';
 import { isObject } from './json.ts';
 
@@ -34,14 +35,16 @@ export interface Place {
   kind: string;
   name: string;
   parent: Place | undefined;
+  /** The kind's schema: which fields hold quantities (tools/kube/quantity-fields.ts). */
+  quantity?: QuantityFields;
 }
 
-export function rootPlace(group: string, kind: string): Place {
-  return { group, kind, name: '', parent: undefined };
+export function rootPlace(group: string, kind: string, quantity?: QuantityFields): Place {
+  return { group, kind, name: '', parent: undefined, ...(quantity ? { quantity } : {}) };
 }
 
 export function childPlace(place: Place, name: string): Place {
-  return { group: place.group, kind: place.kind, name, parent: place };
+  return { group: place.group, kind: place.kind, name, parent: place, ...(place.quantity ? { quantity: place.quantity } : {}) };
 }
 
 /** The names of the place and its ancestors up to the root, nearest first. */

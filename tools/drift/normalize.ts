@@ -1,9 +1,10 @@
 /**
  * Normalization: strips what the API server, the controllers and Argo CD write on every object
  * (status, identity and bookkeeping metadata, tracking label and annotation), so that only the
- * fields a manifest can set remain, in one form (Secret `stringData` folded into `data`).
+ * fields a manifest can set remain, in one form (Secret `stringData` folded into `data`, byte fields in one base64 spelling: tools/kube/stored-bytes.ts).
  */
 import type { KubeObject } from '../kube/object.ts';
+import { withStoredBytes } from '../kube/stored-bytes.ts';
 import type { Json, JsonObject } from './json.ts';
 import { isObject } from './json.ts';
 
@@ -58,23 +59,7 @@ function pruneMap(parent: JsonObject, key: string, drop: (entry: string) => bool
   else parent[key] = kept;
 }
 
-export function isSecret(object: { apiVersion: string; kind: string }): boolean {
-  return object.kind === 'Secret' && object.apiVersion === 'v1';
-}
-
-/** Folds `stringData` into `data` (base64), as the API server does on write; null values become empty. */
-function foldSecretData(object: JsonObject): void {
-  const data: JsonObject = isObject(object['data']) ? { ...object['data'] } : {};
-  for (const [key, value] of Object.entries(data)) if (value === null) data[key] = '';
-  const stringData = object['stringData'];
-  if (isObject(stringData)) {
-    for (const [key, value] of Object.entries(stringData)) {
-      data[key] = Buffer.from(typeof value === 'string' ? value : value === null ? '' : JSON.stringify(value), 'utf8').toString('base64');
-    }
-  }
-  delete object['stringData'];
-  if (Object.keys(data).length > 0 || Object.hasOwn(object, 'data')) object['data'] = data;
-}
+export { isSecret } from '../kube/stored-bytes.ts';
 
 /**
  * The comparable body of a manifest or a live object: what remains once server-owned fields are
@@ -82,8 +67,7 @@ function foldSecretData(object: JsonObject): void {
  * (nulls, which mean absent to the API, are skipped by the alignment rather than stripped here).
  */
 export function normalizeObject(object: KubeObject): JsonObject {
-  const body = { ...object } as JsonObject;
-  if (isSecret(object)) foldSecretData(body);
+  const body = { ...withStoredBytes(object) } as JsonObject;
   delete body['apiVersion'];
   delete body['kind'];
   delete body['status'];
@@ -109,4 +93,14 @@ export function lastApplied(live: KubeObject): KubeObject | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The Applications Argo CD tracks an object for: its tracking label, and the app named by its tracking-id annotation (`app:group/kind:ns/name`). */
+export function trackingApps(object: KubeObject): string[] {
+  const apps: string[] = [];
+  const label = object.metadata.labels?.[TRACKING_LABEL];
+  if (typeof label === 'string') apps.push(label);
+  const id = object.metadata.annotations?.[TRACKING_ANNOTATION];
+  if (typeof id === 'string') apps.push(id.split(':', 1)[0] ?? '');
+  return apps;
 }

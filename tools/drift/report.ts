@@ -1,5 +1,5 @@
 /** Drift reports for people (plain text, Markdown for a GitHub issue or job summary) and machines (JSON). */
-import type { DriftReport, FieldDrift, ModifiedObject, ObjectRef, Unreadable } from './types.ts';
+import type { DriftReport, DriftWarning, FieldDrift, ModifiedObject, ObjectRef, Unreadable } from './types.ts';
 
 const VALUE_WIDTH = 80;
 /** GitHub refuses issue and comment bodies over 65,536 characters; leave room for a caller's framing. */
@@ -38,6 +38,13 @@ function describeUnreadable(entry: Unreadable): string {
   const group = entry.apiVersion.includes('/') ? entry.apiVersion.slice(0, entry.apiVersion.indexOf('/')) : 'core';
   const reason = entry.reason.replace(/\s+/g, ' ').trim();
   return `${entry.kind} (${group}) ${entry.namespace ? `in ${entry.namespace}` : 'in every namespace'}: ${reason}`;
+}
+
+/** `Application dev-grafana ignoreDifferences[0].jqPathExpressions[1] (EXPR) on Deployment ns/x: reason; its fields were compared`. */
+function describeWarning(warning: DriftWarning, code: (text: string) => string = (text) => text): string {
+  const where = warning.object ? ` on ${describeRef(warning.object)}` : '';
+  const owner = warning.application ? `Application ${warning.application} ` : '';
+  return `${owner}${warning.rule} ${code(warning.expression)}${where}: ${warning.reason}; not applied, those fields were compared`;
 }
 
 /** `desired → live` in words a reader needs; Secret keys say what happened to the key, never its value. */
@@ -92,6 +99,7 @@ export function formatDriftText(report: DriftReport, title: string): string {
   );
   section('Unreadable (not checked):', report.unreadable.map(describeUnreadable));
   section('Unchecked (their kind could not be read):', report.unchecked.map(describeRef));
+  section('Warnings (ignoreDifferences rules that could not be evaluated):', (report.warnings ?? []).map((warning) => describeWarning(warning)));
   return `${lines.join('\n')}\n`;
 }
 
@@ -149,6 +157,7 @@ export function formatDriftMarkdown(report: DriftReport, title: string, options:
   list('Modified', '_Each path reads `desired → live`._', report.modified.map(modifiedBlock));
   list('Unreadable', '_These kinds could not be listed: their objects were not checked._', report.unreadable.map((entry) => `- ${describeUnreadable(entry)}`));
   list('Unchecked', '_Desired objects of an unreadable kind._', report.unchecked.map((ref) => `- ${markdownRef(ref)}`));
+  list('Warnings', '_ignoreDifferences rules that could not be evaluated._', (report.warnings ?? []).map((warning) => `- ${describeWarning(warning, code)}`));
   if (omitted > 0) parts.push('', `_… ${omitted} more entries not shown to fit the size limit: see the job log or the JSON report._`);
   return `${parts.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
@@ -181,5 +190,12 @@ export function driftJson(report: DriftReport): object {
       reason: entry.reason,
     })),
     unchecked: report.unchecked.map(ref),
+    warnings: (report.warnings ?? []).map((warning) => ({
+      ...(warning.application ? { application: warning.application } : {}),
+      rule: warning.rule,
+      expression: warning.expression,
+      ...(warning.object ? { object: ref(warning.object) } : {}),
+      reason: warning.reason,
+    })),
   };
 }

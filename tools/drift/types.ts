@@ -1,4 +1,5 @@
 /** The drift engine's public shapes. */
+import type { KubeObject } from '../kube/object.ts';
 
 /** One entry of an Argo CD Application's `spec.ignoreDifferences`. */
 export interface IgnoreDifference {
@@ -10,10 +11,24 @@ export interface IgnoreDifference {
   namespace?: string;
   /** RFC 6901 pointers; list indices count in the desired list (see FieldDrift.path). */
   jsonPointers?: string[];
-  /** A jq subset only (see tools/drift/jq.ts); anything else is refused with a DriftOptionsError. */
+  /** jq path expressions, run by real jq as `del(EXPR)` on the whole object, as Argo CD does (tools/drift/jq.ts). */
   jqPathExpressions?: string[];
   /** Fields whose managedFields entry belongs to one of these managers are not compared. */
   managedFieldsManagers?: string[];
+  /** The Application that declares the rule, and the rule's index there: named in warnings. */
+  application?: string;
+  index?: number;
+}
+
+/** A rule that could not be evaluated: the rest was still compared, and the fields it names too. */
+export interface DriftWarning {
+  application?: string;
+  /** `ignoreDifferences[0].jqPathExpressions[1]` */
+  rule: string;
+  expression: string;
+  /** The object it failed on; absent when it fails on every object (a jq compile error). */
+  object?: ObjectRef;
+  reason: string;
 }
 
 export interface Unreadable {
@@ -39,6 +54,10 @@ export interface DriftOptions {
   appliedManagers?: string[];
   /** Kinds the live reader could not list: their desired objects are reported unchecked, not missing. */
   unreadable?: Unreadable[];
+  /** CustomResourceDefinitions whose schemas say which custom fields are quantities (detectDrift also reads those among its objects). */
+  customResourceDefinitions?: KubeObject[];
+  /** Time limit of one jq expression on one object, in ms; default 1000 (Argo CD's default). */
+  jqTimeoutMs?: number;
 }
 
 export interface ObjectRef {
@@ -77,4 +96,6 @@ export interface DriftReport {
   unreadable: Unreadable[];
   /** Desired objects of an unreadable kind: neither in sync nor missing, just not checked. */
   unchecked: ObjectRef[];
+  /** ignoreDifferences rules that could not be evaluated (the fields they name were compared). */
+  warnings?: DriftWarning[];
 }
