@@ -1,0 +1,56 @@
+/**
+ * Objects that change app within one environment (one cluster): a move, with what Argo CD does to
+ * it on the way (one Application prunes it, the other creates it, each in its RollingSync wave),
+ * and objects rendered by two apps at once, which Argo CD cannot track for both.
+ * Sources: Argo CD docs, user-guide/sync-options.md (FailOnSharedResource, PruneLast) and
+ * operator-manual/applicationset/Progressive-Syncs.md (RollingSync steps, one wave after another).
+ */
+import type { AppFacts } from '../argocd/facts.ts';
+import type { KubeObject } from '../kube/object.ts';
+
+/** An object removed from one app and added to another of the same environment. */
+export interface Move {
+  env: string;
+  from: string;
+  to: string;
+  object: KubeObject;
+}
+
+const waveOf = (facts: AppFacts | undefined): string => (facts?.wave === undefined ? 'no wave' : `wave ${facts.wave}`);
+const named = (app: string, facts: AppFacts | undefined): string => `${app} (${facts?.application ?? 'no Application'}, ${waveOf(facts)})`;
+
+/**
+ * What happens to a moved object when head syncs, from the two apps' facts (head side, by
+ * `env/component`): who prunes it, who creates it, and in which order their waves run.
+ */
+export function moveRisk(move: Move, facts: ReadonlyMap<string, AppFacts>): string {
+  const from = facts.get(`${move.env}/${move.from}`);
+  const to = facts.get(`${move.env}/${move.to}`);
+  const head = `moves from ${named(`${move.env}/${move.from}`, from)} to ${named(`${move.env}/${move.to}`, to)}`;
+  if (!from?.prune) return `${head}: ${from?.application ?? move.from} does not prune, so the object stays until ${to?.application ?? move.to} takes it over.`;
+  const fromWave = from.wave;
+  const toWave = to?.wave;
+  if (fromWave !== undefined && toWave !== undefined && fromWave < toWave) {
+    return `${head}: ${from.application} prunes it in wave ${fromWave} and ${to?.application} creates it again only in wave ${toWave}: the object is deleted in between (a new one, without its data, comes back).`;
+  }
+  const shared = to?.failOnSharedResource ? ` With FailOnSharedResource=true, ${to.application}'s sync fails while ${from.application} still tracks the object.` : '';
+  return `${head}: ${to?.application ?? move.to} may sync before ${from.application} prunes it (${waveOf(to)} vs ${waveOf(from)}).${shared} If ${from.application} syncs first, it deletes the object before it is created again.`;
+}
+
+/**
+ * Objects (by key) that more than one app of the same environment renders: env -> key -> apps.
+ * `apps` gives each app's objects keyed by their Argo CD identity.
+ */
+export function sharedObjects(apps: readonly { env: string; component: string; objects: ReadonlyMap<string, KubeObject> }[]): { env: string; key: string; components: string[]; object: KubeObject }[] {
+  const seen = new Map<string, { env: string; key: string; components: string[]; object: KubeObject }>();
+  for (const app of apps) {
+    for (const [key, object] of app.objects) {
+      const id = `${app.env}\n${key}`;
+      const entry = seen.get(id);
+      if (entry) {
+        if (!entry.components.includes(app.component)) entry.components.push(app.component);
+      } else seen.set(id, { env: app.env, key, components: [app.component], object });
+    }
+  }
+  return [...seen.values()].filter((entry) => entry.components.length > 1).map((entry) => ({ ...entry, components: entry.components.sort() }));
+}
