@@ -422,6 +422,32 @@ describe('diffTrees', () => {
     expect(diffTrees({ base: tree(), head: tree(), headApps }).flags).toEqual([]);
   });
 
+  it('flags the removal of a CustomResourceDefinition as data loss: every object of its kind goes', () => {
+    // GIVEN the platform app drops a CRD it rendered
+    const crd: KubeObject = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'podlogs.monitoring.grafana.com' }, spec: { group: 'monitoring.grafana.com', names: { kind: 'PodLogs', plural: 'podlogs' }, scope: 'Namespaced' } };
+    const report = diffTrees({ base: tree(app('prod', 'platform', [namespace(), crd])), head: tree(app('prod', 'platform', [namespace()])) });
+    // THEN a danger flag names the kind whose objects are deleted with it
+    expect(report.flags.map((f) => `${f.severity} ${f.rule} ${f.env}/${f.component} ${f.object}`)).toEqual(['danger data-loss prod/platform CustomResourceDefinition podlogs.monitoring.grafana.com']);
+    expect(report.flags[0]?.message).toMatch(/^CustomResourceDefinition removed: deleting it deletes every PodLogs \(monitoring\.grafana\.com\) object in the cluster/);
+  });
+
+  it('pairs a generated name across its hash suffix only when the stem is unambiguous', () => {
+    // GIVEN kustomize-generated ConfigMaps: one renamed with its content, and a stem with two candidates
+    const generated = (name: string, value: string) => configMap(name, { 'config.alloy': value });
+    const base = tree(app('dev', 'alloy', [generated('alloy-extra-7h2bt4k5cd', 'a'), generated('twice-5k7f2c9b8m', 'a')]));
+    const head = tree(app('dev', 'alloy', [generated('alloy-extra-b82m5k9ftg', 'b'), generated('twice-cd24hkmt56', 'b'), generated('twice-g2m4t6b8d9', 'c')]));
+    // WHEN diffed
+    const report = diffTrees({ base, head });
+    // THEN the unique stem is one change of name and content; the ambiguous one stays removals and additions
+    expect(report.changes.map((c) => `${c.change} ${c.previousName ?? ''} ${c.name}`)).toEqual([
+      'changed alloy-extra-7h2bt4k5cd alloy-extra-b82m5k9ftg',
+      'removed  twice-5k7f2c9b8m',
+      'added  twice-cd24hkmt56',
+      'added  twice-g2m4t6b8d9',
+    ]);
+    expect(report.changes[0]?.diff).toMatch(/-  name: alloy-extra-7h2bt4k5cd\n\+  name: alloy-extra-b82m5k9ftg/);
+  });
+
   it('flags stale generated files in head', () => {
     // GIVEN the caller found two stale generated files in head
     const staleFiles = ['overlays/prod/loki/kustomization.yaml', 'apps/prod.applicationset.yaml'];
