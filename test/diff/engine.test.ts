@@ -448,6 +448,24 @@ describe('diffTrees', () => {
     expect(report.changes[0]?.diff).toMatch(/-  name: alloy-extra-7h2bt4k5cd\n\+  name: alloy-extra-b82m5k9ftg/);
   });
 
+  it('a move from an earlier wave to a later one is a danger: the object is deleted before it comes back', () => {
+    // GIVEN dev's claim moves from minio (wave 1, pruning) to grafana (wave 3)
+    const headApps = new Map<string, AppFacts>([
+      ['dev/minio', { application: 'dev-minio', wave: 1, namespace: 'observability', prune: true, failOnSharedResource: true }],
+      ['dev/grafana', { application: 'dev-grafana', wave: 3, namespace: 'observability', prune: true, failOnSharedResource: true }],
+    ]);
+    const base = tree(app('dev', 'grafana', [service('grafana')]), app('dev', 'minio', [claim('shared-data', '10Gi')]));
+    const head = tree(app('dev', 'grafana', [service('grafana'), claim('shared-data', '10Gi')]), app('dev', 'minio', []));
+    // WHEN diffed
+    const report = diffTrees({ base, head, baseApps: headApps, headApps });
+    // THEN the move says who prunes it, who creates it, in which waves
+    const move = flagsOf(report, 'object-move');
+    expect(move.map((f) => `${f.severity} ${f.env}/${f.component} ${f.object}`)).toEqual(['danger dev/grafana PersistentVolumeClaim observability/shared-data']);
+    expect(move[0]?.message).toBe(
+      'moves from dev/minio (dev-minio, wave 1) to dev/grafana (dev-grafana, wave 3): dev-minio prunes it in wave 1 and dev-grafana creates it again only in wave 3: the object is deleted in between (a new one, without its data, comes back).',
+    );
+  });
+
   it('flags stale generated files in head', () => {
     // GIVEN the caller found two stale generated files in head
     const staleFiles = ['overlays/prod/loki/kustomization.yaml', 'apps/prod.applicationset.yaml'];

@@ -347,7 +347,10 @@ export function diffTrees(input: DiffInput): DiffReport {
     ...sharedFlags([...headApps.values(), ...context.values()], input.headApps),
     ...argoFlags(input.baseApps, input.headApps),
     ...staleFlags(input.staleFiles),
-    ...moves.map((move): Flag => ({ severity: 'warning', rule: 'object-move', env: move.env, component: move.to, object: describeObject(move.object), message: moveRisk(move, input.headApps ?? new Map()) })),
+    ...moves.map((move): Flag => {
+      const risk = moveRisk(move, input.headApps ?? new Map());
+      return { severity: risk.deletedInBetween ? 'danger' : 'warning', rule: 'object-move', env: move.env, component: move.to, object: describeObject(move.object), message: risk.message };
+    }),
   ];
   const changes: ObjectChange[] = [];
 

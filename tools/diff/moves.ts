@@ -19,11 +19,23 @@ export interface Move {
 const waveOf = (facts: AppFacts | undefined): string => (facts?.wave === undefined ? 'no wave' : `wave ${facts.wave}`);
 const named = (app: string, facts: AppFacts | undefined): string => `${app} (${facts?.application ?? 'no Application'}, ${waveOf(facts)})`;
 
+/** What a move risks: a message, and whether the object is deleted before it is created again. */
+export interface MoveRisk {
+  message: string;
+  deletedInBetween: boolean;
+}
+
 /**
  * What happens to a moved object when head syncs, from the two apps' facts (head side, by
  * `env/component`): who prunes it, who creates it, and in which order their waves run.
  */
-export function moveRisk(move: Move, facts: ReadonlyMap<string, AppFacts>): string {
+export function moveRisk(move: Move, facts: ReadonlyMap<string, AppFacts>): MoveRisk {
+  const message = riskMessage(move, facts);
+  const [from, to] = [facts.get(`${move.env}/${move.from}`), facts.get(`${move.env}/${move.to}`)];
+  return { message, deletedInBetween: Boolean(from?.prune && from.wave !== undefined && to?.wave !== undefined && from.wave < to.wave) };
+}
+
+function riskMessage(move: Move, facts: ReadonlyMap<string, AppFacts>): string {
   const from = facts.get(`${move.env}/${move.from}`);
   const to = facts.get(`${move.env}/${move.to}`);
   const head = `moves from ${named(`${move.env}/${move.from}`, from)} to ${named(`${move.env}/${move.to}`, to)}`;
