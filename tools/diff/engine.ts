@@ -166,8 +166,9 @@ function reviewTexts(old: KubeObject | undefined, next: KubeObject | undefined, 
   return { before: toYaml(readable.before), after: toYaml(readable.after), notes: readable.notes };
 }
 
-function patchOf(label: string, before: string, after: string): { diff: string; added: number; removed: number } {
-  const patch = structuredPatch(before ? `base/${label}` : '/dev/null', after ? `head/${label}` : '/dev/null', before, after, undefined, undefined, {
+/** A unified diff of the two texts; `labels` name each side's object (a generated name differs between them). */
+function patchOf(labels: [string, string], before: string, after: string): { diff: string; added: number; removed: number } {
+  const patch = structuredPatch(before ? `base/${labels[0]}` : '/dev/null', after ? `head/${labels[1]}` : '/dev/null', before, after, undefined, undefined, {
     context: CONTEXT_LINES,
   });
   const lines = patch.hunks.flatMap((hunk) => hunk.lines);
@@ -370,7 +371,7 @@ export function diffTrees(input: DiffInput): DiffReport {
       const texts = reviewTexts(old, next, new Set(secretKeys?.changed));
       if (texts.before === texts.after) continue;
       const change: ObjectChange['change'] = !old ? 'added' : !next ? 'removed' : 'changed';
-      const patch = patchOf(`${id} ${describeObject(object)}`, texts.before, texts.after);
+      const patch = patchOf([`${id} ${describeObject(old ?? object)}`, `${id} ${describeObject(object)}`], texts.before, texts.after);
       const previousName = old && next && old.metadata.name !== next.metadata.name ? old.metadata.name : undefined;
       changes.push({
         env,
