@@ -161,6 +161,7 @@ function inRepository(dir: string, ref: string): string | undefined {
 }
 
 const REFUSED_REMOTE = 'a remote reference: the renderer reads only files of this repository (vendor the files into it)';
+const REFUSED_HOST = 'names no file of this repository and reads as a remote address: the renderer reads only files of this repository';
 const REFUSED_OUTSIDE = 'leaves the repository: the renderer reads only files of this repository';
 
 /** Every file kustomize reads to render the overlay at `dir` (root-relative). */
@@ -247,7 +248,7 @@ export async function overlayInputs(source: InputSource, dir: string, memo: Refs
       if (kind === 'dir') await visit(target);
       else if (kind === 'file') files.add(target);
       // kustomize tries a resource it cannot find as a remote base: a host-like one is never handed to it.
-      else if (HOST_LIKE.test(ref)) refused.add(`${file}: ${ref} is ${REFUSED_REMOTE}`);
+      else if (HOST_LIKE.test(ref)) refused.add(`${file}: ${ref} ${REFUSED_HOST}`);
       else unresolved.add(`${file}: ${ref}`);
     }
     await follow(file, kustomizationDir, refs);
