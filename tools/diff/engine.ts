@@ -1,5 +1,6 @@
 import { FILE_HEADERS_ONLY, formatPatch, structuredPatch } from 'diff';
 import type { AppFacts } from '../argocd/facts.ts';
+import { sharedObjects } from '../argocd/shared.ts';
 import { definedScopes, isCustomResourceDefinition, withArgoNamespace } from '../kube/identity.ts';
 import { describeObject, groupOf, objectKey, type KubeObject } from '../kube/object.ts';
 import type { RenderedApp, RenderedTree } from '../render/tree.ts';
@@ -7,7 +8,7 @@ import { toYaml } from '../yaml.ts';
 import { pairGeneratedNames } from './generated-names.ts';
 import { imageChanges } from './images.ts';
 import { immutableChanges } from './immutable.ts';
-import { moveRisk, sharedObjects, type Move } from './moves.ts';
+import { moveRisk, type Move } from './moves.ts';
 import { readablePair } from './readable.ts';
 import { hasKeyChanges, isSecret, redactSecret, secretKeyChanges, type SecretKeyChanges } from './secret.ts';
 
@@ -275,7 +276,7 @@ function renderFailureFlags(failures: readonly RenderFailure[] | undefined): Fla
 }
 
 function sharedFlags(apps: readonly AppObjects[], facts: ReadonlyMap<string, AppFacts> | undefined): Flag[] {
-  return sharedObjects(apps).map(({ env, components, object }) => {
+  return sharedObjects(apps.map((app) => ({ group: app.env, app: app.component, objects: app.objects }))).map(({ group: env, apps: components, object }) => {
     const names = components.map((component) => factsOf(facts, env, component)?.application ?? `${env}/${component}`);
     const failing = components.some((component) => factsOf(facts, env, component)?.failOnSharedResource);
     return {

@@ -1,7 +1,6 @@
 /**
  * Objects that change app within one environment (one cluster): a move, with what Argo CD does to
  * it on the way (one Application prunes it, the other creates it, each in its RollingSync wave),
- * and objects rendered by two apps at once, which Argo CD cannot track for both.
  * Sources: Argo CD docs, user-guide/sync-options.md (FailOnSharedResource, PruneLast) and
  * operator-manual/applicationset/Progressive-Syncs.md (RollingSync steps, one wave after another).
  */
@@ -47,22 +46,4 @@ function riskMessage(move: Move, facts: ReadonlyMap<string, AppFacts>): string {
   }
   const shared = to?.failOnSharedResource ? ` With FailOnSharedResource=true, ${to.application}'s sync fails while ${from.application} still tracks the object.` : '';
   return `${head}: ${to?.application ?? move.to} may sync before ${from.application} prunes it (${waveOf(to)} vs ${waveOf(from)}).${shared} If ${from.application} syncs first, it deletes the object before it is created again.`;
-}
-
-/**
- * Objects (by key) that more than one app of the same environment renders: env -> key -> apps.
- * `apps` gives each app's objects keyed by their Argo CD identity.
- */
-export function sharedObjects(apps: readonly { env: string; component: string; objects: ReadonlyMap<string, KubeObject> }[]): { env: string; key: string; components: string[]; object: KubeObject }[] {
-  const seen = new Map<string, { env: string; key: string; components: string[]; object: KubeObject }>();
-  for (const app of apps) {
-    for (const [key, object] of app.objects) {
-      const id = `${app.env}\n${key}`;
-      const entry = seen.get(id);
-      if (entry) {
-        if (!entry.components.includes(app.component)) entry.components.push(app.component);
-      } else seen.set(id, { env: app.env, key, components: [app.component], object });
-    }
-  }
-  return [...seen.values()].filter((entry) => entry.components.length > 1).map((entry) => ({ ...entry, components: entry.components.sort() }));
 }
