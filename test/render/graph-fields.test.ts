@@ -111,6 +111,7 @@ describe('references that leave the repository are refused before kustomize runs
     ['an ssh address', 'resources: ["git@github.com:org/repo//base"]\n', 'git@github.com:org/repo//base is a remote reference'],
     ['a github.com/… base', 'resources: [github.com/kubernetes-sigs/kustomize//examples/helloWorld?ref=v5.5.0]\n', 'github.com/kubernetes-sigs/kustomize//examples/helloWorld?ref=v5.5.0 is a remote reference'],
     ['a host-like resource', 'resources: [127.0.0.1:8080/extra.yaml]\n', '127.0.0.1:8080/extra.yaml names no file of this repository and reads as a remote address'],
+    ['a URL inside an inline transformer config', 'transformers:\n  - |\n    apiVersion: builtin\n    kind: PatchTransformer\n    metadata: {name: p}\n    path: https://example.com/p.yaml\n', 'https://example.com/p.yaml is a remote reference'],
     ['a path climbing out', 'resources: [../../../../somewhere]\n', '../../../../somewhere leaves the repository'],
     ['an absolute path', 'resources: [/etc/kubernetes]\n', '/etc/kubernetes leaves the repository'],
     ['a patch file outside', 'patches: [{path: ../../outside.yaml}]\n', '../../outside.yaml leaves the repository'],

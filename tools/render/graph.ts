@@ -139,6 +139,7 @@ export function kustomizationRefs(text: string): KustomizationRefs {
   trees.push(...inflation.flatMap((chart) => strings(chart['chartHome'])));
   if (Object.keys(k).some((field) => !KNOWN_FIELDS.has(field))) trees.push(SELF);
   const configs: string[] = [];
+  const remote: string[] = [];
   for (const entry of ['generators', 'transformers', 'validators'].flatMap((field) => strings(k[field]))) {
     if (!isInline(entry)) {
       configs.push(entry);
@@ -147,10 +148,11 @@ export function kustomizationRefs(text: string): KustomizationRefs {
     const inline = pluginConfigRefs(entry);
     files.push(...(inline?.files ?? []));
     trees.push(...(inline?.trees ?? []));
+    remote.push(...(inline?.remote ?? []));
   }
-  const all = [...resources, ...files, ...configs, ...trees];
   const local = (refs: string[]) => refs.filter((ref) => !isRemote(ref));
-  return { resources: local(resources), files: local(files), configs: local(configs), trees: [...new Set(local(trees))], remote: all.filter(isRemote) };
+  remote.push(...[...resources, ...files, ...configs, ...trees].filter(isRemote));
+  return { resources: local(resources), files: local(files), configs: local(configs), trees: [...new Set(local(trees))], remote };
 }
 
 /** `ref` resolved against the kustomization directory `dir`, or undefined when it leaves the repository. */
