@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../../tools/catalog/index.ts';
 import { dev } from '../../tools/catalog/environments.ts';
-import { ALLOY_STREAM_LABELS, alloyConfig } from '../../tools/components/alloy.ts';
+import { alloyConfig } from '../../tools/components/alloy.ts';
+import { ALLOY_STREAM_LABELS } from '../../tools/catalog/names.ts';
 import { TEXT_EMBEDDING_STREAMS } from '../../tools/components/grafana-content/queries.ts';
 import type { RenderedTree } from '../../tools/render/tree.ts';
 import { formatFinding } from '../../tools/validate/finding.ts';

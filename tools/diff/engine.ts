@@ -5,6 +5,7 @@ import { toYaml } from '../yaml.ts';
 import { imageChanges } from './images.ts';
 import { immutableChanges } from './immutable.ts';
 import { hasKeyChanges, isSecret, redactSecret, secretKeyChanges, type SecretKeyChanges } from './secret.ts';
+import { compareStrings } from '../kube/order.ts';
 
 export interface DiffInput {
   /** The apps to compare; an app in neither tree but in `unchanged` is the same on both sides. */
@@ -102,11 +103,6 @@ function indexTree(tree: RenderedTree, side: string): Map<string, AppObjects> {
     apps.set(id, { env: app.env, component: app.component, objects });
   }
   return apps;
-}
-
-/** Plain code-point order: the same on every machine, whatever its locale. */
-function byCodePoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function listed(items: readonly string[]): string {
@@ -215,10 +211,10 @@ function compareFlags(a: Flag, b: Flag): number {
   return (
     SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) ||
     RULE_ORDER.indexOf(a.rule) - RULE_ORDER.indexOf(b.rule) ||
-    byCodePoint(a.env ?? '', b.env ?? '') ||
-    byCodePoint(a.component ?? '', b.component ?? '') ||
-    byCodePoint(a.object ?? '', b.object ?? '') ||
-    byCodePoint(a.message, b.message)
+    compareStrings(a.env ?? '', b.env ?? '') ||
+    compareStrings(a.component ?? '', b.component ?? '') ||
+    compareStrings(a.object ?? '', b.object ?? '') ||
+    compareStrings(a.message, b.message)
   );
 }
 
@@ -241,7 +237,7 @@ export function diffTrees(input: DiffInput): DiffReport {
   const additions = additionsByEnv(baseApps, headApps);
   const same = (input.unchanged ?? []).map(({ env, component }): [string, AppObjects] => [appId(env, component), { env, component, objects: new Map() }]);
   const apps = [...new Map([...same, ...baseApps, ...headApps]).values()].sort(
-    (a, b) => byCodePoint(a.env, b.env) || byCodePoint(a.component, b.component),
+    (a, b) => compareStrings(a.env, b.env) || compareStrings(a.component, b.component),
   );
 
   const summary: AppSummary[] = [];
@@ -253,7 +249,7 @@ export function diffTrees(input: DiffInput): DiffReport {
     const before = baseApps.get(id)?.objects ?? new Map<string, KubeObject>();
     const after = headApps.get(id)?.objects ?? new Map<string, KubeObject>();
     const row: AppSummary = { env, component, added: 0, removed: 0, changed: 0, linesAdded: 0, linesRemoved: 0 };
-    for (const key of [...new Set([...before.keys(), ...after.keys()])].sort(byCodePoint)) {
+    for (const key of [...new Set([...before.keys(), ...after.keys()])].sort(compareStrings)) {
       const old = before.get(key);
       const next = after.get(key);
       const object = (next ?? old) as KubeObject;

@@ -5,8 +5,8 @@ import { generate } from '../generate/index.ts';
 import { stalePaths } from '../generate/stale.ts';
 import { gitCheckout, readGitTree } from '../git/tree.ts';
 import { withWorktree } from '../git/worktree.ts';
-import { openWorkingTree, workingTree, type Checkout } from '../render/checkout.ts';
-import type { ObjectFormat } from '../render/source.ts';
+import { openWorkingTree, workingTree, type Checkout } from '../git/checkout.ts';
+import type { ObjectFormat } from '../git/source.ts';
 
 /** Waves as a checkout's ApplicationSets declare them (data read from YAML, no code of the checkout run). */
 export async function wavesOf(checkout: Checkout): Promise<Record<string, number>> {

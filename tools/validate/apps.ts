@@ -1,6 +1,6 @@
 import type { KubeObject } from '../kube/object.ts';
 import { expandApplicationSet, ExpandError, type PlannedApplication } from '../argocd/expand.ts';
-import { kindsOf, type ResourceKind } from '../generate/apps.ts';
+import { kindsOf, type ResourceKind } from '../kube/kinds.ts';
 import type { RenderedTree } from '../render/tree.ts';
 import type { Finding } from './finding.ts';
 

@@ -1,7 +1,7 @@
 import type { Catalog } from '../catalog/index.ts';
 import { CLUSTER_RULES, DRIFT_READER, DRIFT_READER_ROLE, DRIFT_READER_VERBS, NAMESPACE_RULES, STACK_SERVICE_ACCOUNT } from '../catalog/rbac.ts';
 import { SECRETS } from '../catalog/secrets.ts';
-import { NAMESPACE } from '../components/common.ts';
+import { ALLOY_STREAM_LABELS, NAMESPACE } from '../catalog/names.ts';
 import type { RenderedApp, RenderedTree } from '../render/tree.ts';
 import type { Environment } from '../catalog/types.ts';
 import { allowedFlows, formatMatrix, matrixJson, networkFindings, NetworkPolicyError, type Flow, type FlowMatrix } from './network.ts';
@@ -14,7 +14,6 @@ import { SECURITY_EXCEPTIONS } from '../catalog/exceptions.ts';
 import { wiringFindings, type ExternalRefs } from './wiring.ts';
 import { LOKI_ADDED_LABELS, logqlFindings, type KnownLabels } from './logql.ts';
 import { grafanaFolderFindings } from './grafana-folders.ts';
-import { ALLOY_STREAM_LABELS } from '../components/alloy.ts';
 import { TEXT_EMBEDDING_STREAMS } from '../components/grafana-content/queries.ts';
 
 export interface NetworkMatrix {

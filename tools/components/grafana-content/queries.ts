@@ -1,6 +1,6 @@
 import type { DataSourceRef } from '@grafana/grafana-foundation-sdk/common';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/loki';
-import { NAMESPACE } from '../common.ts';
+import { NAMESPACE } from '../../catalog/names.ts';
 
 export const LOKI_DATASOURCE_UID = 'loki';
 
