@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { readFile } from 'node:fs/promises';
-import { PART_OF } from '../tools/components/common.ts';
+import { PART_OF } from '../tools/catalog/names.ts';
 import { detectDrift, hasDrift, type DriftOptions } from '../tools/drift/compare.ts';
 import { desiredState } from '../tools/drift/desired.ts';
 import { driftJson, formatDriftMarkdown, formatDriftText } from '../tools/drift/report.ts';

@@ -1,9 +1,6 @@
 #!/usr/bin/env node
-import { expandApplicationSet } from '../tools/argocd/expand.ts';
-import { argoObjects } from '../tools/argocd/app-files.ts';
 import { catalog } from '../tools/catalog/index.ts';
-import { grafanaContentSummary } from '../tools/components/grafana-content/summary.ts';
-import { readOutputTree } from '../tools/generate/disk.ts';
+import { planRepository } from '../tools/plan/run.ts';
 import { EXIT, main, parseFlags, repoRoot } from './lib/cli.ts';
 
 const USAGE = `
@@ -18,9 +15,7 @@ Exit: 0 printed, 2 could not read or expand apps/.
 
 await main(USAGE, async () => {
   const flags = parseFlags(process.argv.slice(2), { boolean: ['json'] });
-  const appsets = argoObjects(await readOutputTree(repoRoot())).filter((o) => o.kind === 'ApplicationSet');
-  const planned = appsets.flatMap((appset) => expandApplicationSet(appset));
-  const grafana = catalog.environments.flatMap((env) => grafanaContentSummary(env) ?? []);
+  const { applicationSets: appsets, applications: planned, grafana } = await planRepository(repoRoot(), catalog);
   if (flags['json']) {
     const rows = planned.map(({ application: _application, ...row }) => ({ ...row, step: row.step + 1 }));
     process.stdout.write(`${JSON.stringify({ applications: rows, grafana }, null, 2)}\n`);

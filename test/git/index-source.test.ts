@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { describe, expect, it } from 'vitest';
 import { gitIndexSource } from '../../tools/git/index-source.ts';
-import { openWorkingTree, workingTree } from '../../tools/render/checkout.ts';
+import { openWorkingTree, workingTree } from '../../tools/git/checkout.ts';
 import { hashOverlays } from '../../tools/render/overlays.ts';
-import { workingTreeSource } from '../../tools/render/source.ts';
+import { workingTreeSource } from '../../tools/git/source.ts';
 import { committedCopy, scratch } from '../support/git.ts';
 
 const repository = (): Promise<string> => committedCopy(['base', 'overlays'], { '.gitignore': 'ignored/\n' });

@@ -5,10 +5,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { withCheckout } from '../../tools/diff/trees.ts';
 import { gitCheckout, readGitTree } from '../../tools/git/tree.ts';
 import { resolveRef } from '../../tools/git/worktree.ts';
-import { workingTree } from '../../tools/render/checkout.ts';
+import { workingTree } from '../../tools/git/checkout.ts';
 import { findKustomize, renderObjects, type Kustomize } from '../../tools/render/kustomize.ts';
 import { hashOverlays } from '../../tools/render/overlays.ts';
-import { gitBlobId } from '../../tools/render/source.ts';
+import { gitBlobId } from '../../tools/git/source.ts';
 import { toYaml } from '../../tools/yaml.ts';
 import { committedCopy } from '../support/git.ts';
 

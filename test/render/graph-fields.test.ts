@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { overlayHash, overlayInputs } from '../../tools/render/graph.ts';
 import { findKustomize, renderText, type Kustomize } from '../../tools/render/kustomize.ts';
-import { workingTreeSource } from '../../tools/render/source.ts';
+import { workingTreeSource } from '../../tools/git/source.ts';
 import { scratch } from '../support/git.ts';
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashInputs, overlayHash, overlayInputs } from '../../tools/render/graph.ts';
 import { listOverlays } from '../../tools/render/overlays.ts';
-import { workingTreeSource } from '../../tools/render/source.ts';
+import { workingTreeSource } from '../../tools/git/source.ts';
 import { REPO_ROOT } from '../support/repo.ts';
 
 const roots: string[] = [];

@@ -1,4 +1,5 @@
 import type { KubeObject } from '../kube/object.ts';
+import { compareStrings } from '../kube/order.ts';
 
 export class ExpandError extends Error {
   override readonly name = 'ExpandError';
@@ -82,5 +83,5 @@ export function expandApplicationSet(appset: KubeObject): PlannedApplication[] {
       });
     });
   });
-  return planned.sort((a, b) => a.step - b.step || a.name.localeCompare(b.name));
+  return planned.sort((a, b) => a.step - b.step || compareStrings(a.name, b.name));
 }

@@ -1,4 +1,5 @@
 import type { V1PolicyRule } from '@kubernetes/client-node';
+import { compareStrings } from '../kube/order.ts';
 
 /** The stack's ServiceAccount, the one identity with API access (Alloy's Kubernetes discovery). */
 export const STACK_SERVICE_ACCOUNT = 'observability-stack';
@@ -36,6 +37,6 @@ export function readRules(kinds: readonly { group: string; kind: string }[]): V1
   const byGroup = new Map<string, Set<string>>();
   for (const { group, kind } of kinds) byGroup.set(group, (byGroup.get(group) ?? new Set()).add(resourceOf(kind)));
   return [...byGroup]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => compareStrings(a, b))
     .map(([group, resources]) => ({ apiGroups: [group], resources: [...resources].sort(), verbs: DRIFT_READER_VERBS }));
 }

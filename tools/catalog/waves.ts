@@ -1,4 +1,5 @@
 import type { ComponentName } from './types.ts';
+import { compareStrings } from '../kube/order.ts';
 
 /**
  * Sync order across Applications (DESIGN §3): each wave becomes one RollingSync step, and a
@@ -14,5 +15,5 @@ export const WAVES: Readonly<Record<ComponentName, number>> = {
 
 /** Every component the catalog knows, in wave order, then by name. */
 export const COMPONENT_NAMES: readonly ComponentName[] = (Object.keys(WAVES) as ComponentName[]).sort(
-  (a, b) => WAVES[a] - WAVES[b] || a.localeCompare(b),
+  (a, b) => WAVES[a] - WAVES[b] || compareStrings(a, b),
 );

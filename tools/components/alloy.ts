@@ -4,28 +4,15 @@ import type { Environment } from '../catalog/types.ts';
 import { image } from '../catalog/images.ts';
 import { PORTS, lokiWriteTarget } from '../catalog/flows.ts';
 import { STACK_SERVICE_ACCOUNT } from '../catalog/rbac.ts';
-import { NAMESPACE, configChecksum, httpProbe, meta, object, podDefaults, resources, restrictedContainer, selectorLabels, service, standardLabels } from './common.ts';
+import { ALLOY_DISCOVERY_LABELS, ALLOY_LEVEL_LABEL, NAMESPACE } from '../catalog/names.ts';
+import { configChecksum, httpProbe, meta, object, podDefaults, resources, restrictedContainer, selectorLabels, service, standardLabels } from './common.ts';
 import { PRIORITY_CRITICAL } from './platform.ts';
 
 /** Alloy keeps tail positions here; on an emptyDir they restart with the pod (README: "Known limits"). */
 const STORAGE_PATH = '/tmp/alloy';
 
-/** Stream labels Alloy copies from Kubernetes discovery onto every line, with the meta label each comes from. */
-const DISCOVERY_LABELS = {
-  namespace: '__meta_kubernetes_namespace',
-  pod: '__meta_kubernetes_pod_name',
-  container: '__meta_kubernetes_pod_container_name',
-  node: '__meta_kubernetes_pod_node_name',
-} as const;
-
-/** The stream label Alloy sets from a JSON log line's `level` field. */
-const LEVEL_LABEL = 'level';
-
-/** Every stream label Alloy writes: what a LogQL stream selector can match on (tools/validate/logql.ts). */
-export const ALLOY_STREAM_LABELS: readonly string[] = [...Object.keys(DISCOVERY_LABELS), LEVEL_LABEL];
-
 function relabelRules(): string {
-  return Object.entries(DISCOVERY_LABELS)
+  return Object.entries(ALLOY_DISCOVERY_LABELS)
     .map(([label, source]) => `  rule {\n    source_labels = ["${source}"]\n    target_label  = "${label}"\n  }\n\n`)
     .join('');
 }
@@ -71,11 +58,11 @@ loki.process "pod_logs" {
   stage.cri {}
 
   stage.json {
-    expressions = { ${LEVEL_LABEL} = "level" }
+    expressions = { ${ALLOY_LEVEL_LABEL} = "level" }
   }
 
   stage.labels {
-    values = { ${LEVEL_LABEL} = "" }
+    values = { ${ALLOY_LEVEL_LABEL} = "" }
   }
 
   forward_to = [loki.write.default.receiver]

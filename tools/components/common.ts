@@ -14,10 +14,8 @@ import type {
 } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/object.ts';
 import type { Environment, Quantity, Resources } from '../catalog/types.ts';
+import { NAMESPACE, PART_OF } from '../catalog/names.ts';
 
-/** The one namespace the stack lives in, in every environment's cluster. */
-export const NAMESPACE = 'observability';
-export const PART_OF = 'observability-stack';
 
 /** Labels that select a workload's pods: never change them on a live object (selectors are immutable). */
 export function selectorLabels(name: string, component?: string): Record<string, string> {

@@ -1,8 +1,9 @@
 import type { V1ClusterRole, V1ClusterRoleBinding, V1Role, V1RoleBinding, V1ServiceAccount } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/object.ts';
 import { DRIFT_READER, DRIFT_READER_ROLE, readRules } from '../catalog/rbac.ts';
-import { kindsOf } from '../generate/apps.ts';
-import { NAMESPACE, meta, object, standardLabels } from './common.ts';
+import { kindsOf } from '../kube/kinds.ts';
+import { NAMESPACE } from '../catalog/names.ts';
+import { meta, object, standardLabels } from './common.ts';
 
 const labels = standardLabels('drift-reader');
 const subjects = [{ kind: 'ServiceAccount', name: DRIFT_READER, namespace: NAMESPACE }];

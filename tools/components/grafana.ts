@@ -3,10 +3,10 @@ import type { KubeObject } from '../kube/object.ts';
 import type { Environment } from '../catalog/types.ts';
 import { image } from '../catalog/images.ts';
 import { PORTS, lokiReadTarget } from '../catalog/flows.ts';
+import { NAMESPACE } from '../catalog/names.ts';
 import { SECRETS } from '../catalog/secrets.ts';
 import { toYaml } from '../yaml.ts';
 import {
-  NAMESPACE,
   configChecksum,
   configMap,
   httpProbe,

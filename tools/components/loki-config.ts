@@ -1,7 +1,7 @@
 import type { Environment } from '../catalog/types.ts';
 import { PORTS, lokiTargets } from '../catalog/flows.ts';
 import { LOKI_BUCKET } from '../catalog/secrets.ts';
-import { NAMESPACE } from './common.ts';
+import { NAMESPACE } from '../catalog/names.ts';
 import { toYaml } from '../yaml.ts';
 
 /** Where every Loki target keeps its WAL, TSDB index and compactor state (on its volume). */

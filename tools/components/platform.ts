@@ -11,7 +11,8 @@ import type {
 import type { KubeObject } from '../kube/object.ts';
 import type { Environment } from '../catalog/types.ts';
 import { CLUSTER_RULES, NAMESPACE_RULES, STACK_SERVICE_ACCOUNT } from '../catalog/rbac.ts';
-import { NAMESPACE, meta, object, standardLabels } from './common.ts';
+import { NAMESPACE } from '../catalog/names.ts';
+import { meta, object, standardLabels } from './common.ts';
 import { networkPolicies } from './network-policies.ts';
 
 export const PRIORITY_CRITICAL = 'observability-critical';

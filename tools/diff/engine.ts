@@ -11,6 +11,7 @@ import { immutableChanges } from './immutable.ts';
 import { moveRisk, type Move } from './moves.ts';
 import { readablePair } from './readable.ts';
 import { hasKeyChanges, isSecret, redactSecret, secretKeyChanges, type SecretKeyChanges } from './secret.ts';
+import { compareStrings } from '../kube/order.ts';
 
 export interface DiffInput {
   /** The apps to compare; an app in neither tree but in `unchanged` is the same on both sides. */
@@ -141,11 +142,6 @@ function indexApps(apps: readonly RenderedApp[], side: string, facts: ReadonlyMa
   return indexed;
 }
 
-/** Plain code-point order: the same on every machine, whatever its locale. */
-function byCodePoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 function listed(items: readonly string[]): string {
   const shown = items.slice(0, LISTED_MAX).join(', ');
   return items.length > LISTED_MAX ? `${shown} and ${items.length - LISTED_MAX} more` : shown;
@@ -237,7 +233,7 @@ function imageFlags(env: string, component: string, base: readonly KubeObject[],
 /** Wave and destination changes of each app, per environment, from both sides' Argo CD objects. */
 function argoFlags(base: ReadonlyMap<string, AppFacts> | undefined, head: ReadonlyMap<string, AppFacts> | undefined): Flag[] {
   if (!base || !head) return [];
-  return [...new Set([...base.keys(), ...head.keys()])].sort(byCodePoint).flatMap((id): Flag[] => {
+  return [...new Set([...base.keys(), ...head.keys()])].sort(compareStrings).flatMap((id): Flag[] => {
     const [env = '', component = ''] = id.split('/');
     const before = base.get(id);
     const after = head.get(id);
@@ -305,10 +301,10 @@ function compareFlags(a: Flag, b: Flag): number {
   return (
     SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) ||
     RULE_ORDER.indexOf(a.rule) - RULE_ORDER.indexOf(b.rule) ||
-    byCodePoint(a.env ?? '', b.env ?? '') ||
-    byCodePoint(a.component ?? '', b.component ?? '') ||
-    byCodePoint(a.object ?? '', b.object ?? '') ||
-    byCodePoint(a.message, b.message)
+    compareStrings(a.env ?? '', b.env ?? '') ||
+    compareStrings(a.component ?? '', b.component ?? '') ||
+    compareStrings(a.object ?? '', b.object ?? '') ||
+    compareStrings(a.message, b.message)
   );
 }
 
@@ -340,7 +336,7 @@ export function diffTrees(input: DiffInput): DiffReport {
   const movedTo = new Map(moves.map((move) => [`${move.env}/${move.from}\n${objectKey(move.object)}`, `${move.env}/${move.to}`]));
   const same = (input.unchanged ?? []).map(({ env, component }): [string, AppObjects] => [appId(env, component), { env, component, objects: new Map() }]);
   const apps = [...new Map([...same, ...baseApps, ...headApps]).values()].sort(
-    (a, b) => byCodePoint(a.env, b.env) || byCodePoint(a.component, b.component),
+    (a, b) => compareStrings(a.env, b.env) || compareStrings(a.component, b.component),
   );
 
   const summary: AppSummary[] = [];
@@ -364,7 +360,7 @@ export function diffTrees(input: DiffInput): DiffReport {
     const renamed = pairGeneratedNames(before, after);
     const headKeyOf = new Map([...renamed].map(([headKey, baseKey]) => [baseKey, headKey]));
     const row: AppSummary = { env, component, added: 0, removed: 0, changed: 0, linesAdded: 0, linesRemoved: 0 };
-    for (const key of [...new Set([...before.keys(), ...after.keys()])].filter((k) => !renamed.has(k)).sort(byCodePoint)) {
+    for (const key of [...new Set([...before.keys(), ...after.keys()])].filter((k) => !renamed.has(k)).sort(compareStrings)) {
       const old = before.get(key);
       const next = after.get(headKeyOf.get(key) ?? key);
       const object = (next ?? old) as KubeObject;

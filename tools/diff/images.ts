@@ -1,4 +1,5 @@
 import { describeObject, objectKey, type KubeObject } from '../kube/object.ts';
+import { byKey, compareStrings } from '../kube/order.ts';
 
 const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
 
@@ -65,7 +66,7 @@ export function imageChanges(base: readonly KubeObject[], head: readonly KubeObj
       if (previous === undefined && !usedBefore.has(image)) record(undefined, image, object);
     }
   }
-  for (const change of changes.values()) change.objects.sort();
+  for (const change of changes.values()) change.objects.sort(compareStrings);
   const order = (change: ImageChange) => `${change.from ?? ''}\n${change.to}`;
-  return [...changes.values()].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+  return [...changes.values()].sort(byKey(order));
 }

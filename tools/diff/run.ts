@@ -1,6 +1,6 @@
 import { resolveRef } from '../git/worktree.ts';
 import type { RenderCache } from '../render/cache.ts';
-import type { Checkout, OverlayRef } from '../render/checkout.ts';
+import type { Checkout, OverlayRef } from '../git/checkout.ts';
 import { RenderError, type Kustomize } from '../render/kustomize.ts';
 import { hashOverlays, refuseEscapes, renderHashed, type HashedOverlay } from '../render/overlays.ts';
 import type { RenderedApp } from '../render/tree.ts';

@@ -6,8 +6,8 @@ import { generate } from '../generate/index.ts';
 import { stalePaths } from '../generate/stale.ts';
 import { gitCheckout, readGitTree } from '../git/tree.ts';
 import { withWorktree } from '../git/worktree.ts';
-import { openWorkingTree, workingTree, type Checkout, type OverlayRef } from '../render/checkout.ts';
-import type { ObjectFormat } from '../render/source.ts';
+import { openWorkingTree, workingTree, type Checkout, type OverlayRef } from '../git/checkout.ts';
+import type { ObjectFormat } from '../git/source.ts';
 
 /**
  * Argo CD's facts of each overlay of a checkout, by `env/component`, as its Argo CD objects declare

@@ -14,6 +14,7 @@ import { comparePointers, escapePointerSegment, isObject, unescapePointerSegment
 import { rootPlace, type Place } from './lists.ts';
 import { isSecret, lastApplied, normalizeObject, TRACKING_ANNOTATION, TRACKING_LABEL } from './normalize.ts';
 import type { DriftOptions, DriftReport, FieldDrift, ModifiedObject, ObjectRef, Unreadable } from './types.ts';
+import { compareStrings } from '../kube/order.ts';
 
 export type { DriftOptions, DriftReport, FieldDrift, IgnoreDifference, ModifiedObject, ObjectRef, Unreadable } from './types.ts';
 export { DriftOptionsError } from './ignore.ts';
@@ -168,13 +169,8 @@ function refOf(object: KubeObject, namespace = object.metadata.namespace): Objec
   return ref;
 }
 
-/** Code-unit order: the same on every machine, whatever its locale. */
-function byText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 function compareRefs(a: ObjectRef, b: ObjectRef): number {
-  return byText(a.kind, b.kind) || byText(a.namespace ?? '', b.namespace ?? '') || byText(a.name, b.name) || byText(a.apiVersion, b.apiVersion);
+  return compareStrings(a.kind, b.kind) || compareStrings(a.namespace ?? '', b.namespace ?? '') || compareStrings(a.name, b.name) || compareStrings(a.apiVersion, b.apiVersion);
 }
 
 function annotation(object: KubeObject, key: string): string | undefined {
@@ -266,7 +262,7 @@ export function detectDrift(desired: readonly KubeObject[], live: readonly KubeO
   report.unexpected.sort(compareRefs);
   report.unchecked.sort(compareRefs);
   report.modified.sort((a: ModifiedObject, b: ModifiedObject) => compareRefs(a.object, b.object));
-  report.unreadable.sort((a, b) => byText(a.kind, b.kind) || byText(a.namespace ?? '', b.namespace ?? '') || byText(a.apiVersion, b.apiVersion));
+  report.unreadable.sort((a, b) => compareStrings(a.kind, b.kind) || compareStrings(a.namespace ?? '', b.namespace ?? '') || compareStrings(a.apiVersion, b.apiVersion));
   return report;
 }
 

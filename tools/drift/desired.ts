@@ -3,7 +3,7 @@ import { argoObjects } from '../argocd/app-files.ts';
 import type { KubeObject } from '../kube/object.ts';
 import type { Kustomize } from '../render/kustomize.ts';
 import type { RenderCache } from '../render/cache.ts';
-import { workingTree } from '../render/checkout.ts';
+import { workingTree } from '../git/checkout.ts';
 import { listOverlays, renderOverlays } from '../render/overlays.ts';
 import type { IgnoreDifference } from './types.ts';
 

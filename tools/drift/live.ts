@@ -15,6 +15,7 @@ import {
 import type { KubeObject, ObjectMeta } from '../kube/object.ts';
 import { mapLimited } from '../concurrency.ts';
 import { KubeConfigError } from './kubeconfig.ts';
+import { byKey } from '../kube/order.ts';
 
 /** One LIST the drift job makes: a kind in one namespace, or a cluster-scoped kind (namespace undefined). */
 export interface ListTarget {
@@ -172,13 +173,6 @@ async function listAll(api: LiveObjectApi, target: ListTarget, labelSelector: st
 /** Joins fields so that comparing the joined strings compares the fields in order. */
 function sortKey(...fields: string[]): string {
   return fields.join('\u0000');
-}
-
-function byKey<T>(key: (item: T) => string): (a: T, b: T) => number {
-  return (a, b) => {
-    const [x, y] = [key(a), key(b)];
-    return x < y ? -1 : x > y ? 1 : 0;
-  };
 }
 
 /** The distinct (apiVersion, kind, namespace) of the desired objects, sorted by kind, apiVersion and namespace. */

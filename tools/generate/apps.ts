@@ -2,25 +2,8 @@ import type { KubeObject } from '../kube/object.ts';
 import type { Catalog } from '../catalog/index.ts';
 import type { Environment } from '../catalog/types.ts';
 import { COMPONENTS } from '../components/index.ts';
-import { NAMESPACE, PART_OF } from '../components/common.ts';
-import { groupOf } from '../kube/object.ts';
-
-/** Where Argo CD runs and keeps its own objects. */
-export const ARGOCD_NAMESPACE = 'argocd';
-export const PROJECT = 'observability';
-export const ROOT_APP = 'observability-apps';
-
-export interface ResourceKind {
-  group: string;
-  kind: string;
-}
-
-/** The distinct (group, kind) of objects, sorted: what an AppProject whitelists. */
-export function kindsOf(objects: readonly KubeObject[]): ResourceKind[] {
-  const seen = new Map<string, ResourceKind>();
-  for (const o of objects) seen.set(`${groupOf(o.apiVersion)}/${o.kind}`, { group: groupOf(o.apiVersion), kind: o.kind });
-  return [...seen.values()].sort((a, b) => `${a.group}/${a.kind}`.localeCompare(`${b.group}/${b.kind}`));
-}
+import { ARGOCD_NAMESPACE, NAMESPACE, PART_OF, PROJECT, ROOT_APP } from '../catalog/names.ts';
+import { kindsOf } from '../kube/kinds.ts';
 
 /** Every object the catalog deploys, per environment: what the AppProject must allow. */
 function deployedObjects(catalog: Catalog): KubeObject[] {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { OUTPUT_DIRS } from './layout.ts';
+import { compareStrings } from '../kube/order.ts';
 
 /** Every file under `dir`. Synchronous: for thousands of small files, faster than the thread pool's round trips. */
 function walk(dir: string): string[] {
@@ -20,5 +21,5 @@ export async function readOutputTree(root: string): Promise<Map<string, string>>
   const texts = paths.map((path) => readFileSync(path, 'utf8'));
   const tree = new Map<string, string>();
   paths.forEach((path, i) => tree.set(relative(root, path).split(sep).join('/'), texts[i] as string));
-  return new Map([...tree].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return new Map([...tree].sort(([a], [b]) => compareStrings(a, b)));
 }

@@ -7,6 +7,7 @@ import { toYaml } from '../yaml.ts';
 import { baseDir, markdownHeader, objectFile, overlayDir, yamlHeader } from './layout.ts';
 import { planOverlay } from './overlay.ts';
 import { applicationSet, appProject, progressiveSyncsParams, rootApplication } from './apps.ts';
+import { compareStrings } from '../kube/order.ts';
 
 /** Repository-relative path -> file content, sorted by path. */
 export type GeneratedFiles = Map<string, string>;
@@ -135,7 +136,7 @@ export function generate(catalog: Catalog): GeneratedFiles {
   }
   writeApps(files, catalog);
   readmes(files, catalog);
-  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return new Map([...files].sort(([a], [b]) => compareStrings(a, b)));
 }
 
 /** What each environment's components build, straight from the catalog: what a render must equal. */

@@ -1,5 +1,6 @@
 import { objectKey, type KubeObject } from '../kube/object.ts';
 import { deepEqual, diffObject, type JsonObject } from './patch.ts';
+import { byKey } from '../kube/order.ts';
 
 export interface ImageOverride {
   name: string;
@@ -64,7 +65,7 @@ function imageOverrides(base: readonly KubeObject[], env: readonly KubeObject[])
       if (newTag !== undefined && !old.has(newTag)) overrides.push({ name, newTag });
     }
   }
-  return overrides.sort((a, b) => a.name.localeCompare(b.name));
+  return overrides.sort(byKey((o) => o.name));
 }
 
 function applyImages(object: KubeObject, images: readonly ImageOverride[]): void {
@@ -108,6 +109,6 @@ export function planOverlay(base: readonly KubeObject[], env: readonly KubeObjec
   for (const original of base) {
     if (!envKeys.has(objectKey(original))) plan.patches.push({ ...identity(original), $patch: 'delete' });
   }
-  plan.replicas.sort((a, b) => a.name.localeCompare(b.name));
+  plan.replicas.sort(byKey((r) => r.name));
   return plan;
 }

@@ -4,7 +4,7 @@
  * checks (racy-clean entries included) decide what changed; everything else is read from disk.
  */
 import { simpleGit } from 'simple-git';
-import type { EntryKind, InputSource, ObjectFormat } from '../render/source.ts';
+import type { EntryKind, InputSource, ObjectFormat } from './source.ts';
 
 /** What a git command printed, or undefined when it failed (not a repository, no git). */
 async function git(root: string, args: string[]): Promise<string | undefined> {

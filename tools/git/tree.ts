@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { APP_FILE } from '../argocd/app-files.ts';
-import type { Checkout, OverlayRef } from '../render/checkout.ts';
-import type { EntryKind, InputSource, ObjectFormat } from '../render/source.ts';
+import type { Checkout, OverlayRef } from './checkout.ts';
+import type { EntryKind, InputSource, ObjectFormat } from './source.ts';
 import { WorktreeError } from './worktree.ts';
+import { compareStrings } from '../kube/order.ts';
 
 interface TreeEntry {
   mode: string;
@@ -154,7 +155,7 @@ export function gitCheckout(repoDir: string, tree: GitTree): GitCheckout {
     async listOverlays(): Promise<OverlayRef[]> {
       // Sorted level by level, as a directory listing is: `dev/…` before `dev-eu/…`.
       const overlays = [...tree.dirs].map((dir) => dir.split('/')).filter((parts) => parts.length === 3 && parts[0] === 'overlays') as [string, string, string][];
-      overlays.sort(([, envA, a], [, envB, b]) => (envA === envB ? (a < b ? -1 : 1) : envA < envB ? -1 : 1));
+      overlays.sort(([, envA, a], [, envB, b]) => compareStrings(envA, envB) || compareStrings(a, b));
       return overlays.map(([, env, component]) => ({ env, component, dir: `overlays/${env}/${component}` }));
     },
     async appFiles() {

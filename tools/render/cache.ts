@@ -8,6 +8,7 @@ import { mkdir, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/pro
 import { join } from 'node:path';
 import type { KubeObject } from '../kube/object.ts';
 import type { KustomizationRefs, RefsMemo } from './graph.ts';
+import { compareStrings } from '../kube/order.ts';
 
 /** Where the cache lives under the repository root (gitignored). */
 export const DEFAULT_CACHE_DIR = '.cache/render';
@@ -58,7 +59,7 @@ export class RenderCache {
   /** Keeps the parsed kustomization files for the next run (sorted, so the file does not churn). */
   async writeRefs(memo: RefsMemo): Promise<void> {
     await mkdir(this.dir, { recursive: true }).catch((error: unknown) => this.fail(KUSTOMIZATIONS_FILE, error));
-    await this.write(this.refsFile, JSON.stringify(Object.fromEntries([...memo].sort(([a], [b]) => (a < b ? -1 : 1)))), KUSTOMIZATIONS_FILE);
+    await this.write(this.refsFile, JSON.stringify(Object.fromEntries([...memo].sort(([a], [b]) => compareStrings(a, b)))), KUSTOMIZATIONS_FILE);
   }
 
   /**

@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { workingTreeSource, type InputSource } from './source.ts';
+import { workingTreeSource, type InputSource } from '../git/source.ts';
 
 const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 

@@ -5,12 +5,12 @@ import { limiter, mapLimited } from '../concurrency.ts';
 import type { KubeObject } from '../kube/object.ts';
 import { parseObjects } from '../yaml.ts';
 import { cacheKey, type RenderCache } from './cache.ts';
-import { listOverlays, openWorkingTree, workingTree, type Checkout, type OverlayRef } from './checkout.ts';
+import { listOverlays, openWorkingTree, workingTree, type Checkout, type OverlayRef } from '../git/checkout.ts';
 import { hashInputs, overlayInputs, type OverlayInputs, type RefsMemo } from './graph.ts';
 import { renderText, RenderError, type Kustomize } from './kustomize.ts';
 import type { RenderedApp, RenderedTree } from './tree.ts';
 
-export { listOverlays, type OverlayRef } from './checkout.ts';
+export { listOverlays, type OverlayRef } from '../git/checkout.ts';
 
 /** Resolves command-line overlay arguments (`overlays/prod/loki`, a path, or `prod` for all of an env). */
 export async function resolveOverlays(root: string, args: readonly string[]): Promise<OverlayRef[]> {

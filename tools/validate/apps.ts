@@ -2,7 +2,7 @@ import { describeObject, objectKey, type KubeObject } from '../kube/object.ts';
 import { definedScopes, isNamespaced, withArgoNamespace } from '../kube/identity.ts';
 import { expandApplicationSet, ExpandError, type PlannedApplication } from '../argocd/expand.ts';
 import { sharedObjects } from '../argocd/shared.ts';
-import { kindsOf, type ResourceKind } from '../generate/apps.ts';
+import { kindsOf, type ResourceKind } from '../kube/kinds.ts';
 import type { RenderedTree } from '../render/tree.ts';
 import type { Finding } from './finding.ts';
 

@@ -1,3 +1,5 @@
+import { byKey } from '../kube/order.ts';
+
 /** One result of a validation gate: what rule, how bad, and exactly where. */
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -29,5 +31,5 @@ export function formatFinding(finding: Finding): string {
 
 export function sortFindings(findings: readonly Finding[]): Finding[] {
   const key = (f: Finding): string => [f.env, f.component, f.object, f.path, f.rule, f.message].map((p) => p ?? '').join('\u0000');
-  return [...findings].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  return [...findings].sort(byKey(key));
 }

@@ -1,7 +1,7 @@
 import type { Catalog } from '../catalog/index.ts';
 import { CLUSTER_RULES, DRIFT_READER, DRIFT_READER_ROLE, DRIFT_READER_VERBS, NAMESPACE_RULES, STACK_SERVICE_ACCOUNT } from '../catalog/rbac.ts';
 import { SECRETS } from '../catalog/secrets.ts';
-import { NAMESPACE } from '../components/common.ts';
+import { ALLOY_STREAM_LABELS, NAMESPACE } from '../catalog/names.ts';
 import type { RenderedApp, RenderedTree } from '../render/tree.ts';
 import type { Environment } from '../catalog/types.ts';
 import { allowedFlows, formatMatrix, matrixJson, networkFindings, NetworkPolicyError, type Flow, type FlowMatrix } from './network.ts';
@@ -13,7 +13,8 @@ import { securityFindings, type HonouredException } from './security.ts';
 import { SECURITY_EXCEPTIONS } from '../catalog/exceptions.ts';
 import { wiringFindings, type ExternalRefs } from './wiring.ts';
 import { LOKI_ADDED_LABELS, logqlFindings, type KnownLabels } from './logql.ts';
-import { ALLOY_STREAM_LABELS } from '../components/alloy.ts';
+import { grafanaFolderFindings } from './grafana-folders.ts';
+import { TEXT_EMBEDDING_STREAMS } from '../components/grafana-content/queries.ts';
 
 export interface NetworkMatrix {
   env: string;
@@ -64,7 +65,7 @@ export function validateTree(tree: RenderedTree, catalog: Catalog): ValidationRe
     driftReader: { serviceAccount: DRIFT_READER, role: DRIFT_READER_ROLE, verbs: DRIFT_READER_VERBS },
   };
   const honoured: HonouredException[] = [];
-  const labels: KnownLabels = { stream: ALLOY_STREAM_LABELS, other: LOKI_ADDED_LABELS };
+  const labels: KnownLabels = { stream: ALLOY_STREAM_LABELS, other: LOKI_ADDED_LABELS, embedding: TEXT_EMBEDDING_STREAMS };
   for (const app of tree.apps) {
     findings.push(...rbacFindings(app, model), ...schemaFindings(app), ...logqlFindings(app, labels));
     const security = securityFindings(app, SECURITY_EXCEPTIONS);
@@ -74,7 +75,7 @@ export function validateTree(tree: RenderedTree, catalog: Catalog): ValidationRe
   const matrices: NetworkMatrix[] = [];
   for (const env of [...new Set(tree.apps.map((a) => a.env))]) {
     const apps = tree.apps.filter((a) => a.env === env);
-    findings.push(...wiringFindings(apps, externalRefs(catalog, env)));
+    findings.push(...wiringFindings(apps, externalRefs(catalog, env)), ...grafanaFolderFindings(apps));
     const entry = catalog.environments.find((e) => e.name === env);
     // Flows are judged on the whole environment: a policy's effect depends on every other policy.
     if (entry && apps.length === entry.components.length) {

@@ -1,6 +1,6 @@
 import type { Environment } from '../catalog/types.ts';
 import { EXTERNAL_PEERS, PORTS, intendedFlows, workloads, type ExternalPeer } from '../catalog/flows.ts';
-import { NAMESPACE } from '../components/common.ts';
+import { NAMESPACE } from '../catalog/names.ts';
 import type { KubeObject } from '../kube/object.ts';
 import type { Endpoint, EndpointPort, Flow } from './network.ts';
 

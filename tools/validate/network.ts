@@ -2,6 +2,7 @@ import { groupOf, type KubeObject } from '../kube/object.ts';
 import type { Finding } from './finding.ts';
 import { parseAddress } from './network-address.ts';
 import { isPod, parsePolicy, policySelects, ruleAllows, type Endpoint, type EndpointPort, type Policy, type Protocol } from './network-policy.ts';
+import { compareStrings } from '../kube/order.ts';
 
 export { NetworkPolicyError, type Endpoint, type EndpointPort, type Protocol } from './network-policy.ts';
 
@@ -65,10 +66,7 @@ function sideAllows(policies: readonly Policy[], direction: 'ingress' | 'egress'
 const flowKey = (flow: Flow): string => `${flow.from}\u0000${flow.to}\u0000${flow.port}\u0000${flow.protocol}`;
 
 function compareFlowOrder(a: Flow, b: Flow): number {
-  if (a.from !== b.from) return a.from < b.from ? -1 : 1;
-  if (a.to !== b.to) return a.to < b.to ? -1 : 1;
-  if (a.port !== b.port) return a.port - b.port;
-  return a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0;
+  return compareStrings(a.from, b.from) || compareStrings(a.to, b.to) || a.port - b.port || compareStrings(a.protocol, b.protocol);
 }
 
 /** Distinct flows in a fixed order: from, to, port, protocol. */

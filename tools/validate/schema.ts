@@ -13,6 +13,7 @@ import { describeObject, type KubeObject } from '../kube/object.ts';
 import type { RenderedApp } from '../render/tree.ts';
 import type { Finding } from './finding.ts';
 import { kindModel, servedVersionsOf, type KindModel } from './schema-kinds.ts';
+import { compareStrings } from '../kube/order.ts';
 
 /** The fields of ajv's ErrorObject this gate reads; the compiled validators throw an error carrying a list of them. */
 interface SchemaError {
@@ -83,7 +84,7 @@ function suggestion(key: string, known: ReadonlySet<string>): string {
   const close = [...known]
     .map((k) => ({ k, d: k.toLowerCase() === key.toLowerCase() ? 0 : editDistance(k, key) }))
     .filter(({ d }) => d <= 2)
-    .sort((a, b) => a.d - b.d || a.k.localeCompare(b.k))[0];
+    .sort((a, b) => a.d - b.d || compareStrings(a.k, b.k))[0];
   return close ? `; did you mean "${close.k}"?` : '; remove it or fix its name';
 }
 

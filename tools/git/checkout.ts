@@ -5,7 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { APP_FILE } from '../argocd/app-files.ts';
-import { gitIndexSource } from '../git/index-source.ts';
+import { gitIndexSource } from './index-source.ts';
 import { workingTreeSource, type InputSource, type ObjectFormat } from './source.ts';
 
 export interface OverlayRef {

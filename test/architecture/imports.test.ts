@@ -1,0 +1,103 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * The rooms of tools/, bottom first: a module may import its own room and any room of a lower rank,
+ * never one of its own rank or above (STYLE.md "Arrows point down").
+ */
+const RANK: Record<string, number> = {
+  kube: 0,
+  'yaml.ts': 1,
+  'concurrency.ts': 1,
+  catalog: 2,
+  components: 3,
+  generate: 4,
+  argocd: 4,
+  git: 5,
+  render: 6,
+  validate: 7,
+  diff: 7,
+  drift: 7,
+  github: 7,
+  check: 8,
+  plan: 8,
+};
+
+function sources(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+    .map((e) => relative(ROOT, join(e.parentPath, e.name)));
+}
+
+/**
+ * Repository-relative targets of a module's relative imports (`import … from './x.ts'`, `export … from`);
+ * with `values`, only those that load the module at run time (not `import type`).
+ */
+function importsOf(file: string, { values = false } = {}): string[] {
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  const targets = [...text.matchAll(/^(import|export)\s(type\s)?[^;]*?\bfrom\s+'(\.[^']+)'|^import\s+'(\.[^']+)'/gms)]
+    .filter((m) => !(values && m[2]))
+    .map((m) => (m[3] ?? m[4]) as string);
+  return targets.map((target) => relative(ROOT, resolve(ROOT, dirname(file), target)));
+}
+
+/** The room of a file under tools/: its first folder, or the file itself at the top. */
+const roomOf = (file: string): string => file.split('/')[1] as string;
+
+/** Circles of run-time imports (a type-only import loads nothing, so it closes no circle). */
+function cycles(files: readonly string[]): string[][] {
+  const edges = new Map(files.map((f) => [f, importsOf(f, { values: true }).filter((t) => t.startsWith('tools/'))]));
+  const found: string[][] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (file: string): void => {
+    state.set(file, 'open');
+    stack.push(file);
+    for (const next of edges.get(file) ?? []) {
+      if (state.get(next) === 'open') found.push([...stack.slice(stack.indexOf(next)), next]);
+      else if (!state.has(next)) visit(next);
+    }
+    stack.pop();
+    state.set(file, 'done');
+  };
+  for (const file of files) if (!state.has(file)) visit(file);
+  return found;
+}
+
+describe('the import graph', () => {
+  const tools = sources('tools');
+
+  it('knows the rank of every room of tools/', () => {
+    // GIVEN every module of tools/ THEN its room has a rank (a new room is placed on purpose)
+    expect([...new Set(tools.map(roomOf))].filter((room) => RANK[room] === undefined)).toEqual([]);
+  });
+
+  it('has no arrow from a room of tools/ to a room of its rank or above', () => {
+    // GIVEN every relative import between two rooms of tools/
+    const upward = tools.flatMap((file) =>
+      importsOf(file)
+        .filter((target) => target.startsWith('tools/') && roomOf(target) !== roomOf(file))
+        .filter((target) => (RANK[roomOf(target)] ?? 99) >= (RANK[roomOf(file)] ?? -1))
+        .map((target) => `${file} -> ${target}`),
+    );
+    // THEN every one points down
+    expect(upward).toEqual([]);
+  });
+
+  it('has no circle between modules of tools/', () => {
+    expect(cycles(tools).map((c) => c.join(' -> '))).toEqual([]);
+  });
+
+  it('keeps scripts/ at the top: no script imports a component', () => {
+    const wrong = sources('scripts').flatMap((file) =>
+      importsOf(file)
+        .filter((target) => target.startsWith('tools/components/'))
+        .map((target) => `${file} -> ${target}`),
+    );
+    expect(wrong).toEqual([]);
+  });
+});
