@@ -13,7 +13,8 @@ Usage: npm run diff -- --base REF [--head REF] [--format text|markdown] [--json]
 
 Compares the rendered overlays of the base ref and the head (a ref, or the working tree by
 default), pairs objects per environment and app, and reports what changes in the cluster: flags
-first (images, immutable fields, data loss, wave order, Secret keys, stale generated files), then a
+first (a base that failed to render, shared or moved objects, images, immutable fields, data loss,
+wave order per environment, Secret keys, stale generated files), then a
 summary per environment × app, then per-object diffs. Both sides are hashed from their
 kustomization graphs first (refs read from git's objects, never checked out); only overlays whose
 input files differ are rendered, or taken from the cache in .cache/render/.
@@ -24,7 +25,8 @@ input files differ are rendered, or taken from the cache in .cache/render/.
   --comment-file FILE also write the PR comment's report for the pr-diff artifact (≤ 64,512 characters;
                       no marker or title: \`pr-comment --workflow-run\` writes those)
 
-Exit: 0 nothing changes, 1 the rendered output changes (or a flag), 2 could not run.
+Exit: 0 nothing changes, 1 the rendered output changes (or a flag), 2 could not run (the head fails
+to render, or names a URL or a path outside the repository).
 `;
 
 /** Overlays done / total per side and elapsed time, on one rewritten line of a terminal; nothing in CI or a pipe. */

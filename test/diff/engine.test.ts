@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DiffInputError, diffTrees, hasChanges, type DiffReport, type Flag } from '../../tools/diff/engine.ts';
 import { formatMarkdown, formatText, reportJson } from '../../tools/diff/format.ts';
+import type { AppFacts } from '../../tools/argocd/facts.ts';
 import type { KubeObject } from '../../tools/kube/object.ts';
 import type { RenderedTree } from '../../tools/render/tree.ts';
 import {
@@ -412,23 +413,71 @@ describe('diffTrees', () => {
     ]);
   });
 
-  it('flags wave changes, added and removed components', () => {
-    // GIVEN the catalog waves of base and head: grafana moves to wave 4, tempo is added, minio removed
-    const baseWaves = { platform: 0, minio: 1, loki: 2, alloy: 3, grafana: 3 };
-    const headWaves = { platform: 0, loki: 2, alloy: 3, grafana: 4, tempo: 2 };
+  it('flags wave changes, added and removed Applications, per environment and named with it', () => {
+    // GIVEN the Argo CD facts of base and head: dev/grafana moves to wave 4, dev/tempo is added, dev/minio removed,
+    // and prod keeps its waves (the same components, other Applications)
+    const facts = (env: string, waves: Record<string, number>): [string, AppFacts][] =>
+      Object.entries(waves).map(([component, wave]) => [`${env}/${component}`, { application: `${env}-${component}`, wave, namespace: 'observability', prune: true, failOnSharedResource: true }]);
+    const prod = facts('prod', { platform: 0, minio: 1, loki: 2, alloy: 3, grafana: 3 });
+    const baseApps = new Map([...facts('dev', { platform: 0, minio: 1, loki: 2, alloy: 3, grafana: 3 }), ...prod]);
+    const headApps = new Map([...facts('dev', { platform: 0, loki: 2, alloy: 3, grafana: 4, tempo: 2 }), ...prod]);
 
     // WHEN diffed, with identical renders
-    const report = diffTrees({ base: tree(...stackTree('dev')), head: tree(...stackTree('dev')), baseWaves, headWaves });
+    const report = diffTrees({ base: tree(...stackTree('dev')), head: tree(...stackTree('dev')), baseApps, headApps });
 
-    // THEN each wave difference is a flag, and the report has something to show
-    expect(report.flags.map((f) => `${f.severity} ${f.component}: ${f.message.split(':')[0]}`)).toEqual([
-      'warning grafana: wave 3 → 4',
-      'info minio: component removed from wave 1',
-      'info tempo: component added at wave 2',
+    // THEN each wave difference is a flag naming its environment, and the report has something to show
+    expect(report.flags.map((f) => `${f.severity} ${f.env}/${f.component}: ${f.message.split(':')[0]}`)).toEqual([
+      'warning dev/grafana: wave 3 → 4 (Application dev-grafana)',
+      'info dev/minio: Application dev-minio removed from wave 1',
+      'info dev/tempo: Application dev-tempo added at wave 2',
     ]);
     expect(hasChanges(report)).toBe(true);
-    // AND without both sides' waves there is nothing to compare
-    expect(diffTrees({ base: tree(), head: tree(), headWaves }).flags).toEqual([]);
+    // AND without both sides' facts there is nothing to compare
+    expect(diffTrees({ base: tree(), head: tree(), headApps }).flags).toEqual([]);
+  });
+
+  it('flags the removal of a CustomResourceDefinition as data loss: every object of its kind goes', () => {
+    // GIVEN the platform app drops a CRD it rendered
+    const crd: KubeObject = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'podlogs.monitoring.grafana.com' }, spec: { group: 'monitoring.grafana.com', names: { kind: 'PodLogs', plural: 'podlogs' }, scope: 'Namespaced' } };
+    const report = diffTrees({ base: tree(app('prod', 'platform', [namespace(), crd])), head: tree(app('prod', 'platform', [namespace()])) });
+    // THEN a danger flag names the kind whose objects are deleted with it
+    expect(report.flags.map((f) => `${f.severity} ${f.rule} ${f.env}/${f.component} ${f.object}`)).toEqual(['danger data-loss prod/platform CustomResourceDefinition podlogs.monitoring.grafana.com']);
+    expect(report.flags[0]?.message).toMatch(/^CustomResourceDefinition removed: deleting it deletes every PodLogs \(monitoring\.grafana\.com\) object in the cluster/);
+  });
+
+  it('pairs a generated name across its hash suffix only when the stem is unambiguous', () => {
+    // GIVEN kustomize-generated ConfigMaps: one renamed with its content, and a stem with two candidates
+    const generated = (name: string, value: string) => configMap(name, { 'config.alloy': value });
+    const base = tree(app('dev', 'alloy', [generated('alloy-extra-7h2bt4k5cd', 'a'), generated('twice-5k7f2c9b8m', 'a')]));
+    const head = tree(app('dev', 'alloy', [generated('alloy-extra-b82m5k9ftg', 'b'), generated('twice-cd24hkmt56', 'b'), generated('twice-g2m4t6b8d9', 'c')]));
+    // WHEN diffed
+    const report = diffTrees({ base, head });
+    // THEN the unique stem is one change of name and content; the ambiguous one stays removals and additions
+    expect(report.changes.map((c) => `${c.change} ${c.previousName ?? ''} ${c.name}`)).toEqual([
+      'changed alloy-extra-7h2bt4k5cd alloy-extra-b82m5k9ftg',
+      'removed  twice-5k7f2c9b8m',
+      'added  twice-cd24hkmt56',
+      'added  twice-g2m4t6b8d9',
+    ]);
+    expect(report.changes[0]?.diff).toMatch(/-  name: alloy-extra-7h2bt4k5cd\n\+  name: alloy-extra-b82m5k9ftg/);
+  });
+
+  it('a move from an earlier wave to a later one is a danger: the object is deleted before it comes back', () => {
+    // GIVEN dev's claim moves from minio (wave 1, pruning) to grafana (wave 3)
+    const headApps = new Map<string, AppFacts>([
+      ['dev/minio', { application: 'dev-minio', wave: 1, namespace: 'observability', prune: true, failOnSharedResource: true }],
+      ['dev/grafana', { application: 'dev-grafana', wave: 3, namespace: 'observability', prune: true, failOnSharedResource: true }],
+    ]);
+    const base = tree(app('dev', 'grafana', [service('grafana')]), app('dev', 'minio', [claim('shared-data', '10Gi')]));
+    const head = tree(app('dev', 'grafana', [service('grafana'), claim('shared-data', '10Gi')]), app('dev', 'minio', []));
+    // WHEN diffed
+    const report = diffTrees({ base, head, baseApps: headApps, headApps });
+    // THEN the move says who prunes it, who creates it, in which waves
+    const move = flagsOf(report, 'object-move');
+    expect(move.map((f) => `${f.severity} ${f.env}/${f.component} ${f.object}`)).toEqual(['danger dev/grafana PersistentVolumeClaim observability/shared-data']);
+    expect(move[0]?.message).toBe(
+      'moves from dev/minio (dev-minio, wave 1) to dev/grafana (dev-grafana, wave 3): dev-minio prunes it in wave 1 and dev-grafana creates it again only in wave 3: the object is deleted in between (a new one, without its data, comes back).',
+    );
   });
 
   it('flags stale generated files in head', () => {

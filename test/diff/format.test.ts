@@ -29,12 +29,13 @@ function pullRequest(): DiffReport {
 
 /** `count` apps' worth of changed ConfigMaps, each with a few changed lines, plus one image bump per app. */
 function hugeReport(apps: number, perApp: number): DiffReport {
-  const objects = (version: number) =>
+  // Each app its own objects: two apps of one environment rendering one object is a flag of its own.
+  const objects = (version: number, appIndex: number) =>
     Array.from({ length: perApp }, (_, i) =>
-      configMap(`dashboards-${String(i).padStart(4, '0')}`, { 'dashboard.json': `{"title": "Dashboard ${i}", "version": ${version}, "refresh": "${version * 10}s"}\n` }),
+      configMap(`dashboards-${appIndex}-${String(i).padStart(4, '0')}`, { 'dashboard.json': `{"title": "Dashboard ${i}", "version": ${version}, "refresh": "${version * 10}s"}\n` }),
     );
   const side = (version: number, image: string) =>
-    tree(...Array.from({ length: apps }, (_, i) => app(i % 2 === 0 ? 'dev' : 'prod', `grafana-${i}`, [...objects(version), grafanaDeployment({ image })])));
+    tree(...Array.from({ length: apps }, (_, i) => app(i % 2 === 0 ? 'dev' : 'prod', `grafana-${i}`, [...objects(version, i), { ...grafanaDeployment({ image }), metadata: { name: `grafana-${i}`, namespace: 'observability' } }])));
   return diffTrees({ base: side(1, 'docker.io/grafana/grafana:12.3.1'), head: side(2, 'docker.io/grafana/grafana:12.4.0') });
 }
 

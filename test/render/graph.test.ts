@@ -67,7 +67,8 @@ describe('overlayInputs', () => {
     const inputs = await overlayInputs(workingTreeSource(root), 'o');
     // THEN
     expect(inputs.files).toEqual(['b/kustomization.yaml', 'b/r.yaml', 'c/Kustomization', 'c/x.yaml', 'o/cm.env', 'o/data/a.txt', 'o/data/b.txt', 'o/extra.yaml', 'o/kustomization.yaml', 'o/p.yaml', 'o/psm.yaml', 'o/s.env']);
-    expect(inputs.unresolved).toEqual(['o/kustomization.yaml: https://github.com/example/repo//base', 'o/kustomization.yaml: missing.yaml']);
+    expect(inputs.unresolved).toEqual(['o/kustomization.yaml: missing.yaml']);
+    expect(inputs.refused).toEqual(['o/kustomization.yaml: https://github.com/example/repo//base is a remote reference: the renderer reads only files of this repository (vendor the files into it)']);
   });
 });
 

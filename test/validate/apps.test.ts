@@ -23,6 +23,18 @@ describe('Argo CD objects against the rendered overlays', async () => {
     expect(appsFindings(committed, tree)).toEqual([]);
   });
 
+  it('finds an object two Applications deploy to one cluster, whether or not its manifest names the namespace', () => {
+    // GIVEN prod's Loki overlay also renders Grafana's claim, without a namespace (the destination supplies it)
+    const grafana = tree.apps.find((a) => a.dir === 'overlays/prod/grafana');
+    const claim = grafana?.objects.find((o) => o.kind === 'PersistentVolumeClaim') as KubeObject;
+    const { namespace: _namespace, ...metadata } = claim.metadata;
+    const apps = tree.apps.map((a) => (a.dir === 'overlays/prod/loki' ? { ...a, objects: [...a.objects, { ...claim, metadata }] } : a));
+    // WHEN validated
+    const findings = appsFindings(committed, { apps });
+    // THEN one error names both Applications
+    expect(findings.map((f) => `${f.rule} ${f.object}: ${f.message.split(' for ')[0]}`)).toEqual(['apps/shared-object PersistentVolumeClaim observability/grafana-data: rendered by Applications prod-grafana, prod-loki']);
+  });
+
   it('finds a step list that misses an Application', () => {
     // GIVEN prod's last step (wave 3: alloy and grafana) removed
     const findings = mutate((objects) => void spec(prodSet(objects)).strategy.rollingSync.steps.pop());

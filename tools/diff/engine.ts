@@ -1,10 +1,16 @@
 import { FILE_HEADERS_ONLY, formatPatch, structuredPatch } from 'diff';
+import type { AppFacts } from '../argocd/facts.ts';
+import { sharedObjects } from '../argocd/shared.ts';
+import { definedScopes, isCustomResourceDefinition, withArgoNamespace } from '../kube/identity.ts';
 import { describeObject, groupOf, objectKey, type KubeObject } from '../kube/object.ts';
 import { withStoredBytes } from '../kube/stored-bytes.ts';
-import type { RenderedTree } from '../render/tree.ts';
+import type { RenderedApp, RenderedTree } from '../render/tree.ts';
 import { toYaml } from '../yaml.ts';
+import { pairGeneratedNames } from './generated-names.ts';
 import { imageChanges } from './images.ts';
 import { immutableChanges } from './immutable.ts';
+import { moveRisk, type Move } from './moves.ts';
+import { readablePair } from './readable.ts';
 import { hasKeyChanges, isSecret, redactSecret, secretKeyChanges, type SecretKeyChanges } from './secret.ts';
 import { compareStrings } from '../kube/order.ts';
 
@@ -14,11 +20,27 @@ export interface DiffInput {
   head: RenderedTree;
   /** Apps left out of both trees because their inputs are equal on both sides: listed, not compared. */
   unchanged?: readonly { env: string; component: string }[];
-  /** component -> wave, from each side's catalog; wave flags need both. */
-  baseWaves?: Record<string, number>;
-  headWaves?: Record<string, number>;
+  /**
+   * Argo CD's facts of each app (`env/component`) on each side, read from that side's `apps/`
+   * (tools/argocd/facts.ts): destination namespace, wave, sync options. Wave flags need both sides.
+   */
+  baseApps?: ReadonlyMap<string, AppFacts>;
+  headApps?: ReadonlyMap<string, AppFacts>;
+  /** Apps that failed to render on one side: their objects there are unknown, the other side is still shown. */
+  failures?: readonly RenderFailure[];
+  /** Head apps rendered only to find objects two apps of an environment share: not compared. */
+  headContext?: readonly RenderedApp[];
   /** head's generated files that differ from what head's catalog generates, from the caller. */
   staleFiles?: string[];
+}
+
+/** One app's render that failed on one side of the diff. */
+export interface RenderFailure {
+  side: 'base' | 'head';
+  env: string;
+  component: string;
+  /** The renderer's one-line reason. */
+  message: string;
 }
 
 export interface ObjectChange {
@@ -30,8 +52,12 @@ export interface ObjectChange {
   namespace?: string;
   name: string;
   change: 'added' | 'removed' | 'changed';
+  /** The base side's name when kustomize's hash suffix of a generated name changed with the content. */
+  previousName?: string;
   /** Unified diff of the normalized YAML, Secret values redacted. */
   diff: string;
+  /** How hard-to-read values were shown (readable.ts), one line each. */
+  notes?: string[];
   added: number;
   removed: number;
 }
@@ -40,7 +66,7 @@ export type Severity = 'danger' | 'warning' | 'info';
 
 export interface Flag {
   severity: Severity;
-  /** 'image-change' | 'immutable-field' | 'data-loss' | 'wave-order' | 'secret-change' | 'stale-generated' */
+  /** 'render-failed' | 'shared-object' | 'data-loss' | 'immutable-field' | 'object-move' | 'stale-generated' | 'wave-order' | 'destination-change' | 'image-change' | 'secret-change' */
   rule: string;
   env?: string;
   component?: string;
@@ -76,7 +102,7 @@ const CONTEXT_LINES = 3;
 /** Lists inside one flag message stop here, so no single flag can crowd out the others. */
 const LISTED_MAX = 8;
 const SEVERITY_ORDER: readonly Severity[] = ['danger', 'warning', 'info'];
-const RULE_ORDER = ['data-loss', 'immutable-field', 'stale-generated', 'wave-order', 'image-change', 'secret-change'];
+const RULE_ORDER = ['render-failed', 'shared-object', 'data-loss', 'immutable-field', 'object-move', 'stale-generated', 'wave-order', 'destination-change', 'image-change', 'secret-change'];
 
 interface AppObjects {
   env: string;
@@ -88,22 +114,33 @@ function appId(env: string, component: string): string {
   return `${env}/${component}`;
 }
 
-function indexTree(tree: RenderedTree, side: string): Map<string, AppObjects> {
-  const apps = new Map<string, AppObjects>();
-  for (const app of tree.apps) {
+/** An app's facts on one side. */
+function factsOf(facts: ReadonlyMap<string, AppFacts> | undefined, env: string, component: string): AppFacts | undefined {
+  return facts?.get(appId(env, component));
+}
+
+/**
+ * Each app's objects by Argo CD's identity (tools/kube/identity.ts): the namespace a namespaced object
+ * lacks is its Application's destination namespace, a cluster-scoped object has none.
+ */
+function indexApps(apps: readonly RenderedApp[], side: string, facts: ReadonlyMap<string, AppFacts> | undefined, scopes: ReadonlyMap<string, boolean>): Map<string, AppObjects> {
+  const indexed = new Map<string, AppObjects>();
+  for (const app of apps) {
     const id = appId(app.env, app.component);
-    if (apps.has(id)) throw new DiffInputError(`${id}: rendered twice in the ${side} tree: each env and component must be one app`);
+    if (indexed.has(id)) throw new DiffInputError(`${id}: rendered twice in the ${side} tree: each env and component must be one app`);
+    const destination = factsOf(facts, app.env, app.component)?.namespace;
     const objects = new Map<string, KubeObject>();
-    for (const object of app.objects) {
+    for (const rendered of app.objects) {
+      const object = withArgoNamespace(rendered, destination, scopes);
       const key = objectKey(object);
       if (objects.has(key)) {
         throw new DiffInputError(`${id} ${describeObject(object)}: appears twice in the ${side} render: an overlay must emit each object once`);
       }
       objects.set(key, object);
     }
-    apps.set(id, { env: app.env, component: app.component, objects });
+    indexed.set(id, { env: app.env, component: app.component, objects });
   }
-  return apps;
+  return indexed;
 }
 
 function listed(items: readonly string[]): string {
@@ -126,8 +163,19 @@ function sameWhenStored(old: KubeObject | undefined, next: KubeObject | undefine
   return old !== undefined && next !== undefined && toYaml(withStoredBytes(old)) === toYaml(withStoredBytes(next));
 }
 
-function patchOf(label: string, before: string, after: string): { diff: string; added: number; removed: number } {
-  const patch = structuredPatch(before ? `base/${label}` : '/dev/null', after ? `head/${label}` : '/dev/null', before, after, undefined, undefined, {
+/** The two sides' review YAML; for a changed object, hard-to-read values rewritten, with notes. */
+function reviewTexts(old: KubeObject | undefined, next: KubeObject | undefined, changedKeys: ReadonlySet<string>): { before: string; after: string; notes: string[] } {
+  const before = old && isSecret(old) ? redactSecret(old, new Set()) : old;
+  const after = next && isSecret(next) ? redactSecret(next, changedKeys) : next;
+  if (!before || !after) return { before: reviewYaml(before, new Set()), after: reviewYaml(after, new Set()), notes: [] };
+  if (toYaml(before) === toYaml(after)) return { before: toYaml(before), after: toYaml(after), notes: [] };
+  const readable = readablePair(before, after);
+  return { before: toYaml(readable.before), after: toYaml(readable.after), notes: readable.notes };
+}
+
+/** A unified diff of the two texts; `labels` name each side's object (a generated name differs between them). */
+function patchOf(labels: [string, string], before: string, after: string): { diff: string; added: number; removed: number } {
+  const patch = structuredPatch(before ? `base/${labels[0]}` : '/dev/null', after ? `head/${labels[1]}` : '/dev/null', before, after, undefined, undefined, {
     context: CONTEXT_LINES,
   });
   const lines = patch.hunks.flatMap((hunk) => hunk.lines);
@@ -157,7 +205,7 @@ function secretFlag(env: string, component: string, object: KubeObject, change: 
 
 function dataLossFlag(env: string, component: string, object: KubeObject, movedTo: string | undefined): Flag | undefined {
   const group = groupOf(object.apiVersion);
-  const moved = movedTo ? ` It moves to ${movedTo}: Argo CD may prune it from this app before the other one adopts it.` : '';
+  const moved = movedTo ? ` It moves to ${movedTo}: see its object-move flag for what happens on the way.` : '';
   let message: string | undefined;
   if (group === '' && object.kind === 'PersistentVolumeClaim') {
     message = 'PersistentVolumeClaim removed: when Argo CD prunes it, its volume goes with it under the usual Delete reclaim policy, data included; keep it with the sync option Prune=false, or back up first.';
@@ -165,6 +213,10 @@ function dataLossFlag(env: string, component: string, object: KubeObject, movedT
     message = 'StatefulSet removed: its pods stop, and its volumeClaimTemplates claims are orphaned (deleted, with their data, under persistentVolumeClaimRetentionPolicy.whenDeleted: Delete).';
   } else if (group === '' && object.kind === 'Namespace') {
     message = 'Namespace removed: deleting it deletes every object in it, claims and data included, whichever app owns them.';
+  } else if (isCustomResourceDefinition(object)) {
+    const spec = (object['spec'] ?? {}) as { group?: string; names?: { kind?: string } };
+    const kind = spec.names?.kind ? `${spec.names.kind} (${spec.group ?? object.metadata.name})` : object.metadata.name;
+    message = `CustomResourceDefinition removed: deleting it deletes every ${kind} object in the cluster, in every namespace, whichever app or tool made them; keep it with the sync option Prune=false, or back them up first.`;
   }
   if (!message) return undefined;
   return { severity: 'danger', rule: 'data-loss', env, component, object: describeObject(object), message: `${message}${moved}` };
@@ -188,20 +240,58 @@ function imageFlags(env: string, component: string, base: readonly KubeObject[],
   }));
 }
 
-function waveFlags(base: Record<string, number> | undefined, head: Record<string, number> | undefined): Flag[] {
+/** Wave and destination changes of each app, per environment, from both sides' Argo CD objects. */
+function argoFlags(base: ReadonlyMap<string, AppFacts> | undefined, head: ReadonlyMap<string, AppFacts> | undefined): Flag[] {
   if (!base || !head) return [];
-  const components = [...new Set([...Object.keys(base), ...Object.keys(head)])].sort();
-  return components.flatMap((component): Flag[] => {
-    const before = base[component];
-    const after = head[component];
-    if (before === after) return [];
-    const message =
-      before === undefined
-        ? `component added at wave ${after}: the ApplicationSet's RollingSync steps change`
-        : after === undefined
-          ? `component removed from wave ${before}: the ApplicationSet's RollingSync steps change, and Argo CD deletes its Application (Reverse deletion order)`
-          : `wave ${before} → ${after}: its Application now syncs in a different RollingSync step; check what it depends on is in an earlier wave`;
-    return [{ severity: before !== undefined && after !== undefined ? 'warning' : 'info', rule: 'wave-order', component, message }];
+  return [...new Set([...base.keys(), ...head.keys()])].sort(compareStrings).flatMap((id): Flag[] => {
+    const [env = '', component = ''] = id.split('/');
+    const before = base.get(id);
+    const after = head.get(id);
+    const flags: Flag[] = [];
+    const application = `Application ${(after ?? before)?.application}`;
+    if (before?.wave !== after?.wave) {
+      const message =
+        before?.wave === undefined
+          ? `${application} added at wave ${after?.wave}: the ApplicationSet's RollingSync steps change`
+          : after?.wave === undefined
+            ? `${application} removed from wave ${before.wave}: the ApplicationSet's RollingSync steps change, and Argo CD deletes the Application (Reverse deletion order)`
+            : `wave ${before.wave} → ${after.wave} (${application}): it now syncs in a different RollingSync step; check what it depends on is in an earlier wave`;
+      flags.push({ severity: before?.wave !== undefined && after?.wave !== undefined ? 'warning' : 'info', rule: 'wave-order', env, component, message });
+    }
+    if (before && after && before.namespace !== after.namespace) {
+      flags.push({
+        severity: 'warning',
+        rule: 'destination-change',
+        env,
+        component,
+        message: `destination namespace ${before.namespace ?? '(none)'} → ${after.namespace ?? '(none)'} (${application}): namespaced objects without their own namespace are created in the new one and pruned from the old one`,
+      });
+    }
+    return flags;
+  });
+}
+
+function renderFailureFlags(failures: readonly RenderFailure[] | undefined): Flag[] {
+  return (failures ?? []).map((failure) => ({
+    severity: 'danger',
+    rule: 'render-failed',
+    env: failure.env,
+    component: failure.component,
+    message: `the ${failure.side} side failed to render, so its objects are unknown: every ${failure.side === 'base' ? 'head object is shown as added' : 'base object is shown as removed'}. ${failure.message}`,
+  }));
+}
+
+function sharedFlags(apps: readonly AppObjects[], facts: ReadonlyMap<string, AppFacts> | undefined): Flag[] {
+  return sharedObjects(apps.map((app) => ({ group: app.env, app: app.component, objects: app.objects }))).map(({ group: env, apps: components, object }) => {
+    const names = components.map((component) => factsOf(facts, env, component)?.application ?? `${env}/${component}`);
+    const failing = components.some((component) => factsOf(facts, env, component)?.failOnSharedResource);
+    return {
+      severity: 'danger',
+      rule: 'shared-object',
+      env,
+      object: describeObject(object),
+      message: `rendered by ${components.length} apps of ${env} (${names.join(', ')}): Argo CD tracks an object for one Application only${failing ? ', and with FailOnSharedResource=true the others\' syncs fail' : ', so they overwrite each other'}; keep it in one app.`,
+    };
   });
 }
 
@@ -228,63 +318,86 @@ function compareFlags(a: Flag, b: Flag): number {
   );
 }
 
-/** Where each object key is added, per env: to tell a move between apps from a plain removal. */
-function additionsByEnv(baseApps: Map<string, AppObjects>, headApps: Map<string, AppObjects>): Map<string, string> {
+/** Objects that leave one app and arrive in another of the same environment (by env and key). */
+function movesOf(baseApps: Map<string, AppObjects>, headApps: Map<string, AppObjects>): Move[] {
   const added = new Map<string, string>();
   for (const [id, app] of headApps) {
     const before = baseApps.get(id)?.objects;
-    for (const key of app.objects.keys()) {
-      if (!before?.has(key)) added.set(`${app.env}\n${key}`, id);
+    for (const key of app.objects.keys()) if (!before?.has(key)) added.set(`${app.env}\n${key}`, app.component);
+  }
+  const moves: Move[] = [];
+  for (const [id, app] of baseApps) {
+    const after = headApps.get(id)?.objects;
+    for (const [key, object] of app.objects) {
+      const to = after?.has(key) ? undefined : added.get(`${app.env}\n${key}`);
+      if (to !== undefined && to !== app.component) moves.push({ env: app.env, from: app.component, to, object });
     }
   }
-  return added;
+  return moves;
 }
 
-/** The semantic diff of two rendered trees: per app, objects paired by objectKey; flags for what must not be missed. */
+/** The semantic diff of two rendered trees: per app, objects paired by Argo CD's identity; flags for what must not be missed. */
 export function diffTrees(input: DiffInput): DiffReport {
-  const baseApps = indexTree(input.base, 'base');
-  const headApps = indexTree(input.head, 'head');
-  const additions = additionsByEnv(baseApps, headApps);
+  const scopes = definedScopes([...input.base.apps, ...input.head.apps, ...(input.headContext ?? [])].flatMap((app) => app.objects));
+  const baseApps = indexApps(input.base.apps, 'base', input.baseApps, scopes);
+  const headApps = indexApps(input.head.apps, 'head', input.headApps, scopes);
+  const context = indexApps((input.headContext ?? []).filter((app) => !headApps.has(appId(app.env, app.component))), 'head', input.headApps, scopes);
+  const moves = movesOf(baseApps, headApps);
+  const movedTo = new Map(moves.map((move) => [`${move.env}/${move.from}\n${objectKey(move.object)}`, `${move.env}/${move.to}`]));
   const same = (input.unchanged ?? []).map(({ env, component }): [string, AppObjects] => [appId(env, component), { env, component, objects: new Map() }]);
   const apps = [...new Map([...same, ...baseApps, ...headApps]).values()].sort(
     (a, b) => compareStrings(a.env, b.env) || compareStrings(a.component, b.component),
   );
 
   const summary: AppSummary[] = [];
-  const flags: Flag[] = [...waveFlags(input.baseWaves, input.headWaves), ...staleFlags(input.staleFiles)];
+  const flags: Flag[] = [
+    ...renderFailureFlags(input.failures),
+    ...sharedFlags([...headApps.values(), ...context.values()], input.headApps),
+    ...argoFlags(input.baseApps, input.headApps),
+    ...staleFlags(input.staleFiles),
+    ...moves.map((move): Flag => {
+      const risk = moveRisk(move, input.headApps ?? new Map());
+      return { severity: risk.deletedInBetween ? 'danger' : 'warning', rule: 'object-move', env: move.env, component: move.to, object: describeObject(move.object), message: risk.message };
+    }),
+  ];
   const changes: ObjectChange[] = [];
 
   for (const { env, component } of apps) {
     const id = appId(env, component);
     const before = baseApps.get(id)?.objects ?? new Map<string, KubeObject>();
     const after = headApps.get(id)?.objects ?? new Map<string, KubeObject>();
+    // A generated name whose hash suffix changed is the same object: compared under its base key.
+    const renamed = pairGeneratedNames(before, after);
+    const headKeyOf = new Map([...renamed].map(([headKey, baseKey]) => [baseKey, headKey]));
     const row: AppSummary = { env, component, added: 0, removed: 0, changed: 0, linesAdded: 0, linesRemoved: 0 };
-    for (const key of [...new Set([...before.keys(), ...after.keys()])].sort(compareStrings)) {
+    for (const key of [...new Set([...before.keys(), ...after.keys()])].filter((k) => !renamed.has(k)).sort(compareStrings)) {
       const old = before.get(key);
-      const next = after.get(key);
+      const next = after.get(headKeyOf.get(key) ?? key);
       const object = (next ?? old) as KubeObject;
       const secretKeys = isSecret(object) ? secretKeyChanges(old, next) : undefined;
-      const beforeText = reviewYaml(old, new Set());
-      const afterText = reviewYaml(next, new Set(secretKeys?.changed));
-      if (beforeText === afterText || sameWhenStored(old, next)) continue;
+      const texts = reviewTexts(old, next, new Set(secretKeys?.changed));
+      if (texts.before === texts.after || sameWhenStored(old, next)) continue;
       const change: ObjectChange['change'] = !old ? 'added' : !next ? 'removed' : 'changed';
-      const patch = patchOf(`${id} ${describeObject(object)}`, beforeText, afterText);
+      const patch = patchOf([`${id} ${describeObject(old ?? object)}`, `${id} ${describeObject(object)}`], texts.before, texts.after);
+      const previousName = old && next && old.metadata.name !== next.metadata.name ? old.metadata.name : undefined;
       changes.push({
         env,
         component,
-        key,
+        key: objectKey(object),
         kind: object.kind,
         ...(object.metadata.namespace !== undefined ? { namespace: object.metadata.namespace } : {}),
         name: object.metadata.name,
         change,
+        ...(previousName !== undefined ? { previousName } : {}),
         ...patch,
+        ...(texts.notes.length > 0 ? { notes: texts.notes } : {}),
       });
       row[change] += 1;
       row.linesAdded += patch.added;
       row.linesRemoved += patch.removed;
       if (secretKeys && hasKeyChanges(secretKeys)) flags.push(secretFlag(env, component, object, change, secretKeys));
       if (old && next) flags.push(...immutableFlags(env, component, old, next));
-      const loss = old && !next ? dataLossFlag(env, component, old, additions.get(`${env}\n${key}`)) : undefined;
+      const loss = old && !next ? dataLossFlag(env, component, old, movedTo.get(`${id}\n${key}`)) : undefined;
       if (loss) flags.push(loss);
     }
     flags.push(...imageFlags(env, component, [...before.values()], [...after.values()]));

@@ -55,6 +55,23 @@ function objectName(change: ObjectChange): string {
   return `${change.kind} ${change.namespace ? `${change.namespace}/` : ''}${change.name}`;
 }
 
+/** The object as a reviewer reads it: a generated name whose hash suffix changed shows both names. */
+function shownName(change: ObjectChange): string {
+  return change.previousName === undefined ? objectName(change) : `${change.kind} ${change.namespace ? `${change.namespace}/` : ''}${change.previousName} → ${change.name}`;
+}
+
+/** An object's diff longer than this is cut in the PR comment (with a note), never left out whole. */
+export const OBJECT_DIFF_MAX = 12_000;
+
+/** The diff cut at a line end within `max` characters, and how many lines were cut. */
+function cutDiff(diff: string, max: number): { text: string; cutLines: number } {
+  const text = diff.trimEnd();
+  if (text.length <= max) return { text, cutLines: 0 };
+  const end = text.lastIndexOf('\n', max);
+  const kept = text.slice(0, end === -1 ? max : end);
+  return { text: kept, cutLines: text.split('\n').length - kept.split('\n').length };
+}
+
 function unchangedApps(report: DiffReport): string[] {
   return report.summary.filter((row) => !isChanged(row)).map(appName);
 }
@@ -113,7 +130,8 @@ export function formatText(report: DiffReport, options: { color: boolean }): str
     out.push('');
   }
   for (const change of report.changes) {
-    out.push(paint(`${appName(change)} ${change.change} ${objectName(change)} (+${change.added} ${MINUS}${change.removed})`, 'bold'));
+    out.push(paint(`${appName(change)} ${change.change} ${shownName(change)} (+${change.added} ${MINUS}${change.removed})`, 'bold'));
+    for (const note of change.notes ?? []) out.push(`  note: ${note}`);
     out.push(...change.diff.trimEnd().split('\n').map((line) => colorDiffLine(line, paint)), '');
   }
   return `${out.join('\n').trimEnd()}\n`;
@@ -165,10 +183,13 @@ function summarySection(report: DiffReport): string {
   ].join('');
 }
 
-function detailsBlock(change: ObjectChange): string {
-  const fence = fenceFor(change.diff);
-  const title = `<code>${escapeHtml(appName(change))}</code> ${change.change} ${escapeHtml(objectName(change))} (+${change.added} ${MINUS}${change.removed})`;
-  return `<details>\n<summary>${title}</summary>\n\n${fence}diff\n${change.diff.trimEnd()}\n${fence}\n\n</details>\n\n`;
+function detailsBlock(change: ObjectChange, hint: string): string {
+  const { text, cutLines } = cutDiff(change.diff, OBJECT_DIFF_MAX);
+  const fence = fenceFor(text);
+  const title = `<code>${escapeHtml(appName(change))}</code> ${change.change} ${escapeHtml(shownName(change))} (+${change.added} ${MINUS}${change.removed})`;
+  const notes = (change.notes ?? []).map((note) => `- _${escapeMarkdown(note)}_\n`).join('');
+  const cut = cutLines > 0 ? `_This object's diff is cut here: ${plural(cutLines, 'more line')} in the full report in ${hint}._\n\n` : '';
+  return `<details>\n<summary>${title}</summary>\n\n${notes ? `${notes}\n` : ''}${fence}diff\n${text}\n${fence}\n\n${cut}</details>\n\n`;
 }
 
 /**
@@ -241,7 +262,7 @@ export function formatMarkdown(report: DiffReport, options: MarkdownOptions): st
   const flags = report.flags.map(flagBullet);
   const flagsSection = (items: readonly string[]) => (items.length > 0 ? `### Review first\n\n${items.join('')}\n` : '');
   const summary = summarySection(report);
-  const blocks = report.changes.map(detailsBlock);
+  const blocks = report.changes.map((change) => detailsBlock(change, hint));
   const detailsHeader = blocks.length > 0 ? '### Object diffs\n\n' : '';
   const diffsNote = (hidden: number) => `_${plural(hidden, 'more object diff')} not shown: see the full report in ${hint}._\n`;
   const flagsNote = (hidden: number) => `- _${plural(hidden, 'more flag')} not shown: see the full report in ${hint}._\n`;

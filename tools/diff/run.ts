@@ -1,11 +1,12 @@
 import { resolveRef } from '../git/worktree.ts';
 import type { RenderCache } from '../render/cache.ts';
 import type { Checkout, OverlayRef } from '../git/checkout.ts';
-import type { Kustomize } from '../render/kustomize.ts';
-import { hashOverlays, renderHashed, type HashedOverlay } from '../render/overlays.ts';
-import type { KubeObject } from '../kube/object.ts';
-import { diffTrees, type DiffReport } from './engine.ts';
-import { staleFiles, wavesOf, withCheckout } from './trees.ts';
+import { RenderError, type Kustomize } from '../render/kustomize.ts';
+import { hashOverlays, refuseEscapes, renderHashed, type HashedOverlay } from '../render/overlays.ts';
+import type { RenderedApp } from '../render/tree.ts';
+import { objectKey, type KubeObject } from '../kube/object.ts';
+import { diffTrees, type DiffReport, type RenderFailure } from './engine.ts';
+import { appFactsOf, staleFiles, withCheckout } from './trees.ts';
 
 export interface RefDiff {
   baseSha: string;
@@ -32,6 +33,27 @@ function changed(side: Hashed, other: Hashed): OverlayRef[] {
   return side.overlays.filter((o) => side.hashed.get(o.dir)?.hash !== other.hashed.get(o.dir)?.hash);
 }
 
+/** An error of the head side, named as such: the head failing to render is not a report, it is exit 2. */
+async function headSide<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!(error instanceof RenderError)) throw error;
+    throw new RenderError(`head: ${error.message}`, { cause: error });
+  }
+}
+
+/**
+ * The overlays of `side` not rendered yet in environments where a rendered head app gains an
+ * object its base app lacks: rendered too, to find an object two apps of the environment share.
+ */
+function contextOverlays(side: Hashed, headApps: readonly RenderedApp[], baseApps: readonly RenderedApp[]): OverlayRef[] {
+  const baseKeys = new Map(baseApps.map((app) => [app.dir, new Set(app.objects.map(objectKey))]));
+  const envs = new Set(headApps.filter((app) => app.objects.some((object) => !baseKeys.get(app.dir)?.has(objectKey(object)))).map((app) => app.env));
+  const rendered = new Set(headApps.map((app) => app.dir));
+  return side.overlays.filter((overlay) => envs.has(overlay.env) && !rendered.has(overlay.dir));
+}
+
 /**
  * Diffs the rendered objects of the base ref and the head (a ref, or the working tree). Both sides
  * are hashed from the kustomization graph first; only overlays whose inputs differ are rendered (or
@@ -51,25 +73,33 @@ export async function diffRefs(root: string, kustomize: Kustomize, base: string,
   };
   const report = await withCheckout(root, head ? headSha : undefined, format, (headCheckout) =>
     withCheckout(root, baseSha, format, async (baseCheckout) => {
-      const [headSide, baseSide] = [await hash(headCheckout), await hash(baseCheckout)];
+      const [headHashed, baseHashed] = [await hash(headCheckout), await hash(baseCheckout)];
+      // Nothing of the head may name a URL or a path outside the repository, changed or not.
+      await headSide(async () => refuseEscapes(headHashed.overlays, (overlay) => headHashed.hashed.get(overlay.dir)?.inputs));
+      const failures: RenderFailure[] = [];
       const render = (side: Hashed, overlays: OverlayRef[], name: 'base' | 'head', known?: Map<string, KubeObject[]>) =>
         renderHashed(side.checkout, kustomize, overlays, side.hashed, {
           ...(options.cache ? { cache: options.cache } : {}),
           ...(known ? { known } : {}),
           ...(options.onProgress ? { onProgress: (done: number, total: number) => options.onProgress?.(name, done, total) } : {}),
+          // The base failing to render is reported (a PR may be what repairs main); the head failing is exit 2.
+          ...(name === 'base' ? { onFailure: (overlay: OverlayRef, error: Error) => failures.push({ side: 'base', env: overlay.env, component: overlay.component, message: error.message }) } : {}),
         });
-      const headApps = await render(headSide, changed(headSide, baseSide), 'head');
+      const headApps = await headSide(() => render(headHashed, changed(headHashed, baseHashed), 'head'));
       // A base overlay whose inputs equal some head overlay's (a file moved back, say) reuses that render.
-      const known = new Map(headApps.map((app) => [headSide.hashed.get(app.dir)?.hash ?? '', app.objects]));
-      const baseApps = await render(baseSide, changed(baseSide, headSide), 'base', known);
+      const known = new Map(headApps.map((app) => [headHashed.hashed.get(app.dir)?.hash ?? '', app.objects]));
+      const baseApps = await render(baseHashed, changed(baseHashed, headHashed), 'base', known);
+      const headContext = await headSide(() => render(headHashed, contextOverlays(headHashed, headApps, baseApps), 'head'));
       if (options.cache && memo.size > parsed) await options.cache.writeRefs(memo);
       const headChanged = new Set(headApps.map((app) => app.dir));
       return diffTrees({
         base: { apps: baseApps },
         head: { apps: headApps },
-        unchanged: headSide.overlays.filter((o) => !headChanged.has(o.dir)),
-        baseWaves: await wavesOf(baseCheckout),
-        headWaves: await wavesOf(headCheckout),
+        unchanged: headHashed.overlays.filter((o) => !headChanged.has(o.dir)),
+        baseApps: await appFactsOf(baseCheckout, baseHashed.overlays),
+        headApps: await appFactsOf(headCheckout, headHashed.overlays),
+        failures,
+        headContext,
         // Only the working tree's own catalog is at hand to regenerate; a head ref is judged by its committed files.
         staleFiles: head ? [] : await staleFiles(root),
       });

@@ -1,23 +1,24 @@
 import { catalog as currentCatalog, type Catalog } from '../catalog/index.ts';
 import { argoObjects } from '../argocd/app-files.ts';
+import { applicationFacts, type AppFacts } from '../argocd/facts.ts';
 import { readOutputTree } from '../generate/disk.ts';
 import { generate } from '../generate/index.ts';
 import { stalePaths } from '../generate/stale.ts';
 import { gitCheckout, readGitTree } from '../git/tree.ts';
 import { withWorktree } from '../git/worktree.ts';
-import { openWorkingTree, workingTree, type Checkout } from '../git/checkout.ts';
+import { openWorkingTree, workingTree, type Checkout, type OverlayRef } from '../git/checkout.ts';
 import type { ObjectFormat } from '../git/source.ts';
 
-/** Waves as a checkout's ApplicationSets declare them (data read from YAML, no code of the checkout run). */
-export async function wavesOf(checkout: Checkout): Promise<Record<string, number>> {
-  const waves: Record<string, number> = {};
-  for (const appset of argoObjects(await checkout.appFiles()).filter((o) => o.kind === 'ApplicationSet')) {
-    const generators = ((appset['spec'] as { generators?: { list?: { elements?: { component?: string; wave?: string }[] } }[] }).generators ?? []);
-    for (const element of generators.flatMap((g) => g.list?.elements ?? [])) {
-      if (element.component && element.wave !== undefined) waves[element.component] = Number(element.wave);
-    }
-  }
-  return waves;
+/**
+ * Argo CD's facts of each overlay of a checkout, by `env/component`, as its Argo CD objects declare
+ * them (data read from YAML, no code of the checkout run): waves, destination namespaces, sync options.
+ */
+export async function appFactsOf(checkout: Checkout, overlays: readonly OverlayRef[]): Promise<Map<string, AppFacts>> {
+  const facts = applicationFacts(argoObjects(await checkout.appFiles()));
+  return new Map(overlays.flatMap((overlay) => {
+    const found = facts.get(overlay.dir);
+    return found ? [[`${overlay.env}/${overlay.component}`, found] as const] : [];
+  }));
 }
 
 /**

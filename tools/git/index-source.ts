@@ -45,5 +45,7 @@ export async function gitIndexSource(root: string, disk: InputSource, format: Ob
     kind: (path): EntryKind => (ids.has(path) ? 'file' : dirs.has(path) ? 'dir' : disk.kind(path)),
     bytes: (path) => disk.bytes(path),
     contentId: async (path) => ids.get(path) ?? disk.contentId(path),
+    filesUnder: (dir) => disk.filesUnder(dir),
+    ...(disk.outside ? { outside: disk.outside.bind(disk) } : {}),
   };
 }

@@ -5,8 +5,8 @@
  * blob id, so two checkouts agree on a file's identity without both reading it.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { basename, dirname, relative, resolve, sep } from 'node:path';
 
 export type EntryKind = 'file' | 'dir' | 'none';
 
@@ -19,6 +19,10 @@ export interface InputSource {
   bytes(path: string): Promise<Buffer | undefined>;
   /** The file's git blob id, or undefined when it cannot be read. */
   contentId(path: string): Promise<string | undefined>;
+  /** Every file under the directory `dir` (recursively), root-relative, sorted; empty when it is none. */
+  filesUnder(dir: string): Promise<string[]>;
+  /** Whether `path` resolves outside the repository root (a symbolic link leading out); absent where links cannot occur. */
+  outside?(path: string): boolean;
 }
 
 /** Git's blob id of `bytes`: the hash of `blob <length>\0` and the bytes. */
@@ -53,7 +57,34 @@ export function workingTreeSource(root: string, format: ObjectFormat = 'sha1'): 
     }
     return entries;
   };
-  return {
+  const realRoot = realpathSync(root);
+  const real = new Map<string, string | undefined>();
+  const realpath = (absolute: string): string | undefined => {
+    if (!real.has(absolute)) {
+      try {
+        real.set(absolute, realpathSync(absolute));
+      } catch {
+        real.set(absolute, undefined);
+      }
+    }
+    return real.get(absolute);
+  };
+  /** Files under `dir`; a linked directory is followed once (by its real path), unless it leads out. */
+  const filesUnder = (dir: string, into: string[], seen: Set<string>): string[] => {
+    const absolute = resolve(root, dir);
+    const where = realpath(absolute);
+    if (where === undefined || seen.has(where)) return into;
+    seen.add(where);
+    for (const entry of [...listing(absolute).values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = dir === '' ? entry.name : `${dir}/${entry.name}`;
+      if (entry.isSymbolicLink() && source.outside?.(path)) continue;
+      const kind = entry.isSymbolicLink() ? source.kind(path) : entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : 'none';
+      if (kind === 'dir') filesUnder(path, into, seen);
+      else if (kind === 'file') into.push(path);
+    }
+    return into;
+  };
+  const source: InputSource = {
     kind(path) {
       const absolute = resolve(root, path);
       const entry = listing(dirname(absolute)).get(basename(absolute));
@@ -72,5 +103,17 @@ export function workingTreeSource(root: string, format: ObjectFormat = 'sha1'): 
       }
       return ids.get(path);
     },
+    filesUnder: async (dir) => filesUnder(dir, [], new Set()),
+    // Only the parent directory and a linked entry can lead out: one realpath per directory, not per file.
+    outside(path) {
+      const absolute = resolve(root, path);
+      const parent = realpath(dirname(absolute));
+      const entry = listing(dirname(absolute)).get(basename(absolute));
+      const target = entry?.isSymbolicLink() ? realpath(absolute) : parent === undefined ? undefined : resolve(parent, basename(absolute));
+      if (target === undefined) return false;
+      const rel = relative(realRoot, target);
+      return rel === '..' || rel.startsWith(`..${sep}`) || resolve(realRoot, rel) !== target;
+    },
   };
+  return source;
 }

@@ -146,6 +146,7 @@ export function gitCheckout(repoDir: string, tree: GitTree): GitCheckout {
     kind: (path): EntryKind => (tree.files.has(path) ? 'file' : tree.dirs.has(path) ? 'dir' : 'none'),
     bytes: read,
     contentId: async (path) => tree.files.get(path)?.oid,
+    filesUnder: async (dir) => [...tree.files.keys()].filter((path) => dir === '' || path.startsWith(`${dir}/`)).sort(),
   };
   return {
     tree,

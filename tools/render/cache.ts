@@ -123,7 +123,7 @@ const isStrings = (value: unknown): boolean => Array.isArray(value) && value.eve
 function isRefs(value: unknown): boolean {
   if (value === null) return true;
   const refs = value as Record<string, unknown>;
-  return typeof value === 'object' && isStrings(refs['resources']) && isStrings(refs['files']) && isStrings(refs['remote']);
+  return typeof value === 'object' && ['resources', 'files', 'configs', 'trees', 'remote'].every((field) => isStrings(refs[field]));
 }
 
 function readJson(file: string): unknown {

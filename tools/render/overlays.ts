@@ -36,6 +36,11 @@ export interface RenderOptions {
   known?: ReadonlyMap<string, KubeObject[]>;
   /** Called after each overlay is done (rendered, cached or reused). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * When given, an overlay that cannot be rendered (or whose references are refused) is passed here
+   * and given no objects, instead of failing the whole render.
+   */
+  onFailure?: (overlay: OverlayRef, error: RenderError) => void;
 }
 
 /** An overlay's input files and their content hash (graph.ts). */
@@ -52,6 +57,25 @@ export interface HashedTree {
 
 /** Hashing reads files and may wait on git: many overlays at once. */
 const IO_PARALLELISM = 32;
+
+/**
+ * The refusal of an overlay whose kustomization graph names a URL or a path outside the repository
+ * (graph.ts): one line naming the overlay and the first reference, before kustomize runs.
+ */
+export function refusal(overlay: OverlayRef, inputs: OverlayInputs | undefined): RenderError | undefined {
+  const refused = inputs?.refused ?? [];
+  if (refused.length === 0) return undefined;
+  const more = refused.length > 1 ? ` (and ${refused.length - 1} more reference(s) refused)` : '';
+  return new RenderError(`${overlay.dir}: reference refused: ${refused[0]}${more}`);
+}
+
+/** The first refusal among `overlays`, thrown. */
+export function refuseEscapes(overlays: readonly OverlayRef[], inputsOf: (overlay: OverlayRef) => OverlayInputs | undefined): void {
+  for (const overlay of overlays) {
+    const refused = refusal(overlay, inputsOf(overlay));
+    if (refused) throw refused;
+  }
+}
 
 function renderFailure(dir: string, overlay: OverlayRef, error: unknown): RenderError {
   const reason = error instanceof Error ? error.message.replace(`${join(dir, overlay.dir)}: `, '') : String(error);
@@ -84,16 +108,31 @@ export async function renderHashed(checkout: Checkout, kustomize: Kustomize, ove
     if (objects) finish();
     return objects;
   }));
+  const failed = (overlay: OverlayRef, error: RenderError): KubeObject[] => {
+    if (!options.onFailure) throw error;
+    options.onFailure(overlay, error);
+    finish();
+    return [];
+  };
   const missing = overlays.filter((_, index) => !found[index]);
-  const dir = missing.length > 0 ? await checkout.materialize([...new Set(missing.flatMap((o) => hashed.get(o.dir)?.inputs.files ?? []))]) : '';
+  // Nothing a refused overlay names is written out or handed to kustomize.
+  const refused = new Map(missing.flatMap((overlay) => {
+    const error = refusal(overlay, hashed.get(overlay.dir)?.inputs);
+    return error ? [[overlay.dir, error] as const] : [];
+  }));
+  if (!options.onFailure && refused.size > 0) throw [...refused.values()][0];
+  const renderable = missing.filter((o) => !refused.has(o.dir));
+  const dir = renderable.length > 0 ? await checkout.materialize([...new Set(renderable.flatMap((o) => hashed.get(o.dir)?.inputs.files ?? []))]) : '';
   const slot = limiter(availableParallelism());
   const rendered = await Promise.all(missing.map(async (overlay) => {
+    const refusedError = refused.get(overlay.dir);
+    if (refusedError) return failed(overlay, refusedError);
     let objects: KubeObject[];
     try {
       const text = await slot(() => renderText(kustomize, join(dir, overlay.dir)));
       objects = parseObjects(text, `kustomize build ${overlay.dir}`);
     } catch (error) {
-      throw renderFailure(dir, overlay, error);
+      return failed(overlay, renderFailure(dir, overlay, error));
     }
     await options.cache?.put(cacheKey(kustomize.version, hashOf(overlay)), objects);
     finish();
@@ -113,10 +152,18 @@ export async function renderCheckout(checkout: Checkout, kustomize: Kustomize, o
   return { tree: { apps }, hashes: new Map([...hashed].map(([dir, h]) => [dir, h.hash])) };
 }
 
-/** Renders overlays of the working tree at `root` with the real kustomize, one process each, as many at once as there are cores. */
+/**
+ * Renders overlays of the working tree at `root` with the real kustomize, one process each, as many
+ * at once as there are cores. Every overlay's kustomization graph is walked first: a URL or a path
+ * leaving the repository is refused (RenderError) before kustomize runs.
+ */
 export async function renderOverlays(root: string, kustomize: Kustomize, overlays: readonly OverlayRef[], options: RenderOptions = {}): Promise<RenderedTree> {
   if (options.cache || options.known) return (await renderCheckout(await openWorkingTree(root), kustomize, overlays, options)).tree;
-  // Nothing to look up: no hashing, straight to kustomize.
-  const apps = await renderHashed(workingTree(root), kustomize, overlays, new Map(), options);
+  // Nothing to look up: the graph is walked for its references and files, not hashed.
+  const checkout = workingTree(root);
+  const memo: RefsMemo = new Map();
+  const inputs = await mapLimited(overlays, (overlay) => overlayInputs(checkout.source, overlay.dir, memo), IO_PARALLELISM);
+  const walked = new Map(overlays.map((overlay, index) => [overlay.dir, { inputs: inputs[index] as OverlayInputs, hash: '' }]));
+  const apps = await renderHashed(checkout, kustomize, overlays, walked, options);
   return { apps };
 }

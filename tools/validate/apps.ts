@@ -1,5 +1,7 @@
-import type { KubeObject } from '../kube/object.ts';
+import { describeObject, objectKey, type KubeObject } from '../kube/object.ts';
+import { definedScopes, isNamespaced, withArgoNamespace } from '../kube/identity.ts';
 import { expandApplicationSet, ExpandError, type PlannedApplication } from '../argocd/expand.ts';
+import { sharedObjects } from '../argocd/shared.ts';
 import { kindsOf, type ResourceKind } from '../kube/kinds.ts';
 import type { RenderedTree } from '../render/tree.ts';
 import type { Finding } from './finding.ts';
@@ -19,9 +21,31 @@ function kindFindings(project: KubeObject, field: 'clusterResourceWhitelist' | '
 }
 
 /**
+ * Objects two Applications deploy to the same cluster (keyed as Argo CD keys them, the destination
+ * namespace filled in): with FailOnSharedResource=true one of the syncs fails, without it they
+ * overwrite each other.
+ */
+function sharedFindings(planned: readonly PlannedApplication[], tree: RenderedTree): Finding[] {
+  const scopes = definedScopes(tree.apps.flatMap((a) => a.objects));
+  const apps = planned.flatMap((app) => {
+    const rendered = tree.apps.find((a) => a.dir === app.path);
+    if (!rendered) return [];
+    const objects = rendered.objects.map((object) => withArgoNamespace(object, app.destination.namespace, scopes));
+    return [{ group: app.destination.name ?? app.destination.server ?? '', app: app.name, objects: new Map(objects.map((o) => [objectKey(o), o])) }];
+  });
+  return sharedObjects(apps).map((shared) => ({
+    rule: 'apps/shared-object',
+    severity: 'error' as const,
+    object: describeObject(shared.object),
+    message: `rendered by Applications ${shared.apps.join(', ')} for the same cluster (${shared.group}): Argo CD tracks an object for one Application only (with FailOnSharedResource=true the other sync fails); keep it in one overlay`,
+  }));
+}
+
+/**
  * The Argo CD objects against the rendered overlays: every overlay has exactly one Application,
  * every Application's path renders, RollingSync steps cover every Application once in wave order,
- * and the AppProject allows exactly what the overlays need.
+ * no object is deployed by two Applications to one cluster, and the AppProject allows exactly what
+ * the overlays need.
  */
 export function appsFindings(objects: readonly KubeObject[], tree: RenderedTree): Finding[] {
   const findings: Finding[] = [];
@@ -69,11 +93,14 @@ export function appsFindings(objects: readonly KubeObject[], tree: RenderedTree)
       }
     }
   }
+  findings.push(...sharedFindings(planned, tree));
   if (!project) findings.push({ rule: 'apps/project-missing', severity: 'error', object: 'apps/project.yaml', message: 'no AppProject' });
   else {
+    // Scope is the kind's, not the manifest's: a namespaced object may leave its namespace to the destination.
     const rendered = tree.apps.flatMap((a) => a.objects);
-    findings.push(...kindFindings(project, 'clusterResourceWhitelist', kindsOf(rendered.filter((o) => !o.metadata.namespace))));
-    findings.push(...kindFindings(project, 'namespaceResourceWhitelist', kindsOf(rendered.filter((o) => o.metadata.namespace))));
+    const scopes = definedScopes(rendered);
+    findings.push(...kindFindings(project, 'clusterResourceWhitelist', kindsOf(rendered.filter((o) => !isNamespaced(o, scopes)))));
+    findings.push(...kindFindings(project, 'namespaceResourceWhitelist', kindsOf(rendered.filter((o) => isNamespaced(o, scopes)))));
   }
   return findings;
 }
