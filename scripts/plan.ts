@@ -4,12 +4,12 @@ import { argoObjects } from '../tools/argocd/app-files.ts';
 import { catalog } from '../tools/catalog/index.ts';
 import { grafanaContentSummary } from '../tools/components/grafana-content/summary.ts';
 import { readOutputTree } from '../tools/generate/disk.ts';
-import { EXIT, main, parseFlags, repoRoot } from './lib/cli.ts';
+import { EXIT, OUTPUT_OPTIONS, UsageError, formatData, main, outputFormat, parseFlags, repoRoot } from './lib/cli.ts';
 
 const USAGE = `
-Usage: npm run plan [-- --json]
+Usage: npm run plan [-- [ENV…] [-o json|yaml]]     (--json = -o json)
 
-Expands each ApplicationSet in apps/ into the Applications Argo CD will generate, in sync order
+Expands each ApplicationSet (or those of the environments named) in apps/ into the Applications Argo CD will generate, in sync order
 (RollingSync step), with their paths, revisions and destinations: what the Argo CD UI will show.
 Then, per environment, the Grafana dashboards (folder, panels) and alert rules it provisions.
 
@@ -17,17 +17,22 @@ Exit: 0 printed, 2 could not read or expand apps/.
 `;
 
 await main(USAGE, async () => {
-  const flags = parseFlags(process.argv.slice(2), { boolean: ['json'] });
+  const { values, positionals } = parseFlags(process.argv.slice(2), OUTPUT_OPTIONS, true);
+  const format = outputFormat(values, ['text', 'json', 'yaml']);
+  const known = catalog.environments.map((env) => env.name);
+  for (const name of positionals) if (!known.includes(name)) throw new UsageError(`unknown environment ${JSON.stringify(name)}: expected ${known.join(', ')}`);
+  const chosen = (env: string | undefined): boolean => positionals.length === 0 || (env !== undefined && positionals.includes(env));
   const appsets = argoObjects(await readOutputTree(repoRoot())).filter((o) => o.kind === 'ApplicationSet');
-  const planned = appsets.flatMap((appset) => expandApplicationSet(appset));
-  const grafana = catalog.environments.flatMap((env) => grafanaContentSummary(env) ?? []);
-  if (flags['json']) {
+  const planned = appsets.flatMap((appset) => expandApplicationSet(appset)).filter((p) => chosen(p.labels['env']));
+  const grafana = catalog.environments.filter((env) => chosen(env.name)).flatMap((env) => grafanaContentSummary(env) ?? []);
+  if (format !== 'text') {
     const rows = planned.map(({ application: _application, ...row }) => ({ ...row, step: row.step + 1 }));
-    process.stdout.write(`${JSON.stringify({ applications: rows, grafana }, null, 2)}\n`);
+    process.stdout.write(formatData({ applications: rows, grafana }, format));
     return EXIT.ok;
   }
   for (const appset of appsets) {
     const apps = planned.filter((p) => p.applicationSet === appset.metadata.name);
+    if (apps.length === 0) continue;
     process.stdout.write(`ApplicationSet ${appset.metadata.name} (${apps.length} Applications, RollingSync)\n`);
     const rows = apps.map((a) => [`step ${a.step + 1}`, `wave ${a.labels['wave'] ?? '?'}`, a.name, `${a.path}@${a.targetRevision}`, `→ ${a.destination.name ?? a.destination.server}/${a.destination.namespace ?? ''}`]);
     const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));

@@ -1,11 +1,10 @@
 #!/usr/bin/env node
-import { readFile } from 'node:fs/promises';
 import { formatMarkdown, GITHUB_COMMENT_LIMIT } from '../tools/diff/format.ts';
 import { PR_COMMENT_MARKER } from '../tools/diff/marker.ts';
 import { diffRefs } from '../tools/diff/run.ts';
 import { createGitHubClient, parseRepo, upsertStickyComment } from '../tools/github/index.ts';
 import { findKustomize } from '../tools/render/kustomize.ts';
-import { EXIT, UsageError, main, parseFlags, repoRoot } from './lib/cli.ts';
+import { EXIT, UsageError, main, parseFlags, readFlagFile, repoRoot, required } from './lib/cli.ts';
 
 const USAGE = `
 Usage: npm run pr-comment -- --repo OWNER/NAME --pr N (--base REF [--head REF] | --body-file FILE)
@@ -20,24 +19,33 @@ Exit: 0 posted or already up to date, 2 could not run (bad flags, no token, PR n
 `;
 
 await main(USAGE, async () => {
-  const flags = parseFlags(process.argv.slice(2), { string: ['repo', 'pr', 'base', 'head', 'body-file'] });
-  const repo = parseRepo(String(flags['repo'] ?? ''));
-  const pr = Number(flags['pr']);
-  if (!Number.isInteger(pr) || pr <= 0) throw new UsageError(`--pr ${String(flags['pr'] ?? '')}: expected a pull request number`);
+  const { values } = parseFlags(process.argv.slice(2), {
+    repo: { type: 'string' },
+    pr: { type: 'string' },
+    base: { type: 'string' },
+    head: { type: 'string' },
+    'body-file': { type: 'string' },
+  });
+  const repo = parseRepo(required(values.repo, '--repo OWNER/NAME'));
+  const prText = required(values.pr, '--pr N');
+  const pr = Number(prText);
+  if (!Number.isInteger(pr) || pr <= 0) throw new UsageError(`--pr ${prText}: expected a pull request number`);
+  const bodyFile = values['body-file'];
+  const base = values.base;
+  if ((bodyFile === undefined) === (base === undefined)) throw new UsageError('give exactly one of --base REF or --body-file FILE');
+  if (bodyFile !== undefined && values.head !== undefined) throw new UsageError('--head goes with --base: --body-file posts a comment rendered earlier');
+  const body = bodyFile !== undefined ? await readFlagFile('--body-file', bodyFile) : undefined;
   const token = process.env['GITHUB_TOKEN'];
   if (!token) throw new UsageError('GITHUB_TOKEN is not set: export a token that may write pull request comments');
-  const bodyFile = flags['body-file'] as string | undefined;
-  const base = flags['base'] as string | undefined;
-  if (Boolean(bodyFile) === Boolean(base)) throw new UsageError('give exactly one of --base REF or --body-file FILE');
 
-  let body: string;
-  if (bodyFile) body = await readFile(bodyFile, 'utf8');
+  let comment: string;
+  if (body !== undefined) comment = body;
   else {
-    const { baseSha, headSha, report } = await diffRefs(repoRoot(), await findKustomize(), base as string, flags['head'] as string | undefined);
-    body = formatMarkdown(report, { baseSha, headSha, marker: PR_COMMENT_MARKER, limit: GITHUB_COMMENT_LIMIT - 1024 });
+    const { baseSha, headSha, report } = await diffRefs(repoRoot(), await findKustomize(), required(base, '--base REF'), values.head);
+    comment = formatMarkdown(report, { baseSha, headSha, marker: PR_COMMENT_MARKER, limit: GITHUB_COMMENT_LIMIT - 1024 });
   }
   const octokit = createGitHubClient({ token, baseUrl: process.env['GITHUB_API_URL'] ?? '' });
-  const result = await upsertStickyComment(octokit, { ...repo, pr }, { marker: PR_COMMENT_MARKER, body });
+  const result = await upsertStickyComment(octokit, { ...repo, pr }, { marker: PR_COMMENT_MARKER, body: comment });
   process.stdout.write(`${result.action} comment ${result.url}\n`);
   return EXIT.ok;
 });
