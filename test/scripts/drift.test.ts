@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,11 +7,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../tools/kube/object.ts';
 import { asApplied } from '../fixtures/api-server-defaults.ts';
 import { FakeKubeApiServer, type Fault } from '../fixtures/kube-api-server.ts';
+import { ARGO_DIFF, ARGO_DIFF_ABSENT, ARGO_VERDICTS, OWN_PAIRS, OWN_VERDICTS, pairFiles } from '../drift/pairs.ts';
 import { REPO_ROOT, renderCommitted } from '../support/repo.ts';
 
 const run = promisify(execFile);
 const TOKEN = 'drift-reader-token';
-const FIXTURES = new URL('../../../shared/fixtures/argo-diff/', import.meta.url).pathname;
 
 async function drift(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -23,17 +23,20 @@ async function drift(args: string[]): Promise<{ code: number; stdout: string; st
   }
 }
 
-describe('npm run drift --desired/--snapshot on Argo CD\'s own diff fixtures', () => {
-  const verdicts: Record<string, number> = {
-    deployment: 0, elasticsearch: 0, mutatingwebhookconfig: 0, 'spinnaker-sa': 0, wordpress: 0, 'grafana-clusterrole': 0,
-    sealedsecret: 0, endpoints: 0, 'smd-deploy': 0, 'smd-service': 1, 'aggr-clusterrole': 1,
-  };
-  const file = (name: string, side: string): string => join(FIXTURES, readdirSync(FIXTURES).find((f) => f.startsWith(`${name}-${side}.`)) as string);
-  it.each(Object.entries(verdicts))('%s: the exit code is Argo CD\'s verdict', async (name, expected) => {
-    const result = await drift(['--desired', file(name, 'config'), '--snapshot', file(name, 'live')]);
-    expect(result.code, result.stdout + result.stderr).toBe(expected);
+/** `drift --desired --snapshot` on every pair in `dir`: the exit code is the verdict. */
+function verdictSuite(title: string, dir: string, verdicts: Record<string, number>): void {
+  describe(title, () => {
+    it.each(Object.entries(verdicts))('%s: the exit code is the verdict', async (name, expected) => {
+      const files = pairFiles(dir, name);
+      const result = await drift(['--desired', files.desired, '--snapshot', files.live]);
+      expect(result.code, result.stdout + result.stderr).toBe(expected);
+    });
   });
-});
+}
+
+verdictSuite('npm run drift --desired/--snapshot on the project\'s drift pairs', OWN_PAIRS, OWN_VERDICTS);
+if (ARGO_DIFF_ABSENT) it.skip(ARGO_DIFF_ABSENT, () => {});
+else verdictSuite('npm run drift --desired/--snapshot on Argo CD\'s own diff fixtures', ARGO_DIFF, ARGO_VERDICTS);
 
 describe('npm run drift --env against a cluster that answers like a real API server', async () => {
   const tree = await renderCommitted();
