@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { catalog } from '../tools/catalog/index.ts';
+import { WORK_DIR, interruptedWrite } from '../tools/generate/write.ts';
 import { runCheck } from '../tools/check/run.ts';
 import { formatSummary } from '../tools/check/summary.ts';
 import { openRenderCache } from '../tools/render/cache.ts';
@@ -35,6 +36,11 @@ await main(USAGE, async () => {
   const onProgress = progress();
   const root = repoRoot();
   const cache = openRenderCache(root);
+  const interrupted = await interruptedWrite(root);
+  if (interrupted) {
+    const state = interrupted === 'committed' ? 'base/, overlays/ and apps/ are half written' : 'nothing was changed yet';
+    process.stderr.write(`warning: an interrupted \`npm run generate\` left ${WORK_DIR}/ (${state}): run \`npm run generate\` to finish it, then check again\n`);
+  }
   const result = await runCheck(root, catalog, await findKustomize(), { cache, ...(onProgress ? { onProgress } : {}) });
   await pruneCache(cache);
   const errors = result.findings.filter((f) => f.severity === 'error');
