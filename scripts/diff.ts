@@ -5,7 +5,7 @@ import { formatMarkdown, formatText, GITHUB_COMMENT_LIMIT, reportJson } from '..
 import { PR_COMMENT_MARKER } from '../tools/diff/marker.ts';
 import { openRenderCache } from '../tools/render/cache.ts';
 import { findKustomize } from '../tools/render/kustomize.ts';
-import { EXIT, OUTPUT_OPTIONS, formatData, main, outputFormat, parseFlags, pruneCache, repoRoot, required, useColor, writeFlagFile } from './lib/cli.ts';
+import { EXIT, OUTPUT_OPTIONS, checkWritable, formatData, main, outputFormat, parseFlags, pruneCache, repoRoot, required, useColor, writeFlagFile } from './lib/cli.ts';
 
 const USAGE = `
 Usage: npm run diff -- --base REF [--head REF] [-o text|markdown|json|yaml] [--comment-file FILE]
@@ -44,6 +44,8 @@ await main(USAGE, async () => {
   });
   const base = required(values.base, '--base REF (e.g. --base origin/main)');
   const format = outputFormat(values, ['text', 'markdown', 'json', 'yaml']);
+  const commentFile = values['comment-file'];
+  if (commentFile !== undefined) await checkWritable('--comment-file', commentFile);
   const root = repoRoot();
   const kustomize = await findKustomize();
   const head = values.head;
@@ -54,7 +56,6 @@ await main(USAGE, async () => {
 
   await pruneCache(cache);
   const shas = { baseSha, headSha };
-  const commentFile = values['comment-file'];
   if (commentFile !== undefined) {
     const body = formatMarkdown(report, { ...shas, marker: PR_COMMENT_MARKER, limit: GITHUB_COMMENT_LIMIT - 1024 });
     await writeFlagFile('--comment-file', commentFile, body);

@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { access, constants, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import type { RenderCache } from '../../tools/render/cache.ts';
 import { toYaml } from '../../tools/yaml.ts';
@@ -112,6 +113,15 @@ export async function readFlagFile(flag: string, path: string): Promise<string> 
     return await readFile(path, 'utf8');
   } catch (error) {
     throw new UsageError(`${flag} ${path}: ${pathProblem(error)}`, { cause: error });
+  }
+}
+
+/** Fails early, naming flag and path, when the file a flag names could not be written: its folder is missing or read-only. */
+export async function checkWritable(flag: string, path: string): Promise<void> {
+  try {
+    await access(dirname(path), constants.W_OK);
+  } catch (error) {
+    throw new UsageError(`${flag} ${path}: cannot write: ${pathProblem(error)}`, { cause: error });
   }
 }
 

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,5 +100,67 @@ describe('npm run drift --env against a cluster that answers like a real API ser
     expect(result.code).toBe(2);
     expect(result.json.unreadable).toEqual([expect.objectContaining({ kind: 'NetworkPolicy', reason: expect.stringMatching(/^403/) })]);
     expect(result.json.modified.map((m: any) => m.object.name)).toEqual(['loki']);
+  });
+});
+
+describe('npm run drift: what a newcomer meets first', async () => {
+  const tree = await renderCommitted();
+  const dir = mkdtempSync(join(tmpdir(), 'obs-drift-cli-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([['an empty file', ''], ['only a document separator', '---\n'], ['an empty List', '{"apiVersion":"v1","kind":"List","items":[]}']])(
+    'a snapshot holding no objects (%s) is exit 2 naming the file, not everything missing',
+    async (_name, text) => {
+      const file = join(dir, `empty-${text.length}.json`);
+      writeFileSync(file, text);
+      const result = await drift(['--env', 'dev', '--snapshot', file]);
+      expect(result.code).toBe(2);
+      expect(result.stderr.split('\n')[0]).toBe(`error: --snapshot ${file} holds no objects: save it with the command \`npm run drift -- --env ENV --print-kubectl\` prints`);
+      expect(result.stdout).toBe('');
+    },
+  );
+
+  it('an unreachable cluster is an error line on stderr naming the server, never "no drift"', async () => {
+    // GIVEN a kubeconfig whose server refuses connections
+    const closed = await new Promise<number>((resolve) => {
+      const server = createServer();
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const kubeconfig = join(dir, 'unreachable.kubeconfig');
+    writeFileSync(kubeconfig, `apiVersion: v1
+kind: Config
+clusters: [{ name: c, cluster: { server: 'https://127.0.0.1:${closed}', insecure-skip-tls-verify: true } }]
+users: [{ name: u, user: { token: t } }]
+contexts: [{ name: c, context: { cluster: c, user: u } }]
+current-context: c
+`);
+    // WHEN drift runs against it
+    const result = await drift(['--env', 'dev', '--kubeconfig', kubeconfig]);
+    // THEN exit 2, the first stderr line names the server, and nothing claims the environment is clean
+    expect(result.code).toBe(2);
+    expect(result.stderr.split('\n')[0]).toMatch(new RegExp(`^error: cannot read https://127\\.0\\.0\\.1:${closed}: `));
+    expect(result.stdout).not.toMatch(/no drift/i);
+  });
+
+  it('--print-kubectl prints one kubectl get covering every kind the environment deploys', async () => {
+    // GIVEN what dev renders
+    const kinds = new Set(
+      tree.apps
+        .filter((a) => a.env === 'dev')
+        .flatMap((a) => a.objects)
+        .map((o) => (o.apiVersion.includes('/') ? `${o.kind}.${o.apiVersion.split('/')[1]}.${o.apiVersion.split('/')[0]}` : o.kind)),
+    );
+    // WHEN asked for the snapshot command
+    const result = await drift(['--env', 'dev', '--print-kubectl']);
+    // THEN it lists exactly those kinds, label-selected, in the stack's namespace, as JSON
+    expect(result.code).toBe(0);
+    const match = /^kubectl get -n observability (\S+) -l app\.kubernetes\.io\/part-of=observability-stack -o json\n$/.exec(result.stdout);
+    expect(match, result.stdout).not.toBeNull();
+    expect(new Set(match?.[1]?.split(','))).toEqual(kinds);
+    expect(kinds).toContain('Namespace');
+    expect(kinds).toContain('ClusterRole.v1.rbac.authorization.k8s.io');
   });
 });
