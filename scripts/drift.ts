@@ -9,7 +9,7 @@ import type { KubeObject } from '../tools/kube/object.ts';
 import { openRenderCache } from '../tools/render/cache.ts';
 import { findKustomize } from '../tools/render/kustomize.ts';
 import { parseObjects } from '../tools/yaml.ts';
-import { EXIT, OUTPUT_OPTIONS, UsageError, formatData, main, outputFormat, parseFlags, readFlagFile, repoRoot } from './lib/cli.ts';
+import { EXIT, OUTPUT_OPTIONS, UsageError, formatData, main, outputFormat, parseFlags, readFlagFile, repoRoot, required } from './lib/cli.ts';
 
 const SELECTOR = `app.kubernetes.io/part-of=${PART_OF}`;
 
@@ -74,7 +74,7 @@ await main(USAGE, async () => {
     const state = await desiredState(root, await findKustomize(), env, openRenderCache(root));
     desired = state.objects;
     Object.assign(options, { appNames: state.appNames, ignoreDifferences: state.ignoreDifferences, ...(state.namespace ? { namespace: state.namespace } : {}) });
-  } else desired = await readManifests('--desired', desiredFile ?? '');
+  } else desired = await readManifests('--desired', required(desiredFile, '--desired FILE'));
 
   if (values['print-kubectl']) {
     const { listTargetsFor } = await import('../tools/drift/live.ts');
