@@ -16,7 +16,8 @@ export function copyRepository(prefix = 'obs-repo-'): string {
   const root = mkdtempSync(join(tmpdir(), prefix));
   const listed = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO_ROOT, encoding: 'utf8' });
   if (listed.status !== 0) throw new Error(`git ls-files failed in ${REPO_ROOT}: ${listed.stderr}`);
-  for (const path of listed.stdout.split('\0').filter(Boolean)) {
+  // node_modules is linked below (a link to it, as in a test's own copy, is not a directory git ignores).
+  for (const path of listed.stdout.split('\0').filter((p) => p && p !== 'node_modules')) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     try {
       cpSync(join(REPO_ROOT, path), join(root, path));
