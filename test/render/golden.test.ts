@@ -13,8 +13,8 @@ describe('rendered overlays (golden files)', async () => {
   });
 
   it('keeps no golden file for an overlay the catalog no longer generates', () => {
-    const goldens = readdirSync(new URL('__golden__/', import.meta.url)).sort();
-    expect(goldens).toEqual(overlayDirs().map((dir) => `${dir.split('/').slice(1).join('-')}.yaml`).sort());
+    const expected = new Set(overlayDirs().map((dir) => `${dir.split('/').slice(1).join('-')}.yaml`));
+    expect(readdirSync(new URL('__golden__/', import.meta.url)).filter((file) => !expected.has(file))).toEqual([]);
   });
 
   for (const app of tree.apps) {
