@@ -17,15 +17,16 @@ import { findKustomize } from '../tools/render/kustomize.ts';
 import { listOverlays, renderOverlays } from '../tools/render/overlays.ts';
 import { diffRefs } from '../tools/diff/run.ts';
 import { parseObjects, toYaml } from '../tools/yaml.ts';
-import { EXIT, UsageError, main, parseFlags } from '../scripts/lib/cli.ts';
+import { EXIT, UsageError, main, parseFlags, required } from '../scripts/lib/cli.ts';
 
 const USAGE = `
-Usage: npm run bench [-- --sizes 5x2,50x4,250x4] [--runs 3]
+Usage: npm run bench [-- --sizes 5x2,50x4,250x4] [--runs 3] [--update]
 
 Builds synthetic trees (components x environments) in a temporary directory from the committed
 base/ and overlays/, measures render-all (cold cache), check-warm, diff-one-change and drift-10000,
 each in its own child process, and plain kustomize over the same overlays as the floor. Writes
-bench/results.json and bench/results.md. Removes its temporary files.
+results.json and results.md to a new temporary folder and prints where; --update writes the
+committed bench/results.json and bench/results.md instead. Removes its other temporary files.
 `;
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
@@ -145,14 +146,20 @@ function markdown(cases: Case[], notes: string[]): string {
 }
 
 await main(USAGE, async () => {
-  const flags = parseFlags(process.argv.slice(2), { string: ['sizes', 'runs', 'case', 'root'], default: { sizes: '5x2,50x4,250x4', runs: '3' } });
-  if (flags['case']) {
-    process.stdout.write(`${JSON.stringify(await runCase(String(flags['case']), String(flags['root'])))}\n`);
+  const { values } = parseFlags(process.argv.slice(2), {
+    sizes: { type: 'string', default: '5x2,50x4,250x4' },
+    runs: { type: 'string', default: '3' },
+    update: { type: 'boolean' },
+    case: { type: 'string' },
+    root: { type: 'string' },
+  });
+  if (values.case !== undefined) {
+    process.stdout.write(`${JSON.stringify(await runCase(values.case, required(values.root, '--root DIR')))}\n`);
     return EXIT.ok;
   }
-  const runs = Number(flags['runs']);
-  if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs ${String(flags['runs'])}: expected a whole number ≥ 1`);
-  const sizes = String(flags['sizes']).split(',').map((s) => {
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs ${values.runs}: expected a whole number ≥ 1`);
+  const sizes = values.sizes.split(',').map((s) => {
     const match = /^(\d+)x([1-4])$/.exec(s.trim());
     if (!match) throw new UsageError(`--sizes ${s}: expected COMPONENTSxENVS with 1 to 4 environments, e.g. 250x4`);
     return { components: Number(match[1]), envs: Number(match[2]) };
@@ -204,11 +211,12 @@ await main(USAGE, async () => {
   notes.push('render-all: cold cache, input hashing + kustomize + parse + cache write; check-warm: the same call with every overlay cached (the render stage of check; the validation gates are not included, as a synthetic tree is not the catalog). diff-one-change: diffRefs of the working tree (one dev overlay changed) against HEAD with a warm cache: both sides hashed (HEAD read from git objects, no worktree), the stale-file check, one overlay rendered. Times are measured inside the child process, after Node start-up.');
   const missed = cases.filter((c) => (c.name === 'render-all-1000' && (c.ratio ?? 0) > 1.15) || (c.name === 'check-warm-1000' && c.tool_s > 0.5) || (c.name === 'diff-one-change-1000' && c.tool_s > 2) || (c.name === 'drift-10000' && c.tool_s > 1));
   for (const c of missed) notes.push(`TARGET MISSED: ${c.name} (${c.tool_s} s, ratio ${c.ratio ?? '–'})`);
-  for (const size of ['render-all-1000', 'check-warm-1000', 'diff-one-change-1000']) if (!cases.some((c) => c.name === size)) notes.push(`${size}: not measured in this run (--sizes ${String(flags['sizes'])})`);
-  const dir = join(REPO, 'bench');
+  for (const size of ['render-all-1000', 'check-warm-1000', 'diff-one-change-1000']) if (!cases.some((c) => c.name === size)) notes.push(`${size}: not measured in this run (--sizes ${values.sizes})`);
+  const dir = values.update ? join(REPO, 'bench') : mkdtempSync(join(tmpdir(), 'obs-bench-results-'));
   writeFileSync(join(dir, 'results.json'), `${JSON.stringify({ cases }, null, 2)}\n`);
   writeFileSync(join(dir, 'results.md'), markdown(cases, notes));
   process.stdout.write(markdown(cases, notes));
+  process.stderr.write(`results written to ${join(dir, 'results.json')} and ${join(dir, 'results.md')}${values.update ? '' : ' (--update writes bench/results.*)'}\n`);
   return EXIT.ok;
 });
 

@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 import { catalog } from '../tools/catalog/index.ts';
+import { WORK_DIR, interruptedWrite } from '../tools/generate/write.ts';
 import { runCheck } from '../tools/check/run.ts';
 import { formatSummary } from '../tools/check/summary.ts';
 import { openRenderCache } from '../tools/render/cache.ts';
 import { findKustomize } from '../tools/render/kustomize.ts';
 import { formatFinding } from '../tools/validate/finding.ts';
-import { EXIT, main, parseFlags, pruneCache, repoRoot } from './lib/cli.ts';
+import { EXIT, OUTPUT_OPTIONS, formatData, main, outputFormat, parseFlags, pruneCache, repoRoot } from './lib/cli.ts';
 
 const USAGE = `
-Usage: npm run check [-- --json]     (npm start runs the same)
+Usage: npm run check [-- -o json|yaml]     (npm start runs the same; --json = -o json)
 
 1. Regenerates the tree in memory and compares it with base/, overlays/ and apps/ on disk.
 2. Renders every overlay with the real kustomize (in parallel), reusing renders cached in
@@ -30,18 +31,24 @@ function progress(): ((done: number, total: number) => void) | undefined {
 }
 
 await main(USAGE, async () => {
-  const flags = parseFlags(process.argv.slice(2), { boolean: ['json'] });
+  const { values } = parseFlags(process.argv.slice(2), OUTPUT_OPTIONS);
+  const format = outputFormat(values, ['text', 'json', 'yaml']);
   const onProgress = progress();
   const root = repoRoot();
   const cache = openRenderCache(root);
+  const interrupted = await interruptedWrite(root);
+  if (interrupted) {
+    const state = interrupted === 'committed' ? 'base/, overlays/ and apps/ are half written' : 'nothing was changed yet';
+    process.stderr.write(`warning: an interrupted \`npm run generate\` left ${WORK_DIR}/ (${state}): run \`npm run generate\` to finish it, then check again\n`);
+  }
   const result = await runCheck(root, catalog, await findKustomize(), { cache, ...(onProgress ? { onProgress } : {}) });
   await pruneCache(cache);
   const errors = result.findings.filter((f) => f.severity === 'error');
   const failed = result.stale.stale.length > 0 || errors.length > 0;
-  if (flags['json']) {
+  if (format !== 'text') {
     if (result.renderError) throw result.renderError;
     const stale = result.stale.stale.map(({ path, problem }) => ({ path, problem }));
-    process.stdout.write(`${JSON.stringify({ ok: !failed, stale, findings: result.findings, honoured: result.honoured, summary: result.summary }, null, 2)}\n`);
+    process.stdout.write(formatData({ ok: !failed, stale, findings: result.findings, honoured: result.honoured, summary: result.summary }, format));
     return failed ? EXIT.findings : EXIT.ok;
   }
   if (result.stale.stale.length > 0) {

@@ -1,15 +1,14 @@
 #!/usr/bin/env node
-import { writeFile } from 'node:fs/promises';
 import { hasChanges } from '../tools/diff/engine.ts';
 import { diffRefs } from '../tools/diff/run.ts';
 import { formatMarkdown, formatText, reportJson } from '../tools/diff/format.ts';
 import { ARTIFACT_COMMENT_MAX_CHARS } from '../tools/github/pr-artifact.ts';
 import { openRenderCache } from '../tools/render/cache.ts';
 import { findKustomize } from '../tools/render/kustomize.ts';
-import { EXIT, UsageError, main, parseFlags, pruneCache, repoRoot } from './lib/cli.ts';
+import { EXIT, OUTPUT_OPTIONS, checkWritable, formatData, main, outputFormat, parseFlags, pruneCache, repoRoot, required, useColor, writeFlagFile } from './lib/cli.ts';
 
 const USAGE = `
-Usage: npm run diff -- --base REF [--head REF] [--format text|markdown] [--json] [--comment-file FILE]
+Usage: npm run diff -- --base REF [--head REF] [-o text|markdown|json|yaml] [--comment-file FILE]
 
 Compares the rendered overlays of the base ref and the head (a ref, or the working tree by
 default), pairs objects per environment and app, and reports what changes in the cluster: flags
@@ -19,9 +18,9 @@ summary per environment × app, then per-object diffs. Both sides are hashed fro
 kustomization graphs first (refs read from git's objects, never checked out); only overlays whose
 input files differ are rendered, or taken from the cache in .cache/render/.
 
-  --format text       coloured on a terminal (default)
-  --format markdown   GitHub-flavoured Markdown, the whole report
-  --json              machine-readable report
+  -o text             coloured on a terminal unless NO_COLOR is set (default)
+  -o markdown         GitHub-flavoured Markdown, the whole report (also --format markdown)
+  -o json | -o yaml   machine-readable report (--json = -o json)
   --comment-file FILE also write the PR comment's report for the pr-diff artifact (≤ 64,512 characters;
                       no marker or title: \`pr-comment --workflow-run\` writes those)
 
@@ -40,14 +39,19 @@ function progress(): ((side: 'base' | 'head', done: number, total: number) => vo
 }
 
 await main(USAGE, async () => {
-  const flags = parseFlags(process.argv.slice(2), { string: ['base', 'head', 'format', 'comment-file'], boolean: ['json'], default: { format: 'text' } });
-  const base = flags['base'] as string | undefined;
-  if (!base) throw new UsageError('--base REF is required (e.g. --base origin/main)');
-  const format = String(flags['format']);
-  if (!['text', 'markdown'].includes(format)) throw new UsageError(`--format ${format}: expected text or markdown`);
+  const { values } = parseFlags(process.argv.slice(2), {
+    ...OUTPUT_OPTIONS,
+    base: { type: 'string' },
+    head: { type: 'string' },
+    'comment-file': { type: 'string' },
+  });
+  const base = required(values.base, '--base REF (e.g. --base origin/main)');
+  const format = outputFormat(values, ['text', 'markdown', 'json', 'yaml']);
+  const commentFile = values['comment-file'];
+  if (commentFile !== undefined) await checkWritable('--comment-file', commentFile);
   const root = repoRoot();
   const kustomize = await findKustomize();
-  const head = flags['head'] as string | undefined;
+  const head = values.head;
 
   const onProgress = progress();
   const cache = openRenderCache(root);
@@ -55,12 +59,12 @@ await main(USAGE, async () => {
 
   await pruneCache(cache);
   const shas = { baseSha, headSha };
-  if (flags['comment-file']) {
+  if (commentFile !== undefined) {
     const body = formatMarkdown(report, { ...shas, title: false, limit: ARTIFACT_COMMENT_MAX_CHARS });
-    await writeFile(String(flags['comment-file']), body);
+    await writeFlagFile('--comment-file', commentFile, body);
   }
-  if (flags['json']) process.stdout.write(`${JSON.stringify({ base: baseSha, head: headSha, ...reportJson(report) }, null, 2)}\n`);
+  if (format === 'json' || format === 'yaml') process.stdout.write(formatData({ base: baseSha, head: headSha, ...reportJson(report) }, format));
   else if (format === 'markdown') process.stdout.write(formatMarkdown(report, { ...shas, limit: Number.MAX_SAFE_INTEGER }));
-  else process.stdout.write(`base ${baseSha} → head ${headSha}\n${formatText(report, { color: Boolean(process.stdout.isTTY) })}`);
+  else process.stdout.write(`base ${baseSha} → head ${headSha}\n${formatText(report, { color: useColor(process.stdout) })}`);
   return hasChanges(report) ? EXIT.findings : EXIT.ok;
 });

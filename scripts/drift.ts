@@ -3,82 +3,110 @@ import { readFile } from 'node:fs/promises';
 import { PART_OF } from '../tools/catalog/names.ts';
 import { detectDrift, hasDrift, type DriftOptions } from '../tools/drift/compare.ts';
 import { desiredState } from '../tools/drift/desired.ts';
+import { kubectlGetCommand } from '../tools/drift/kubectl.ts';
 import { driftJson, formatDriftMarkdown, formatDriftText } from '../tools/drift/report.ts';
 import { parseRepo } from '../tools/github/repo.ts';
 import type { KubeObject } from '../tools/kube/object.ts';
 import { openRenderCache } from '../tools/render/cache.ts';
 import { findKustomize } from '../tools/render/kustomize.ts';
 import { parseObjects } from '../tools/yaml.ts';
-import { EXIT, UsageError, main, parseFlags, repoRoot } from './lib/cli.ts';
+import { EXIT, OUTPUT_OPTIONS, UsageError, formatData, main, outputFormat, parseFlags, readFlagFile, repoRoot, required } from './lib/cli.ts';
+
+const SELECTOR = `app.kubernetes.io/part-of=${PART_OF}`;
 
 const USAGE = `
 Usage:
   npm run drift -- --env ENV [--kubeconfig FILE] [--context NAME]    the live cluster
   npm run drift -- --env ENV --snapshot FILE                         a saved live state
+  npm run drift -- --env ENV --print-kubectl                         the kubectl get that saves one
   npm run drift -- --desired FILE --snapshot FILE                    any manifests against any snapshot
-Options: --format text|markdown, --json, --report-issue OWNER/NAME (with --env; needs GITHUB_TOKEN)
+Options: -o text|markdown|json|yaml (--format markdown, --json kept), --report-issue OWNER/NAME
+(with --env; needs GITHUB_TOKEN)
 
 Compares what runs with what git says. --env renders overlays/ENV/* and reads, from the cluster, the
-objects labelled app.kubernetes.io/part-of=${PART_OF}: one LIST per kind and namespace, get/list
+objects labelled ${SELECTOR}: one LIST per kind and namespace, get/list
 only (the drift-reader ServiceAccount). A snapshot is a \`kubectl get -o json\` (fastest) or
-\`-o yaml\` List, or a multi-document YAML. Server defaults, managedFields, status, quantities written differently and
+\`-o yaml\` List, or a multi-document YAML: --print-kubectl prints the command that saves exactly
+the kinds ENV deploys. Server defaults, managedFields, status, quantities written differently and
 Argo CD's tracking metadata are not drift; Secret values are never shown.
 
-Exit: 0 no drift, 1 drift, 2 could not run (also when some kinds could not be listed: the report
-still shows the rest and says which kinds and why).
+Exit: 0 no drift, 1 drift, 2 could not run (an empty snapshot, an unreachable cluster, or some kinds
+could not be listed: the report still shows the rest and says which kinds and why).
 `;
 
-async function readManifests(file: string): Promise<KubeObject[]> {
-  return parseObjects(await readFile(file, 'utf8'), file);
+/** The objects of a manifest or snapshot file; a file without any is bad input, not "everything missing". */
+async function readManifests(flag: string, file: string): Promise<KubeObject[]> {
+  const objects = parseObjects(await readFlagFile(flag, file), file);
+  if (objects.length === 0) throw new UsageError(`${flag} ${file} holds no objects: save it with the command \`npm run drift -- --env ENV --print-kubectl\` prints`);
+  return objects;
 }
 
 await main(USAGE, async () => {
-  const flags = parseFlags(process.argv.slice(2), {
-    string: ['env', 'kubeconfig', 'context', 'snapshot', 'desired', 'format', 'report-issue'],
-    boolean: ['json'],
-    default: { format: 'text' },
+  const { values } = parseFlags(process.argv.slice(2), {
+    ...OUTPUT_OPTIONS,
+    env: { type: 'string' },
+    kubeconfig: { type: 'string' },
+    context: { type: 'string' },
+    snapshot: { type: 'string' },
+    desired: { type: 'string' },
+    'report-issue': { type: 'string' },
+    'print-kubectl': { type: 'boolean' },
   });
-  const env = flags['env'] as string | undefined;
-  const desiredFile = flags['desired'] as string | undefined;
-  const snapshot = flags['snapshot'] as string | undefined;
-  const format = String(flags['format']);
-  if (!['text', 'markdown'].includes(format)) throw new UsageError(`--format ${format}: expected text or markdown`);
-  if (Boolean(env) === Boolean(desiredFile)) throw new UsageError('give --env ENV, or --desired FILE with --snapshot FILE');
-  if (desiredFile && !snapshot) throw new UsageError('--desired needs --snapshot FILE: the live side to compare with');
-  if (snapshot && (flags['kubeconfig'] || flags['context'])) throw new UsageError('--snapshot replaces the cluster: drop --kubeconfig and --context');
-  if (flags['report-issue'] && !env) throw new UsageError('--report-issue keeps one issue per environment: give --env');
-  const issueRepo = flags['report-issue'] ? parseRepo(String(flags['report-issue'])) : undefined;
+  const { env, snapshot, kubeconfig, context } = values;
+  const desiredFile = values.desired;
+  const reportIssue = values['report-issue'];
+  const format = outputFormat(values, ['text', 'markdown', 'json', 'yaml']);
+  if ((env === undefined) === (desiredFile === undefined)) throw new UsageError('give --env ENV, or --desired FILE with --snapshot FILE');
+  if (desiredFile !== undefined && snapshot === undefined) throw new UsageError('--desired needs --snapshot FILE: the live side to compare with');
+  if (snapshot !== undefined && (kubeconfig !== undefined || context !== undefined)) throw new UsageError('--snapshot replaces the cluster: drop --kubeconfig and --context');
+  if (reportIssue !== undefined && env === undefined) throw new UsageError('--report-issue keeps one issue per environment: give --env');
+  if (values['print-kubectl'] && (env === undefined || snapshot !== undefined || reportIssue !== undefined || kubeconfig !== undefined || context !== undefined)) {
+    throw new UsageError('--print-kubectl only prints a command: give it with --env ENV alone');
+  }
+  const issueRepo = reportIssue !== undefined ? parseRepo(reportIssue) : undefined;
   const token = process.env['GITHUB_TOKEN'];
   if (issueRepo && !token) throw new UsageError('GITHUB_TOKEN is not set: --report-issue needs a token that may write issues');
+  const live = snapshot !== undefined ? await readManifests('--snapshot', snapshot) : undefined;
 
   const options: DriftOptions = {};
   let desired: KubeObject[];
-  if (env) {
+  if (env !== undefined) {
     const root = repoRoot();
     const state = await desiredState(root, await findKustomize(), env, openRenderCache(root));
     desired = state.objects;
     Object.assign(options, { appNames: state.appNames, ignoreDifferences: state.ignoreDifferences, ...(state.namespace ? { namespace: state.namespace } : {}) });
-  } else desired = await readManifests(desiredFile as string);
+  } else desired = await readManifests('--desired', required(desiredFile, '--desired FILE'));
 
-  let live: KubeObject[];
-  if (snapshot) live = await readManifests(snapshot);
+  if (values['print-kubectl']) {
+    const { listTargetsFor } = await import('../tools/drift/live.ts');
+    process.stdout.write(`${kubectlGetCommand(listTargetsFor(desired), SELECTOR)}\n`);
+    return EXIT.ok;
+  }
+  let liveObjects: KubeObject[];
+  if (live) liveObjects = live;
   else {
     // The Kubernetes client is loaded only to read a cluster: a snapshot comparison starts without it.
     const [{ loadKubeConfig }, { listTargetsFor, readLive }] = await Promise.all([import('../tools/drift/kubeconfig.ts'), import('../tools/drift/live.ts')]);
-    const kubeConfig = loadKubeConfig({ ...(flags['kubeconfig'] ? { kubeconfig: String(flags['kubeconfig']) } : {}), ...(flags['context'] ? { context: String(flags['context']) } : {}) });
+    const kubeConfig = loadKubeConfig({ ...(kubeconfig !== undefined ? { kubeconfig } : {}), ...(context !== undefined ? { context } : {}) });
     // Rendered objects carry their namespace; cluster-scoped kinds (Namespace, ClusterRole, …) have none and are listed cluster-wide.
-    const read = await readLive(kubeConfig, listTargetsFor(desired), { labelSelector: `app.kubernetes.io/part-of=${PART_OF}` });
-    live = read.objects;
+    const targets = listTargetsFor(desired);
+    const read = await readLive(kubeConfig, targets, { labelSelector: SELECTOR });
+    const server = kubeConfig.getCurrentCluster()?.server ?? 'the cluster';
+    if (read.failures.length === targets.length && read.failures.every((f) => f.status === undefined)) {
+      throw new Error(`cannot read ${server}: ${read.failures[0]?.reason ?? 'no kind could be listed'}`);
+    }
+    if (read.failures.length > 0) process.stderr.write(`error: ${server}: ${read.failures.length} of ${targets.length} kinds could not be listed; their objects are reported unchecked\n`);
+    liveObjects = read.objects;
     options.unreadable = read.failures.map((f) => ({ ...f.target, reason: f.reason }));
   }
 
-  const report = detectDrift(desired, live, options);
+  const report = detectDrift(desired, liveObjects, options);
   const title = env ?? `${desiredFile} against ${snapshot}`;
-  if (flags['json']) process.stdout.write(`${JSON.stringify(driftJson(report), null, 2)}\n`);
+  if (format === 'json' || format === 'yaml') process.stdout.write(formatData(driftJson(report), format));
   else process.stdout.write(format === 'markdown' ? formatDriftMarkdown(report, title) : formatDriftText(report, title));
 
   const drift = hasDrift(report);
-  if (issueRepo && env && token) {
+  if (issueRepo && env !== undefined && token) {
     const { createGitHubClient, syncDriftIssue } = await import('../tools/github/index.ts');
     const octokit = createGitHubClient({ token, baseUrl: process.env['GITHUB_API_URL'] ?? '' });
     const result = await syncDriftIssue(octokit, issueRepo, { env, drift, body: formatDriftMarkdown(report, title) });

@@ -2,10 +2,10 @@
 import { catalog } from '../tools/catalog/index.ts';
 import { generate } from '../tools/generate/index.ts';
 import { writeTree } from '../tools/generate/write.ts';
-import { EXIT, main, parseFlags, repoRoot } from './lib/cli.ts';
+import { EXIT, OUTPUT_OPTIONS, formatData, main, outputFormat, parseFlags, repoRoot } from './lib/cli.ts';
 
 const USAGE = `
-Usage: npm run generate [-- --json]
+Usage: npm run generate [-- -o json|yaml]     (--json = -o json)
 
 Writes base/, overlays/ and apps/ from the catalog (tools/catalog/), atomically: an interrupted run
 leaves the old tree, or one the next run completes. Deletes generated files the catalog no longer
@@ -15,11 +15,12 @@ Exit: 0 written (or already up to date), 2 invalid catalog or could not write.
 `;
 
 await main(USAGE, async () => {
-  const flags = parseFlags(process.argv.slice(2), { boolean: ['json'] });
+  const { values } = parseFlags(process.argv.slice(2), OUTPUT_OPTIONS);
+  const format = outputFormat(values, ['text', 'json', 'yaml']);
   const files = generate(catalog);
   const result = await writeTree(repoRoot(), files);
-  if (flags['json']) {
-    process.stdout.write(`${JSON.stringify({ ...result, files: files.size }, null, 2)}\n`);
+  if (format !== 'text') {
+    process.stdout.write(formatData({ ...result, files: files.size }, format));
     return EXIT.ok;
   }
   if (result.recovered) process.stdout.write('completed an interrupted earlier generate\n');

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 import { catalog } from '../tools/catalog/index.ts';
 import { planRepository } from '../tools/plan/run.ts';
-import { EXIT, main, parseFlags, repoRoot } from './lib/cli.ts';
+import { EXIT, OUTPUT_OPTIONS, UsageError, formatData, main, outputFormat, parseFlags, repoRoot } from './lib/cli.ts';
 
 const USAGE = `
-Usage: npm run plan [-- --json]
+Usage: npm run plan [-- [ENV…] [-o json|yaml]]     (--json = -o json)
 
-Expands each ApplicationSet in apps/ into the Applications Argo CD will generate, in sync order
+Expands each ApplicationSet (or those of the environments named) in apps/ into the Applications Argo CD will generate, in sync order
 (RollingSync step), with their paths, revisions and destinations: what the Argo CD UI will show.
 Then, per environment, the Grafana dashboards (folder, panels) and alert rules it provisions.
 
@@ -14,15 +14,23 @@ Exit: 0 printed, 2 could not read or expand apps/.
 `;
 
 await main(USAGE, async () => {
-  const flags = parseFlags(process.argv.slice(2), { boolean: ['json'] });
-  const { applicationSets: appsets, applications: planned, grafana } = await planRepository(repoRoot(), catalog);
-  if (flags['json']) {
+  const { values, positionals } = parseFlags(process.argv.slice(2), OUTPUT_OPTIONS, true);
+  const format = outputFormat(values, ['text', 'json', 'yaml']);
+  const known = catalog.environments.map((env) => env.name);
+  for (const name of positionals) if (!known.includes(name)) throw new UsageError(`unknown environment ${JSON.stringify(name)}: expected ${known.join(', ')}`);
+  const chosen = (env: string | undefined): boolean => positionals.length === 0 || (env !== undefined && positionals.includes(env));
+  const plan = await planRepository(repoRoot(), catalog);
+  const appsets = plan.applicationSets;
+  const planned = plan.applications.filter((p) => chosen(p.labels['env']));
+  const grafana = plan.grafana.filter((content) => chosen(content.env));
+  if (format !== 'text') {
     const rows = planned.map(({ application: _application, ...row }) => ({ ...row, step: row.step + 1 }));
-    process.stdout.write(`${JSON.stringify({ applications: rows, grafana }, null, 2)}\n`);
+    process.stdout.write(formatData({ applications: rows, grafana }, format));
     return EXIT.ok;
   }
   for (const appset of appsets) {
     const apps = planned.filter((p) => p.applicationSet === appset.metadata.name);
+    if (apps.length === 0) continue;
     process.stdout.write(`ApplicationSet ${appset.metadata.name} (${apps.length} Applications, RollingSync)\n`);
     const rows = apps.map((a) => [`step ${a.step + 1}`, `wave ${a.labels['wave'] ?? '?'}`, a.name, `${a.path}@${a.targetRevision}`, `→ ${a.destination.name ?? a.destination.server}/${a.destination.namespace ?? ''}`]);
     const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { COMMENT_TITLE, formatMarkdown, GITHUB_COMMENT_LIMIT } from '../tools/diff/format.ts';
 import { PR_COMMENT_MARKER } from '../tools/diff/marker.ts';
 import { diffRefs } from '../tools/diff/run.ts';
@@ -18,7 +17,7 @@ import {
   type RepoRef,
 } from '../tools/github/index.ts';
 import { findKustomize } from '../tools/render/kustomize.ts';
-import { EXIT, UsageError, main, repoRoot } from './lib/cli.ts';
+import { EXIT, UsageError, main, parseFlags, repoRoot, required } from './lib/cli.ts';
 
 const USAGE = `
 Usage: npm run pr-comment -- --repo OWNER/NAME --pr N --base REF [--head REF]
@@ -42,24 +41,36 @@ flags, no token, PR not found, token refused, an artifact that is malformed or n
 `;
 
 await main(USAGE, async () => {
-  const flags = parseFlags(process.argv.slice(2));
-  const repo = parseRepo(flags.repo ?? '');
-  const token = process.env['GITHUB_TOKEN'];
-  if (!token) throw new UsageError('GITHUB_TOKEN is not set: export a token that may write pull request comments');
-  const octokit = () => createGitHubClient({ token, baseUrl: process.env['GITHUB_API_URL'] ?? '' });
-
-  if (flags['workflow-run'] !== undefined || flags.artifact !== undefined) {
-    if (flags['workflow-run'] === undefined || flags.artifact === undefined) throw new UsageError('--workflow-run EVENT_FILE and --artifact DIR go together');
+  const { values: flags } = parseFlags(process.argv.slice(2), {
+    repo: { type: 'string' },
+    pr: { type: 'string' },
+    base: { type: 'string' },
+    head: { type: 'string' },
+    'workflow-run': { type: 'string' },
+    artifact: { type: 'string' },
+  });
+  const repo = parseRepo(required(flags.repo, '--repo OWNER/NAME'));
+  const eventFile = flags['workflow-run'];
+  const artifactDir = flags.artifact;
+  const fromRun = eventFile !== undefined || artifactDir !== undefined;
+  let pr = 0;
+  if (fromRun) {
+    if (eventFile === undefined || artifactDir === undefined) throw new UsageError('--workflow-run EVENT_FILE and --artifact DIR go together');
     if (flags.pr !== undefined || flags.base !== undefined || flags.head !== undefined) {
       throw new UsageError('with --workflow-run the pull request comes from the event: drop --pr, --base and --head');
     }
-    return postFromRun(octokit, repo, flags['workflow-run'], flags.artifact);
+  } else {
+    const prText = required(flags.pr, '--pr N');
+    pr = Number(prText);
+    if (!Number.isInteger(pr) || pr <= 0) throw new UsageError(`--pr ${prText}: expected a pull request number`);
+    if (flags.base === undefined) throw new UsageError('give --base REF (render here) or --workflow-run EVENT_FILE --artifact DIR (post a pr-diff run\'s comment)');
   }
+  const token = process.env['GITHUB_TOKEN'];
+  if (!token) throw new UsageError('GITHUB_TOKEN is not set: export a token that may write pull request comments');
+  const octokit = () => createGitHubClient({ token, baseUrl: process.env['GITHUB_API_URL'] ?? '' });
+  if (eventFile !== undefined && artifactDir !== undefined) return postFromRun(octokit, repo, eventFile, artifactDir);
 
-  const pr = Number(flags.pr);
-  if (!Number.isInteger(pr) || pr <= 0) throw new UsageError(`--pr ${flags.pr ?? ''}: expected a pull request number`);
-  if (flags.base === undefined) throw new UsageError('give --base REF (render here) or --workflow-run EVENT_FILE --artifact DIR (post a pr-diff run\'s comment)');
-  const { baseSha, headSha, report } = await diffRefs(repoRoot(), await findKustomize(), flags.base, flags.head);
+  const { baseSha, headSha, report } = await diffRefs(repoRoot(), await findKustomize(), required(flags.base, '--base REF'), flags.head);
   const body = formatMarkdown(report, { baseSha, headSha, marker: PR_COMMENT_MARKER, limit: GITHUB_COMMENT_LIMIT - 1024 });
   const result = await upsertStickyComment(octokit(), { ...repo, pr }, { marker: PR_COMMENT_MARKER, body });
   process.stdout.write(`${result.action} comment ${result.url}\n`);
@@ -67,27 +78,6 @@ await main(USAGE, async () => {
 });
 
 /** Node's own strict parser: an unknown flag, a missing value or a stray argument is a usage error. */
-function parseFlags(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        repo: { type: 'string' },
-        pr: { type: 'string' },
-        base: { type: 'string' },
-        head: { type: 'string' },
-        'workflow-run': { type: 'string' },
-        artifact: { type: 'string' },
-      },
-    }).values;
-  } catch (error) {
-    // Node's message goes on to explain `--`; its first sentence names the flag.
-    throw new UsageError(`${(error instanceof Error ? error.message : String(error)).split('. ')[0]}; see --help`);
-  }
-}
-
 /** The pr-comment workflow's step: GitHub's event and API decide the pull request; the artifact is only data. */
 async function postFromRun(octokit: () => ReturnType<typeof createGitHubClient>, repo: RepoRef, eventFile: string, artifactDir: string): Promise<number> {
   let payload: unknown;

@@ -11,10 +11,10 @@ import { appsFindings } from '../tools/validate/apps.ts';
 import { argoVersionFindings } from '../tools/validate/argocd-version.ts';
 import { formatFinding, sortFindings } from '../tools/validate/finding.ts';
 import { validateTree } from '../tools/validate/index.ts';
-import { EXIT, main, parseFlags, repoRoot } from './lib/cli.ts';
+import { EXIT, OUTPUT_OPTIONS, formatData, main, outputFormat, parseFlags, repoRoot } from './lib/cli.ts';
 
 const USAGE = `
-Usage: npm run validate -- [OVERLAY_DIR…] [--json] [--matrix]
+Usage: npm run validate -- [OVERLAY_DIR…] [-o json|yaml] [--matrix]     (--json = -o json)
 
 Renders the given overlays (default: all; an environment name selects all of its overlays) as they
 are on disk, without the stale-file check, and runs the validation gates on them: RBAC against the
@@ -28,9 +28,10 @@ Exit: 0 no errors, 1 errors found, 2 could not run (no such overlay, kustomize e
 `;
 
 await main(USAGE, async () => {
-  const flags = parseFlags(process.argv.slice(2), { boolean: ['json', 'matrix'] });
+  const { values, positionals } = parseFlags(process.argv.slice(2), { ...OUTPUT_OPTIONS, matrix: { type: 'boolean' } }, true);
+  const format = outputFormat(values, ['text', 'json', 'yaml']);
   const root = repoRoot();
-  const chosen = await resolveOverlays(root, flags._.map(String));
+  const chosen = await resolveOverlays(root, positionals);
   const envs = new Set(chosen.map((o) => o.env));
   // Render whole environments: a reference from one overlay to another's object must resolve.
   const context = (await listOverlays(root)).filter((o) => envs.has(o.env));
@@ -39,7 +40,7 @@ await main(USAGE, async () => {
   const wanted = (env?: string, component?: string): boolean => env === undefined || dirs.has(`overlays/${env}/${component}`);
   const validation = validateTree(tree, catalog);
   let findings = validation.findings.filter((f) => wanted(f.env, f.component));
-  if (flags._.length === 0) {
+  if (positionals.length === 0) {
     const argo = argoObjects(await readOutputTree(root));
     const workflows = await readWorkflows(root);
     const whole = [
@@ -52,11 +53,11 @@ await main(USAGE, async () => {
   }
   const honoured = validation.honoured.filter((h) => wanted(h.env, h.component));
   const errors = findings.filter((f) => f.severity === 'error').length;
-  if (flags['json']) {
+  if (format !== 'text') {
     const matrices = Object.fromEntries(validation.matrices.map((m) => [m.env, m.json]));
-    process.stdout.write(`${JSON.stringify({ ok: errors === 0, overlays: [...dirs], findings, honoured, ...(flags['matrix'] ? { matrices } : {}) }, null, 2)}\n`);
+    process.stdout.write(formatData({ ok: errors === 0, overlays: [...dirs], findings, honoured, ...(values.matrix ? { matrices } : {}) }, format));
   } else {
-    if (flags['matrix']) for (const m of validation.matrices) process.stdout.write(`Allowed flows in ${m.env}:\n${m.text}\n`);
+    if (values.matrix) for (const m of validation.matrices) process.stdout.write(`Allowed flows in ${m.env}:\n${m.text}\n`);
     for (const finding of findings) process.stdout.write(`${formatFinding(finding)}\n`);
     for (const h of honoured) process.stdout.write(`exception honoured: ${h.env}/${h.component} ${h.object}${h.container ? ` container ${h.container}` : ''}: ${h.control} — ${h.reason}\n`);
     process.stdout.write(`${errors === 0 ? 'valid' : 'invalid'}: ${dirs.size} overlay(s), ${errors} error(s), ${findings.length - errors} other finding(s)\n`);

@@ -3,6 +3,7 @@ import { expandApplicationSet, ExpandError } from '../../tools/argocd/expand.ts'
 import { applicationSet } from '../../tools/generate/apps.ts';
 import { catalog } from '../../tools/catalog/index.ts';
 import type { KubeObject } from '../../tools/kube/object.ts';
+import { syncSteps } from '../support/catalog.ts';
 
 describe('expandApplicationSet', () => {
   const prod = catalog.environments.find((e) => e.name === 'prod');
@@ -13,16 +14,16 @@ describe('expandApplicationSet', () => {
     // WHEN prod's ApplicationSet is expanded
     const apps = expandApplicationSet(appset);
     // THEN one Application per component, ordered by RollingSync step (platform → MinIO → Loki → Alloy + Grafana)
-    expect(apps.map((a) => [a.step + 1, a.name, a.path])).toEqual([
-      [1, 'prod-platform', 'overlays/prod/platform'],
-      [2, 'prod-minio', 'overlays/prod/minio'],
-      [3, 'prod-loki', 'overlays/prod/loki'],
-      [4, 'prod-alloy', 'overlays/prod/alloy'],
-      [4, 'prod-grafana', 'overlays/prod/grafana'],
-    ]);
-    expect(apps[2]?.labels).toEqual({ env: 'prod', component: 'loki', wave: '2', 'app.kubernetes.io/part-of': 'observability-stack' });
-    expect(apps[2]?.destination).toEqual({ name: 'prod', namespace: 'observability' });
-    expect(apps[2]?.targetRevision).toBe('main');
+    expect(apps.map((a) => [a.step + 1, a.name, a.path])).toEqual(
+      syncSteps('prod').flatMap((components, step) => components.map((c) => [step + 1, `prod-${c}`, `overlays/prod/${c}`])),
+    );
+    const step = (component: string): number | undefined => apps.find((a) => a.name === `prod-${component}`)?.step;
+    expect(['platform', 'minio', 'loki', 'alloy'].map(step)).toEqual([0, 1, 2, 3]);
+    expect(step('grafana')).toBe(step('alloy'));
+    const loki = apps.find((a) => a.name === 'prod-loki');
+    expect(loki?.labels).toEqual({ env: 'prod', component: 'loki', wave: '2', 'app.kubernetes.io/part-of': 'observability-stack' });
+    expect(loki?.destination).toEqual({ name: 'prod', namespace: 'observability' });
+    expect(loki?.targetRevision).toBe('main');
   });
 
   it('refuses a template key the element lacks, as missingkey=error does', () => {

@@ -8,6 +8,7 @@ import { findKustomize, type Kustomize } from '../../tools/render/kustomize.ts';
 import { listOverlays, renderOverlays } from '../../tools/render/overlays.ts';
 import { logging } from '../support/kustomize.ts';
 import { committedCopy } from '../support/git.ts';
+import { environmentsWith, overlayDirs } from '../support/catalog.ts';
 
 let real: Kustomize;
 beforeAll(async () => {
@@ -48,9 +49,9 @@ describe('diffRefs renders only the overlays whose inputs differ', () => {
     appendFileSync(join(root, 'base/grafana/service-grafana.yaml'), '  # a comment changes no object\n');
     replace(root, 'base/grafana/service-grafana.yaml', 'port: 3000', 'port: 3001');
     const { report } = await diffRefs(root, kustomize, 'HEAD', undefined, { cache });
-    // THEN only the two Grafana overlays of the head were rendered; the base side came from the cache
-    expect(rendered()).toEqual(['overlays/dev/grafana', 'overlays/prod/grafana']);
-    expect([...new Set(report.changes.map((c) => `${c.env}/${c.component} ${c.kind}/${c.name}`))]).toEqual(['dev/grafana Service/grafana', 'prod/grafana Service/grafana']);
+    // THEN only the Grafana overlays of the head were rendered; the base side came from the cache
+    expect(rendered()).toEqual(overlayDirs('grafana'));
+    expect([...new Set(report.changes.map((c) => `${c.env}/${c.component} ${c.kind}/${c.name}`))]).toEqual(environmentsWith('grafana').map((env) => `${env}/grafana Service/grafana`));
     // AND between two commits nothing is checked out: the changed overlays are rendered from git's objects
     await simpleGit(root).add('.').commit('grafana port');
     const between = await diffRefs(root, kustomize, 'HEAD~1', 'HEAD', { cache });

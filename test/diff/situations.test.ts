@@ -125,7 +125,9 @@ describe('3. containment: nothing outside the repository is fetched or read', ()
 
   const snapshot = (root: string): string => {
     const file = join(root, '..', `${root.split('/').pop()}-snapshot.json`);
-    writeFileSync(file, '{"apiVersion": "v1", "kind": "List", "items": []}\n');
+    // (one object: an empty snapshot is refused before anything renders)
+    const item = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'unrelated', namespace: 'observability' } };
+    writeFileSync(file, `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [item] })}\n`);
     return file;
   };
 
@@ -229,7 +231,7 @@ describe('5. a PR that fixes main', () => {
     const failed = report.flags.filter((f) => f.rule === 'render-failed');
     expect(failed.map((f) => `${f.env}/${f.component}`)).toEqual(['dev/alloy']);
     expect(failed[0]?.message).toMatch(/^the base side failed to render.*overlays\/dev\/alloy: kustomize build failed.*missing\.yaml/);
-    const rendered = parseObjects(spawnSync('kubectl', ['kustomize', join(root, 'overlays/dev/alloy')], { encoding: 'utf8' }).stdout);
+    const rendered = parseObjects(spawnSync('kubectl', ['kustomize', join(root, 'overlays/dev/alloy')], { encoding: 'utf8' }).stdout, 'overlays/dev/alloy');
     expect(rendered.length).toBeGreaterThan(0);
     expect(report.changes.filter((c) => c.env === 'dev' && c.component === 'alloy').map((c) => c.change)).toEqual(rendered.map(() => 'added'));
     // AND the other way round, the head failing is exit 2 with the head named

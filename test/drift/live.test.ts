@@ -11,7 +11,8 @@ import { FakeKubeApiServer, parseLabelSelector, type RecordedRequest } from '../
 const TOKEN = 'drift-reader-token-0123456789';
 const SELECTOR = 'app.kubernetes.io/part-of=observability';
 const PART_OF = { 'app.kubernetes.io/part-of': 'observability' };
-const TIMEOUT_MS = 500;
+// Far below the fake server's hang (60 s), far above a loaded machine's answer time: a slow CI box must not look like a hung server.
+const TIMEOUT_MS = 5_000;
 
 function object(apiVersion: string, kind: string, name: string, namespace: string | undefined, labels: Record<string, string> = PART_OF, fields: Record<string, unknown> = {}): KubeObject {
   return { apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}), labels }, ...fields };
@@ -216,7 +217,7 @@ describe('readLive against a Kubernetes API server', () => {
         reason: '403 Forbidden: the drift reader may not list Secret (v1) in namespace observability; grant get and list on it in its Role',
       },
       { target: targets[2], status: 500, reason: '500 Internal Server Error: Internal error occurred: etcdserver: request timed out' },
-      { target: targets[3], reason: `timeout after ${TIMEOUT_MS}ms` },
+      { target: targets[3], reason: `timeout after ${TIMEOUT_MS / 1000}s` },
       { target: targets[4], status: 404, reason: '404: Ingress (networking.k8s.io/v1) is not served by this cluster' },
       { target: targets[5], status: 404, reason: '404: ServiceMonitor (monitoring.coreos.com/v1) is not served by this cluster' },
       {
@@ -312,9 +313,9 @@ describe('readLive against a server that does not answer', () => {
 
     // THEN each target fails with the timeout and the request that ran out of time, and discovery was not repeated
     expect(live.failures).toEqual([
-      { target: targets[0], reason: `timeout after ${TIMEOUT_MS}ms (discovery of apps/v1)` },
-      { target: targets[1], reason: `timeout after ${TIMEOUT_MS}ms (discovery of apps/v1)` },
-      { target: targets[2], reason: `timeout after ${TIMEOUT_MS}ms (discovery of v1)` },
+      { target: targets[0], reason: `timeout after ${TIMEOUT_MS / 1000}s (discovery of apps/v1)` },
+      { target: targets[1], reason: `timeout after ${TIMEOUT_MS / 1000}s (discovery of apps/v1)` },
+      { target: targets[2], reason: `timeout after ${TIMEOUT_MS / 1000}s (discovery of v1)` },
     ]);
     expect(server.requests.map((request) => request.path).sort()).toEqual(['/api/v1', '/apis/apps/v1']);
   });

@@ -125,4 +125,52 @@ describe('drift reports', () => {
     expect(shown).toBeGreaterThan(0);
     expect(markdown).toContain(`… ${200 - shown} more entries not shown`);
   });
+
+  it('shows a changed multi-line string as a line diff in text and Markdown, not two truncated prefixes', () => {
+    // GIVEN a ConfigMap whose config.yaml differs on one line deep in the file
+    const header = 'auth_enabled: false\nserver:\n  http_listen_port: 3100\n'.repeat(4);
+    const desired = configMap('loki-config', { 'config.yaml': `${header}limits_config:\n  retention_period: 720h\n` });
+    const live = { ...applied(desired), data: { 'config.yaml': `${header}limits_config:\n  retention_period: 1440h\n` } };
+    const report = detectDrift([desired], [live]);
+    // WHEN formatted
+    const text = formatDriftText(report, 'prod');
+    const markdown = formatDriftMarkdown(report, 'prod');
+    // THEN both show the one changed line, desired then live, with its context
+    expect(text).toContain('    /data/config.yaml: lines differ (- desired, + live):\n');
+    expect(text).toContain('      -  retention_period: 720h\n      +  retention_period: 1440h\n');
+    expect(text).toContain('       limits_config:\n');
+    expect(markdown).toContain('```diff\n');
+    expect(markdown).toContain('  -  retention_period: 720h\n  +  retention_period: 1440h\n');
+    expect(text).not.toContain('…');
+  });
+
+  it('shows cluster-scoped objects without a namespace, in text, Markdown and JSON', () => {
+    // GIVEN an environment whose destination namespace is observability, missing its Namespace, ClusterRole and PriorityClass
+    const namespace: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'observability' } };
+    const clusterRole: KubeObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'observability-stack' }, rules: [] };
+    const priority: KubeObject = { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'observability-critical' }, value: 1000 };
+    const report = detectDrift([namespace, clusterRole, priority, configMap('a', { k: 'v' })], [], { namespace: 'observability' });
+    // WHEN formatted
+    const text = formatDriftText(report, 'dev');
+    const markdown = formatDriftMarkdown(report, 'dev');
+    const json = driftJson(report) as { missing: { kind: string; namespace?: string }[] };
+    // THEN cluster-scoped kinds carry no namespace, namespaced ones keep theirs
+    expect(text).toContain('  Namespace observability\n');
+    expect(text).toContain('  ClusterRole observability-stack\n');
+    expect(text).toContain('  PriorityClass observability-critical\n');
+    expect(text).toContain('  ConfigMap observability/a\n');
+    expect(markdown).toContain('- ClusterRole `observability-stack`');
+    expect(json.missing.filter((ref) => ref.kind !== 'ConfigMap').map((ref) => ref.namespace)).toEqual([undefined, undefined, undefined]);
+    expect(json.missing.find((ref) => ref.kind === 'ConfigMap')?.namespace).toBe('observability');
+  });
+
+  it('never calls a report with unreadable kinds "no drift"', () => {
+    // GIVEN every kind unreadable
+    const report = detectDrift([configMap('a', { k: 'v' })], [], { unreadable: [{ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'observability', reason: 'cannot reach 10.0.0.1:6443: connection refused' }] });
+    // WHEN formatted THEN it says what was not checked, naming the kind
+    const text = formatDriftText(report, 'dev');
+    expect(text).not.toMatch(/no drift/i);
+    expect(text.split('\n')[0]).toBe('Drift not fully checked in dev: 1 kind could not be read, so 1 object went unchecked; the 0 objects read are in sync.');
+    expect(text).toContain('  ConfigMap (core) in observability: cannot reach 10.0.0.1:6443: connection refused');
+  });
 });

@@ -51,6 +51,15 @@ describe('generate', () => {
     ['external-secrets without a secret store', (e: Environment) => ({ ...e, secretStore: undefined }), /^invalid catalog: prod\/platform: secretStore: credentials: external-secrets needs a secretStore/],
     ['a metrics store URL that is not http(s)', (e: Environment) => ({ ...e, metrics: { remoteWriteUrl: 'mimir:9009/api/v1/push', queryUrl: 'https://m/prometheus', cidr: '10.20.0.0/24' } }), /^invalid catalog: prod\/alloy: metrics\.remoteWriteUrl: "mimir:9009\/api\/v1\/push" is not an http\(s\) URL/],
     ['a bad quantity', (e: Environment) => ({ ...e, grafana: { ...e.grafana, volumeSize: '10 GB' } }), /prod\/grafana: grafana\.volumeSize: "10 GB" is not a Kubernetes quantity/],
+    ['a CIDR that does not parse', (e: Environment) => ({ ...e, cluster: { ...e.cluster, apiServerCidr: '999.18.0.0/99' } }), /^invalid catalog: prod\/platform: cluster\.apiServerCidr: "999\.18\.0\.0\/99" is not a CIDR/],
+    ['a CIDR prefix over 32 bits', (e: Environment) => ({ ...e, cluster: { ...e.cluster, apiServerCidr: '10.0.0.0/33' } }), /prod\/platform: cluster\.apiServerCidr: "10\.0\.0\.0\/33" is not a CIDR/],
+    ['a zero volume size', (e: Environment) => ({ ...e, loki: { ...e.loki, volumeSize: '0Gi' } }), /prod\/loki: loki\.volumeSize: "0Gi" must be more than 0/],
+    ['a zero quota count', (e: Environment) => ({ ...e, limits: { ...e.limits, quota: { ...e.limits.quota, pods: 0 } } }), /prod\/platform: limits\.quota\.pods: must be a whole number ≥ 1, got 0/],
+    ['a quota size that is no quantity', (e: Environment) => ({ ...e, limits: { ...e.limits, quota: { ...e.limits.quota, requestsStorage: 'lots' } } }), /prod\/platform: limits\.quota\.requestsStorage: "lots" is not a Kubernetes quantity/],
+    ['a negative alert threshold', (e: Environment) => ({ ...e, grafana: { ...e.grafana, alerting: { ...e.grafana.alerting, errorLinesPerSecond: -1 } } }), /prod\/grafana: grafana\.alerting\.errorLinesPerSecond: must be a number of lines per second above 0, got -1/],
+    ['an ingress class that is no name', (e: Environment) => ({ ...e, ingress: { ...e.ingress, className: 'Nginx Class' } }), /prod\/platform: ingress\.className: "Nginx Class" is not an IngressClass name/],
+    ['a controller pod label value too long', (e: Environment) => ({ ...e, ingress: { ...e.ingress, controllerPodLabels: { app: 'x'.repeat(64) } } }), /prod\/platform: ingress\.controllerPodLabels\.app: "x+" is not a label value/],
+    ['a cluster server that is no https URL', (e: Environment) => ({ ...e, cluster: { ...e.cluster, server: 'prod:6443' } }), /prod\/catalog: cluster\.server: "prod:6443" must be the API server's https:\/\/ URL/],
   ])('rejects %s with one line naming environment, component and field', (_name, change, message) => {
     // GIVEN a catalog with one bad value WHEN generated THEN a CatalogError says where
     expect(() => generate(withEnv(change))).toThrow(CatalogError);

@@ -11,6 +11,7 @@ import { hashOverlays } from '../../tools/render/overlays.ts';
 import { gitBlobId } from '../../tools/git/source.ts';
 import { toYaml } from '../../tools/yaml.ts';
 import { committedCopy } from '../support/git.ts';
+import { environmentNames } from '../support/catalog.ts';
 
 let kustomize: Kustomize;
 beforeAll(async () => {
@@ -36,7 +37,7 @@ describe('a commit read from git objects', () => {
       // WHEN both are listed and hashed (git's ids come from the tree listing, the disk's are computed)
       const overlays = await onDisk.listOverlays();
       expect(await fromGit.listOverlays()).toEqual(overlays);
-      expect(overlays.map((o) => o.env).filter((e, i, all) => all.indexOf(e) === i)).toEqual(['dev', 'dev-eu', 'prod']);
+      expect(overlays.map((o) => o.env).filter((e, i, all) => all.indexOf(e) === i)).toEqual([...environmentNames(), 'dev-eu'].sort());
       const memo = new Map();
       const diskHashes = await hashOverlays(onDisk, overlays, memo);
       const reads: string[] = [];

@@ -1,24 +1,20 @@
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { toYaml } from '../../tools/yaml.ts';
 import { renderCommitted } from '../support/repo.ts';
+import { overlayDirs } from '../support/catalog.ts';
 
 describe('rendered overlays (golden files)', async () => {
   // GIVEN every committed overlay rendered by the real kustomize
   const tree = await renderCommitted();
 
   it('covers every environment and component of the catalog', () => {
-    expect(tree.apps.map((a) => a.dir)).toEqual([
-      'overlays/dev/alloy',
-      'overlays/dev/grafana',
-      'overlays/dev/loki',
-      'overlays/dev/minio',
-      'overlays/dev/platform',
-      'overlays/prod/alloy',
-      'overlays/prod/grafana',
-      'overlays/prod/loki',
-      'overlays/prod/minio',
-      'overlays/prod/platform',
-    ]);
+    expect(tree.apps.map((a) => a.dir)).toEqual(overlayDirs());
+  });
+
+  it('keeps no golden file for an overlay the catalog no longer generates', () => {
+    const expected = new Set(overlayDirs().map((dir) => `${dir.split('/').slice(1).join('-')}.yaml`));
+    expect(readdirSync(new URL('__golden__/', import.meta.url)).filter((file) => !expected.has(file))).toEqual([]);
   });
 
   for (const app of tree.apps) {

@@ -3,7 +3,10 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync, appendFileSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { catalog } from '../../tools/catalog/index.ts';
+import { generate } from '../../tools/generate/index.ts';
 import { REPO_ROOT } from '../support/repo.ts';
+import { overlayDirs } from '../support/catalog.ts';
 
 const roots: string[] = [];
 afterEach(() => roots.splice(0).forEach((r) => rmSync(r, { recursive: true, force: true })));
@@ -26,7 +29,7 @@ describe('npm run check', () => {
     const result = run('check.ts', checkout());
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^prod\s+loki\s+16\s+loki:3\.7\.6/m);
-    expect(result.stdout).toContain('check passed: 10 overlays rendered and match the catalog');
+    expect(result.stdout).toContain(`check passed: ${overlayDirs().length} overlays rendered and match the catalog`);
   });
 
   it('fails on a stale file with a unified diff and the fix command', () => {
@@ -70,4 +73,26 @@ describe('npm run check', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('error: unknown option --frobnicate; see --help');
   });
+
+  it('after an interrupted generate says so and how to finish it', () => {
+    // GIVEN an older tree, and a generate of the catalog's tree killed right after its commit point (journal written, no file moved)
+    const root = checkout();
+    const path = 'overlays/dev/loki/patch-statefulset-loki.yaml';
+    appendFileSync(join(root, path), '# from an older catalog\n');
+    const treeFile = join(root, '.tree.json');
+    writeFileSync(treeFile, JSON.stringify(Object.fromEntries(generate(catalog))));
+    const killed = spawnSync(process.execPath, [join(REPO_ROOT, 'test/fixtures/write-and-die.ts'), root, treeFile, '1'], { encoding: 'utf8' });
+    expect(killed.signal).toBe('SIGKILL');
+    // WHEN checked
+    const result = run('check.ts', root);
+    // THEN it names the interruption and the fix before anything else, and the tree is reported stale
+    expect(result.status).toBe(1);
+    expect(result.stderr.split('\n')[0]).toBe('warning: an interrupted `npm run generate` left .generate/ (base/, overlays/ and apps/ are half written): run `npm run generate` to finish it, then check again');
+    expect(result.stdout).toContain(`changed  ${path}`);
+    // AND the fix it names works: generate completes the interrupted write, and check passes
+    expect(run('generate.ts', root).stdout).toContain('completed an interrupted earlier generate');
+    const again = run('check.ts', root);
+    expect(again.stderr).not.toContain('interrupted');
+    expect(again.status).toBe(0);
+  }, 300_000);
 });

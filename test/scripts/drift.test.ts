@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,11 +8,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../tools/kube/object.ts';
 import { asApplied } from '../fixtures/api-server-defaults.ts';
 import { FakeKubeApiServer, type Fault } from '../fixtures/kube-api-server.ts';
+import { ARGO_DIFF, ARGO_DIFF_ABSENT, ARGO_VERDICTS, OWN_PAIRS, OWN_VERDICTS, pairFiles } from '../drift/pairs.ts';
 import { REPO_ROOT, renderCommitted } from '../support/repo.ts';
 
 const run = promisify(execFile);
 const TOKEN = 'drift-reader-token';
-const FIXTURES = new URL('../../../shared/fixtures/argo-diff/', import.meta.url).pathname;
 
 async function drift(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -23,17 +24,20 @@ async function drift(args: string[]): Promise<{ code: number; stdout: string; st
   }
 }
 
-describe('npm run drift --desired/--snapshot on Argo CD\'s own diff fixtures', () => {
-  const verdicts: Record<string, number> = {
-    deployment: 0, elasticsearch: 0, mutatingwebhookconfig: 0, 'spinnaker-sa': 0, wordpress: 0, 'grafana-clusterrole': 0,
-    sealedsecret: 0, endpoints: 0, 'smd-deploy': 0, 'smd-service': 1, 'aggr-clusterrole': 1,
-  };
-  const file = (name: string, side: string): string => join(FIXTURES, readdirSync(FIXTURES).find((f) => f.startsWith(`${name}-${side}.`)) as string);
-  it.each(Object.entries(verdicts))('%s: the exit code is Argo CD\'s verdict', async (name, expected) => {
-    const result = await drift(['--desired', file(name, 'config'), '--snapshot', file(name, 'live')]);
-    expect(result.code, result.stdout + result.stderr).toBe(expected);
+/** `drift --desired --snapshot` on every pair in `dir`: the exit code is the verdict. */
+function verdictSuite(title: string, dir: string, verdicts: Record<string, number>): void {
+  describe(title, () => {
+    it.each(Object.entries(verdicts))('%s: the exit code is the verdict', async (name, expected) => {
+      const files = pairFiles(dir, name);
+      const result = await drift(['--desired', files.desired, '--snapshot', files.live]);
+      expect(result.code, result.stdout + result.stderr).toBe(expected);
+    });
   });
-});
+}
+
+verdictSuite('npm run drift --desired/--snapshot on the project\'s drift pairs', OWN_PAIRS, OWN_VERDICTS);
+if (ARGO_DIFF_ABSENT) it.skip(ARGO_DIFF_ABSENT, () => {});
+else verdictSuite('npm run drift --desired/--snapshot on Argo CD\'s own diff fixtures', ARGO_DIFF, ARGO_VERDICTS);
 
 describe('npm run drift --env against a cluster that answers like a real API server', async () => {
   const tree = await renderCommitted();
@@ -96,5 +100,67 @@ describe('npm run drift --env against a cluster that answers like a real API ser
     expect(result.code).toBe(2);
     expect(result.json.unreadable).toEqual([expect.objectContaining({ kind: 'NetworkPolicy', reason: expect.stringMatching(/^403/) })]);
     expect(result.json.modified.map((m: any) => m.object.name)).toEqual(['loki']);
+  });
+});
+
+describe('npm run drift: what a newcomer meets first', async () => {
+  const tree = await renderCommitted();
+  const dir = mkdtempSync(join(tmpdir(), 'obs-drift-cli-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([['an empty file', ''], ['only a document separator', '---\n'], ['an empty List', '{"apiVersion":"v1","kind":"List","items":[]}']])(
+    'a snapshot holding no objects (%s) is exit 2 naming the file, not everything missing',
+    async (_name, text) => {
+      const file = join(dir, `empty-${text.length}.json`);
+      writeFileSync(file, text);
+      const result = await drift(['--env', 'dev', '--snapshot', file]);
+      expect(result.code).toBe(2);
+      expect(result.stderr.split('\n')[0]).toBe(`error: --snapshot ${file} holds no objects: save it with the command \`npm run drift -- --env ENV --print-kubectl\` prints`);
+      expect(result.stdout).toBe('');
+    },
+  );
+
+  it('an unreachable cluster is an error line on stderr naming the server, never "no drift"', async () => {
+    // GIVEN a kubeconfig whose server refuses connections
+    const closed = await new Promise<number>((resolve) => {
+      const server = createServer();
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const kubeconfig = join(dir, 'unreachable.kubeconfig');
+    writeFileSync(kubeconfig, `apiVersion: v1
+kind: Config
+clusters: [{ name: c, cluster: { server: 'https://127.0.0.1:${closed}', insecure-skip-tls-verify: true } }]
+users: [{ name: u, user: { token: t } }]
+contexts: [{ name: c, context: { cluster: c, user: u } }]
+current-context: c
+`);
+    // WHEN drift runs against it
+    const result = await drift(['--env', 'dev', '--kubeconfig', kubeconfig]);
+    // THEN exit 2, the first stderr line names the server, and nothing claims the environment is clean
+    expect(result.code).toBe(2);
+    expect(result.stderr.split('\n')[0]).toMatch(new RegExp(`^error: cannot read https://127\\.0\\.0\\.1:${closed}: `));
+    expect(result.stdout).not.toMatch(/no drift/i);
+  });
+
+  it('--print-kubectl prints one kubectl get covering every kind the environment deploys', async () => {
+    // GIVEN what dev renders
+    const kinds = new Set(
+      tree.apps
+        .filter((a) => a.env === 'dev')
+        .flatMap((a) => a.objects)
+        .map((o) => (o.apiVersion.includes('/') ? `${o.kind}.${o.apiVersion.split('/')[1]}.${o.apiVersion.split('/')[0]}` : o.kind)),
+    );
+    // WHEN asked for the snapshot command
+    const result = await drift(['--env', 'dev', '--print-kubectl']);
+    // THEN it lists exactly those kinds, label-selected, in the stack's namespace, as JSON
+    expect(result.code).toBe(0);
+    const match = /^kubectl get -n observability (\S+) -l app\.kubernetes\.io\/part-of=observability-stack -o json\n$/.exec(result.stdout);
+    expect(match, result.stdout).not.toBeNull();
+    expect(new Set(match?.[1]?.split(','))).toEqual(kinds);
+    expect(kinds).toContain('Namespace');
+    expect(kinds).toContain('ClusterRole.v1.rbac.authorization.k8s.io');
   });
 });

@@ -155,6 +155,6 @@ describe('npm run pr-comment (flags and credentials)', async () => {
     expect((await prComment(['--repo', 'acme', '--pr', '1', '--base', 'HEAD'], env)).stderr).toMatch(/^error: repository "acme" is not OWNER\/NAME/);
     const unknown = await prComment(['--repo', 'acme/obs', '--body-file', 'x.md'], env);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr.split('\n')[0]).toBe("error: Unknown option '--body-file'; see --help");
+    expect(unknown.stderr.split('\n')[0]).toBe('error: unknown option --body-file; see --help');
   });
 });

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+import { compareQuantities } from '../kube/quantity.ts';
 import type { Environment, LokiTarget, Quantity, Resources } from './types.ts';
 import { PORTS, lokiTargets } from './flows.ts';
 import { COMPONENT_NAMES } from './waves.ts';
@@ -10,7 +12,21 @@ export class CatalogError extends Error {
 const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const QUANTITY = /^([0-9]+(\.[0-9]+)?|\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+/** Label keys and values as the API server validates them (apimachinery `validation.IsQualifiedName`, `IsValidLabelValue`). */
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
+/**
+ * An IPv4 or IPv6 CIDR as a NetworkPolicy `ipBlock.cidr` takes it: an address Node's own parser
+ * (`net.isIP`) accepts, a prefix within the family's bits. `999.18.0.0/99` is refused.
+ */
+export function isCidr(text: string): boolean {
+  const slash = text.indexOf('/');
+  if (slash < 0) return false;
+  const family = isIP(text.slice(0, slash));
+  const prefix = text.slice(slash + 1);
+  return family !== 0 && /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 type Check = (ok: boolean, component: string, field: string, message: string) => void;
 
@@ -24,8 +40,17 @@ function wholeAtLeast(value: unknown, min: number): boolean {
   return typeof value === 'number' && Number.isInteger(value) && value >= min;
 }
 
+/** A quantity the overlays write as a size, count or limit: well-formed and above zero. */
 function checkQuantity(check: Check, component: string, field: string, value: Quantity): void {
-  check(QUANTITY.test(value), component, field, `"${value}" is not a Kubernetes quantity (e.g. 500m, 1Gi)`);
+  if (!QUANTITY.test(value)) check(false, component, field, `"${value}" is not a Kubernetes quantity (e.g. 500m, 1Gi)`);
+  else check(compareQuantities(value, '0') === 1, component, field, `"${value}" must be more than 0`);
+}
+
+function checkLabels(check: Check, component: string, field: string, labels: Record<string, string>): void {
+  for (const [key, value] of Object.entries(labels)) {
+    check(LABEL_KEY.test(key), component, `${field}.${key}`, `"${key}" is not a label key`);
+    check(LABEL_VALUE.test(value), component, `${field}.${key}`, `"${value}" is not a label value (≤ 63 letters, digits, '-', '_', '.')`);
+  }
 }
 
 function checkResources(check: Check, component: string, field: string, r: Resources): void {
@@ -38,13 +63,16 @@ function checkEnvironment(env: Environment, problems: string[]): void {
   const check = checker(env, problems);
   check(DNS_LABEL.test(env.name), 'catalog', 'name', `"${env.name}" must be a DNS label (lowercase letters, digits, '-')`);
   check(env.targetRevision.trim() !== '', 'catalog', 'targetRevision', 'must name a git revision, e.g. main');
-  check(CIDR.test(env.cluster.apiServerCidr), 'platform', 'cluster.apiServerCidr', `"${env.cluster.apiServerCidr}" is not an IPv4 CIDR`);
+  check(isCidr(env.cluster.apiServerCidr), 'platform', 'cluster.apiServerCidr', `"${env.cluster.apiServerCidr}" is not a CIDR (address/prefix, e.g. 10.0.0.0/24)`);
+  check(env.cluster.name.trim() !== '', 'catalog', 'cluster.name', 'must name the Argo CD cluster (argocd cluster add, or in-cluster)');
+  check(/^https:\/\/[^/\s]+/.test(env.cluster.server), 'catalog', 'cluster.server', `"${env.cluster.server}" must be the API server's https:// URL`);
+  if (env.storageClassName !== undefined) check(DNS_NAME.test(env.storageClassName), 'platform', 'storageClassName', `"${env.storageClassName}" is not a DNS name`);
   if (env.metrics) {
     for (const field of ['remoteWriteUrl', 'queryUrl'] as const) {
       const url = env.metrics[field];
       check(URL.canParse(url) && /^https?:$/.test(new URL(url).protocol), 'alloy', `metrics.${field}`, `"${url}" is not an http(s) URL`);
     }
-    check(CIDR.test(env.metrics.cidr), 'alloy', 'metrics.cidr', `"${env.metrics.cidr}" is not an IPv4 CIDR`);
+    check(isCidr(env.metrics.cidr), 'alloy', 'metrics.cidr', `"${env.metrics.cidr}" is not a CIDR (address/prefix, e.g. 10.0.0.0/24)`);
   }
   const store = env.secretStore;
   check(
@@ -77,7 +105,8 @@ function checkEnvironment(env: Environment, problems: string[]): void {
     checkResources(check, 'minio', 'objectStore.resources', env.objectStore.resources);
     check(wholeAtLeast(env.objectStore.noncurrentVersionExpiryDays, 1), 'minio', 'objectStore.noncurrentVersionExpiryDays', 'must be a whole number of days ≥ 1');
   } else {
-    check(/^[^/:]+(:\d+)?$/.test(env.objectStore.endpoint), 'loki', 'objectStore.endpoint', `"${env.objectStore.endpoint}" must be host[:port], no scheme`);
+    check(/^[^/:\s]+(:\d+)?$/.test(env.objectStore.endpoint), 'loki', 'objectStore.endpoint', `"${env.objectStore.endpoint}" must be host[:port], no scheme`);
+    check(env.objectStore.region.trim() !== '', 'loki', 'objectStore.region', 'must name the S3 region (e.g. us-east-1)');
   }
 
   const loki = env.loki;
@@ -108,6 +137,19 @@ function checkEnvironment(env: Environment, problems: string[]): void {
   checkResources(check, 'grafana', 'grafana.resources', env.grafana.resources);
   checkResources(check, 'alloy', 'alloy.resources', env.alloy.resources);
   checkResources(check, 'platform', 'limits.containerDefaults', env.limits.containerDefaults);
+  const quota = env.limits.quota;
+  for (const field of ['requestsCpu', 'requestsMemory', 'limitsCpu', 'limitsMemory', 'requestsStorage'] as const) checkQuantity(check, 'platform', `limits.quota.${field}`, quota[field]);
+  for (const field of ['pods', 'persistentVolumeClaims'] as const) {
+    check(wholeAtLeast(quota[field], 1), 'platform', `limits.quota.${field}`, `must be a whole number ≥ 1, got ${quota[field]}`);
+  }
+  const threshold = env.grafana.alerting.errorLinesPerSecond;
+  check(Number.isFinite(threshold) && threshold > 0, 'grafana', 'grafana.alerting.errorLinesPerSecond', `must be a number of lines per second above 0, got ${threshold}`);
+  const contactPoint = env.grafana.alerting.contactPoint;
+  if (contactPoint) check(contactPoint.name.trim() !== '', 'grafana', 'grafana.alerting.contactPoint.name', 'must name the contact point');
+
+  check(DNS_NAME.test(env.ingress.className), 'platform', 'ingress.className', `"${env.ingress.className}" is not an IngressClass name`);
+  check(DNS_LABEL.test(env.ingress.controllerNamespace), 'platform', 'ingress.controllerNamespace', `"${env.ingress.controllerNamespace}" is not a namespace name (DNS label)`);
+  checkLabels(check, 'platform', 'ingress.controllerPodLabels', env.ingress.controllerPodLabels);
 
   for (const field of ['grafanaHost', 'minioConsoleHost'] as const) {
     check(DNS_NAME.test(env.ingress[field]), 'platform', `ingress.${field}`, `"${env.ingress[field]}" is not a DNS name`);

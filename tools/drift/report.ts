@@ -1,4 +1,7 @@
 /** Drift reports for people (plain text, Markdown for a GitHub issue or job summary) and machines (JSON). */
+import { structuredPatch } from 'diff';
+import { groupOf } from '../kube/object.ts';
+import { isClusterScoped } from '../kube/scope.ts';
 import type { DriftReport, DriftWarning, FieldDrift, ModifiedObject, ObjectRef, Unreadable } from './types.ts';
 
 const VALUE_WIDTH = 80;
@@ -7,6 +10,8 @@ const MARKDOWN_BUDGET = 60_000;
 /** Room kept under the budget for the closing "N more entries" line. */
 const NOTE_RESERVE = 120;
 const FIELDS_PER_OBJECT = 50;
+/** Lines of a multi-line value's diff shown per field; the rest is counted. */
+const DIFF_LINES_PER_FIELD = 60;
 
 /** A secret's value never leaves the engine, whatever the caller put in the field. */
 function isSecretValue(object: ObjectRef, field: FieldDrift): boolean {
@@ -30,8 +35,33 @@ function showValue(value: unknown): string {
   return truncate(value === undefined ? 'undefined' : JSON.stringify(value));
 }
 
+/** The namespace an object is shown with: none for a cluster-scoped kind, whatever the comparison defaulted. */
+function shownNamespace(ref: ObjectRef): string | undefined {
+  return isClusterScoped(groupOf(ref.apiVersion), ref.kind) ? undefined : ref.namespace;
+}
+
 function describeRef(ref: ObjectRef): string {
-  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+  const namespace = shownNamespace(ref);
+  return `${ref.kind} ${namespace ? `${namespace}/` : ''}${ref.name}`;
+}
+
+/** A string value of more than one line on either side (a ConfigMap's `config.yaml`): shown as a line diff. */
+function multiLine(object: ObjectRef, field: FieldDrift): { desired: string; live: string } | undefined {
+  if (isSecretValue(object, field) || field.op !== 'replace') return undefined;
+  const { desired, live } = field;
+  if (typeof desired !== 'string' || typeof live !== 'string' || !(desired.includes('\n') || live.includes('\n'))) return undefined;
+  return { desired, live };
+}
+
+/** Unified hunks (2 lines of context) from the desired text to the live one, at most DIFF_LINES_PER_FIELD lines. */
+function lineDiff({ desired, live }: { desired: string; live: string }): string[] {
+  const patch = structuredPatch('desired', 'live', desired, live, '', '', { context: 2 });
+  const lines = patch.hunks.flatMap((hunk) => [
+    `@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`,
+    ...hunk.lines.filter((line) => !line.startsWith('\\')),
+  ]);
+  if (lines.length <= DIFF_LINES_PER_FIELD) return lines;
+  return [...lines.slice(0, DIFF_LINES_PER_FIELD), `… ${lines.length - DIFF_LINES_PER_FIELD} more lines`];
 }
 
 function describeUnreadable(entry: Unreadable): string {
@@ -70,8 +100,8 @@ function objectsWord(count: number): string {
 function cleanLine(report: DriftReport, title: string): string {
   if (report.unreadable.length === 0) return `No drift in ${title}: ${objectsWord(report.inSync)} in sync.`;
   return (
-    `No drift found in ${title}: ${objectsWord(report.inSync)} in sync, but ${report.unreadable.length} ` +
-    `kind${report.unreadable.length === 1 ? '' : 's'} could not be read, so ${objectsWord(report.unchecked.length)} went unchecked.`
+    `Drift not fully checked in ${title}: ${report.unreadable.length} kind${report.unreadable.length === 1 ? '' : 's'} could not be read, ` +
+    `so ${objectsWord(report.unchecked.length)} went unchecked; the ${objectsWord(report.inSync)} read are in sync.`
   );
 }
 
@@ -94,7 +124,11 @@ export function formatDriftText(report: DriftReport, title: string): string {
     'Modified:',
     report.modified.flatMap(({ object, fields }) => [
       describeRef(object),
-      ...fields.map((field) => `  ${field.path}: ${describeChange(object, field, (text) => text)}`),
+      ...fields.flatMap((field) => {
+        const text = multiLine(object, field);
+        if (!text) return [`  ${field.path}: ${describeChange(object, field, (value) => value)}`];
+        return [`  ${field.path}: lines differ (- desired, + live):`, ...lineDiff(text).map((line) => `    ${line}`)];
+      }),
     ]),
   );
   section('Unreadable (not checked):', report.unreadable.map(describeUnreadable));
@@ -115,11 +149,25 @@ function code(text: string): string {
 }
 
 function markdownRef(ref: ObjectRef): string {
-  return `${ref.kind} ${code(`${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`)}`;
+  const namespace = shownNamespace(ref);
+  return `${ref.kind} ${code(`${namespace ? `${namespace}/` : ''}${ref.name}`)}`;
+}
+
+/** A fenced `diff` block, indented under its list item; the fence outgrows any backtick run inside. */
+function diffBlock(lines: string[]): string {
+  const longest = Math.max(2, ...lines.map((line) => (line.match(/`+/g) ?? []).reduce((n, run) => Math.max(n, run.length), 0)));
+  const fence = '`'.repeat(longest + 1);
+  return [`  ${fence}diff`, ...lines.map((line) => `  ${line}`), `  ${fence}`].join('\n');
+}
+
+function markdownField(object: ObjectRef, field: FieldDrift): string {
+  const text = multiLine(object, field);
+  if (!text) return `- ${code(field.path)}: ${describeChange(object, field, code)}`;
+  return `- ${code(field.path)}: lines differ (\`-\` desired, \`+\` live):\n\n${diffBlock(lineDiff(text))}\n`;
 }
 
 function modifiedBlock({ object, fields }: ModifiedObject): string {
-  const shown = fields.slice(0, FIELDS_PER_OBJECT).map((field) => `- ${code(field.path)}: ${describeChange(object, field, code)}`);
+  const shown = fields.slice(0, FIELDS_PER_OBJECT).map((field) => markdownField(object, field));
   if (fields.length > FIELDS_PER_OBJECT) shown.push(`- … and ${fields.length - FIELDS_PER_OBJECT} more fields`);
   return [`**${markdownRef(object)}**`, ...shown, ''].join('\n');
 }
@@ -164,12 +212,10 @@ export function formatDriftMarkdown(report: DriftReport, title: string, options:
 
 /** The report as plain data with a fixed shape and key order, for `--json`; Secret values stay out. */
 export function driftJson(report: DriftReport): object {
-  const ref = (object: ObjectRef) => ({
-    apiVersion: object.apiVersion,
-    kind: object.kind,
-    ...(object.namespace ? { namespace: object.namespace } : {}),
-    name: object.name,
-  });
+  const ref = (object: ObjectRef) => {
+    const namespace = shownNamespace(object);
+    return { apiVersion: object.apiVersion, kind: object.kind, ...(namespace ? { namespace } : {}), name: object.name };
+  };
   return {
     drift: !isClean(report),
     summary: {

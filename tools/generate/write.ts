@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { readOutputTree } from './disk.ts';
 import { OUTPUT_DIRS, isGenerated } from './layout.ts';
@@ -81,6 +81,21 @@ export async function recover(root: string): Promise<boolean> {
   if (journal) await apply(root, journal);
   await rm(join(root, WORK_DIR), { recursive: true, force: true });
   return journal !== undefined;
+}
+
+/**
+ * What an interrupted `writeTree` left behind: `committed` (its journal is written: the tree is half
+ * new, and the next generate finishes it), `staged` (killed before its commit point: the tree is the
+ * old one, and the next generate discards the staging), or undefined when there is none.
+ */
+export async function interruptedWrite(root: string): Promise<'committed' | 'staged' | undefined> {
+  if (await exists(join(root, WORK_DIR, 'journal.json'))) return 'committed';
+  try {
+    await stat(join(root, WORK_DIR));
+    return 'staged';
+  } catch {
+    return undefined;
+  }
 }
 
 /**
