@@ -4,7 +4,7 @@
  * measured in a child process (median of --runs), against plain kustomize at the same parallelism.
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ import { listOverlays, renderOverlays } from '../tools/render/overlays.ts';
 import { diffRefs } from '../tools/diff/run.ts';
 import { parseObjects, toYaml } from '../tools/yaml.ts';
 import { EXIT, UsageError, main, parseFlags } from '../scripts/lib/cli.ts';
+import { buildTree } from './tree.ts';
 
 const USAGE = `
 Usage: npm run bench [-- --sizes 5x2,50x4,250x4] [--runs 3]
@@ -29,7 +30,6 @@ bench/results.json and bench/results.md. Removes its temporary files.
 `;
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
-const ENVS = [['dev', 'dev'], ['prod', 'prod'], ['staging', 'dev'], ['qa', 'prod']] as const;
 const DRIFT_OBJECTS = 10_000;
 
 interface Measure { seconds: number; peakMiB: number; note?: string }
@@ -37,32 +37,6 @@ interface Case { name: string; overlays: number; tool_s: number; floor_s: number
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 const round = (n: number, digits = 3): number => Number(n.toFixed(digits));
-
-/** A tree of `components` x `envs` overlays, copies of the real ones with their base paths rewritten. */
-function buildTree(root: string, components: number, envs: number): void {
-  const real = readdirSync(join(REPO, 'base'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
-  for (let i = 0; i < components; i++) {
-    const component = real[i % real.length] as string;
-    const name = components <= real.length ? component : `${component}-${String(Math.floor(i / real.length)).padStart(3, '0')}`;
-    cpSync(join(REPO, 'base', component), join(root, 'base', name), { recursive: true });
-    for (const [env, source] of ENVS.slice(0, envs)) {
-      const dir = join(root, 'overlays', env, name);
-      cpSync(join(REPO, 'overlays', source, component), dir, { recursive: true });
-      const file = join(dir, 'kustomization.yaml');
-      writeFileSync(file, readFileSync(file, 'utf8').replace(`../../../base/${component}\n`, `../../../base/${name}\n`));
-    }
-  }
-  mkdirSync(join(root, 'apps'));
-  cpSync(join(REPO, 'apps'), join(root, 'apps'), { recursive: true });
-  writeFileSync(join(root, '.gitignore'), '.cache/\n');
-  const git = (...args: string[]): void => {
-    const out = spawnSync('git', args, { cwd: root, encoding: 'utf8' });
-    if (out.status !== 0) throw new Error(`git ${args.join(' ')} failed in ${root}: ${out.stderr}`);
-  };
-  git('init', '-q');
-  git('add', '-A');
-  git('-c', 'user.name=bench', '-c', 'user.email=bench@example.invalid', 'commit', '-q', '-m', 'synthetic tree');
-}
 
 /** Runs one case in a child process, so its peak memory is its own. */
 function child(kind: string, root: string): Measure {
@@ -165,7 +139,7 @@ await main(USAGE, async () => {
     for (const { components, envs } of sizes) {
       const overlays = components * envs;
       const root = join(work, `${components}x${envs}`);
-      buildTree(root, components, envs);
+      buildTree(REPO, root, components, envs);
       const measure = (kind: string, before?: (run: number) => void): Measure[] => Array.from({ length: runs }, (_, run) => {
         before?.(run);
         const m = child(kind, root);

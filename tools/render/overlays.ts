@@ -6,8 +6,10 @@ import type { KubeObject } from '../kube/object.ts';
 import { parseObjects } from '../yaml.ts';
 import { cacheKey, type RenderCache } from './cache.ts';
 import { listOverlays, openWorkingTree, workingTree, type Checkout, type OverlayRef } from './checkout.ts';
+import { batchKeys, planBatches, renderBatchText, type BatchableMemo } from './batch.ts';
 import { hashInputs, overlayInputs, type OverlayInputs, type RefsMemo } from './graph.ts';
 import { renderText, RenderError, type Kustomize } from './kustomize.ts';
+import type { InputSource } from './source.ts';
 import type { RenderedApp, RenderedTree } from './tree.ts';
 
 export { listOverlays, type OverlayRef } from './checkout.ts';
@@ -70,10 +72,27 @@ export async function hashOverlays(checkout: Checkout, overlays: readonly Overla
   return new Map(overlays.map((overlay, index) => [overlay.dir, hashed[index] as HashedOverlay]));
 }
 
+/** The most overlays one kustomize process renders: a failing batch costs its overlays a second process each. */
+const MAX_BATCH = 25;
+
 /**
- * Renders overlays with the real kustomize, as many processes at once as there are cores; an
- * overlay whose input hash is known or cached is not rendered again. Each process's output is
- * parsed and cached after its slot is given to the next overlay, so kustomize never waits on us.
+ * Groups the overlays to render into batches (batch.ts): enough batches to keep every core busy, at
+ * most MAX_BATCH overlays each, and only overlays that may share a process; the others are batches of one.
+ */
+export async function planRender(source: InputSource, overlays: readonly OverlayRef[], inputs: ReadonlyMap<string, OverlayInputs>): Promise<OverlayRef[][]> {
+  const maxSize = Math.min(MAX_BATCH, Math.ceil(overlays.length / availableParallelism()));
+  const memo: BatchableMemo = new Map();
+  const keys = new Map<string, string[] | undefined>();
+  if (maxSize >= 2) for (const overlay of overlays) keys.set(overlay.dir, await batchKeys(source, inputs.get(overlay.dir) as OverlayInputs, memo));
+  return planBatches(overlays, (overlay) => keys.get(overlay.dir), maxSize);
+}
+
+/**
+ * Renders overlays with the real kustomize, as many processes at once as there are cores, several
+ * overlays per process where batch.ts proves that changes no byte (a failing batch is rendered again
+ * one overlay per process, so errors name their overlay); an overlay whose input hash is known or
+ * cached is not rendered again. Each process's output is parsed and cached after its slot is given
+ * to the next batch, so kustomize never waits on us.
  */
 export async function renderHashed(checkout: Checkout, kustomize: Kustomize, overlays: readonly OverlayRef[], hashed: ReadonlyMap<string, HashedOverlay>, options: RenderOptions = {}): Promise<RenderedApp[]> {
   let done = 0;
@@ -85,22 +104,29 @@ export async function renderHashed(checkout: Checkout, kustomize: Kustomize, ove
     return objects;
   }));
   const missing = overlays.filter((_, index) => !found[index]);
-  const dir = missing.length > 0 ? await checkout.materialize([...new Set(missing.flatMap((o) => hashed.get(o.dir)?.inputs.files ?? []))]) : '';
+  const inputs = new Map(await mapLimited(missing, async (overlay) => [overlay.dir, hashed.get(overlay.dir)?.inputs ?? (await overlayInputs(checkout.source, overlay.dir))] as const, IO_PARALLELISM));
+  const dir = missing.length > 0 ? await checkout.materialize([...new Set(missing.flatMap((o) => inputs.get(o.dir)?.files ?? []))]) : '';
   const slot = limiter(availableParallelism());
-  const rendered = await Promise.all(missing.map(async (overlay) => {
+  const rendered = new Map<string, KubeObject[]>();
+  const keep = async (overlay: OverlayRef, text: () => Promise<string>): Promise<void> => {
     let objects: KubeObject[];
     try {
-      const text = await slot(() => renderText(kustomize, join(dir, overlay.dir)));
-      objects = parseObjects(text, `kustomize build ${overlay.dir}`);
+      objects = parseObjects(await text(), `kustomize build ${overlay.dir}`);
     } catch (error) {
       throw renderFailure(dir, overlay, error);
     }
     await options.cache?.put(cacheKey(kustomize.version, hashOf(overlay)), objects);
+    rendered.set(overlay.dir, objects);
     finish();
-    return objects;
+  };
+  const alone = (overlay: OverlayRef): Promise<void> => keep(overlay, () => slot(() => renderText(kustomize, join(dir, overlay.dir))));
+  await Promise.all((await planRender(checkout.source, missing, inputs)).map(async (batch) => {
+    if (batch.length === 1) return alone(batch[0] as OverlayRef);
+    const texts = await slot(() => renderBatchText(kustomize, dir, batch.map((o) => ({ dir: o.dir, inputs: inputs.get(o.dir) as OverlayInputs })))).catch(() => undefined);
+    if (!texts) return void (await Promise.all(batch.map(alone)));
+    for (const overlay of batch) await keep(overlay, async () => texts.get(overlay.dir) ?? '');
   }));
-  let next = 0;
-  return overlays.map((overlay, index): RenderedApp => ({ ...overlay, objects: found[index] ?? rendered[next++] ?? [] }));
+  return overlays.map((overlay, index): RenderedApp => ({ ...overlay, objects: found[index] ?? rendered.get(overlay.dir) ?? [] }));
 }
 
 /** Hashes and renders the overlays of a checkout; the cache's table of parsed kustomizations is kept up to date. */
@@ -113,10 +139,10 @@ export async function renderCheckout(checkout: Checkout, kustomize: Kustomize, o
   return { tree: { apps }, hashes: new Map([...hashed].map(([dir, h]) => [dir, h.hash])) };
 }
 
-/** Renders overlays of the working tree at `root` with the real kustomize, one process each, as many at once as there are cores. */
+/** Renders overlays of the working tree at `root` with the real kustomize (renderHashed), as many processes at once as there are cores. */
 export async function renderOverlays(root: string, kustomize: Kustomize, overlays: readonly OverlayRef[], options: RenderOptions = {}): Promise<RenderedTree> {
   if (options.cache || options.known) return (await renderCheckout(await openWorkingTree(root), kustomize, overlays, options)).tree;
-  // Nothing to look up: no hashing, straight to kustomize.
+  // Nothing to look up: no hashing, only the inputs that batching needs.
   const apps = await renderHashed(workingTree(root), kustomize, overlays, new Map(), options);
   return { apps };
 }
