@@ -123,6 +123,8 @@ describe('batched rendering', () => {
     expect((failure as Error).message).toMatch(/^overlays\/dev\/app-001: kustomize build failed: .*no matches for/);
     const log = rendered();
     expect(log.filter((dir) => dir === 'overlays/dev/app-001')).toHaveLength(2);
+    // AND the other overlays were all rendered before the error came back (no process left running)
+    expect(new Set(log)).toEqual(new Set(overlays.map((o) => o.dir)));
   });
 
   it('renders colliding overlays (the same object from two) one per process, each as its own build', async () => {

@@ -72,6 +72,15 @@ export async function hashOverlays(checkout: Checkout, overlays: readonly Overla
   return new Map(overlays.map((overlay, index) => [overlay.dir, hashed[index] as HashedOverlay]));
 }
 
+/**
+ * Waits for every task, then throws the first failure in task order: no kustomize process is left
+ * running (or writing to the cache) after a render fails, and the error named is always the same.
+ */
+async function settled(tasks: readonly Promise<unknown>[]): Promise<void> {
+  const failure = (await Promise.allSettled(tasks)).find((outcome) => outcome.status === 'rejected');
+  if (failure) throw failure.reason;
+}
+
 /** The most overlays one kustomize process renders: a failing batch costs its overlays a second process each. */
 const MAX_BATCH = 25;
 
@@ -120,10 +129,10 @@ export async function renderHashed(checkout: Checkout, kustomize: Kustomize, ove
     finish();
   };
   const alone = (overlay: OverlayRef): Promise<void> => keep(overlay, () => slot(() => renderText(kustomize, join(dir, overlay.dir))));
-  await Promise.all((await planRender(checkout.source, missing, inputs)).map(async (batch) => {
+  await settled((await planRender(checkout.source, missing, inputs)).map(async (batch) => {
     if (batch.length === 1) return alone(batch[0] as OverlayRef);
     const texts = await slot(() => renderBatchText(kustomize, dir, batch.map((o) => ({ dir: o.dir, inputs: inputs.get(o.dir) as OverlayInputs })))).catch(() => undefined);
-    if (!texts) return void (await Promise.all(batch.map(alone)));
+    if (!texts) return settled(batch.map(alone));
     for (const overlay of batch) await keep(overlay, async () => texts.get(overlay.dir) ?? '');
   }));
   return overlays.map((overlay, index): RenderedApp => ({ ...overlay, objects: found[index] ?? rendered.get(overlay.dir) ?? [] }));
