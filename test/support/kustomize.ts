@@ -2,11 +2,17 @@ import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import type { Kustomize } from '../../tools/render/kustomize.ts';
 
-/** The real kustomize behind a wrapper that logs which overlay directories it was asked to render. */
+/**
+ * The real kustomize behind a wrapper that logs which overlay directories it was asked to render; for
+ * a batch (tools/render/batch.ts), the overlays its kustomization lists.
+ */
 export function logging(root: string, real: Kustomize, version = real.version): { kustomize: Kustomize; rendered: () => string[] } {
   const log = join(root, 'rendered.log');
   const script = join(root, 'kustomize-logging.sh');
-  writeFileSync(script, `#!/bin/sh\nfor last; do :; done\necho "$last" >> "${log}"\nexec "$@"\n`);
+  writeFileSync(
+    script,
+    `#!/bin/sh\nfor last; do :; done\nif grep -qs '^buildMetadata: \\[originAnnotations\\]' "$last/kustomization.yaml"; then sed -n 's/^  - "\\(.*\\)"$/\\1/p' "$last/kustomization.yaml" >> "${log}"; else echo "$last" >> "${log}"; fi\nexec "$@"\n`,
+  );
   chmodSync(script, 0o755);
   return {
     kustomize: { command: [script, ...real.command], version },

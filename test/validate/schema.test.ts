@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../tools/kube/object.ts';
 import type { RenderedApp } from '../../tools/render/tree.ts';
@@ -92,5 +94,27 @@ describe('schema validation of rendered objects', async () => {
     // THEN both are found, and neither value appears anywhere in the findings
     expect(findings.map((f) => `${f.rule} ${f.path}`)).toEqual(['schema/value /data/password', 'schema/type /stringData/token']);
     expect(JSON.stringify(findings)).not.toMatch(/hunter2|123456789/);
+  });
+});
+
+describe('schema loading', () => {
+  it('loads the schemas of the kinds it validates, not every served kind up front', () => {
+    // GIVEN a fresh Node process that records every module it loads
+    const script = [
+      "import { registerHooks } from 'node:module';",
+      'const loaded = [];',
+      'registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context); } });',
+      `const { schemaFindings } = await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'tools/validate/schema.ts')).href)});`,
+      "const findings = schemaFindings({ env: 'dev', component: 'x', dir: 'x', objects: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: { a: 'b' } }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b', namespcae: 'x' } }] });",
+      "process.stdout.write(JSON.stringify({ findings: findings.map((f) => f.rule), schemas: loaded.filter((url) => url.includes('/_schemas/')).map((url) => url.slice(url.lastIndexOf('/') + 1)) }));",
+    ].join('\n');
+    // WHEN it validates two ConfigMaps
+    const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(out.stderr).toBe('');
+    const result = JSON.parse(out.stdout) as { findings: string[]; schemas: string[] };
+    // THEN the ConfigMap's schema (and what it refers to) was loaded, and none of the workloads' schemas
+    expect(result.findings).toEqual(['schema/unknown-field']);
+    expect(result.schemas).toContain('IoK8sApiCoreV1ConfigMap.js');
+    expect(result.schemas.filter((file) => /Deployment|StatefulSet|ApplicationSet/.test(file))).toEqual([]);
   });
 });

@@ -6,8 +6,10 @@ import type { KubeObject } from '../kube/object.ts';
 import { parseObjects } from '../yaml.ts';
 import { cacheKey, type RenderCache } from './cache.ts';
 import { listOverlays, openWorkingTree, workingTree, type Checkout, type OverlayRef } from '../git/checkout.ts';
+import { batchKeys, planBatches, renderBatchText, type BatchableMemo } from './batch.ts';
 import { hashInputs, overlayInputs, type OverlayInputs, type RefsMemo } from './graph.ts';
 import { renderText, RenderError, type Kustomize } from './kustomize.ts';
+import type { InputSource } from '../git/source.ts';
 import type { RenderedApp, RenderedTree } from './tree.ts';
 
 export { listOverlays, type OverlayRef } from '../git/checkout.ts';
@@ -58,6 +60,23 @@ export interface HashedTree {
 /** Hashing reads files and may wait on git: many overlays at once. */
 const IO_PARALLELISM = 32;
 
+function renderFailure(dir: string, overlay: OverlayRef, error: unknown): RenderError {
+  const reason = error instanceof Error ? error.message.replace(`${join(dir, overlay.dir)}: `, '') : String(error);
+  return new RenderError(`${overlay.dir}: ${reason}`, { cause: error });
+}
+
+/**
+ * The input hash of each overlay. Kustomization files already parsed (by this run, or by earlier
+ * ones through `memo`) are not parsed again: their content id says they are the same.
+ */
+export async function hashOverlays(checkout: Checkout, overlays: readonly OverlayRef[], memo: RefsMemo = new Map()): Promise<Map<string, HashedOverlay>> {
+  const hashed = await mapLimited(overlays, async (overlay) => {
+    const inputs = await overlayInputs(checkout.source, overlay.dir, memo);
+    return { inputs, hash: await hashInputs(checkout.source, inputs) };
+  }, IO_PARALLELISM);
+  return new Map(overlays.map((overlay, index) => [overlay.dir, hashed[index] as HashedOverlay]));
+}
+
 /**
  * The refusal of an overlay whose kustomization graph names a URL or a path outside the repository
  * (graph.ts): one line naming the overlay and the first reference, before kustomize runs.
@@ -77,27 +96,36 @@ export function refuseEscapes(overlays: readonly OverlayRef[], inputsOf: (overla
   }
 }
 
-function renderFailure(dir: string, overlay: OverlayRef, error: unknown): RenderError {
-  const reason = error instanceof Error ? error.message.replace(`${join(dir, overlay.dir)}: `, '') : String(error);
-  return new RenderError(`${overlay.dir}: ${reason}`, { cause: error });
-}
-
 /**
- * The input hash of each overlay. Kustomization files already parsed (by this run, or by earlier
- * ones through `memo`) are not parsed again: their content id says they are the same.
+ * Waits for every task, then throws the first failure in task order: no kustomize process is left
+ * running (or writing to the cache) after a render fails, and the error named is always the same.
  */
-export async function hashOverlays(checkout: Checkout, overlays: readonly OverlayRef[], memo: RefsMemo = new Map()): Promise<Map<string, HashedOverlay>> {
-  const hashed = await mapLimited(overlays, async (overlay) => {
-    const inputs = await overlayInputs(checkout.source, overlay.dir, memo);
-    return { inputs, hash: await hashInputs(checkout.source, inputs) };
-  }, IO_PARALLELISM);
-  return new Map(overlays.map((overlay, index) => [overlay.dir, hashed[index] as HashedOverlay]));
+async function settled(tasks: readonly Promise<unknown>[]): Promise<void> {
+  const failure = (await Promise.allSettled(tasks)).find((outcome) => outcome.status === 'rejected');
+  if (failure) throw failure.reason;
+}
+
+/** The most overlays one kustomize process renders: a failing batch costs its overlays a second process each. */
+const MAX_BATCH = 25;
+
+/**
+ * Groups the overlays to render into batches (batch.ts): enough batches to keep every core busy, at
+ * most MAX_BATCH overlays each, and only overlays that may share a process; the others are batches of one.
+ */
+export async function planRender(source: InputSource, overlays: readonly OverlayRef[], inputs: ReadonlyMap<string, OverlayInputs>): Promise<OverlayRef[][]> {
+  const maxSize = Math.min(MAX_BATCH, Math.ceil(overlays.length / availableParallelism()));
+  const memo: BatchableMemo = new Map();
+  const keys = new Map<string, string[] | undefined>();
+  if (maxSize >= 2) for (const overlay of overlays) keys.set(overlay.dir, await batchKeys(source, inputs.get(overlay.dir) as OverlayInputs, memo));
+  return planBatches(overlays, (overlay) => keys.get(overlay.dir), maxSize);
 }
 
 /**
- * Renders overlays with the real kustomize, as many processes at once as there are cores; an
- * overlay whose input hash is known or cached is not rendered again. Each process's output is
- * parsed and cached after its slot is given to the next overlay, so kustomize never waits on us.
+ * Renders overlays with the real kustomize, as many processes at once as there are cores, several
+ * overlays per process where batch.ts proves that changes no byte (a failing batch is rendered again
+ * one overlay per process, so errors name their overlay); an overlay whose input hash is known or
+ * cached is not rendered again. Each process's output is parsed and cached after its slot is given
+ * to the next batch, so kustomize never waits on us.
  */
 export async function renderHashed(checkout: Checkout, kustomize: Kustomize, overlays: readonly OverlayRef[], hashed: ReadonlyMap<string, HashedOverlay>, options: RenderOptions = {}): Promise<RenderedApp[]> {
   let done = 0;
@@ -108,38 +136,47 @@ export async function renderHashed(checkout: Checkout, kustomize: Kustomize, ove
     if (objects) finish();
     return objects;
   }));
-  const failed = (overlay: OverlayRef, error: RenderError): KubeObject[] => {
+  const failed = (overlay: OverlayRef, error: RenderError): void => {
     if (!options.onFailure) throw error;
     options.onFailure(overlay, error);
     finish();
-    return [];
   };
   const missing = overlays.filter((_, index) => !found[index]);
+  const inputs = new Map(await mapLimited(missing, async (overlay) => [overlay.dir, hashed.get(overlay.dir)?.inputs ?? (await overlayInputs(checkout.source, overlay.dir))] as const, IO_PARALLELISM));
   // Nothing a refused overlay names is written out or handed to kustomize.
   const refused = new Map(missing.flatMap((overlay) => {
-    const error = refusal(overlay, hashed.get(overlay.dir)?.inputs);
+    const error = refusal(overlay, inputs.get(overlay.dir));
     return error ? [[overlay.dir, error] as const] : [];
   }));
   if (!options.onFailure && refused.size > 0) throw [...refused.values()][0];
+  for (const overlay of missing) {
+    const error = refused.get(overlay.dir);
+    if (error) failed(overlay, error);
+  }
   const renderable = missing.filter((o) => !refused.has(o.dir));
-  const dir = renderable.length > 0 ? await checkout.materialize([...new Set(renderable.flatMap((o) => hashed.get(o.dir)?.inputs.files ?? []))]) : '';
+  const dir = renderable.length > 0 ? await checkout.materialize([...new Set(renderable.flatMap((o) => inputs.get(o.dir)?.files ?? []))]) : '';
   const slot = limiter(availableParallelism());
-  const rendered = await Promise.all(missing.map(async (overlay) => {
-    const refusedError = refused.get(overlay.dir);
-    if (refusedError) return failed(overlay, refusedError);
+  const rendered = new Map<string, KubeObject[]>();
+  const keep = async (overlay: OverlayRef, text: () => Promise<string>): Promise<void> => {
     let objects: KubeObject[];
     try {
-      const text = await slot(() => renderText(kustomize, join(dir, overlay.dir)));
-      objects = parseObjects(text, `kustomize build ${overlay.dir}`);
+      objects = parseObjects(await text(), `kustomize build ${overlay.dir}`);
     } catch (error) {
-      return failed(overlay, renderFailure(dir, overlay, error));
+      failed(overlay, renderFailure(dir, overlay, error));
+      return;
     }
     await options.cache?.put(cacheKey(kustomize.version, hashOf(overlay)), objects);
+    rendered.set(overlay.dir, objects);
     finish();
-    return objects;
+  };
+  const alone = (overlay: OverlayRef): Promise<void> => keep(overlay, () => slot(() => renderText(kustomize, join(dir, overlay.dir))));
+  await settled((await planRender(checkout.source, renderable, inputs)).map(async (batch) => {
+    if (batch.length === 1) return alone(batch[0] as OverlayRef);
+    const texts = await slot(() => renderBatchText(kustomize, dir, batch.map((o) => ({ dir: o.dir, inputs: inputs.get(o.dir) as OverlayInputs })))).catch(() => undefined);
+    if (!texts) return settled(batch.map(alone));
+    for (const overlay of batch) await keep(overlay, async () => texts.get(overlay.dir) ?? '');
   }));
-  let next = 0;
-  return overlays.map((overlay, index): RenderedApp => ({ ...overlay, objects: found[index] ?? rendered[next++] ?? [] }));
+  return overlays.map((overlay, index): RenderedApp => ({ ...overlay, objects: found[index] ?? rendered.get(overlay.dir) ?? [] }));
 }
 
 /** Hashes and renders the overlays of a checkout; the cache's table of parsed kustomizations is kept up to date. */
@@ -153,17 +190,13 @@ export async function renderCheckout(checkout: Checkout, kustomize: Kustomize, o
 }
 
 /**
- * Renders overlays of the working tree at `root` with the real kustomize, one process each, as many
- * at once as there are cores. Every overlay's kustomization graph is walked first: a URL or a path
- * leaving the repository is refused (RenderError) before kustomize runs.
+ * Renders overlays of the working tree at `root` with the real kustomize (renderHashed), as many
+ * processes at once as there are cores. Every overlay's kustomization graph is walked first: a URL
+ * or a path leaving the repository is refused (RenderError) before kustomize runs.
  */
 export async function renderOverlays(root: string, kustomize: Kustomize, overlays: readonly OverlayRef[], options: RenderOptions = {}): Promise<RenderedTree> {
   if (options.cache || options.known) return (await renderCheckout(await openWorkingTree(root), kustomize, overlays, options)).tree;
-  // Nothing to look up: the graph is walked for its references and files, not hashed.
-  const checkout = workingTree(root);
-  const memo: RefsMemo = new Map();
-  const inputs = await mapLimited(overlays, (overlay) => overlayInputs(checkout.source, overlay.dir, memo), IO_PARALLELISM);
-  const walked = new Map(overlays.map((overlay, index) => [overlay.dir, { inputs: inputs[index] as OverlayInputs, hash: '' }]));
-  const apps = await renderHashed(checkout, kustomize, overlays, walked, options);
+  // Nothing to look up: no hashing, only the inputs that containment and batching need.
+  const apps = await renderHashed(workingTree(root), kustomize, overlays, new Map(), options);
   return { apps };
 }
