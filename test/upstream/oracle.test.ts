@@ -110,7 +110,8 @@ describe.each(['dev', 'prod'])('differential oracle on overlays/%s/*', (env) => 
         mine.push({ seed, env, object: `${task.object.kind} ${task.object.metadata.name}`, mutation: kind.name, where: mutation.where, ours: fields.length > 0, server, fields: fields.map((f) => `${f.op} ${f.path}`) });
       } finally {
         await deleteNow(client, task.object);
-        await client.apply(task.object, { fieldManager: ARGOCD_MANAGER, force: true });
+        const rejected = await sync(client, [task]);
+        if (rejected.length > 0) throw new Error(`seed ${seed}: re-sync refused: ${rejected[0]?.reason}`);
       }
     }
     verdicts.push(...mine);

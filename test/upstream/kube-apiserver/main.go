@@ -34,8 +34,14 @@ import (
 )
 
 func main() {
-	kubeconfig := flag.String("kubeconfig", "", "where to write the kubeconfig (required)")
-	flag.Parse()
+	// Our own flag set: flag.CommandLine carries klog's flags, registered by the test helpers.
+	flags := flag.NewFlagSet("kube-apiserver", flag.ExitOnError)
+	kubeconfig := flags.String("kubeconfig", "", "where to write the kubeconfig (required)")
+	verbosity := flags.String("v", "0", "klog verbosity of the API server (the test helpers default to 5)")
+	flags.Parse(os.Args[1:])
+	if v := flag.CommandLine.Lookup("v"); v != nil {
+		v.Value.Set(*verbosity)
+	}
 	if *kubeconfig == "" {
 		fmt.Fprintln(os.Stderr, "kube-apiserver: --kubeconfig FILE is required")
 		os.Exit(2)

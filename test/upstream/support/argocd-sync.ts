@@ -75,12 +75,27 @@ export interface Rejection {
   reason: string;
 }
 
+/**
+ * What kube-controller-manager's resourcequota controller does within seconds of a quota's creation:
+ * `status.hard` from the spec, `status.used` counted (nothing exists yet that it counts). Without
+ * it, quota admission refuses every object the quota constrains ("status unknown for quota");
+ * this server runs no controllers. Source: kubernetes pkg/controller/resourcequota,
+ * staging/src/k8s.io/apiserver/pkg/admission/plugin/resourcequota/controller.go.
+ */
+async function recordQuotaStatus(client: KubeClient, quota: KubeObject): Promise<void> {
+  const live = (await client.get(quota)) as KubeObject & { spec: { hard: Record<string, string> } };
+  const used = Object.fromEntries(Object.keys(live.spec.hard).map((k) => [k, '0']));
+  const { object } = await client.paths(quota);
+  await client.request('PUT', `${object}/status?fieldManager=resourcequota-controller`, { ...live, status: { hard: live.spec.hard, used } });
+}
+
 /** Applies every task in order as `argocd-controller` (forced, strict validation); returns what the server refused. */
 export async function sync(client: KubeClient, tasks: readonly SyncTask[]): Promise<Rejection[]> {
   const rejected: Rejection[] = [];
   for (const task of tasks) {
     try {
       await client.apply(task.object, { fieldManager: ARGOCD_MANAGER, force: true });
+      if (task.object.kind === 'ResourceQuota' && groupOf(task.object.apiVersion) === '') await recordQuotaStatus(client, task.object);
     } catch (error) {
       rejected.push({ task, reason: (error as Error).message });
     }
