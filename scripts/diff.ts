@@ -2,8 +2,8 @@
 import { writeFile } from 'node:fs/promises';
 import { hasChanges } from '../tools/diff/engine.ts';
 import { diffRefs } from '../tools/diff/run.ts';
-import { formatMarkdown, formatText, GITHUB_COMMENT_LIMIT, reportJson } from '../tools/diff/format.ts';
-import { PR_COMMENT_MARKER } from '../tools/diff/marker.ts';
+import { formatMarkdown, formatText, reportJson } from '../tools/diff/format.ts';
+import { ARTIFACT_COMMENT_MAX_CHARS } from '../tools/github/pr-artifact.ts';
 import { openRenderCache } from '../tools/render/cache.ts';
 import { findKustomize } from '../tools/render/kustomize.ts';
 import { EXIT, UsageError, main, parseFlags, pruneCache, repoRoot } from './lib/cli.ts';
@@ -21,7 +21,8 @@ input files differ are rendered, or taken from the cache in .cache/render/.
   --format text       coloured on a terminal (default)
   --format markdown   GitHub-flavoured Markdown, the whole report
   --json              machine-readable report
-  --comment-file FILE also write the PR comment (≤ 65,536 characters, with the sticky-comment marker)
+  --comment-file FILE also write the PR comment's report for the pr-diff artifact (≤ 64,512 characters;
+                      no marker or title: \`pr-comment --workflow-run\` writes those)
 
 Exit: 0 nothing changes, 1 the rendered output changes (or a flag), 2 could not run.
 `;
@@ -53,7 +54,7 @@ await main(USAGE, async () => {
   await pruneCache(cache);
   const shas = { baseSha, headSha };
   if (flags['comment-file']) {
-    const body = formatMarkdown(report, { ...shas, marker: PR_COMMENT_MARKER, limit: GITHUB_COMMENT_LIMIT - 1024 });
+    const body = formatMarkdown(report, { ...shas, title: false, limit: ARTIFACT_COMMENT_MAX_CHARS });
     await writeFile(String(flags['comment-file']), body);
   }
   if (flags['json']) process.stdout.write(`${JSON.stringify({ base: baseSha, head: headSha, ...reportJson(report) }, null, 2)}\n`);

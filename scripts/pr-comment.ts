@@ -1,43 +1,118 @@
 #!/usr/bin/env node
 import { readFile } from 'node:fs/promises';
-import { formatMarkdown, GITHUB_COMMENT_LIMIT } from '../tools/diff/format.ts';
+import { parseArgs } from 'node:util';
+import { COMMENT_TITLE, formatMarkdown, GITHUB_COMMENT_LIMIT } from '../tools/diff/format.ts';
 import { PR_COMMENT_MARKER } from '../tools/diff/marker.ts';
 import { diffRefs } from '../tools/diff/run.ts';
-import { createGitHubClient, parseRepo, upsertStickyComment } from '../tools/github/index.ts';
+import {
+  ArtifactError,
+  createGitHubClient,
+  decidePost,
+  findRunPullRequest,
+  GitHubError,
+  parseRepo,
+  parseWorkflowRunEvent,
+  readPrDiffArtifact,
+  runHeader,
+  upsertStickyComment,
+  type RepoRef,
+} from '../tools/github/index.ts';
 import { findKustomize } from '../tools/render/kustomize.ts';
-import { EXIT, UsageError, main, parseFlags, repoRoot } from './lib/cli.ts';
+import { EXIT, UsageError, main, repoRoot } from './lib/cli.ts';
 
 const USAGE = `
-Usage: npm run pr-comment -- --repo OWNER/NAME --pr N (--base REF [--head REF] | --body-file FILE)
+Usage: npm run pr-comment -- --repo OWNER/NAME --pr N --base REF [--head REF]
+       npm run pr-comment -- --repo OWNER/NAME --workflow-run EVENT_FILE --artifact DIR
 
 Posts the rendered diff as the pull request's one sticky comment, or updates it in place (found by
 a hidden marker: a re-run never adds a second). With --base it renders the diff itself, as
-\`npm run diff\` does; with --body-file it posts a comment rendered earlier (the pr-comment workflow
-posts what pr-diff rendered, without running the pull request's code).
+\`npm run diff\` does, for pull request N.
+
+With --workflow-run (the pr-comment workflow: EVENT_FILE is $GITHUB_EVENT_PATH of a workflow_run
+job) it posts the comment a pr-diff run left in its artifact (DIR), without running the pull
+request's code. The pull request is the open one whose head is the run's head repository and branch,
+as GitHub lists it; the artifact only has to agree. The artifact must hold exactly comment.md and
+pr-number, in UTF-8, within size caps; the marker and title are written here, never taken from it.
+Nothing is posted when the pull request's head has moved past the rendered commit (the run for the
+new head posts) or it is no longer open.
 
 Environment: GITHUB_TOKEN (required), GITHUB_API_URL (GitHub Enterprise; default https://api.github.com).
-Exit: 0 posted or already up to date, 2 could not run (bad flags, no token, PR not found, token refused).
+Exit: 0 posted, already up to date, or nothing to post (said why); 2 could not run or refused (bad
+flags, no token, PR not found, token refused, an artifact that is malformed or names another PR).
 `;
 
 await main(USAGE, async () => {
-  const flags = parseFlags(process.argv.slice(2), { string: ['repo', 'pr', 'base', 'head', 'body-file'] });
-  const repo = parseRepo(String(flags['repo'] ?? ''));
-  const pr = Number(flags['pr']);
-  if (!Number.isInteger(pr) || pr <= 0) throw new UsageError(`--pr ${String(flags['pr'] ?? '')}: expected a pull request number`);
+  const flags = parseFlags(process.argv.slice(2));
+  const repo = parseRepo(flags.repo ?? '');
   const token = process.env['GITHUB_TOKEN'];
   if (!token) throw new UsageError('GITHUB_TOKEN is not set: export a token that may write pull request comments');
-  const bodyFile = flags['body-file'] as string | undefined;
-  const base = flags['base'] as string | undefined;
-  if (Boolean(bodyFile) === Boolean(base)) throw new UsageError('give exactly one of --base REF or --body-file FILE');
+  const octokit = () => createGitHubClient({ token, baseUrl: process.env['GITHUB_API_URL'] ?? '' });
 
-  let body: string;
-  if (bodyFile) body = await readFile(bodyFile, 'utf8');
-  else {
-    const { baseSha, headSha, report } = await diffRefs(repoRoot(), await findKustomize(), base as string, flags['head'] as string | undefined);
-    body = formatMarkdown(report, { baseSha, headSha, marker: PR_COMMENT_MARKER, limit: GITHUB_COMMENT_LIMIT - 1024 });
+  if (flags['workflow-run'] !== undefined || flags.artifact !== undefined) {
+    if (flags['workflow-run'] === undefined || flags.artifact === undefined) throw new UsageError('--workflow-run EVENT_FILE and --artifact DIR go together');
+    if (flags.pr !== undefined || flags.base !== undefined || flags.head !== undefined) {
+      throw new UsageError('with --workflow-run the pull request comes from the event: drop --pr, --base and --head');
+    }
+    return postFromRun(octokit, repo, flags['workflow-run'], flags.artifact);
   }
-  const octokit = createGitHubClient({ token, baseUrl: process.env['GITHUB_API_URL'] ?? '' });
-  const result = await upsertStickyComment(octokit, { ...repo, pr }, { marker: PR_COMMENT_MARKER, body });
+
+  const pr = Number(flags.pr);
+  if (!Number.isInteger(pr) || pr <= 0) throw new UsageError(`--pr ${flags.pr ?? ''}: expected a pull request number`);
+  if (flags.base === undefined) throw new UsageError('give --base REF (render here) or --workflow-run EVENT_FILE --artifact DIR (post a pr-diff run\'s comment)');
+  const { baseSha, headSha, report } = await diffRefs(repoRoot(), await findKustomize(), flags.base, flags.head);
+  const body = formatMarkdown(report, { baseSha, headSha, marker: PR_COMMENT_MARKER, limit: GITHUB_COMMENT_LIMIT - 1024 });
+  const result = await upsertStickyComment(octokit(), { ...repo, pr }, { marker: PR_COMMENT_MARKER, body });
   process.stdout.write(`${result.action} comment ${result.url}\n`);
   return EXIT.ok;
 });
+
+/** Node's own strict parser: an unknown flag, a missing value or a stray argument is a usage error. */
+function parseFlags(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        repo: { type: 'string' },
+        pr: { type: 'string' },
+        base: { type: 'string' },
+        head: { type: 'string' },
+        'workflow-run': { type: 'string' },
+        artifact: { type: 'string' },
+      },
+    }).values;
+  } catch (error) {
+    // Node's message goes on to explain `--`; its first sentence names the flag.
+    throw new UsageError(`${(error instanceof Error ? error.message : String(error)).split('. ')[0]}; see --help`);
+  }
+}
+
+/** The pr-comment workflow's step: GitHub's event and API decide the pull request; the artifact is only data. */
+async function postFromRun(octokit: () => ReturnType<typeof createGitHubClient>, repo: RepoRef, eventFile: string, artifactDir: string): Promise<number> {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(await readFile(eventFile, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--workflow-run ${eventFile}: not a readable JSON event (${error instanceof Error ? error.message : String(error)}): pass $GITHUB_EVENT_PATH`);
+  }
+  const run = parseWorkflowRunEvent(payload, eventFile);
+  const runRepo = `${run.repository.owner}/${run.repository.repo}`;
+  if (runRepo.toLowerCase() !== `${repo.owner}/${repo.repo}`.toLowerCase()) {
+    throw new UsageError(`--repo ${repo.owner}/${repo.repo}, but run ${run.id} in ${eventFile} belongs to ${runRepo}: give --repo ${runRepo}`);
+  }
+  if (run.event !== 'pull_request') throw new GitHubError(`run ${run.id} was started by a ${run.event} event, not pull_request: it has no pull request to comment on`);
+
+  const artifact = await readPrDiffArtifact(artifactDir);
+  const client = octokit();
+  const decision = decidePost(run, await findRunPullRequest(client, run), artifact.prNumber);
+  if (!decision.post) {
+    if (decision.refused) throw new ArtifactError(decision.reason);
+    process.stdout.write(`${decision.reason}\n`);
+    return EXIT.ok;
+  }
+  const body = `${COMMENT_TITLE}\n\n${runHeader(run, decision.pr)}\n\n${artifact.comment}`;
+  const result = await upsertStickyComment(client, { ...repo, pr: decision.pr }, { marker: PR_COMMENT_MARKER, body });
+  process.stdout.write(`${result.action} comment ${result.url}\n`);
+  return EXIT.ok;
+}

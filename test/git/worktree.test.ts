@@ -84,13 +84,14 @@ describe('withWorktree', () => {
 
   it('refuses a bad ref with a typed error naming it, before creating anything', async () => {
     // WHEN asked for a branch that does not exist, and for a ref that looks like an option
-    const missing = withWorktree(repo, 'feature/no-such-branch', async () => 'unreachable');
-    const option = resolveRef(repo, '--output=/tmp/owned');
+    // (each promise gets its handler at once: one settling while the other is awaited is no unhandled rejection)
+    const missing = withWorktree(repo, 'feature/no-such-branch', async () => 'unreachable').catch((error: unknown) => error);
+    const option = resolveRef(repo, '--output=/tmp/owned').catch((error: unknown) => error);
 
     // THEN each is a GitRefError that names the ref
-    await expect(missing).rejects.toBeInstanceOf(GitRefError);
-    await expect(missing).rejects.toMatchObject({ ref: 'feature/no-such-branch', message: expect.stringMatching(/^git ref "feature\/no-such-branch": not a commit in /) });
-    await expect(option).rejects.toMatchObject({ name: 'GitRefError', ref: '--output=/tmp/owned' });
+    expect(await missing).toBeInstanceOf(GitRefError);
+    expect(await missing).toMatchObject({ ref: 'feature/no-such-branch', message: expect.stringMatching(/^git ref "feature\/no-such-branch": not a commit in /) });
+    expect(await option).toMatchObject({ name: 'GitRefError', ref: '--output=/tmp/owned' });
     expect(existsSync('/tmp/owned')).toBe(false);
     expect(await worktreePaths(git)).toEqual([repo]);
   });

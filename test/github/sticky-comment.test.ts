@@ -108,6 +108,24 @@ describe.concurrent('upsertStickyComment', () => {
     ]);
   });
 
+  test('neither adopts nor deletes a marked comment by someone without write access', async (context) => {
+    const { expect } = context;
+    // GIVEN the bot's comment, then a fork author's comment starting with the same marker
+    const { server, pr, post } = await setup(context);
+    const ours = await post('DANGER: StatefulSet loki deleted');
+    const forged = server.addComment('acme/obs', pr, `${MARKER}\nNo rendered changes.`, { login: 'mallory', association: 'CONTRIBUTOR' });
+
+    // WHEN the bot runs again
+    const result = await post('DANGER: StatefulSet loki deleted, still');
+
+    // THEN it updated its own comment and left the forged one as the fork author wrote it
+    expect(result).toMatchObject({ action: 'updated', id: ours.id });
+    expect(server.comments('acme/obs', pr).map((comment) => [comment.id, comment.body])).toEqual([
+      [ours.id, `${MARKER}\nDANGER: StatefulSet loki deleted, still`],
+      [forged.id, `${MARKER}\nNo rendered changes.`],
+    ]);
+  });
+
   test('reports a cleanup of duplicates as updated even when the newest is already current', async (context) => {
     const { expect } = context;
     // GIVEN two marked comments, the newest already holding the body

@@ -1,18 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../../tools/catalog/index.ts';
-import { ALLOY_STREAM_LABELS } from '../../tools/components/alloy.ts';
+import { dev } from '../../tools/catalog/environments.ts';
+import { ALLOY_STREAM_LABELS, alloyConfig } from '../../tools/components/alloy.ts';
+import { TEXT_EMBEDDING_STREAMS } from '../../tools/components/grafana-content/queries.ts';
 import type { RenderedTree } from '../../tools/render/tree.ts';
 import { formatFinding } from '../../tools/validate/finding.ts';
 import { validateTree } from '../../tools/validate/index.ts';
 import { checkLogql, grafanaQueries, queryProblems, LOKI_ADDED_LABELS, type KnownLabels } from '../../tools/validate/logql.ts';
 import { renderCommitted } from '../support/repo.ts';
 
-const known: KnownLabels = { stream: ALLOY_STREAM_LABELS, other: LOKI_ADDED_LABELS };
+const known: KnownLabels = { stream: ALLOY_STREAM_LABELS, other: LOKI_ADDED_LABELS, embedding: TEXT_EMBEDDING_STREAMS };
 
 describe('checkLogql', () => {
   it('accepts a metric query over Alloy labels with a Grafana interval variable', () => {
     // GIVEN a query as a dashboard panel writes it
-    const expr = 'sum by (namespace, level) (count_over_time({namespace=~"$namespace", pod="x"} |= "boom" [$__auto]))';
+    const expr = 'sum by (namespace, level) (count_over_time({namespace="shop", pod=~"$pod"} |= "boom" [$__auto]))';
     // WHEN it is checked / THEN nothing is wrong
     expect(checkLogql(expr, known)).toEqual([]);
   });
@@ -53,6 +55,53 @@ describe('checkLogql', () => {
   });
 });
 
+describe('the whole-line filter gate', () => {
+  const lineFilter = (expr: string): string[] => checkLogql(expr, known).filter((p) => p.kind === 'line-filter').map((p) => p.message);
+
+  it('reports substring filters on Loki\'s lines, which embed every query Loki runs', () => {
+    // GIVEN the storage rule as it was: it matched its own query in Loki's query-stats line
+    const problems = lineFilter('sum by (pod) (count_over_time({namespace="observability", container="loki"} |= "level=error" |~ "(?i)(s3|bucket)" [5m]))');
+    // THEN both filters are reported, naming the stream and what it embeds
+    expect(problems).toEqual([
+      expect.stringMatching(/^line filter \|= "level=error" judges the whole line, and the selector reaches \{namespace="observability", container="loki"\}, whose lines embed the text of every query it runs/),
+      expect.stringMatching(/^line filter \|~ "\(\?i\)\(s3\|bucket\)" judges the whole line/),
+    ]);
+  });
+
+  it('reports a filter on a selector that may reach the stack through a variable or a regex', () => {
+    // WHEN the selector is a dashboard variable, or a regex matching the stack's namespace
+    // THEN both may select Loki's or Alloy's lines, and are reported
+    expect(lineFilter('{namespace=~"$namespace"} != "debug"')).toHaveLength(1);
+    expect(lineFilter('{namespace=~"obs.*", container=~"alloy|minio"} |= "error"')).toEqual([expect.stringContaining('container="alloy"')]);
+  });
+
+  it('accepts parsed fields, a regex anchored at the line start, and selectors that cannot reach the stack', () => {
+    // GIVEN the queries this repository uses, and one on an application namespace
+    const accepted = [
+      '{namespace="observability", container="loki"} | logfmt level, msg | level="error" | msg="failed to flush"',
+      '{namespace="observability", container="minio"} |~ "^Error: "',
+      '{namespace="shop"} |= "timeout"',
+      '{namespace="observability", container="bucket-setup"} |= "x"',
+    ];
+    // THEN none is reported
+    for (const expr of accepted) expect(lineFilter(expr), expr).toEqual([]);
+  });
+});
+
+describe('the labels Alloy sets', () => {
+  it('are exactly what the rendered Alloy config writes: its relabel targets, its stage.labels, stage.cri\'s stream and loki.source.file\'s filename', () => {
+    // GIVEN the Alloy configuration as generated
+    const config = alloyConfig(dev);
+    // WHEN the labels it sets are read from it: relabel targets (not the __ labels Alloy drops), stage.labels keys,
+    // and the labels its stages add (grafana/alloy v1.18.1: stages/cri.go:121 `stream`, source/file/tailer.go:66 `filename`)
+    const relabelled = [...config.matchAll(/target_label\s*=\s*"([^"]+)"/g)].map((m) => m[1] ?? '').filter((l) => !l.startsWith('__'));
+    const staged = [...config.matchAll(/stage\.labels\s*\{\s*values\s*=\s*\{([^}]*)\}/g)].flatMap((m) => [...(m[1] ?? '').matchAll(/(\w+)\s*=/g)].map((k) => k[1] ?? ''));
+    const byStages = [...(config.includes('stage.cri {') ? ['stream'] : []), ...(config.includes('loki.source.file "') ? ['filename'] : [])];
+    // THEN the list the LogQL gate uses is that set
+    expect([...ALLOY_STREAM_LABELS].sort()).toEqual([...relabelled, ...staged, ...byStages].sort());
+  });
+});
+
 describe('queryProblems', () => {
   it('reports a label_values variable over a label nobody writes, and checks its selector', () => {
     // GIVEN a variable listing `app` values under a selector on `team`
@@ -74,9 +123,9 @@ describe('Grafana content as rendered', async () => {
     const where = new Set(queries.map((q) => q.where));
     expect(where).toContain('dashboard "Cluster logs" panel "Log volume by namespace and level" query A');
     expect(where).toContain('dashboard "Cluster logs" variable "container"');
-    expect(where).toContain('dashboard "Stack health" panel "MinIO errors" query A');
+    expect(where).toContain('dashboard "Stack health" panel "MinIO internal and drive errors" query A');
     expect(where).toContain('alert rule "LokiStorageErrors" query A');
-    expect(queries.length).toBeGreaterThanOrEqual(2 * (3 + 3 + 5 + 3));
+    expect(queries.length).toBeGreaterThanOrEqual(2 * (3 + 3 + 9 + 4));
     for (const query of queries) expect(queryProblems(query, known), `${query.where}: ${query.expr}`).toEqual([]);
   });
 
@@ -106,7 +155,7 @@ describe('Grafana content as rendered', async () => {
     const tree = mutate('grafana-dashboards-stack', 'stack-health.json', (text) => text.replace('container=\\"minio\\"', 'app=\\"minio\\"'));
     // WHEN the gates run / THEN the label, dashboard, panel and query are named
     expect(errors(tree)).toEqual([
-      'error grafana/logql-unknown-label: dev/grafana ConfigMap observability/grafana-dashboards-stack /data/stack-health.json: dashboard "Stack health" panel "MinIO errors" query A: stream selector matches label "app", which no log line carries (stream labels: namespace, pod, container, node, level)',
+      'error grafana/logql-unknown-label: dev/grafana ConfigMap observability/grafana-dashboards-stack /data/stack-health.json: dashboard "Stack health" panel "MinIO internal and drive errors" query A: stream selector matches label "app", which no log line carries (stream labels: namespace, pod, container, node, level, stream, filename)',
     ]);
   });
 
@@ -115,6 +164,15 @@ describe('Grafana content as rendered', async () => {
     const tree = mutate('grafana-dashboards-stack', 'stack-health.json', (text) => text.slice(0, text.length / 2));
     // WHEN the gates run / THEN the ConfigMap and file are named
     expect(errors(tree)).toEqual([expect.stringMatching(/^error grafana\/unreadable-file: dev\/grafana ConfigMap observability\/grafana-dashboards-stack: \/data\/stack-health\.json: does not parse as JSON/)]);
+  });
+
+  it('a whole-line filter on MinIO\'s lines fails check, naming dashboard, panel and query', () => {
+    // GIVEN the MinIO panel counting every line that contains "error", stack frames included
+    const tree = mutate('grafana-dashboards-stack', 'stack-health.json', (text) => text.replace('|~ \\"^Error: \\"', '|~ \\"(?i)error\\"'));
+    // WHEN the gates run / THEN exactly that query is an error
+    expect(errors(tree)).toEqual([
+      expect.stringMatching(/^error grafana\/logql-line-filter: dev\/grafana ConfigMap observability\/grafana-dashboards-stack \/data\/stack-health\.json: dashboard "Stack health" panel "MinIO internal and drive errors" query A: line filter \|~ "\(\?i\)error" judges the whole line/),
+    ]);
   });
 
   it('an alert rule on an unknown label fails check, naming the rule and query', () => {

@@ -24,12 +24,41 @@ ${steps}`;
 const located = async (text: string, path = '.github/workflows/ci.yml'): Promise<string[]> =>
   (await lintWorkflows([{ path, text }])).map((f) => `${f.rule} ${f.object} ${f.path}`);
 
+const SETUP_NODE = 'actions/setup-node@820762786026740c76f36085b0efc47a31fe5020 # v7.0.0';
+
+/** A workflow_run workflow like pr-comment.yml: base repository's token, reacting to a pull request's run. */
+function privileged(steps: string): string {
+  return `name: post
+on:
+  workflow_run:
+    workflows: [pr-diff]
+    types: [completed]
+permissions:
+  contents: read
+jobs:
+  post:
+    runs-on: ubuntu-latest
+    timeout-minutes: 10
+    permissions:
+      pull-requests: write
+    steps:
+${steps}      - run: npm ci
+`;
+}
+
 describe('workflow lint', () => {
   it('passes a clean workflow with pinned actions, a local action, a digest-pinned image and permissions', async () => {
     // GIVEN a workflow as the repository writes them, plus a local action and a docker image pinned by digest
     const text = workflow({ steps: `      - uses: ${CHECKOUT}\n      - uses: ./.github/actions/setup\n      - uses: docker://alpine@sha256:${'ab'.repeat(32)}\n      - run: npm test\n` });
     // WHEN it is linted / THEN nothing is found
     expect(await located(text)).toEqual([]);
+  });
+
+  it('passes a privileged workflow that checks out the default branch and caches nothing', async () => {
+    const text = privileged(`      - uses: ${CHECKOUT}\n        with:\n          persist-credentials: false\n      - uses: ${SETUP_NODE}\n        with:\n          package-manager-cache: false\n`);
+    expect(await located(text)).toEqual([]);
+    // The same setup-node caching is fine where no privileged event starts the workflow.
+    expect(await located(workflow({ steps: `      - uses: ${SETUP_NODE}\n        with:\n          cache: npm\n` }))).toEqual([]);
   });
 
   it('reports an actionlint expression error with its position', async () => {
@@ -70,6 +99,12 @@ describe('workflow lint', () => {
       ['workflow/unpinned-action .github/workflows/ci.yml 13:11']],
     ['no permissions', workflow({ top: '' }), ['workflow/permissions .github/workflows/ci.yml 1:1']],
     ['permissions: write-all', workflow({ top: 'permissions: write-all\n' }), ['workflow/permissions .github/workflows/ci.yml 6:14']],
+    ['a privileged checkout of the pull request head', privileged(`      - uses: ${CHECKOUT}\n        with:\n          ref: \${{ github.event.workflow_run.head_sha }}\n`),
+      ['workflow/privileged-pr-input .github/workflows/ci.yml 15:15']],
+    ['checkout allowed to run a fork\'s code', privileged(`      - uses: ${CHECKOUT}\n        with:\n          allow-unsafe-pr-checkout: true\n`),
+      ['workflow/privileged-pr-input .github/workflows/ci.yml 15:15']],
+    ['a dependency cache in a privileged workflow', privileged(`      - uses: ${SETUP_NODE}\n        with:\n          cache: npm\n`),
+      ['workflow/privileged-pr-input .github/workflows/ci.yml 15:15']],
   ])('reports %s', async (_name, text, expected) => {
     // GIVEN a clean workflow with one change (above)
     // WHEN it is linted / THEN the rule and its position are reported

@@ -21,8 +21,15 @@ const DISCOVERY_LABELS = {
 /** The stream label Alloy sets from a JSON log line's `level` field. */
 const LEVEL_LABEL = 'level';
 
+/**
+ * Stream labels Alloy's own stages add, grafana/alloy v1.18.1: `stage.cri` sets `stream` (stdout or stderr,
+ * internal/component/loki/process/stages/cri.go:121) and `loki.source.file` sets `filename`, the file's path
+ * (internal/component/loki/source/file/tailer.go:66).
+ */
+const COMPONENT_LABELS = ['stream', 'filename'] as const;
+
 /** Every stream label Alloy writes: what a LogQL stream selector can match on (tools/validate/logql.ts). */
-export const ALLOY_STREAM_LABELS: readonly string[] = [...Object.keys(DISCOVERY_LABELS), LEVEL_LABEL];
+export const ALLOY_STREAM_LABELS: readonly string[] = [...Object.keys(DISCOVERY_LABELS), LEVEL_LABEL, ...COMPONENT_LABELS];
 
 function relabelRules(): string {
   return Object.entries(DISCOVERY_LABELS)

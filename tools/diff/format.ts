@@ -214,7 +214,15 @@ export interface MarkdownOptions {
   fullReportHint?: string;
   /** Hidden line that finds the comment again: an HTML comment, or a name to wrap in one. */
   marker?: string;
+  /**
+   * Start with the title (default true). False, and no marker, for the pr-diff artifact: the posting side writes the
+   * marker and title itself, above this text, and refuses an artifact carrying them (tools/github/pr-artifact.ts).
+   */
+  title?: boolean;
 }
+
+/** The PR comment's title, a level-2 heading: the only one in the comment. */
+export const COMMENT_TITLE = '## Rendered diff';
 
 /**
  * The report as a pull-request comment, never longer than `limit`: title, SHAs, flags, summary and
@@ -226,7 +234,7 @@ export function formatMarkdown(report: DiffReport, options: MarkdownOptions): st
   const hint = options.fullReportHint ?? DEFAULT_HINT;
   const preamble = [
     options.marker ? `${markerLine(options.marker)}\n` : '',
-    '## Rendered diff\n\n',
+    (options.title ?? true) ? `${COMMENT_TITLE}\n\n` : '',
     `Base ${escapeMarkdown(options.baseSha)} → head ${escapeMarkdown(options.headSha)}\n\n`,
     `${headline(report)}\n\n`,
   ].join('');

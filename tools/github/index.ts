@@ -11,3 +11,13 @@ export {
   type DriftIssueReport,
   type DriftIssueResult,
 } from './drift-issue.ts';
+export { ArtifactError, readPrDiffArtifact, type PrDiffArtifact } from './pr-artifact.ts';
+export {
+  decidePost,
+  findRunPullRequest,
+  parseWorkflowRunEvent,
+  runHeader,
+  type PostDecision,
+  type RunPullRequest,
+  type WorkflowRun,
+} from './workflow-run.ts';

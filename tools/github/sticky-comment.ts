@@ -23,13 +23,27 @@ export interface StickyCommentResult {
 interface IssueComment {
   id: number;
   body?: string | undefined;
+  user?: { type?: string | undefined } | null | undefined;
+  author_association?: string | undefined;
   created_at: string;
   html_url: string;
 }
 
 /**
+ * Who may have written the sticky comment: a bot account (GITHUB_TOKEN posts as github-actions[bot]) or someone with
+ * write access to the repository (a token of theirs). A marked comment by anyone else, such as a fork's author, is
+ * neither adopted nor deleted. `author_association` values as in docs.github.com/graphql/reference/enums#commentauthorassociation.
+ */
+const TRUSTED_ASSOCIATIONS = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
+
+function maybeOurs(comment: IssueComment): boolean {
+  return comment.user?.type === 'Bot' || TRUSTED_ASSOCIATIONS.has(comment.author_association ?? '');
+}
+
+/**
  * Keeps exactly one comment carrying `marker` on the pull request: creates it, or updates the newest marked
- * comment in place and deletes older marked ones (left by a past race).
+ * comment in place and deletes older marked ones (left by a past race). Only comments by a bot or by someone with
+ * write access count: anyone can start a comment with the marker.
  */
 export async function upsertStickyComment(
   octokit: Octokit,
@@ -50,7 +64,7 @@ export async function upsertStickyComment(
   const comments: IssueComment[] = await call(context(`listing comments on PR #${pr} in ${name}`), () =>
     octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: pr, per_page: 100 }),
   );
-  const marked = comments.filter((existing) => existing.body?.startsWith(comment.marker) === true).sort(byCreation);
+  const marked = comments.filter((existing) => existing.body?.startsWith(comment.marker) === true && maybeOurs(existing)).sort(byCreation);
   const newest = marked.at(-1);
 
   if (newest === undefined) {

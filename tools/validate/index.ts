@@ -13,7 +13,9 @@ import { securityFindings, type HonouredException } from './security.ts';
 import { SECURITY_EXCEPTIONS } from '../catalog/exceptions.ts';
 import { wiringFindings, type ExternalRefs } from './wiring.ts';
 import { LOKI_ADDED_LABELS, logqlFindings, type KnownLabels } from './logql.ts';
+import { grafanaFolderFindings } from './grafana-folders.ts';
 import { ALLOY_STREAM_LABELS } from '../components/alloy.ts';
+import { TEXT_EMBEDDING_STREAMS } from '../components/grafana-content/queries.ts';
 
 export interface NetworkMatrix {
   env: string;
@@ -64,7 +66,7 @@ export function validateTree(tree: RenderedTree, catalog: Catalog): ValidationRe
     driftReader: { serviceAccount: DRIFT_READER, role: DRIFT_READER_ROLE, verbs: DRIFT_READER_VERBS },
   };
   const honoured: HonouredException[] = [];
-  const labels: KnownLabels = { stream: ALLOY_STREAM_LABELS, other: LOKI_ADDED_LABELS };
+  const labels: KnownLabels = { stream: ALLOY_STREAM_LABELS, other: LOKI_ADDED_LABELS, embedding: TEXT_EMBEDDING_STREAMS };
   for (const app of tree.apps) {
     findings.push(...rbacFindings(app, model), ...schemaFindings(app), ...logqlFindings(app, labels));
     const security = securityFindings(app, SECURITY_EXCEPTIONS);
@@ -74,7 +76,7 @@ export function validateTree(tree: RenderedTree, catalog: Catalog): ValidationRe
   const matrices: NetworkMatrix[] = [];
   for (const env of [...new Set(tree.apps.map((a) => a.env))]) {
     const apps = tree.apps.filter((a) => a.env === env);
-    findings.push(...wiringFindings(apps, externalRefs(catalog, env)));
+    findings.push(...wiringFindings(apps, externalRefs(catalog, env)), ...grafanaFolderFindings(apps));
     const entry = catalog.environments.find((e) => e.name === env);
     // Flows are judged on the whole environment: a policy's effect depends on every other policy.
     if (entry && apps.length === entry.components.length) {

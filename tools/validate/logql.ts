@@ -5,20 +5,164 @@ import { describeObject, type KubeObject } from '../kube/object.ts';
 import type { RenderedApp } from '../render/tree.ts';
 import type { Finding } from './finding.ts';
 
+/** Streams whose lines carry text their program did not compose (a logged query, a response body). */
+export interface TextEmbeddingStream {
+  /** Stream labels that identify them, e.g. `{namespace: 'observability', container: 'loki'}`. */
+  labels: Readonly<Record<string, string>>;
+  /** What they embed, for the finding's message. */
+  embeds: string;
+}
+
 /** What a query may name: the stream labels the log shipper writes, and what Loki adds beside them. */
 export interface KnownLabels {
   /** Stream labels: the only ones a stream selector `{…}` can match. */
   stream: readonly string[];
   /** Structured metadata and special labels, usable in label filters and groupings after the selector. */
   other: readonly string[];
+  /** Streams a whole-line substring filter must not judge (`grafana/logql-line-filter`). */
+  embedding: readonly TextEmbeddingStream[];
 }
 
 /** Loki ≥ 3 attaches `detected_level` as structured metadata; `__error__` marks lines a parser failed on. */
 export const LOKI_ADDED_LABELS: readonly string[] = ['detected_level', '__error__', '__error_details__'];
 
 export interface LogqlProblem {
-  kind: 'syntax' | 'unknown-label';
+  kind: 'syntax' | 'unknown-label' | 'line-filter';
   message: string;
+}
+
+/** One stream matcher of a selector: `name op "value"`, the value unquoted. */
+export interface StreamMatcher {
+  name: string;
+  op: '=' | '!=' | '=~' | '!~';
+  value: string;
+}
+
+/** A line filter stage: `|= "text"`, `!= "text"`, `|~ "re"`, `!~ "re"`. */
+export interface LineFilterStage {
+  op: '|=' | '!=' | '|~' | '!~';
+  value: string;
+  /** The stage as written in the query. */
+  text: string;
+}
+
+/** One log pipeline of a query (a log query, or one range aggregation's): its selector and its stages in order. */
+export interface LogPipeline {
+  matchers: StreamMatcher[];
+  /** Pipeline stage nodes (`PipelineStage`), in order, for callers that evaluate them. */
+  stages: SyntaxNode[];
+  lineFilters: LineFilterStage[];
+}
+
+export class LogqlStringError extends Error {
+  override readonly name = 'LogqlStringError';
+}
+
+const GO_ESCAPES: Record<string, string> = { '\\': '\\', '"': '"', n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v' };
+
+/**
+ * The value of a LogQL string literal: a Go interpreted string ("…", escapes as in Go) or a raw
+ * string (`…`), as Loki's lexer reads them (grafana/loki v3.7.6 pkg/logql/syntax/lex.go:198, Prometheus' strutil.Unquote).
+ * Throws LogqlStringError on an escape this reader does not know (\x, \u, octal).
+ */
+export function unquoteLogql(literal: string): string {
+  if (literal.startsWith('`') && literal.endsWith('`') && literal.length >= 2) return literal.slice(1, -1);
+  if (!literal.startsWith('"') || !literal.endsWith('"') || literal.length < 2) throw new LogqlStringError(`not a LogQL string literal: ${literal}`);
+  return literal.slice(1, -1).replace(/\\(.)/gs, (_, c: string) => {
+    const decoded = GO_ESCAPES[c];
+    if (decoded === undefined) throw new LogqlStringError(`unsupported escape \\${c} in ${literal}: write the character itself`);
+    return decoded;
+  });
+}
+
+const MATCH_OPS: Record<string, StreamMatcher['op']> = { Eq: '=', Neq: '!=', Re: '=~', Nre: '!~' };
+const LINE_OPS: Record<string, LineFilterStage['op']> = { PipeExact: '|=', Neq: '!=', PipeMatch: '|~', Nre: '!~' };
+
+function childrenOf(node: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (let c = node.firstChild; c; c = c.nextSibling) out.push(c);
+  return out;
+}
+
+function descendants(node: SyntaxNode, name: string): SyntaxNode[] {
+  const found: SyntaxNode[] = [];
+  const visit = (n: SyntaxNode): void => {
+    if (n.name === name) found.push(n);
+    for (const c of childrenOf(n)) visit(c);
+  };
+  visit(node);
+  return found;
+}
+
+/** `name op value` of a `Matcher` node (in a selector or a label filter). */
+export function matcherOf(node: SyntaxNode, text: string): StreamMatcher {
+  const [name, op, value] = childrenOf(node);
+  const matchOp = op ? MATCH_OPS[op.name] : undefined;
+  if (!name || !matchOp || !value) throw new LogqlStringError(`unreadable matcher ${text.slice(node.from, node.to)}`);
+  return { name: text.slice(name.from, name.to), op: matchOp, value: unquoteLogql(text.slice(value.from, value.to)) };
+}
+
+function lineFiltersOf(stage: SyntaxNode, text: string): LineFilterStage[] {
+  return descendants(stage, 'LineFilter').map((filter) => {
+    const op = filter.getChild('Filter')?.firstChild;
+    const value = filter.getChild('String');
+    const lineOp = op ? LINE_OPS[op.name] : undefined;
+    if (!lineOp || !value) throw new LogqlStringError(`unsupported line filter ${text.slice(filter.from, filter.to)}`);
+    return { op: lineOp, value: unquoteLogql(text.slice(value.from, value.to)), text: text.slice(filter.from, filter.to) };
+  });
+}
+
+/** The stages of a `PipelineExpr`, left to right (the grammar nests them to the left). */
+function stagesOf(pipeline: SyntaxNode | null): SyntaxNode[] {
+  if (!pipeline) return [];
+  return childrenOf(pipeline).flatMap((c) => (c.name === 'PipelineExpr' ? stagesOf(c) : c.name === 'PipelineStage' ? [c] : []));
+}
+
+/**
+ * Every log pipeline of a parsed LogQL expression (`text` as parsed, Grafana's interval variables
+ * already replaced): one per log query or range aggregation, with its selector's matchers.
+ */
+export function logPipelines(top: SyntaxNode, text: string): LogPipeline[] {
+  const owners = [...descendants(top, 'LogRangeExpr'), ...descendants(top, 'LogExpr')];
+  return owners.map((owner) => {
+    const matchers = descendants(owner.getChild('Selector') ?? owner, 'Matcher').map((m) => matcherOf(m, text));
+    const stages = stagesOf(owner.getChild('PipelineExpr'));
+    return { matchers, stages, lineFilters: stages.flatMap((s) => lineFiltersOf(s, text)) };
+  });
+}
+
+/** Whether a selector may select a stream with these labels; a Grafana variable (`$x`) may be anything. */
+function mayMatch(matchers: readonly StreamMatcher[], labels: Readonly<Record<string, string>>): boolean {
+  return matchers.every((m) => {
+    const value = labels[m.name];
+    if (value === undefined || m.value.includes('$')) return true;
+    if (m.op === '=' || m.op === '!=') return (value === m.value) === (m.op === '=');
+    let re: RegExp;
+    try {
+      re = new RegExp(`^(?:${m.value})$`);
+    } catch {
+      return true;
+    }
+    return re.test(value) === (m.op === '=~');
+  });
+}
+
+/** A regex line filter anchored at the start of the line only sees what the program itself wrote there. */
+const anchored = (filter: LineFilterStage): boolean => filter.op === '|~' && filter.value.startsWith('^');
+
+function lineFilterProblems(pipelines: readonly LogPipeline[], embedding: readonly TextEmbeddingStream[]): LogqlProblem[] {
+  return pipelines.flatMap((pipeline) => {
+    const seen = embedding.filter((stream) => mayMatch(pipeline.matchers, stream.labels));
+    if (seen.length === 0) return [];
+    return pipeline.lineFilters
+      .filter((f) => !anchored(f))
+      .map((f) => ({
+        kind: 'line-filter' as const,
+        message: `line filter ${f.text} judges the whole line, and the selector reaches ${seen
+          .map((s) => `{${Object.entries(s.labels).map(([k, v]) => `${k}="${v}"`).join(', ')}}, whose lines embed ${s.embeds}`)
+          .join('; ')}: select by parsed fields (| logfmt level, msg | level="error") or detected_level, or anchor a regex at the line start (|~ "^…")`,
+      }));
+  });
 }
 
 // Grafana substitutes its interval variables before a query reaches Loki; any duration parses the same.
@@ -62,6 +206,12 @@ export function checkLogql(expr: string, known: KnownLabels): LogqlProblem[] {
     return [{ kind: 'syntax', message: `LogQL syntax error at character ${first + 1}, near "${near}": fix the expression ${JSON.stringify(expr)}` }];
   }
   const problems: LogqlProblem[] = [];
+  try {
+    problems.push(...lineFilterProblems(logPipelines(tree.topNode, text), known.embedding));
+  } catch (error) {
+    if (!(error instanceof LogqlStringError)) throw error;
+    return [{ kind: 'syntax', message: `${error.message}: fix the expression ${JSON.stringify(expr)}` }];
+  }
   const streamLabels = new Set(known.stream);
   const anyLabel = new Set([...known.stream, ...known.other]);
   for (const label of new Set(stream)) {
@@ -164,7 +314,7 @@ export function queryProblems(query: GrafanaQuery, known: KnownLabels): LogqlPro
   return problems;
 }
 
-/** `grafana/logql-syntax` and `grafana/logql-unknown-label`: every query in every rendered ConfigMap of an app. */
+/** `grafana/logql-syntax`, `grafana/logql-unknown-label` and `grafana/logql-line-filter`: every query in every rendered ConfigMap of an app. */
 export function logqlFindings(app: RenderedApp, known: KnownLabels): Finding[] {
   return app.objects
     .filter((o) => o.kind === 'ConfigMap')

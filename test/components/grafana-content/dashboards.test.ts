@@ -3,7 +3,8 @@ import { parse } from 'yaml';
 import { dev, prod } from '../../../tools/catalog/environments.ts';
 import { SECRETS } from '../../../tools/catalog/secrets.ts';
 import { grafana } from '../../../tools/components/grafana.ts';
-import { alertRules, alertRulesFile, notificationsFile, WEBHOOK_URL_ENV } from '../../../tools/components/grafana-content/alerts.ts';
+import { ALERT_FOLDER, alertRules, alertRulesFile, notificationsFile, WEBHOOK_URL_ENV } from '../../../tools/components/grafana-content/alerts.ts';
+import { lokiConfig } from '../../../tools/components/loki-config.ts';
 import { dashboardConfigMapName, dashboardFiles, dashboardFolders, dashboardProviders } from '../../../tools/components/grafana-content/dashboards.ts';
 import { LOKI_DATASOURCE_UID } from '../../../tools/components/grafana-content/queries.ts';
 import type { KubeObject } from '../../../tools/kube/object.ts';
@@ -72,20 +73,40 @@ describe('provisioned alerting', () => {
     // THEN each uses its own catalog value
     expect(threshold(dev)).toBe(dev.grafana.alerting.errorLinesPerSecond);
     expect(threshold(prod)).toBe(prod.grafana.alerting.errorLinesPerSecond);
-    expect(alertRules(prod).map((r) => r.title)).toEqual(['AlloyNodeSilent', 'NamespaceErrorRate', 'LokiStorageErrors']);
+    expect(alertRules(prod).map((r) => r.title)).toEqual(['AlloyNodeSilent', 'NamespaceErrorRate', 'LokiStorageErrors', 'LokiCompactorFailing']);
   });
 
-  it('the rule file is Grafana\'s file format: one group in a folder, no API-only fields', () => {
+  it('the rule file is Grafana\'s file format: groups in the alerts\' own folder, node silence in its slower group, no API-only fields', () => {
     // WHEN the file is read back
-    const file = parse(alertRulesFile(prod)) as { apiVersion: number; groups: { folder: string; rules: Record<string, unknown>[] }[] };
-    // THEN it has the provisioning shape, and no field Grafana's API sets itself
+    const file = parse(alertRulesFile(prod)) as { apiVersion: number; groups: { name: string; folder: string; interval: string; rules: Record<string, unknown>[] }[] };
+    // THEN it has the provisioning shape, the node-silence rule evaluated every 5 minutes on its own, and no field Grafana's API sets itself
     expect(file.apiVersion).toBe(1);
-    expect(file.groups).toHaveLength(1);
-    for (const rule of file.groups[0]?.rules ?? []) {
+    expect(file.groups.map((g) => [g.name, g.interval, g.rules.map((r) => r['title'])])).toEqual([
+      ['observability-stack', '1m', ['NamespaceErrorRate', 'LokiStorageErrors', 'LokiCompactorFailing']],
+      ['observability-stack-nodes', '5m', ['AlloyNodeSilent']],
+    ]);
+    expect(new Set(file.groups.map((g) => g.folder))).toEqual(new Set([ALERT_FOLDER]));
+    expect(dashboardFolders().map((f) => f.title)).not.toContain(ALERT_FOLDER);
+    for (const rule of file.groups.flatMap((g) => g.rules)) {
       expect(Object.keys(rule)).not.toEqual(expect.arrayContaining(['folderUID']));
       expect(Object.keys(rule)).not.toEqual(expect.arrayContaining(['orgID']));
       expect(rule['condition']).toBe('C');
     }
+  });
+
+  it('the compactor rule\'s window holds a compaction and a retention run at the intervals Loki\'s config gives them', () => {
+    // GIVEN the compaction interval in the rendered Loki config; retention runs at that interval plus min(10m, half of it)
+    // (grafana/loki v3.7.6 pkg/compactor/config.go Validate, apply_retention_interval unset)
+    const minutes = (d: string): number => Number(/^(\d+)m$/.exec(d)?.[1] ?? NaN);
+    const compaction = minutes((parse(lokiConfig(prod)) as { compactor: { compaction_interval: string } }).compactor.compaction_interval);
+    const retention = compaction + Math.min(10, compaction / 2);
+    // WHEN the rule's query window is read
+    const rule = alertRules(prod).find((r) => r.uid === 'loki-compactor-failing');
+    const window = rule?.data.find((d) => d.refId === 'A')?.relativeTimeRange?.from ?? 0;
+    const range = minutes(/\[(\d+m)\]\)\)$/.exec((rule?.data[0]?.model as unknown as { expr: string }).expr)?.[1] ?? '');
+    // THEN both cover the longer cycle
+    expect(range).toBeGreaterThanOrEqual(retention);
+    expect(window).toBe(range * 60);
   });
 
   it('dev has no contact point; prod posts to a webhook whose URL comes from a declared Secret', () => {

@@ -10,7 +10,7 @@ describe('grafanaContentSummary', () => {
     // THEN both dashboards and all rules are listed, and only prod has a contact point
     expect(devSummary?.dashboards.map((d) => `${d.folder}/${d.title}`)).toEqual(['Logs/Cluster logs', 'Observability stack/Stack health']);
     expect(devSummary?.dashboards[0]?.panels).toContain('Logs');
-    expect(prodSummary?.rules.map((r) => r.uid)).toEqual(['alloy-node-silent', 'namespace-error-rate', 'loki-storage-errors']);
+    expect(prodSummary?.rules.map((r) => r.uid)).toEqual(['alloy-node-silent', 'namespace-error-rate', 'loki-storage-errors', 'loki-compactor-failing']);
     expect(devSummary?.contactPoint).toBeUndefined();
     expect(prodSummary?.contactPoint).toBe('ops-webhook');
   });

@@ -50,9 +50,9 @@ export function clusterLogsDashboard(): Dashboard {
     .withPanel(
       stackedBars(
         'Log volume by namespace and level',
-        'Which namespaces are logging, how much, and at what level?',
-        `sum by (namespace, level) (count_over_time(${SELECTED} [$__auto]))`,
-        '{{namespace}} {{level}}',
+        'Which namespaces are logging, how much, and at what level (as Loki detected it)?',
+        `sum by (namespace, detected_level) (count_over_time(${SELECTED} [$__auto]))`,
+        '{{namespace}} {{detected_level}}',
       ),
     )
     .withPanel(

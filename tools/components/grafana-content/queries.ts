@@ -12,8 +12,64 @@ export function stackLogs(container: string): string {
   return `{namespace="${NAMESPACE}", container="${container}"}`;
 }
 
+/**
+ * The stack's containers whose log lines carry text they did not compose, so a substring of the
+ * whole line says nothing about the line's own level or message: select their lines by parsed
+ * fields instead (`tools/validate/logql.ts`, rule `grafana/logql-line-filter`).
+ */
+export const TEXT_EMBEDDING_STREAMS: readonly { labels: Readonly<Record<string, string>>; embeds: string }[] = [
+  // grafana/loki v3.7.6 pkg/logql/metrics.go:166 logs every query it runs at info (`query="…"`);
+  // vendor/github.com/grafana/dskit/middleware/logging.go:144 logs 5xx response bodies and request URIs.
+  { labels: { namespace: NAMESPACE, container: 'loki' }, embeds: 'the text of every query it runs (query="…") and HTTP response bodies' },
+  // grafana/alloy v1.18.1 internal/component/common/loki/client/shards.go:534 puts Loki's response line into `error`.
+  { labels: { namespace: NAMESPACE, container: 'alloy' }, embeds: "Loki's responses to its pushes" },
+  // minio/minio RELEASE.2025-09-07T16-13-09Z internal/logger/target/console/console.go:147 prints error texts, bucket and object names.
+  { labels: { namespace: NAMESPACE, container: 'minio' }, embeds: 'error texts, bucket and object names' },
+];
+
 /** A Loki range query for a panel, against the provisioned datasource. */
 export function lokiQuery(refId: string, expr: string, legendFormat?: string): DataqueryBuilder {
   const query = new DataqueryBuilder().refId(refId).datasource(LOKI).expr(expr).queryType('range');
   return legendFormat ? query.legendFormat(legendFormat) : query;
 }
+
+const lokiLines = stackLogs('loki');
+
+/**
+ * The pipelines that pick the stack's failure lines, each by the fields upstream writes
+ * (`| logfmt …` and label filters on them), never by a substring of the whole line.
+ * Rules and panels share them, so a dashboard shows what an alert counts.
+ */
+export const FAILURES = {
+  /**
+   * Any Loki error whose `err` is an S3 call that failed: aws-sdk-go-v2 formats it
+   * `operation error S3: <Operation>, …` (vendor/github.com/aws/smithy-go/errors.go:60 in
+   * grafana/loki v3.7.6), e.g. the ingester's `failed to flush` (pkg/ingester/flush.go:262), the
+   * compactor's `failed to run compaction` (pkg/compactor/tables_manager.go:101).
+   */
+  lokiObjectStore: `${lokiLines} | logfmt level, err | level="error" | err=~".*operation error S3.*"`,
+  /** The compactor's failed runs: pkg/compactor/tables_manager.go:87/101 (compaction) and :114/124 (retention), grafana/loki v3.7.6. */
+  lokiCompactor: `${lokiLines} | logfmt level, msg | level="error" | msg=~"failed to run compaction|failed to apply retention"`,
+  /**
+   * Pushes answered 5xx, from dskit's HTTP middleware: `POST <uri> (<status>) <duration> Response: …` at warn
+   * (vendor/github.com/grafana/dskit/middleware/logging.go:144). 502 and 503 are logged at debug there: not seen.
+   */
+  lokiPush5xx: `${lokiLines} | logfmt level, msg | level="warn" | msg=~"POST /loki/api/v1/push [(]5[0-9][0-9][)] .*"`,
+  /** The ingester giving up on a flush (pkg/ingester/flush.go:240, after its retries) or one failed attempt (:262). */
+  lokiFlush: `${lokiLines} | logfmt level, msg | level="error" | msg="failed to flush"`,
+  /**
+   * Queries a querier ran and failed: its stats line (pkg/logql/metrics.go:285, called from
+   * pkg/logql/engine.go:298 with the error's HTTP status). Only these lines carry `latency`.
+   * The frontend's stats line is written only for answers without error (pkg/querier/queryrange/stats.go:137).
+   */
+  lokiQuery5xx: `${lokiLines} | logfmt latency, status | latency=~"fast|slow" | status=~"5[0-9][0-9]"`,
+  /** Query requests answered 5xx (except 502 and 503), from the same middleware line as pushes. */
+  lokiQueryHttp5xx: `${lokiLines} | logfmt level, msg | level="warn" | msg=~"(GET|POST) /loki/api/v1/query(_range)?([?][^ ]*)? [(]5[0-9][0-9][)] .*"`,
+  /** Alloy dropping a batch after its retries: internal/component/common/loki/client/shards.go:462, grafana/alloy v1.18.1. */
+  alloyDroppedBatch: `${stackLogs('alloy')} | logfmt msg, status | msg="final error sending batch, no retries left, dropping data"`,
+  /**
+   * The one `Error: ` line MinIO prints per logged error (internal/logger/target/console/console.go:147); the other lines
+   * of the entry (API, Time, DeploymentID, RequestID, stack frames) are separate Loki lines and not counted.
+   */
+  minioError: `${stackLogs('minio')} |~ "^Error: "`,
+} as const;
