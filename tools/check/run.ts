@@ -18,6 +18,7 @@ import { lintWorkflows, type WorkflowFile } from '../validate/workflows.ts';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { summarize, type AppSummary } from './summary.ts';
+import { upstreamFindings } from '../upstream/index.ts';
 
 export interface CheckResult {
   stale: StaleReport;
@@ -27,6 +28,8 @@ export interface CheckResult {
   findings: Finding[];
   honoured: HonouredException[];
   summary: AppSummary[];
+  /** One line per upstream loader that did not run because its program is not built (tools/upstream). */
+  upstreamSkipped: string[];
 }
 
 /** The repository's GitHub workflows, for actionlint and our own workflow rules. */
@@ -60,7 +63,7 @@ export async function runCheck(root: string, catalog: Catalog, kustomize: Kustom
     tree = await renderOverlays(root, kustomize, await listOverlays(root), render);
   } catch (error) {
     if (!(error instanceof RenderError)) throw error;
-    return { stale, renderError: error, tree: { apps: [] }, findings: [], honoured: [], summary: [] };
+    return { stale, renderError: error, tree: { apps: [] }, findings: [], honoured: [], summary: [], upstreamSkipped: [] };
   }
   const findings: Finding[] = [];
   for (const path of stale.foreign) {
@@ -77,5 +80,8 @@ export async function runCheck(root: string, catalog: Catalog, kustomize: Kustom
   findings.push(...appsFindings(argo, tree), ...schemaFindings({ env: '', component: 'apps', dir: 'apps', objects: argo }));
   const validation = validateTree(tree, catalog);
   findings.push(...validation.findings, ...(await lintWorkflows(await readWorkflows(root))));
-  return { stale, tree, findings: sortFindings(findings), honoured: validation.honoured, summary: tree.apps.map(summarize) };
+  // Loki, Alloy and Argo CD's own loaders, when the upstream tier's programs are built.
+  const upstream = await upstreamFindings(root, tree, disk);
+  findings.push(...upstream.findings);
+  return { stale, tree, findings: sortFindings(findings), honoured: validation.honoured, summary: tree.apps.map(summarize), upstreamSkipped: upstream.skipped };
 }
