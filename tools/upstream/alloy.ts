@@ -1,7 +1,9 @@
 /**
- * Alloy's configuration, validated by Alloy's own code: the `alloy` program (test/upstream/alloy:
- * the validator behind `alloy validate`, internal/alloycli/cmd_validate.go at the pinned version)
- * parses each rendered config.alloy and decodes every component's arguments into its own types.
+ * Alloy's configuration, read by Alloy's own code: the `alloy` program (test/upstream/alloy: the
+ * github.com/grafana/alloy/syntax module the pinned Alloy requires) parses each rendered
+ * config.alloy with Alloy's parser and evaluates every attribute that reads no component's exports
+ * with Alloy's expression VM. Components' argument types stay out of reach: the main module does not
+ * build with the Go module proxy alone (test/upstream/alloy/main.go says which versions it refuses).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +20,15 @@ export function alloyConfigText(objects: readonly KubeObject[]): string | undefi
   return (map?.['data'] as Record<string, string> | undefined)?.['config.alloy'];
 }
 
-/** Validates `config`; one error finding (rule `upstream/alloy-config`) with Alloy's own report when refused. */
+/** The blocks of a parsed config as the program lists them (name, label, attribute and inner block names). */
+export interface AlloyBlock {
+  name: string;
+  label?: string;
+  attributes: string[];
+  blocks: AlloyBlock[];
+}
+
+/** Reads `config`; one error finding (rule `upstream/alloy-config`) with Alloy's own message and position when refused. */
 export async function alloyConfigFindings(binary: string, app: RenderedApp, config = alloyConfigText(app.objects)): Promise<Finding[]> {
   if (config === undefined) return [];
   const dir = mkdtempSync(join(tmpdir(), 'alloy-config-'));
