@@ -47,12 +47,12 @@ describe(`apps/ read by Argo CD ${ARGO_CD_CRDS_VERSION}'s own code`, () => {
     const [path, text] = [...files].find(([p]) => p.endsWith('.applicationset.yaml')) ?? ['', ''];
     const broken = new Map(files).set(path, text.replace(/^( {2})goTemplate: true$/m, '$1goTemplate: true\n$1goTemplates: true'));
     const findings = await argoCdFindings(ARGOCD, broken);
-    expect(findings.map((f) => f.message)).toEqual([expect.stringMatching(/unknown field "spec\.goTemplates"/)]);
+    expect(findings.map((f) => f.message)).toEqual([expect.stringMatching(/ApplicationSet observability-\w+\): .*unknown field "goTemplates"/)]);
   });
 
   it('a template key the list elements lack is refused by Argo CD (missingkey=error)', async () => {
     const [path, text] = [...files].find(([p]) => p.endsWith('.applicationset.yaml')) ?? ['', ''];
-    const broken = new Map(files).set(path, text.replace('path: overlays/', 'path: \'{{.nosuchkey}}/overlays/'));
+    const broken = new Map(files).set(path, text.replace(/path: (overlays\/\S+)/, 'path: "{{.nosuchkey}}/$1"'));
     const findings = await argoCdFindings(ARGOCD, broken);
     expect(findings[0]?.message).toMatch(/nosuchkey/);
   });

@@ -29,8 +29,8 @@ describe('Loki launches read from the rendered workloads', () => {
 });
 
 describe("Argo CD's Applications against the plan's", () => {
-  it('empty values are what omitempty leaves out; anything else differs, by JSON Pointer', () => {
-    expect(pruneEmpty({ a: '', b: null, c: [], d: {}, e: { f: 0, g: false } })).toEqual({ e: { f: 0, g: false } });
+  it('empty values and false are what omitempty leaves out; anything else differs, by JSON Pointer', () => {
+    expect(pruneEmpty({ a: '', b: null, c: [], d: {}, e: { f: 0, g: false, h: true } })).toEqual({ e: { f: 0, h: true } });
     const app = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'dev-loki', namespace: 'argocd', creationTimestamp: null }, spec: { project: 'p', source: { path: 'overlays/dev/loki' } }, status: { health: {} } };
     const plan = { ...app, metadata: { name: 'dev-loki', namespace: 'argocd' }, spec: { project: 'p', source: { path: 'overlays/dev/loki/' } } };
     expect(differences(comparable(app), comparable({ ...plan, spec: app.spec }))).toEqual([]);

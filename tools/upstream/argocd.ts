@@ -20,13 +20,19 @@ export interface ArgoExpansion {
   applications: { applicationSet: string; application: KubeObject }[];
 }
 
-/** A value without null, empty strings, empty arrays and empty objects (what Go's omitempty and Argo CD's defaults leave out). */
+/**
+ * A value without null, false, empty strings, empty arrays and empty objects: the zero values Argo
+ * CD's types leave out when they encode (`omitempty` on plain bools such as
+ * `syncPolicy.automated.selfHeal`, pkg/apis/application/v1alpha1/types.go), so `selfHeal: false` in
+ * the template and its absence in the generated Application compare equal. A pointer bool's
+ * explicit false (`automated.enabled`) would compare equal to its absence too: the template sets none.
+ */
 export function pruneEmpty(value: unknown): unknown {
   if (Array.isArray(value)) {
     const items = value.map(pruneEmpty).filter((v) => v !== undefined);
     return items.length > 0 ? items : undefined;
   }
-  if (value === null || value === '') return undefined;
+  if (value === null || value === '' || value === false) return undefined;
   if (typeof value !== 'object') return value;
   const entries = Object.entries(value as Record<string, unknown>)
     .map(([k, v]) => [k, pruneEmpty(v)] as const)
