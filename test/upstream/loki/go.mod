@@ -387,6 +387,10 @@ require (
 	zombiezen.com/go/sqlite v1.4.2 // indirect
 )
 
+// Loki's local replace github.com/grafana/loki/pkg/push => ./pkg/push is not copied: the proxy refuses a
+// pseudo-version of the v3.7.6 tag's commit (403), so pkg/push stays at the version Loki's go.mod
+// requires (v0.0.0-20250630054201-94c0ba7b0952, below), which builds.
+//
 // Loki v3.7.6's own remote replace and exclude directives (its go.mod, end of file): a consumer does not
 // inherit them, and without them the module graph does not resolve or build.
 replace github.com/Azure/azure-sdk-for-go => github.com/Azure/azure-sdk-for-go v68.0.0+incompatible
