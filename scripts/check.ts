@@ -16,6 +16,9 @@ Usage: npm run check [-- -o json|yaml]     (npm start runs the same; --json = -o
    .cache/render/ for overlays whose input files and kustomize version are unchanged.
 3. Checks each rendered overlay equals what the catalog builds, then prints a summary per
    environment and component.
+4. When the upstream tier's programs are built (npm run test:upstream), loads every Loki and Alloy
+   configuration and the Argo CD objects with the components' own code; otherwise says, one line
+   each, that it skipped them.
 
 Exit: 0 clean, 1 stale files or findings, 2 could not run (invalid catalog, kustomize error or missing).
 `;
@@ -43,6 +46,7 @@ await main(USAGE, async () => {
   }
   const result = await runCheck(root, catalog, await findKustomize(), { cache, ...(onProgress ? { onProgress } : {}) });
   await pruneCache(cache);
+  for (const line of result.upstreamSkipped) process.stderr.write(`${line}\n`);
   const errors = result.findings.filter((f) => f.severity === 'error');
   const failed = result.stale.stale.length > 0 || errors.length > 0;
   if (format !== 'text') {

@@ -19,6 +19,7 @@ import { lintWorkflows, type WorkflowFile } from '../validate/workflows.ts';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { summarize, type AppSummary } from './summary.ts';
+import { upstreamFindings } from '../upstream/index.ts';
 
 export interface CheckResult {
   stale: StaleReport;
@@ -28,6 +29,8 @@ export interface CheckResult {
   findings: Finding[];
   honoured: HonouredException[];
   summary: AppSummary[];
+  /** One line per upstream loader that did not run because its program is not built (tools/upstream). */
+  upstreamSkipped: string[];
 }
 
 /** The repository's GitHub workflows, for actionlint and our own workflow rules. */
@@ -61,7 +64,7 @@ export async function runCheck(root: string, catalog: Catalog, kustomize: Kustom
     tree = await renderOverlays(root, kustomize, await listOverlays(root), render);
   } catch (error) {
     if (!(error instanceof RenderError)) throw error;
-    return { stale, renderError: error, tree: { apps: [] }, findings: [], honoured: [], summary: [] };
+    return { stale, renderError: error, tree: { apps: [] }, findings: [], honoured: [], summary: [], upstreamSkipped: [] };
   }
   const findings: Finding[] = [];
   for (const path of stale.foreign) {
@@ -79,5 +82,8 @@ export async function runCheck(root: string, catalog: Catalog, kustomize: Kustom
   const validation = validateTree(tree, catalog);
   const workflows = await readWorkflows(root);
   findings.push(...validation.findings, ...(await lintWorkflows(workflows)), ...argoVersionFindings(argo, workflows, catalog.versions.argocd.minimum));
-  return { stale, tree, findings: sortFindings(findings), honoured: validation.honoured, summary: tree.apps.map(summarize) };
+  // Loki, Alloy and Argo CD's own loaders, when the upstream tier's programs are built.
+  const upstream = await upstreamFindings(root, tree, disk);
+  findings.push(...upstream.findings);
+  return { stale, tree, findings: sortFindings(findings), honoured: validation.honoured, summary: tree.apps.map(summarize), upstreamSkipped: upstream.skipped };
 }

@@ -1,31 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { prod } from '../../../tools/catalog/environments.ts';
 import { grafana } from '../../../tools/components/grafana.ts';
 import { grafanaQueries } from '../../../tools/validate/logql.ts';
-import { compileQuery, type Labels } from '../../support/logql-pipeline.ts';
+import { compileQuery } from '../../support/logql-pipeline.ts';
+import { corpusLines, logfmtValue, readCorpus } from '../../support/log-corpus.ts';
 
-/** test/fixtures/logs/corpus.yaml: real-format log lines of the pinned Loki, Alloy and MinIO (see its header). */
-interface Corpus {
-  streams: Record<string, Labels>;
-  everyLine: string[];
-  lines: { id: string; stream: string; source: string; line: string; seenBy: string[] }[];
-  perQuery: { id: string; stream: string; source: string; line: string }[];
-}
-
-const CORPUS = new URL('../../fixtures/logs/corpus.yaml', import.meta.url);
-const corpus = parse(readFileSync(CORPUS, 'utf8')) as Corpus;
-
-/** A value as go-kit's logfmt encoder writes it (go-logfmt encode.go:235-249, jsonstring.go:37-90), for ASCII text. */
-function logfmtValue(value: string): string {
-  if (value !== '' && !/[\x00-\x20="\x7f]/.test(value)) return value;
-  const escaped = value.replace(/[\\"\n\r\t]|[\x00-\x1f\x7f]/g, (c) => {
-    const named: Record<string, string> = { '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-    return named[c] ?? `\\u00${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
-  });
-  return `"${escaped}"`;
-}
+const corpus = readCorpus();
 
 // GIVEN every rule and panel query as prod's Grafana provisions them (variables list label values: not pipelines)
 const queries = grafana(prod)
@@ -35,12 +15,7 @@ const queries = grafana(prod)
 const byWhere = new Map(queries.map((q) => [q.where, q.expr]));
 
 // AND every corpus line, the per-query lines printed once per query with that query's own text
-const lines = [
-  ...corpus.lines.map((l) => ({ ...l, labels: corpus.streams[l.stream] ?? {} })),
-  ...corpus.perQuery.flatMap((template) =>
-    queries.map((q) => ({ ...template, id: `${template.id} for ${q.where}`, labels: corpus.streams[template.stream] ?? {}, line: template.line.replace('{{query}}', logfmtValue(q.expr)), seenBy: [] as string[] })),
-  ),
-];
+const lines = corpusLines(corpus, queries);
 
 describe('the log corpus', () => {
   it('lists every rule and panel query in queries.json, for the upstream tier', async () => {
