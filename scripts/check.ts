@@ -3,7 +3,7 @@ import { catalog } from '../tools/catalog/index.ts';
 import { runCheck } from '../tools/check/run.ts';
 import { formatSummary } from '../tools/check/summary.ts';
 import { openRenderCache } from '../tools/render/cache.ts';
-import { findKustomize } from '../tools/render/kustomize.ts';
+import { findKustomize, kustomizeVersionWarning } from '../tools/render/kustomize.ts';
 import { formatFinding } from '../tools/validate/finding.ts';
 import { EXIT, main, parseFlags, pruneCache, repoRoot } from './lib/cli.ts';
 
@@ -34,7 +34,10 @@ await main(USAGE, async () => {
   const onProgress = progress();
   const root = repoRoot();
   const cache = openRenderCache(root);
-  const result = await runCheck(root, catalog, await findKustomize(), { cache, ...(onProgress ? { onProgress } : {}) });
+  const kustomize = await findKustomize();
+  const versionWarning = kustomizeVersionWarning(kustomize);
+  if (versionWarning) process.stderr.write(`warning: ${versionWarning}\n`);
+  const result = await runCheck(root, catalog, kustomize, { cache, ...(onProgress ? { onProgress } : {}) });
   await pruneCache(cache);
   const errors = result.findings.filter((f) => f.severity === 'error');
   const failed = result.stale.stale.length > 0 || errors.length > 0;
