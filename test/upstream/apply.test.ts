@@ -91,4 +91,8 @@ describe(`apps/ with the CRDs of Argo CD ${ARGO_CD_CRDS_VERSION}`, () => {
     }
     expect(rejected).toEqual([]);
   });
+
+  it('is the Argo CD release the end-to-end workflow installs', () => {
+    expect(readFileSync(join(REPO_ROOT, '.github/workflows/e2e.yml'), 'utf8')).toMatch(new RegExp(`^\\s*ARGOCD_VERSION: ${ARGO_CD_CRDS_VERSION.replace(/\./g, '\\.')}\\s*$`, 'm'));
+  });
 });
