@@ -4,7 +4,7 @@ import { WORK_DIR, interruptedWrite } from '../tools/generate/write.ts';
 import { runCheck } from '../tools/check/run.ts';
 import { formatSummary } from '../tools/check/summary.ts';
 import { openRenderCache } from '../tools/render/cache.ts';
-import { findKustomize } from '../tools/render/kustomize.ts';
+import { findKustomize, kustomizeVersionWarning } from '../tools/render/kustomize.ts';
 import { formatFinding } from '../tools/validate/finding.ts';
 import { EXIT, OUTPUT_OPTIONS, formatData, main, outputFormat, parseFlags, pruneCache, repoRoot } from './lib/cli.ts';
 
@@ -44,7 +44,10 @@ await main(USAGE, async () => {
     const state = interrupted === 'committed' ? 'base/, overlays/ and apps/ are half written' : 'nothing was changed yet';
     process.stderr.write(`warning: an interrupted \`npm run generate\` left ${WORK_DIR}/ (${state}): run \`npm run generate\` to finish it, then check again\n`);
   }
-  const result = await runCheck(root, catalog, await findKustomize(), { cache, ...(onProgress ? { onProgress } : {}) });
+  const kustomize = await findKustomize();
+  const versionWarning = kustomizeVersionWarning(kustomize);
+  if (versionWarning) process.stderr.write(`warning: ${versionWarning}\n`);
+  const result = await runCheck(root, catalog, kustomize, { cache, ...(onProgress ? { onProgress } : {}) });
   await pruneCache(cache);
   for (const line of result.upstreamSkipped) process.stderr.write(`${line}\n`);
   const errors = result.findings.filter((f) => f.severity === 'error');

@@ -23,8 +23,9 @@ const RANK: Record<string, number> = {
   diff: 7,
   drift: 7,
   github: 7,
-  check: 8,
-  plan: 8,
+  upstream: 8,
+  check: 9,
+  plan: 9,
 };
 
 function sources(dir: string): string[] {

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KUBERNETES_TARGET_MINOR } from '../../tools/catalog/kubernetes-target.ts';
+import { KUBERNETES_TARGET_MINOR } from '../../tools/catalog/versions.ts';
 import type { KubeObject } from '../../tools/kube/object.ts';
 import { parseObjects } from '../../tools/yaml.ts';
 import { REPO_ROOT, renderCommitted } from '../support/repo.ts';
@@ -90,5 +90,9 @@ describe(`apps/ with the CRDs of Argo CD ${ARGO_CD_CRDS_VERSION}`, () => {
       }
     }
     expect(rejected).toEqual([]);
+  });
+
+  it('is the Argo CD release the end-to-end workflow installs', () => {
+    expect(readFileSync(join(REPO_ROOT, '.github/workflows/e2e.yml'), 'utf8')).toMatch(new RegExp(`^\\s*ARGOCD_VERSION: ${ARGO_CD_CRDS_VERSION.replace(/\./g, '\\.')}\\s*$`, 'm'));
   });
 });

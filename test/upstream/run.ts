@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { KUSTOMIZE_BUNDLED_BY_ARGO_CD } from '../../tools/catalog/versions.ts';
 import { BIN_DIR, GO_MINIMUM, UPSTREAM_DIR } from './support/programs.ts';
 
 function stop(line: string): never {
@@ -33,6 +34,12 @@ for (const program of programs) {
   if (build.error || build.status !== 0) stop(`building ${program} failed (see the go output above)`);
   process.stderr.write(`test:upstream: built ${program} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }
+
+// The kustomize Argo CD bundles: its go.mod has no replace or exclude, so `go install` builds it as released.
+const kustomizeStarted = Date.now();
+const install = spawnSync('nice', ['go', 'install', `sigs.k8s.io/kustomize/kustomize/v5@${KUSTOMIZE_BUNDLED_BY_ARGO_CD}`], { env: { ...process.env, GOBIN: BIN_DIR }, stdio: 'inherit' });
+if (install.error || install.status !== 0) stop(`installing kustomize ${KUSTOMIZE_BUNDLED_BY_ARGO_CD} failed (see the go output above)`);
+process.stderr.write(`test:upstream: kustomize ${KUSTOMIZE_BUNDLED_BY_ARGO_CD} installed in ${((Date.now() - kustomizeStarted) / 1000).toFixed(1)} s\n`);
 
 const vitest = spawnSync(process.execPath, [join(UPSTREAM_DIR, '../../node_modules/vitest/vitest.mjs'), 'run', '--config', join(UPSTREAM_DIR, 'vitest.config.ts'), ...process.argv.slice(2)], {
   stdio: 'inherit',

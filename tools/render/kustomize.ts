@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { $, which } from 'zx';
 import { parseObjects } from '../yaml.ts';
 import type { KubeObject } from '../kube/object.ts';
+import { ARGO_CD_TARGET_VERSION, KUSTOMIZE_BUNDLED_BY_ARGO_CD } from '../catalog/versions.ts';
 
 export class RenderError extends Error {
   override readonly name = 'RenderError';
@@ -30,6 +31,17 @@ export async function findKustomize(): Promise<Kustomize> {
   throw new RenderError(
     'kustomize not found: install kubectl (it embeds kustomize) or a kustomize binary (https://kubectl.docs.kubernetes.io/installation/kustomize/) and put it on PATH',
   );
+}
+
+/**
+ * One line when `kustomize` is not the version the declared Argo CD bundles (its renders may then
+ * differ from what Argo CD syncs), naming both and how to install the right one; undefined when equal.
+ * Versions compare without a leading `v` (`kustomize version` prints `v5.7.0`, kubectl `v5.5.0`).
+ */
+export function kustomizeVersionWarning(kustomize: Kustomize, bundled = KUSTOMIZE_BUNDLED_BY_ARGO_CD): string | undefined {
+  const plain = (v: string): string => v.trim().replace(/^v/, '');
+  if (plain(kustomize.version) === plain(bundled)) return undefined;
+  return `kustomize ${kustomize.version} (${kustomize.command.join(' ')}) is not ${bundled}, the one Argo CD ${ARGO_CD_TARGET_VERSION} renders with: renders may differ from what Argo CD syncs; install it with \`go install sigs.k8s.io/kustomize/kustomize/v5@${bundled}\` and put it on PATH`;
 }
 
 /**

@@ -8,13 +8,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeObject } from '../../../tools/kube/object.ts';
 import { parseObjects } from '../../../tools/yaml.ts';
+import { ARGO_CD_TARGET_VERSION } from '../../../tools/catalog/versions.ts';
 
-/**
- * The Argo CD release whose CRDs the tier installs. v3.2.0 is the first whose ApplicationSet CRD has
- * `spec.strategy.deletionOrder`, which apps/ sets; .github/workflows/e2e.yml still installs v3.1.9.
- * Reconcile with the catalog's Argo CD version fact when there is one.
- */
-export const ARGO_CD_CRDS_VERSION = 'v3.2.12';
+/** The Argo CD release whose CRDs the tier installs: the catalog's target. */
+export const ARGO_CD_CRDS_VERSION = ARGO_CD_TARGET_VERSION;
 
 /** The CRD objects of `version` (downloads the module into Go's cache on first use). */
 export function argoCdCrds(version = ARGO_CD_CRDS_VERSION): KubeObject[] {

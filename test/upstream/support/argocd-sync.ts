@@ -77,10 +77,10 @@ export interface Rejection {
 
 /**
  * What kube-controller-manager's resourcequota controller does within seconds of a quota's creation:
- * `status.hard` from the spec, `status.used` counted (nothing exists yet that it counts). Without
- * it, quota admission refuses every object the quota constrains ("status unknown for quota");
- * this server runs no controllers. Source: kubernetes pkg/controller/resourcequota,
- * staging/src/k8s.io/apiserver/pkg/admission/plugin/resourcequota/controller.go.
+ * `status.hard` from the spec, `status.used` counted (nothing exists yet that it counts). Quota
+ * admission enforces only what `status.hard` lists (k8s.io/apiserver v0.34.4
+ * pkg/admission/plugin/resourcequota/controller.go, `CheckRequest`), so without this step, on a
+ * server that runs no controllers, the quota would silently constrain nothing.
  */
 async function recordQuotaStatus(client: KubeClient, quota: KubeObject): Promise<void> {
   const live = (await client.get(quota)) as KubeObject & { spec: { hard: Record<string, string> } };

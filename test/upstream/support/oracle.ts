@@ -9,7 +9,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject } from '../../../tools/kube/object.ts';
 import { ARGOCD_MANAGER } from './argocd-sync.ts';
-import type { KubeClient } from './kube.ts';
+import { KubeRequestError, type KubeClient } from './kube.ts';
 
 const SERVER_METADATA = ['managedFields', 'resourceVersion', 'generation', 'uid', 'creationTimestamp', 'selfLink'];
 
@@ -24,9 +24,19 @@ function comparable(object: KubeObject): unknown {
   return copy;
 }
 
-/** True when a sync of `desired` (with its tracking annotation) would change `live`, by the server's own dry run. */
+/**
+ * True when a sync of `desired` (with its tracking annotation) would change `live`, by the server's
+ * own dry run. A dry run the server refuses (422: the merge of git over live is invalid) is drift
+ * too: were live what git makes, applying git again would be a valid no-op.
+ */
 export async function serverSaysDrift(client: KubeClient, desired: KubeObject, live: KubeObject): Promise<boolean> {
-  const predicted = await client.apply(desired, { fieldManager: ARGOCD_MANAGER, force: true, dryRun: true });
+  let predicted: KubeObject;
+  try {
+    predicted = await client.apply(desired, { fieldManager: ARGOCD_MANAGER, force: true, dryRun: true });
+  } catch (error) {
+    if (error instanceof KubeRequestError && error.status === 422) return true;
+    throw error;
+  }
   return !isDeepStrictEqual(comparable(predicted), comparable(live));
 }
 
