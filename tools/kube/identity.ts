@@ -6,24 +6,7 @@
  * SetNamespace("") or SetNamespace(destination namespace)), keyed by gitops-engine's ResourceKey.
  */
 import { groupOf, objectKey, type KubeObject } from './object.ts';
-
-/**
- * The cluster-scoped kinds of the Kubernetes API (`kubectl api-resources --namespaced=false` on
- * Kubernetes 1.33), as `group/Kind` (core group empty). Review/token kinds are left out: never manifests.
- */
-const CLUSTER_SCOPED = new Set([
-  '/Namespace', '/Node', '/PersistentVolume', '/ComponentStatus',
-  'admissionregistration.k8s.io/MutatingWebhookConfiguration', 'admissionregistration.k8s.io/ValidatingWebhookConfiguration',
-  'admissionregistration.k8s.io/ValidatingAdmissionPolicy', 'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding',
-  'admissionregistration.k8s.io/MutatingAdmissionPolicy', 'admissionregistration.k8s.io/MutatingAdmissionPolicyBinding',
-  'apiextensions.k8s.io/CustomResourceDefinition', 'apiregistration.k8s.io/APIService',
-  'certificates.k8s.io/CertificateSigningRequest', 'certificates.k8s.io/ClusterTrustBundle',
-  'flowcontrol.apiserver.k8s.io/FlowSchema', 'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
-  'networking.k8s.io/IngressClass', 'networking.k8s.io/IPAddress', 'networking.k8s.io/ServiceCIDR',
-  'node.k8s.io/RuntimeClass', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding',
-  'scheduling.k8s.io/PriorityClass', 'storage.k8s.io/CSIDriver', 'storage.k8s.io/CSINode', 'storage.k8s.io/StorageClass',
-  'storage.k8s.io/VolumeAttachment', 'storage.k8s.io/VolumeAttributesClass', 'resource.k8s.io/DeviceClass', 'resource.k8s.io/ResourceSlice',
-]);
+import { CLUSTER_SCOPED } from './scope.ts';
 
 /** `group/Kind` of an object. */
 export function groupKind(object: KubeObject): string {
