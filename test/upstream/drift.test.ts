@@ -26,14 +26,7 @@ function task(kind: string, name: string): SyncTask {
  * with the issue that owns it; filtered out of every assertion here and printed, so the integrator
  * can drop an entry once its fix lands (the suite says when one no longer occurs).
  */
-export const KNOWN_FALSE_FINDINGS: readonly { finding: string; issue: string }[] = [
-  {
-    // ObjectFieldSelector is an atomic struct: argocd-controller's managedFields own `f:fieldRef`
-    // whole, and drift counts the server-defaulted `apiVersion: v1` inside it as a field git removed.
-    finding: 'modified DaemonSet alloy /spec/template/spec/containers/0/env/0/valueFrom/fieldRef/apiVersion',
-    issue: '#15 (drift semantics): a server default inside an atomic struct owned by argocd-controller',
-  },
-];
+export const KNOWN_FALSE_FINDINGS: readonly { finding: string; issue: string }[] = [];
 
 function withoutKnown(findings: string[], seen: Set<string>): string[] {
   return findings.filter((f) => {
@@ -58,6 +51,13 @@ const leftBehind = tracked(
   `${ENV}-grafana`,
 );
 
+
+/** Where git's Deployment lists env var `name` in container `container`: the index drift reports. */
+function envIndex(object: KubeObject, container: string, name: string): number {
+  const containers = ((object['spec'] as { template: { spec: { containers: { name: string; env?: { name: string }[] }[] } } }).template.spec.containers);
+  return containers.find((c) => c.name === container)?.env?.findIndex((e) => e.name === name) ?? -1;
+}
+
 const CHANGES: Change[] = [
   {
     name: 'scale (the scale subresource, as kubectl scale)',
@@ -76,7 +76,7 @@ const CHANGES: Change[] = [
     touches: [task('Deployment', 'minio')],
     make: (s) =>
       s.client.patch(task('Deployment', 'minio').object, { spec: { template: { spec: { containers: [{ name: 'minio', env: [{ name: 'MINIO_BROWSER_REDIRECT_URL', value: 'http://elsewhere' }] }] } } } }, 'kubectl-set', 'strategic').then(() => {}),
-    expected: ['modified Deployment minio /spec/template/spec/containers/0/env/2/value'],
+    expected: [`modified Deployment minio /spec/template/spec/containers/0/env/${envIndex(task('Deployment', 'minio').object, 'minio', 'MINIO_BROWSER_REDIRECT_URL')}/value`],
   },
   {
     name: 'a NetworkPolicy rule (JSON patch)',

@@ -19,12 +19,18 @@ export interface VersionFacts {
    * v1.34 … v1.31). The upstream tier builds its kube-apiserver at a patch of it.
    */
   kubernetesMinor: string;
+  /**
+   * The External Secrets Operator release an environment with `credentials: external-secrets` runs
+   * (its `external-secrets.io/v1` API is served from v0.17.0); the upstream tier installs its CRDs.
+   */
+  externalSecretsOperator: string;
 }
 
 export const VERSIONS: VersionFacts = {
   // 3.2.0 is the first release whose ApplicationSet CRD has `spec.strategy.deletionOrder` (absent at v3.1.9).
   argocd: { minimum: '3.2.0', target: '3.2.12', kustomize: '5.7.0' },
   kubernetesMinor: '1.34',
+  externalSecretsOperator: '0.20.4',
 };
 
 /** The Argo CD release as its tags spell it (`v3.2.12`). */

@@ -13,6 +13,7 @@ import { groupOf, type KubeObject } from '../../../tools/kube/object.ts';
 import { TRACKING_ANNOTATION } from '../../../tools/drift/normalize.ts';
 import type { RenderedTree } from '../../../tools/render/tree.ts';
 import type { KubeClient } from './kube.ts';
+import { EXTERNAL_SECRETS_GROUP, externalSecretsCrds } from './external-secrets-crds.ts';
 
 export const ARGOCD_MANAGER = 'argocd-controller';
 
@@ -89,8 +90,28 @@ async function recordQuotaStatus(client: KubeClient, quota: KubeObject): Promise
   await client.request('PUT', `${object}/status?fieldManager=resourcequota-controller`, { ...live, status: { hard: live.spec.hard, used } });
 }
 
+/**
+ * What the cluster runs before the stack: the External Secrets Operator's CRDs when a task applies
+ * one of its kinds, installed as its chart would (field manager `external-secrets-install`) and
+ * waited for until the API serves them.
+ */
+async function installPrerequisites(client: KubeClient, tasks: readonly SyncTask[]): Promise<void> {
+  if (!tasks.some((task) => groupOf(task.object.apiVersion) === EXTERNAL_SECRETS_GROUP)) return;
+  for (const crd of externalSecretsCrds()) await client.apply(crd, { fieldManager: 'external-secrets-install', force: true });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await client.request('GET', `/apis/${EXTERNAL_SECRETS_GROUP}/v1`);
+      return;
+    } catch (error) {
+      if (attempt >= 100) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 /** Applies every task in order as `argocd-controller` (forced, strict validation); returns what the server refused. */
 export async function sync(client: KubeClient, tasks: readonly SyncTask[]): Promise<Rejection[]> {
+  await installPrerequisites(client, tasks);
   const rejected: Rejection[] = [];
   for (const task of tasks) {
     try {
