@@ -3,15 +3,11 @@ import type { KubeObject } from '../kube/object.ts';
 import { DRIFT_READER, DRIFT_READER_ROLE, readRules } from '../catalog/rbac.ts';
 import { kindsOf } from '../kube/kinds.ts';
 import { NAMESPACE } from '../catalog/names.ts';
+import { isHook } from '../kube/annotations.ts';
 import { meta, object, standardLabels } from './common.ts';
 
 const labels = standardLabels('drift-reader');
 const subjects = [{ kind: 'ServiceAccount', name: DRIFT_READER, namespace: NAMESPACE }];
-
-/** Argo CD hooks are not part of the desired state the drift job compares (Argo CD's diff skips them too). */
-export function isHook(object: KubeObject): boolean {
-  return Boolean(object.metadata.annotations?.['argocd.argoproj.io/hook'] || object.metadata.annotations?.['helm.sh/hook']);
-}
 
 /**
  * The drift job's read-only identity: get/list on exactly the kinds the environment deploys, namespaced

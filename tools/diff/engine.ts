@@ -11,7 +11,8 @@ import { imageChanges } from './images.ts';
 import { immutableChanges } from './immutable.ts';
 import { moveRisk, type Move } from './moves.ts';
 import { readablePair } from './readable.ts';
-import { hasKeyChanges, isSecret, redactSecret, secretKeyChanges, type SecretKeyChanges } from './secret.ts';
+import { isSecret } from '../kube/stored-bytes.ts';
+import { hasKeyChanges, redactSecret, secretKeyChanges, type SecretKeyChanges } from './secret.ts';
 import { compareStrings } from '../kube/order.ts';
 
 export interface DiffInput {

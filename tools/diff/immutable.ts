@@ -1,7 +1,8 @@
 import { groupOf, type KubeObject } from '../kube/object.ts';
 import { canonicalize } from '../yaml.ts';
 import { compareQuantities } from '../kube/quantity.ts';
-import { hasKeyChanges, isSecret, secretKeyChanges } from './secret.ts';
+import { isSecret } from '../kube/stored-bytes.ts';
+import { hasKeyChanges, secretKeyChanges } from './secret.ts';
 
 /** A change Kubernetes will refuse on update: the field, and what happens and what to do, in one line. */
 export interface ImmutableChange {

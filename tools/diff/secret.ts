@@ -1,12 +1,11 @@
 import type { KubeObject } from '../kube/object.ts';
-import { isSecret as isSecretKind, withStoredBytes } from '../kube/stored-bytes.ts';
+import { LAST_APPLIED_ANNOTATION } from '../kube/annotations.ts';
+import { isSecret, withStoredBytes } from '../kube/stored-bytes.ts';
 
 /** What a Secret value becomes in every diff; fixed, so nothing about the value can be inferred. */
 const REDACTED = '(redacted)';
 /** The head-side placeholder for a key whose value changed, so the diff shows which line moved. */
 const REDACTED_CHANGED = '(redacted, changed)';
-
-const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 export interface SecretKeyChanges {
   added: string[];
@@ -14,9 +13,6 @@ export interface SecretKeyChanges {
   changed: string[];
 }
 
-export function isSecret(object: KubeObject | undefined): object is KubeObject {
-  return isSecretKind(object);
-}
 
 function entries(value: unknown): [string, unknown][] {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.entries(value) : [];
@@ -54,8 +50,8 @@ export function redactSecret(secret: KubeObject, changedKeys: ReadonlySet<string
   if ('data' in secret) copy['data'] = redactMap(secret['data'], changedKeys);
   if ('stringData' in secret) copy['stringData'] = redactMap(secret['stringData'], changedKeys);
   const annotations = secret.metadata.annotations;
-  if (annotations && LAST_APPLIED in annotations) {
-    copy.metadata.annotations = { ...annotations, [LAST_APPLIED]: REDACTED };
+  if (annotations && LAST_APPLIED_ANNOTATION in annotations) {
+    copy.metadata.annotations = { ...annotations, [LAST_APPLIED_ANNOTATION]: REDACTED };
   }
   return copy;
 }

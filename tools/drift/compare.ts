@@ -12,9 +12,12 @@ import { align, isAlignedList, ORDER_ENTRY, toPlain } from './align.ts';
 import { fieldsV1Set, manifestSet, removeFields, unionSet, type FieldSet } from './fieldset.ts';
 import { applyIgnores, applyJqRules, compileIgnores, type IgnoreRule, type JqContext } from './ignore.ts';
 import type { Json, JsonObject } from './json.ts';
-import { comparePointers, escapePointerSegment, isObject, unescapePointerSegment } from './json.ts';
+import { escapePathComponent as escapePointerSegment, unescapePathComponent as unescapePointerSegment } from 'fast-json-patch';
+import { isHook } from '../kube/annotations.ts';
+import { comparePointers, isObject } from './json.ts';
 import { rootPlace, type Place } from './lists.ts';
-import { isSecret, lastApplied, normalizeObject, trackingApps } from './normalize.ts';
+import { isSecret } from '../kube/stored-bytes.ts';
+import { lastApplied, normalizeObject, trackingApps } from './normalize.ts';
 import type { DriftOptions, DriftReport, FieldDrift, ModifiedObject, ObjectRef, Unreadable } from './types.ts';
 import { compareStrings } from '../kube/order.ts';
 
@@ -22,7 +25,6 @@ export type { DriftOptions, DriftReport, DriftWarning, FieldDrift, IgnoreDiffere
 export { DriftOptionsError } from './ignore.ts';
 
 const DEFAULT_APPLIED_MANAGERS = ['argocd-controller'];
-const HOOK_ANNOTATIONS = ['argocd.argoproj.io/hook', 'helm.sh/hook'];
 const COMPARE_OPTIONS_ANNOTATION = 'argocd.argoproj.io/compare-options';
 
 interface Compiled {
@@ -210,10 +212,6 @@ function compareRefs(a: ObjectRef, b: ObjectRef): number {
 function annotation(object: KubeObject, key: string): string | undefined {
   const value = object.metadata.annotations?.[key];
   return typeof value === 'string' ? value : undefined;
-}
-
-function isHook(object: KubeObject): boolean {
-  return HOOK_ANNOTATIONS.some((key) => annotation(object, key) !== undefined);
 }
 
 /** Argo CD tracks an object for an app by its tracking label, or by its tracking-id annotation (`app:group/kind:ns/name`). */

@@ -4,7 +4,8 @@ import { groupOf } from '../kube/object.ts';
 import { isSecret } from '../kube/stored-bytes.ts';
 import { trackingApps } from './normalize.ts';
 import type { Json, JsonObject } from './json.ts';
-import { comparePointers, escapePointerSegment, isObject, unescapePointerSegment } from './json.ts';
+import { escapePathComponent as escapePointerSegment, unescapePathComponent as unescapePointerSegment } from 'fast-json-patch';
+import { comparePointers, isObject } from './json.ts';
 import { deleteSelected, JqError } from './jq.ts';
 import type { DriftWarning, IgnoreDifference, ObjectRef } from './types.ts';
 

@@ -34,11 +34,3 @@ export function comparePointers(a: string, b: string): number {
   }
   return left.length - right.length;
 }
-
-export function escapePointerSegment(segment: string): string {
-  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-export function unescapePointerSegment(segment: string): string {
-  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
-}

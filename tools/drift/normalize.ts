@@ -4,6 +4,7 @@
  * fields a manifest can set remain, in one form (Secret `stringData` folded into `data`, byte fields in one base64 spelling: tools/kube/stored-bytes.ts).
  */
 import type { KubeObject } from '../kube/object.ts';
+import { LAST_APPLIED_ANNOTATION } from '../kube/annotations.ts';
 import { withStoredBytes } from '../kube/stored-bytes.ts';
 import type { Json, JsonObject } from './json.ts';
 import { isObject } from './json.ts';
@@ -11,7 +12,6 @@ import { isObject } from './json.ts';
 /** Argo CD's default tracking label (`application.instanceLabelKey`). */
 export const TRACKING_LABEL = 'app.kubernetes.io/instance';
 export const TRACKING_ANNOTATION = 'argocd.argoproj.io/tracking-id';
-export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /** Metadata the API server owns; identity (name, namespace) is settled by pairing, not compared. */
 const SERVER_METADATA = new Set([
@@ -59,7 +59,6 @@ function pruneMap(parent: JsonObject, key: string, drop: (entry: string) => bool
   else parent[key] = kept;
 }
 
-export { isSecret } from '../kube/stored-bytes.ts';
 
 /**
  * The comparable body of a manifest or a live object: what remains once server-owned fields are

@@ -14,6 +14,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { groupOf, type KubeObject } from './object.ts';
+import { escapePathComponent } from 'fast-json-patch';
 
 /** A field's path from the object's root: field names, map keys, and `*` for a list item. */
 export type FieldNames = readonly string[];
@@ -70,7 +71,7 @@ function probe(apiVersion: string, kind: string, names: FieldNames): Record<stri
 }
 
 function pointer(names: FieldNames): string {
-  return names.map((name) => `/${name === ITEM ? '0' : name.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+  return names.map((name) => `/${name === ITEM ? '0' : escapePathComponent(name)}`).join('');
 }
 
 function builtInQuantity(model: Model, apiVersion: string, kind: string, names: FieldNames): boolean {

@@ -23,7 +23,8 @@ export function canonicalBase64(value: unknown): unknown {
   return decodeBase64(value)?.toString('base64') ?? value;
 }
 
-export function isSecret(object: { apiVersion: string; kind: string } | undefined): boolean {
+/** True for a core-group Secret; a type guard, so the object is known to be there. */
+export function isSecret<T extends { apiVersion: string; kind: string }>(object: T | undefined): object is T {
   return object !== undefined && object.kind === 'Secret' && groupOf(object.apiVersion) === '';
 }
 

@@ -1,6 +1,7 @@
 import { describeObject, type KubeObject } from '../kube/object.ts';
 import type { RenderedApp } from '../render/tree.ts';
 import type { Finding } from './finding.ts';
+import { escapePathComponent } from 'fast-json-patch';
 
 /** What may be referenced without being rendered: provided out of band, or by Kubernetes itself. */
 export interface ExternalRefs {
@@ -112,7 +113,7 @@ export function wiringFindings(apps: readonly RenderedApp[], external: ExternalR
       for (const match of text.matchAll(SERVICE_URL)) {
         const [address, service, , namespace, port] = match as unknown as [string, string, string, string, string];
         const ports = portsOf.get(`${service}.${namespace}`);
-        const where = { env: app.env, component: app.component, object: describeObject(object), path: `/data/${key.replace(/~/g, '~0').replace(/\//g, '~1')}` };
+        const where = { env: app.env, component: app.component, object: describeObject(object), path: `/data/${escapePathComponent(key)}` };
         if (!ports) findings.push({ rule: 'wiring/config-url', severity: 'error', ...where, message: `${address}: no Service ${namespace}/${service} is rendered` });
         else if (!ports.numbers.has(Number(port))) findings.push({ rule: 'wiring/config-url', severity: 'error', ...where, message: `${address}: Service ${namespace}/${service} has no port ${port}` });
       }
