@@ -1,6 +1,7 @@
 /**
  * Drift situations rebuilt from public bug reports against Argo CD, Flux, kubectl and kustomize
- * (the kinds behind ../shared/cases/drift), each with its own files under test/drift/cases/ and at
+ * (Service clusterIP left empty, order-dependent env and initContainers, wrapped base64, YAML 1.1
+ * octal), each with its own files under test/drift/cases/ and at
  * least one sibling of the same kind: read as the API server stores it, or it is a false report.
  */
 import { execFile } from 'node:child_process';
