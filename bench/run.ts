@@ -13,7 +13,7 @@ import { detectDrift } from '../tools/drift/compare.ts';
 import type { KubeObject } from '../tools/kube/object.ts';
 import { openRenderCache, DEFAULT_CACHE_DIR } from '../tools/render/cache.ts';
 import { mapLimited } from '../tools/concurrency.ts';
-import { findKustomize } from '../tools/render/kustomize.ts';
+import { findKustomize, type Kustomize } from '../tools/render/kustomize.ts';
 import { listOverlays, renderOverlays } from '../tools/render/overlays.ts';
 import { diffRefs } from '../tools/diff/run.ts';
 import { parseObjects, toYaml } from '../tools/yaml.ts';
@@ -67,28 +67,30 @@ const seconds = async (work: () => Promise<unknown>): Promise<number> => {
 const run = promisify(execFile);
 
 /** render-all's floor: plain kustomize processes over the same overlays, as many at once as the tool runs. */
-async function renderFloor(root: string): Promise<number> {
-  const [bin, ...args] = (await findKustomize()).command;
-  const overlays = await listOverlays(root);
-  return seconds(() => mapLimited(overlays, (o) => run(bin as string, [...args, join(root, o.dir)], { maxBuffer: 1 << 26 }), availableParallelism()));
+async function renderFloor(root: string, kustomize: Kustomize): Promise<void> {
+  const [bin, ...args] = kustomize.command;
+  await mapLimited(await listOverlays(root), (o) => run(bin as string, [...args, join(root, o.dir)], { maxBuffer: 1 << 26 }), availableParallelism());
 }
 
 /** diff-one-change's floor: the changed overlay rendered once, and the base ref's tree listed. */
-async function diffFloor(root: string, overlay: string): Promise<number> {
-  const [bin, ...args] = (await findKustomize()).command;
-  return seconds(() => Promise.all([run(bin as string, [...args, join(root, overlay)], { maxBuffer: 1 << 26 }), run('git', ['ls-tree', '-r', 'HEAD'], { cwd: root, maxBuffer: 1 << 28 })]));
+async function diffFloor(root: string, kustomize: Kustomize, overlay: string): Promise<void> {
+  const [bin, ...args] = kustomize.command;
+  await Promise.all([run(bin as string, [...args, join(root, overlay)], { maxBuffer: 1 << 26 }), run('git', ['ls-tree', '-r', 'HEAD'], { cwd: root, maxBuffer: 1 << 28 })]);
 }
 
 /** check-warm's floor: git's index for the tree, what an unchanged tree must at least cost to recognise. */
-const indexFloor = (root: string): Promise<number> => seconds(() => run('git', ['ls-files', '-s'], { cwd: root, maxBuffer: 1 << 28 }));
+const indexFloor = async (root: string): Promise<void> => void (await run('git', ['ls-files', '-s'], { cwd: root, maxBuffer: 1 << 28 }));
+
+/** The dev overlay diff-one-change changes: the first by name. */
+const changedOverlay = async (root: string): Promise<string> => `overlays/dev/${readdirSync(join(root, 'overlays/dev')).sort()[0] as string}`;
 
 /** One case, `runs` times, each run its floor then the tool: a slow spell of the machine weighs on both alike. */
-async function paired(name: string, overlays: number, runs: number, floorOf: () => Promise<number>, tool: () => Measure, say: (line: string) => void, before?: (run: number) => void): Promise<Case> {
+function paired(name: string, overlays: number, runs: number, floorOf: () => number, tool: () => Measure, say: (line: string) => void, before?: (run: number) => void): Case {
   const floors: number[] = [];
   const tools: Measure[] = [];
   for (let i = 0; i < runs; i++) {
     before?.(i);
-    const f = await floorOf();
+    const f = floorOf();
     const t = tool();
     floors.push(f);
     tools.push(t);
@@ -105,37 +107,44 @@ async function paired(name: string, overlays: number, runs: number, floorOf: () 
   };
 }
 
-/** The measured part of each case, inside its child process. */
+/**
+ * The measured part of each case and of its floor (`<case>-floor`), inside its child process: what comes
+ * before the timer (Node's start-up, module loading, finding kustomize) is left out of both alike.
+ */
 async function runCase(kind: string, root: string): Promise<Measure> {
   const kustomize = await findKustomize();
   const cache = openRenderCache(root);
-  let note: string | undefined;
-  let started = performance.now();
-  if (kind === 'render-all' || kind === 'check-warm') {
-    if (kind === 'render-all') rmSync(join(root, DEFAULT_CACHE_DIR), { recursive: true, force: true });
-    started = performance.now();
-    await renderOverlays(root, kustomize, await listOverlays(root), { cache });
-  } else if (kind === 'diff-one-change') {
-    await diffRefs(root, kustomize, 'HEAD', undefined, { cache });
-  } else if (kind === 'drift-floor') {
-    started = performance.now();
-    JSON.parse(readFileSync(join(root, 'desired.json'), 'utf8'));
-    JSON.parse(readFileSync(join(root, 'snapshot.json'), 'utf8'));
-  } else if (kind === 'drift') {
+  if (kind === 'render-all') rmSync(join(root, DEFAULT_CACHE_DIR), { recursive: true, force: true });
+  const changed = kind === 'diff-one-change-floor' ? await changedOverlay(root) : '';
+  const work: Record<string, () => Promise<unknown>> = {
+    'render-all': async () => renderOverlays(root, kustomize, await listOverlays(root), { cache }),
+    'check-warm': async () => renderOverlays(root, kustomize, await listOverlays(root), { cache }),
+    'diff-one-change': () => diffRefs(root, kustomize, 'HEAD', undefined, { cache }),
+    'render-all-floor': () => renderFloor(root, kustomize),
+    'check-warm-floor': () => indexFloor(root),
+    'diff-one-change-floor': () => diffFloor(root, kustomize, changed),
+    'drift-floor': async () => {
+      JSON.parse(readFileSync(join(root, 'desired.json'), 'utf8'));
+      JSON.parse(readFileSync(join(root, 'snapshot.json'), 'utf8'));
+    },
     // What `npm run drift -- --desired … --snapshot …` does after start-up: read both files, compare.
-    started = performance.now();
-    const desired = parseObjects(readFileSync(join(root, 'desired.json'), 'utf8'), 'desired.json');
-    const live = parseObjects(readFileSync(join(root, 'snapshot.json'), 'utf8'), 'snapshot.json');
-    detectDrift(desired, live);
-    const seconds = (performance.now() - started) / 1000;
+    drift: async () => {
+      const desired = parseObjects(readFileSync(join(root, 'desired.json'), 'utf8'), 'desired.json');
+      const live = parseObjects(readFileSync(join(root, 'snapshot.json'), 'utf8'), 'snapshot.json');
+      detectDrift(desired, live);
+    },
+  };
+  const measured = work[kind];
+  if (!measured) throw new UsageError(`--case ${kind}: unknown case`);
+  const started = performance.now();
+  await measured();
+  const seconds = (performance.now() - started) / 1000;
+  let note: string | undefined;
+  if (kind === 'drift') {
     const yamlStarted = performance.now();
     parseObjects(readFileSync(join(root, 'snapshot.yaml'), 'utf8'), 'snapshot.yaml');
     note = `the same snapshot as YAML (kubectl get -o yaml) takes ${((performance.now() - yamlStarted) / 1000).toFixed(2)} s more to parse`;
-    return { seconds, peakMiB: process.resourceUsage().maxRSS / 1024, note };
-  } else {
-    throw new UsageError(`--case ${kind}: unknown case`);
   }
-  const seconds = (performance.now() - started) / 1000;
   return { seconds, peakMiB: process.resourceUsage().maxRSS / 1024, ...(note ? { note } : {}) };
 }
 
@@ -202,20 +211,16 @@ await main(USAGE, async () => {
       const overlays = components * envs;
       const root = join(work, `${components}x${envs}`);
       buildTree(REPO, root, components, envs);
-      const tool = (kind: string) => (): Measure => child(kind, root);
-      cases.push(await paired(`render-all-${overlays}`, overlays, runs, () => renderFloor(root), () => {
-        rmSync(join(root, DEFAULT_CACHE_DIR), { recursive: true, force: true });
-        return child('render-all', root);
-      }, say));
-      cases.push(await paired(`check-warm-${overlays}`, overlays, runs, () => indexFloor(root), tool('check-warm'), say));
-      const changed = `overlays/dev/${readdirSync(join(root, 'overlays/dev')).sort()[0] as string}`;
-      const change = (run: number): void => appendFileSync(join(root, changed, 'kustomization.yaml'), `# bench change ${run}\n`);
-      cases.push(await paired(`diff-one-change-${overlays}`, overlays, runs, () => diffFloor(root, changed), tool('diff-one-change'), say, change));
+      const measure = (kind: string, before?: (run: number) => void): void => void cases.push(paired(`${kind}-${overlays}`, overlays, runs, () => child(`${kind}-floor`, root).seconds, () => child(kind, root), say, before));
+      measure('render-all');
+      measure('check-warm');
+      const changed = await changedOverlay(root);
+      measure('diff-one-change', (run) => appendFileSync(join(root, changed, 'kustomization.yaml'), `# bench change ${run}\n`));
       rmSync(root, { recursive: true, force: true });
     }
     await driftInputs(work);
     let yamlNote = '';
-    cases.push(await paired(`drift-${DRIFT_OBJECTS}`, 0, runs, async () => child('drift-floor', work).seconds, () => {
+    cases.push(paired(`drift-${DRIFT_OBJECTS}`, 0, runs, () => child('drift-floor', work).seconds, () => {
       const m = child('drift', work);
       yamlNote = m.note ?? '';
       return m;

@@ -5,20 +5,40 @@ import { join } from 'node:path';
 
 const ENVS = [['dev', 'dev'], ['prod', 'prod'], ['staging', 'dev'], ['qa', 'prod']] as const;
 
+/** The namespace the real stack uses, and the word every cluster-scoped object's name carries. */
+const STACK = 'observability';
+
 /**
- * A synthetic tree of `components` x `envs` overlays at `root`, copies of the real ones of `repo` with
- * their base paths rewritten (`loki-007`, …; `staging` and `qa` copy `dev` and `prod`), committed in a
- * fresh git repository.
+ * Copies the directory `from` to `to`, writing `observability` as `rename` in every file's text and
+ * name: a copy whose objects are its own (its own namespace, its own cluster-scoped names).
+ */
+function copyRenamed(from: string, to: string, rename: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const target = join(to, entry.name.replaceAll(STACK, rename));
+    if (entry.isDirectory()) copyRenamed(join(from, entry.name), target, rename);
+    else writeFileSync(target, readFileSync(join(from, entry.name), 'utf8').replaceAll(STACK, rename));
+  }
+}
+
+/**
+ * A synthetic tree of `components` x `envs` overlays at `root`, committed in a fresh git repository.
+ * Up to five components it is the real tree (`staging` and `qa` copy `dev` and `prod`). Beyond, each
+ * component is a copy of a real one (`loki-007`, …) with its base path rewritten and its own namespace
+ * and cluster-scoped names (`observability-007`), as the components of one catalog have: copies that
+ * declared the same objects would be one object shared by many Applications, which Argo CD and `check` refuse.
  */
 export function buildTree(repo: string, root: string, components: number, envs: number): void {
   const real = readdirSync(join(repo, 'base'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
   for (let i = 0; i < components; i++) {
     const component = real[i % real.length] as string;
-    const name = components <= real.length ? component : `${component}-${String(Math.floor(i / real.length)).padStart(3, '0')}`;
-    cpSync(join(repo, 'base', component), join(root, 'base', name), { recursive: true });
+    const copy = String(Math.floor(i / real.length)).padStart(3, '0');
+    const name = components <= real.length ? component : `${component}-${copy}`;
+    const rename = components <= real.length ? STACK : `${STACK}-${copy}`;
+    copyRenamed(join(repo, 'base', component), join(root, 'base', name), rename);
     for (const [env, source] of ENVS.slice(0, envs)) {
       const dir = join(root, 'overlays', env, name);
-      cpSync(join(repo, 'overlays', source, component), dir, { recursive: true });
+      copyRenamed(join(repo, 'overlays', source, component), dir, rename);
       const file = join(dir, 'kustomization.yaml');
       writeFileSync(file, readFileSync(file, 'utf8').replace(`../../../base/${component}\n`, `../../../base/${name}\n`));
     }

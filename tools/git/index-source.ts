@@ -3,13 +3,13 @@
  * report as changed has its index blob id, so it need not be read and hashed again. git's own stat
  * checks (racy-clean entries included) decide what changed; everything else is read from disk.
  */
-import { simpleGit } from 'simple-git';
+import { gitOutput } from './exec.ts';
 import type { EntryKind, InputSource, ObjectFormat } from './source.ts';
 
 /** What a git command printed, or undefined when it failed (not a repository, no git). */
 async function git(root: string, args: string[]): Promise<string | undefined> {
   try {
-    return await simpleGit({ baseDir: root }).raw(args);
+    return await gitOutput(root, args);
   } catch {
     return undefined;
   }
@@ -46,6 +46,8 @@ export async function gitIndexSource(root: string, disk: InputSource, format: Ob
     bytes: (path) => disk.bytes(path),
     contentId: async (path) => ids.get(path) ?? disk.contentId(path),
     filesUnder: (dir) => disk.filesUnder(dir),
-    ...(disk.outside ? { outside: disk.outside.bind(disk) } : {}),
+    // An unchanged entry has no symbolic link in its path (git reports a file under a linked directory
+    // as removed: diff-lib.c check_removed, has_symlink_leading_path), so it and its directories are inside.
+    ...(disk.outside ? { outside: (path: string) => !ids.has(path) && !dirs.has(path) && (disk.outside?.(path) ?? false) } : {}),
   };
 }

@@ -7,11 +7,11 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { simpleGit } from 'simple-git';
 import { APP_FILE } from '../argocd/app-files.ts';
 import type { Checkout, OverlayRef } from './checkout.ts';
 import type { EntryKind, InputSource, ObjectFormat } from './source.ts';
 import { WorktreeError } from './worktree.ts';
+import { gitOutput } from './exec.ts';
 import { compareStrings } from '../kube/order.ts';
 
 interface TreeEntry {
@@ -32,7 +32,7 @@ export interface GitTree {
 /** What a git command printed; a failure names the repository and git's first line. */
 async function git(repoDir: string, args: string[]): Promise<string> {
   try {
-    return await simpleGit({ baseDir: repoDir }).raw(args);
+    return await gitOutput(repoDir, args);
   } catch (error) {
     const reason = (error instanceof Error ? error.message : String(error)).trim().split('\n')[0];
     throw new WorktreeError(`${repoDir}: git ${args[0]} failed: ${reason}`, { cause: error });

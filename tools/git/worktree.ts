@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
+import { gitOutput } from './exec.ts';
 
 /** A ref that does not name a commit in the repository. */
 export class GitRefError extends Error {
@@ -34,10 +35,9 @@ function open(repoDir: string): SimpleGit {
 
 /** The full SHA of the commit a ref names (branch, tag, SHA, `HEAD~1`, `origin/main`, …). */
 export async function resolveRef(repoDir: string, ref: string): Promise<string> {
-  const git = open(repoDir);
   try {
     // --end-of-options: a ref from a pull request must not be read as a git option.
-    const sha = (await git.raw(['rev-parse', '--verify', '--end-of-options', `${ref}^{commit}`])).trim();
+    const sha = (await gitOutput(repoDir, ['rev-parse', '--verify', '--end-of-options', `${ref}^{commit}`])).trim();
     if (/^[0-9a-f]{40,64}$/.test(sha)) return sha;
     throw new Error(`rev-parse printed ${JSON.stringify(sha)}`);
   } catch (error) {
