@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 /**
  * The benchmark (npm run bench): synthetic catalogs copied from the real generated tree, each case
- * measured in a child process (median of --runs), against plain kustomize at the same parallelism.
+ * measured in a child process run by run beside its own floor (the median of the run-by-run ratios).
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -21,25 +21,34 @@ import { EXIT, UsageError, main, parseFlags, required } from '../scripts/lib/cli
 import { buildTree } from './tree.ts';
 
 const USAGE = `
-Usage: npm run bench [-- --sizes 5x2,50x4,250x4] [--runs 3] [--out DIR | --update]
+Usage: npm run bench [-- --sizes 5x2,50x4,250x4] [--runs 5] [--cold-runs 2] [--note TEXT] [--out DIR | --update]
 
 Builds synthetic trees (components x environments) in a temporary directory from the committed
 base/ and overlays/, measures render-all (cold cache), check-warm, diff-one-change and drift-10000,
 each in its own child process, run by run beside its floor (the least work any tool must do for the
-case). Writes results.json and results.md to --out DIR, by default a new temporary folder, and
-prints where; --update writes the committed bench/results.json and bench/results.md instead.
+case): --cold-runs times for render-all (minutes at 1,000 overlays, and its ratio spreads little),
+--runs times for the cases that take seconds. Writes results.json and results.md to --out DIR, by default a new temporary folder, and
+prints where; --update writes the committed bench/results.json and bench/results.md instead. --note
+adds a line to results.md (what else ran on the machine, say); the load average is recorded anyway.
 Removes its other temporary files.
 `;
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const DRIFT_OBJECTS = 10_000;
 
-interface Measure { seconds: number; peakMiB: number; note?: string }
-interface Case { name: string; overlays: number; tool_s: number; floor_s: number; ratio: number; peak_mib: number; floor: string }
+interface Measure { seconds: number; peakMiB: number }
+interface Case { name: string; overlays: number; runs: number; tool_s: number; floor_s: number; ratio: number; ratio_min: number; ratio_max: number; peak_mib: number; floor: string }
+
+/**
+ * The most overlays render-all's floor runs kustomize over, as it is the longest step of the bench:
+ * above it, every k-th overlay in listing order (the synthetic copies are alike, and the sample holds
+ * each environment and component in the tree's own shares), its time scaled by overlays / sample.
+ */
+const FLOOR_SAMPLE = 250;
 
 /** What each case's floor is: the least work any tool must do for it, measured beside it. */
 const FLOORS: Record<string, string> = {
-  'render-all': 'one kustomize process per overlay, as many at once as there are cores',
+  'render-all': `one kustomize process per overlay, as many at once as there are cores (above ${FLOOR_SAMPLE} overlays, every k-th overlay's process, the time scaled by k)`,
   'check-warm': "`git ls-files -s`: reading git's index for the tree",
   'diff-one-change': 'one kustomize of the changed overlay and `git ls-tree -r HEAD`',
   drift: 'reading and `JSON.parse` of the same two files',
@@ -48,7 +57,12 @@ const FLOORS: Record<string, string> = {
 /** Ratio targets (tool / floor, median of the run-by-run ratios) at the full sizes. */
 const TARGETS: Record<string, number> = { 'render-all-1000': 0.35, 'check-warm-1000': 3, 'diff-one-change-1000': 2, [`drift-${10_000}`]: 2 };
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+/** The middle value; the mean of the middle two for an even count. */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
 const round = (n: number, digits = 3): number => Number(n.toFixed(digits));
 
 /** Runs one case in a child process, so its peak memory is its own. */
@@ -66,10 +80,17 @@ const seconds = async (work: () => Promise<unknown>): Promise<number> => {
 
 const run = promisify(execFile);
 
-/** render-all's floor: plain kustomize processes over the same overlays, as many at once as the tool runs. */
-async function renderFloor(root: string, kustomize: Kustomize): Promise<void> {
+/**
+ * render-all's floor: plain kustomize processes over the same overlays, as many at once as the tool
+ * runs. Returns the factor its time is scaled by (1 when every overlay was rendered).
+ */
+async function renderFloor(root: string, kustomize: Kustomize): Promise<number> {
   const [bin, ...args] = kustomize.command;
-  await mapLimited(await listOverlays(root), (o) => run(bin as string, [...args, join(root, o.dir)], { maxBuffer: 1 << 26 }), availableParallelism());
+  const overlays = await listOverlays(root);
+  const step = Math.ceil(overlays.length / FLOOR_SAMPLE);
+  const sample = overlays.filter((_, index) => index % step === 0);
+  await mapLimited(sample, (o) => run(bin as string, [...args, join(root, o.dir)], { maxBuffer: 1 << 26 }), availableParallelism());
+  return overlays.length / sample.length;
 }
 
 /** diff-one-change's floor: the changed overlay rendered once, and the base ref's tree listed. */
@@ -97,11 +118,14 @@ function paired(name: string, overlays: number, runs: number, floorOf: () => num
     say(`  ${name} run ${i + 1}/${runs}: tool ${t.seconds.toFixed(3)} s, floor ${f.toFixed(3)} s`);
   }
   const kind = name.replace(/-\d+$/, '');
+  const ratios = tools.map((m, i) => m.seconds / (floors[i] as number));
   return {
-    name, overlays,
+    name, overlays, runs,
     tool_s: round(median(tools.map((m) => m.seconds))),
     floor_s: round(median(floors)),
-    ratio: round(median(tools.map((m, i) => m.seconds / (floors[i] as number)))),
+    ratio: round(median(ratios)),
+    ratio_min: round(Math.min(...ratios)),
+    ratio_max: round(Math.max(...ratios)),
     peak_mib: round(Math.max(...tools.map((m) => m.peakMiB)), 1),
     floor: FLOORS[kind] ?? '',
   };
@@ -133,19 +157,16 @@ async function runCase(kind: string, root: string): Promise<Measure> {
       const live = parseObjects(readFileSync(join(root, 'snapshot.json'), 'utf8'), 'snapshot.json');
       detectDrift(desired, live);
     },
+    // Reported apart, once: the same snapshot as `kubectl get -o yaml` writes it.
+    'drift-yaml': async () => parseObjects(readFileSync(join(root, 'snapshot.yaml'), 'utf8'), 'snapshot.yaml'),
   };
   const measured = work[kind];
   if (!measured) throw new UsageError(`--case ${kind}: unknown case`);
   const started = performance.now();
-  await measured();
-  const seconds = (performance.now() - started) / 1000;
-  let note: string | undefined;
-  if (kind === 'drift') {
-    const yamlStarted = performance.now();
-    parseObjects(readFileSync(join(root, 'snapshot.yaml'), 'utf8'), 'snapshot.yaml');
-    note = `the same snapshot as YAML (kubectl get -o yaml) takes ${((performance.now() - yamlStarted) / 1000).toFixed(2)} s more to parse`;
-  }
-  return { seconds, peakMiB: process.resourceUsage().maxRSS / 1024, ...(note ? { note } : {}) };
+  // A number back is the factor a sampled floor's time is scaled by (renderFloor).
+  const scale = await measured();
+  const seconds = ((performance.now() - started) / 1000) * (typeof scale === 'number' ? scale : 1);
+  return { seconds, peakMiB: process.resourceUsage().maxRSS / 1024 };
 }
 
 /** 10,000 desired objects (the real renders, renamed) and a snapshot of them as an API server returns them. */
@@ -165,14 +186,14 @@ async function driftInputs(dir: string): Promise<void> {
 }
 
 function markdown(cases: Case[], notes: string[]): string {
-  const rows = cases.map((c) => `| ${c.name} | ${c.overlays} | ${c.tool_s} | ${c.floor_s} | ${c.ratio} | ${TARGETS[c.name] !== undefined ? `≤ ${TARGETS[c.name]}` : ''} | ${c.peak_mib} | ${c.floor} |`);
+  const rows = cases.map((c) => `| ${c.name} | ${c.overlays} | ${c.runs} | ${c.tool_s} | ${c.floor_s} | ${c.ratio} | ${c.ratio_min}–${c.ratio_max} | ${TARGETS[c.name] !== undefined ? `≤ ${TARGETS[c.name]}` : ''} | ${c.peak_mib} | ${c.floor} |`);
   return [
     '# Benchmark results',
     '',
     `${new Date().toISOString()}, ${availableParallelism()} cores, Node ${process.version}. Seconds are medians; ratio = the median of tool / floor, run by run.`,
     '',
-    '| case | overlays | tool s | floor s | ratio | target | peak MiB | floor |',
-    '|---|---:|---:|---:|---:|---|---:|---|',
+    '| case | overlays | runs | tool s | floor s | ratio | ratio range | target | peak MiB | floor |',
+    '|---|---:|---:|---:|---:|---:|---|---|---:|---|',
     ...rows,
     '',
     ...notes.map((n) => `- ${n}`),
@@ -182,9 +203,12 @@ function markdown(cases: Case[], notes: string[]): string {
 
 await main(USAGE, async () => {
   const benchStarted = performance.now();
+  const loadBefore = loadavg()[0] as number;
   const { values: flags } = parseFlags(process.argv.slice(2), {
     sizes: { type: 'string', default: '5x2,50x4,250x4' },
-    runs: { type: 'string', default: '3' },
+    runs: { type: 'string', default: '5' },
+    'cold-runs': { type: 'string', default: '2' },
+    note: { type: 'string' },
     out: { type: 'string' },
     update: { type: 'boolean' },
     case: { type: 'string' },
@@ -195,8 +219,13 @@ await main(USAGE, async () => {
     process.stdout.write(`${JSON.stringify(await runCase(flags.case, required(flags.root, '--root DIR')))}\n`);
     return EXIT.ok;
   }
-  const runs = Number(flags.runs);
-  if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs ${flags.runs}: expected a whole number ≥ 1`);
+  const count = (flag: string, value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${flag} ${value}: expected a whole number ≥ 1`);
+    return n;
+  };
+  const runs = count('runs', flags.runs);
+  const coldRuns = count('cold-runs', flags['cold-runs']);
   const sizes = flags.sizes.split(',').map((s) => {
     const match = /^(\d+)x([1-4])$/.exec(s.trim());
     if (!match) throw new UsageError(`--sizes ${s}: expected COMPONENTSxENVS with 1 to 4 environments, e.g. 250x4`);
@@ -211,28 +240,26 @@ await main(USAGE, async () => {
       const overlays = components * envs;
       const root = join(work, `${components}x${envs}`);
       buildTree(REPO, root, components, envs);
-      const measure = (kind: string, before?: (run: number) => void): void => void cases.push(paired(`${kind}-${overlays}`, overlays, runs, () => child(`${kind}-floor`, root).seconds, () => child(kind, root), say, before));
-      measure('render-all');
-      measure('check-warm');
+      const measure = (kind: string, times: number, before?: (run: number) => void): void => void cases.push(paired(`${kind}-${overlays}`, overlays, times, () => child(`${kind}-floor`, root).seconds, () => child(kind, root), say, before));
+      measure('render-all', coldRuns);
+      measure('check-warm', runs);
       const changed = await changedOverlay(root);
-      measure('diff-one-change', (run) => appendFileSync(join(root, changed, 'kustomization.yaml'), `# bench change ${run}\n`));
+      measure('diff-one-change', runs, (run) => appendFileSync(join(root, changed, 'kustomization.yaml'), `# bench change ${run}\n`));
       rmSync(root, { recursive: true, force: true });
     }
     await driftInputs(work);
-    let yamlNote = '';
-    cases.push(paired(`drift-${DRIFT_OBJECTS}`, 0, runs, () => child('drift-floor', work).seconds, () => {
-      const m = child('drift', work);
-      yamlNote = m.note ?? '';
-      return m;
-    }, say));
-    notes.push(`drift-${DRIFT_OBJECTS}: reading and parsing the desired objects and a \`kubectl get -o json\` snapshot, then comparing (no Node start-up); ${yamlNote}`);
+    cases.push(paired(`drift-${DRIFT_OBJECTS}`, 0, runs, () => child('drift-floor', work).seconds, () => child('drift', work), say));
+    const yaml = child('drift-yaml', work).seconds;
+    notes.push(`drift-${DRIFT_OBJECTS}: reading and parsing the desired objects and a \`kubectl get -o json\` snapshot, then comparing (no Node start-up); the same snapshot as YAML (kubectl get -o yaml) takes ${yaml.toFixed(2)} s to parse (one run).`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  notes.push('render-all: cold cache, input hashing + kustomize + parse + cache write; check-warm: the same call with every overlay cached (the render stage of check; the validation gates are not included, as a synthetic tree is not the catalog). diff-one-change: diffRefs of the working tree (one dev overlay changed) against HEAD with a warm cache: both sides hashed (HEAD read from git objects, no worktree), the stale-file check, one overlay rendered. Times are measured inside the child process, after Node start-up.');
+  notes.push('render-all: cold cache, input hashing + kustomize + parse + cache write; check-warm: the same call with every overlay cached (the render stage of check; the validation gates are not included, as a synthetic tree is not the catalog). diff-one-change: diffRefs of the working tree (one dev overlay changed) against HEAD with a warm cache: both sides hashed (HEAD read from git objects, no worktree), the stale-file check, one overlay rendered. Tool and floor alike are timed inside their own child process, after Node start-up and module loading. Synthetic components beyond the real five are copies in their own namespace (bench/tree.ts).');
   for (const c of cases.filter((c) => TARGETS[c.name] !== undefined && c.ratio > (TARGETS[c.name] as number))) notes.push(`TARGET MISSED: ${c.name} (ratio ${c.ratio}, target ≤ ${TARGETS[c.name]})`);
   for (const size of ['render-all-1000', 'check-warm-1000', 'diff-one-change-1000']) if (!cases.some((c) => c.name === size)) notes.push(`${size}: not measured in this run (--sizes ${flags.sizes})`);
   const elapsed = round((performance.now() - benchStarted) / 1000, 0);
+  notes.push(`Load average (1 min) ${loadBefore.toFixed(1)} at the start and ${(loadavg()[0] as number).toFixed(1)} at the end, on ${availableParallelism()} cores.`);
+  if (flags.note) notes.push(flags.note);
   notes.push(`The whole bench took ${Math.floor(elapsed / 60)} min ${elapsed % 60} s (budget: 20 min at the default sizes).`);
   const dir = flags.update ? join(REPO, 'bench') : (flags.out ?? mkdtempSync(join(tmpdir(), 'obs-bench-results-')));
   mkdirSync(dir, { recursive: true });

@@ -1,10 +1,11 @@
-import { appendFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { describe, expect, it } from 'vitest';
 import { gitIndexSource } from '../../tools/git/index-source.ts';
 import { openWorkingTree, workingTree } from '../../tools/git/checkout.ts';
 import { hashOverlays } from '../../tools/render/overlays.ts';
+import { overlayInputs } from '../../tools/render/graph.ts';
 import { workingTreeSource } from '../../tools/git/source.ts';
 import { committedCopy, scratch } from '../support/git.ts';
 import { overlayDirs } from '../support/catalog.ts';
@@ -53,5 +54,25 @@ describe('the working tree known through git index', () => {
     expect(await gitIndexSource(join(root, 'base'), disk, 'sha1')).toBeUndefined();
     expect(await gitIndexSource(scratch('obs-no-git-'), disk, 'sha1')).toBeUndefined();
     expect(await gitIndexSource(root, disk, 'sha256')).toBeUndefined();
+  });
+
+  it('refuses a tracked directory replaced by a link leading out, and asks the disk nothing about paths git reports unchanged', async () => {
+    // GIVEN a committed repository whose base/loki is then replaced by a link to a copy outside it
+    const root = await repository();
+    const outside = scratch('obs-outside-');
+    cpSync(join(root, 'base/loki'), join(outside, 'loki'), { recursive: true });
+    rmSync(join(root, 'base/loki'), { recursive: true });
+    symlinkSync(join(outside, 'loki'), join(root, 'base/loki'));
+    const disk = workingTreeSource(root);
+    const asked: string[] = [];
+    const counting = { ...disk, outside: (path: string) => (asked.push(path), disk.outside?.(path) ?? false) };
+    // WHEN prod/loki's inputs are walked through the index
+    const indexed = await gitIndexSource(root, counting, 'sha1');
+    const inputs = await overlayInputs(indexed ?? counting, 'overlays/prod/loki');
+    // THEN the link is refused as the disk alone refuses it (git reports the files under it as removed)
+    expect(inputs.refused.length).toBeGreaterThan(0);
+    expect(inputs.refused).toEqual((await overlayInputs(disk, 'overlays/prod/loki')).refused);
+    // AND the overlay's own unchanged files were answered from the index
+    expect(asked.filter((path) => path.startsWith('overlays/'))).toEqual([]);
   });
 });

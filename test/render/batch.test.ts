@@ -179,6 +179,12 @@ describe('traceDocument', () => {
     const kept = 'metadata:\n  annotations:\n    a: "1"\n    config.kubernetes.io/origin: |\n      configuredIn: ../k/kustomization.yaml\n      configuredBy:\n        kind: ConfigMapGenerator\n    z: "2"\n  name: a\n';
     expect(traceDocument(kept)).toEqual({ text: 'metadata:\n  annotations:\n    a: "1"\n    z: "2"\n  name: a\n', origin: '../k/kustomization.yaml' });
     expect(traceDocument('metadata:\n  name: a\n')).toBeUndefined();
+    // Quoted, spaced or remote origins are read as YAML: the same text and file as the plain path gives
+    const origin = (value: string): string | undefined => traceDocument(`metadata:\n  annotations:\n    config.kubernetes.io/origin: |\n      ${value}\n  name: a\n`)?.origin;
+    expect(origin("path: '../overlays/dev/a b/cm.yaml'")).toBe('../overlays/dev/a b/cm.yaml');
+    expect(origin('path: ../overlays/dev/a b/cm.yaml')).toBe('../overlays/dev/a b/cm.yaml');
+    expect(origin('path: "../overlays/dev/a:b/cm.yaml"')).toBe('../overlays/dev/a:b/cm.yaml');
+    expect(origin('path: cm.yaml\n      repo: https://example.com/r.git')).toBeUndefined();
   });
 });
 

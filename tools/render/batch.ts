@@ -122,6 +122,25 @@ export interface TracedDocument {
   origin: string;
 }
 
+/** A lone `path:` whose value is a plain relative path with a `/` (never a number, boolean or null in YAML). */
+const PLAIN_PATH = /^path: ([\w.][\w./-]*\/[\w./-]*)$/;
+
+/** The file an origin annotation's value names (`path`, or `configuredIn` for generated objects); undefined for a remote origin. */
+function originPath(value: readonly string[]): string | undefined {
+  // Nearly every object: one plain path line, read without a YAML parser.
+  const plain = value.length === 1 ? PLAIN_PATH.exec(value[0] as string) : null;
+  if (plain) return plain[1];
+  let parsed: unknown;
+  try {
+    parsed = parse(value.join('\n'));
+  } catch {
+    return undefined;
+  }
+  const record = (parsed ?? {}) as Record<string, unknown>;
+  const origin = typeof record['path'] === 'string' ? record['path'] : record['configuredIn'];
+  return typeof origin !== 'string' || record['repo'] !== undefined ? undefined : origin;
+}
+
 /**
  * Cuts the `config.kubernetes.io/origin` annotation out of one output document (keys sorted,
  * two-space indentation, as kustomize writes it). Undefined when the document has none where expected.
@@ -136,15 +155,8 @@ export function traceDocument(doc: string): TracedDocument | undefined {
   if (start < 0 || start > end) return undefined;
   let stop = start + 1;
   while (stop < end && (lines[stop] as string).startsWith('      ')) stop += 1;
-  let value: unknown;
-  try {
-    value = parse(lines.slice(start + 1, stop).map((line) => line.slice(6)).join('\n'));
-  } catch {
-    return undefined;
-  }
-  const record = (value ?? {}) as Record<string, unknown>;
-  const origin = typeof record['path'] === 'string' ? record['path'] : record['configuredIn'];
-  if (typeof origin !== 'string' || record['repo'] !== undefined) return undefined;
+  const origin = originPath(lines.slice(start + 1, stop).map((line) => line.slice(6)));
+  if (origin === undefined) return undefined;
   lines.splice(start, stop - start);
   // An annotations mapping that held only the origin goes too.
   const annotations = lines.indexOf('  annotations:', metadata);
