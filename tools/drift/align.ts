@@ -16,6 +16,7 @@ import type { FieldSet } from './fieldset.ts';
 import type { Json, JsonObject } from './json.ts';
 import { isObject, jsonEqual } from './json.ts';
 import { childPlace, itemKey, listType, namesUp, type MapList, type Place } from './lists.ts';
+import { keepsZero } from '../kube/api-fields.ts';
 import { quantitiesEqual } from '../kube/quantity.ts';
 
 /** An aligned list of objects: a map from index to item, told apart from other maps by its class. */
@@ -71,7 +72,8 @@ function alignValue(desired: Json | undefined, live: Json | undefined, applied: 
   }
   if (live === undefined || live === null) {
     const shaped = shape(desired, place);
-    return isZero(desired) ? { desired: shaped, live: shape(desired, place) } : { desired: shaped };
+    // live null is how the server prints a nil it stored for an empty value (a `""` Secret key, `rules: []`).
+    return (live === null ? isEmpty(desired) : storedAsAbsent(desired, place)) ? { desired: shaped, live: shape(desired, place) } : { desired: shaped };
   }
   if (isObject(desired) && isObject(live)) return alignMaps(desired, live, applied, place);
   if (Array.isArray(desired) && Array.isArray(live)) return alignLists(desired, live, applied, place);
@@ -100,7 +102,7 @@ function alignMaps(desired: JsonObject, live: JsonObject, applied: FieldSet | un
 }
 
 function alignLists(desired: Json[], live: Json[], applied: FieldSet | undefined, place: Place): Pair {
-  const list = listType(place, desired.length > 0 ? desired : live);
+  const list = listType(place);
   if (list.type === 'set') return alignSet(desired, live, applied);
   if (list.type === 'map') {
     const desiredKeys = desired.map((item) => itemKey(item, list));
@@ -111,8 +113,7 @@ function alignLists(desired: Json[], live: Json[], applied: FieldSet | undefined
     const equal = desired.length === live.length && desired.every((item, i) => sameScalar(item, live[i] as Json, place));
     return { desired: [...desired], live: equal ? [...desired] : [...live] };
   }
-  const pairs = list.type === 'ordered' ? desired.map((_, i) => (i < live.length ? i : undefined)) : pairUnordered(desired, live, place);
-  return alignPaired(desired, live, pairs, place, undefined);
+  return alignPaired(desired, live, pairUnordered(desired, live, place), place, list.type === 'atomic' ? 'atomic' : undefined);
 }
 
 /** For each desired item, the index of its live item under merge keys; undefined if the keys cannot pair. */
@@ -152,8 +153,12 @@ interface KeyedList {
   desiredKeys: (string | undefined)[];
 }
 
-/** Pairs items as `pairs` says; `keyed` for merge-keyed lists, undefined for atomic ones. */
-function alignPaired(desired: Json[], live: Json[], pairs: (number | undefined)[], place: Place, keyed: KeyedList | undefined): Pair {
+/**
+ * Pairs items as `pairs` says; `keyed` for merge-keyed lists, `'atomic'` for atomic lists whose
+ * order counts (their order entry names git's indices), undefined for lists whose order does not.
+ */
+function alignPaired(desired: Json[], live: Json[], pairs: (number | undefined)[], place: Place, how: KeyedList | 'atomic' | undefined): Pair {
+  const keyed = how === 'atomic' ? undefined : how;
   const itemPlace = childPlace(place, '*');
   const outDesired = new AlignedList();
   const outLive = new AlignedList();
@@ -166,11 +171,12 @@ function alignPaired(desired: Json[], live: Json[], pairs: (number | undefined)[
     if (pair.desired !== undefined) outDesired[String(i)] = pair.desired;
     if (pair.live !== undefined) outLive[String(i)] = pair.live;
   });
-  if (keyed) {
+  if (how) {
+    const label = (i: number): Json => (keyed ? itemLabel(desired[i] as Json, keyed.list) : i);
     const paired = desired.flatMap((_, i) => (pairs[i] === undefined ? [] : [{ i, j: pairs[i] as number }]));
-    const inDesired = paired.map(({ i }) => itemLabel(desired[i] as Json, keyed.list));
-    const inLive = [...paired].sort((a, b) => a.j - b.j).map(({ i }) => itemLabel(desired[i] as Json, keyed.list));
-    if (inDesired.some((label, n) => label !== inLive[n])) {
+    const inDesired = paired.map(({ i }) => label(i));
+    const inLive = [...paired].sort((a, b) => a.j - b.j).map(({ i }) => label(i));
+    if (inDesired.some((item, n) => item !== inLive[n])) {
       outDesired[ORDER_ENTRY] = inDesired;
       outLive[ORDER_ENTRY] = inLive;
     }
@@ -220,7 +226,7 @@ function appliedPart(live: Json, applied: FieldSet | undefined, place: Place): J
     return Object.keys(out).length > 0 ? out : undefined;
   }
   if (Array.isArray(live)) {
-    const list = listType(place, live);
+    const list = listType(place);
     if (list.type === 'set') {
       const values = live.filter((item) => applied.hasValue(JSON.stringify(item)));
       return values.length > 0 ? values : undefined;
@@ -262,12 +268,25 @@ function isScalar(value: Json): value is string | number | boolean | null {
   return value === null || typeof value !== 'object';
 }
 
-/** A desired value the API server stores as absent: false, 0, "", empty lists, maps of such. */
-function isZero(value: Json): boolean {
+/** A zero value: false, 0, "", null, an empty list, a map of such. */
+function isEmpty(value: Json): boolean {
   if (value === false || value === 0 || value === '' || value === null) return true;
   if (Array.isArray(value)) return value.length === 0;
-  if (isObject(value)) return Object.values(value).every(isZero);
+  if (isObject(value)) return Object.values(value).every(isEmpty);
   return false;
+}
+
+/**
+ * A desired value the API server stores as absent: a zero where the schema cannot tell zero from
+ * absent (a non-pointer field of a built-in type, tools/kube/api-fields.ts `keepsZero`), or a map
+ * whose fields all are. A pointer field's `false` (securityContext.allowPrivilegeEscalation), a
+ * label's `""` or any value in a custom resource is kept, so its absence live is drift.
+ */
+function storedAsAbsent(value: Json, place: Place): boolean {
+  if (value === null) return true;
+  if (keepsZero(place.schema)) return false;
+  if (isObject(value)) return Object.entries(value).every(([field, child]) => storedAsAbsent(child, childPlace(place, field)));
+  return isEmpty(value);
 }
 
 /** True where the kind's schema says the field holds a quantity. */
