@@ -3,10 +3,11 @@
  * JSON diff can compare without false drift:
  * - a field only live is dropped (a server default, or set by someone else), unless the applied
  *   field set says we set it before: then git removed it and the next sync deletes it, so it stays;
- * - list items are paired by merge key, or for keyless object lists equal items first, so order
- *   and defaults inside items do not count;
+ * - list items are paired by their list-map keys, or for atomic object lists equal items first, so
+ *   defaults inside items do not count; a changed order is kept as the list's order entry, except
+ *   in sets and the lists Argo CD sorts (lists.ts);
  * - scalars equal by Kubernetes semantics (quantities by value where the schema says quantity, `8080` = `"8080"`, a desired zero
- *   value the server omits) are made identical; null means absent.
+ *   value the server stores as absent: a non-pointer field's) are made identical; null means absent.
  *
  * Lists of objects come out as maps from index to item (`isAlignedList`), indexed like the desired
  * list, with live-only items numbered after the desired ones; JSON Pointers into the aligned trees
@@ -30,11 +31,13 @@ export function isAlignedList(value: unknown): boolean {
 }
 
 /**
- * The entry of an aligned list that holds its items' merge keys in each side's order, present only
- * when the desired items come in another order live. Apply puts a merge-keyed list back in git's
- * order (client-side apply sends `$setElementOrder` whenever the order differs: k8s.io/apimachinery
- * pkg/util/strategicpatch/patch.go `diffLists`), and the order means something: `env` expands
- * `$(VAR)` only from earlier entries, `initContainers` run one after another.
+ * The entry of an aligned list that holds its items' labels in each side's order (merge key values
+ * for a keyed list, git's indices for an atomic one), present only when the desired items come in
+ * another order live. Apply puts a merge-keyed list back in git's order (client-side apply sends
+ * `$setElementOrder` whenever the order differs: k8s.io/apimachinery pkg/util/strategicpatch/patch.go
+ * `diffLists`; server-side apply keeps the applier's order) and replaces an atomic list whole, and
+ * a sync changes the object back: the order may mean something (`env` expands `$(VAR)` only from
+ * earlier entries, `initContainers` run one after another), and any list git sets is git's order.
  */
 export const ORDER_ENTRY = '$order';
 
