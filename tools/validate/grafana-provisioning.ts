@@ -57,7 +57,7 @@ export function provisioningProblems(kind: ProvisioningKind, content: unknown): 
 }
 
 /** The ConfigMaps a Grafana Deployment mounts as provisioning directories, by kind. */
-function provisionedConfigMaps(app: RenderedApp): { kind: ProvisioningKind; configMap: KubeObject }[] {
+export function provisionedConfigMaps(app: RenderedApp): { kind: ProvisioningKind; configMap: KubeObject }[] {
   const ini = app.objects
     .filter((o) => o.kind === 'ConfigMap')
     .map((o) => ((o['data'] ?? {}) as Record<string, string>)['grafana.ini'])
