@@ -97,12 +97,19 @@ describe('grafana/provisioning-schema', async () => {
       ]);
     });
 
-    it('refuses a contact point receiver without a type and webhook settings of the wrong type', () => {
-      const tree = mutate('grafana-alerting', 'notifications.yaml', (text) => text.replace('httpMethod: POST', 'httpMethod: GET').replace('disableResolveMessage: false', 'disableResolveMessage: 0'));
+    it('refuses a misspelt contact point receiver key and a wrong type', () => {
+      const tree = mutate('grafana-alerting', 'notifications.yaml', (text) => text.replace('disableResolveMessage: false', 'disableResolveMessages: false').replace('orgId: 1\n    receivers', 'orgId: one\n    receivers'));
       expect(findings(tree)).toEqual([
-        expect.stringContaining('alerting file, contactPoints[0].receivers[0].disableResolveMessage: number 0 where the documentation says bool'),
-        expect.stringContaining('alerting file, contactPoints[0].receivers[0].settings.httpMethod: string "GET" is not one of the documented values "POST", "PUT"'),
+        expect.stringContaining('alerting file, contactPoints[0].orgId: string "one" where the documentation says int'),
+        expect.stringContaining('alerting file, contactPoints[0].receivers[0].disableResolveMessages: unknown key "disableResolveMessages"'),
       ]);
+    });
+
+    it("judges a receiver's settings by its type, and refuses a receiver without a type", () => {
+      const tree = mutate('grafana-alerting', 'notifications.yaml', (text) => text.replace(/\n\s*type: webhook/, ''));
+      expect(findings(tree)).toEqual([expect.stringContaining('alerting file, contactPoints[0].receivers[0].type: missing required key "type"')]);
+      const typed = mutate('grafana-alerting', 'notifications.yaml', (text) => text.replace('httpMethod: POST', 'httpMethod: GET'));
+      expect(findings(typed)).toEqual([expect.stringContaining('alerting file, contactPoints[0].receivers[0].settings.httpMethod: string "GET" is not one of the documented values "POST", "PUT"')]);
     });
 
     it('refuses a misspelt notification policy key and a wrong type', () => {

@@ -7,7 +7,9 @@
  * Why documentation and not Grafana's code: github.com/grafana/grafana is AGPL-licensed and not to be
  * used here, and its tags are no Go module versions. Grafana itself decodes these files without
  * refusing unknown keys (a misspelt key is silently ignored), so this gate is stricter than Grafana on
- * purpose: what Grafana would ignore is what it would not do.
+ * purpose: what Grafana would ignore is what it would not do. Types are the documented ones: a quoted
+ * number or bool where the documentation says int or bool is refused, whatever Grafana's reader
+ * might make of it; only `$VAR` / `${VAR}` references stand for any scalar (they are interpolated).
  *
  * Read from the pages' sources in grafana/grafana `docs/sources/` (administration/provisioning,
  * alerting/set-up/provision-alerting-resources/file-provisioning, datasources/loki/configure); the
