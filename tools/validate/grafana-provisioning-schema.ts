@@ -11,10 +11,14 @@
  * number or bool where the documentation says int or bool is refused, whatever Grafana's reader
  * might make of it; only `$VAR` / `${VAR}` references stand for any scalar (they are interpolated).
  *
- * Read from the pages' sources in grafana/grafana `docs/sources/` (administration/provisioning,
- * alerting/set-up/provision-alerting-resources/file-provisioning, datasources/loki/configure); the
- * keys the alerting export format adds (isPaused, notification_settings, relativeTimeRange, …) from
- * the alerting provisioning HTTP API page, whose export the file page tells you to copy.
+ * Read from the pages' sources in grafana/grafana `docs/sources/` as the code search had them, which
+ * are older revisions than the v13.2 pages the URLs name (administration/provisioning/index.md at
+ * 0025f3746dd6, alerting/set-up/provision-alerting-resources/file-provisioning/index.md at
+ * 0050782206e9, datasources/loki/configure/index.md at 0c7936111f6b); the keys the alerting export
+ * format adds since (isPaused, notification_settings, keep_firing_for, relativeTimeRange, …) from the
+ * alerting provisioning HTTP API page, whose export the file page tells you to copy. The URLs are
+ * where to re-check a fact at the pinned version; a key Grafana 13.2 documents but this table lacks is
+ * refused until it is added here with its page.
  */
 import type { DocumentedField } from './documented-schema.ts';
 
