@@ -1,12 +1,14 @@
 /**
  * The upstream loaders as gates: each rendered Loki and Alloy configuration and the Argo CD objects
- * checked by the component's own code, when the upstream tier's programs are built
- * (`npm run test:upstream`); a program not built is skipped with one line saying so.
+ * checked by the component's own code, Grafana's dashboards and alerting files by the Foundation
+ * SDK's types, when the upstream tier's programs are built (`npm run test:upstream`); a program not
+ * built is skipped with one line saying so.
  */
 import type { RenderedTree } from '../render/tree.ts';
 import type { Finding } from '../validate/finding.ts';
 import { alloyConfigFindings } from './alloy.ts';
 import { argoCdFindings } from './argocd.ts';
+import { grafanaSdkFindings } from './grafana.ts';
 import { lokiConfigFindings } from './loki.ts';
 import { PROGRAMS_BIN_DIR, programPath, type ProgramName } from './programs.ts';
 
@@ -32,10 +34,12 @@ export async function upstreamFindings(root: string, tree: RenderedTree, files: 
   const loki = built('loki');
   const alloy = built('alloy');
   const argocd = built('argocd');
+  const grafana = built('grafana');
   const findings: Finding[] = [];
   for (const app of tree.apps) {
     if (loki && app.component === 'loki') findings.push(...(await lokiConfigFindings(loki, app)));
     if (alloy && app.component === 'alloy') findings.push(...(await alloyConfigFindings(alloy, app)));
+    if (grafana && app.component === 'grafana') findings.push(...(await grafanaSdkFindings(grafana, app)));
   }
   if (argocd) findings.push(...(await argoCdFindings(argocd, argoFiles(files))));
   return { findings, skipped };

@@ -17,6 +17,8 @@ import { SECURITY_EXCEPTIONS } from '../catalog/exceptions.ts';
 import { wiringFindings, type ExternalRefs } from './wiring.ts';
 import { LOKI_ADDED_LABELS, logqlFindings, type KnownLabels } from './logql.ts';
 import { grafanaFolderFindings } from './grafana-folders.ts';
+import { grafanaProvisioningFindings } from './grafana-provisioning.ts';
+import { alloyArgumentFindings } from './alloy-arguments.ts';
 import { TEXT_EMBEDDING_STREAMS } from '../components/grafana-content/queries.ts';
 
 export interface NetworkMatrix {
@@ -71,7 +73,14 @@ export function validateTree(tree: RenderedTree, catalog: Catalog): ValidationRe
   const honoured: HonouredException[] = [];
   const labels: KnownLabels = { stream: ALLOY_STREAM_LABELS, other: LOKI_ADDED_LABELS, embedding: TEXT_EMBEDDING_STREAMS };
   for (const app of tree.apps) {
-    findings.push(...rbacFindings(app, model), ...schemaFindings(app), ...logqlFindings(app, labels), ...probeFindings(app));
+    findings.push(
+      ...rbacFindings(app, model),
+      ...schemaFindings(app),
+      ...logqlFindings(app, labels),
+      ...probeFindings(app),
+      ...grafanaProvisioningFindings(app),
+      ...alloyArgumentFindings(app),
+    );
     const security = securityFindings(app, SECURITY_EXCEPTIONS);
     findings.push(...security.findings);
     honoured.push(...security.honoured);
