@@ -131,7 +131,7 @@ function shortens(before: number, after: number): boolean {
 }
 
 function lostSpan(before: number, after: number): string {
-  return before <= 0 ? `every log older than ${describePeriod(after)}, kept until now` : `${describePeriod(before - after)} of logs (those ${describePeriod(after)} to ${describePeriod(before)} old)`;
+  return before <= 0 ? `every log older than ${describePeriod(after)}, kept until now, is lost` : `${describePeriod(before - after)} of logs (those ${describePeriod(after)} to ${describePeriod(before)} old) are lost`;
 }
 
 function retentionLosses(key: string, before: Retention, after: Retention): Loss[] {
@@ -142,7 +142,7 @@ function retentionLosses(key: string, before: Retention, after: Retention): Loss
     const except = own.length > 0 ? ` Streams matching a retention_stream rule keep their own period (${own.join(', ')}).` : '';
     losses.push({
       severity: 'danger',
-      message: `Loki retention ${describePeriod(before.global)} → ${describePeriod(after.global)} (${key} limits_config.retention_period: ${before.text.global} → ${after.text.global}): the compactor deletes logs older than ${describePeriod(after.global)} on its next run, ${delay} after marking them: ${lostSpan(before.global, after.global)} are lost.${except}`,
+      message: `Loki retention ${describePeriod(before.global)} → ${describePeriod(after.global)} (${key} limits_config.retention_period: ${before.text.global} → ${after.text.global}): the compactor deletes logs older than ${describePeriod(after.global)} on its next run, ${delay} after marking them: ${lostSpan(before.global, after.global)}.${except}`,
     });
   }
   for (const selector of [...new Set([...before.streams.keys(), ...after.streams.keys()])].sort(compareStrings)) {
@@ -151,7 +151,7 @@ function retentionLosses(key: string, before: Retention, after: Retention): Loss
     if (!after.streams.has(selector) || !shortens(was, now)) continue;
     losses.push({
       severity: 'danger',
-      message: `Loki retention of streams ${selector} ${describePeriod(was)} → ${describePeriod(now)} (${key} limits_config.retention_stream): the compactor deletes their logs older than ${describePeriod(now)}, ${delay} after marking them: ${lostSpan(was, now)} are lost.`,
+      message: `Loki retention of streams ${selector} ${describePeriod(was)} → ${describePeriod(now)} (${key} limits_config.retention_stream): the compactor deletes their logs older than ${describePeriod(now)}, ${delay} after marking them: ${lostSpan(was, now)}.`,
     });
   }
   return losses;
@@ -191,17 +191,17 @@ function lifecycleLosses(key: string, before: Map<string, RuleExpiry>, after: Ma
     const old = before.get(id) ?? {};
     const where = `object store lifecycle rule ${id} (${key})`;
     if (rule.current !== undefined && (old.current === undefined || rule.current < old.current)) {
-      const span = old.current === undefined ? 'every object older, kept until now' : `${days(old.current - rule.current)} of objects (those ${days(rule.current)} to ${days(old.current)} old)`;
+      const span = old.current === undefined ? 'every older object, kept until now, is lost' : `${days(old.current - rule.current)} of objects (those ${days(rule.current)} to ${days(old.current)} old) are lost`;
       losses.push({
         severity: 'danger',
-        message: `${where}: Expiration.Days ${old.current === undefined ? 'unset' : old.current} → ${rule.current}: the object store expires current objects older than ${days(rule.current)} once the bucket setup Job imports the rules (in a versioned bucket they become noncurrent versions, removed by the noncurrent rule): ${span} are lost to Loki, whatever its retention says.`,
+        message: `${where}: Expiration.Days ${old.current === undefined ? 'unset' : old.current} → ${rule.current}: the object store expires current objects older than ${days(rule.current)} once the bucket setup Job imports the rules (in a versioned bucket they become noncurrent versions, removed by the noncurrent rule): ${span} to Loki, whatever its retention says.`,
       });
     }
     if (rule.noncurrent !== undefined && (old.noncurrent === undefined || rule.noncurrent < old.noncurrent)) {
-      const span = old.noncurrent === undefined ? 'every noncurrent version older, kept until now' : `${days(old.noncurrent - rule.noncurrent)} of the recovery window`;
+      const span = old.noncurrent === undefined ? 'every older noncurrent version, kept until now, is lost' : `${days(old.noncurrent - rule.noncurrent)} of the recovery window is lost`;
       losses.push({
         severity: 'warning',
-        message: `${where}: NoncurrentVersionExpiration.NoncurrentDays ${old.noncurrent === undefined ? 'unset' : old.noncurrent} → ${rule.noncurrent}: deleted or overwritten chunks stay recoverable ${days(rule.noncurrent)} instead of ${old.noncurrent === undefined ? 'forever' : days(old.noncurrent)}: ${span} is lost.`,
+        message: `${where}: NoncurrentVersionExpiration.NoncurrentDays ${old.noncurrent === undefined ? 'unset' : old.noncurrent} → ${rule.noncurrent}: deleted or overwritten chunks stay recoverable ${days(rule.noncurrent)} instead of ${old.noncurrent === undefined ? 'forever' : days(old.noncurrent)}: ${span}.`,
       });
     }
   }

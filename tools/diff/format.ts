@@ -243,7 +243,8 @@ export interface MarkdownOptions {
 export const COMMENT_TITLE = '## Rendered diff';
 
 /**
- * The report as a pull-request comment, never longer than `limit`: title, SHAs, flags, summary and
+ * The report as a pull-request comment, never longer than `limit`: title, SHAs, flags, what is lost,
+ * summary, sync plan and network flows (format-review.ts), and
  * then per-object diffs. When too long, whole diffs are left out with a note (flagged objects' diffs
  * last); when flags and summary alone are too long, the flag list is cut with a count.
  */

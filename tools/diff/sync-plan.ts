@@ -73,6 +73,8 @@ export interface EnvironmentSyncPlan {
 const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 const HOOK = 'argocd.argoproj.io/hook';
 const PHASES = ['PreSync', 'Sync', 'PostSync', 'SyncFail', 'PostDelete'];
+/** Within one step, what a reviewer weighs first: pods replaced, then the rest. */
+const ACTION_ORDER: readonly SyncAction[] = ['restart', 'scale', 'create', 'update', 'prune', 'keep', 'run'];
 const ROLLING_KINDS = new Set(['apps/Deployment', 'apps/StatefulSet', 'apps/DaemonSet']);
 
 function same(a: unknown, b: unknown): boolean {
@@ -170,7 +172,7 @@ function applicationSync(app: ChangedApp, facts: AppFacts | undefined): Applicat
     if (object && !isHook(object)) add(object, planned(change, prune));
   }
   for (const hook of app.head.filter(isHook)) add(hook, { action: 'run', object: named(hook), detail: `${phaseOf(hook)} hook` });
-  for (const step of steps.values()) step.objects.sort((a, b) => compareStrings(a.action, b.action) || compareStrings(a.object, b.object));
+  for (const step of steps.values()) step.objects.sort((a, b) => ACTION_ORDER.indexOf(a.action) - ACTION_ORDER.indexOf(b.action) || compareStrings(a.object, b.object));
   return {
     env: app.env,
     component: app.component,
