@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AppFacts } from '../../tools/argocd/facts.ts';
 import type { KubeObject } from '../../tools/kube/object.ts';
 import { syncPlan, type ChangedApp } from '../../tools/diff/sync-plan.ts';
+import { syncPlanMarkdown } from '../../tools/diff/format-review.ts';
 import { bucketJob, configMap, grafanaDeployment, lokiStatefulSet, service } from './stack.ts';
 
 const facts = (entries: [string, Partial<AppFacts> & { application: string }][]): Map<string, AppFacts> =>
@@ -67,5 +68,21 @@ describe('syncPlan', () => {
       { env: 'dev', component: 'alloy', objects: [], head: [] },
     ];
     expect(lines(apps, facts([['dev/loki', { application: 'dev-loki', wave: 2 }]]))).toEqual(['dev wave 2 dev-loki | Sync 0: update ConfigMap c', 'dev no wave dev/extra | Sync 0: create Service x']);
+  });
+});
+
+describe('syncPlan with only hooks changed', () => {
+  it('says the Application stays Synced: Argo CD\'s diff skips hooks, so nothing runs until its next sync', () => {
+    // GIVEN prod-minio whose only change is its bucket Job, a Sync hook
+    const hook = (command: string) => annotated(bucketJob(command), { 'argocd.argoproj.io/hook': 'Sync' });
+    const apps: ChangedApp[] = [{ env: 'prod', component: 'minio', objects: [{ before: hook('a'), after: hook('b') }], head: [hook('b')] }];
+    // WHEN planned THEN it is listed, marked hooks-only, with no steps
+    expect(syncPlan(apps, facts([['prod/minio', { application: 'prod-minio', wave: 1 }]]))).toEqual([
+      { env: 'prod', applications: [{ env: 'prod', component: 'minio', application: 'prod-minio', wave: 1, hooksOnly: true, steps: [] }] },
+    ]);
+    // AND the comment says so, counting no Application as syncing
+    expect(syncPlanMarkdown(syncPlan(apps, facts([['prod/minio', { application: 'prod-minio', wave: 1 }]])))).toBe(
+      "### What Argo CD will do\n\n**prod**: 0 Applications sync (RollingSync: each wave starts once every Application of the previous one is Healthy)\n- wave 1 · prod-minio: stays Synced, as only hooks change (Argo CD's diff skips hooks); they run at its next sync\n\n",
+    );
   });
 });

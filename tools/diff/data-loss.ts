@@ -16,9 +16,10 @@
  * - Marked chunks are deleted after `compactor.retention_delete_delay` (default 2h, pkg/compactor/config.go).
  *
  * Object store facts: the bucket setup Job imports the rules with `mc ilm rule import` (tools/components/minio.ts)
- * in the S3 lifecycle JSON shape: `Expiration.Days` deletes current objects that old, and
- * `NoncurrentVersionExpiration.NoncurrentDays` removes a version that many days after it became noncurrent
- * (AWS S3 User Guide, "Lifecycle configuration elements"; minio/minio internal/bucket/lifecycle/lifecycle.go).
+ * in the S3 lifecycle JSON shape: `Expiration.Days` expires current objects that old (in a versioned
+ * bucket, such as ours, a delete marker makes them noncurrent), and `NoncurrentVersionExpiration.NoncurrentDays`
+ * deletes a version for good that many days after it became noncurrent (AWS S3 User Guide "Expiring objects";
+ * S3 API reference LifecycleExpiration, NoncurrentVersionExpiration; minio/minio internal/bucket/lifecycle/lifecycle.go).
  */
 import { parse } from 'yaml';
 import { groupOf, type KubeObject } from '../kube/object.ts';

@@ -45,16 +45,18 @@ function applicationName(app: ApplicationSync): string {
 
 /** One Application's lines: one when all its changes are in one plain resource wave, else one per step. */
 function applicationLines(app: ApplicationSync, escape: (text: string) => string): string[] {
+  if (app.hooksOnly) return [`- ${escape(applicationName(app))}: stays Synced, as only hooks change (Argo CD's diff skips hooks); they run at its next sync`];
   const [only] = app.steps;
   if (app.steps.length === 1 && only?.phase === 'Sync') return [`- ${escape(applicationName(app))}: ${escape(actionsLine(only.objects))}`];
   return [`- ${escape(applicationName(app))}:`, ...app.steps.map((step) => `  - ${escape(stepName(step))}: ${escape(actionsLine(step.objects))}`)];
 }
 
+const syncing = (count: number): string => (count === 1 ? '1 Application syncs' : `${count} Applications sync`);
 const ROLLING_SYNC = 'RollingSync: each wave starts once every Application of the previous one is Healthy';
 
 function planLines(plan: readonly EnvironmentSyncPlan[], escape: (text: string) => string, bold: (text: string) => string): string[] {
   return plan.flatMap((env) => [
-    `${bold(escape(env.env))}: ${env.applications.length === 1 ? '1 Application syncs' : `${env.applications.length} Applications sync`}${env.applications.some((app) => app.wave !== undefined) ? ` (${ROLLING_SYNC})` : ''}`,
+    `${bold(escape(env.env))}: ${syncing(env.applications.filter((app) => !app.hooksOnly).length)}${env.applications.some((app) => app.wave !== undefined) ? ` (${ROLLING_SYNC})` : ''}`,
     ...env.applications.flatMap((app) => applicationLines(app, escape)),
     '',
   ]);

@@ -10,6 +10,8 @@
  * - Inside an Application, resources are applied by phase (PreSync, Sync, PostSync), then by
  *   `argocd.argoproj.io/sync-wave` (default 0, lowest first); pruning runs the waves in reverse;
  *   hooks run on every sync that is not selective (user-guide/sync-waves.md, user-guide/resource_hooks.md).
+ * - A hook does not count towards an Application's sync status (controller/state.go CompareAppState),
+ *   so a change to hooks alone leaves it Synced: nothing syncs, and the hooks run at the next sync.
  * Kubernetes facts: a Deployment, StatefulSet or DaemonSet rolls its pods when, and only when, its pod
  * template changes; `OnDelete` replaces a pod only when it is deleted; `Recreate` stops every old pod
  * before new ones start (kubernetes.io docs, concepts/workloads/controllers/{deployment,statefulset,daemonset}).
@@ -61,6 +63,8 @@ export interface ApplicationSync {
   application: string;
   /** The RollingSync wave (the Application's `wave` label); undefined when it has none. */
   wave?: number;
+  /** True when only hooks change: Argo CD's diff skips hooks, so the Application stays Synced and does not sync. */
+  hooksOnly?: true;
   steps: ResourceWave[];
 }
 
@@ -167,19 +171,20 @@ function applicationSync(app: ChangedApp, facts: AppFacts | undefined): Applicat
     steps.set(key, step);
   };
   const prune = facts?.prune ?? false;
+  const identity = {
+    env: app.env,
+    component: app.component,
+    application: facts?.application ?? `${app.env}/${app.component}`,
+    ...(facts?.wave !== undefined ? { wave: facts.wave } : {}),
+  };
+  if (app.objects.every((change) => isHook((change.after ?? change.before) as KubeObject))) return { ...identity, hooksOnly: true, steps: [] };
   for (const change of app.objects) {
     const object = change.after ?? change.before;
     if (object && !isHook(object)) add(object, planned(change, prune));
   }
   for (const hook of app.head.filter(isHook)) add(hook, { action: 'run', object: named(hook), detail: `${phaseOf(hook)} hook` });
   for (const step of steps.values()) step.objects.sort((a, b) => ACTION_ORDER.indexOf(a.action) - ACTION_ORDER.indexOf(b.action) || compareStrings(a.object, b.object));
-  return {
-    env: app.env,
-    component: app.component,
-    application: facts?.application ?? `${app.env}/${app.component}`,
-    ...(facts?.wave !== undefined ? { wave: facts.wave } : {}),
-    steps: [...steps.values()].sort(compareSteps),
-  };
+  return { ...identity, steps: [...steps.values()].sort(compareSteps) };
 }
 
 /**
