@@ -109,6 +109,9 @@ describe('formatMarkdown', () => {
     expect(report.flags).toHaveLength(40);
     for (const flag of report.flags) expect(markdown).toContain(`${flag.env}/${flag.component}: image docker.io/grafana/grafana:12.3.1 → docker.io/grafana/grafana:12.4.0`);
     for (const row of report.summary) expect(markdown).toContain(`| ${row.env} | ${row.component} | 0 | 0 | 101 |`);
+    // AND the sync plan is whole too, each app's 100 ConfigMaps named up to a count
+    expect(markdown).toContain('- no wave · prod/grafana-39: restart Deployment grafana-39 (pod template: image of grafana; Recreate: every old pod stops before a new one starts); update ConfigMap dashboards-39-0000,');
+    expect(markdown.match(/update ConfigMap [^\n]* and 92 more/g)).toHaveLength(40);
     // AND the details are whole blocks with closed fences, followed by the note
     const opened = markdown.split('<details>').length - 1;
     expect(opened).toBeGreaterThan(0);

@@ -244,9 +244,9 @@ export const COMMENT_TITLE = '## Rendered diff';
 
 /**
  * The report as a pull-request comment, never longer than `limit`: title, SHAs, flags, what is lost,
- * summary, sync plan and network flows (format-review.ts), and
- * then per-object diffs. When too long, whole diffs are left out with a note (flagged objects' diffs
- * last); when flags and summary alone are too long, the flag list is cut with a count.
+ * summary, what Argo CD will do and network flows (format-review.ts), then per-object diffs. When too
+ * long, whole diffs are left out with a note (flagged objects' diffs last); when the sections before
+ * the diffs alone are too long, the flag list is cut with a count.
  */
 export function formatMarkdown(report: DiffReport, options: MarkdownOptions): string {
   const limit = options.limit ?? GITHUB_COMMENT_LIMIT;
@@ -261,25 +261,26 @@ export function formatMarkdown(report: DiffReport, options: MarkdownOptions): st
   const flagsSection = (items: readonly string[]) => (items.length > 0 ? `### Review first\n\n${items.join('')}\n` : '');
   const losses = report.flags.filter(isLossFlag).map(flagBullet);
   const lossSection = losses.length > 0 ? `### What is lost\n\n${losses.join('')}\n` : '';
-  const summary = `${summarySection(report)}${syncPlanMarkdown(report.syncPlan)}${flowsMarkdown(report.flows)}`;
+  const summary = summarySection(report);
+  const review = `${syncPlanMarkdown(report.syncPlan)}${flowsMarkdown(report.flows)}`;
   const blocks = report.changes.map((change) => detailsBlock(change, hint));
   const detailsHeader = blocks.length > 0 ? '### Object diffs\n\n' : '';
   const diffsNote = (hidden: number) => `_${plural(hidden, 'more object diff')} not shown: see the full report in ${hint}._\n`;
   const flagsNote = (hidden: number) => `- _${plural(hidden, 'more flag')} not shown: see the full report in ${hint}._\n`;
 
-  const head = `${preamble}${flagsSection(flags)}${lossSection}${summary}`;
+  const head = `${preamble}${flagsSection(flags)}${lossSection}${summary}${review}`;
   const detailsBudget = limit - head.length - detailsHeader.length;
   if (detailsBudget >= (blocks.length > 0 ? diffsNote(blocks.length).length : 0)) {
     const details = blocks.length > 0 ? `${detailsHeader}${fit(blocks, detailsBudget, diffsNote, flaggedChanges(report)).join('')}` : '';
     return `${`${head}${details}`.trimEnd()}\n`;
   }
   const detailsPart = blocks.length > 0 ? `${detailsHeader}${diffsNote(blocks.length)}` : '';
-  const flagBudget = limit - preamble.length - flagsSection(['']).length - lossSection.length - summary.length - detailsPart.length;
+  const flagBudget = limit - preamble.length - flagsSection(['']).length - lossSection.length - summary.length - review.length - detailsPart.length;
   if (flagBudget >= flagsNote(flags.length).length) {
-    return `${preamble}${flagsSection(fit(flags, flagBudget, flagsNote))}${lossSection}${summary}${detailsPart}`;
+    return `${preamble}${flagsSection(fit(flags, flagBudget, flagsNote))}${lossSection}${summary}${review}${detailsPart}`;
   }
   const cutNote = `\n_Report cut at ${limit} characters: see the full report in ${hint}._\n`;
-  return cutAtLine(`${preamble}${flagsSection(fit(flags, 0, flagsNote))}${lossSection}${summary}${detailsPart}`, limit, cutNote);
+  return cutAtLine(`${preamble}${flagsSection(fit(flags, 0, flagsNote))}${lossSection}${summary}${review}${detailsPart}`, limit, cutNote);
 }
 
 /** The report as plain JSON-ready data, for `--json` and the workflow artifact. */
