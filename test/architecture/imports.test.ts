@@ -22,7 +22,7 @@ const RANK: Record<string, number> = {
   validate: 7,
   drift: 7,
   github: 7,
-  // The PR diff shows NetworkPolicy changes as flows with the network gate's own evaluator (tools/diff/flows.ts).
+  // The PR diff shows NetworkPolicy changes as flows with the network gate's own evaluator (docs/adr/0021).
   diff: 8,
   upstream: 8,
   check: 9,
