@@ -12,9 +12,11 @@ Usage: npm run diff -- --base REF [--head REF] [-o text|markdown|json|yaml] [--c
 
 Compares the rendered overlays of the base ref and the head (a ref, or the working tree by
 default), pairs objects per environment and app, and reports what changes in the cluster: flags
-first (a base that failed to render, shared or moved objects, images, immutable fields, data loss,
-wave order per environment, Secret keys, stale generated files), then a
-summary per environment × app, then per-object diffs. Both sides are hashed from their
+first (a base that failed to render, shared or moved objects, images, immutable fields, network
+flows against intent, wave order per environment, Secret keys, stale generated files), then what is
+lost (Loki retention, lifecycle expiry, claim sizes, deletions), a summary per environment × app,
+what Argo CD will do (Applications by wave, workloads that roll), network flow changes, then
+per-object diffs. Both sides are hashed from their
 kustomization graphs first (refs read from git's objects, never checked out); only overlays whose
 input files differ are rendered, or taken from the cache in .cache/render/.
 

@@ -20,9 +20,10 @@ const RANK: Record<string, number> = {
   git: 5,
   render: 6,
   validate: 7,
-  diff: 7,
   drift: 7,
   github: 7,
+  // The PR diff shows NetworkPolicy changes as flows with the network gate's own evaluator (docs/adr/0021).
+  diff: 8,
   upstream: 8,
   check: 9,
   plan: 9,

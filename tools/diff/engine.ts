@@ -14,6 +14,10 @@ import { readablePair } from './readable.ts';
 import { isSecret } from '../kube/stored-bytes.ts';
 import { hasKeyChanges, redactSecret, secretKeyChanges, type SecretKeyChanges } from './secret.ts';
 import { compareStrings } from '../kube/order.ts';
+import { claimSizeLosses } from './claim-size.ts';
+import { dataLosses, type Loss } from './data-loss.ts';
+import { breaksIntent, describeFlowChange, type EnvironmentFlows } from './flows.ts';
+import { syncPlan, type ChangedApp, type ChangedObject, type EnvironmentSyncPlan } from './sync-plan.ts';
 
 export interface DiffInput {
   /** The apps to compare; an app in neither tree but in `unchanged` is the same on both sides. */
@@ -33,6 +37,8 @@ export interface DiffInput {
   headContext?: readonly RenderedApp[];
   /** head's generated files that differ from what head's catalog generates, from the caller. */
   staleFiles?: string[];
+  /** Flow matrix changes of the environments whose NetworkPolicies or endpoints change (tools/diff/flows.ts). */
+  flows?: readonly EnvironmentFlows[];
 }
 
 /** One app's render that failed on one side of the diff. */
@@ -67,7 +73,7 @@ export type Severity = 'danger' | 'warning' | 'info';
 
 export interface Flag {
   severity: Severity;
-  /** 'render-failed' | 'shared-object' | 'data-loss' | 'immutable-field' | 'object-move' | 'stale-generated' | 'wave-order' | 'destination-change' | 'image-change' | 'secret-change' */
+  /** 'render-failed' | 'shared-object' | 'data-loss' | 'volume-size' | 'immutable-field' | 'network-flow' | 'object-move' | 'stale-generated' | 'wave-order' | 'destination-change' | 'image-change' | 'secret-change' */
   rule: string;
   env?: string;
   component?: string;
@@ -93,6 +99,10 @@ export interface DiffReport {
   flags: Flag[];
   /** Sorted by env, component, then object key. */
   changes: ObjectChange[];
+  /** What Argo CD will do, per environment with changes (tools/diff/sync-plan.ts). */
+  syncPlan?: EnvironmentSyncPlan[];
+  /** Flow matrix changes per environment whose NetworkPolicies or endpoints change (tools/diff/flows.ts). */
+  flows?: EnvironmentFlows[];
 }
 
 export class DiffInputError extends Error {
@@ -103,7 +113,7 @@ const CONTEXT_LINES = 3;
 /** Lists inside one flag message stop here, so no single flag can crowd out the others. */
 const LISTED_MAX = 8;
 const SEVERITY_ORDER: readonly Severity[] = ['danger', 'warning', 'info'];
-const RULE_ORDER = ['render-failed', 'shared-object', 'data-loss', 'immutable-field', 'object-move', 'stale-generated', 'wave-order', 'destination-change', 'image-change', 'secret-change'];
+const RULE_ORDER = ['render-failed', 'shared-object', 'data-loss', 'volume-size', 'immutable-field', 'network-flow', 'object-move', 'stale-generated', 'wave-order', 'destination-change', 'image-change', 'secret-change'];
 
 interface AppObjects {
   env: string;
@@ -296,6 +306,20 @@ function sharedFlags(apps: readonly AppObjects[], facts: ReadonlyMap<string, App
   });
 }
 
+/** Data-loss and claim-size findings of one changed object, as flags. */
+function lossFlags(env: string, component: string, before: KubeObject, after: KubeObject): Flag[] {
+  const object = describeObject(after);
+  const flag = (rule: string) => (loss: Loss): Flag => ({ severity: loss.severity, rule, env, component, object, message: loss.message });
+  return [...dataLosses(before, after).map(flag('data-loss')), ...claimSizeLosses(before, after).map(flag('volume-size'))];
+}
+
+/** An intended flow now denied (danger), or an unintended one now allowed (warning). */
+function flowFlags(flows: readonly EnvironmentFlows[] | undefined): Flag[] {
+  return (flows ?? []).flatMap(({ env, changes }) =>
+    changes.filter(breaksIntent).map((change): Flag => ({ severity: change.intended ? 'danger' : 'warning', rule: 'network-flow', env, message: describeFlowChange(change) })),
+  );
+}
+
 function staleFlags(files: readonly string[] | undefined): Flag[] {
   if (!files || files.length === 0) return [];
   const sorted = [...files].sort();
@@ -356,12 +380,14 @@ export function diffTrees(input: DiffInput): DiffReport {
     ...sharedFlags([...headApps.values(), ...context.values()], input.headApps),
     ...argoFlags(input.baseApps, input.headApps),
     ...staleFlags(input.staleFiles),
+    ...flowFlags(input.flows),
     ...moves.map((move): Flag => {
       const risk = moveRisk(move, input.headApps ?? new Map());
       return { severity: risk.deletedInBetween ? 'danger' : 'warning', rule: 'object-move', env: move.env, component: move.to, object: describeObject(move.object), message: risk.message };
     }),
   ];
   const changes: ObjectChange[] = [];
+  const changedApps: ChangedApp[] = [];
 
   for (const { env, component } of apps) {
     const id = appId(env, component);
@@ -371,6 +397,7 @@ export function diffTrees(input: DiffInput): DiffReport {
     const renamed = pairGeneratedNames(before, after);
     const headKeyOf = new Map([...renamed].map(([headKey, baseKey]) => [baseKey, headKey]));
     const row: AppSummary = { env, component, added: 0, removed: 0, changed: 0, linesAdded: 0, linesRemoved: 0 };
+    const changedObjects: ChangedObject[] = [];
     for (const key of [...new Set([...before.keys(), ...after.keys()])].filter((k) => !renamed.has(k)).sort(compareStrings)) {
       const old = before.get(key);
       const next = after.get(headKeyOf.get(key) ?? key);
@@ -397,14 +424,17 @@ export function diffTrees(input: DiffInput): DiffReport {
       row.linesAdded += patch.added;
       row.linesRemoved += patch.removed;
       if (secretKeys && hasKeyChanges(secretKeys)) flags.push(secretFlag(env, component, object, change, secretKeys));
-      if (old && next) flags.push(...immutableFlags(env, component, old, next));
+      changedObjects.push({ ...(old ? { before: old } : {}), ...(next ? { after: next } : {}) });
+      if (old && next) flags.push(...immutableFlags(env, component, old, next), ...lossFlags(env, component, old, next));
       const loss = old && !next ? dataLossFlag(env, component, old, movedTo.get(`${id}\n${key}`)) : undefined;
       if (loss) flags.push(loss);
     }
     flags.push(...imageFlags(env, component, [...before.values()], [...after.values()]));
     summary.push(row);
+    changedApps.push({ env, component, objects: changedObjects, head: [...after.values()] });
   }
-  return { summary, flags: flags.sort(compareFlags), changes };
+  const plan = syncPlan(changedApps, input.headApps);
+  return { summary, flags: flags.sort(compareFlags), changes, ...(plan.length > 0 ? { syncPlan: plan } : {}), ...(input.flows?.length ? { flows: [...input.flows] } : {}) };
 }
 
 /** Whether a report has anything to show: a rendered change, or a flag (stale files, waves) on its own. */

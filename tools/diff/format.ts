@@ -1,4 +1,6 @@
 import { hasChanges, type AppSummary, type DiffReport, type Flag, type ObjectChange } from './engine.ts';
+import { flowsMarkdown, isLossFlag, reviewText, syncPlanMarkdown } from './format-review.ts';
+import { escapeMarkdown } from './markdown.ts';
 
 /** GitHub refuses an issue or pull-request comment body longer than this. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -101,22 +103,25 @@ function colorDiffLine(line: string, paint: ReturnType<typeof painter>): string 
   return line;
 }
 
-/** The report for a terminal: flags first, then the per-app summary, then every object's diff. */
+/** The report for a terminal: flags first, then what is lost, the per-app summary, the sync plan and flows, then every object's diff. */
 export function formatText(report: DiffReport, options: { color: boolean }): string {
   const paint = painter(options.color);
   const severityStyle: Record<Flag['severity'], Style[]> = { danger: ['red', 'bold'], warning: ['yellow'], info: [] };
   const out: string[] = [paint('Rendered diff', 'bold'), headline(report), ''];
-  if (report.flags.length > 0) {
-    out.push(paint(`Review first (${report.flags.length})`, 'bold'));
-    const width = Math.max(...report.flags.map((flag) => flag.severity.length));
-    const ruleWidth = Math.max(...report.flags.map((flag) => flag.rule.length));
-    for (const flag of report.flags) {
+  const flagList = (title: string, flags: readonly Flag[]) => {
+    if (flags.length === 0) return;
+    out.push(paint(`${title} (${flags.length})`, 'bold'));
+    const width = Math.max(...flags.map((flag) => flag.severity.length));
+    const ruleWidth = Math.max(...flags.map((flag) => flag.rule.length));
+    for (const flag of flags) {
       const label = paint(flag.severity.toUpperCase().padEnd(width), ...severityStyle[flag.severity]);
       const subject = flagSubject(flag);
       out.push(`  ${label}  ${flag.rule.padEnd(ruleWidth)}  ${subject ? `${subject}: ` : ''}${flag.message}`);
     }
     out.push('');
-  }
+  };
+  flagList('Review first', report.flags.filter((flag) => !isLossFlag(flag)));
+  flagList('What is lost', report.flags.filter(isLossFlag));
   const changed = report.summary.filter(isChanged);
   if (changed.length > 0) {
     out.push(paint('Summary', 'bold'));
@@ -129,21 +134,13 @@ export function formatText(report: DiffReport, options: { color: boolean }): str
     if (unchanged.length > 0) out.push(`  unchanged: ${unchanged.join(', ')}`);
     out.push('');
   }
+  out.push(...reviewText(report.syncPlan, report.flows, (text) => paint(text, 'bold')));
   for (const change of report.changes) {
     out.push(paint(`${appName(change)} ${change.change} ${shownName(change)} (+${change.added} ${MINUS}${change.removed})`, 'bold'));
     for (const note of change.notes ?? []) out.push(`  note: ${note}`);
     out.push(...change.diff.trimEnd().split('\n').map((line) => colorDiffLine(line, paint)), '');
   }
   return `${out.join('\n').trimEnd()}\n`;
-}
-
-/** Text from objects and messages, made inert in Markdown: no HTML, links, emphasis or table breaks. */
-function escapeMarkdown(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replace(/[\\`*_[\]|~]/g, (character) => `\\${character}`);
 }
 
 function escapeHtml(text: string): string {
@@ -246,9 +243,10 @@ export interface MarkdownOptions {
 export const COMMENT_TITLE = '## Rendered diff';
 
 /**
- * The report as a pull-request comment, never longer than `limit`: title, SHAs, flags, summary and
- * then per-object diffs. When too long, whole diffs are left out with a note (flagged objects' diffs
- * last); when flags and summary alone are too long, the flag list is cut with a count.
+ * The report as a pull-request comment, never longer than `limit`: title, SHAs, flags, what is lost,
+ * summary, what Argo CD will do and network flows (format-review.ts), then per-object diffs. When too
+ * long, whole diffs are left out with a note (flagged objects' diffs last); when the sections before
+ * the diffs alone are too long, the flag list is cut with a count.
  */
 export function formatMarkdown(report: DiffReport, options: MarkdownOptions): string {
   const limit = options.limit ?? GITHUB_COMMENT_LIMIT;
@@ -259,27 +257,30 @@ export function formatMarkdown(report: DiffReport, options: MarkdownOptions): st
     `Base ${escapeMarkdown(options.baseSha)} → head ${escapeMarkdown(options.headSha)}\n\n`,
     `${headline(report)}\n\n`,
   ].join('');
-  const flags = report.flags.map(flagBullet);
+  const flags = report.flags.filter((flag) => !isLossFlag(flag)).map(flagBullet);
   const flagsSection = (items: readonly string[]) => (items.length > 0 ? `### Review first\n\n${items.join('')}\n` : '');
+  const losses = report.flags.filter(isLossFlag).map(flagBullet);
+  const lossSection = losses.length > 0 ? `### What is lost\n\n${losses.join('')}\n` : '';
   const summary = summarySection(report);
+  const review = `${syncPlanMarkdown(report.syncPlan)}${flowsMarkdown(report.flows)}`;
   const blocks = report.changes.map((change) => detailsBlock(change, hint));
   const detailsHeader = blocks.length > 0 ? '### Object diffs\n\n' : '';
   const diffsNote = (hidden: number) => `_${plural(hidden, 'more object diff')} not shown: see the full report in ${hint}._\n`;
   const flagsNote = (hidden: number) => `- _${plural(hidden, 'more flag')} not shown: see the full report in ${hint}._\n`;
 
-  const head = `${preamble}${flagsSection(flags)}${summary}`;
+  const head = `${preamble}${flagsSection(flags)}${lossSection}${summary}${review}`;
   const detailsBudget = limit - head.length - detailsHeader.length;
   if (detailsBudget >= (blocks.length > 0 ? diffsNote(blocks.length).length : 0)) {
     const details = blocks.length > 0 ? `${detailsHeader}${fit(blocks, detailsBudget, diffsNote, flaggedChanges(report)).join('')}` : '';
     return `${`${head}${details}`.trimEnd()}\n`;
   }
   const detailsPart = blocks.length > 0 ? `${detailsHeader}${diffsNote(blocks.length)}` : '';
-  const flagBudget = limit - preamble.length - flagsSection(['']).length - summary.length - detailsPart.length;
+  const flagBudget = limit - preamble.length - flagsSection(['']).length - lossSection.length - summary.length - review.length - detailsPart.length;
   if (flagBudget >= flagsNote(flags.length).length) {
-    return `${preamble}${flagsSection(fit(flags, flagBudget, flagsNote))}${summary}${detailsPart}`;
+    return `${preamble}${flagsSection(fit(flags, flagBudget, flagsNote))}${lossSection}${summary}${review}${detailsPart}`;
   }
   const cutNote = `\n_Report cut at ${limit} characters: see the full report in ${hint}._\n`;
-  return cutAtLine(`${preamble}${flagsSection(fit(flags, 0, flagsNote))}${summary}${detailsPart}`, limit, cutNote);
+  return cutAtLine(`${preamble}${flagsSection(fit(flags, 0, flagsNote))}${lossSection}${summary}${review}${detailsPart}`, limit, cutNote);
 }
 
 /** The report as plain JSON-ready data, for `--json` and the workflow artifact. */
@@ -290,5 +291,7 @@ export function reportJson(report: DiffReport): object {
     flags: report.flags,
     summary: report.summary,
     changes: report.changes,
+    syncPlan: report.syncPlan ?? [],
+    flows: report.flows ?? [],
   };
 }

@@ -7,6 +7,8 @@ import type { RenderedApp } from '../render/tree.ts';
 import { objectKey, type KubeObject } from '../kube/object.ts';
 import { diffTrees, type DiffReport, type RenderFailure } from './engine.ts';
 import { appFactsOf, staleFiles, withCheckout } from './trees.ts';
+import { catalog as currentCatalog, type Catalog } from '../catalog/index.ts';
+import { flowChanges, networkSignature, type EnvironmentFlows } from './flows.ts';
 
 export interface RefDiff {
   baseSha: string;
@@ -19,6 +21,8 @@ export interface DiffOptions {
   /** Renders of both sides are looked up here first and written here. */
   cache?: RenderCache;
   onProgress?: (side: 'base' | 'head', done: number, total: number) => void;
+  /** The environments whose flows are evaluated, with their intended flows: the running code's catalog unless given. */
+  catalog?: Catalog;
 }
 
 /** A side's overlays and their input hashes. */
@@ -52,6 +56,33 @@ function contextOverlays(side: Hashed, headApps: readonly RenderedApp[], baseApp
   const envs = new Set(headApps.filter((app) => app.objects.some((object) => !baseKeys.get(app.dir)?.has(objectKey(object)))).map((app) => app.env));
   const rendered = new Set(headApps.map((app) => app.dir));
   return side.overlays.filter((overlay) => envs.has(overlay.env) && !rendered.has(overlay.dir));
+}
+
+const objectsOf = (apps: readonly RenderedApp[], env: string): KubeObject[] => apps.filter((app) => app.env === env).flatMap((app) => app.objects);
+
+/** Environments whose NetworkPolicies or workload endpoints differ between the two sides' rendered apps (the others render equal on both). */
+function networkEnvs(baseApps: readonly RenderedApp[], headApps: readonly RenderedApp[]): string[] {
+  const envs = [...new Set([...baseApps, ...headApps].map((app) => app.env))].sort();
+  return envs.filter((env) => networkSignature(objectsOf(baseApps, env)) !== networkSignature(objectsOf(headApps, env)));
+}
+
+/**
+ * The flow matrix changes of each environment `networkEnvs` finds, for the environments the catalog
+ * knows and that rendered on both sides: each side is its changed apps plus the apps equal on both
+ * sides, rendered here from head if not yet (`renderUnchanged`).
+ */
+async function flowsOf(
+  catalog: Catalog,
+  sides: { base: readonly RenderedApp[]; head: readonly RenderedApp[]; context: readonly RenderedApp[]; failures: readonly RenderFailure[] },
+  renderUnchanged: (envs: ReadonlySet<string>, rendered: ReadonlySet<string>) => Promise<RenderedApp[]>,
+): Promise<EnvironmentFlows[]> {
+  const envs = networkEnvs(sides.base, sides.head).filter((env) => !sides.failures.some((failure) => failure.env === env));
+  const known = envs.flatMap((name) => catalog.environments.filter((env) => env.name === name));
+  if (known.length === 0) return [];
+  const changed = new Set(sides.head.map((app) => app.dir));
+  const extra = await renderUnchanged(new Set(known.map((env) => env.name)), new Set([...changed, ...sides.context.map((app) => app.dir)]));
+  const unchanged = [...sides.context, ...extra].filter((app) => !changed.has(app.dir));
+  return known.map((env) => flowChanges(env, [...objectsOf(sides.base, env.name), ...objectsOf(unchanged, env.name)], [...objectsOf(sides.head, env.name), ...objectsOf(unchanged, env.name)]));
 }
 
 /**
@@ -90,6 +121,9 @@ export async function diffRefs(root: string, kustomize: Kustomize, base: string,
       const known = new Map(headApps.map((app) => [headHashed.hashed.get(app.dir)?.hash ?? '', app.objects]));
       const baseApps = await render(baseHashed, changed(baseHashed, headHashed), 'base', known);
       const headContext = await headSide(() => render(headHashed, contextOverlays(headHashed, headApps, baseApps), 'head'));
+      const flows = await flowsOf(options.catalog ?? currentCatalog, { base: baseApps, head: headApps, context: headContext, failures }, (envs, rendered) =>
+        headSide(() => render(headHashed, headHashed.overlays.filter((overlay) => envs.has(overlay.env) && !rendered.has(overlay.dir)), 'head')),
+      );
       if (options.cache && memo.size > parsed) await options.cache.writeRefs(memo);
       const headChanged = new Set(headApps.map((app) => app.dir));
       return diffTrees({
@@ -102,6 +136,7 @@ export async function diffRefs(root: string, kustomize: Kustomize, base: string,
         headContext,
         // Only the working tree's own catalog is at hand to regenerate; a head ref is judged by its committed files.
         staleFiles: head ? [] : await staleFiles(root),
+        flows,
       });
     }),
   );
