@@ -1,4 +1,5 @@
 import { hasChanges, type AppSummary, type DiffReport, type Flag, type ObjectChange } from './engine.ts';
+import { applicationItems, applicationsHeadline, applicationTextLines } from './applications-format.ts';
 
 /** GitHub refuses an issue or pull-request comment body longer than this. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -36,9 +37,12 @@ function plural(count: number, one: string, many = `${one}s`): string {
 }
 
 function headline(report: DiffReport): string {
-  if (report.changes.length === 0) return 'No rendered changes: every app renders the same objects in base and head.';
+  const argo = applicationsHeadline(report.applications);
+  if (report.changes.length === 0) {
+    return argo ? `No rendered object changes, but Argo CD's objects change: ${argo}.` : 'No rendered changes: every app renders the same objects in base and head.';
+  }
   const t = totalsOf(report);
-  return `${plural(t.added + t.removed + t.changed, 'object')} in ${plural(t.apps, 'app')}: ${t.added} added, ${t.removed} removed, ${t.changed} changed (+${t.linesAdded} ${MINUS}${t.linesRemoved} lines).`;
+  return `${plural(t.added + t.removed + t.changed, 'object')} in ${plural(t.apps, 'app')}: ${t.added} added, ${t.removed} removed, ${t.changed} changed (+${t.linesAdded} ${MINUS}${t.linesRemoved} lines)${argo ? `; ${argo}` : ''}.`;
 }
 
 function appName(row: { env: string; component: string }): string {
@@ -117,6 +121,8 @@ export function formatText(report: DiffReport, options: { color: boolean }): str
     }
     out.push('');
   }
+  const argo = applicationTextLines(report.applications);
+  if (argo.length > 0) out.push(paint('Applications (apps/)', 'bold'), ...argo, '');
   const changed = report.summary.filter(isChanged);
   if (changed.length > 0) {
     out.push(paint('Summary', 'bold'));
@@ -229,6 +235,8 @@ function cutAtLine(text: string, limit: number, note: string): string {
 export interface MarkdownOptions {
   baseSha: string;
   headSha: string;
+  /** The repository's web address (`https://github.com/OWNER/NAME`): SHAs are then shown short, linked to their commits. */
+  repositoryUrl?: string;
   /** Maximum length of the result; GitHub's comment limit by default. */
   limit?: number;
   /** Where the whole report is, named in the note when diffs are cut. */
@@ -240,6 +248,17 @@ export interface MarkdownOptions {
    * marker and title itself, above this text, and refuses an artifact carrying them (tools/github/pr-artifact.ts).
    */
   title?: boolean;
+}
+
+/** A commit as the comment names it: short and linked when the repository is known, else the full SHA (`working tree` stays as is). */
+function commitRef(sha: string, repositoryUrl: string | undefined): string {
+  if (!repositoryUrl || !/^[0-9a-f]{40,64}$/.test(sha)) return escapeMarkdown(sha);
+  return `[\`${sha.slice(0, 7)}\`](${repositoryUrl.replace(/\/+$/, '')}/commit/${sha})`;
+}
+
+/** The Applications section: whole entries, each a list item (tools/diff/applications-format.ts). */
+function applicationsSection(items: readonly string[]): string {
+  return items.length > 0 ? `### Applications (apps/)\n\n${items.join('')}\n` : '';
 }
 
 /** The PR comment's title, a level-2 heading: the only one in the comment. */
@@ -256,30 +275,39 @@ export function formatMarkdown(report: DiffReport, options: MarkdownOptions): st
   const preamble = [
     options.marker ? `${markerLine(options.marker)}\n` : '',
     (options.title ?? true) ? `${COMMENT_TITLE}\n\n` : '',
-    `Base ${escapeMarkdown(options.baseSha)} → head ${escapeMarkdown(options.headSha)}\n\n`,
+    `Base ${commitRef(options.baseSha, options.repositoryUrl)} → head ${commitRef(options.headSha, options.repositoryUrl)}\n\n`,
     `${headline(report)}\n\n`,
   ].join('');
   const flags = report.flags.map(flagBullet);
   const flagsSection = (items: readonly string[]) => (items.length > 0 ? `### Review first\n\n${items.join('')}\n` : '');
   const summary = summarySection(report);
+  const argoItems = applicationItems(report.applications, escapeMarkdown);
+  const argoNote = (hidden: number) => `- _${plural(hidden, 'more Argo CD change')} not shown: see the full report in ${hint}._\n`;
   const blocks = report.changes.map((change) => detailsBlock(change, hint));
   const detailsHeader = blocks.length > 0 ? '### Object diffs\n\n' : '';
   const diffsNote = (hidden: number) => `_${plural(hidden, 'more object diff')} not shown: see the full report in ${hint}._\n`;
   const flagsNote = (hidden: number) => `- _${plural(hidden, 'more flag')} not shown: see the full report in ${hint}._\n`;
 
-  const head = `${preamble}${flagsSection(flags)}${summary}`;
+  // Cut in this order when too long: object diffs first, then Argo CD entries, then flags.
+  const argo = applicationsSection(argoItems);
+  const head = `${preamble}${flagsSection(flags)}${argo}${summary}`;
   const detailsBudget = limit - head.length - detailsHeader.length;
   if (detailsBudget >= (blocks.length > 0 ? diffsNote(blocks.length).length : 0)) {
     const details = blocks.length > 0 ? `${detailsHeader}${fit(blocks, detailsBudget, diffsNote, flaggedChanges(report)).join('')}` : '';
     return `${`${head}${details}`.trimEnd()}\n`;
   }
   const detailsPart = blocks.length > 0 ? `${detailsHeader}${diffsNote(blocks.length)}` : '';
-  const flagBudget = limit - preamble.length - flagsSection(['']).length - summary.length - detailsPart.length;
+  const argoBudget = limit - preamble.length - flagsSection(flags).length - applicationsSection(['']).length - summary.length - detailsPart.length;
+  if (argoItems.length > 0 && argoBudget >= argoNote(argoItems.length).length) {
+    return `${preamble}${flagsSection(flags)}${applicationsSection(fit(argoItems, argoBudget, argoNote))}${summary}${detailsPart}`;
+  }
+  const argoPart = argoItems.length > 0 ? applicationsSection([argoNote(argoItems.length)]) : '';
+  const flagBudget = limit - preamble.length - flagsSection(['']).length - argoPart.length - summary.length - detailsPart.length;
   if (flagBudget >= flagsNote(flags.length).length) {
-    return `${preamble}${flagsSection(fit(flags, flagBudget, flagsNote))}${summary}${detailsPart}`;
+    return `${preamble}${flagsSection(fit(flags, flagBudget, flagsNote))}${argoPart}${summary}${detailsPart}`;
   }
   const cutNote = `\n_Report cut at ${limit} characters: see the full report in ${hint}._\n`;
-  return cutAtLine(`${preamble}${flagsSection(fit(flags, 0, flagsNote))}${summary}${detailsPart}`, limit, cutNote);
+  return cutAtLine(`${preamble}${flagsSection(fit(flags, 0, flagsNote))}${argoPart}${summary}${detailsPart}`, limit, cutNote);
 }
 
 /** The report as plain JSON-ready data, for `--json` and the workflow artifact. */
@@ -290,5 +318,7 @@ export function reportJson(report: DiffReport): object {
     flags: report.flags,
     summary: report.summary,
     changes: report.changes,
+    applications: report.applications?.applications ?? [],
+    argoObjects: report.applications?.objects ?? [],
   };
 }
