@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffRefs } from '../../tools/diff/run.ts';
 import { formatMarkdown } from '../../tools/diff/format.ts';
 import { findKustomize, type Kustomize } from '../../tools/render/kustomize.ts';
-import { committedCopy } from '../support/git.ts';
+import { commit, committedCopy, edit } from '../support/git.ts';
 import { REPO_ROOT } from '../support/repo.ts';
 import { copyRepository, npmRun } from '../support/workspace.ts';
 import { catalog } from '../../tools/catalog/index.ts';
@@ -24,15 +24,6 @@ beforeAll(async () => {
 const BASE_SHA = '3f2a9c0d7b1e4f6a8c2d5e7f9a1b3c4d5e6f7a8b';
 const HEAD_SHA = 'c81e728d9d4c2f636f067f89cc14862c4a5b6d7e';
 
-function edit(root: string, path: string, from: string, to: string): void {
-  const text = readFileSync(join(root, path), 'utf8');
-  if (!text.includes(from)) throw new Error(`${path} does not contain ${from}`);
-  writeFileSync(join(root, path), text.replaceAll(from, to));
-}
-
-async function commit(root: string, message: string): Promise<void> {
-  await simpleGit(root).add('.').commit(message);
-}
 
 function diffScript(root: string, args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
   const childEnv = { ...process.env, ...env };
