@@ -209,6 +209,7 @@ function changedFlags(before: Application, after: Application, fields: readonly 
   }
   const [from, to] = [at(before.object, 'spec.destination'), at(after.object, 'spec.destination')];
   const cluster = (d: unknown) => (isTree(d) ? `${String(d['name'] ?? '')}|${String(d['server'] ?? '')}` : '');
+  // Argo CD does not delete what an Application left in its old cluster, finalizer or not (argoproj/argo-cd#9172, open).
   if (cluster(from) !== cluster(to)) {
     flags.push(flag(after, 'danger', 'destination-change', `destination cluster ${destinationText(from)} → ${destinationText(to)} (${name}): Argo CD creates its resources in the new cluster, empty volumes included; those in the old one are no longer tracked and stay there, unmanaged`));
   } else if (at(from, 'namespace') !== at(to, 'namespace')) {
