@@ -104,6 +104,31 @@ describe('1. a change under apps/ is a cluster change', () => {
   });
 });
 
+describe('1b. an ApplicationSet that cannot be expanded', () => {
+  it('in the base is a flag and the head\'s Applications are shown as added; in the head it is exit 2 naming the head', async () => {
+    // GIVEN main whose dev ApplicationSet names a key its elements lack
+    const root = await committedCopy(['apps'], { '.gitignore': '.cache/\n' });
+    edit(root, 'apps/dev.applicationset.yaml', 'name: dev-{{.component}}', 'name: dev-{{.app}}');
+    await commit(root, 'broken dev ApplicationSet');
+    // WHEN a commit repairs it
+    edit(root, 'apps/dev.applicationset.yaml', 'name: dev-{{.app}}', 'name: dev-{{.component}}');
+    await commit(root, 'repaired');
+    const repaired = diffScript(root, ['--base', 'HEAD~1', '--head', 'HEAD', '--json']);
+    // THEN exit 1: the base failure is named, every Application of head is added
+    expect(repaired.status).toBe(1);
+    const report = JSON.parse(repaired.stdout) as JsonReport;
+    expect(report.flags.filter((f) => f.rule === 'render-failed').map((f) => f.message)).toEqual([
+      expect.stringMatching(/^the base side's apps\/ could not be read or expanded, so its Applications are unknown: every head Application is shown as added\. ApplicationSet observability-dev .*references \.app/),
+    ]);
+    expect(report.applications.filter((a) => a.change !== 'added')).toEqual([]);
+    expect(report.applications.map((a) => a.name).sort()).toEqual([...components('dev'), ...components('prod'), 'observability-apps'].sort());
+    // AND the other way round, exit 2 naming the head and the ApplicationSet
+    const broken = diffScript(root, ['--base', 'HEAD', '--head', 'HEAD~1']);
+    expect(broken.status).toBe(2);
+    expect(broken.stderr.split('\n')[0]).toMatch(/^error: head: apps\/: ApplicationSet observability-dev generators\[0\]\.list\.elements\[0\]: template references \.app/);
+  });
+});
+
 describe('2. stale generated files of a head ref', () => {
   let root: string;
   beforeAll(async () => {
