@@ -173,6 +173,18 @@ describe('diffApplications', () => {
     ]);
   });
 
+  it('a Secret among the Argo CD objects (repository credentials) shows which keys change, never a value', () => {
+    // GIVEN a repository Secret in the bootstrap whose password is rotated
+    const repoSecret = (password: string): ArgoFileObject => ({
+      file: 'apps/bootstrap/repository.yaml',
+      object: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'repo-observability', namespace: 'argocd', labels: { 'argocd.argoproj.io/secret-type': 'repository' } }, stringData: { url: 'https://github.com/example-org/observability-gitops.git', password } },
+    });
+    const diff = diffApplications([...committed(), repoSecret('first-repo-password')], [...committed(), repoSecret('second-repo-password')]);
+    // THEN one changed object naming the key, and neither value anywhere
+    expect(diff.objects.map((o) => `${o.change} ${o.kind} ${o.name}: ${o.fields.map((f) => f.path).join(', ')}`)).toEqual(['changed Secret repo-observability: stringData.password']);
+    expect(JSON.stringify(diff)).not.toMatch(/first-repo-password|second-repo-password/);
+  });
+
   it('compares values leaf by leaf, lists as sets unless only their order changes', () => {
     expect(fieldChanges({ a: { b: 1, c: [1, 2] } }, { a: { b: 2, c: [2, 1] }, d: 'x' })).toEqual([
       { path: 'a.b', before: '1', after: '2' },
