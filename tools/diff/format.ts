@@ -105,7 +105,7 @@ function colorDiffLine(line: string, paint: ReturnType<typeof painter>): string 
   return line;
 }
 
-/** The report for a terminal: flags first, then the per-app summary, then every object's diff. */
+/** The report for a terminal: flags first, then the Applications that change under apps/, the per-app summary, then every object's diff. */
 export function formatText(report: DiffReport, options: { color: boolean }): string {
   const paint = painter(options.color);
   const severityStyle: Record<Flag['severity'], Style[]> = { danger: ['red', 'bold'], warning: ['yellow'], info: [] };
@@ -265,9 +265,10 @@ function applicationsSection(items: readonly string[]): string {
 export const COMMENT_TITLE = '## Rendered diff';
 
 /**
- * The report as a pull-request comment, never longer than `limit`: title, SHAs, flags, summary and
- * then per-object diffs. When too long, whole diffs are left out with a note (flagged objects' diffs
- * last); when flags and summary alone are too long, the flag list is cut with a count.
+ * The report as a pull-request comment, never longer than `limit`: title, SHAs, flags, the
+ * Applications section (apps/), summary and then per-object diffs. When too long, whole diffs are
+ * left out with a note (flagged objects' diffs last); then whole Applications entries, with a count;
+ * when flags and summary alone are too long, the flag list is cut with a count.
  */
 export function formatMarkdown(report: DiffReport, options: MarkdownOptions): string {
   const limit = options.limit ?? GITHUB_COMMENT_LIMIT;
