@@ -11,6 +11,7 @@ import {
   GitHubError,
   parseRepo,
   parseWorkflowRunEvent,
+  repoWebUrl,
   readPrDiffArtifact,
   runHeader,
   upsertStickyComment,
@@ -35,7 +36,8 @@ pr-number, in UTF-8, within size caps; the marker and title are written here, ne
 Nothing is posted when the pull request's head has moved past the rendered commit (the run for the
 new head posts) or it is no longer open.
 
-Environment: GITHUB_TOKEN (required), GITHUB_API_URL (GitHub Enterprise; default https://api.github.com).
+Environment: GITHUB_TOKEN (required), GITHUB_API_URL (GitHub Enterprise; default https://api.github.com),
+GITHUB_SERVER_URL (where commits are linked; default https://github.com).
 Exit: 0 posted, already up to date, or nothing to post (said why); 2 could not run or refused (bad
 flags, no token, PR not found, token refused, an artifact that is malformed or names another PR).
 `;
@@ -71,7 +73,8 @@ await main(USAGE, async () => {
   if (eventFile !== undefined && artifactDir !== undefined) return postFromRun(octokit, repo, eventFile, artifactDir);
 
   const { baseSha, headSha, report } = await diffRefs(repoRoot(), await findKustomize(), required(flags.base, '--base REF'), flags.head);
-  const body = formatMarkdown(report, { baseSha, headSha, marker: PR_COMMENT_MARKER, limit: GITHUB_COMMENT_LIMIT - 1024 });
+  const repositoryUrl = repoWebUrl(repo, process.env['GITHUB_SERVER_URL'] || undefined);
+  const body = formatMarkdown(report, { baseSha, headSha, repositoryUrl, marker: PR_COMMENT_MARKER, limit: GITHUB_COMMENT_LIMIT - 1024 });
   const result = await upsertStickyComment(octokit(), { ...repo, pr }, { marker: PR_COMMENT_MARKER, body });
   process.stdout.write(`${result.action} comment ${result.url}\n`);
   return EXIT.ok;
@@ -101,7 +104,7 @@ async function postFromRun(octokit: () => ReturnType<typeof createGitHubClient>,
     process.stdout.write(`${decision.reason}\n`);
     return EXIT.ok;
   }
-  const body = `${COMMENT_TITLE}\n\n${runHeader(run, decision.pr)}\n\n${artifact.comment}`;
+  const body = `${COMMENT_TITLE}\n\n${runHeader(run, decision.pr, repoWebUrl(repo, process.env['GITHUB_SERVER_URL'] || undefined))}\n\n${artifact.comment}`;
   const result = await upsertStickyComment(client, { ...repo, pr: decision.pr }, { marker: PR_COMMENT_MARKER, body });
   process.stdout.write(`${result.action} comment ${result.url}\n`);
   return EXIT.ok;

@@ -425,29 +425,6 @@ describe('diffTrees', () => {
     ]);
   });
 
-  it('flags wave changes, added and removed Applications, per environment and named with it', () => {
-    // GIVEN the Argo CD facts of base and head: dev/grafana moves to wave 4, dev/tempo is added, dev/minio removed,
-    // and prod keeps its waves (the same components, other Applications)
-    const facts = (env: string, waves: Record<string, number>): [string, AppFacts][] =>
-      Object.entries(waves).map(([component, wave]) => [`${env}/${component}`, { application: `${env}-${component}`, wave, namespace: 'observability', prune: true, failOnSharedResource: true }]);
-    const prod = facts('prod', { platform: 0, minio: 1, loki: 2, alloy: 3, grafana: 3 });
-    const baseApps = new Map([...facts('dev', { platform: 0, minio: 1, loki: 2, alloy: 3, grafana: 3 }), ...prod]);
-    const headApps = new Map([...facts('dev', { platform: 0, loki: 2, alloy: 3, grafana: 4, tempo: 2 }), ...prod]);
-
-    // WHEN diffed, with identical renders
-    const report = diffTrees({ base: tree(...stackTree('dev')), head: tree(...stackTree('dev')), baseApps, headApps });
-
-    // THEN each wave difference is a flag naming its environment, and the report has something to show
-    expect(report.flags.map((f) => `${f.severity} ${f.env}/${f.component}: ${f.message.split(':')[0]}`)).toEqual([
-      'warning dev/grafana: wave 3 → 4 (Application dev-grafana)',
-      'info dev/minio: Application dev-minio removed from wave 1',
-      'info dev/tempo: Application dev-tempo added at wave 2',
-    ]);
-    expect(hasChanges(report)).toBe(true);
-    // AND without both sides' facts there is nothing to compare
-    expect(diffTrees({ base: tree(), head: tree(), headApps }).flags).toEqual([]);
-  });
-
   it('flags the removal of a CustomResourceDefinition as data loss: every object of its kind goes', () => {
     // GIVEN the platform app drops a CRD it rendered
     const crd: KubeObject = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'podlogs.monitoring.grafana.com' }, spec: { group: 'monitoring.grafana.com', names: { kind: 'PodLogs', plural: 'podlogs' }, scope: 'Namespaced' } };

@@ -43,6 +43,24 @@ describe(`apps/ read by Argo CD ${ARGO_CD_CRDS_VERSION}'s own code`, () => {
     expect(await argoCdFindings(ARGOCD, files)).toEqual([]);
   });
 
+  it('a template without finalizers gets the resources finalizer from the controller unless the ApplicationSet preserves resources, as the plan says', async () => {
+    // GIVEN copies of an ApplicationSet: finalizers dropped from the template; and also preserveResourcesOnDeletion set
+    const [path, text] = [...files].find(([p]) => p.endsWith('.applicationset.yaml')) ?? ['', ''];
+    const unfinalized = text.replace(/^ {6}finalizers:\n {8}- resources-finalizer\.argocd\.argoproj\.io\n/m, '');
+    expect(unfinalized).not.toBe(text);
+    const preserving = unfinalized.replace(/^spec:\n/m, 'spec:\n  syncPolicy:\n    preserveResourcesOnDeletion: true\n');
+    for (const [variant, finalizers] of [[unfinalized, ['resources-finalizer.argocd.argoproj.io']], [preserving, undefined]] as const) {
+      // WHEN Argo CD's renderer and the plan expand it
+      const { expansion, error } = await expandWithArgoCd(ARGOCD, new Map([[path, variant]]));
+      expect(error).toBeUndefined();
+      const planned = parseObjects(variant, path).flatMap((a) => expandApplicationSet(a).map((p) => comparable(p.application)));
+      // THEN both give every Application the same finalizers
+      const generated = (expansion?.applications ?? []).map((a) => comparable(a.application));
+      expect(generated.map((a) => (a as { metadata: { finalizers?: string[] } }).metadata.finalizers)).toEqual(planned.map(() => finalizers));
+      expect(planned.map((a) => (a as { metadata: { finalizers?: string[] } }).metadata.finalizers)).toEqual(planned.map(() => finalizers));
+    }
+  });
+
   it('an unknown field in a copy of an ApplicationSet is refused', async () => {
     const [path, text] = [...files].find(([p]) => p.endsWith('.applicationset.yaml')) ?? ['', ''];
     const broken = new Map(files).set(path, text.replace(/^( {2})goTemplate: true$/m, '$1goTemplate: true\n$1goTemplates: true'));

@@ -18,6 +18,7 @@ import { claimSizeLosses } from './claim-size.ts';
 import { dataLosses, type Loss } from './data-loss.ts';
 import { breaksIntent, describeFlowChange, type EnvironmentFlows } from './flows.ts';
 import { syncPlan, type ChangedApp, type ChangedObject, type EnvironmentSyncPlan } from './sync-plan.ts';
+import { hasApplicationChanges, type ApplicationsDiff } from './applications.ts';
 
 export interface DiffInput {
   /** The apps to compare; an app in neither tree but in `unchanged` is the same on both sides. */
@@ -27,7 +28,8 @@ export interface DiffInput {
   unchanged?: readonly { env: string; component: string }[];
   /**
    * Argo CD's facts of each app (`env/component`) on each side, read from that side's `apps/`
-   * (tools/argocd/facts.ts): destination namespace, wave, sync options. Wave flags need both sides.
+   * (tools/argocd/facts.ts): destination namespace, wave, sync options, for pairing objects and
+   * weighing moves (Application-level flags come from `applications`).
    */
   baseApps?: ReadonlyMap<string, AppFacts>;
   headApps?: ReadonlyMap<string, AppFacts>;
@@ -39,6 +41,10 @@ export interface DiffInput {
   staleFiles?: string[];
   /** Flow matrix changes of the environments whose NetworkPolicies or endpoints change (tools/diff/flows.ts). */
   flows?: readonly EnvironmentFlows[];
+  /** Why head's catalog could not be generated, so its generated files could not be checked. */
+  staleError?: string;
+  /** What changes under `apps/` (tools/diff/applications.ts): its flags join the report's. */
+  applications?: ApplicationsDiff;
 }
 
 /** One app's render that failed on one side of the diff. */
@@ -73,7 +79,7 @@ export type Severity = 'danger' | 'warning' | 'info';
 
 export interface Flag {
   severity: Severity;
-  /** 'render-failed' | 'shared-object' | 'data-loss' | 'volume-size' | 'immutable-field' | 'network-flow' | 'object-move' | 'stale-generated' | 'wave-order' | 'destination-change' | 'image-change' | 'secret-change' */
+  /** One of RULE_ORDER: 'render-failed' | 'application-removed' | 'shared-object' | 'data-loss' | 'volume-size' | 'network-flow' | … | 'secret-change' */
   rule: string;
   env?: string;
   component?: string;
@@ -103,6 +109,8 @@ export interface DiffReport {
   syncPlan?: EnvironmentSyncPlan[];
   /** Flow matrix changes per environment whose NetworkPolicies or endpoints change (tools/diff/flows.ts). */
   flows?: EnvironmentFlows[];
+  /** The Applications and other Argo CD objects that change under `apps/`, when the caller compared them. */
+  applications?: ApplicationsDiff;
 }
 
 export class DiffInputError extends Error {
@@ -113,7 +121,10 @@ const CONTEXT_LINES = 3;
 /** Lists inside one flag message stop here, so no single flag can crowd out the others. */
 const LISTED_MAX = 8;
 const SEVERITY_ORDER: readonly Severity[] = ['danger', 'warning', 'info'];
-const RULE_ORDER = ['render-failed', 'shared-object', 'data-loss', 'volume-size', 'immutable-field', 'network-flow', 'object-move', 'stale-generated', 'wave-order', 'destination-change', 'image-change', 'secret-change'];
+const RULE_ORDER = [
+  'render-failed', 'application-removed', 'shared-object', 'data-loss', 'volume-size', 'immutable-field', 'network-flow', 'object-move', 'stale-generated',
+  'destination-change', 'wave-order', 'project-change', 'source-change', 'sync-policy', 'appproject-change', 'image-change', 'secret-change',
+];
 
 interface AppObjects {
   env: string;
@@ -251,37 +262,6 @@ function imageFlags(env: string, component: string, base: readonly KubeObject[],
   }));
 }
 
-/** Wave and destination changes of each app, per environment, from both sides' Argo CD objects. */
-function argoFlags(base: ReadonlyMap<string, AppFacts> | undefined, head: ReadonlyMap<string, AppFacts> | undefined): Flag[] {
-  if (!base || !head) return [];
-  return [...new Set([...base.keys(), ...head.keys()])].sort(compareStrings).flatMap((id): Flag[] => {
-    const [env = '', component = ''] = id.split('/');
-    const before = base.get(id);
-    const after = head.get(id);
-    const flags: Flag[] = [];
-    const application = `Application ${(after ?? before)?.application}`;
-    if (before?.wave !== after?.wave) {
-      const message =
-        before?.wave === undefined
-          ? `${application} added at wave ${after?.wave}: the ApplicationSet's RollingSync steps change`
-          : after?.wave === undefined
-            ? `${application} removed from wave ${before.wave}: the ApplicationSet's RollingSync steps change, and Argo CD deletes the Application (Reverse deletion order)`
-            : `wave ${before.wave} → ${after.wave} (${application}): it now syncs in a different RollingSync step; check what it depends on is in an earlier wave`;
-      flags.push({ severity: before?.wave !== undefined && after?.wave !== undefined ? 'warning' : 'info', rule: 'wave-order', env, component, message });
-    }
-    if (before && after && before.namespace !== after.namespace) {
-      flags.push({
-        severity: 'warning',
-        rule: 'destination-change',
-        env,
-        component,
-        message: `destination namespace ${before.namespace ?? '(none)'} → ${after.namespace ?? '(none)'} (${application}): namespaced objects without their own namespace are created in the new one and pruned from the old one`,
-      });
-    }
-    return flags;
-  });
-}
-
 function renderFailureFlags(failures: readonly RenderFailure[] | undefined): Flag[] {
   return (failures ?? []).map((failure) => ({
     severity: 'danger',
@@ -320,7 +300,10 @@ function flowFlags(flows: readonly EnvironmentFlows[] | undefined): Flag[] {
   );
 }
 
-function staleFlags(files: readonly string[] | undefined): Flag[] {
+function staleFlags(files: readonly string[] | undefined, error: string | undefined): Flag[] {
+  if (error !== undefined) {
+    return [{ severity: 'warning', rule: 'stale-generated', message: `head's catalog could not be generated, so its generated files were not checked against it: ${error}` }];
+  }
   if (!files || files.length === 0) return [];
   const sorted = [...files].sort();
   return [
@@ -378,8 +361,8 @@ export function diffTrees(input: DiffInput): DiffReport {
   const flags: Flag[] = [
     ...renderFailureFlags(input.failures),
     ...sharedFlags([...headApps.values(), ...context.values()], input.headApps),
-    ...argoFlags(input.baseApps, input.headApps),
-    ...staleFlags(input.staleFiles),
+    ...(input.applications?.flags ?? []),
+    ...staleFlags(input.staleFiles, input.staleError),
     ...flowFlags(input.flows),
     ...moves.map((move): Flag => {
       const risk = moveRisk(move, input.headApps ?? new Map());
@@ -434,10 +417,17 @@ export function diffTrees(input: DiffInput): DiffReport {
     changedApps.push({ env, component, objects: changedObjects, head: [...after.values()] });
   }
   const plan = syncPlan(changedApps, input.headApps);
-  return { summary, flags: flags.sort(compareFlags), changes, ...(plan.length > 0 ? { syncPlan: plan } : {}), ...(input.flows?.length ? { flows: [...input.flows] } : {}) };
+  return {
+    summary,
+    flags: flags.sort(compareFlags),
+    changes,
+    ...(plan.length > 0 ? { syncPlan: plan } : {}),
+    ...(input.flows?.length ? { flows: [...input.flows] } : {}),
+    ...(input.applications ? { applications: input.applications } : {}),
+  };
 }
 
-/** Whether a report has anything to show: a rendered change, or a flag (stale files, waves) on its own. */
+/** Whether a report has anything to show: a rendered change, an Argo CD object that changes, or a flag (stale files) on its own. */
 export function hasChanges(report: DiffReport): boolean {
-  return report.changes.length > 0 || report.flags.length > 0;
+  return report.changes.length > 0 || report.flags.length > 0 || hasApplicationChanges(report.applications);
 }
