@@ -5,7 +5,8 @@ import { DRIFT_SELECTOR, runDrift, snapshotCommand, type DesiredSource } from '.
 import { parseRepo } from '../tools/github/repo.ts';
 import type { KubeObject } from '../tools/kube/object.ts';
 import { parseObjects } from '../tools/yaml.ts';
-import { EXIT, OUTPUT_OPTIONS, UsageError, formatData, main, outputFormat, parseFlags, readFlagFile, repoRoot, required } from './lib/cli.ts';
+import { EXIT, UsageError, main, parseFlags, required } from '../cli/command.ts';
+import { OUTPUT_OPTIONS, formatData, outputFormat, readFlagFile, repoRoot } from './lib/cli.ts';
 
 const USAGE = `
 Usage:

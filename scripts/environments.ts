@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { catalog } from '../tools/catalog/index.ts';
-import { EXIT, UsageError, main } from './lib/cli.ts';
+import { EXIT, UsageError, main, messageOf } from '../cli/command.ts';
 
 const USAGE = `
 Usage: npm run environments [-- --json]
@@ -17,7 +17,7 @@ await main(USAGE, async () => {
   try {
     ({ json } = parseArgs({ args: process.argv.slice(2), strict: true, allowPositionals: false, options: { json: { type: 'boolean' } } }).values);
   } catch (error) {
-    throw new UsageError(`${(error instanceof Error ? error.message : String(error)).split('. ')[0]}; see --help`);
+    throw new UsageError(`${messageOf(error).split('. ')[0]}; see --help`);
   }
   const names = catalog.environments.map((env) => env.name);
   process.stdout.write(json ? `${JSON.stringify(names)}\n` : names.map((name) => `${name}\n`).join(''));

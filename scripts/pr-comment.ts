@@ -17,7 +17,8 @@ import {
   type RepoRef,
 } from '../tools/github/index.ts';
 import { findKustomize } from '../tools/render/kustomize.ts';
-import { EXIT, UsageError, main, parseFlags, repoRoot, required } from './lib/cli.ts';
+import { EXIT, UsageError, main, messageOf, parseFlags, required } from '../cli/command.ts';
+import { repoRoot } from './lib/cli.ts';
 
 const USAGE = `
 Usage: npm run pr-comment -- --repo OWNER/NAME --pr N --base REF [--head REF]

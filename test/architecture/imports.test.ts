@@ -93,12 +93,31 @@ describe('the import graph', () => {
     expect(cycles(tools).map((c) => c.join(' -> '))).toEqual([]);
   });
 
+  it('keeps the components behind the generator: only generate/, check/ and plan/ build objects from them', () => {
+    // GIVEN every import of tools/components/ from another room (validate, diff, drift, … read the catalog's names instead)
+    const wrong = tools.flatMap((file) =>
+      importsOf(file)
+        .filter((target) => target.startsWith('tools/components/') && !['components', 'generate', 'check', 'plan'].includes(roomOf(file)))
+        .map((target) => `${file} -> ${target}`),
+    );
+    expect(wrong).toEqual([]);
+  });
+
   it('keeps scripts/ at the top: no script imports a component', () => {
     const wrong = sources('scripts').flatMap((file) =>
       importsOf(file)
         .filter((target) => target.startsWith('tools/components/'))
         .map((target) => `${file} -> ${target}`),
     );
+    expect(wrong).toEqual([]);
+  });
+
+  it('keeps the entry points apart: bench/ imports no script, cli/ (their shared frame) imports neither them nor tools/', () => {
+    const wrong = [
+      ...sources('bench').flatMap((file) => importsOf(file).filter((target) => target.startsWith('scripts/')).map((target) => `${file} -> ${target}`)),
+      ...sources('cli').flatMap((file) => importsOf(file).filter((target) => !target.startsWith('cli/')).map((target) => `${file} -> ${target}`)),
+      ...sources('tools').flatMap((file) => importsOf(file).filter((target) => /^(cli|scripts|bench)\//.test(target)).map((target) => `${file} -> ${target}`)),
+    ];
     expect(wrong).toEqual([]);
   });
 });

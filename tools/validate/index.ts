@@ -17,7 +17,7 @@ import { SECURITY_EXCEPTIONS } from '../catalog/exceptions.ts';
 import { wiringFindings, type ExternalRefs } from './wiring.ts';
 import { LOKI_ADDED_LABELS, logqlFindings, type KnownLabels } from './logql.ts';
 import { grafanaFolderFindings } from './grafana-folders.ts';
-import { TEXT_EMBEDDING_STREAMS } from '../components/grafana-content/queries.ts';
+import { TEXT_EMBEDDING_STREAMS } from '../catalog/log-lines.ts';
 
 export interface NetworkMatrix {
   env: string;
