@@ -85,7 +85,7 @@ async function postFromRun(octokit: () => ReturnType<typeof createGitHubClient>,
   try {
     payload = JSON.parse(await readFile(eventFile, 'utf8'));
   } catch (error) {
-    throw new UsageError(`--workflow-run ${eventFile}: not a readable JSON event (${error instanceof Error ? error.message : String(error)}): pass $GITHUB_EVENT_PATH`);
+    throw new UsageError(`--workflow-run ${eventFile}: not a readable JSON event (${messageOf(error)}): pass $GITHUB_EVENT_PATH`);
   }
   const run = parseWorkflowRunEvent(payload, eventFile);
   const runRepo = `${run.repository.owner}/${run.repository.repo}`;

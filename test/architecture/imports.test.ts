@@ -1,9 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { ROOT, sources } from './sources.ts';
 
 /**
  * The rooms of tools/, bottom first: a module may import its own room and any room of a lower rank,
@@ -27,12 +25,6 @@ const RANK: Record<string, number> = {
   check: 9,
   plan: 9,
 };
-
-function sources(dir: string): string[] {
-  return readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.ts'))
-    .map((e) => relative(ROOT, join(e.parentPath, e.name)));
-}
 
 /**
  * Repository-relative targets of a module's relative imports (`import … from './x.ts'`, `export … from`);

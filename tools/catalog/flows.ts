@@ -9,7 +9,7 @@ export interface Workload {
 
 /** Peers outside the namespace that the stack talks to or hears from. */
 export type ExternalPeer = 'ingress-controller' | 'dns' | 'kube-apiserver' | 'internet' | 'metrics-store';
-export const EXTERNAL_PEERS: readonly ExternalPeer[] = ['ingress-controller', 'dns', 'kube-apiserver', 'internet'];
+const EXTERNAL_PEERS: readonly ExternalPeer[] = ['ingress-controller', 'dns', 'kube-apiserver', 'internet'];
 
 /** The peers outside the namespace an environment has: the metrics store only when it names one. */
 export function externalPeers(env: Environment): ExternalPeer[] {
@@ -68,7 +68,7 @@ export function lokiReadTarget(env: Environment): string {
 }
 
 /** The port of an external S3 endpoint (`host[:port]`): the one written, else HTTPS or HTTP by `insecure`. */
-export function externalS3Port(store: Extract<Environment['objectStore'], { kind: 's3' }>): number {
+function externalS3Port(store: Extract<Environment['objectStore'], { kind: 's3' }>): number {
   const port = /:(\d+)$/.exec(store.endpoint)?.[1];
   return port ? Number(port) : store.insecure ? 80 : PORTS.https;
 }

@@ -68,7 +68,7 @@ export const DRIFT_READER_ROLE = 'observability-drift-reader';
 export const DRIFT_READER_VERBS = ['get', 'list'];
 
 /** The API resource of a kind, as RBAC rules name it (`NetworkPolicy` -> `networkpolicies`). */
-export function resourceOf(kind: string): string {
+function resourceOf(kind: string): string {
   const lower = kind.toLowerCase();
   if (lower.endsWith('y')) return `${lower.slice(0, -1)}ies`;
   if (lower.endsWith('s')) return `${lower}es`;

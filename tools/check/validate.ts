@@ -14,7 +14,7 @@ import { listOverlays, renderOverlays, resolveOverlays, type RenderOptions } fro
 import type { RenderedTree } from '../render/tree.ts';
 import { appsFindings } from '../validate/apps.ts';
 import { argoVersionFindings } from '../validate/argocd-version.ts';
-import { sortFindings, type Finding } from '../validate/finding.ts';
+import { sortFindings } from '../validate/finding.ts';
 import { validateTree, type ValidationResult } from '../validate/index.ts';
 import { schemaFindings } from '../validate/schema.ts';
 import { lintWorkflows, type WorkflowFile } from '../validate/workflows.ts';

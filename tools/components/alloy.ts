@@ -16,7 +16,7 @@ import { PRIORITY_NODE_AGENT } from './platform.ts';
  */
 const STORAGE_PATH = '/var/lib/alloy';
 /** The node directory behind it, one per stack so two Alloy installations never share positions. */
-export const ALLOY_HOST_STORAGE = `/var/lib/alloy/${NAMESPACE}`;
+const ALLOY_HOST_STORAGE = `/var/lib/alloy/${NAMESPACE}`;
 
 /** The one `discovery.kubernetes` role the configuration uses, across every namespace: all Alloy reads from the API. */
 const DISCOVERY_ROLE = 'pod';
@@ -29,7 +29,7 @@ function relabelRules(): string {
     .join('');
 }
 
-export function lokiPushUrl(env: Environment): string {
+function lokiPushUrl(env: Environment): string {
   return `http://${lokiWriteTarget(env)}.${NAMESPACE}.svc.cluster.local:${PORTS.lokiHttp}/loki/api/v1/push`;
 }
 

@@ -32,14 +32,12 @@ import { alertRulesFile, notificationsFile, WEBHOOK_URL_ENV } from './grafana-co
 import { DASHBOARDS_ROOT, dashboardConfigMapName, dashboardFiles, dashboardFolders, dashboardProviders } from './grafana-content/dashboards.ts';
 import { LOKI_DATASOURCE_UID } from './grafana-content/queries.ts';
 
-export { LOKI_DATASOURCE_UID };
-
 const UID = 472;
 /** uid of the provisioned Prometheus data source, when the environment has a metrics store. */
-export const PROMETHEUS_DATASOURCE_UID = 'prometheus';
+const PROMETHEUS_DATASOURCE_UID = 'prometheus';
 const PROVISIONING = '/etc/grafana/provisioning';
 
-export function lokiQueryUrl(env: Environment): string {
+function lokiQueryUrl(env: Environment): string {
   return `http://${lokiReadTarget(env)}.${NAMESPACE}.svc.cluster.local:${PORTS.lokiHttp}`;
 }
 

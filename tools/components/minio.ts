@@ -32,7 +32,7 @@ const UID = 1000;
 
 type InClusterStore = Extract<ObjectStore, { kind: 'minio' }>;
 
-export function inClusterStore(env: Environment): InClusterStore {
+function inClusterStore(env: Environment): InClusterStore {
   if (env.objectStore.kind !== 'minio') throw new Error(`${env.name}/minio: objectStore.kind is ${env.objectStore.kind}, not minio`);
   return env.objectStore;
 }

@@ -36,7 +36,7 @@ function links(env: Environment): { name: string; url: string }[] {
   ];
 }
 
-export function applicationSetName(env: Environment): string {
+function applicationSetName(env: Environment): string {
   return `observability-${env.name}`;
 }
 

@@ -140,8 +140,3 @@ export function generate(catalog: Catalog): GeneratedFiles {
   readmes(files, catalog);
   return new Map([...files].sort(([a], [b]) => compareStrings(a, b)));
 }
-
-/** What each environment's components build, straight from the catalog: what a render must equal. */
-export function intendedObjects(catalog: Catalog, env: Environment, component: ComponentName): KubeObject[] {
-  return COMPONENTS[component].build(env);
-}

@@ -180,7 +180,7 @@ export async function renderHashed(checkout: Checkout, kustomize: Kustomize, ove
 }
 
 /** Hashes and renders the overlays of a checkout; the cache's table of parsed kustomizations is kept up to date. */
-export async function renderCheckout(checkout: Checkout, kustomize: Kustomize, overlays: readonly OverlayRef[], options: RenderOptions = {}): Promise<HashedTree> {
+async function renderCheckout(checkout: Checkout, kustomize: Kustomize, overlays: readonly OverlayRef[], options: RenderOptions = {}): Promise<HashedTree> {
   const memo = options.cache?.readRefs() ?? new Map();
   const known = memo.size;
   const hashed = await hashOverlays(checkout, overlays, memo);

@@ -117,7 +117,7 @@ export function compareFlows(allowed: Flow[], intended: Flow[]): { missing: Flow
 }
 
 /** `alloy → loki-write:3100/TCP` */
-export function describeFlow(flow: Flow): string {
+function describeFlow(flow: Flow): string {
   return `${flow.from} → ${flow.to}:${flow.port}/${flow.protocol}`;
 }
 

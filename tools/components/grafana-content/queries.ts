@@ -8,7 +8,7 @@ export const LOKI_DATASOURCE_UID = 'loki';
 export const LOKI: DataSourceRef = { type: 'loki', uid: LOKI_DATASOURCE_UID };
 
 /** A stream selector for one of the stack's own containers. */
-export function stackLogs(container: string): string {
+function stackLogs(container: string): string {
   return `{namespace="${NAMESPACE}", container="${container}"}`;
 }
 
