@@ -10,6 +10,11 @@ export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** A Node error's `code` (`ENOENT`, `ERR_PARSE_ARGS_UNKNOWN_OPTION`, …), if it has one. */
+export function codeOf(error: unknown): unknown {
+  return typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+}
+
 /** Exit codes shared by every command (DESIGN §4). */
 export const EXIT = { ok: 0, findings: 1, cannotRun: 2 } as const;
 
@@ -19,7 +24,7 @@ export class UsageError extends Error {
 
 /** Node's parseArgs error codes (nodejs.org/api/errors.html, `ERR_PARSE_ARGS_*`) in our one-line words. */
 function usageMessage(error: unknown, argv: readonly string[]): string | undefined {
-  const code = (error as { code?: unknown }).code;
+  const code = codeOf(error);
   const message = messageOf(error);
   const quoted = /'([^']*)'/.exec(message)?.[1] ?? '';
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${quoted}; see --help`;

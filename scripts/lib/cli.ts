@@ -1,7 +1,7 @@
 import { access, constants, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ParseArgsOptionsConfig } from 'node:util';
-import { UsageError, messageOf } from '../../cli/command.ts';
+import { UsageError, codeOf, messageOf } from '../../cli/command.ts';
 import type { RenderCache } from '../../tools/render/cache.ts';
 import { toYaml } from '../../tools/yaml.ts';
 
@@ -47,7 +47,7 @@ export function useColor(stream: { isTTY?: boolean }): boolean {
 }
 
 function pathProblem(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
+  const code = codeOf(error);
   if (code === 'ENOENT') return 'no such file or directory';
   if (code === 'EISDIR') return 'is a directory, expected a file';
   if (code === 'ENOTDIR') return 'a part of the path is not a directory';
