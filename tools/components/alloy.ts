@@ -1,12 +1,13 @@
 import type { V1ClusterRole, V1ClusterRoleBinding, V1ConfigMap, V1DaemonSet } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/object.ts';
+import { selectorLabels } from '../kube/labels.ts';
 import type { Environment } from '../catalog/types.ts';
 import { HEALTH } from '../catalog/health.ts';
 import { image } from '../catalog/images.ts';
 import { METRICS_PORT_NAMES, PORTS, lokiWriteTarget } from '../catalog/flows.ts';
 import { DISCOVERY_ROLE_READS, readRulesFor } from '../catalog/rbac.ts';
 import { ALLOY_DISCOVERY_LABELS, ALLOY_LEVEL_LABEL, NAMESPACE } from '../catalog/names.ts';
-import { configChecksum, httpProbe, meta, object, podDefaults, resources, restrictedContainer, selectorLabels, service, standardLabels, workloadServiceAccount } from './common.ts';
+import { configChecksum, httpProbe, meta, object, podDefaults, resources, restrictedContainer, service, standardLabels, workloadServiceAccount } from './common.ts';
 import { PRIORITY_NODE_AGENT } from './platform.ts';
 
 /**

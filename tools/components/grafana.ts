@@ -1,5 +1,6 @@
 import type { V1Container, V1Deployment } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/object.ts';
+import { selectorLabels } from '../kube/labels.ts';
 import type { Environment } from '../catalog/types.ts';
 import { HEALTH } from '../catalog/health.ts';
 import { image } from '../catalog/images.ts';
@@ -21,7 +22,6 @@ import {
   restrictedContainer,
   restrictedPod,
   secretEnv,
-  selectorLabels,
   service,
   standardLabels,
   workloadServiceAccount,

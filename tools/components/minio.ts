@@ -1,5 +1,6 @@
 import type { V1Deployment, V1Job } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/object.ts';
+import { selectorLabels } from '../kube/labels.ts';
 import type { Environment, ObjectStore } from '../catalog/types.ts';
 import { HEALTH } from '../catalog/health.ts';
 import { image } from '../catalog/images.ts';
@@ -20,7 +21,6 @@ import {
   restrictedContainer,
   restrictedPod,
   secretEnv,
-  selectorLabels,
   service,
   standardLabels,
   syncWave,

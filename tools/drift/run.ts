@@ -6,6 +6,7 @@
  */
 import { PART_OF } from '../catalog/names.ts';
 import type { KubeObject } from '../kube/object.ts';
+import { PART_OF_LABEL } from '../kube/labels.ts';
 import { openRenderCache } from '../render/cache.ts';
 import { findKustomize } from '../render/kustomize.ts';
 import { detectDrift, type DriftOptions, type DriftReport } from './compare.ts';
@@ -13,7 +14,7 @@ import { desiredState } from './desired.ts';
 import { kubectlGetCommand } from './kubectl.ts';
 
 /** The label selector of every LIST drift makes: the objects of the stack carry `app.kubernetes.io/part-of`. */
-export const DRIFT_SELECTOR = `app.kubernetes.io/part-of=${PART_OF}`;
+export const DRIFT_SELECTOR = `${PART_OF_LABEL}=${PART_OF}`;
 
 /** What git says runs: an environment (its overlays rendered, its Applications read from apps/), or any objects. */
 export type DesiredSource = { env: string } | { objects: KubeObject[] };
