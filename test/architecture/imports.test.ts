@@ -23,6 +23,7 @@ const RANK: Record<string, number> = {
   github: 7,
   upstream: 8,
   check: 9,
+  'pr-comment': 9,
   plan: 9,
 };
 
