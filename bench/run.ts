@@ -17,7 +17,7 @@ import { findKustomize } from '../tools/render/kustomize.ts';
 import { listOverlays, renderOverlays } from '../tools/render/overlays.ts';
 import { diffRefs } from '../tools/diff/run.ts';
 import { parseObjects, toYaml } from '../tools/yaml.ts';
-import { EXIT, UsageError, main, parseFlags, required } from '../scripts/lib/cli.ts';
+import { EXIT, UsageError, main, parseFlags, required } from '../cli/command.ts';
 import { buildTree } from './tree.ts';
 
 const USAGE = `
@@ -70,13 +70,13 @@ const run = promisify(execFile);
 async function renderFloor(root: string): Promise<number> {
   const [bin, ...args] = (await findKustomize()).command;
   const overlays = await listOverlays(root);
-  return seconds(() => mapLimited(overlays, (o) => run(bin as string, [...args, join(root, o.dir)], { maxBuffer: 1 << 26 }), availableParallelism()));
+  return seconds(() => mapLimited(overlays, (o) => run(bin, [...args, join(root, o.dir)], { maxBuffer: 1 << 26 }), availableParallelism()));
 }
 
 /** diff-one-change's floor: the changed overlay rendered once, and the base ref's tree listed. */
 async function diffFloor(root: string, overlay: string): Promise<number> {
   const [bin, ...args] = (await findKustomize()).command;
-  return seconds(() => Promise.all([run(bin as string, [...args, join(root, overlay)], { maxBuffer: 1 << 26 }), run('git', ['ls-tree', '-r', 'HEAD'], { cwd: root, maxBuffer: 1 << 28 })]));
+  return seconds(() => Promise.all([run(bin, [...args, join(root, overlay)], { maxBuffer: 1 << 26 }), run('git', ['ls-tree', '-r', 'HEAD'], { cwd: root, maxBuffer: 1 << 28 })]));
 }
 
 /** check-warm's floor: git's index for the tree, what an unchanged tree must at least cost to recognise. */
@@ -99,7 +99,7 @@ async function paired(name: string, overlays: number, runs: number, floorOf: () 
     name, overlays,
     tool_s: round(median(tools.map((m) => m.seconds))),
     floor_s: round(median(floors)),
-    ratio: round(median(tools.map((m, i) => m.seconds / (floors[i] as number)))),
+    ratio: round(median(tools.map((m, i) => m.seconds / (floors[i] ?? NaN)))),
     peak_mib: round(Math.max(...tools.map((m) => m.peakMiB)), 1),
     floor: FLOORS[kind] ?? '',
   };
@@ -145,7 +145,8 @@ async function driftInputs(dir: string): Promise<void> {
   const real = (await renderOverlays(REPO, kustomize, await listOverlays(REPO))).apps.flatMap((a) => a.objects);
   const desired: KubeObject[] = [];
   for (let i = 0; desired.length < DRIFT_OBJECTS; i++) {
-    const source = real[i % real.length] as KubeObject;
+    const source = real[i % real.length];
+    if (!source) throw new Error(`${REPO}: no overlay renders any object to copy`);
     desired.push({ ...source, metadata: { ...source.metadata, name: `${source.metadata.name}-${Math.floor(i / real.length)}` } });
   }
   const live = desired.map((o, i) => ({ ...o, metadata: { ...o.metadata, uid: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`, resourceVersion: String(1000 + i), generation: 1, creationTimestamp: '2026-01-01T00:00:00Z' }, status: {} }));
@@ -208,7 +209,7 @@ await main(USAGE, async () => {
         return child('render-all', root);
       }, say));
       cases.push(await paired(`check-warm-${overlays}`, overlays, runs, () => indexFloor(root), tool('check-warm'), say));
-      const changed = `overlays/dev/${readdirSync(join(root, 'overlays/dev')).sort()[0] as string}`;
+      const changed = `overlays/dev/${readdirSync(join(root, 'overlays/dev')).sort()[0] ?? ''}`;
       const change = (run: number): void => appendFileSync(join(root, changed, 'kustomization.yaml'), `# bench change ${run}\n`);
       cases.push(await paired(`diff-one-change-${overlays}`, overlays, runs, () => diffFloor(root, changed), tool('diff-one-change'), say, change));
       rmSync(root, { recursive: true, force: true });
@@ -225,7 +226,7 @@ await main(USAGE, async () => {
     rmSync(work, { recursive: true, force: true });
   }
   notes.push('render-all: cold cache, input hashing + kustomize + parse + cache write; check-warm: the same call with every overlay cached (the render stage of check; the validation gates are not included, as a synthetic tree is not the catalog). diff-one-change: diffRefs of the working tree (one dev overlay changed) against HEAD with a warm cache: both sides hashed (HEAD read from git objects, no worktree), the stale-file check, one overlay rendered. Times are measured inside the child process, after Node start-up.');
-  for (const c of cases.filter((c) => TARGETS[c.name] !== undefined && c.ratio > (TARGETS[c.name] as number))) notes.push(`TARGET MISSED: ${c.name} (ratio ${c.ratio}, target ≤ ${TARGETS[c.name]})`);
+  for (const c of cases.filter((c) => c.ratio > (TARGETS[c.name] ?? Infinity))) notes.push(`TARGET MISSED: ${c.name} (ratio ${c.ratio}, target ≤ ${TARGETS[c.name]})`);
   for (const size of ['render-all-1000', 'check-warm-1000', 'diff-one-change-1000']) if (!cases.some((c) => c.name === size)) notes.push(`${size}: not measured in this run (--sizes ${flags.sizes})`);
   const elapsed = round((performance.now() - benchStarted) / 1000, 0);
   notes.push(`The whole bench took ${Math.floor(elapsed / 60)} min ${elapsed % 60} s (budget: 20 min at the default sizes).`);

@@ -13,7 +13,8 @@ const ENVS = [['dev', 'dev'], ['prod', 'prod'], ['staging', 'dev'], ['qa', 'prod
 export function buildTree(repo: string, root: string, components: number, envs: number): void {
   const real = readdirSync(join(repo, 'base'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
   for (let i = 0; i < components; i++) {
-    const component = real[i % real.length] as string;
+    const component = real[i % real.length];
+    if (component === undefined) throw new Error(`${repo}/base: no component to copy`);
     const name = components <= real.length ? component : `${component}-${String(Math.floor(i / real.length)).padStart(3, '0')}`;
     cpSync(join(repo, 'base', component), join(root, 'base', name), { recursive: true });
     for (const [env, source] of ENVS.slice(0, envs)) {

@@ -6,7 +6,8 @@ import { ARTIFACT_COMMENT_MAX_CHARS } from '../tools/github/pr-artifact.ts';
 import { parseRepo, repoWebUrl } from '../tools/github/repo.ts';
 import { openRenderCache } from '../tools/render/cache.ts';
 import { findKustomize } from '../tools/render/kustomize.ts';
-import { EXIT, OUTPUT_OPTIONS, checkWritable, formatData, main, outputFormat, parseFlags, pruneCache, repoRoot, required, useColor, writeFlagFile } from './lib/cli.ts';
+import { EXIT, main, parseFlags, required } from '../cli/command.ts';
+import { OUTPUT_OPTIONS, checkWritable, formatData, outputFormat, progressLine, pruneCache, repoRoot, useColor, writeFlagFile } from './lib/cli.ts';
 
 const USAGE = `
 Usage: npm run diff -- --base REF [--head REF] [-o text|markdown|json|yaml] [--comment-file FILE] [--repo OWNER/NAME]
@@ -38,16 +39,6 @@ Exit: 0 nothing changes, 1 the rendered output changes (or a flag), 2 could not 
 to render, or names a URL or a path outside the repository).
 `;
 
-/** Overlays done / total per side and elapsed time, on one rewritten line of a terminal; nothing in CI or a pipe. */
-function progress(): ((side: 'base' | 'head', done: number, total: number) => void) | undefined {
-  if (!process.stderr.isTTY || process.env['CI']) return undefined;
-  const started = performance.now();
-  return (side, done, total) => {
-    process.stderr.write(`\rrendering ${side} overlays: ${done}/${total}, ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    if (done === total) process.stderr.write('\n');
-  };
-}
-
 await main(USAGE, async () => {
   const { values } = parseFlags(process.argv.slice(2), {
     ...OUTPUT_OPTIONS,
@@ -66,7 +57,8 @@ await main(USAGE, async () => {
   const kustomize = await findKustomize();
   const head = values.head;
 
-  const onProgress = progress();
+  const line = progressLine();
+  const onProgress = line && ((side: 'base' | 'head', done: number, total: number) => line(`rendering ${side} overlays`, done, total));
   const cache = openRenderCache(root);
   const { baseSha, headSha, report } = await diffRefs(root, kustomize, base, head, { cache, ...(onProgress ? { onProgress } : {}) });
 

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expandApplicationSet } from '../../tools/argocd/expand.ts';
+import { byKey } from '../../tools/kube/order.ts';
 import { readOutputTree } from '../../tools/generate/disk.ts';
 import { argoCdFindings, comparable, expandWithArgoCd } from '../../tools/upstream/argocd.ts';
 import { argoFiles } from '../../tools/upstream/index.ts';
@@ -39,7 +40,7 @@ describe(`apps/ read by Argo CD ${ARGO_CD_CRDS_VERSION}'s own code`, () => {
     expect(planned.length).toBeGreaterThan(0);
     const generated = (expansion?.applications ?? []).map((a) => comparable(a.application));
     const byName = (x: unknown): string => (x as { metadata: { name: string } }).metadata.name;
-    expect([...generated].sort((a, b) => byName(a).localeCompare(byName(b)))).toEqual([...planned].sort((a, b) => byName(a).localeCompare(byName(b))));
+    expect([...generated].sort(byKey(byName))).toEqual([...planned].sort(byKey(byName)));
     expect(await argoCdFindings(ARGOCD, files)).toEqual([]);
   });
 

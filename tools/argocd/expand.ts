@@ -1,5 +1,6 @@
 import type { KubeObject } from '../kube/object.ts';
 import { compareStrings } from '../kube/order.ts';
+import { ARGOCD_NAMESPACE } from '../catalog/names.ts';
 
 export class ExpandError extends Error {
   override readonly name = 'ExpandError';
@@ -87,7 +88,7 @@ export function expandApplicationSet(appset: KubeObject): PlannedApplication[] {
         targetRevision: appSpec.source.targetRevision,
         destination: appSpec.destination,
         step: matching.length === 1 ? (matching[0] as number) : matching.length === 0 ? -1 : -2,
-        application: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { ...metadata, namespace: appset.metadata.namespace ?? 'argocd' }, spec: template.spec },
+        application: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { ...metadata, namespace: appset.metadata.namespace ?? ARGOCD_NAMESPACE }, spec: template.spec },
       });
     });
   });

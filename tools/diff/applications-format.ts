@@ -30,7 +30,7 @@ function objectTitle(object: ArgoObjectChange): string {
 }
 
 /** Each changed Application, then each other Argo CD object: a title and its field lines. */
-export function applicationEntries(diff: ApplicationsDiff | undefined): { title: string; lines: string[] }[] {
+function applicationEntries(diff: ApplicationsDiff | undefined): { title: string; lines: string[] }[] {
   if (!diff) return [];
   return [
     ...diff.applications.map((app) => ({ title: applicationTitle(app), lines: app.fields.map((field) => (app.change === 'changed' ? fieldLine(field) : `${field.path}: ${field.after ?? field.before ?? ''}`)) })),

@@ -8,7 +8,7 @@ import { intendedFlows } from '../catalog/flows.ts';
 import type { Environment } from '../catalog/types.ts';
 import { groupOf, type KubeObject } from '../kube/object.ts';
 import { compareStrings } from '../kube/order.ts';
-import { child, POD_SPEC_PATHS } from '../kube/pod.ts';
+import { podSpecOf } from '../kube/pod.ts';
 import { concreteIntendedFlows, networkEndpoints } from '../validate/network-endpoints.ts';
 import { allowedFlows, describeFlow, NetworkPolicyError, type Flow } from '../validate/network.ts';
 import { canonicalize } from '../yaml.ts';
@@ -39,11 +39,10 @@ const isNetworkPolicy = (object: KubeObject): boolean => object.kind === 'Networ
 export function networkSignature(objects: readonly KubeObject[]): string {
   const parts = objects.flatMap((object) => {
     if (isNetworkPolicy(object)) return [JSON.stringify(canonicalize({ policy: object.metadata.name, namespace: object.metadata.namespace, spec: object['spec'] }))];
-    const path = POD_SPEC_PATHS.get(`${groupOf(object.apiVersion)}/${object.kind}`);
-    if (!path) return [];
-    const template = path.slice(0, -1).reduce<unknown>(child, object);
-    const containers = (child(child(template, 'spec'), 'containers') ?? []) as { ports?: unknown }[];
-    return [JSON.stringify(canonicalize({ workload: `${object.kind}/${object.metadata.name}`, labels: child(child(template, 'metadata'), 'labels'), ports: containers.map((c) => c.ports ?? []) }))];
+    const workload = podSpecOf(object);
+    if (!workload) return [];
+    const ports = (workload.pod.containers ?? []).map((c) => c.ports ?? []);
+    return [JSON.stringify(canonicalize({ workload: `${object.kind}/${object.metadata.name}`, labels: workload.labels, ports }))];
   });
   return parts.sort(compareStrings).join('\n');
 }

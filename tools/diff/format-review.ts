@@ -9,7 +9,7 @@ import { escapeMarkdown } from './markdown.ts';
 import type { ApplicationSync, EnvironmentSyncPlan, PlannedObject, ResourceWave } from './sync-plan.ts';
 
 /** Flags of these rules are what a change loses: listed under "What is lost", not "Review first". */
-export const LOSS_RULES: ReadonlySet<string> = new Set(['data-loss', 'volume-size']);
+const LOSS_RULES: ReadonlySet<string> = new Set(['data-loss', 'volume-size']);
 
 export function isLossFlag(flag: Flag): boolean {
   return LOSS_RULES.has(flag.rule);

@@ -20,7 +20,7 @@ import type { AppFacts } from '../argocd/facts.ts';
 import { isHook } from '../kube/annotations.ts';
 import { groupOf, type KubeObject } from '../kube/object.ts';
 import { compareStrings } from '../kube/order.ts';
-import { POD_SPEC_PATHS, child } from '../kube/pod.ts';
+import { child, podSpecOf } from '../kube/pod.ts';
 import { canonicalize } from '../yaml.ts';
 
 /** One object of an app that changes between base and head: `before` absent when added, `after` when removed. */
@@ -102,9 +102,8 @@ const named = (object: KubeObject): string => `${object.kind} ${object.metadata.
 
 /** The pod template of a workload that rolls its pods, or undefined for any other object. */
 function templateOf(object: KubeObject): unknown {
-  const key = `${groupOf(object.apiVersion)}/${object.kind}`;
-  const path = POD_SPEC_PATHS.get(key);
-  return ROLLING_KINDS.has(key) && path ? at(object, path.slice(0, -1)) : undefined;
+  const workload = ROLLING_KINDS.has(`${groupOf(object.apiVersion)}/${object.kind}`) ? podSpecOf(object) : undefined;
+  return workload ? at(object, workload.path.slice(0, -1)) : undefined;
 }
 
 interface Container {

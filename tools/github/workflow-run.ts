@@ -105,7 +105,7 @@ export function parseWorkflowRunEvent(payload: unknown, source: string): Workflo
 }
 
 /** `owner:branch`, as GitHub labels a pull request's head. */
-export function headLabel(run: WorkflowRun): string {
+function headLabel(run: WorkflowRun): string {
   return `${run.headRepository.owner}:${run.headBranch}`;
 }
 

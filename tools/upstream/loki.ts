@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeObject } from '../kube/object.ts';
+import { podSpecOf } from '../kube/pod.ts';
 import type { RenderedApp } from '../render/tree.ts';
 import type { Finding } from '../validate/finding.ts';
 import { IMAGES } from '../catalog/images.ts';
@@ -23,18 +24,12 @@ export interface LokiLaunch {
   env: Record<string, string>;
 }
 
-interface Container {
-  name: string;
-  args?: string[];
-  env?: { name: string; value?: string }[];
-}
-
 /** The `loki` containers of an app's Deployments and StatefulSets. */
 export function lokiLaunches(objects: readonly KubeObject[]): LokiLaunch[] {
   return objects
     .filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet')
     .flatMap((o) => {
-      const containers = ((o['spec'] as { template?: { spec?: { containers?: Container[] } } }).template?.spec?.containers ?? []).filter((c) => c.name === 'loki');
+      const containers = (podSpecOf(o)?.pod.containers ?? []).filter((c) => c.name === 'loki');
       return containers.map((c) => ({
         object: `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`,
         args: c.args ?? [],

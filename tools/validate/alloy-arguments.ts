@@ -179,7 +179,7 @@ function checkBody(
  * Every problem of an Alloy configuration against the documented components (first in file order).
  * Throws AlloySyntaxError when the text cannot be read at all.
  */
-export function alloyArgumentProblems(text: string, components: Readonly<Record<string, AlloyComponentSchema>> = ALLOY_COMPONENTS): AlloyArgumentProblem[] {
+function alloyArgumentProblems(text: string, components: Readonly<Record<string, AlloyComponentSchema>> = ALLOY_COMPONENTS): AlloyArgumentProblem[] {
   return parseAlloyConfig(text).flatMap((block) => {
     const where = `${block.name}${block.label === undefined ? '' : ` "${block.label}"`}`;
     const component = components[block.name];

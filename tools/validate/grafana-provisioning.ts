@@ -37,7 +37,7 @@ const entries = (content: unknown, key: string): ListEntry[] => {
 };
 
 /** The problems of one provisioning file's parsed content: its format, then jsonData and settings by their type. */
-export function provisioningProblems(kind: ProvisioningKind, content: unknown): SchemaProblem[] {
+function provisioningProblems(kind: ProvisioningKind, content: unknown): SchemaProblem[] {
   const problems = schemaProblems(content, PROVISIONING_FILES[kind]);
   if (kind === 'datasources') {
     for (const [i, source] of entries(content, 'datasources').entries()) {

@@ -19,7 +19,7 @@ import { LOKI_ADDED_LABELS, logqlFindings, type KnownLabels } from './logql.ts';
 import { grafanaFolderFindings } from './grafana-folders.ts';
 import { grafanaProvisioningFindings } from './grafana-provisioning.ts';
 import { alloyArgumentFindings } from './alloy-arguments.ts';
-import { TEXT_EMBEDDING_STREAMS } from '../components/grafana-content/queries.ts';
+import { TEXT_EMBEDDING_STREAMS } from '../catalog/log-lines.ts';
 
 export interface NetworkMatrix {
   env: string;
