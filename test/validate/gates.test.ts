@@ -82,6 +82,10 @@ describe('validation gates on the rendered tree', async () => {
       const cm = f('dev', 'ConfigMap', 'alloy-config');
       cm['data']['config.alloy'] = cm['data']['config.alloy'].replace('role = "pod"\n', 'role = "pod"\n  namespaces {\n    own_namespace = true\n  }\n');
     }, 'rbac/excess-rights dev/alloy DaemonSet observability/alloy /spec/template/spec/serviceAccountName'],
+    ['a misspelt Loki key', (f) => {
+      const cm = f('dev', 'ConfigMap', 'loki-config');
+      cm['data']['config.yaml'] = cm['data']['config.yaml'].replace('retention_enabled:', 'retention_enabeld:');
+    }, 'loki/config-schema dev/loki ConfigMap observability/loki-config /data/config.yaml'],
     ['an Alloy component the gate cannot judge', (f) => {
       const cm = f('dev', 'ConfigMap', 'alloy-config');
       cm['data']['config.alloy'] += '\nloki.source.kubernetes_events "events" {\n  forward_to = []\n}\n';

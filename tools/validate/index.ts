@@ -19,6 +19,7 @@ import { LOKI_ADDED_LABELS, logqlFindings, type KnownLabels } from './logql.ts';
 import { grafanaFolderFindings } from './grafana-folders.ts';
 import { grafanaProvisioningFindings } from './grafana-provisioning.ts';
 import { alloyArgumentFindings } from './alloy-arguments.ts';
+import { lokiConfigFindings } from './loki-config.ts';
 import { TEXT_EMBEDDING_STREAMS } from '../catalog/log-lines.ts';
 
 export interface NetworkMatrix {
@@ -80,6 +81,7 @@ export function validateTree(tree: RenderedTree, catalog: Catalog): ValidationRe
       ...probeFindings(app),
       ...grafanaProvisioningFindings(app),
       ...alloyArgumentFindings(app),
+      ...lokiConfigFindings(app),
     );
     const security = securityFindings(app, SECURITY_EXCEPTIONS);
     findings.push(...security.findings);
