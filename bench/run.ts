@@ -17,7 +17,7 @@ import { findKustomize, type Kustomize } from '../tools/render/kustomize.ts';
 import { listOverlays, renderOverlays } from '../tools/render/overlays.ts';
 import { diffRefs } from '../tools/diff/run.ts';
 import { parseObjects, toYaml } from '../tools/yaml.ts';
-import { EXIT, UsageError, main, parseFlags, required } from '../scripts/lib/cli.ts';
+import { EXIT, UsageError, main, parseFlags, required } from '../cli/command.ts';
 import { buildTree } from './tree.ts';
 
 const USAGE = `
@@ -62,7 +62,7 @@ const TARGETS: Record<string, number> = { 'render-all-1000': 0.35, 'check-warm-1
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? NaN) : ((sorted[middle - 1] ?? NaN) + (sorted[middle] ?? NaN)) / 2;
 }
 const round = (n: number, digits = 3): number => Number(n.toFixed(digits));
 
@@ -72,12 +72,6 @@ function child(kind: string, root: string): Measure {
   if (out.status !== 0) throw new Error(`bench case ${kind} failed: ${out.stderr.trim()}`);
   return JSON.parse(out.stdout) as Measure;
 }
-
-const seconds = async (work: () => Promise<unknown>): Promise<number> => {
-  const started = performance.now();
-  await work();
-  return (performance.now() - started) / 1000;
-};
 
 const run = promisify(execFile);
 
@@ -90,21 +84,21 @@ async function renderFloor(root: string, kustomize: Kustomize): Promise<number> 
   const overlays = await listOverlays(root);
   const step = Math.ceil(overlays.length / FLOOR_SAMPLE);
   const sample = overlays.filter((_, index) => index % step === 0);
-  await mapLimited(sample, (o) => run(bin as string, [...args, join(root, o.dir)], { maxBuffer: 1 << 26 }), availableParallelism());
+  await mapLimited(sample, (o) => run(bin, [...args, join(root, o.dir)], { maxBuffer: 1 << 26 }), availableParallelism());
   return overlays.length / sample.length;
 }
 
 /** diff-one-change's floor: the changed overlay rendered once, and the base ref's tree listed. */
 async function diffFloor(root: string, kustomize: Kustomize, overlay: string): Promise<void> {
   const [bin, ...args] = kustomize.command;
-  await Promise.all([run(bin as string, [...args, join(root, overlay)], { maxBuffer: 1 << 26 }), run('git', ['ls-tree', '-r', 'HEAD'], { cwd: root, maxBuffer: 1 << 28 })]);
+  await Promise.all([run(bin, [...args, join(root, overlay)], { maxBuffer: 1 << 26 }), run('git', ['ls-tree', '-r', 'HEAD'], { cwd: root, maxBuffer: 1 << 28 })]);
 }
 
 /** check-warm's floor: git's index for the tree, what an unchanged tree must at least cost to recognise. */
 const indexFloor = async (root: string): Promise<void> => void (await run('git', ['ls-files', '-s'], { cwd: root, maxBuffer: 1 << 28 }));
 
 /** The dev overlay diff-one-change changes: the first by name. */
-const changedOverlay = async (root: string): Promise<string> => `overlays/dev/${readdirSync(join(root, 'overlays/dev')).sort()[0] as string}`;
+const changedOverlay = async (root: string): Promise<string> => `overlays/dev/${readdirSync(join(root, 'overlays/dev')).sort()[0] ?? ''}`;
 
 /** One case, `runs` times, each run its floor then the tool: a slow spell of the machine weighs on both alike. */
 function paired(name: string, overlays: number, runs: number, floorOf: () => number, tool: () => Measure, say: (line: string) => void, before?: (run: number) => void): Case {
@@ -119,7 +113,7 @@ function paired(name: string, overlays: number, runs: number, floorOf: () => num
     say(`  ${name} run ${i + 1}/${runs}: tool ${t.seconds.toFixed(3)} s, floor ${f.toFixed(3)} s`);
   }
   const kind = name.replace(/-\d+$/, '');
-  const ratios = tools.map((m, i) => m.seconds / (floors[i] as number));
+  const ratios = tools.map((m, i) => m.seconds / (floors[i] ?? NaN));
   return {
     name, overlays, runs,
     tool_s: round(median(tools.map((m) => m.seconds))),
@@ -128,7 +122,7 @@ function paired(name: string, overlays: number, runs: number, floorOf: () => num
     ratio_min: round(Math.min(...ratios)),
     ratio_max: round(Math.max(...ratios)),
     peak_mib: round(Math.max(...tools.map((m) => m.peakMiB)), 1),
-    ...(tools.every((m) => m.renders_s !== undefined) ? { renders_s: round(median(tools.map((m) => m.renders_s as number))) } : {}),
+    ...(tools.every((m) => m.renders_s !== undefined) ? { renders_s: round(median(tools.map((m) => m.renders_s ?? NaN))) } : {}),
     floor: FLOORS[kind] ?? '',
   };
 }
@@ -186,7 +180,8 @@ async function driftInputs(dir: string): Promise<void> {
   const real = (await renderOverlays(REPO, kustomize, await listOverlays(REPO))).apps.flatMap((a) => a.objects);
   const desired: KubeObject[] = [];
   for (let i = 0; desired.length < DRIFT_OBJECTS; i++) {
-    const source = real[i % real.length] as KubeObject;
+    const source = real[i % real.length];
+    if (!source) throw new Error(`${REPO}: no overlay renders any object to copy`);
     desired.push({ ...source, metadata: { ...source.metadata, name: `${source.metadata.name}-${Math.floor(i / real.length)}` } });
   }
   const live = desired.map((o, i) => ({ ...o, metadata: { ...o.metadata, uid: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`, resourceVersion: String(1000 + i), generation: 1, creationTimestamp: '2026-01-01T00:00:00Z' }, status: {} }));
@@ -214,7 +209,7 @@ function markdown(cases: Case[], notes: string[]): string {
 
 await main(USAGE, async () => {
   const benchStarted = performance.now();
-  const loadBefore = loadavg()[0] as number;
+  const loadBefore = loadavg()[0] ?? NaN;
   const { values: flags } = parseFlags(process.argv.slice(2), {
     sizes: { type: 'string', default: '5x2,50x4,250x4' },
     runs: { type: 'string', default: '5' },
@@ -266,11 +261,11 @@ await main(USAGE, async () => {
     rmSync(work, { recursive: true, force: true });
   }
   notes.push('render-all: cold cache, input hashing + kustomize + parse + cache write; check-warm: the same call with every overlay cached (the render stage of check; the validation gates are not included, as a synthetic tree is not the catalog). diff-one-change: diffRefs of the working tree (one dev overlay changed) against HEAD with a warm cache: both sides hashed (HEAD read from git objects, no worktree), the stale-file check, one overlay rendered. Tool and floor alike are timed inside their own child process, after Node start-up and module loading. Synthetic components beyond the real five are copies in their own namespace (bench/tree.ts).');
-  for (const c of cases.filter((c) => c.renders_s !== undefined)) notes.push(`${c.name}: reading and \`JSON.parse\` of the ${c.overlays} cached renders alone take ${c.renders_s} s (${round((c.renders_s as number) / c.floor_s, 1)} × the floor), which no tool that returns the objects can skip.`);
-  for (const c of cases.filter((c) => TARGETS[c.name] !== undefined && c.ratio > (TARGETS[c.name] as number))) notes.push(`TARGET MISSED: ${c.name} (ratio ${c.ratio}, target ≤ ${TARGETS[c.name]})`);
+  for (const c of cases.filter((c) => c.renders_s !== undefined)) notes.push(`${c.name}: reading and \`JSON.parse\` of the ${c.overlays} cached renders alone take ${c.renders_s} s (${round((c.renders_s ?? NaN) / c.floor_s, 1)} × the floor), which no tool that returns the objects can skip.`);
+  for (const c of cases.filter((c) => c.ratio > (TARGETS[c.name] ?? Infinity))) notes.push(`TARGET MISSED: ${c.name} (ratio ${c.ratio}, target ≤ ${TARGETS[c.name]})`);
   for (const size of ['render-all-1000', 'check-warm-1000', 'diff-one-change-1000']) if (!cases.some((c) => c.name === size)) notes.push(`${size}: not measured in this run (--sizes ${flags.sizes})`);
   const elapsed = round((performance.now() - benchStarted) / 1000, 0);
-  notes.push(`Load average (1 min) ${loadBefore.toFixed(1)} at the start and ${(loadavg()[0] as number).toFixed(1)} at the end, on ${availableParallelism()} cores.`);
+  notes.push(`Load average (1 min) ${loadBefore.toFixed(1)} at the start and ${(loadavg()[0] ?? NaN).toFixed(1)} at the end, on ${availableParallelism()} cores.`);
   if (flags.note) notes.push(flags.note);
   notes.push(`The whole bench took ${Math.floor(elapsed / 60)} min ${elapsed % 60} s (budget: 20 min at the default sizes).`);
   const dir = flags.update ? join(REPO, 'bench') : (flags.out ?? mkdtempSync(join(tmpdir(), 'obs-bench-results-')));

@@ -31,7 +31,8 @@ function copyRenamed(from: string, to: string, rename: string): void {
 export function buildTree(repo: string, root: string, components: number, envs: number): void {
   const real = readdirSync(join(repo, 'base'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
   for (let i = 0; i < components; i++) {
-    const component = real[i % real.length] as string;
+    const component = real[i % real.length];
+    if (component === undefined) throw new Error(`${repo}/base: no component to copy`);
     const copy = String(Math.floor(i / real.length)).padStart(3, '0');
     const name = components <= real.length ? component : `${component}-${copy}`;
     const rename = components <= real.length ? STACK : `${STACK}-${copy}`;

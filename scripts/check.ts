@@ -6,7 +6,8 @@ import { formatSummary } from '../tools/check/summary.ts';
 import { openRenderCache } from '../tools/render/cache.ts';
 import { findKustomize, kustomizeVersionWarning } from '../tools/render/kustomize.ts';
 import { formatFinding } from '../tools/validate/finding.ts';
-import { EXIT, OUTPUT_OPTIONS, formatData, main, outputFormat, parseFlags, pruneCache, repoRoot } from './lib/cli.ts';
+import { EXIT, main, parseFlags } from '../cli/command.ts';
+import { OUTPUT_OPTIONS, formatData, outputFormat, progressLine, pruneCache, repoRoot } from './lib/cli.ts';
 
 const USAGE = `
 Usage: npm run check [-- -o json|yaml]     (npm start runs the same; --json = -o json)
@@ -23,20 +24,11 @@ Usage: npm run check [-- -o json|yaml]     (npm start runs the same; --json = -o
 Exit: 0 clean, 1 stale files or findings, 2 could not run (invalid catalog, kustomize error or missing).
 `;
 
-/** Overlays done / total and elapsed time, on one rewritten line of a terminal; nothing in CI or a pipe. */
-function progress(): ((done: number, total: number) => void) | undefined {
-  if (!process.stderr.isTTY || process.env['CI']) return undefined;
-  const started = performance.now();
-  return (done, total) => {
-    process.stderr.write(`\rrendering overlays: ${done}/${total}, ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    if (done === total) process.stderr.write('\n');
-  };
-}
-
 await main(USAGE, async () => {
   const { values } = parseFlags(process.argv.slice(2), OUTPUT_OPTIONS);
   const format = outputFormat(values, ['text', 'json', 'yaml']);
-  const onProgress = progress();
+  const line = progressLine();
+  const onProgress = line && ((done: number, total: number) => line('rendering overlays', done, total));
   const root = repoRoot();
   const cache = openRenderCache(root);
   const interrupted = await interruptedWrite(root);

@@ -1,18 +1,12 @@
 #!/usr/bin/env node
-import { readFile } from 'node:fs/promises';
-import { PART_OF } from '../tools/catalog/names.ts';
-import { detectDrift, hasDrift, type DriftOptions } from '../tools/drift/compare.ts';
-import { desiredState } from '../tools/drift/desired.ts';
-import { kubectlGetCommand } from '../tools/drift/kubectl.ts';
+import { hasDrift } from '../tools/drift/compare.ts';
 import { driftJson, formatDriftMarkdown, formatDriftText } from '../tools/drift/report.ts';
+import { DRIFT_SELECTOR, runDrift, snapshotCommand, type DesiredSource } from '../tools/drift/run.ts';
 import { parseRepo } from '../tools/github/repo.ts';
 import type { KubeObject } from '../tools/kube/object.ts';
-import { openRenderCache } from '../tools/render/cache.ts';
-import { findKustomize } from '../tools/render/kustomize.ts';
 import { parseObjects } from '../tools/yaml.ts';
-import { EXIT, OUTPUT_OPTIONS, UsageError, formatData, main, outputFormat, parseFlags, readFlagFile, repoRoot, required } from './lib/cli.ts';
-
-const SELECTOR = `app.kubernetes.io/part-of=${PART_OF}`;
+import { EXIT, UsageError, main, parseFlags, required } from '../cli/command.ts';
+import { OUTPUT_OPTIONS, formatData, outputFormat, readFlagFile, repoRoot } from './lib/cli.ts';
 
 const USAGE = `
 Usage:
@@ -24,7 +18,7 @@ Options: -o text|markdown|json|yaml (--format markdown, --json kept), --report-i
 (with --env; needs GITHUB_TOKEN)
 
 Compares what runs with what git says. --env renders overlays/ENV/* and reads, from the cluster, the
-objects labelled ${SELECTOR}: one LIST per kind and namespace, get/list
+objects labelled ${DRIFT_SELECTOR}: one LIST per kind and namespace, get/list
 only (the drift-reader ServiceAccount). A snapshot is a \`kubectl get -o json\` (fastest) or
 \`-o yaml\` List, or a multi-document YAML: --print-kubectl prints the command that saves exactly
 the kinds ENV deploys. Server defaults, managedFields, status, quantities written differently and
@@ -66,41 +60,15 @@ await main(USAGE, async () => {
   const issueRepo = reportIssue !== undefined ? parseRepo(reportIssue) : undefined;
   const token = process.env['GITHUB_TOKEN'];
   if (issueRepo && !token) throw new UsageError('GITHUB_TOKEN is not set: --report-issue needs a token that may write issues');
-  const live = snapshot !== undefined ? await readManifests('--snapshot', snapshot) : undefined;
-
-  const options: DriftOptions = {};
-  let desired: KubeObject[];
-  if (env !== undefined) {
-    const root = repoRoot();
-    const state = await desiredState(root, await findKustomize(), env, openRenderCache(root));
-    desired = state.objects;
-    Object.assign(options, { appNames: state.appNames, ignoreDifferences: state.ignoreDifferences, ...(state.namespace ? { namespace: state.namespace } : {}) });
-  } else desired = await readManifests('--desired', required(desiredFile, '--desired FILE'));
-
-  if (values['print-kubectl']) {
-    const { listTargetsFor } = await import('../tools/drift/live.ts');
-    process.stdout.write(`${kubectlGetCommand(listTargetsFor(desired), SELECTOR)}\n`);
+  const root = repoRoot();
+  if (values['print-kubectl'] && env !== undefined) {
+    process.stdout.write(`${await snapshotCommand(root, env)}\n`);
     return EXIT.ok;
   }
-  let liveObjects: KubeObject[];
-  if (live) liveObjects = live;
-  else {
-    // The Kubernetes client is loaded only to read a cluster: a snapshot comparison starts without it.
-    const [{ loadKubeConfig }, { listTargetsFor, readLive }] = await Promise.all([import('../tools/drift/kubeconfig.ts'), import('../tools/drift/live.ts')]);
-    const kubeConfig = loadKubeConfig({ ...(kubeconfig !== undefined ? { kubeconfig } : {}), ...(context !== undefined ? { context } : {}) });
-    // Rendered objects carry their namespace; cluster-scoped kinds (Namespace, ClusterRole, …) have none and are listed cluster-wide.
-    const targets = listTargetsFor(desired);
-    const read = await readLive(kubeConfig, targets, { labelSelector: SELECTOR });
-    const server = kubeConfig.getCurrentCluster()?.server ?? 'the cluster';
-    if (read.failures.length === targets.length && read.failures.every((f) => f.status === undefined)) {
-      throw new Error(`cannot read ${server}: ${read.failures[0]?.reason ?? 'no kind could be listed'}`);
-    }
-    if (read.failures.length > 0) process.stderr.write(`error: ${server}: ${read.failures.length} of ${targets.length} kinds could not be listed; their objects are reported unchecked\n`);
-    liveObjects = read.objects;
-    options.unreadable = read.failures.map((f) => ({ ...f.target, reason: f.reason }));
-  }
-
-  const report = detectDrift(desired, liveObjects, options);
+  const live = snapshot !== undefined ? { snapshot: await readManifests('--snapshot', snapshot) } : { ...(kubeconfig !== undefined ? { kubeconfig } : {}), ...(context !== undefined ? { context } : {}) };
+  const desired: DesiredSource = env !== undefined ? { env } : { objects: await readManifests('--desired', required(desiredFile, '--desired FILE')) };
+  const { report, cluster } = await runDrift(root, desired, live);
+  if (cluster && cluster.unlisted > 0) process.stderr.write(`error: ${cluster.server}: ${cluster.unlisted} of ${cluster.kinds} kinds could not be listed; their objects are reported unchecked\n`);
   const title = env ?? `${desiredFile} against ${snapshot}`;
   if (format === 'json' || format === 'yaml') process.stdout.write(formatData(driftJson(report), format));
   else process.stdout.write(format === 'markdown' ? formatDriftMarkdown(report, title) : formatDriftText(report, title));

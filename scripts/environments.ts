@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
 import { catalog } from '../tools/catalog/index.ts';
-import { EXIT, UsageError, main } from './lib/cli.ts';
+import { EXIT, main, parseFlags } from '../cli/command.ts';
 
 const USAGE = `
 Usage: npm run environments [-- --json]
@@ -13,12 +12,7 @@ Exit: 0 printed, 2 bad flags.
 `;
 
 await main(USAGE, async () => {
-  let json: boolean | undefined;
-  try {
-    ({ json } = parseArgs({ args: process.argv.slice(2), strict: true, allowPositionals: false, options: { json: { type: 'boolean' } } }).values);
-  } catch (error) {
-    throw new UsageError(`${(error instanceof Error ? error.message : String(error)).split('. ')[0]}; see --help`);
-  }
+  const { json } = parseFlags(process.argv.slice(2), { json: { type: 'boolean' } }).values;
   const names = catalog.environments.map((env) => env.name);
   process.stdout.write(json ? `${JSON.stringify(names)}\n` : names.map((name) => `${name}\n`).join(''));
   return EXIT.ok;

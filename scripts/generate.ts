@@ -2,7 +2,8 @@
 import { catalog } from '../tools/catalog/index.ts';
 import { generate } from '../tools/generate/index.ts';
 import { writeTree } from '../tools/generate/write.ts';
-import { EXIT, OUTPUT_OPTIONS, formatData, main, outputFormat, parseFlags, repoRoot } from './lib/cli.ts';
+import { EXIT, main, parseFlags } from '../cli/command.ts';
+import { OUTPUT_OPTIONS, formatData, outputFormat, repoRoot } from './lib/cli.ts';
 
 const USAGE = `
 Usage: npm run generate [-- -o json|yaml]     (--json = -o json)

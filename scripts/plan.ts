@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { catalog } from '../tools/catalog/index.ts';
 import { planRepository } from '../tools/plan/run.ts';
-import { EXIT, OUTPUT_OPTIONS, UsageError, formatData, main, outputFormat, parseFlags, repoRoot } from './lib/cli.ts';
+import { EXIT, UsageError, main, parseFlags } from '../cli/command.ts';
+import { OUTPUT_OPTIONS, formatData, outputFormat, repoRoot } from './lib/cli.ts';
 
 const USAGE = `
 Usage: npm run plan [-- [ENV…] [-o json|yaml]]     (--json = -o json)

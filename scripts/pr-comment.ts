@@ -1,23 +1,10 @@
 #!/usr/bin/env node
 import { readFile } from 'node:fs/promises';
-import { COMMENT_TITLE, formatMarkdown, GITHUB_COMMENT_LIMIT } from '../tools/diff/format.ts';
-import { PR_COMMENT_MARKER } from '../tools/diff/marker.ts';
-import { diffRefs } from '../tools/diff/run.ts';
-import {
-  ArtifactError,
-  createGitHubClient,
-  decidePost,
-  findRunPullRequest,
-  GitHubError,
-  parseRepo,
-  parseWorkflowRunEvent,
-  readPrDiffArtifact,
-  runHeader,
-  upsertStickyComment,
-  type RepoRef,
-} from '../tools/github/index.ts';
+import { createGitHubClient, parseRepo, parseWorkflowRunEvent, repoWebUrl, type RepoRef } from '../tools/github/index.ts';
+import { commentFromRun, commentRendered } from '../tools/pr-comment/run.ts';
 import { findKustomize } from '../tools/render/kustomize.ts';
-import { EXIT, UsageError, main, parseFlags, repoRoot, required } from './lib/cli.ts';
+import { EXIT, UsageError, main, messageOf, parseFlags, required } from '../cli/command.ts';
+import { repoRoot } from './lib/cli.ts';
 
 const USAGE = `
 Usage: npm run pr-comment -- --repo OWNER/NAME --pr N --base REF [--head REF]
@@ -35,7 +22,8 @@ pr-number, in UTF-8, within size caps; the marker and title are written here, ne
 Nothing is posted when the pull request's head has moved past the rendered commit (the run for the
 new head posts) or it is no longer open.
 
-Environment: GITHUB_TOKEN (required), GITHUB_API_URL (GitHub Enterprise; default https://api.github.com).
+Environment: GITHUB_TOKEN (required), GITHUB_API_URL (GitHub Enterprise; default https://api.github.com),
+GITHUB_SERVER_URL (where commits are linked; default https://github.com).
 Exit: 0 posted, already up to date, or nothing to post (said why); 2 could not run or refused (bad
 flags, no token, PR not found, token refused, an artifact that is malformed or names another PR).
 `;
@@ -67,42 +55,29 @@ await main(USAGE, async () => {
   }
   const token = process.env['GITHUB_TOKEN'];
   if (!token) throw new UsageError('GITHUB_TOKEN is not set: export a token that may write pull request comments');
-  const octokit = () => createGitHubClient({ token, baseUrl: process.env['GITHUB_API_URL'] ?? '' });
+  const octokit = createGitHubClient({ token, baseUrl: process.env['GITHUB_API_URL'] ?? '' });
   if (eventFile !== undefined && artifactDir !== undefined) return postFromRun(octokit, repo, eventFile, artifactDir);
 
-  const { baseSha, headSha, report } = await diffRefs(repoRoot(), await findKustomize(), required(flags.base, '--base REF'), flags.head);
-  const body = formatMarkdown(report, { baseSha, headSha, marker: PR_COMMENT_MARKER, limit: GITHUB_COMMENT_LIMIT - 1024 });
-  const result = await upsertStickyComment(octokit(), { ...repo, pr }, { marker: PR_COMMENT_MARKER, body });
+  const repositoryUrl = repoWebUrl(repo, process.env['GITHUB_SERVER_URL'] || undefined);
+  const result = await commentRendered(octokit, { ...repo, pr }, repoRoot(), await findKustomize(), required(flags.base, '--base REF'), flags.head, repositoryUrl);
   process.stdout.write(`${result.action} comment ${result.url}\n`);
   return EXIT.ok;
 });
 
-/** Node's own strict parser: an unknown flag, a missing value or a stray argument is a usage error. */
 /** The pr-comment workflow's step: GitHub's event and API decide the pull request; the artifact is only data. */
-async function postFromRun(octokit: () => ReturnType<typeof createGitHubClient>, repo: RepoRef, eventFile: string, artifactDir: string): Promise<number> {
+async function postFromRun(octokit: ReturnType<typeof createGitHubClient>, repo: RepoRef, eventFile: string, artifactDir: string): Promise<number> {
   let payload: unknown;
   try {
     payload = JSON.parse(await readFile(eventFile, 'utf8'));
   } catch (error) {
-    throw new UsageError(`--workflow-run ${eventFile}: not a readable JSON event (${error instanceof Error ? error.message : String(error)}): pass $GITHUB_EVENT_PATH`);
+    throw new UsageError(`--workflow-run ${eventFile}: not a readable JSON event (${messageOf(error)}): pass $GITHUB_EVENT_PATH`);
   }
   const run = parseWorkflowRunEvent(payload, eventFile);
   const runRepo = `${run.repository.owner}/${run.repository.repo}`;
   if (runRepo.toLowerCase() !== `${repo.owner}/${repo.repo}`.toLowerCase()) {
     throw new UsageError(`--repo ${repo.owner}/${repo.repo}, but run ${run.id} in ${eventFile} belongs to ${runRepo}: give --repo ${runRepo}`);
   }
-  if (run.event !== 'pull_request') throw new GitHubError(`run ${run.id} was started by a ${run.event} event, not pull_request: it has no pull request to comment on`);
-
-  const artifact = await readPrDiffArtifact(artifactDir);
-  const client = octokit();
-  const decision = decidePost(run, await findRunPullRequest(client, run), artifact.prNumber);
-  if (!decision.post) {
-    if (decision.refused) throw new ArtifactError(decision.reason);
-    process.stdout.write(`${decision.reason}\n`);
-    return EXIT.ok;
-  }
-  const body = `${COMMENT_TITLE}\n\n${runHeader(run, decision.pr)}\n\n${artifact.comment}`;
-  const result = await upsertStickyComment(client, { ...repo, pr: decision.pr }, { marker: PR_COMMENT_MARKER, body });
-  process.stdout.write(`${result.action} comment ${result.url}\n`);
+  const result = await commentFromRun(octokit, repo, run, artifactDir, repoWebUrl(repo, process.env['GITHUB_SERVER_URL'] || undefined));
+  process.stdout.write('posted' in result ? `${result.posted.action} comment ${result.posted.url}\n` : `${result.skipped}\n`);
   return EXIT.ok;
 }

@@ -1,61 +1,9 @@
 import { access, constants, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import type { ParseArgsOptionsConfig } from 'node:util';
+import { UsageError, codeOf, messageOf } from '../../cli/command.ts';
 import type { RenderCache } from '../../tools/render/cache.ts';
 import { toYaml } from '../../tools/yaml.ts';
-
-/** Exit codes shared by every command (DESIGN §4). */
-export const EXIT = { ok: 0, findings: 1, cannotRun: 2 } as const;
-
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-/** Node's parseArgs error codes (nodejs.org/api/errors.html, `ERR_PARSE_ARGS_*`) in our one-line words. */
-function usageMessage(error: unknown, argv: readonly string[]): string | undefined {
-  const code = (error as { code?: unknown }).code;
-  const message = error instanceof Error ? error.message : String(error);
-  const quoted = /'([^']*)'/.exec(message)?.[1] ?? '';
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${quoted}; see --help`;
-  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `unexpected argument ${JSON.stringify(quoted)}: this command takes no arguments (a value belongs after its --flag); see --help`;
-  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-    const flag = /^Option '(-\w, )?(--[\w-]+)/.exec(message)?.[2];
-    if (flag && message.includes('argument missing')) return `${flag} needs a value`;
-    if (flag) return `${flag} takes no value (${argv.find((a) => a.startsWith(`${flag}=`)) ?? flag})`;
-    return message;
-  }
-  return undefined;
-}
-
-/**
- * Parses argv with Node's own `util.parseArgs` (strict): an unknown option, a missing value, a
- * repeated single-valued option or (unless `positionals` is true) any positional argument is a
- * UsageError naming it. `--help`/`-h` is answered by `main` before this runs.
- * Values are typed from `options` (`type: 'string'` → `string | undefined`).
- */
-export function parseFlags<const O extends ParseArgsOptionsConfig>(argv: readonly string[], options: O, positionals = false) {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: positionals, tokens: true });
-  } catch (error) {
-    const message = usageMessage(error, argv);
-    if (message) throw new UsageError(message, { cause: error });
-    throw error;
-  }
-  const seen = new Set<string>();
-  for (const token of parsed.tokens) {
-    if (token.kind !== 'option' || options[token.name]?.multiple) continue;
-    if (seen.has(token.name)) throw new UsageError(`--${token.name} given more than once`);
-    seen.add(token.name);
-  }
-  return { values: parsed.values, positionals: [...parsed.positionals] };
-}
-
-/** `name` must be set: "--repo OWNER/NAME is required". */
-export function required<T>(value: T | undefined, flag: string): T {
-  if (value === undefined || value === '') throw new UsageError(`${flag} is required; see --help`);
-  return value;
-}
 
 /** What a reporting command prints: `-o`/`--output` as kubectl spells it, with `--json` and `--format` kept. */
 export type OutputFormat = 'text' | 'json' | 'yaml' | 'markdown';
@@ -99,12 +47,12 @@ export function useColor(stream: { isTTY?: boolean }): boolean {
 }
 
 function pathProblem(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
+  const code = codeOf(error);
   if (code === 'ENOENT') return 'no such file or directory';
   if (code === 'EISDIR') return 'is a directory, expected a file';
   if (code === 'ENOTDIR') return 'a part of the path is not a directory';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return error instanceof Error ? error.message : String(error);
+  return messageOf(error);
 }
 
 /** Reads the file a flag names; an error names the flag and the path: `--snapshot live/: is a directory, expected a file`. */
@@ -134,29 +82,6 @@ export async function writeFlagFile(flag: string, path: string, text: string): P
   }
 }
 
-/** Runs a command: its return value is the exit code; any error is one line on stderr and exit 2. */
-export async function main(usage: string, command: () => Promise<number>): Promise<void> {
-  // A reader that stops early (`| head`) is not an error of ours.
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
-    throw error;
-  });
-  const args = process.argv.slice(2);
-  const beforeDashes = args.includes('--') ? args.slice(0, args.indexOf('--')) : args;
-  if (beforeDashes.some((a) => a === '--help' || a === '-h')) {
-    process.stdout.write(`${usage.trim()}\n`);
-    process.exit(EXIT.ok);
-  }
-  try {
-    process.exitCode = await command();
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`error: ${message}\n`);
-    if (error instanceof UsageError) process.stderr.write(`\n${usage.trim()}\n`);
-    process.exitCode = EXIT.cannotRun;
-  }
-}
-
 export const repoRoot = (): string => process.cwd();
 
 /** Deletes old renders from the cache (at most once a day); a failure is a warning, never the command's failure. */
@@ -164,7 +89,19 @@ export async function pruneCache(cache: RenderCache): Promise<void> {
   try {
     await cache.prune();
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`warning: ${cache.dir}: old renders could not be deleted (${reason}); deleting the directory is always safe\n`);
+    process.stderr.write(`warning: ${cache.dir}: old renders could not be deleted (${messageOf(error)}); deleting the directory is always safe\n`);
   }
+}
+
+/**
+ * Work done / total and the time since the first call, on one rewritten line of a terminal's stderr
+ * (`rendering overlays: 3/10, 1.2 s`); undefined in CI or when stderr is not a terminal.
+ */
+export function progressLine(): ((what: string, done: number, total: number) => void) | undefined {
+  if (!process.stderr.isTTY || process.env['CI']) return undefined;
+  const started = performance.now();
+  return (what, done, total) => {
+    process.stderr.write(`\r${what}: ${done}/${total}, ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    if (done === total) process.stderr.write('\n');
+  };
 }

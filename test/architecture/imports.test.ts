@@ -1,9 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { ROOT, sources } from './sources.ts';
 
 /**
  * The rooms of tools/, bottom first: a module may import its own room and any room of a lower rank,
@@ -20,19 +18,15 @@ const RANK: Record<string, number> = {
   git: 5,
   render: 6,
   validate: 7,
-  diff: 7,
   drift: 7,
   github: 7,
+  // The PR diff shows NetworkPolicy changes as flows with the network gate's own evaluator (docs/adr/0021).
+  diff: 8,
   upstream: 8,
   check: 9,
+  'pr-comment': 9,
   plan: 9,
 };
-
-function sources(dir: string): string[] {
-  return readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.ts'))
-    .map((e) => relative(ROOT, join(e.parentPath, e.name)));
-}
 
 /**
  * Repository-relative targets of a module's relative imports (`import … from './x.ts'`, `export … from`);
@@ -93,12 +87,31 @@ describe('the import graph', () => {
     expect(cycles(tools).map((c) => c.join(' -> '))).toEqual([]);
   });
 
+  it('keeps the components behind the generator: only generate/, check/ and plan/ build objects from them', () => {
+    // GIVEN every import of tools/components/ from another room (validate, diff, drift, … read the catalog's names instead)
+    const wrong = tools.flatMap((file) =>
+      importsOf(file)
+        .filter((target) => target.startsWith('tools/components/') && !['components', 'generate', 'check', 'plan'].includes(roomOf(file)))
+        .map((target) => `${file} -> ${target}`),
+    );
+    expect(wrong).toEqual([]);
+  });
+
   it('keeps scripts/ at the top: no script imports a component', () => {
     const wrong = sources('scripts').flatMap((file) =>
       importsOf(file)
         .filter((target) => target.startsWith('tools/components/'))
         .map((target) => `${file} -> ${target}`),
     );
+    expect(wrong).toEqual([]);
+  });
+
+  it('keeps the entry points apart: bench/ imports no script, cli/ (their shared frame) imports neither them nor tools/', () => {
+    const wrong = [
+      ...sources('bench').flatMap((file) => importsOf(file).filter((target) => target.startsWith('scripts/')).map((target) => `${file} -> ${target}`)),
+      ...sources('cli').flatMap((file) => importsOf(file).filter((target) => !target.startsWith('cli/')).map((target) => `${file} -> ${target}`)),
+      ...sources('tools').flatMap((file) => importsOf(file).filter((target) => /^(cli|scripts|bench)\//.test(target)).map((target) => `${file} -> ${target}`)),
+    ];
     expect(wrong).toEqual([]);
   });
 });

@@ -312,12 +312,23 @@ describe('diffTrees', () => {
       return flagsOf(report, 'immutable-field').map((flag) => `${flag.severity} ${flag.object}: ${flag.message.split(':')[0]}`);
     }
 
-    it('flags a volumeClaimTemplates change on a StatefulSet', () => {
-      // GIVEN loki-write's claim template grows from 50Gi to 100Gi
+    it('flags a volumeClaimTemplates change on a StatefulSet; a size alone is a volume-size flag saying the claims keep theirs', () => {
+      // GIVEN loki-write's claim template grows from 50Gi to 100Gi, and one whose access mode changes
+      const sizedOnly = diffTrees({ base: tree(app('prod', 'loki', [lokiStatefulSet('write')])), head: tree(app('prod', 'loki', [lokiStatefulSet('write', { storage: '100Gi' })])) });
+      const otherMode = structuredClone(lokiStatefulSet('write')) as { spec: { volumeClaimTemplates: { spec: { accessModes: string[] } }[] } } & KubeObject;
+      otherMode.spec.volumeClaimTemplates[0]!.spec.accessModes = ['ReadWriteOncePod'];
       // WHEN diffed
-      const refused = refusedFields(lokiStatefulSet('write'), lokiStatefulSet('write', { storage: '100Gi' }));
-      // THEN Kubernetes would refuse it: danger
-      expect(refused).toEqual(['danger StatefulSet observability/loki-write: spec.volumeClaimTemplates changed']);
+      // THEN the size is refused with the hint that recreating the StatefulSet resizes no claim; another template change stays immutable-field
+      expect(flagsOf(sizedOnly, 'immutable-field')).toEqual([]);
+      expect(flagsOf(sizedOnly, 'volume-size').map((flag) => `${flag.severity} ${flag.object}: ${flag.message}`)).toEqual([
+        'danger StatefulSet observability/loki-write: volumeClaimTemplates data 50Gi → 100Gi: Kubernetes refuses any change to volumeClaimTemplates, so the sync fails. Recreating the StatefulSet (delete it with --cascade=orphan, then sync) does not resize the 3 existing claims data-loki-write-0 … data-loki-write-2: patch each claim to 100Gi, only if its StorageClass has allowVolumeExpansion: true (else the API server refuses the patch); only claims made for new replicas get the new size from the template.',
+      ]);
+      expect(refusedFields(lokiStatefulSet('write'), otherMode)).toEqual(['danger StatefulSet observability/loki-write: spec.volumeClaimTemplates changed']);
+      // AND a smaller template is refused and says the existing claims cannot shrink
+      const smaller = diffTrees({ base: tree(app('prod', 'loki', [lokiStatefulSet('write')])), head: tree(app('prod', 'loki', [lokiStatefulSet('write', { storage: '20Gi' })])) });
+      expect(flagsOf(smaller, 'volume-size').map((flag) => flag.message)).toEqual([
+        'volumeClaimTemplates data 50Gi → 20Gi: Kubernetes refuses any change to volumeClaimTemplates, so the sync fails; and the 3 existing claims data-loki-write-0 … data-loki-write-2 cannot shrink either: a volume never shrinks: a smaller size means a new claim and copying the data over, and whatever is not copied is lost.',
+      ]);
     });
 
     it('flags StatefulSet serviceName, podManagementPolicy and a Deployment selector', () => {
@@ -339,18 +350,19 @@ describe('diffTrees', () => {
       expect(refusedFields(deployment, changedDeployment)).toEqual(['danger Deployment observability/grafana: spec.selector changed']);
     });
 
-    it('flags a PVC shrink but not a growth, quantity-aware', () => {
+    it('flags a PVC shrink as refused and a growth as needing an expandable StorageClass, quantity-aware', () => {
       // GIVEN the grafana claim at 10Gi
       const base = claim('grafana-data', '10Gi');
-      // WHEN it shrinks to 5Gi, to 9000Mi, or grows to 20Gi or 10240Mi (the same size)
-      // THEN only the shrinks are refused
-      expect(refusedFields(base, claim('grafana-data', '5Gi'))).toEqual([
-        'danger PersistentVolumeClaim observability/grafana-data: spec.resources.requests.storage shrinks (10Gi → 5Gi)',
-      ]);
-      expect(refusedFields(base, claim('grafana-data', '9000Mi'))).toHaveLength(1);
-      expect(refusedFields(base, claim('grafana-data', '20Gi'))).toEqual([]);
-      expect(refusedFields(base, claim('grafana-data', '10240Mi'))).toEqual([]);
-      expect(refusedFields(base, claim('grafana-data', '12G'))).toEqual([]);
+      const sized = (head: KubeObject) =>
+        flagsOf(diffTrees({ base: tree(app('prod', 'x', [base])), head: tree(app('prod', 'x', [head])) }), 'volume-size').map((flag) => `${flag.severity} ${flag.object}: ${flag.message.split(':')[0]}`);
+      // WHEN it shrinks to 5Gi or 9000Mi, grows to 20Gi or 12G, or stays the same size written 10240Mi
+      // THEN a shrink is a danger (refused), a growth a warning, the same size nothing; none is an immutable field
+      expect(sized(claim('grafana-data', '5Gi'))).toEqual(['danger PersistentVolumeClaim observability/grafana-data: spec.resources.requests.storage shrinks (10Gi → 5Gi)']);
+      expect(sized(claim('grafana-data', '9000Mi'))).toEqual(['danger PersistentVolumeClaim observability/grafana-data: spec.resources.requests.storage shrinks (10Gi → 9000Mi)']);
+      expect(sized(claim('grafana-data', '20Gi'))).toEqual(['warning PersistentVolumeClaim observability/grafana-data: spec.resources.requests.storage grows (10Gi → 20Gi)']);
+      expect(sized(claim('grafana-data', '12G'))).toHaveLength(1);
+      expect(sized(claim('grafana-data', '10240Mi'))).toEqual([]);
+      expect(refusedFields(base, claim('grafana-data', '5Gi'))).toEqual([]);
     });
 
     it('flags a PVC storage class or access mode change', () => {
@@ -411,29 +423,6 @@ describe('diffTrees', () => {
       'danger data-loss loki StatefulSet observability/loki-backend',
       'danger data-loss platform Namespace observability',
     ]);
-  });
-
-  it('flags wave changes, added and removed Applications, per environment and named with it', () => {
-    // GIVEN the Argo CD facts of base and head: dev/grafana moves to wave 4, dev/tempo is added, dev/minio removed,
-    // and prod keeps its waves (the same components, other Applications)
-    const facts = (env: string, waves: Record<string, number>): [string, AppFacts][] =>
-      Object.entries(waves).map(([component, wave]) => [`${env}/${component}`, { application: `${env}-${component}`, wave, namespace: 'observability', prune: true, failOnSharedResource: true }]);
-    const prod = facts('prod', { platform: 0, minio: 1, loki: 2, alloy: 3, grafana: 3 });
-    const baseApps = new Map([...facts('dev', { platform: 0, minio: 1, loki: 2, alloy: 3, grafana: 3 }), ...prod]);
-    const headApps = new Map([...facts('dev', { platform: 0, loki: 2, alloy: 3, grafana: 4, tempo: 2 }), ...prod]);
-
-    // WHEN diffed, with identical renders
-    const report = diffTrees({ base: tree(...stackTree('dev')), head: tree(...stackTree('dev')), baseApps, headApps });
-
-    // THEN each wave difference is a flag naming its environment, and the report has something to show
-    expect(report.flags.map((f) => `${f.severity} ${f.env}/${f.component}: ${f.message.split(':')[0]}`)).toEqual([
-      'warning dev/grafana: wave 3 → 4 (Application dev-grafana)',
-      'info dev/minio: Application dev-minio removed from wave 1',
-      'info dev/tempo: Application dev-tempo added at wave 2',
-    ]);
-    expect(hasChanges(report)).toBe(true);
-    // AND without both sides' facts there is nothing to compare
-    expect(diffTrees({ base: tree(), head: tree(), headApps }).flags).toEqual([]);
   });
 
   it('flags the removal of a CustomResourceDefinition as data loss: every object of its kind goes', () => {

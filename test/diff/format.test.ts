@@ -76,7 +76,7 @@ describe('formatMarkdown', () => {
     // GIVEN the pull request's report and a limit that holds the flags and summary but not every diff
     const report = pullRequest();
     const full = formatMarkdown(report, { baseSha: BASE_SHA, headSha: HEAD_SHA });
-    const limit = full.length - 600;
+    const limit = full.length - 50;
 
     // WHEN formatted within that limit
     const markdown = formatMarkdown(report, { baseSha: BASE_SHA, headSha: HEAD_SHA, limit, fullReportHint: 'the job summary of run 42' });
@@ -86,8 +86,9 @@ describe('formatMarkdown', () => {
     expect(markdown.length).toBeLessThanOrEqual(limit);
     const flagsAndSummary = full.slice(full.indexOf('### Review first'), full.indexOf('### Object diffs'));
     expect(markdown).toContain(flagsAndSummary);
-    // AND the diffs kept first are those of flagged objects
+    // AND the diffs kept first are those of flagged objects: the one left out is loki-backend's, flagged by nothing
     expect(markdown).toContain('changed StatefulSet observability/loki-write (+2 −2)</summary>');
+    expect(markdown).not.toContain('changed StatefulSet observability/loki-backend');
     expect(markdown).toContain('changed Secret observability/minio-credentials (+1 −1)</summary>');
     const shown = markdown.split('<details>').length - 1;
     expect(shown).toBeLessThan(report.changes.length);
@@ -108,6 +109,9 @@ describe('formatMarkdown', () => {
     expect(report.flags).toHaveLength(40);
     for (const flag of report.flags) expect(markdown).toContain(`${flag.env}/${flag.component}: image docker.io/grafana/grafana:12.3.1 → docker.io/grafana/grafana:12.4.0`);
     for (const row of report.summary) expect(markdown).toContain(`| ${row.env} | ${row.component} | 0 | 0 | 101 |`);
+    // AND the sync plan is whole too, each app's 100 ConfigMaps named up to a count
+    expect(markdown).toContain('- no wave · prod/grafana-39: restart Deployment grafana-39 (pod template: image of grafana; Recreate: every old pod stops before a new one starts); update ConfigMap dashboards-39-0000,');
+    expect(markdown.match(/update ConfigMap [^\n]* and 92 more/g)).toHaveLength(40);
     // AND the details are whole blocks with closed fences, followed by the note
     const opened = markdown.split('<details>').length - 1;
     expect(opened).toBeGreaterThan(0);

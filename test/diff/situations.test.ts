@@ -3,11 +3,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { simpleGit } from 'simple-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffRefs } from '../../tools/diff/run.ts';
 import { findKustomize, type Kustomize } from '../../tools/render/kustomize.ts';
-import { committedCopy } from '../support/git.ts';
+import { commit, committedCopy, edit } from '../support/git.ts';
 import { REPO_ROOT } from '../support/repo.ts';
 import { parseObjects } from '../../tools/yaml.ts';
 
@@ -30,15 +29,6 @@ function write(root: string, files: Record<string, string>): void {
   }
 }
 
-function edit(root: string, path: string, from: string, to: string): void {
-  const text = readFileSync(join(root, path), 'utf8');
-  if (!text.includes(from)) throw new Error(`${path} does not contain ${from}`);
-  writeFileSync(join(root, path), text.replace(from, to));
-}
-
-async function commit(root: string, message: string): Promise<void> {
-  await simpleGit(root).add('.').commit(message);
-}
 
 function script(name: string, root: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
   const out = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', name), ...args], { cwd: root, encoding: 'utf8' });

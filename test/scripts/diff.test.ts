@@ -56,6 +56,12 @@ describe('npm run diff on real renders in a git repository', async () => {
     expect(rules.filter((r) => r.startsWith('stale-generated'))).not.toHaveLength(0);
     expect(report.flags.find((f) => f.rule === 'image-change' && f.env === 'prod')?.message).toMatch(/3\.7\.6.*3\.7\.7/);
     expect(report.summary.find((s) => s.env === 'prod' && s.component === 'loki')?.changed).toBe(1);
+    // AND --json carries the sync plan (prod-loki in its wave, loki-write rolling and scaling) and the flows (none compared)
+    const json = JSON.parse(result.stdout) as { syncPlan: { env: string; applications: { application: string; wave?: number; steps: { objects: { action: string; object: string; detail?: string }[] }[] }[] }[]; flows: unknown[] };
+    const prodLoki = json.syncPlan.find((env) => env.env === 'prod')?.applications.find((app) => app.application === 'prod-loki');
+    expect(prodLoki?.wave).toBe(2);
+    expect(prodLoki?.steps.flatMap((step) => step.objects)).toContainEqual({ action: 'restart', object: 'StatefulSet loki-write', detail: 'pod template: image of loki; replicas 3 → 4' });
+    expect(json.flows).toEqual([]);
     for (const value of ['rotated-grafana-password', 'dev-only-grafana-password']) {
       expect(result.stdout).not.toContain(value);
       expect(diff(root, ['--base', 'HEAD', '--format', 'markdown']).stdout).not.toContain(value);

@@ -62,7 +62,7 @@ describe('npm run pr-comment --workflow-run (the posting job)', async () => {
     const comments = server.comments('acme/obs', pr);
     expect(comments.map((c) => c.body)).toEqual([
       'Looks fine to me',
-      `${MARKER}\n## Rendered diff\n\nFor #${pr} at \`${second}\`, rendered by [run 12](https://github.com/acme/obs/actions/runs/12) with the pull request's own code.\n\n${report('second')}`,
+      `${MARKER}\n## Rendered diff\n\nFor #${pr} at [\`${second.slice(0, 7)}\`](https://github.com/acme/obs/commit/${second}), rendered by [run 12](https://github.com/acme/obs/actions/runs/12) with the pull request's own code.\n\n${report('second')}`,
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
@@ -26,4 +26,16 @@ export function scratch(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   made.push(dir);
   return dir;
+}
+
+/** Replaces the first `from` in a file of `root` with `to`; throws when the file lacks it (the situation would not be built). */
+export function edit(root: string, path: string, from: string, to: string): void {
+  const text = readFileSync(join(root, path), 'utf8');
+  if (!text.includes(from)) throw new Error(`${path} does not contain ${from}`);
+  writeFileSync(join(root, path), text.replace(from, to));
+}
+
+/** Commits everything in `root`'s working tree. */
+export async function commit(root: string, message: string): Promise<void> {
+  await simpleGit(root).add('.').commit(message);
 }

@@ -1,7 +1,9 @@
 /**
  * THE NODE-SIDE CHECK of LogQL log pipelines against log lines: a small evaluator, exact only for
- * the constructs it accepts, which it checks first. Anything else throws UnsupportedLogql and is
- * left to the upstream tier (`npm run test:upstream`), where Loki's own engine decides.
+ * the constructs it accepts, which it checks first. Anything else throws UnsupportedLogql, which
+ * fails the corpus test: this is the check, and no other runs the queries. Loki's own engine is not
+ * used: github.com/grafana/loki/v3 is one Go module under the AGPL (its LICENSING.md puts only a few
+ * packages, none of them LogQL, under Apache-2.0).
  *
  * What it does, each ported from grafana/loki v3.7.6 (facts, not code, carried over):
  * - stream selectors `=`, `!=`, `=~`, `!~` (regexes anchored, as labels.Matcher);
@@ -17,12 +19,10 @@
  *   metacharacters, `\d`, `.`, classes without escapes, groups `(…)` and `(?:…)`, `| * + ?`,
  *   `{n,m}`, `^ $`, and a leading `(?i)`; lines must be printable ASCII.
  *
- * What the upstream tier must add, because this check does not do it: parse every query with
- * Loki's own parser (pkg/logql/syntax.ParseExpr) and run its pipeline (log.NewPipeline / the
- * expression's Pipeline()) over the same corpus with the same stream labels; compute
- * detected_level with the distributor's FieldDetector; evaluate metric aggregations, `by`
+ * What this check does not do, and nothing else does: evaluate metric aggregations, `by`
  * groupings, `offset` and `unless` (only the log pipelines are checked here: a line is "seen" by a
- * query when any of its pipelines keeps it); and cover whatever this file refuses.
+ * query when any of its pipelines keeps it). A query needing a construct refused here is rewritten
+ * in the accepted subset, or the construct is added here from Loki's source (facts, not code).
  */
 import { parser } from '@grafana/lezer-logql';
 import type { SyntaxNode } from '@lezer/common';

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expandApplicationSet } from '../../tools/argocd/expand.ts';
+import { byKey } from '../../tools/kube/order.ts';
 import { readOutputTree } from '../../tools/generate/disk.ts';
 import { argoCdFindings, comparable, expandWithArgoCd } from '../../tools/upstream/argocd.ts';
 import { argoFiles } from '../../tools/upstream/index.ts';
@@ -39,8 +40,26 @@ describe(`apps/ read by Argo CD ${ARGO_CD_CRDS_VERSION}'s own code`, () => {
     expect(planned.length).toBeGreaterThan(0);
     const generated = (expansion?.applications ?? []).map((a) => comparable(a.application));
     const byName = (x: unknown): string => (x as { metadata: { name: string } }).metadata.name;
-    expect([...generated].sort((a, b) => byName(a).localeCompare(byName(b)))).toEqual([...planned].sort((a, b) => byName(a).localeCompare(byName(b))));
+    expect([...generated].sort(byKey(byName))).toEqual([...planned].sort(byKey(byName)));
     expect(await argoCdFindings(ARGOCD, files)).toEqual([]);
+  });
+
+  it('a template without finalizers gets the resources finalizer from the controller unless the ApplicationSet preserves resources, as the plan says', async () => {
+    // GIVEN copies of an ApplicationSet: finalizers dropped from the template; and also preserveResourcesOnDeletion set
+    const [path, text] = [...files].find(([p]) => p.endsWith('.applicationset.yaml')) ?? ['', ''];
+    const unfinalized = text.replace(/^ {6}finalizers:\n {8}- resources-finalizer\.argocd\.argoproj\.io\n/m, '');
+    expect(unfinalized).not.toBe(text);
+    const preserving = unfinalized.replace(/^spec:\n/m, 'spec:\n  syncPolicy:\n    preserveResourcesOnDeletion: true\n');
+    for (const [variant, finalizers] of [[unfinalized, ['resources-finalizer.argocd.argoproj.io']], [preserving, undefined]] as const) {
+      // WHEN Argo CD's renderer and the plan expand it
+      const { expansion, error } = await expandWithArgoCd(ARGOCD, new Map([[path, variant]]));
+      expect(error).toBeUndefined();
+      const planned = parseObjects(variant, path).flatMap((a) => expandApplicationSet(a).map((p) => comparable(p.application)));
+      // THEN both give every Application the same finalizers
+      const generated = (expansion?.applications ?? []).map((a) => comparable(a.application));
+      expect(generated.map((a) => (a as { metadata: { finalizers?: string[] } }).metadata.finalizers)).toEqual(planned.map(() => finalizers));
+      expect(planned.map((a) => (a as { metadata: { finalizers?: string[] } }).metadata.finalizers)).toEqual(planned.map(() => finalizers));
+    }
   });
 
   it('an unknown field in a copy of an ApplicationSet is refused', async () => {

@@ -85,6 +85,30 @@ const CHANGES: Change[] = [
     expected: ['modified NetworkPolicy allow-ingress-grafana /spec/ingress/0/ports/0/port'],
   },
   {
+    name: "a NetworkPolicy rule's ports reordered (an atomic list: a sync puts back git's order)",
+    touches: [task('NetworkPolicy', 'allow-egress-dns')],
+    make: (s) => s.client.patch(task('NetworkPolicy', 'allow-egress-dns').object, [{ op: 'move', from: '/spec/egress/0/ports/0', path: '/spec/egress/0/ports/-' }], 'kubectl-patch', 'json').then(() => {}),
+    expected: ['modified NetworkPolicy allow-egress-dns /spec/egress/0/ports'],
+  },
+  {
+    name: "a ClusterRole's rules reordered (an atomic list)",
+    touches: [task('ClusterRole', 'observability-drift-reader')],
+    make: (s) => s.client.patch(task('ClusterRole', 'observability-drift-reader').object, [{ op: 'move', from: '/rules/0', path: '/rules/-' }], 'kubectl-patch', 'json').then(() => {}),
+    expected: ['modified ClusterRole observability-drift-reader /rules'],
+  },
+  {
+    name: 'allowPrivilegeEscalation: false removed by another manager (a pointer field keeps its false)',
+    touches: [task('Deployment', 'grafana')],
+    make: (s) => s.client.patch(task('Deployment', 'grafana').object, [{ op: 'remove', path: '/spec/template/spec/containers/0/securityContext/allowPrivilegeEscalation' }], 'kubectl-patch', 'json').then(() => {}),
+    expected: ['modified Deployment grafana /spec/template/spec/containers/0/securityContext/allowPrivilegeEscalation'],
+  },
+  {
+    name: 'runAsUser: 0 removed from a pod securityContext (another pointer field)',
+    touches: [task('DaemonSet', 'alloy')],
+    make: (s) => s.client.patch(task('DaemonSet', 'alloy').object, [{ op: 'remove', path: '/spec/template/spec/securityContext/runAsUser' }], 'kubectl-patch', 'json').then(() => {}),
+    expected: ['modified DaemonSet alloy /spec/template/spec/securityContext/runAsUser'],
+  },
+  {
     name: 'a label a controller adds (a sync keeps it: not drift)',
     touches: [task('Service', 'grafana')],
     make: (s) => s.client.patch(task('Service', 'grafana').object, { metadata: { labels: { 'controller.example.com/observed': 'true' } } }, 'some-controller').then(() => {}),

@@ -32,23 +32,7 @@ const SHARED_CASES = new URL('../../../shared/cases/drift/', import.meta.url).pa
  * our verdict, and (when given) a pattern every field we report must match. The integrator tightens
  * this list as the drift fixes (#15) land: each run prints how many verdicts every entry covered.
  */
-export const KNOWN_DRIFT_DISAGREEMENTS: readonly { name: string; mutation?: string; kind?: string; ours: boolean; fields?: RegExp; where?: RegExp; issue: string }[] = [
-  {
-    name: 'list reordered',
-    mutation: 'list reordered',
-    ours: false,
-    issue:
-      'open (drift): lists paired by merge key count their order since #15, but atomic lists without one (ClusterRole rules, NetworkPolicy rules, ports and peers, ExternalSecret data) are still compared as sets; server-side apply puts every list git sets back in git\'s order',
-  },
-  {
-    name: 'a false, 0 or "" removed from a pointer field',
-    mutation: 'field removed',
-    ours: false,
-    where: /\/securityContext\/(allowPrivilegeEscalation|runAsNonRoot|privileged|readOnlyRootFilesystem)$/,
-    issue:
-      'open (drift, tools/drift/align.ts isZero): drift takes every false/0/"" git sets as one the server may store as absent, which holds for non-pointer omitempty fields (hostNetwork, volumeMount readOnly) but not for pointer fields such as securityContext.allowPrivilegeEscalation, so their removal is missed; telling the two apart needs the Go types of k8s.io/api',
-  },
-];
+export const KNOWN_DRIFT_DISAGREEMENTS: readonly { name: string; mutation?: string; kind?: string; ours: boolean; fields?: RegExp; where?: RegExp; issue: string }[] = [];
 
 /** Cases of ../shared/cases/drift whose verdict is known to differ from the server's (reported, not failed), with the issue that owns each. */
 export const KNOWN_CASE_DISAGREEMENTS: readonly { case: string; issue: string }[] = [];

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { argoObjects } from '../../tools/argocd/app-files.ts';
 import { VERSIONS } from '../../tools/catalog/versions.ts';
-import { readWorkflows } from '../../tools/check/run.ts';
+import { readWorkflows } from '../../tools/check/validate.ts';
 import { readOutputTree } from '../../tools/generate/disk.ts';
 import type { KubeObject } from '../../tools/kube/object.ts';
 import { argoFieldFindings, argoInstallFindings } from '../../tools/validate/argocd-version.ts';

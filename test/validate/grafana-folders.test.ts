@@ -2,22 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { RenderedTree } from '../../tools/render/tree.ts';
 import { formatFinding } from '../../tools/validate/finding.ts';
 import { grafanaFolderFindings } from '../../tools/validate/grafana-folders.ts';
+import { editConfigMapFile } from '../support/edit-rendered.ts';
 import { renderCommitted } from '../support/repo.ts';
 
 describe('grafana/folder-collision', async () => {
   // GIVEN every committed overlay rendered by kustomize
   const committed = await renderCommitted();
   const findings = (tree: RenderedTree): string[] => [...new Set(tree.apps.map((a) => a.env))].flatMap((env) => grafanaFolderFindings(tree.apps.filter((a) => a.env === env))).map(formatFinding);
-  const mutate = (configMap: string, file: string, edit: (text: string) => string): RenderedTree => {
-    const tree = structuredClone(committed);
-    const found = tree.apps.find((a) => a.env === 'prod' && a.component === 'grafana')?.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === configMap);
-    const data = found?.['data'] as Record<string, string> | undefined;
-    if (!data?.[file]) throw new Error(`no ${file} in ConfigMap ${configMap}`);
-    const edited = edit(data[file]);
-    if (edited === data[file]) throw new Error(`the edit changed nothing in ${file}`);
-    data[file] = edited;
-    return tree;
-  };
+  const mutate = (configMap: string, file: string, edit: (text: string) => string): RenderedTree => editConfigMapFile(committed, { env: 'prod', component: 'grafana', configMap, file }, edit);
 
   it('the rendered dashboard providers and alert rule groups ask for distinct folders', () => {
     expect(findings(committed)).toEqual([]);

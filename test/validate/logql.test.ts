@@ -3,7 +3,7 @@ import { catalog } from '../../tools/catalog/index.ts';
 import { dev } from '../../tools/catalog/environments.ts';
 import { alloyConfig } from '../../tools/components/alloy.ts';
 import { ALLOY_STREAM_LABELS } from '../../tools/catalog/names.ts';
-import { TEXT_EMBEDDING_STREAMS } from '../../tools/components/grafana-content/queries.ts';
+import { TEXT_EMBEDDING_STREAMS } from '../../tools/catalog/log-lines.ts';
 import type { RenderedTree } from '../../tools/render/tree.ts';
 import { formatFinding } from '../../tools/validate/finding.ts';
 import { validateTree } from '../../tools/validate/index.ts';

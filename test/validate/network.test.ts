@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../tools/kube/object.ts';
+import { byKey } from '../../tools/kube/order.ts';
 import { formatFinding } from '../../tools/validate/finding.ts';
 import {
   allowedFlows,
@@ -184,7 +185,7 @@ const rulesAndMessages = (allowed: Flow[]): string[] => networkFindings(allowed,
 const key = (f: Flow): string => `${f.from} → ${f.to}:${f.port}/${f.protocol}`;
 /** The documented order of flows: from, to, port number, protocol. */
 const orderKey = (f: Flow): string => [f.from, f.to, String(f.port).padStart(5, '0'), f.protocol].join(' ');
-const inOrder = (flows: Flow[]): Flow[] => [...flows].sort((a, b) => (orderKey(a) < orderKey(b) ? -1 : orderKey(a) > orderKey(b) ? 1 : 0));
+const inOrder = (flows: Flow[]): Flow[] => [...flows].sort(byKey(orderKey));
 
 describe('allowedFlows on the stack', () => {
   it('allows exactly the intended flows', () => {

@@ -1,7 +1,7 @@
 /**
  * The upstream loaders' own logic, without their programs (those run in `npm run test:upstream`):
- * which Loki processes are started and how, how Argo CD's Applications are compared with the plan,
- * and the one line `check` prints for a program that is not built.
+ * how Argo CD's Applications are compared with the plan, and the one line `check` prints for a
+ * program that is not built.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,24 +9,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { comparable, differences, pruneEmpty } from '../../tools/upstream/argocd.ts';
 import { argoFiles, upstreamFindings } from '../../tools/upstream/index.ts';
-import { lokiConfigText, lokiLaunches, withConfigFile } from '../../tools/upstream/loki.ts';
-import { app, renderCommitted } from '../support/repo.ts';
+import { renderCommitted } from '../support/repo.ts';
 
 const tree = await renderCommitted();
-
-describe('Loki launches read from the rendered workloads', () => {
-  it('prod starts read, write and backend with the container arguments and the credentials variables, never their values', () => {
-    const launches = lokiLaunches(app(tree, 'prod', 'loki').objects);
-    expect(launches.map((l) => l.args.find((a) => a.startsWith('-target='))).sort()).toEqual(['-target=backend', '-target=read', '-target=write']);
-    for (const launch of launches) expect(launch.env).toEqual({ S3_ACCESS_KEY_ID: 'stand-in-for-S3_ACCESS_KEY_ID', S3_SECRET_ACCESS_KEY: 'stand-in-for-S3_SECRET_ACCESS_KEY' });
-    expect(lokiConfigText(app(tree, 'prod', 'loki').objects)).toContain('${S3_ACCESS_KEY_ID}');
-  });
-
-  it('-config.file points at the copy, in either spelling, every other argument kept', () => {
-    expect(withConfigFile(['-config.file=/etc/loki/config.yaml', '-config.expand-env=true', '-target=read'], '/tmp/x.yaml')).toEqual(['-config.file=/tmp/x.yaml', '-config.expand-env=true', '-target=read']);
-    expect(withConfigFile(['--config.file', '/etc/loki/config.yaml', '-target=all'], '/tmp/x.yaml')).toEqual(['-config.file=/tmp/x.yaml', '-target=all']);
-  });
-});
 
 describe("Argo CD's Applications against the plan's", () => {
   it('empty values and false are what omitempty leaves out; anything else differs, by JSON Pointer', () => {
@@ -49,7 +34,7 @@ describe('check without the programs', () => {
     try {
       const result = await upstreamFindings(root, tree, new Map());
       expect(result.findings).toEqual([]);
-      expect(result.skipped).toEqual(['loki', 'alloy', 'argocd'].map((p) => `upstream ${p} loader skipped: test/upstream/.bin/${p} is not built (npm run test:upstream builds it)`));
+      expect(result.skipped).toEqual(['alloy', 'argocd', 'grafana'].map((p) => `upstream ${p} loader skipped: test/upstream/.bin/${p} is not built (npm run test:upstream builds it)`));
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -24,6 +24,8 @@ ${steps}`;
 const located = async (text: string, path = '.github/workflows/ci.yml'): Promise<string[]> =>
   (await lintWorkflows([{ path, text }])).map((f) => `${f.rule} ${f.object} ${f.path}`);
 
+const KIND = 'helm/kind-action@a1b0e391336a6ee6713a0583f8c6240d70863de3 # v1.12.0';
+const KIND_IMAGE = `kindest/node:v1.34.0@sha256:${'7'.repeat(64)}`;
 const SETUP_NODE = 'actions/setup-node@820762786026740c76f36085b0efc47a31fe5020 # v7.0.0';
 
 /** A workflow_run workflow like pr-comment.yml: base repository's token, reacting to a pull request's run. */
@@ -52,6 +54,15 @@ describe('workflow lint', () => {
     const text = workflow({ steps: `      - uses: ${CHECKOUT}\n      - uses: ./.github/actions/setup\n      - uses: docker://alpine@sha256:${'ab'.repeat(32)}\n      - run: npm test\n` });
     // WHEN it is linted / THEN nothing is found
     expect(await located(text)).toEqual([]);
+  });
+
+  it('passes a kind cluster pinned to a kind release and a node image of the targeted Kubernetes minor', async () => {
+    // GIVEN kind-action with a kind release and a digest-pinned kindest/node image at 1.34, the catalog's target
+    const text = workflow({ steps: `      - uses: ${KIND}\n        with:\n          version: v0.30.0\n          node_image: ${KIND_IMAGE}\n` });
+    // THEN nothing is reported; the same workflow checked for another minor names the image's
+    expect(await located(text)).toEqual([]);
+    const other = await lintWorkflows([{ path: 'e2e.yml', text }], '1.35');
+    expect(other.map((f) => f.message)).toEqual([expect.stringContaining('runs Kubernetes 1.34, but the stack targets 1.35')]);
   });
 
   it('passes a privileged workflow that checks out the default branch and caches nothing', async () => {
@@ -103,6 +114,16 @@ describe('workflow lint', () => {
       ['workflow/privileged-pr-input .github/workflows/ci.yml 15:15']],
     ['checkout allowed to run a fork\'s code', privileged(`      - uses: ${CHECKOUT}\n        with:\n          allow-unsafe-pr-checkout: true\n`),
       ['workflow/privileged-pr-input .github/workflows/ci.yml 15:15']],
+    ['a kind cluster on the kind release\'s default node image', workflow({ steps: `      - uses: ${KIND}\n        with:\n          version: v0.30.0\n` }),
+      ['workflow/kubernetes-version .github/workflows/ci.yml 16:15']],
+    ['a kind node image by tag only', workflow({ steps: `      - uses: ${KIND}\n        with:\n          version: v0.30.0\n          node_image: kindest/node:v1.34.0\n` }),
+      ['workflow/kubernetes-version .github/workflows/ci.yml 16:15']],
+    ['a kind node image of another Kubernetes minor, through env', workflow({
+      top: `permissions:\n  contents: read\nenv:\n  NODE_IMAGE: kindest/node:v1.33.4@sha256:${'a'.repeat(64)}\n`,
+      steps: `      - uses: ${KIND}\n        with:\n          version: v0.30.0\n          node_image: \${{ env.NODE_IMAGE }}\n`,
+    }), ['workflow/kubernetes-version .github/workflows/ci.yml 18:15']],
+    ['a kind node image without a pinned kind release', workflow({ steps: `      - uses: ${KIND}\n        with:\n          node_image: ${KIND_IMAGE}\n` }),
+      ['workflow/kubernetes-version .github/workflows/ci.yml 16:15']],
     ['a dependency cache in a privileged workflow', privileged(`      - uses: ${SETUP_NODE}\n        with:\n          cache: npm\n`),
       ['workflow/privileged-pr-input .github/workflows/ci.yml 15:15']],
   ])('reports %s', async (_name, text, expected) => {

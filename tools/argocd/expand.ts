@@ -1,5 +1,6 @@
 import type { KubeObject } from '../kube/object.ts';
 import { compareStrings } from '../kube/order.ts';
+import { ARGOCD_NAMESPACE } from '../catalog/names.ts';
 
 export class ExpandError extends Error {
   override readonly name = 'ExpandError';
@@ -24,6 +25,9 @@ type Element = Record<string, unknown>;
 type Selector = { key: string; operator: 'In' | 'NotIn'; values: string[] };
 
 const PLACEHOLDER = /\{\{-?\s*(.*?)\s*-?\}\}/g;
+
+/** The finalizer that makes deleting an Application delete its resources first (Argo CD docs, user-guide/app_deletion.md). */
+export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 
 /**
  * Fills `{{.key}}` placeholders from a list-generator element, as Go templates do with
@@ -57,6 +61,7 @@ export function expandApplicationSet(appset: KubeObject): PlannedApplication[] {
   const spec = appset['spec'] as {
     generators?: { list?: { elements?: Element[] } }[];
     template?: { metadata?: Record<string, unknown>; spec?: Record<string, unknown> };
+    syncPolicy?: { preserveResourcesOnDeletion?: boolean };
     strategy?: { type?: string; rollingSync?: { steps?: { matchExpressions?: Selector[] }[] } };
   };
   const steps = spec.strategy?.type === 'RollingSync' ? (spec.strategy.rollingSync?.steps ?? []) : [];
@@ -68,6 +73,10 @@ export function expandApplicationSet(appset: KubeObject): PlannedApplication[] {
       const template = fill(spec.template ?? {}, element, where) as { metadata: { name: string; labels?: Record<string, string> } & Record<string, unknown>; spec: Record<string, unknown> };
       const appSpec = template.spec as { project: string; source: { path: string; repoURL: string; targetRevision: string }; destination: PlannedApplication['destination'] };
       const labels = template.metadata.labels ?? {};
+      // The controller adds the resources finalizer to a template without finalizers unless the ApplicationSet
+      // preserves resources on deletion (argo-cd v3.2.12 applicationset/utils/utils.go, RenderTemplateParams).
+      const finalizers = template.metadata['finalizers'] as unknown[] | undefined;
+      const metadata = (finalizers?.length ?? 0) === 0 && spec.syncPolicy?.preserveResourcesOnDeletion !== true ? { ...template.metadata, finalizers: [RESOURCES_FINALIZER] } : template.metadata;
       const matching = steps.map((s, i) => (matches(s.matchExpressions ?? [], labels) ? i : -1)).filter((i) => i >= 0);
       planned.push({
         applicationSet: name,
@@ -79,9 +88,18 @@ export function expandApplicationSet(appset: KubeObject): PlannedApplication[] {
         targetRevision: appSpec.source.targetRevision,
         destination: appSpec.destination,
         step: matching.length === 1 ? (matching[0] as number) : matching.length === 0 ? -1 : -2,
-        application: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { ...template.metadata, namespace: appset.metadata.namespace ?? 'argocd' }, spec: template.spec },
+        application: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { ...metadata, namespace: appset.metadata.namespace ?? ARGOCD_NAMESPACE }, spec: template.spec },
       });
     });
   });
   return planned.sort((a, b) => a.step - b.step || compareStrings(a.name, b.name));
+}
+
+/**
+ * Every Application the Argo CD objects of a tree make, as `npm run plan` lists them: each
+ * ApplicationSet expanded (in file order, each by RollingSync step then name).
+ * @throws ExpandError when an ApplicationSet cannot be expanded.
+ */
+export function plannedApplications(objects: readonly KubeObject[]): PlannedApplication[] {
+  return objects.filter((o) => o.kind === 'ApplicationSet').flatMap((appset) => expandApplicationSet(appset));
 }

@@ -1,3 +1,4 @@
+import { NAME_LABEL } from '../kube/labels.ts';
 import type { Environment } from './types.ts';
 
 /**
@@ -42,7 +43,7 @@ export const baseline: Environment = {
     // A CA issuer: `.local` hosts cannot pass an ACME challenge (README, "TLS").
     tls: { mode: 'cert-manager', issuer: { kind: 'ClusterIssuer', name: 'observability-ca' } },
     controllerNamespace: 'ingress-nginx',
-    controllerPodLabels: { 'app.kubernetes.io/name': 'ingress-nginx' },
+    controllerPodLabels: { [NAME_LABEL]: 'ingress-nginx' },
   },
   limits: {
     quota: {

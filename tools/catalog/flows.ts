@@ -1,3 +1,4 @@
+import { selectorLabels } from '../kube/labels.ts';
 import type { ComponentName, Environment } from './types.ts';
 
 /** A group of pods of the stack, as NetworkPolicies select it. */
@@ -9,7 +10,7 @@ export interface Workload {
 
 /** Peers outside the namespace that the stack talks to or hears from. */
 export type ExternalPeer = 'ingress-controller' | 'dns' | 'kube-apiserver' | 'internet' | 'metrics-store';
-export const EXTERNAL_PEERS: readonly ExternalPeer[] = ['ingress-controller', 'dns', 'kube-apiserver', 'internet'];
+const EXTERNAL_PEERS: readonly ExternalPeer[] = ['ingress-controller', 'dns', 'kube-apiserver', 'internet'];
 
 /** The peers outside the namespace an environment has: the metrics store only when it names one. */
 export function externalPeers(env: Environment): ExternalPeer[] {
@@ -68,7 +69,7 @@ export function lokiReadTarget(env: Environment): string {
 }
 
 /** The port of an external S3 endpoint (`host[:port]`): the one written, else HTTPS or HTTP by `insecure`. */
-export function externalS3Port(store: Extract<Environment['objectStore'], { kind: 's3' }>): number {
+function externalS3Port(store: Extract<Environment['objectStore'], { kind: 's3' }>): number {
   const port = /:(\d+)$/.exec(store.endpoint)?.[1];
   return port ? Number(port) : store.insecure ? 80 : PORTS.https;
 }
@@ -81,20 +82,20 @@ export function workloads(env: Environment): Workload[] {
   const list: Workload[] = [];
   const has = (c: ComponentName): boolean => env.components.includes(c);
   if (has('minio')) {
-    list.push({ id: 'minio', component: 'minio', selector: { 'app.kubernetes.io/name': 'minio', 'app.kubernetes.io/component': 'server' } });
+    list.push({ id: 'minio', component: 'minio', selector: selectorLabels('minio', 'server') });
     list.push({
       id: 'minio-bucket-setup',
       component: 'minio',
-      selector: { 'app.kubernetes.io/name': 'minio', 'app.kubernetes.io/component': 'bucket-setup' },
+      selector: selectorLabels('minio', 'bucket-setup'),
     });
   }
   if (has('loki')) {
     for (const target of lokiTargets(env)) {
-      list.push({ id: lokiName(target), component: 'loki', selector: { 'app.kubernetes.io/name': 'loki', 'app.kubernetes.io/component': target } });
+      list.push({ id: lokiName(target), component: 'loki', selector: selectorLabels('loki', target) });
     }
   }
-  if (has('alloy')) list.push({ id: 'alloy', component: 'alloy', selector: { 'app.kubernetes.io/name': 'alloy' } });
-  if (has('grafana')) list.push({ id: 'grafana', component: 'grafana', selector: { 'app.kubernetes.io/name': 'grafana' } });
+  if (has('alloy')) list.push({ id: 'alloy', component: 'alloy', selector: selectorLabels('alloy') });
+  if (has('grafana')) list.push({ id: 'grafana', component: 'grafana', selector: selectorLabels('grafana') });
   return list;
 }
 

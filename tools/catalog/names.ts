@@ -34,7 +34,7 @@ export const ALLOY_LEVEL_LABEL = 'level';
  * internal/component/loki/process/stages/cri.go:121) and `loki.source.file` sets `filename`, the file's path
  * (internal/component/loki/source/file/tailer.go:66).
  */
-export const ALLOY_COMPONENT_LABELS = ['stream', 'filename'] as const;
+const ALLOY_COMPONENT_LABELS = ['stream', 'filename'] as const;
 
 /** Every stream label Alloy writes: what a LogQL stream selector can match on (tools/validate/logql.ts). */
 export const ALLOY_STREAM_LABELS: readonly string[] = [...Object.keys(ALLOY_DISCOVERY_LABELS), ALLOY_LEVEL_LABEL, ...ALLOY_COMPONENT_LABELS];

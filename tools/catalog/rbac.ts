@@ -1,5 +1,5 @@
 import type { V1PolicyRule } from '@kubernetes/client-node';
-import { compareStrings } from '../kube/order.ts';
+import { byKey, compareStrings } from '../kube/order.ts';
 
 /**
  * The architecture document's RBAC model ("Security Architecture / RBAC Model"), kept as its own
@@ -58,7 +58,7 @@ export function readRulesFor(reads: readonly ApiRead[]): V1PolicyRule[] {
   const byGroup = new Map<string, Set<string>>();
   for (const { group, resource } of reads) byGroup.set(group, (byGroup.get(group) ?? new Set()).add(resource));
   return [...byGroup]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(byKey(([group]) => group))
     .map(([group, resources]) => ({ apiGroups: [group], resources: [...resources].sort(), verbs: [...READ_VERBS] }));
 }
 
@@ -68,7 +68,7 @@ export const DRIFT_READER_ROLE = 'observability-drift-reader';
 export const DRIFT_READER_VERBS = ['get', 'list'];
 
 /** The API resource of a kind, as RBAC rules name it (`NetworkPolicy` -> `networkpolicies`). */
-export function resourceOf(kind: string): string {
+function resourceOf(kind: string): string {
   const lower = kind.toLowerCase();
   if (lower.endsWith('y')) return `${lower.slice(0, -1)}ies`;
   if (lower.endsWith('s')) return `${lower}es`;

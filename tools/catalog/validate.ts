@@ -20,7 +20,7 @@ const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
  * An IPv4 or IPv6 CIDR as a NetworkPolicy `ipBlock.cidr` takes it: an address Node's own parser
  * (`net.isIP`) accepts, a prefix within the family's bits. `999.18.0.0/99` is refused.
  */
-export function isCidr(text: string): boolean {
+function isCidr(text: string): boolean {
   const slash = text.indexOf('/');
   if (slash < 0) return false;
   const family = isIP(text.slice(0, slash));

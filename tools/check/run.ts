@@ -5,19 +5,12 @@ import { generate } from '../generate/index.ts';
 import { readOutputTree } from '../generate/disk.ts';
 import { compareWithDisk, type StaleReport } from '../generate/stale.ts';
 import { RenderError, type Kustomize } from '../render/kustomize.ts';
-import { argoObjects } from '../argocd/app-files.ts';
-import { listOverlays, renderOverlays, type OverlayRef, type RenderOptions } from '../render/overlays.ts';
+import type { OverlayRef, RenderOptions } from '../render/overlays.ts';
 import type { RenderedTree } from '../render/tree.ts';
 import { sortFindings, type Finding } from '../validate/finding.ts';
 import { renderMatchesCatalog } from './render-matches-catalog.ts';
-import { appsFindings } from '../validate/apps.ts';
-import { argoVersionFindings } from '../validate/argocd-version.ts';
-import { validateTree } from '../validate/index.ts';
-import { schemaFindings } from '../validate/schema.ts';
+import { validateRepository, type RepositoryValidation } from './validate.ts';
 import type { HonouredException } from '../validate/security.ts';
-import { lintWorkflows, type WorkflowFile } from '../validate/workflows.ts';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { summarize, type AppSummary } from './summary.ts';
 import { upstreamFindings } from '../upstream/index.ts';
 
@@ -31,17 +24,6 @@ export interface CheckResult {
   summary: AppSummary[];
   /** One line per upstream loader that did not run because its program is not built (tools/upstream). */
   upstreamSkipped: string[];
-}
-
-/** The repository's GitHub workflows, for actionlint and our own workflow rules. */
-export async function readWorkflows(root: string): Promise<WorkflowFile[]> {
-  const dir = join(root, '.github', 'workflows');
-  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [] as string[];
-    throw error;
-  });
-  const files = names.filter((n) => /\.ya?ml$/.test(n)).sort();
-  return Promise.all(files.map(async (name) => ({ path: `.github/workflows/${name}`, text: await readFile(join(dir, name), 'utf8') })));
 }
 
 /** The catalog's environments and components that an overlay directory stands for, if any. */
@@ -59,14 +41,15 @@ export async function runCheck(root: string, catalog: Catalog, kustomize: Kustom
   const generated = generate(catalog);
   const disk = await readOutputTree(root);
   const stale = compareWithDisk(generated, disk);
-  let tree: RenderedTree;
+  let validation: RepositoryValidation;
   try {
-    tree = await renderOverlays(root, kustomize, await listOverlays(root), render);
+    validation = await validateRepository(root, catalog, kustomize, [], { ...render, files: disk });
   } catch (error) {
     if (!(error instanceof RenderError)) throw error;
     return { stale, renderError: error, tree: { apps: [] }, findings: [], honoured: [], summary: [], upstreamSkipped: [] };
   }
-  const findings: Finding[] = [];
+  const { tree } = validation;
+  const findings: Finding[] = [...validation.findings];
   for (const path of stale.foreign) {
     findings.push({ rule: 'generate/foreign-file', severity: 'error', object: path, message: 'not generated; hand-written files do not belong in base/, overlays/ or apps/: move it into the catalog' });
   }
@@ -77,11 +60,6 @@ export async function runCheck(root: string, catalog: Catalog, kustomize: Kustom
       if (intended) findings.push(...renderMatchesCatalog(app.env, app.component, app.objects, intended));
     }
   }
-  const argo = argoObjects(disk);
-  findings.push(...appsFindings(argo, tree), ...schemaFindings({ env: '', component: 'apps', dir: 'apps', objects: argo }));
-  const validation = validateTree(tree, catalog);
-  const workflows = await readWorkflows(root);
-  findings.push(...validation.findings, ...(await lintWorkflows(workflows)), ...argoVersionFindings(argo, workflows, catalog.versions.argocd.minimum));
   // Loki, Alloy and Argo CD's own loaders, when the upstream tier's programs are built.
   const upstream = await upstreamFindings(root, tree, disk);
   findings.push(...upstream.findings);

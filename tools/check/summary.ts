@@ -1,3 +1,5 @@
+import type { KubeObject } from '../kube/object.ts';
+import { containersOf, podSpecOf } from '../kube/pod.ts';
 import type { RenderedApp } from '../render/tree.ts';
 
 export interface AppSummary {
@@ -8,20 +10,17 @@ export interface AppSummary {
   images: string[];
 }
 
-function imagesOf(value: unknown, into: Set<string>): void {
-  if (Array.isArray(value)) value.forEach((item) => imagesOf(item, into));
-  else if (value && typeof value === 'object') {
-    for (const [key, child] of Object.entries(value)) {
-      if ((key === 'containers' || key === 'initContainers') && Array.isArray(child)) {
-        for (const container of child) if (typeof container?.image === 'string') into.add(container.image);
-      } else imagesOf(child, into);
-    }
+function imagesOf(objects: readonly KubeObject[]): Set<string> {
+  const images = new Set<string>();
+  for (const object of objects) {
+    const spec = podSpecOf(object);
+    for (const { container } of spec ? containersOf(spec.pod) : []) if (typeof container.image === 'string') images.add(container.image);
   }
+  return images;
 }
 
 export function summarize(app: RenderedApp): AppSummary {
-  const images = new Set<string>();
-  imagesOf(app.objects, images);
+  const images = imagesOf(app.objects);
   return {
     env: app.env,
     component: app.component,

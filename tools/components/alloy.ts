@@ -1,12 +1,13 @@
 import type { V1ClusterRole, V1ClusterRoleBinding, V1ConfigMap, V1DaemonSet } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/object.ts';
+import { selectorLabels } from '../kube/labels.ts';
 import type { Environment } from '../catalog/types.ts';
 import { HEALTH } from '../catalog/health.ts';
 import { image } from '../catalog/images.ts';
 import { METRICS_PORT_NAMES, PORTS, lokiWriteTarget } from '../catalog/flows.ts';
 import { DISCOVERY_ROLE_READS, readRulesFor } from '../catalog/rbac.ts';
 import { ALLOY_DISCOVERY_LABELS, ALLOY_LEVEL_LABEL, NAMESPACE } from '../catalog/names.ts';
-import { configChecksum, httpProbe, meta, object, podDefaults, resources, restrictedContainer, selectorLabels, service, standardLabels, workloadServiceAccount } from './common.ts';
+import { configChecksum, httpProbe, meta, object, podDefaults, resources, restrictedContainer, service, standardLabels, workloadServiceAccount } from './common.ts';
 import { PRIORITY_NODE_AGENT } from './platform.ts';
 
 /**
@@ -16,7 +17,7 @@ import { PRIORITY_NODE_AGENT } from './platform.ts';
  */
 const STORAGE_PATH = '/var/lib/alloy';
 /** The node directory behind it, one per stack so two Alloy installations never share positions. */
-export const ALLOY_HOST_STORAGE = `/var/lib/alloy/${NAMESPACE}`;
+const ALLOY_HOST_STORAGE = `/var/lib/alloy/${NAMESPACE}`;
 
 /** The one `discovery.kubernetes` role the configuration uses, across every namespace: all Alloy reads from the API. */
 const DISCOVERY_ROLE = 'pod';
@@ -29,7 +30,7 @@ function relabelRules(): string {
     .join('');
 }
 
-export function lokiPushUrl(env: Environment): string {
+function lokiPushUrl(env: Environment): string {
   return `http://${lokiWriteTarget(env)}.${NAMESPACE}.svc.cluster.local:${PORTS.lokiHttp}/loki/api/v1/push`;
 }
 

@@ -15,21 +15,15 @@ import type {
   V1Ingress,
 } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/object.ts';
+import { PART_OF_LABEL, selectorLabels } from '../kube/labels.ts';
 import type { Environment, Quantity, Resources } from '../catalog/types.ts';
 import { NAMESPACE, PART_OF } from '../catalog/names.ts';
 import { CERT_MANAGER_ISSUER_ANNOTATION, tlsSecretName } from '../catalog/tls.ts';
 
 
-/** Labels that select a workload's pods: never change them on a live object (selectors are immutable). */
-export function selectorLabels(name: string, component?: string): Record<string, string> {
-  return component
-    ? { 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': component }
-    : { 'app.kubernetes.io/name': name };
-}
-
 /** Labels every generated object carries; `part-of` is what the drift reader's label selector lists. */
 export function standardLabels(name: string, component?: string): Record<string, string> {
-  return { ...selectorLabels(name, component), 'app.kubernetes.io/part-of': PART_OF };
+  return { ...selectorLabels(name, component), [PART_OF_LABEL]: PART_OF };
 }
 
 /** Metadata as generated objects carry it: assignable both to client-node's V1ObjectMeta and to KubeObject's. */

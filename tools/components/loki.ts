@@ -1,5 +1,6 @@
 import type { V1Container, V1Deployment, V1PodSpec, V1StatefulSet } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/object.ts';
+import { selectorLabels } from '../kube/labels.ts';
 import type { Environment, LokiTarget } from '../catalog/types.ts';
 import { HEALTH } from '../catalog/health.ts';
 import { image } from '../catalog/images.ts';
@@ -18,7 +19,6 @@ import {
   restrictedContainer,
   restrictedPod,
   secretEnv,
-  selectorLabels,
   service,
   standardLabels,
   workloadServiceAccount,

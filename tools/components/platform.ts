@@ -22,27 +22,30 @@ export const PRIORITY_NODE_AGENT = 'observability-node-agent';
 
 const labels = standardLabels('observability-platform');
 
-/** Wave 0: the namespace and everything the other components rely on being there first. */
-export function platform(env: Environment): KubeObject[] {
-  const q = env.limits.quota;
-  const d = env.limits.containerDefaults;
-  return [
-    object<V1Namespace>({
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: {
-        ...meta(NAMESPACE, labels, { clusterScoped: true }),
-        labels: {
-          ...labels,
-          // Alloy needs hostPath and root (docs/adr/0003-alloy-runs-as-root.md): enforce privileged, report restricted.
-          'pod-security.kubernetes.io/enforce': 'privileged',
-          'pod-security.kubernetes.io/audit': 'restricted',
-          'pod-security.kubernetes.io/warn': 'restricted',
-        },
+/** The stack's namespace, with its pod security levels. */
+function namespace(): KubeObject {
+  return object<V1Namespace>({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: {
+      ...meta(NAMESPACE, labels, { clusterScoped: true }),
+      labels: {
+        ...labels,
+        // Alloy needs hostPath and root (docs/adr/0003-alloy-runs-as-root.md): enforce privileged, report restricted.
+        'pod-security.kubernetes.io/enforce': 'privileged',
+        'pod-security.kubernetes.io/audit': 'restricted',
+        'pod-security.kubernetes.io/warn': 'restricted',
       },
-    }),
-    // The architecture document's RBAC model, kept as its own objects and bound to no workload:
-    // none of the stack's configurations uses these rights (docs/adr/0011-rbac-per-workload.md).
+    },
+  });
+}
+
+/**
+ * The architecture document's RBAC model, kept as its own objects and bound to no workload:
+ * none of the stack's configurations uses these rights (docs/adr/0011-rbac-per-workload.md).
+ */
+function seedRoles(): KubeObject[] {
+  return [
     object<V1ClusterRole>({
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
@@ -55,9 +58,16 @@ export function platform(env: Environment): KubeObject[] {
       metadata: meta(SEED_ROLE, labels),
       rules: NAMESPACE_RULES.map((rule) => ({ ...rule })),
     }),
-    // Compute for every pod but the node agent's. A PriorityClass scope may only track pods, cpu and
-    // memory (kubernetes pkg/apis/core/helper IsResourceQuotaScopeValidForResource), and scopes are
-    // immutable, so storage stays in the unscoped quota of the old name.
+  ];
+}
+
+/**
+ * Compute for every pod but the node agent's. A PriorityClass scope may only track pods, cpu and
+ * memory (kubernetes pkg/apis/core/helper IsResourceQuotaScopeValidForResource), and scopes are
+ * immutable, so storage stays in the unscoped quota of the old name.
+ */
+function quotas(q: Environment['limits']['quota']): KubeObject[] {
+  return [
     object<V1ResourceQuota>({
       apiVersion: 'v1',
       kind: 'ResourceQuota',
@@ -79,40 +89,42 @@ export function platform(env: Environment): KubeObject[] {
       metadata: meta('observability-quota', labels),
       spec: { hard: { persistentvolumeclaims: String(q.persistentVolumeClaims), 'requests.storage': q.requestsStorage } },
     }),
-    {
-      // Written as plain JSON: client-node's model spells the `default` field `_default`.
-      apiVersion: 'v1',
-      kind: 'LimitRange',
-      metadata: meta('observability-limits', labels),
-      spec: { limits: [{ type: 'Container', defaultRequest: { ...d.requests }, default: { ...d.limits } }] },
-    },
-    object<V1PriorityClass>({
-      apiVersion: 'scheduling.k8s.io/v1',
-      kind: 'PriorityClass',
-      metadata: meta(PRIORITY_CRITICAL, labels, { clusterScoped: true }),
-      value: 1_000_000,
-      globalDefault: false,
-      preemptionPolicy: 'PreemptLowerPriority',
-      description: 'Log ingestion and storage of the observability stack (Loki write path, MinIO).',
-    }),
-    object<V1PriorityClass>({
-      apiVersion: 'scheduling.k8s.io/v1',
-      kind: 'PriorityClass',
-      metadata: meta(PRIORITY_NODE_AGENT, labels, { clusterScoped: true }),
-      value: 1_000_000,
-      globalDefault: false,
-      preemptionPolicy: 'PreemptLowerPriority',
-      description: 'Alloy, the log collector on every node; outside the namespace compute quota, which cannot know the node count.',
-    }),
-    object<V1PriorityClass>({
-      apiVersion: 'scheduling.k8s.io/v1',
-      kind: 'PriorityClass',
-      metadata: meta(PRIORITY_STANDARD, labels, { clusterScoped: true }),
-      value: 100_000,
-      globalDefault: false,
-      preemptionPolicy: 'PreemptLowerPriority',
-      description: 'Query and visualization path of the observability stack (Grafana, Loki read and backend).',
-    }),
+  ];
+}
+
+/** Container requests and limits for a container that sets none. */
+function limitRange(d: Environment['limits']['containerDefaults']): KubeObject {
+  return {
+    // Written as plain JSON: client-node's model spells the `default` field `_default`.
+    apiVersion: 'v1',
+    kind: 'LimitRange',
+    metadata: meta('observability-limits', labels),
+    spec: { limits: [{ type: 'Container', defaultRequest: { ...d.requests }, default: { ...d.limits } }] },
+  };
+}
+
+function priorityClass(name: string, value: number, description: string): KubeObject {
+  return object<V1PriorityClass>({
+    apiVersion: 'scheduling.k8s.io/v1',
+    kind: 'PriorityClass',
+    metadata: meta(name, labels, { clusterScoped: true }),
+    value,
+    globalDefault: false,
+    preemptionPolicy: 'PreemptLowerPriority',
+    description,
+  });
+}
+
+/** Wave 0: the namespace and everything the other components rely on being there first. */
+export function platform(env: Environment): KubeObject[] {
+  return [
+    namespace(),
+    ...seedRoles(),
+    ...quotas(env.limits.quota),
+    limitRange(env.limits.containerDefaults),
+    priorityClass(PRIORITY_CRITICAL, 1_000_000, 'Log ingestion and storage of the observability stack (Loki write path, MinIO).'),
+    priorityClass(PRIORITY_NODE_AGENT, 1_000_000, 'Alloy, the log collector on every node; outside the namespace compute quota, which cannot know the node count.'),
+    priorityClass(PRIORITY_STANDARD, 100_000, 'Query and visualization path of the observability stack (Grafana, Loki read and backend).'),
     ...networkPolicies(env),
   ];
 }

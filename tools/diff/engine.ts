@@ -14,6 +14,11 @@ import { readablePair } from './readable.ts';
 import { isSecret } from '../kube/stored-bytes.ts';
 import { hasKeyChanges, redactSecret, secretKeyChanges, type SecretKeyChanges } from './secret.ts';
 import { compareStrings } from '../kube/order.ts';
+import { claimSizeLosses } from './claim-size.ts';
+import { dataLosses, type Loss } from './data-loss.ts';
+import { breaksIntent, describeFlowChange, type EnvironmentFlows } from './flows.ts';
+import { syncPlan, type ChangedApp, type ChangedObject, type EnvironmentSyncPlan } from './sync-plan.ts';
+import { hasApplicationChanges, type ApplicationsDiff } from './applications.ts';
 
 export interface DiffInput {
   /** The apps to compare; an app in neither tree but in `unchanged` is the same on both sides. */
@@ -23,7 +28,8 @@ export interface DiffInput {
   unchanged?: readonly { env: string; component: string }[];
   /**
    * Argo CD's facts of each app (`env/component`) on each side, read from that side's `apps/`
-   * (tools/argocd/facts.ts): destination namespace, wave, sync options. Wave flags need both sides.
+   * (tools/argocd/facts.ts): destination namespace, wave, sync options, for pairing objects and
+   * weighing moves (Application-level flags come from `applications`).
    */
   baseApps?: ReadonlyMap<string, AppFacts>;
   headApps?: ReadonlyMap<string, AppFacts>;
@@ -33,6 +39,12 @@ export interface DiffInput {
   headContext?: readonly RenderedApp[];
   /** head's generated files that differ from what head's catalog generates, from the caller. */
   staleFiles?: string[];
+  /** Flow matrix changes of the environments whose NetworkPolicies or endpoints change (tools/diff/flows.ts). */
+  flows?: readonly EnvironmentFlows[];
+  /** Why head's catalog could not be generated, so its generated files could not be checked. */
+  staleError?: string;
+  /** What changes under `apps/` (tools/diff/applications.ts): its flags join the report's. */
+  applications?: ApplicationsDiff;
 }
 
 /** One app's render that failed on one side of the diff. */
@@ -67,7 +79,7 @@ export type Severity = 'danger' | 'warning' | 'info';
 
 export interface Flag {
   severity: Severity;
-  /** 'render-failed' | 'shared-object' | 'data-loss' | 'immutable-field' | 'object-move' | 'stale-generated' | 'wave-order' | 'destination-change' | 'image-change' | 'secret-change' */
+  /** One of RULE_ORDER: 'render-failed' | 'application-removed' | 'shared-object' | 'data-loss' | 'volume-size' | 'network-flow' | … | 'secret-change' */
   rule: string;
   env?: string;
   component?: string;
@@ -93,6 +105,12 @@ export interface DiffReport {
   flags: Flag[];
   /** Sorted by env, component, then object key. */
   changes: ObjectChange[];
+  /** What Argo CD will do, per environment with changes (tools/diff/sync-plan.ts). */
+  syncPlan?: EnvironmentSyncPlan[];
+  /** Flow matrix changes per environment whose NetworkPolicies or endpoints change (tools/diff/flows.ts). */
+  flows?: EnvironmentFlows[];
+  /** The Applications and other Argo CD objects that change under `apps/`, when the caller compared them. */
+  applications?: ApplicationsDiff;
 }
 
 export class DiffInputError extends Error {
@@ -103,7 +121,10 @@ const CONTEXT_LINES = 3;
 /** Lists inside one flag message stop here, so no single flag can crowd out the others. */
 const LISTED_MAX = 8;
 const SEVERITY_ORDER: readonly Severity[] = ['danger', 'warning', 'info'];
-const RULE_ORDER = ['render-failed', 'shared-object', 'data-loss', 'immutable-field', 'object-move', 'stale-generated', 'wave-order', 'destination-change', 'image-change', 'secret-change'];
+const RULE_ORDER = [
+  'render-failed', 'application-removed', 'shared-object', 'data-loss', 'volume-size', 'immutable-field', 'network-flow', 'object-move', 'stale-generated',
+  'destination-change', 'wave-order', 'project-change', 'source-change', 'sync-policy', 'appproject-change', 'image-change', 'secret-change',
+];
 
 interface AppObjects {
   env: string;
@@ -241,37 +262,6 @@ function imageFlags(env: string, component: string, base: readonly KubeObject[],
   }));
 }
 
-/** Wave and destination changes of each app, per environment, from both sides' Argo CD objects. */
-function argoFlags(base: ReadonlyMap<string, AppFacts> | undefined, head: ReadonlyMap<string, AppFacts> | undefined): Flag[] {
-  if (!base || !head) return [];
-  return [...new Set([...base.keys(), ...head.keys()])].sort(compareStrings).flatMap((id): Flag[] => {
-    const [env = '', component = ''] = id.split('/');
-    const before = base.get(id);
-    const after = head.get(id);
-    const flags: Flag[] = [];
-    const application = `Application ${(after ?? before)?.application}`;
-    if (before?.wave !== after?.wave) {
-      const message =
-        before?.wave === undefined
-          ? `${application} added at wave ${after?.wave}: the ApplicationSet's RollingSync steps change`
-          : after?.wave === undefined
-            ? `${application} removed from wave ${before.wave}: the ApplicationSet's RollingSync steps change, and Argo CD deletes the Application (Reverse deletion order)`
-            : `wave ${before.wave} → ${after.wave} (${application}): it now syncs in a different RollingSync step; check what it depends on is in an earlier wave`;
-      flags.push({ severity: before?.wave !== undefined && after?.wave !== undefined ? 'warning' : 'info', rule: 'wave-order', env, component, message });
-    }
-    if (before && after && before.namespace !== after.namespace) {
-      flags.push({
-        severity: 'warning',
-        rule: 'destination-change',
-        env,
-        component,
-        message: `destination namespace ${before.namespace ?? '(none)'} → ${after.namespace ?? '(none)'} (${application}): namespaced objects without their own namespace are created in the new one and pruned from the old one`,
-      });
-    }
-    return flags;
-  });
-}
-
 function renderFailureFlags(failures: readonly RenderFailure[] | undefined): Flag[] {
   return (failures ?? []).map((failure) => ({
     severity: 'danger',
@@ -296,7 +286,24 @@ function sharedFlags(apps: readonly AppObjects[], facts: ReadonlyMap<string, App
   });
 }
 
-function staleFlags(files: readonly string[] | undefined): Flag[] {
+/** Data-loss and claim-size findings of one changed object, as flags. */
+function lossFlags(env: string, component: string, before: KubeObject, after: KubeObject): Flag[] {
+  const object = describeObject(after);
+  const flag = (rule: string) => (loss: Loss): Flag => ({ severity: loss.severity, rule, env, component, object, message: loss.message });
+  return [...dataLosses(before, after).map(flag('data-loss')), ...claimSizeLosses(before, after).map(flag('volume-size'))];
+}
+
+/** An intended flow now denied (danger), or an unintended one now allowed (warning). */
+function flowFlags(flows: readonly EnvironmentFlows[] | undefined): Flag[] {
+  return (flows ?? []).flatMap(({ env, changes }) =>
+    changes.filter(breaksIntent).map((change): Flag => ({ severity: change.intended ? 'danger' : 'warning', rule: 'network-flow', env, message: describeFlowChange(change) })),
+  );
+}
+
+function staleFlags(files: readonly string[] | undefined, error: string | undefined): Flag[] {
+  if (error !== undefined) {
+    return [{ severity: 'warning', rule: 'stale-generated', message: `head's catalog could not be generated, so its generated files were not checked against it: ${error}` }];
+  }
   if (!files || files.length === 0) return [];
   const sorted = [...files].sort();
   return [
@@ -354,14 +361,16 @@ export function diffTrees(input: DiffInput): DiffReport {
   const flags: Flag[] = [
     ...renderFailureFlags(input.failures),
     ...sharedFlags([...headApps.values(), ...context.values()], input.headApps),
-    ...argoFlags(input.baseApps, input.headApps),
-    ...staleFlags(input.staleFiles),
+    ...(input.applications?.flags ?? []),
+    ...staleFlags(input.staleFiles, input.staleError),
+    ...flowFlags(input.flows),
     ...moves.map((move): Flag => {
       const risk = moveRisk(move, input.headApps ?? new Map());
       return { severity: risk.deletedInBetween ? 'danger' : 'warning', rule: 'object-move', env: move.env, component: move.to, object: describeObject(move.object), message: risk.message };
     }),
   ];
   const changes: ObjectChange[] = [];
+  const changedApps: ChangedApp[] = [];
 
   for (const { env, component } of apps) {
     const id = appId(env, component);
@@ -371,6 +380,7 @@ export function diffTrees(input: DiffInput): DiffReport {
     const renamed = pairGeneratedNames(before, after);
     const headKeyOf = new Map([...renamed].map(([headKey, baseKey]) => [baseKey, headKey]));
     const row: AppSummary = { env, component, added: 0, removed: 0, changed: 0, linesAdded: 0, linesRemoved: 0 };
+    const changedObjects: ChangedObject[] = [];
     for (const key of [...new Set([...before.keys(), ...after.keys()])].filter((k) => !renamed.has(k)).sort(compareStrings)) {
       const old = before.get(key);
       const next = after.get(headKeyOf.get(key) ?? key);
@@ -397,17 +407,27 @@ export function diffTrees(input: DiffInput): DiffReport {
       row.linesAdded += patch.added;
       row.linesRemoved += patch.removed;
       if (secretKeys && hasKeyChanges(secretKeys)) flags.push(secretFlag(env, component, object, change, secretKeys));
-      if (old && next) flags.push(...immutableFlags(env, component, old, next));
+      changedObjects.push({ ...(old ? { before: old } : {}), ...(next ? { after: next } : {}) });
+      if (old && next) flags.push(...immutableFlags(env, component, old, next), ...lossFlags(env, component, old, next));
       const loss = old && !next ? dataLossFlag(env, component, old, movedTo.get(`${id}\n${key}`)) : undefined;
       if (loss) flags.push(loss);
     }
     flags.push(...imageFlags(env, component, [...before.values()], [...after.values()]));
     summary.push(row);
+    changedApps.push({ env, component, objects: changedObjects, head: [...after.values()] });
   }
-  return { summary, flags: flags.sort(compareFlags), changes };
+  const plan = syncPlan(changedApps, input.headApps);
+  return {
+    summary,
+    flags: flags.sort(compareFlags),
+    changes,
+    ...(plan.length > 0 ? { syncPlan: plan } : {}),
+    ...(input.flows?.length ? { flows: [...input.flows] } : {}),
+    ...(input.applications ? { applications: input.applications } : {}),
+  };
 }
 
-/** Whether a report has anything to show: a rendered change, or a flag (stale files, waves) on its own. */
+/** Whether a report has anything to show: a rendered change, an Argo CD object that changes, or a flag (stale files) on its own. */
 export function hasChanges(report: DiffReport): boolean {
-  return report.changes.length > 0 || report.flags.length > 0;
+  return report.changes.length > 0 || report.flags.length > 0 || hasApplicationChanges(report.applications);
 }

@@ -1,4 +1,7 @@
 import { hasChanges, type AppSummary, type DiffReport, type Flag, type ObjectChange } from './engine.ts';
+import { flowsMarkdown, isLossFlag, reviewText, syncPlanMarkdown } from './format-review.ts';
+import { escapeMarkdown } from './markdown.ts';
+import { applicationItems, applicationsHeadline, applicationTextLines } from './applications-format.ts';
 
 /** GitHub refuses an issue or pull-request comment body longer than this. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -36,9 +39,12 @@ function plural(count: number, one: string, many = `${one}s`): string {
 }
 
 function headline(report: DiffReport): string {
-  if (report.changes.length === 0) return 'No rendered changes: every app renders the same objects in base and head.';
+  const argo = applicationsHeadline(report.applications);
+  if (report.changes.length === 0) {
+    return argo ? `No rendered object changes, but Argo CD's objects change: ${argo}.` : 'No rendered changes: every app renders the same objects in base and head.';
+  }
   const t = totalsOf(report);
-  return `${plural(t.added + t.removed + t.changed, 'object')} in ${plural(t.apps, 'app')}: ${t.added} added, ${t.removed} removed, ${t.changed} changed (+${t.linesAdded} ${MINUS}${t.linesRemoved} lines).`;
+  return `${plural(t.added + t.removed + t.changed, 'object')} in ${plural(t.apps, 'app')}: ${t.added} added, ${t.removed} removed, ${t.changed} changed (+${t.linesAdded} ${MINUS}${t.linesRemoved} lines)${argo ? `; ${argo}` : ''}.`;
 }
 
 function appName(row: { env: string; component: string }): string {
@@ -101,22 +107,27 @@ function colorDiffLine(line: string, paint: ReturnType<typeof painter>): string 
   return line;
 }
 
-/** The report for a terminal: flags first, then the per-app summary, then every object's diff. */
+/** The report for a terminal: flags first, then what is lost, the Applications that change under apps/, the per-app summary, the sync plan and flows, then every object's diff. */
 export function formatText(report: DiffReport, options: { color: boolean }): string {
   const paint = painter(options.color);
   const severityStyle: Record<Flag['severity'], Style[]> = { danger: ['red', 'bold'], warning: ['yellow'], info: [] };
   const out: string[] = [paint('Rendered diff', 'bold'), headline(report), ''];
-  if (report.flags.length > 0) {
-    out.push(paint(`Review first (${report.flags.length})`, 'bold'));
-    const width = Math.max(...report.flags.map((flag) => flag.severity.length));
-    const ruleWidth = Math.max(...report.flags.map((flag) => flag.rule.length));
-    for (const flag of report.flags) {
+  const flagList = (title: string, flags: readonly Flag[]) => {
+    if (flags.length === 0) return;
+    out.push(paint(`${title} (${flags.length})`, 'bold'));
+    const width = Math.max(...flags.map((flag) => flag.severity.length));
+    const ruleWidth = Math.max(...flags.map((flag) => flag.rule.length));
+    for (const flag of flags) {
       const label = paint(flag.severity.toUpperCase().padEnd(width), ...severityStyle[flag.severity]);
       const subject = flagSubject(flag);
       out.push(`  ${label}  ${flag.rule.padEnd(ruleWidth)}  ${subject ? `${subject}: ` : ''}${flag.message}`);
     }
     out.push('');
-  }
+  };
+  flagList('Review first', report.flags.filter((flag) => !isLossFlag(flag)));
+  flagList('What is lost', report.flags.filter(isLossFlag));
+  const argo = applicationTextLines(report.applications);
+  if (argo.length > 0) out.push(paint('Applications (apps/)', 'bold'), ...argo, '');
   const changed = report.summary.filter(isChanged);
   if (changed.length > 0) {
     out.push(paint('Summary', 'bold'));
@@ -129,21 +140,13 @@ export function formatText(report: DiffReport, options: { color: boolean }): str
     if (unchanged.length > 0) out.push(`  unchanged: ${unchanged.join(', ')}`);
     out.push('');
   }
+  out.push(...reviewText(report.syncPlan, report.flows, (text) => paint(text, 'bold')));
   for (const change of report.changes) {
     out.push(paint(`${appName(change)} ${change.change} ${shownName(change)} (+${change.added} ${MINUS}${change.removed})`, 'bold'));
     for (const note of change.notes ?? []) out.push(`  note: ${note}`);
     out.push(...change.diff.trimEnd().split('\n').map((line) => colorDiffLine(line, paint)), '');
   }
   return `${out.join('\n').trimEnd()}\n`;
-}
-
-/** Text from objects and messages, made inert in Markdown: no HTML, links, emphasis or table breaks. */
-function escapeMarkdown(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replace(/[\\`*_[\]|~]/g, (character) => `\\${character}`);
 }
 
 function escapeHtml(text: string): string {
@@ -229,6 +232,8 @@ function cutAtLine(text: string, limit: number, note: string): string {
 export interface MarkdownOptions {
   baseSha: string;
   headSha: string;
+  /** The repository's web address (`https://github.com/OWNER/NAME`): SHAs are then shown short, linked to their commits. */
+  repositoryUrl?: string;
   /** Maximum length of the result; GitHub's comment limit by default. */
   limit?: number;
   /** Where the whole report is, named in the note when diffs are cut. */
@@ -242,13 +247,26 @@ export interface MarkdownOptions {
   title?: boolean;
 }
 
+/** A commit as the comment names it: short and linked when the repository is known, else the full SHA (`working tree` stays as is). */
+function commitRef(sha: string, repositoryUrl: string | undefined): string {
+  if (!repositoryUrl || !/^[0-9a-f]{40,64}$/.test(sha)) return escapeMarkdown(sha);
+  return `[\`${sha.slice(0, 7)}\`](${repositoryUrl.replace(/\/+$/, '')}/commit/${sha})`;
+}
+
+/** The Applications section: whole entries, each a list item (tools/diff/applications-format.ts). */
+function applicationsSection(items: readonly string[]): string {
+  return items.length > 0 ? `### Applications (apps/)\n\n${items.join('')}\n` : '';
+}
+
 /** The PR comment's title, a level-2 heading: the only one in the comment. */
 export const COMMENT_TITLE = '## Rendered diff';
 
 /**
- * The report as a pull-request comment, never longer than `limit`: title, SHAs, flags, summary and
- * then per-object diffs. When too long, whole diffs are left out with a note (flagged objects' diffs
- * last); when flags and summary alone are too long, the flag list is cut with a count.
+ * The report as a pull-request comment, never longer than `limit`: title, SHAs, flags, what is lost,
+ * the Applications section (apps/), summary, what Argo CD will do and network flows
+ * (format-review.ts), then per-object diffs. When too long, whole diffs are left out with a note
+ * (flagged objects' diffs last); then whole Applications entries, with a count; when the sections
+ * before the diffs alone are too long, the flag list is cut with a count.
  */
 export function formatMarkdown(report: DiffReport, options: MarkdownOptions): string {
   const limit = options.limit ?? GITHUB_COMMENT_LIMIT;
@@ -256,30 +274,43 @@ export function formatMarkdown(report: DiffReport, options: MarkdownOptions): st
   const preamble = [
     options.marker ? `${markerLine(options.marker)}\n` : '',
     (options.title ?? true) ? `${COMMENT_TITLE}\n\n` : '',
-    `Base ${escapeMarkdown(options.baseSha)} → head ${escapeMarkdown(options.headSha)}\n\n`,
+    `Base ${commitRef(options.baseSha, options.repositoryUrl)} → head ${commitRef(options.headSha, options.repositoryUrl)}\n\n`,
     `${headline(report)}\n\n`,
   ].join('');
-  const flags = report.flags.map(flagBullet);
+  const flags = report.flags.filter((flag) => !isLossFlag(flag)).map(flagBullet);
   const flagsSection = (items: readonly string[]) => (items.length > 0 ? `### Review first\n\n${items.join('')}\n` : '');
+  const losses = report.flags.filter(isLossFlag).map(flagBullet);
+  const lossSection = losses.length > 0 ? `### What is lost\n\n${losses.join('')}\n` : '';
   const summary = summarySection(report);
+  const review = `${syncPlanMarkdown(report.syncPlan)}${flowsMarkdown(report.flows)}`;
+  const argoItems = applicationItems(report.applications, escapeMarkdown);
+  const argoNote = (hidden: number) => `- _${plural(hidden, 'more Argo CD change')} not shown: see the full report in ${hint}._\n`;
   const blocks = report.changes.map((change) => detailsBlock(change, hint));
   const detailsHeader = blocks.length > 0 ? '### Object diffs\n\n' : '';
   const diffsNote = (hidden: number) => `_${plural(hidden, 'more object diff')} not shown: see the full report in ${hint}._\n`;
   const flagsNote = (hidden: number) => `- _${plural(hidden, 'more flag')} not shown: see the full report in ${hint}._\n`;
 
-  const head = `${preamble}${flagsSection(flags)}${summary}`;
+  // Cut in this order when too long: object diffs first, then Argo CD entries, then flags.
+  const argo = applicationsSection(argoItems);
+  const head = `${preamble}${flagsSection(flags)}${lossSection}${argo}${summary}${review}`;
   const detailsBudget = limit - head.length - detailsHeader.length;
   if (detailsBudget >= (blocks.length > 0 ? diffsNote(blocks.length).length : 0)) {
     const details = blocks.length > 0 ? `${detailsHeader}${fit(blocks, detailsBudget, diffsNote, flaggedChanges(report)).join('')}` : '';
     return `${`${head}${details}`.trimEnd()}\n`;
   }
   const detailsPart = blocks.length > 0 ? `${detailsHeader}${diffsNote(blocks.length)}` : '';
-  const flagBudget = limit - preamble.length - flagsSection(['']).length - summary.length - detailsPart.length;
+  const argoBudget =
+    limit - preamble.length - flagsSection(flags).length - lossSection.length - applicationsSection(['']).length - summary.length - review.length - detailsPart.length;
+  if (argoItems.length > 0 && argoBudget >= argoNote(argoItems.length).length) {
+    return `${preamble}${flagsSection(flags)}${lossSection}${applicationsSection(fit(argoItems, argoBudget, argoNote))}${summary}${review}${detailsPart}`;
+  }
+  const argoPart = argoItems.length > 0 ? applicationsSection([argoNote(argoItems.length)]) : '';
+  const flagBudget = limit - preamble.length - flagsSection(['']).length - lossSection.length - argoPart.length - summary.length - review.length - detailsPart.length;
   if (flagBudget >= flagsNote(flags.length).length) {
-    return `${preamble}${flagsSection(fit(flags, flagBudget, flagsNote))}${summary}${detailsPart}`;
+    return `${preamble}${flagsSection(fit(flags, flagBudget, flagsNote))}${lossSection}${argoPart}${summary}${review}${detailsPart}`;
   }
   const cutNote = `\n_Report cut at ${limit} characters: see the full report in ${hint}._\n`;
-  return cutAtLine(`${preamble}${flagsSection(fit(flags, 0, flagsNote))}${summary}${detailsPart}`, limit, cutNote);
+  return cutAtLine(`${preamble}${flagsSection(fit(flags, 0, flagsNote))}${lossSection}${argoPart}${summary}${review}${detailsPart}`, limit, cutNote);
 }
 
 /** The report as plain JSON-ready data, for `--json` and the workflow artifact. */
@@ -290,5 +321,9 @@ export function reportJson(report: DiffReport): object {
     flags: report.flags,
     summary: report.summary,
     changes: report.changes,
+    syncPlan: report.syncPlan ?? [],
+    flows: report.flows ?? [],
+    applications: report.applications?.applications ?? [],
+    argoObjects: report.applications?.objects ?? [],
   };
 }

@@ -10,7 +10,7 @@ import { groupOf, type KubeObject } from '../kube/object.ts';
 const SUFFIX = /^(.+)-[2456789bcdfghkmt]{10}$/;
 
 /** The name without kustomize's hash suffix, for a ConfigMap or Secret that has one; else undefined. */
-export function generatedStem(object: KubeObject): string | undefined {
+function generatedStem(object: KubeObject): string | undefined {
   if (groupOf(object.apiVersion) !== '' || (object.kind !== 'ConfigMap' && object.kind !== 'Secret')) return undefined;
   return SUFFIX.exec(object.metadata.name)?.[1];
 }

@@ -1,36 +1,13 @@
 import { describeObject, objectKey, type KubeObject } from '../kube/object.ts';
 import { byKey, compareStrings } from '../kube/order.ts';
-
-const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
-
-function field(value: unknown, ...path: string[]): unknown {
-  let current = value;
-  for (const key of path) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
-}
-
-/** The pod spec an object runs: a Pod's own, a CronJob's job template's, else `spec.template`'s. */
-function podSpec(object: KubeObject): unknown {
-  if (object.kind === 'Pod') return object['spec'];
-  if (object.kind === 'CronJob') return field(object, 'spec', 'jobTemplate', 'spec', 'template', 'spec');
-  return field(object, 'spec', 'template', 'spec');
-}
+import { CONTAINER_LISTS, containersOf, podSpecOf } from '../kube/pod.ts';
 
 /** Every container image of an object, keyed by `<list>/<container name>`. */
 function containerImages(object: KubeObject): Map<string, string> {
   const images = new Map<string, string>();
-  const spec = podSpec(object);
-  for (const list of CONTAINER_LISTS) {
-    const containers = field(spec, list);
-    if (!Array.isArray(containers)) continue;
-    for (const container of containers) {
-      const name = field(container, 'name');
-      const image = field(container, 'image');
-      if (typeof name === 'string' && typeof image === 'string') images.set(`${list}/${name}`, image);
-    }
+  const spec = podSpecOf(object);
+  for (const { list, container } of spec ? containersOf(spec.pod, CONTAINER_LISTS) : []) {
+    if (typeof container.name === 'string' && typeof container.image === 'string') images.set(`${list}/${container.name}`, container.image);
   }
   return images;
 }

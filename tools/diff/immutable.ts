@@ -1,8 +1,8 @@
 import { groupOf, type KubeObject } from '../kube/object.ts';
 import { canonicalize } from '../yaml.ts';
-import { compareQuantities } from '../kube/quantity.ts';
 import { isSecret } from '../kube/stored-bytes.ts';
 import { hasKeyChanges, secretKeyChanges } from './secret.ts';
+import { withoutTemplateSizes } from './claim-size.ts';
 
 /** A change Kubernetes will refuse on update: the field, and what happens and what to do, in one line. */
 export interface ImmutableChange {
@@ -53,26 +53,17 @@ function changedPaths(base: KubeObject, head: KubeObject, paths: readonly string
 function workloadChanges(base: KubeObject, head: KubeObject): ImmutableChange[] {
   const changes = changedPaths(base, head, ['spec.selector'], (path) => `${path} changed: Kubernetes refuses to change a selector; ${RECREATE}`);
   if (head.kind !== 'StatefulSet') return changes;
-  const statefulSetFields = ['spec.volumeClaimTemplates', 'spec.serviceName', 'spec.podManagementPolicy'];
-  return [...changes, ...changedPaths(base, head, statefulSetFields, (path) => `${path} changed: Kubernetes refuses the update; ${ORPHAN}`)];
+  const refused = (path: string) => `${path} changed: Kubernetes refuses the update; ${ORPHAN}`;
+  // A size alone is claim-size.ts's: recreating the StatefulSet would not resize the claims it made.
+  const templates = same(withoutTemplateSizes(base), withoutTemplateSizes(head)) ? [] : [{ field: 'spec.volumeClaimTemplates', message: refused('spec.volumeClaimTemplates') }];
+  return [...changes, ...templates, ...changedPaths(base, head, ['spec.serviceName', 'spec.podManagementPolicy'], refused)];
 }
 
 function claimChanges(base: KubeObject, head: KubeObject): ImmutableChange[] {
   const names = new Set([...Object.keys(at(base, 'spec') ?? {}), ...Object.keys(at(head, 'spec') ?? {})]);
   const fixed = [...names].filter((name) => !CLAIM_MUTABLE_SPEC.has(name)).sort().map((name) => `spec.${name}`);
-  const changes = changedPaths(base, head, fixed, (path) => `${path} changed (${transition(base, head, path)}): Kubernetes refuses the update; ${NEW_CLAIM}`);
-  const storage = 'spec.resources.requests.storage';
-  if (same(at(base, storage), at(head, storage))) return changes;
-  const order = compareQuantities(at(head, storage), at(base, storage));
-  if (order === undefined) {
-    const message = `${storage} changed (${transition(base, head, storage)}) and cannot be compared as a quantity: Kubernetes refuses a shrink; make sure it grows`;
-    return [...changes, { field: storage, message }];
-  }
-  if (order < 0) {
-    const message = `${storage} shrinks (${transition(base, head, storage)}): Kubernetes refuses to shrink a claim; keep the size or ${NEW_CLAIM}`;
-    return [...changes, { field: storage, message }];
-  }
-  return changes;
+  // The storage size is claim-size.ts's, a volume-size flag.
+  return changedPaths(base, head, fixed, (path) => `${path} changed (${transition(base, head, path)}): Kubernetes refuses the update; ${NEW_CLAIM}`);
 }
 
 function immutableDataChanges(base: KubeObject, head: KubeObject): ImmutableChange[] {

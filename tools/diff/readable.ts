@@ -7,7 +7,7 @@
 import type { KubeObject } from '../kube/object.ts';
 
 /** A one-line value longer than this is not read in a line diff. */
-export const LONG_VALUE = 200;
+const LONG_VALUE = 200;
 /** Characters kept either side of the change in a window. */
 const WINDOW_CONTEXT = 60;
 

@@ -5,8 +5,13 @@ import { RenderError, type Kustomize } from '../render/kustomize.ts';
 import { hashOverlays, refuseEscapes, renderHashed, type HashedOverlay } from '../render/overlays.ts';
 import type { RenderedApp } from '../render/tree.ts';
 import { objectKey, type KubeObject } from '../kube/object.ts';
-import { diffTrees, type DiffReport, type RenderFailure } from './engine.ts';
-import { appFactsOf, staleFiles, withCheckout } from './trees.ts';
+import { diffTrees, type DiffReport, type Flag, type RenderFailure } from './engine.ts';
+import { appFactsOf, argoFilesOf, staleFiles, withCheckout } from './trees.ts';
+import { catalog as currentCatalog, type Catalog } from '../catalog/index.ts';
+import { flowChanges, networkSignature, type EnvironmentFlows } from './flows.ts';
+import { diffApplications, type ApplicationsDiff, type ArgoFileObject } from './applications.ts';
+import { plannedApplications } from '../argocd/expand.ts';
+import { staleFilesAt, type StaleCheck } from './stale-ref.ts';
 
 export interface RefDiff {
   baseSha: string;
@@ -19,6 +24,8 @@ export interface DiffOptions {
   /** Renders of both sides are looked up here first and written here. */
   cache?: RenderCache;
   onProgress?: (side: 'base' | 'head', done: number, total: number) => void;
+  /** The environments whose flows are evaluated, with their intended flows: the running code's catalog unless given. */
+  catalog?: Catalog;
 }
 
 /** A side's overlays and their input hashes. */
@@ -43,6 +50,35 @@ async function headSide<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+function staleOf(check: StaleCheck): { staleFiles: string[] } | { staleError: string } {
+  return 'error' in check ? { staleError: check.error } : { staleFiles: check.stale };
+}
+
+/**
+ * Both sides' `apps/` compared (tools/diff/applications.ts). As with renders, the base failing to be
+ * read or expanded is a flag (a PR may be what repairs main) and its Applications count as none; the
+ * head failing is an error naming the head.
+ */
+async function applicationsOf(base: Checkout, head: Checkout): Promise<ApplicationsDiff> {
+  const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
+  let before: ArgoFileObject[] = [];
+  let baseFailure: string | undefined;
+  try {
+    before = await argoFilesOf(base);
+    plannedApplications(before.map((entry) => entry.object));
+  } catch (error) {
+    [before, baseFailure] = [[], reason(error)];
+  }
+  try {
+    const diff = diffApplications(before, await argoFilesOf(head));
+    if (baseFailure === undefined) return diff;
+    const flag: Flag = { severity: 'danger', rule: 'render-failed', message: `the base side's apps/ could not be read or expanded, so its Applications are unknown: every head Application is shown as added. ${baseFailure}` };
+    return { ...diff, flags: [flag, ...diff.flags] };
+  } catch (error) {
+    throw new Error(`head: apps/: ${reason(error)}`, { cause: error });
+  }
+}
+
 /**
  * The overlays of `side` not rendered yet in environments where a rendered head app gains an
  * object its base app lacks: rendered too, to find an object two apps of the environment share.
@@ -54,11 +90,40 @@ function contextOverlays(side: Hashed, headApps: readonly RenderedApp[], baseApp
   return side.overlays.filter((overlay) => envs.has(overlay.env) && !rendered.has(overlay.dir));
 }
 
+const objectsOf = (apps: readonly RenderedApp[], env: string): KubeObject[] => apps.filter((app) => app.env === env).flatMap((app) => app.objects);
+
+/** Environments whose NetworkPolicies or workload endpoints differ between the two sides' rendered apps (the others render equal on both). */
+function networkEnvs(baseApps: readonly RenderedApp[], headApps: readonly RenderedApp[]): string[] {
+  const envs = [...new Set([...baseApps, ...headApps].map((app) => app.env))].sort();
+  return envs.filter((env) => networkSignature(objectsOf(baseApps, env)) !== networkSignature(objectsOf(headApps, env)));
+}
+
+/**
+ * The flow matrix changes of each environment `networkEnvs` finds, for the environments the catalog
+ * knows and that rendered on both sides: each side is its changed apps plus the apps equal on both
+ * sides, rendered here from head if not yet (`renderUnchanged`).
+ */
+async function flowsOf(
+  catalog: Catalog,
+  sides: { base: readonly RenderedApp[]; head: readonly RenderedApp[]; context: readonly RenderedApp[]; failures: readonly RenderFailure[] },
+  renderUnchanged: (envs: ReadonlySet<string>, rendered: ReadonlySet<string>) => Promise<RenderedApp[]>,
+): Promise<EnvironmentFlows[]> {
+  const envs = networkEnvs(sides.base, sides.head).filter((env) => !sides.failures.some((failure) => failure.env === env));
+  const known = envs.flatMap((name) => catalog.environments.filter((env) => env.name === name));
+  if (known.length === 0) return [];
+  const changed = new Set(sides.head.map((app) => app.dir));
+  const extra = await renderUnchanged(new Set(known.map((env) => env.name)), new Set([...changed, ...sides.context.map((app) => app.dir)]));
+  const unchanged = [...sides.context, ...extra].filter((app) => !changed.has(app.dir));
+  return known.map((env) => flowChanges(env, [...objectsOf(sides.base, env.name), ...objectsOf(unchanged, env.name)], [...objectsOf(sides.head, env.name), ...objectsOf(unchanged, env.name)]));
+}
+
 /**
  * Diffs the rendered objects of the base ref and the head (a ref, or the working tree). Both sides
  * are hashed from the kustomization graph first; only overlays whose inputs differ are rendered (or
  * taken from the cache) and compared, as equal inputs render equal objects. Refs are read from
- * git's objects, not checked out; only YAML is read, none of their code runs.
+ * git's objects, not checked out; renders read only YAML. Both sides' `apps/` are compared as
+ * Applications (tools/diff/applications.ts). A head ref's generated files are checked against its
+ * own catalog, whose generator runs in a child process on a temporary worktree (stale-ref.ts, ADR 22).
  */
 export async function diffRefs(root: string, kustomize: Kustomize, base: string, head?: string, options: DiffOptions = {}): Promise<RefDiff> {
   const baseSha = await resolveRef(root, base);
@@ -90,18 +155,24 @@ export async function diffRefs(root: string, kustomize: Kustomize, base: string,
       const known = new Map(headApps.map((app) => [headHashed.hashed.get(app.dir)?.hash ?? '', app.objects]));
       const baseApps = await render(baseHashed, changed(baseHashed, headHashed), 'base', known);
       const headContext = await headSide(() => render(headHashed, contextOverlays(headHashed, headApps, baseApps), 'head'));
+      const flows = await flowsOf(options.catalog ?? currentCatalog, { base: baseApps, head: headApps, context: headContext, failures }, (envs, rendered) =>
+        headSide(() => render(headHashed, headHashed.overlays.filter((overlay) => envs.has(overlay.env) && !rendered.has(overlay.dir)), 'head')),
+      );
       if (options.cache && memo.size > parsed) await options.cache.writeRefs(memo);
       const headChanged = new Set(headApps.map((app) => app.dir));
       return diffTrees({
         base: { apps: baseApps },
         head: { apps: headApps },
         unchanged: headHashed.overlays.filter((o) => !headChanged.has(o.dir)),
-        baseApps: await appFactsOf(baseCheckout, baseHashed.overlays),
+        // First: a head whose apps/ cannot be expanded stops here, named; a base's is a flag and leaves it no facts.
+        applications: await applicationsOf(baseCheckout, headCheckout),
+        baseApps: await appFactsOf(baseCheckout, baseHashed.overlays).catch(() => new Map()),
         headApps: await appFactsOf(headCheckout, headHashed.overlays),
         failures,
         headContext,
-        // Only the working tree's own catalog is at hand to regenerate; a head ref is judged by its committed files.
-        staleFiles: head ? [] : await staleFiles(root),
+        // A head ref is regenerated by its own catalog, in a worktree; the working tree by the catalog running here.
+        ...(head ? staleOf(await staleFilesAt(root, headSha)) : { staleFiles: await staleFiles(root) }),
+        flows,
       });
     }),
   );

@@ -1,6 +1,6 @@
 import type { KubeObject } from '../kube/object.ts';
 import { LAST_APPLIED_ANNOTATION } from '../kube/annotations.ts';
-import { isSecret, withStoredBytes } from '../kube/stored-bytes.ts';
+import { withStoredBytes } from '../kube/stored-bytes.ts';
 
 /** What a Secret value becomes in every diff; fixed, so nothing about the value can be inferred. */
 const REDACTED = '(redacted)';

@@ -8,6 +8,10 @@ import { gitCheckout, readGitTree } from '../git/tree.ts';
 import { withWorktree } from '../git/worktree.ts';
 import { openWorkingTree, workingTree, type Checkout, type OverlayRef } from '../git/checkout.ts';
 import type { ObjectFormat } from '../git/source.ts';
+import { compareStrings } from '../kube/order.ts';
+import { parseObjects } from '../yaml.ts';
+import { parse } from 'yaml';
+import type { ArgoFileObject } from './applications.ts';
 
 /**
  * Argo CD's facts of each overlay of a checkout, by `env/component`, as its Argo CD objects declare
@@ -41,4 +45,23 @@ export async function withCheckout<T>(root: string, sha: string | undefined, for
 /** Generated files of the working tree that its own catalog would generate differently. */
 export async function staleFiles(dir: string, catalog: Catalog = currentCatalog): Promise<string[]> {
   return stalePaths(generate(catalog), await readOutputTree(dir));
+}
+
+/** Kustomize's own file names: not Kubernetes objects, compared as objects named by their path. */
+const KUSTOMIZATION = /(^|\/)(kustomization\.ya?ml|Kustomization)$/;
+
+/**
+ * Every Argo CD object under `apps/` of a checkout, bootstrap included, with its file (YAML read
+ * from the checkout, no code run). A kustomization file is one object named by its path.
+ * @throws YamlParseError naming the file and document that cannot be read.
+ */
+export async function argoFilesOf(checkout: Checkout): Promise<ArgoFileObject[]> {
+  const files = (await checkout.source.filesUnder('apps')).filter((path) => /\.ya?ml$/.test(path)).sort(compareStrings);
+  const texts = await Promise.all(files.map(async (path) => (await checkout.source.bytes(path))?.toString('utf8') ?? ''));
+  return files.flatMap((file, index) => {
+    const text = texts[index] as string;
+    if (!KUSTOMIZATION.test(file)) return parseObjects(text, file).map((object) => ({ file, object }));
+    const fields = (parse(text) ?? {}) as Record<string, unknown>;
+    return [{ file, object: { ...fields, apiVersion: String(fields['apiVersion'] ?? 'kustomize.config.k8s.io/v1beta1'), kind: 'Kustomization', metadata: { name: file } } }];
+  });
 }

@@ -3,10 +3,11 @@
  * JSON diff can compare without false drift:
  * - a field only live is dropped (a server default, or set by someone else), unless the applied
  *   field set says we set it before: then git removed it and the next sync deletes it, so it stays;
- * - list items are paired by merge key, or for keyless object lists equal items first, so order
- *   and defaults inside items do not count;
+ * - list items are paired by their list-map keys, or for atomic object lists equal items first, so
+ *   defaults inside items do not count; a changed order is kept as the list's order entry, except
+ *   in sets and the lists Argo CD sorts (lists.ts);
  * - scalars equal by Kubernetes semantics (quantities by value where the schema says quantity, `8080` = `"8080"`, a desired zero
- *   value the server omits) are made identical; null means absent.
+ *   value the server stores as absent: a non-pointer field's) are made identical; null means absent.
  *
  * Lists of objects come out as maps from index to item (`isAlignedList`), indexed like the desired
  * list, with live-only items numbered after the desired ones; JSON Pointers into the aligned trees
@@ -16,6 +17,7 @@ import type { FieldSet } from './fieldset.ts';
 import type { Json, JsonObject } from './json.ts';
 import { isObject, jsonEqual } from './json.ts';
 import { childPlace, itemKey, listType, namesUp, type MapList, type Place } from './lists.ts';
+import { keepsZero } from '../kube/api-fields.ts';
 import { quantitiesEqual } from '../kube/quantity.ts';
 
 /** An aligned list of objects: a map from index to item, told apart from other maps by its class. */
@@ -29,11 +31,13 @@ export function isAlignedList(value: unknown): boolean {
 }
 
 /**
- * The entry of an aligned list that holds its items' merge keys in each side's order, present only
- * when the desired items come in another order live. Apply puts a merge-keyed list back in git's
- * order (client-side apply sends `$setElementOrder` whenever the order differs: k8s.io/apimachinery
- * pkg/util/strategicpatch/patch.go `diffLists`), and the order means something: `env` expands
- * `$(VAR)` only from earlier entries, `initContainers` run one after another.
+ * The entry of an aligned list that holds its items' labels in each side's order (merge key values
+ * for a keyed list, git's indices for an atomic one), present only when the desired items come in
+ * another order live. Apply puts a merge-keyed list back in git's order (client-side apply sends
+ * `$setElementOrder` whenever the order differs: k8s.io/apimachinery pkg/util/strategicpatch/patch.go
+ * `diffLists`; server-side apply keeps the applier's order) and replaces an atomic list whole, and
+ * a sync changes the object back: the order may mean something (`env` expands `$(VAR)` only from
+ * earlier entries, `initContainers` run one after another), and any list git sets is git's order.
  */
 export const ORDER_ENTRY = '$order';
 
@@ -71,7 +75,8 @@ function alignValue(desired: Json | undefined, live: Json | undefined, applied: 
   }
   if (live === undefined || live === null) {
     const shaped = shape(desired, place);
-    return isZero(desired) ? { desired: shaped, live: shape(desired, place) } : { desired: shaped };
+    // live null is how the server prints a nil it stored for an empty value (a `""` Secret key, `rules: []`).
+    return (live === null ? isEmpty(desired) : storedAsAbsent(desired, place)) ? { desired: shaped, live: shape(desired, place) } : { desired: shaped };
   }
   if (isObject(desired) && isObject(live)) return alignMaps(desired, live, applied, place);
   if (Array.isArray(desired) && Array.isArray(live)) return alignLists(desired, live, applied, place);
@@ -100,7 +105,7 @@ function alignMaps(desired: JsonObject, live: JsonObject, applied: FieldSet | un
 }
 
 function alignLists(desired: Json[], live: Json[], applied: FieldSet | undefined, place: Place): Pair {
-  const list = listType(place, desired.length > 0 ? desired : live);
+  const list = listType(place);
   if (list.type === 'set') return alignSet(desired, live, applied);
   if (list.type === 'map') {
     const desiredKeys = desired.map((item) => itemKey(item, list));
@@ -111,8 +116,7 @@ function alignLists(desired: Json[], live: Json[], applied: FieldSet | undefined
     const equal = desired.length === live.length && desired.every((item, i) => sameScalar(item, live[i] as Json, place));
     return { desired: [...desired], live: equal ? [...desired] : [...live] };
   }
-  const pairs = list.type === 'ordered' ? desired.map((_, i) => (i < live.length ? i : undefined)) : pairUnordered(desired, live, place);
-  return alignPaired(desired, live, pairs, place, undefined);
+  return alignPaired(desired, live, pairUnordered(desired, live, place), place, list.type === 'atomic' ? 'atomic' : undefined);
 }
 
 /** For each desired item, the index of its live item under merge keys; undefined if the keys cannot pair. */
@@ -152,8 +156,12 @@ interface KeyedList {
   desiredKeys: (string | undefined)[];
 }
 
-/** Pairs items as `pairs` says; `keyed` for merge-keyed lists, undefined for atomic ones. */
-function alignPaired(desired: Json[], live: Json[], pairs: (number | undefined)[], place: Place, keyed: KeyedList | undefined): Pair {
+/**
+ * Pairs items as `pairs` says; `keyed` for merge-keyed lists, `'atomic'` for atomic lists whose
+ * order counts (their order entry names git's indices), undefined for lists whose order does not.
+ */
+function alignPaired(desired: Json[], live: Json[], pairs: (number | undefined)[], place: Place, how: KeyedList | 'atomic' | undefined): Pair {
+  const keyed = how === 'atomic' ? undefined : how;
   const itemPlace = childPlace(place, '*');
   const outDesired = new AlignedList();
   const outLive = new AlignedList();
@@ -166,11 +174,12 @@ function alignPaired(desired: Json[], live: Json[], pairs: (number | undefined)[
     if (pair.desired !== undefined) outDesired[String(i)] = pair.desired;
     if (pair.live !== undefined) outLive[String(i)] = pair.live;
   });
-  if (keyed) {
+  if (how) {
+    const label = (i: number): Json => (keyed ? itemLabel(desired[i] as Json, keyed.list) : i);
     const paired = desired.flatMap((_, i) => (pairs[i] === undefined ? [] : [{ i, j: pairs[i] as number }]));
-    const inDesired = paired.map(({ i }) => itemLabel(desired[i] as Json, keyed.list));
-    const inLive = [...paired].sort((a, b) => a.j - b.j).map(({ i }) => itemLabel(desired[i] as Json, keyed.list));
-    if (inDesired.some((label, n) => label !== inLive[n])) {
+    const inDesired = paired.map(({ i }) => label(i));
+    const inLive = [...paired].sort((a, b) => a.j - b.j).map(({ i }) => label(i));
+    if (inDesired.some((item, n) => item !== inLive[n])) {
       outDesired[ORDER_ENTRY] = inDesired;
       outLive[ORDER_ENTRY] = inLive;
     }
@@ -220,7 +229,7 @@ function appliedPart(live: Json, applied: FieldSet | undefined, place: Place): J
     return Object.keys(out).length > 0 ? out : undefined;
   }
   if (Array.isArray(live)) {
-    const list = listType(place, live);
+    const list = listType(place);
     if (list.type === 'set') {
       const values = live.filter((item) => applied.hasValue(JSON.stringify(item)));
       return values.length > 0 ? values : undefined;
@@ -262,12 +271,25 @@ function isScalar(value: Json): value is string | number | boolean | null {
   return value === null || typeof value !== 'object';
 }
 
-/** A desired value the API server stores as absent: false, 0, "", empty lists, maps of such. */
-function isZero(value: Json): boolean {
+/** A zero value: false, 0, "", null, an empty list, a map of such. */
+function isEmpty(value: Json): boolean {
   if (value === false || value === 0 || value === '' || value === null) return true;
   if (Array.isArray(value)) return value.length === 0;
-  if (isObject(value)) return Object.values(value).every(isZero);
+  if (isObject(value)) return Object.values(value).every(isEmpty);
   return false;
+}
+
+/**
+ * A desired value the API server stores as absent: a zero where the schema cannot tell zero from
+ * absent (a non-pointer field of a built-in type, tools/kube/api-fields.ts `keepsZero`), or a map
+ * whose fields all are. A pointer field's `false` (securityContext.allowPrivilegeEscalation), a
+ * label's `""` or any value in a custom resource is kept, so its absence live is drift.
+ */
+function storedAsAbsent(value: Json, place: Place): boolean {
+  if (value === null) return true;
+  if (keepsZero(place.schema)) return false;
+  if (isObject(value)) return Object.entries(value).every(([field, child]) => storedAsAbsent(child, childPlace(place, field)));
+  return isEmpty(value);
 }
 
 /** True where the kind's schema says the field holds a quantity. */

@@ -151,7 +151,7 @@ function isAggregatedClusterRole(desired: KubeObject, live: KubeObject): boolean
 }
 
 function compareCompiled(manifest: KubeObject, liveObject: KubeObject, compiled: Compiled): FieldDrift[] {
-  const place: Place = rootPlace(groupOf(liveObject.apiVersion), liveObject.kind, quantityFields(liveObject.apiVersion, liveObject.kind, compiled.crds));
+  const place: Place = rootPlace(liveObject.apiVersion, liveObject.kind, quantityFields(liveObject.apiVersion, liveObject.kind, compiled.crds), compiled.crds.get(`${liveObject.apiVersion}/${liveObject.kind}`));
   const rules = compiled.ignores.filter((rule) => rule.matches(liveObject));
   // jq rules normalize both whole objects first, as Argo CD's normalizer does before its diff.
   const [jqDesired, live] = applyJqRules(rules, [manifest, liveObject], compiled.jq) as [KubeObject, KubeObject];

@@ -86,7 +86,7 @@ export function manifestSet(value: Json, place: Place, self = false): FieldSet {
     };
   }
   if (!Array.isArray(value)) return self ? SELF_LEAF : LEAF;
-  const list = listType(place, value);
+  const list = listType(place);
   if (list.type === 'set') return { ...NONE, self, hasValue: (json) => value.some((item) => JSON.stringify(item) === json) };
   if (list.type !== 'map') return self ? SELF_LEAF : LEAF;
   let byKey: Map<string, Json> | undefined;
@@ -131,7 +131,7 @@ export function removeFields(value: Json, set: FieldSet, place: Place): void {
     return;
   }
   if (!Array.isArray(value)) return;
-  const list = listType(place, value);
+  const list = listType(place);
   const itemPlace = childPlace(place, '*');
   const kept = value.filter((item, position) => {
     if (set.hasValue(JSON.stringify(item))) return false;

@@ -11,7 +11,7 @@ import type { Json, JsonObject } from './json.ts';
 import { isObject } from './json.ts';
 
 /** Argo CD's default `controller.ignore.normalizer.jq.timeout`. */
-export const DEFAULT_JQ_TIMEOUT_MS = 1000;
+const DEFAULT_JQ_TIMEOUT_MS = 1000;
 /** Starting the worker and loading jq's WebAssembly module is not part of any expression's limit. */
 const STARTUP_LIMIT_MS = 60_000;
 

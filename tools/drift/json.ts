@@ -1,3 +1,5 @@
+import { compareStrings } from '../kube/order.ts';
+
 /** Plain JSON values, as Kubernetes objects are once parsed. */
 export type Json = null | boolean | number | string | Json[] | JsonObject;
 export interface JsonObject {
@@ -30,7 +32,7 @@ export function comparePointers(a: string, b: string): number {
     if (x === y) continue;
     const numeric = /^\d+$/.test(x) && /^\d+$/.test(y);
     if (numeric) return Number(x) - Number(y);
-    return x < y ? -1 : 1;
+    return compareStrings(x, y);
   }
   return left.length - right.length;
 }

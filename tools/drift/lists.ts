@@ -1,19 +1,22 @@
 /**
- * How Kubernetes pairs the items of a list, by the list's place in the object: its merge keys
- * (`patchMergeKey` / `listMapKeys` of the API types), or none.
+ * How Kubernetes pairs the items of a list, by the list's place in the object: its list type and
+ * list-map keys, as the kind's schema gives them (tools/kube/api-fields.ts).
  */
+import { schemaOf, type ApiField, type FieldSchema } from '../kube/api-fields.ts';
+import { groupOf } from '../kube/object.ts';
 import type { QuantityFields } from '../kube/quantity-fields.ts';
 import type { Json } from './json.ts';
 import { isObject } from './json.ts';
 
 /**
- * - `map`: items are identified by merge keys (containers by name, ports by port and protocol, …).
- * - `set`: scalars the server may add to (finalizers); only the desired ones are checked.
- * - `unordered`: objects without a merge key whose order means nothing to the API (NetworkPolicy
- *   rules, Endpoints addresses, webhook rules): equal items are paired first, the rest by position.
- * - `ordered`: paired by index (scalar lists such as `args`, and `envFrom`, where later wins).
+ * - `map`: items are identified by their list-map keys (containers by name, ports by port and protocol, …).
+ * - `set`: scalars the server may add to (finalizers); only the desired ones are checked, in any order.
+ * - `atomic`: a list owned whole by its writer; apply puts back git's items in git's order, so
+ *   order counts. Equal items are paired first, so a reorder is one order drift, not a drift per item.
+ * - `unordered`: an atomic list whose order Argo CD sorts away on both sides before comparing
+ *   (Endpoints subsets, their addresses and ports): paired like `atomic`, its order never drift.
  */
-export type ListType = MapList | { type: 'set' } | { type: 'unordered' } | { type: 'ordered' };
+export type ListType = MapList | { type: 'set' } | { type: 'atomic' } | { type: 'unordered' };
 
 export interface MapList {
   type: 'map';
@@ -24,9 +27,9 @@ export interface MapList {
   prefixes: readonly string[];
 }
 
-function mapList(keys: readonly string[], defaults: Readonly<Record<string, Json>> = {}): MapList {
+function mapList(keys: readonly string[], defaults: Readonly<Record<string, unknown>> = {}): MapList {
   const sorted = [...keys].sort();
-  return { type: 'map', keys: sorted, defaults, prefixes: sorted.map((key) => `${JSON.stringify(key)}:`) };
+  return { type: 'map', keys: sorted, defaults: defaults as Record<string, Json>, prefixes: sorted.map((key) => `${JSON.stringify(key)}:`) };
 }
 
 /** Where a value sits: the object's group and kind, and the field names from the root (`*` for a list item). */
@@ -35,16 +38,19 @@ export interface Place {
   kind: string;
   name: string;
   parent: Place | undefined;
+  /** The kind's schema at this place: list types, merge keys, pointer fields (tools/kube/api-fields.ts). */
+  schema: FieldSchema;
   /** The kind's schema: which fields hold quantities (tools/kube/quantity-fields.ts). */
   quantity?: QuantityFields;
 }
 
-export function rootPlace(group: string, kind: string, quantity?: QuantityFields): Place {
-  return { group, kind, name: '', parent: undefined, ...(quantity ? { quantity } : {}) };
+/** The root of an object of `apiVersion` and `kind`; `crd` is its CustomResourceDefinition's schema for custom kinds, when known. */
+export function rootPlace(apiVersion: string, kind: string, quantity?: QuantityFields, crd?: Record<string, unknown>): Place {
+  return { group: groupOf(apiVersion), kind, name: '', parent: undefined, schema: schemaOf(apiVersion, kind, crd), ...(quantity ? { quantity } : {}) };
 }
 
 export function childPlace(place: Place, name: string): Place {
-  return { group: place.group, kind: place.kind, name, parent: place, ...(place.quantity ? { quantity: place.quantity } : {}) };
+  return { group: place.group, kind: place.kind, name, parent: place, schema: place.schema.child(name), ...(place.quantity ? { quantity: place.quantity } : {}) };
 }
 
 /** The names of the place and its ancestors up to the root, nearest first. */
@@ -54,44 +60,30 @@ export function namesUp(place: Place): string[] {
   return names;
 }
 
-const BY_NAME = mapList(['name']);
-const TCP = { protocol: 'TCP' };
+/**
+ * The lists of core Endpoints that Argo CD sorts on both sides before it compares
+ * (gitops-engine pkg/diff/diff.go `normalizeEndpoint`, `endpoints.SortSubsets`: subsets,
+ * their addresses, notReadyAddresses and ports), so their order never shows as a difference.
+ */
+function isSortedByArgoCD(place: Place): boolean {
+  if (place.group !== '' || place.kind !== 'Endpoints') return false;
+  const names = namesUp(place);
+  if (names.length === 1) return names[0] === 'subsets';
+  return names.length === 3 && names[1] === '*' && names[2] === 'subsets' && ['addresses', 'notReadyAddresses', 'ports'].includes(names[0] as string);
+}
 
-const MERGE_KEYS: Readonly<Record<string, MapList>> = {
-  containers: BY_NAME,
-  initContainers: BY_NAME,
-  ephemeralContainers: BY_NAME,
-  volumes: BY_NAME,
-  imagePullSecrets: BY_NAME,
-  env: BY_NAME,
-  resourceClaims: BY_NAME,
-  schedulingGates: BY_NAME,
-  webhooks: BY_NAME,
-  volumeMounts: mapList(['mountPath']),
-  volumeDevices: mapList(['devicePath']),
-  hostAliases: mapList(['ip']),
-  topologySpreadConstraints: mapList(['topologyKey', 'whenUnsatisfiable']),
-  ownerReferences: mapList(['uid']),
-};
+const mapLists = new WeakMap<ApiField, MapList>();
 
-const CONTAINER_PORTS = mapList(['containerPort', 'protocol'], TCP);
-const SERVICE_PORTS = mapList(['port', 'protocol'], TCP);
-const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
-
-/** The pairing rule for the list at `place`, given its desired items. */
-export function listType(place: Place, items: readonly Json[]): ListType {
-  const { name } = place;
-  const parent = place.parent;
-  if (name === 'ports' && parent) {
-    if (parent.name === '*' && CONTAINER_LISTS.has(parent.parent?.name ?? '')) return CONTAINER_PORTS;
-    if (place.group === '' && place.kind === 'Service' && parent.name === 'spec' && parent.parent?.parent === undefined) return SERVICE_PORTS;
+/** The pairing rule for the list at `place`, from the kind's schema; a list the schema does not type is atomic. */
+export function listType(place: Place): ListType {
+  const field = place.schema.field;
+  if (field?.list === 'set') return { type: 'set' };
+  if (field?.list === 'map' && field.listMapKeys && field.listMapKeys.length > 0) {
+    let list = mapLists.get(field);
+    if (!list) mapLists.set(field, (list = mapList(field.listMapKeys, field.keyDefaults)));
+    return list;
   }
-  if (name === 'claims' && parent?.name === 'resources') return BY_NAME;
-  if (name === 'finalizers' && parent?.name === 'metadata' && parent.parent?.parent === undefined) return { type: 'set' };
-  const known = MERGE_KEYS[name];
-  if (known) return known;
-  if (name === 'envFrom') return { type: 'ordered' };
-  return items.length > 0 && items.every(isObject) ? { type: 'unordered' } : { type: 'ordered' };
+  return isSortedByArgoCD(place) ? { type: 'unordered' } : { type: 'atomic' };
 }
 
 /** The identity of a list item under merge keys, as sorted JSON (the `k:` form of managedFields); undefined if a key is absent. */

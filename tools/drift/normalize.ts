@@ -10,7 +10,7 @@ import type { Json, JsonObject } from './json.ts';
 import { isObject } from './json.ts';
 
 /** Argo CD's default tracking label (`application.instanceLabelKey`). */
-export const TRACKING_LABEL = 'app.kubernetes.io/instance';
+const TRACKING_LABEL = 'app.kubernetes.io/instance';
 export const TRACKING_ANNOTATION = 'argocd.argoproj.io/tracking-id';
 
 /** Metadata the API server owns; identity (name, namespace) is settled by pairing, not compared. */

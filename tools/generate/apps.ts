@@ -5,6 +5,7 @@ import { externalUrl } from '../catalog/tls.ts';
 import { COMPONENTS } from '../components/index.ts';
 import { ARGOCD_NAMESPACE, NAMESPACE, PART_OF, PROJECT, ROOT_APP } from '../catalog/names.ts';
 import { kindsOf } from '../kube/kinds.ts';
+import { PART_OF_LABEL } from '../kube/labels.ts';
 
 /** Every object the catalog deploys, per environment: what the AppProject must allow. */
 function deployedObjects(catalog: Catalog): KubeObject[] {
@@ -36,7 +37,7 @@ function links(env: Environment): { name: string; url: string }[] {
   ];
 }
 
-export function applicationSetName(env: Environment): string {
+function applicationSetName(env: Environment): string {
   return `observability-${env.name}`;
 }
 
@@ -64,7 +65,7 @@ export function applicationSet(catalog: Catalog, env: Environment): KubeObject {
       template: {
         metadata: {
           name: `${env.name}-{{.component}}`,
-          labels: { env: env.name, component: '{{.component}}', wave: '{{.wave}}', 'app.kubernetes.io/part-of': PART_OF },
+          labels: { env: env.name, component: '{{.component}}', wave: '{{.wave}}', [PART_OF_LABEL]: PART_OF },
           annotations: Object.fromEntries(envLinks.map((l) => [`link.argocd.argoproj.io/${l.name.toLowerCase().replace(/\s+/g, '-')}`, l.url])),
           finalizers: ['resources-finalizer.argocd.argoproj.io'],
         },
@@ -95,7 +96,7 @@ export function rootApplication(catalog: Catalog): KubeObject {
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
-    metadata: { name: ROOT_APP, namespace: ARGOCD_NAMESPACE, labels: { 'app.kubernetes.io/part-of': PART_OF } },
+    metadata: { name: ROOT_APP, namespace: ARGOCD_NAMESPACE, labels: { [PART_OF_LABEL]: PART_OF } },
     spec: {
       project: 'default',
       source: { repoURL: catalog.repoURL, targetRevision: 'main', path: 'apps', directory: { recurse: false, include: '*.yaml' } },

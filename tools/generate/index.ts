@@ -8,6 +8,7 @@ import { baseDir, markdownHeader, objectFile, overlayDir, yamlHeader } from './l
 import { planOverlay } from './overlay.ts';
 import { applicationSet, appProject, progressiveSyncsParams, rootApplication } from './apps.ts';
 import { compareStrings } from '../kube/order.ts';
+import { podSpecOf } from '../kube/pod.ts';
 
 /** Repository-relative path -> file content, sorted by path. */
 export type GeneratedFiles = Map<string, string>;
@@ -31,12 +32,13 @@ function checkObjects(env: Environment, component: ComponentName, objects: reado
   for (const object of objects) {
     if (keys.has(objectKey(object))) throw new GenerateError(`${where} ${describeObject(object)}: metadata.name: declared twice`);
     keys.add(objectKey(object));
-    const spec = object['spec'] as { template?: { spec?: { containers?: { name: string; ports?: { name?: string; containerPort: number }[] }[] } } } | undefined;
-    for (const container of spec?.template?.spec?.containers ?? []) {
+    const spec = podSpecOf(object);
+    if (!spec) continue;
+    for (const container of spec.pod.containers ?? []) {
       const numbers = new Set<number>();
       const names = new Set<string>();
       for (const port of container.ports ?? []) {
-        const field = `spec.template.spec.containers[${container.name}].ports`;
+        const field = `${spec.path.join('.')}.containers[${container.name}].ports`;
         if (numbers.has(port.containerPort)) throw new GenerateError(`${where} ${describeObject(object)}: ${field}: port ${port.containerPort} declared twice`);
         if (port.name && names.has(port.name)) throw new GenerateError(`${where} ${describeObject(object)}: ${field}: port name "${port.name}" declared twice`);
         numbers.add(port.containerPort);
@@ -137,9 +139,4 @@ export function generate(catalog: Catalog): GeneratedFiles {
   writeApps(files, catalog);
   readmes(files, catalog);
   return new Map([...files].sort(([a], [b]) => compareStrings(a, b)));
-}
-
-/** What each environment's components build, straight from the catalog: what a render must equal. */
-export function intendedObjects(catalog: Catalog, env: Environment, component: ComponentName): KubeObject[] {
-  return COMPONENTS[component].build(env);
 }

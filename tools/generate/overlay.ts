@@ -1,6 +1,8 @@
+import type { V1Container } from '@kubernetes/client-node';
 import { objectKey, type KubeObject } from '../kube/object.ts';
 import { deepEqual, diffObject, type JsonObject } from './patch.ts';
 import { byKey } from '../kube/order.ts';
+import { containersOf, podSpecOf } from '../kube/pod.ts';
 
 export interface ImageOverride {
   name: string;
@@ -28,15 +30,10 @@ function clone<T>(value: T): T {
   return structuredClone(value);
 }
 
-function podSpecs(object: KubeObject): JsonObject[] {
-  const spec = object['spec'] as JsonObject | undefined;
-  const template = (spec?.['template'] ?? (spec?.['jobTemplate'] as JsonObject | undefined)?.['spec']) as JsonObject | undefined;
-  const pod = (template?.['template'] as JsonObject | undefined)?.['spec'] ?? template?.['spec'];
-  return pod && typeof pod === 'object' && !Array.isArray(pod) ? [pod as JsonObject] : [];
-}
-
-function containersOf(object: KubeObject): JsonObject[] {
-  return podSpecs(object).flatMap((pod) => [...((pod['initContainers'] as JsonObject[]) ?? []), ...((pod['containers'] as JsonObject[]) ?? [])]);
+/** The init containers and containers of an object's pod template, the objects themselves (so an image can be set in place). */
+function containersIn(object: KubeObject): V1Container[] {
+  const spec = podSpecOf(object);
+  return spec ? containersOf(spec.pod).map((at) => at.container) : [];
 }
 
 function splitImage(ref: string): { name: string; tag: string } | undefined {
@@ -46,8 +43,8 @@ function splitImage(ref: string): { name: string; tag: string } | undefined {
 
 function tagsByImage(objects: readonly KubeObject[]): Map<string, Set<string>> {
   const tags = new Map<string, Set<string>>();
-  for (const container of objects.flatMap(containersOf)) {
-    const image = splitImage(String(container['image']));
+  for (const container of objects.flatMap(containersIn)) {
+    const image = splitImage(String(container.image));
     if (!image) continue;
     tags.set(image.name, (tags.get(image.name) ?? new Set()).add(image.tag));
   }
@@ -69,10 +66,10 @@ function imageOverrides(base: readonly KubeObject[], env: readonly KubeObject[])
 }
 
 function applyImages(object: KubeObject, images: readonly ImageOverride[]): void {
-  for (const container of containersOf(object)) {
-    const image = splitImage(String(container['image']));
+  for (const container of containersIn(object)) {
+    const image = splitImage(String(container.image));
     const override = image && images.find((o) => o.name === image.name);
-    if (override) container['image'] = `${override.name}:${override.newTag}`;
+    if (override) container.image = `${override.name}:${override.newTag}`;
   }
 }
 

@@ -1,24 +1,14 @@
 /**
  * Strategic-merge patches computed from two versions of an object: the patch that turns the
- * base's object into the environment's. Lists Kubernetes merges by key are patched item by item;
- * every other list is replaced whole, as kustomize does. `check` renders each overlay with the
- * real kustomize and compares with the catalog, so a wrong patch never goes unnoticed.
+ * base's object into the environment's. Lists the kind's schema merges by key (patch strategy
+ * `merge` with a patch merge key: tools/kube/api-fields.ts, the table drift reads too) are patched
+ * item by item; every other list is replaced whole, as kustomize does. `check` renders each
+ * overlay with the real kustomize and compares with the catalog, so a wrong patch never goes unnoticed.
  */
+import { patchMergeKey, schemaOf, type FieldSchema } from '../kube/api-fields.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
-
-/** Merge keys of the list fields our objects use (patchMergeKey in the Kubernetes API). */
-const MERGE_KEYS: Record<string, (item: JsonObject) => string | undefined> = {
-  containers: () => 'name',
-  initContainers: () => 'name',
-  env: () => 'name',
-  volumes: () => 'name',
-  volumeMounts: () => 'mountPath',
-  imagePullSecrets: () => 'name',
-  // Container ports merge by containerPort, Service ports by port.
-  ports: (item) => ('containerPort' in item ? 'containerPort' : 'port' in item ? 'port' : undefined),
-};
 
 function isObject(value: Json | undefined): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -34,17 +24,14 @@ export function deepEqual(a: Json | undefined, b: Json | undefined): boolean {
   return false;
 }
 
-function mergeKeyOf(field: string, items: Json[]): string | undefined {
-  const pick = MERGE_KEYS[field];
-  const first = items.find(isObject);
-  if (!pick || !first) return undefined;
-  const key = pick(first);
+function mergeKeyOf(schema: FieldSchema, items: Json[]): string | undefined {
+  const key = patchMergeKey(schema);
   return key && items.every((item) => isObject(item) && key in item) ? key : undefined;
 }
 
-function diffList(field: string, base: Json[], target: Json[]): Json[] | undefined {
+function diffList(schema: FieldSchema, base: Json[], target: Json[]): Json[] | undefined {
   if (deepEqual(base, target)) return undefined;
-  const key = mergeKeyOf(field, [...base, ...target]);
+  const key = mergeKeyOf(schema, [...base, ...target]);
   if (!key) return target;
   const baseByKey = new Map(base.map((item) => [String((item as JsonObject)[key]), item as JsonObject]));
   const targetKeys = new Set(target.map((item) => String((item as JsonObject)[key])));
@@ -59,7 +46,7 @@ function diffList(field: string, base: Json[], target: Json[]): Json[] | undefin
     const before = baseByKey.get(String(id));
     if (!before) patch.push(item);
     else {
-      const change = diffObject(before, item);
+      const change = diffObject(before, item, schema.child('*'));
       if (change) patch.push({ [key]: id, ...change });
     }
   }
@@ -69,17 +56,20 @@ function diffList(field: string, base: Json[], target: Json[]): Json[] | undefin
   return patch;
 }
 
-/** The merge patch from `base` to `target`, or undefined when they are equal. */
-export function diffObject(base: JsonObject, target: JsonObject): JsonObject | undefined {
+/**
+ * The merge patch from `base` to `target` (two versions of one object), or undefined when they are
+ * equal; `schema` is where they sit in their kind's schema (default: the root of `target`'s kind).
+ */
+export function diffObject(base: JsonObject, target: JsonObject, schema: FieldSchema = schemaOf(String(target['apiVersion']), String(target['kind']))): JsonObject | undefined {
   const patch: JsonObject = {};
   for (const [key, value] of Object.entries(target)) {
     const before = base[key];
     if (deepEqual(before, value)) continue;
     if (isObject(before) && isObject(value)) {
-      const change = diffObject(before, value);
+      const change = diffObject(before, value, schema.child(key));
       if (change) patch[key] = change;
     } else if (Array.isArray(before) && Array.isArray(value)) {
-      const change = diffList(key, before, value);
+      const change = diffList(schema.child(key), before, value);
       if (change) patch[key] = change;
     } else {
       patch[key] = value;

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
+import { byKey } from '../kube/order.ts';
 
 export type EntryKind = 'file' | 'dir' | 'none';
 
@@ -75,7 +76,7 @@ export function workingTreeSource(root: string, format: ObjectFormat = 'sha1'): 
     const where = realpath(absolute);
     if (where === undefined || seen.has(where)) return into;
     seen.add(where);
-    for (const entry of [...listing(absolute).values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const entry of [...listing(absolute).values()].sort(byKey((entry) => entry.name))) {
       const path = dir === '' ? entry.name : `${dir}/${entry.name}`;
       if (entry.isSymbolicLink() && source.outside?.(path)) continue;
       const kind = entry.isSymbolicLink() ? source.kind(path) : entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : 'none';

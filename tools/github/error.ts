@@ -31,7 +31,7 @@ export async function call<T>(context: CallContext, request: () => Promise<T>): 
   }
 }
 
-export function toGitHubError(error: unknown, context: CallContext): GitHubError {
+function toGitHubError(error: unknown, context: CallContext): GitHubError {
   if (error instanceof GitHubError) return error;
   if (!(error instanceof RequestError)) {
     const reason = error instanceof Error ? error.message : String(error);

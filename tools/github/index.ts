@@ -1,7 +1,7 @@
 export { createGitHubClient, DEFAULT_GITHUB_API_URL, type GitHubClientOptions } from './client.ts';
 export { MAX_BODY_LENGTH } from './body.ts';
 export { GitHubError } from './error.ts';
-export { parseRepo, type RepoRef } from './repo.ts';
+export { parseRepo, repoWebUrl, type RepoRef } from './repo.ts';
 export { upsertStickyComment, type StickyComment, type StickyCommentResult, type StickyCommentTarget } from './sticky-comment.ts';
 export {
   DEFAULT_DRIFT_LABEL,

@@ -11,8 +11,8 @@ import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MAX_BODY_LENGTH } from './body.ts';
 
-export const ARTIFACT_COMMENT_FILE = 'comment.md';
-export const ARTIFACT_PR_FILE = 'pr-number';
+const ARTIFACT_COMMENT_FILE = 'comment.md';
+const ARTIFACT_PR_FILE = 'pr-number';
 /** Room the posting side keeps for its marker and header: `npm run diff -- --comment-file` cuts to this. */
 export const ARTIFACT_COMMENT_MAX_CHARS = MAX_BODY_LENGTH - 1024;
 /** UTF-8 takes at most 4 bytes a character: a larger file cannot be within the character cap. */

@@ -22,3 +22,13 @@ export function parseRepo(text: string): RepoRef {
 export function repoName(ref: RepoRef): string {
   return `${ref.owner}/${ref.repo}`;
 }
+
+/**
+ * The repository's web address, under which `/commit/<sha>` shows a commit: `GITHUB_SERVER_URL`
+ * (Actions' default environment; GitHub Enterprise's own host) or https://github.com.
+ */
+export function repoWebUrl(ref: RepoRef, serverUrl = 'https://github.com'): string {
+  const server = serverUrl.trim().replace(/\/+$/, '');
+  if (!/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(server)) throw new GitHubError(`server URL ${JSON.stringify(serverUrl)} is not an http(s) address: set GITHUB_SERVER_URL like https://github.example.com`);
+  return `${server}/${ref.owner}/${ref.repo}`;
+}

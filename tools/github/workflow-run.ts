@@ -105,7 +105,7 @@ export function parseWorkflowRunEvent(payload: unknown, source: string): Workflo
 }
 
 /** `owner:branch`, as GitHub labels a pull request's head. */
-export function headLabel(run: WorkflowRun): string {
+function headLabel(run: WorkflowRun): string {
   return `${run.headRepository.owner}:${run.headBranch}`;
 }
 
@@ -174,7 +174,9 @@ export function decidePost(run: WorkflowRun, found: RunPullRequest | undefined, 
 /**
  * The line the posting side writes under the comment's title, from GitHub's facts only: which pull request and commit
  * the report is for and which run rendered it. The report below it comes from that run, i.e. the pull request's code.
+ * With the repository's web address (tools/github/repo.ts repoWebUrl) the commit is short and linked.
  */
-export function runHeader(run: WorkflowRun, pr: number): string {
-  return `For #${pr} at \`${run.headSha}\`, rendered by [run ${run.id}](${run.url}) with the pull request's own code.`;
+export function runHeader(run: WorkflowRun, pr: number, repositoryUrl?: string): string {
+  const commit = repositoryUrl ? `[\`${run.headSha.slice(0, 7)}\`](${repositoryUrl}/commit/${run.headSha})` : `\`${run.headSha}\``;
+  return `For #${pr} at ${commit}, rendered by [run ${run.id}](${run.url}) with the pull request's own code.`;
 }

@@ -5,7 +5,7 @@ import type { KubeObject } from './object.ts';
 export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /** Argo CD's resource-hook annotation, and Helm's, which Argo CD honours as a hook too (argo-cd docs/user-guide/resource_hooks.md, helm.md). */
-export const HOOK_ANNOTATIONS: readonly string[] = ['argocd.argoproj.io/hook', 'helm.sh/hook'];
+const HOOK_ANNOTATIONS: readonly string[] = ['argocd.argoproj.io/hook', 'helm.sh/hook'];
 
 /** True for an Argo CD (or Helm) hook: not part of the desired state a sync keeps, and Argo CD's diff skips it. */
 export function isHook(object: KubeObject): boolean {

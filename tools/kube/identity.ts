@@ -9,7 +9,7 @@ import { groupOf, objectKey, type KubeObject } from './object.ts';
 import { CLUSTER_SCOPED } from './scope.ts';
 
 /** `group/Kind` of an object. */
-export function groupKind(object: KubeObject): string {
+function groupKind(object: KubeObject): string {
   return `${groupOf(object.apiVersion)}/${object.kind}`;
 }
 

@@ -6,7 +6,7 @@
  * (k8s.io/api core/v1 types.go, Secret.StringData). Two manifests whose stored bytes are equal are
  * the same object to the cluster, however their base64 is written.
  */
-import { groupOf, type KubeObject } from './object.ts';
+import { groupOf } from './object.ts';
 
 /** Standard, padded base64 once line breaks are dropped: what the API server accepts. */
 const STD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;

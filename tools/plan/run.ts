@@ -4,7 +4,7 @@
  * Grafana provisions.
  */
 import { argoObjects } from '../argocd/app-files.ts';
-import { expandApplicationSet, type PlannedApplication } from '../argocd/expand.ts';
+import { plannedApplications, type PlannedApplication } from '../argocd/expand.ts';
 import type { Catalog } from '../catalog/index.ts';
 import { grafanaContentSummary, type GrafanaContentSummary } from '../components/grafana-content/summary.ts';
 import { readOutputTree } from '../generate/disk.ts';
@@ -24,10 +24,10 @@ export interface Plan {
  * @throws ExpandError when an ApplicationSet cannot be expanded; a file error when `apps/` cannot be read.
  */
 export async function planRepository(root: string, catalog: Catalog): Promise<Plan> {
-  const applicationSets = argoObjects(await readOutputTree(root)).filter((o) => o.kind === 'ApplicationSet');
+  const objects = argoObjects(await readOutputTree(root));
   return {
-    applicationSets,
-    applications: applicationSets.flatMap((appset) => expandApplicationSet(appset)),
+    applicationSets: objects.filter((o) => o.kind === 'ApplicationSet'),
+    applications: plannedApplications(objects),
     grafana: catalog.environments.flatMap((env) => grafanaContentSummary(env) ?? []),
   };
 }

@@ -26,7 +26,6 @@ import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { parse } from 'yaml';
-import type { OverlayRef } from '../git/checkout.ts';
 import type { OverlayInputs } from './graph.ts';
 import { renderText, RenderError, type Kustomize } from './kustomize.ts';
 import type { InputSource } from '../git/source.ts';
@@ -35,7 +34,7 @@ import type { InputSource } from '../git/source.ts';
  * Kustomization fields that neither rename objects nor add anything resolved at the top of a build
  * (kustomize's `types.Kustomization`): an overlay whose kustomizations use only these can share a process.
  */
-export const BATCHABLE_FIELDS: ReadonlySet<string> = new Set(['apiVersion', 'kind', 'metadata', 'resources', 'bases', 'patches', 'images', 'replicas', 'labels', 'commonLabels', 'commonAnnotations']);
+const BATCHABLE_FIELDS: ReadonlySet<string> = new Set(['apiVersion', 'kind', 'metadata', 'resources', 'bases', 'patches', 'images', 'replicas', 'labels', 'commonLabels', 'commonAnnotations']);
 
 /** Patch options that let a patch rename an object or change its kind (kustomize's PatchTransformer). */
 const RENAMING_PATCH_OPTIONS = ['allowNameChange', 'allowKindChange'];

@@ -54,7 +54,7 @@ export interface OverlayInputs {
 }
 
 /** A URL, an scp-style git address, or a `github.com/…`-style remote base, as kustomize's loader accepts them. */
-export const isRemote = (ref: string): boolean =>
+const isRemote = (ref: string): boolean =>
   /^[a-z][a-z0-9+.-]*:(:|\/\/)/i.test(ref) || /^[\w.-]+@[\w.-]+:/.test(ref) || /^(github|gitlab|bitbucket)\.(com|org)\//i.test(ref) || /^[\w-]+(\.[\w-]+)+(:\d+)?\/.*(\.git\b|\/\/|\?ref=)/.test(ref);
 
 /** A first path segment that reads as a host name (`example.com/…`, `127.0.0.1:8080/…`). */
@@ -96,7 +96,7 @@ function entryFiles(entry: Record<string, unknown>): string[] {
 }
 
 /** The files named by the builtin plugin configs in `text` (one or more YAML documents); `trees: ['.']` for anything else. */
-export function pluginConfigRefs(text: string): KustomizationRefs {
+function pluginConfigRefs(text: string): KustomizationRefs {
   const refs = { resources: [], files: [] as string[], configs: [], trees: [] as string[], remote: [] as string[] };
   for (const document of parseAllDocuments(text)) {
     const config: unknown = document.errors.length > 0 ? undefined : document.toJS();
@@ -116,7 +116,7 @@ export function pluginConfigRefs(text: string): KustomizationRefs {
 }
 
 /** The references of a kustomization file's text. */
-export function kustomizationRefs(text: string): KustomizationRefs {
+function kustomizationRefs(text: string): KustomizationRefs {
   let k: unknown;
   try {
     k = parse(text);

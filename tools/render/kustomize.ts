@@ -11,7 +11,7 @@ export class RenderError extends Error {
 /** The real kustomize: a `kustomize` binary when present, else the one built into kubectl. */
 export interface Kustomize {
   /** argv prefix, e.g. ['kustomize', 'build'] or ['kubectl', 'kustomize']. */
-  readonly command: readonly string[];
+  readonly command: readonly [string, ...string[]];
   /** What `version` prints, e.g. `v5.5.0`: part of every cache key. */
   readonly version: string;
 }
@@ -84,7 +84,7 @@ function run(bin: string, args: readonly string[]): Promise<Run> {
  */
 export async function renderText(kustomize: Kustomize, dir: string): Promise<string> {
   const [bin, ...args] = kustomize.command;
-  const out = await run(bin as string, [...args, '--load-restrictor=LoadRestrictionsRootOnly', dir]);
+  const out = await run(bin, [...args, '--load-restrictor=LoadRestrictionsRootOnly', dir]);
   if (out.code !== 0) {
     // kubectl prefixes kustomize's message with a klog header: keep only what kustomize said.
     const message =

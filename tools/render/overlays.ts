@@ -20,10 +20,10 @@ export async function resolveOverlays(root: string, args: readonly string[]): Pr
   if (args.length === 0) return all;
   const chosen: OverlayRef[] = [];
   for (const arg of args) {
-    const rel = relative(root, resolve(arg)).split(sep).join('/');
+    const rel = relative(root, resolve(root, arg)).split(sep).join('/');
     const matches = all.filter((o) => o.dir === rel || o.dir.startsWith(`${rel}/`) || o.env === arg);
     if (matches.length === 0) {
-      const isDir = await stat(resolve(arg)).then((s) => s.isDirectory(), () => false);
+      const isDir = await stat(resolve(root, arg)).then((s) => s.isDirectory(), () => false);
       throw new RenderError(`${arg}: ${isDir ? 'not an overlay directory (expected overlays/<env>/<component>)' : 'no such overlay'}; overlays: ${all.map((o) => o.dir).join(', ')}`);
     }
     for (const match of matches) if (!chosen.includes(match)) chosen.push(match);
@@ -180,7 +180,7 @@ export async function renderHashed(checkout: Checkout, kustomize: Kustomize, ove
 }
 
 /** Hashes and renders the overlays of a checkout; the cache's table of parsed kustomizations is kept up to date. */
-export async function renderCheckout(checkout: Checkout, kustomize: Kustomize, overlays: readonly OverlayRef[], options: RenderOptions = {}): Promise<HashedTree> {
+async function renderCheckout(checkout: Checkout, kustomize: Kustomize, overlays: readonly OverlayRef[], options: RenderOptions = {}): Promise<HashedTree> {
   const memo = options.cache?.readRefs() ?? new Map();
   const known = memo.size;
   const hashed = await hashOverlays(checkout, overlays, memo);

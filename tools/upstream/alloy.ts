@@ -3,7 +3,8 @@
  * github.com/grafana/alloy/syntax module the pinned Alloy requires) parses each rendered
  * config.alloy with Alloy's parser and evaluates every attribute that reads no component's exports
  * with Alloy's expression VM. Components' argument types stay out of reach: the main module does not
- * build with the Go module proxy alone (test/upstream/alloy/main.go says which versions it refuses).
+ * build with the Go module proxy alone (test/upstream/alloy/main.go says which versions it refuses);
+ * the `alloy/component-arguments` gate checks them against Alloy's documentation instead.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

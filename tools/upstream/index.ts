@@ -1,18 +1,21 @@
 /**
- * The upstream loaders as gates: each rendered Loki and Alloy configuration and the Argo CD objects
- * checked by the component's own code, when the upstream tier's programs are built
- * (`npm run test:upstream`); a program not built is skipped with one line saying so.
+ * The upstream loaders as gates: each rendered Alloy configuration and the Argo CD objects checked
+ * by the component's own code, Grafana's dashboards and alerting files by the Foundation SDK's
+ * types, when the upstream tier's programs are built (`npm run test:upstream`); a program not built
+ * is skipped with one line saying so. Loki's configuration is not among them: Loki's module is
+ * AGPL-licensed and not used here; `loki/config-schema` (tools/validate) checks it against Loki's
+ * documentation instead.
  */
 import type { RenderedTree } from '../render/tree.ts';
 import type { Finding } from '../validate/finding.ts';
 import { alloyConfigFindings } from './alloy.ts';
 import { argoCdFindings } from './argocd.ts';
-import { lokiConfigFindings } from './loki.ts';
+import { grafanaSdkFindings } from './grafana.ts';
 import { PROGRAMS_BIN_DIR, programPath, type ProgramName } from './programs.ts';
 
 export interface UpstreamResult {
   findings: Finding[];
-  /** One line per program that was not built, e.g. `upstream loki loader skipped: …`. */
+  /** One line per program that was not built, e.g. `upstream alloy loader skipped: …`. */
   skipped: string[];
 }
 
@@ -29,13 +32,13 @@ export async function upstreamFindings(root: string, tree: RenderedTree, files: 
     if (!path) skipped.push(`upstream ${name} loader skipped: ${PROGRAMS_BIN_DIR}/${name} is not built (npm run test:upstream builds it)`);
     return path;
   };
-  const loki = built('loki');
   const alloy = built('alloy');
   const argocd = built('argocd');
+  const grafana = built('grafana');
   const findings: Finding[] = [];
   for (const app of tree.apps) {
-    if (loki && app.component === 'loki') findings.push(...(await lokiConfigFindings(loki, app)));
     if (alloy && app.component === 'alloy') findings.push(...(await alloyConfigFindings(alloy, app)));
+    if (grafana && app.component === 'grafana') findings.push(...(await grafanaSdkFindings(grafana, app)));
   }
   if (argocd) findings.push(...(await argoCdFindings(argocd, argoFiles(files))));
   return { findings, skipped };

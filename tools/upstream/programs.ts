@@ -7,8 +7,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-export type ProgramName = 'loki' | 'alloy' | 'argocd';
-export const PROGRAM_NAMES: readonly ProgramName[] = ['loki', 'alloy', 'argocd'];
+export type ProgramName = 'alloy' | 'argocd' | 'grafana';
 
 /** Where `npm run test:upstream` puts the binaries, relative to the repository root. */
 export const PROGRAMS_BIN_DIR = 'test/upstream/.bin';

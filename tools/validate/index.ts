@@ -17,7 +17,10 @@ import { SECURITY_EXCEPTIONS } from '../catalog/exceptions.ts';
 import { wiringFindings, type ExternalRefs } from './wiring.ts';
 import { LOKI_ADDED_LABELS, logqlFindings, type KnownLabels } from './logql.ts';
 import { grafanaFolderFindings } from './grafana-folders.ts';
-import { TEXT_EMBEDDING_STREAMS } from '../components/grafana-content/queries.ts';
+import { grafanaProvisioningFindings } from './grafana-provisioning.ts';
+import { alloyArgumentFindings } from './alloy-arguments.ts';
+import { lokiConfigFindings } from './loki-config.ts';
+import { TEXT_EMBEDDING_STREAMS } from '../catalog/log-lines.ts';
 
 export interface NetworkMatrix {
   env: string;
@@ -71,7 +74,15 @@ export function validateTree(tree: RenderedTree, catalog: Catalog): ValidationRe
   const honoured: HonouredException[] = [];
   const labels: KnownLabels = { stream: ALLOY_STREAM_LABELS, other: LOKI_ADDED_LABELS, embedding: TEXT_EMBEDDING_STREAMS };
   for (const app of tree.apps) {
-    findings.push(...rbacFindings(app, model), ...schemaFindings(app), ...logqlFindings(app, labels), ...probeFindings(app));
+    findings.push(
+      ...rbacFindings(app, model),
+      ...schemaFindings(app),
+      ...logqlFindings(app, labels),
+      ...probeFindings(app),
+      ...grafanaProvisioningFindings(app),
+      ...alloyArgumentFindings(app),
+      ...lokiConfigFindings(app),
+    );
     const security = securityFindings(app, SECURITY_EXCEPTIONS);
     findings.push(...security.findings);
     honoured.push(...security.honoured);

@@ -65,7 +65,7 @@ const GO_ESCAPES: Record<string, string> = { '\\': '\\', '"': '"', n: '\n', t: '
  * string (`…`), as Loki's lexer reads them (grafana/loki v3.7.6 pkg/logql/syntax/lex.go:198, Prometheus' strutil.Unquote).
  * Throws LogqlStringError on an escape this reader does not know (\x, \u, octal).
  */
-export function unquoteLogql(literal: string): string {
+function unquoteLogql(literal: string): string {
   if (literal.startsWith('`') && literal.endsWith('`') && literal.length >= 2) return literal.slice(1, -1);
   if (!literal.startsWith('"') || !literal.endsWith('"') || literal.length < 2) throw new LogqlStringError(`not a LogQL string literal: ${literal}`);
   return literal.slice(1, -1).replace(/\\(.)/gs, (_, c: string) => {

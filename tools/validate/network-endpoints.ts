@@ -2,6 +2,7 @@ import type { Environment } from '../catalog/types.ts';
 import { PORTS, externalPeers, intendedFlows, urlPort, workloads, type ExternalPeer } from '../catalog/flows.ts';
 import { NAMESPACE } from '../catalog/names.ts';
 import type { KubeObject } from '../kube/object.ts';
+import { podSpecOf } from '../kube/pod.ts';
 import type { Endpoint, EndpointPort, Flow } from './network.ts';
 
 interface PodTemplate {
@@ -11,10 +12,10 @@ interface PodTemplate {
 
 function podTemplates(objects: readonly KubeObject[]): PodTemplate[] {
   return objects.flatMap((o) => {
-    const template = (o['spec'] as { template?: { metadata?: { labels?: Record<string, string> }; spec?: { containers?: { ports?: { name?: string; containerPort: number; protocol?: string }[] }[] } } } | undefined)?.template;
-    if (!template?.spec || o.metadata.namespace !== NAMESPACE) return [];
-    const ports = (template.spec.containers ?? []).flatMap((c) => (c.ports ?? []).map((p) => ({ port: p.containerPort, protocol: (p.protocol ?? 'TCP') as EndpointPort['protocol'], ...(p.name ? { name: p.name } : {}) })));
-    return [{ labels: template.metadata?.labels ?? {}, ports }];
+    const spec = podSpecOf(o);
+    if (!spec || o.metadata.namespace !== NAMESPACE) return [];
+    const ports = (spec.pod.containers ?? []).flatMap((c) => (c.ports ?? []).map((p) => ({ port: p.containerPort, protocol: (p.protocol ?? 'TCP') as EndpointPort['protocol'], ...(p.name ? { name: p.name } : {}) })));
+    return [{ labels: spec.labels, ports }];
   });
 }
 

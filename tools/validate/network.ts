@@ -1,4 +1,5 @@
 import { groupOf, type KubeObject } from '../kube/object.ts';
+import { NAMESPACE } from '../catalog/names.ts';
 import type { Finding } from './finding.ts';
 import { parseAddress } from './network-address.ts';
 import { isPod, parsePolicy, policySelects, ruleAllows, type Endpoint, type EndpointPort, type Policy, type Protocol } from './network-policy.ts';
@@ -87,7 +88,7 @@ function sortedFlows(flows: Iterable<Flow>): Flow[] {
  */
 export function allowedFlows(objects: KubeObject[], endpoints: Endpoint[], options: EvaluationOptions = {}): Flow[] {
   checkEndpoints(endpoints);
-  const defaultNamespace = options.defaultNamespace ?? 'observability';
+  const defaultNamespace = options.defaultNamespace ?? NAMESPACE;
   const policies = objects.filter(isNetworkPolicy).map((object) => parsePolicy(object, defaultNamespace));
   const listed = new Set(options.namespaces ?? [defaultNamespace]);
   const inScope = (endpoint: Endpoint): boolean => isPod(endpoint) && listed.has(endpoint.namespace);

@@ -14,7 +14,7 @@
  */
 import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
 import { describeObject, type KubeObject } from '../kube/object.ts';
-import { podSpecOf } from '../kube/pod.ts';
+import { containersOf, podSpecOf } from '../kube/pod.ts';
 import { parseQuantity, type Fraction } from '../kube/quantity.ts';
 import type { Finding } from './finding.ts';
 
@@ -108,7 +108,7 @@ function combine(a: Amounts, b: Amounts, op: (x: Fraction, y: Fraction) => Fract
 /** Whether a quota's scopes admit a pod (PriorityClass by the pod's priorityClassName; BestEffort by its resources). */
 function counts(quota: QuotaSpec, pod: V1PodSpec): boolean {
   const priority = pod.priorityClassName ?? '';
-  const bestEffort = [...(pod.containers ?? []), ...(pod.initContainers ?? [])].every((c) => !c.resources?.requests && !c.resources?.limits);
+  const bestEffort = containersOf(pod).every(({ container: c }) => !c.resources?.requests && !c.resources?.limits);
   const scopes: ScopeExpression[] = [...(quota.scopes ?? []).map((scopeName) => ({ scopeName, operator: 'Exists' as const })), ...(quota.scopeSelector?.matchExpressions ?? [])];
   return scopes.every((s) => {
     switch (s.scopeName) {

@@ -8,8 +8,9 @@
  * rbac/binding, rbac/default-service-account, rbac/shared-service-account, rbac/unneeded-token,
  * rbac/missing-token, rbac/missing-rights, rbac/excess-rights, rbac/unjudged-api-use, rbac/unused-binding.
  */
-import type { V1PolicyRule } from '@kubernetes/client-node';
+import type { V1PodSpec, V1PolicyRule } from '@kubernetes/client-node';
 import { describeObject, type KubeObject } from '../kube/object.ts';
+import { podSpecOf, pointer } from '../kube/pod.ts';
 import type { ApiRead } from '../catalog/rbac.ts';
 import type { RenderedApp } from '../render/tree.ts';
 import type { Finding } from './finding.ts';
@@ -94,26 +95,18 @@ export function rbacFindings(app: RenderedApp, model: RbacModel): Finding[] {
   return findings;
 }
 
-interface PodSpec {
-  serviceAccountName?: string;
-  automountServiceAccountToken?: boolean;
-  volumes?: { name: string; configMap?: { name: string } }[];
-}
-
 interface Workload {
   app: RenderedApp;
   owner: KubeObject;
-  pod: PodSpec;
+  pod: V1PodSpec;
   path: string;
 }
 
 function podWorkloads(apps: readonly RenderedApp[]): Workload[] {
   return apps.flatMap((app) =>
     app.objects.flatMap((owner) => {
-      const spec = owner['spec'] as { template?: { spec?: PodSpec }; jobTemplate?: { spec?: { template?: { spec?: PodSpec } } } } | undefined;
-      if (spec?.template?.spec) return [{ app, owner, pod: spec.template.spec, path: '/spec/template/spec' }];
-      if (spec?.jobTemplate?.spec?.template?.spec) return [{ app, owner, pod: spec.jobTemplate.spec.template.spec, path: '/spec/jobTemplate/spec/template/spec' }];
-      return [];
+      const spec = podSpecOf(owner);
+      return spec ? [{ app, owner, pod: spec.pod, path: pointer(spec.path) }] : [];
     }),
   );
 }

@@ -9,8 +9,8 @@
  */
 import type { V1Capabilities, V1Container, V1PodSecurityContext, V1PodSpec, V1SecurityContext } from '@kubernetes/client-node';
 import type { SecurityControl } from '../catalog/exceptions.ts';
-import { describeObject, groupOf, type KubeObject } from '../kube/object.ts';
-import { POD_SPEC_PATHS, child, podSpecOf, pointer, type Segment } from '../kube/pod.ts';
+import { describeObject, type KubeObject } from '../kube/object.ts';
+import { child, containersOf, podSpecOf, pointer, runsPods, type ContainerList, type Segment } from '../kube/pod.ts';
 import type { RenderedApp } from '../render/tree.ts';
 import type { Finding } from './finding.ts';
 
@@ -71,7 +71,7 @@ function unpinned(image: string | undefined): string | undefined {
   return undefined;
 }
 
-function containerViolations(object: KubeObject, podPath: readonly Segment[], pod: V1PodSpec, list: 'initContainers' | 'containers', index: number, container: V1Container): Violation[] {
+function containerViolations(object: KubeObject, podPath: readonly Segment[], pod: V1PodSpec, list: ContainerList, index: number, container: V1Container): Violation[] {
   const at = [...podPath, list, index];
   const sc: V1SecurityContext = container.securityContext ?? {};
   const podSc: V1PodSecurityContext = pod.securityContext ?? {};
@@ -121,10 +121,7 @@ function podViolations(object: KubeObject, podPath: readonly Segment[], pod: V1P
   (Array.isArray(pod.volumes) ? pod.volumes : []).forEach((volume, i) => {
     if (volume.hostPath) out.push({ control: 'no-host-path', path: pointer([...podPath, 'volumes', i, 'hostPath']), message: `volume "${volume.name}" mounts the node's ${volume.hostPath.path}: use another volume type` });
   });
-  for (const list of ['initContainers', 'containers'] as const) {
-    const containers = pod[list];
-    (Array.isArray(containers) ? containers : []).forEach((container, i) => out.push(...containerViolations(object, podPath, pod, list, i, container)));
-  }
+  for (const { list, index, container } of containersOf(pod)) out.push(...containerViolations(object, podPath, pod, list, index, container));
   return out;
 }
 
@@ -141,7 +138,7 @@ const covers = (exception: SecurityException, component: string, workload: strin
 export function securityFindings(app: RenderedApp, exceptions: readonly SecurityException[]): SecurityResult {
   const findings: Finding[] = [];
   const matched = new Map<SecurityException, Set<string>>();
-  const workloads = app.objects.filter((o) => POD_SPEC_PATHS.has(`${groupOf(o.apiVersion)}/${o.kind}`));
+  const workloads = app.objects.filter(runsPods);
   for (const object of workloads) {
     const described = describeObject(object);
     for (const violation of workloadViolations(object)) {

@@ -1,4 +1,7 @@
+import type { V1PodSpec } from '@kubernetes/client-node';
 import { describeObject, type KubeObject } from '../kube/object.ts';
+import { containersOf, podSpecOf, pointer } from '../kube/pod.ts';
+import { isSecret, withStoredBytes } from '../kube/stored-bytes.ts';
 import type { RenderedApp } from '../render/tree.ts';
 import type { Finding } from './finding.ts';
 import { escapePathComponent } from 'fast-json-patch';
@@ -9,20 +12,15 @@ export interface ExternalRefs {
   serviceAccounts: readonly string[];
 }
 
-interface Container { name: string; ports?: { name?: string; containerPort: number }[]; env?: { valueFrom?: { secretKeyRef?: { name: string; key?: string; optional?: boolean }; configMapKeyRef?: { name: string } } }[]; envFrom?: { secretRef?: { name: string }; configMapRef?: { name: string } }[] }
-interface PodSpec { containers?: Container[]; initContainers?: Container[]; volumes?: { name: string; configMap?: { name: string }; secret?: { secretName: string }; persistentVolumeClaim?: { claimName: string } }[]; serviceAccountName?: string; priorityClassName?: string }
-interface Workload { app: RenderedApp; owner: KubeObject; labels: Record<string, string>; pod: PodSpec; path: string }
+interface Workload { app: RenderedApp; owner: KubeObject; labels: Record<string, string>; pod: V1PodSpec; path: string }
 
 function workloads(apps: readonly RenderedApp[]): Workload[] {
-  const found: Workload[] = [];
-  for (const app of apps) {
-    for (const owner of app.objects) {
-      const spec = owner['spec'] as { template?: { metadata?: { labels?: Record<string, string> }; spec?: PodSpec }; jobTemplate?: { spec?: { template?: { metadata?: { labels?: Record<string, string> }; spec?: PodSpec } } } } | undefined;
-      const template = spec?.template ?? spec?.jobTemplate?.spec?.template;
-      if (template?.spec) found.push({ app, owner, labels: template.metadata?.labels ?? {}, pod: template.spec, path: spec?.template ? '/spec/template/spec' : '/spec/jobTemplate/spec/template/spec' });
-    }
-  }
-  return found;
+  return apps.flatMap((app) =>
+    app.objects.flatMap((owner) => {
+      const spec = podSpecOf(owner);
+      return spec ? [{ app, owner, labels: spec.labels, pod: spec.pod, path: pointer(spec.path) }] : [];
+    }),
+  );
 }
 
 const SERVICE_URL = /\b([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?:(\d+)\b/g;
@@ -40,8 +38,8 @@ export function wiringFindings(apps: readonly RenderedApp[], external: ExternalR
   for (const s of external.secrets) secrets.add(s);
   // The keys each rendered Secret will hold; absent when they cannot be known (an ExternalSecret's dataFrom).
   const secretKeys = new Map<string, Set<string> | undefined>();
-  for (const { object } of all.filter((e) => e.object.kind === 'Secret')) {
-    secretKeys.set(object.metadata.name, new Set([...Object.keys((object['data'] as object | undefined) ?? {}), ...Object.keys((object['stringData'] as object | undefined) ?? {})]));
+  for (const { object } of all.filter((e) => isSecret(e.object))) {
+    secretKeys.set(object.metadata.name, new Set(Object.keys((withStoredBytes(object)['data'] as object | undefined) ?? {})));
   }
   // The External Secrets Operator creates each ExternalSecret's target Secret (named like it unless target.name says otherwise).
   for (const { object } of all.filter((e) => e.object.kind === 'ExternalSecret')) {
@@ -60,27 +58,28 @@ export function wiringFindings(apps: readonly RenderedApp[], external: ExternalR
     };
     const vct = new Set(((w.owner['spec'] as { volumeClaimTemplates?: { metadata: { name: string } }[] }).volumeClaimTemplates ?? []).map((t) => t.metadata.name));
     (w.pod.volumes ?? []).forEach((v, i) => {
-      if (v.configMap && !configMaps.has(v.configMap.name)) missing('ConfigMap', v.configMap.name, `/volumes/${i}/configMap/name`);
-      if (v.secret && !secrets.has(v.secret.secretName)) missing('Secret', v.secret.secretName, `/volumes/${i}/secret/secretName`);
-      if (v.persistentVolumeClaim && !claims.has(v.persistentVolumeClaim.claimName)) missing('PersistentVolumeClaim', v.persistentVolumeClaim.claimName, `/volumes/${i}/persistentVolumeClaim/claimName`);
+      const configMap = v.configMap?.name;
+      const secret = v.secret?.secretName;
+      const claim = v.persistentVolumeClaim?.claimName;
+      if (configMap && !configMaps.has(configMap)) missing('ConfigMap', configMap, `/volumes/${i}/configMap/name`);
+      if (secret && !secrets.has(secret)) missing('Secret', secret, `/volumes/${i}/secret/secretName`);
+      if (claim && !claims.has(claim)) missing('PersistentVolumeClaim', claim, `/volumes/${i}/persistentVolumeClaim/claimName`);
     });
     const volumes = new Set([...(w.pod.volumes ?? []).map((v) => v.name), ...vct]);
-    for (const [list, field] of [[w.pod.containers ?? [], 'containers'], [w.pod.initContainers ?? [], 'initContainers']] as const) {
-      list.forEach((c, ci) => {
-        (c.env ?? []).forEach((e, ei) => {
-          const secret = e.valueFrom?.secretKeyRef?.name;
-          const config = e.valueFrom?.configMapKeyRef?.name;
-          if (secret && !secrets.has(secret)) missing('Secret', secret, `/${field}/${ci}/env/${ei}/valueFrom/secretKeyRef/name`);
-          const key = e.valueFrom?.secretKeyRef?.key;
-          const keys = secret ? secretKeys.get(secret) : undefined;
-          if (key && keys && !keys.has(key) && !e.valueFrom?.secretKeyRef?.optional) {
-            findings.push({ rule: 'wiring/missing-secret-key', severity: 'error', ...at, path: `${w.path}/${field}/${ci}/env/${ei}/valueFrom/secretKeyRef/key`, message: `Secret ${secret ?? ''} as rendered (Secret or ExternalSecret) has no key ${key}` });
-          }
-          if (config && !configMaps.has(config)) missing('ConfigMap', config, `/${field}/${ci}/env/${ei}/valueFrom/configMapKeyRef/name`);
-        });
-        ((c as { volumeMounts?: { name: string }[] }).volumeMounts ?? []).forEach((m, mi) => {
-          if (!volumes.has(m.name)) missing('volume', m.name, `/${field}/${ci}/volumeMounts/${mi}/name`);
-        });
+    for (const { list: field, index: ci, container: c } of containersOf(w.pod, ['containers', 'initContainers'])) {
+      (c.env ?? []).forEach((e, ei) => {
+        const secret = e.valueFrom?.secretKeyRef?.name;
+        const config = e.valueFrom?.configMapKeyRef?.name;
+        if (secret && !secrets.has(secret)) missing('Secret', secret, `/${field}/${ci}/env/${ei}/valueFrom/secretKeyRef/name`);
+        const key = e.valueFrom?.secretKeyRef?.key;
+        const keys = secret ? secretKeys.get(secret) : undefined;
+        if (key && keys && !keys.has(key) && !e.valueFrom?.secretKeyRef?.optional) {
+          findings.push({ rule: 'wiring/missing-secret-key', severity: 'error', ...at, path: `${w.path}/${field}/${ci}/env/${ei}/valueFrom/secretKeyRef/key`, message: `Secret ${secret ?? ''} as rendered (Secret or ExternalSecret) has no key ${key}` });
+        }
+        if (config && !configMaps.has(config)) missing('ConfigMap', config, `/${field}/${ci}/env/${ei}/valueFrom/configMapKeyRef/name`);
+      });
+      (c.volumeMounts ?? []).forEach((m, mi) => {
+        if (!volumes.has(m.name)) missing('volume', m.name, `/${field}/${ci}/volumeMounts/${mi}/name`);
       });
     }
     if (w.pod.serviceAccountName && !accounts.has(w.pod.serviceAccountName)) missing('ServiceAccount', w.pod.serviceAccountName, '/serviceAccountName');

