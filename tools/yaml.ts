@@ -1,7 +1,6 @@
 import { parseAllDocuments, stringify } from 'yaml';
 import { isKubeObject, type KubeObject } from './kube/object.ts';
 import { documentToJson, ManifestYamlError, MANIFEST_YAML_OPTIONS } from './kube/yaml-reading.ts';
-import { readBlockYaml } from './kube/yaml-block.ts';
 
 /** Keys a Kubernetes reader looks for first, in this order; every other key follows sorted. */
 const LEADING_KEYS = ['apiVersion', 'kind', 'metadata', 'spec', 'data', 'stringData', 'resources'];
@@ -86,19 +85,6 @@ export function parseObjects(text: string, source: string): KubeObject[] {
     }
     collect(value, where, objects);
   });
-  return objects;
-}
-
-/**
- * parseObjects for kustomize's output: the same objects, most of the time several times faster, as
- * kustomize's block YAML is read without a YAML parser (tools/kube/yaml-block.ts); any other text,
- * and every error, takes parseObjects.
- */
-export function parseRendered(text: string, source: string): KubeObject[] {
-  const documents = readBlockYaml(text);
-  if (!documents) return parseObjects(text, source);
-  const objects: KubeObject[] = [];
-  documents.forEach((value, index) => collect(value, `${source}: document ${index + 1}`, objects));
   return objects;
 }
 

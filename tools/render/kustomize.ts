@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { $, which } from 'zx';
-import { parseRendered } from '../yaml.ts';
+import { parseObjects } from '../yaml.ts';
 import type { KubeObject } from '../kube/object.ts';
 import { ARGO_CD_TARGET_VERSION, KUSTOMIZE_BUNDLED_BY_ARGO_CD } from '../catalog/versions.ts';
 
@@ -100,5 +100,5 @@ export async function renderText(kustomize: Kustomize, dir: string): Promise<str
 }
 
 export async function renderObjects(kustomize: Kustomize, dir: string): Promise<KubeObject[]> {
-  return parseRendered(await renderText(kustomize, dir), `kustomize build ${dir}`);
+  return parseObjects(await renderText(kustomize, dir), `kustomize build ${dir}`);
 }

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { limiter, mapLimited } from '../concurrency.ts';
 import type { KubeObject } from '../kube/object.ts';
-import { parseRendered } from '../yaml.ts';
+import { parseObjects } from '../yaml.ts';
 import { cacheKey, type RenderCache } from './cache.ts';
 import { listOverlays, openWorkingTree, workingTree, type Checkout, type OverlayRef } from '../git/checkout.ts';
 import { batchKeys, planBatches, renderBatchText, type BatchableMemo } from './batch.ts';
@@ -160,7 +160,7 @@ export async function renderHashed(checkout: Checkout, kustomize: Kustomize, ove
   const keep = async (overlay: OverlayRef, text: () => Promise<string>): Promise<void> => {
     let objects: KubeObject[];
     try {
-      objects = parseRendered(await text(), `kustomize build ${overlay.dir}`);
+      objects = parseObjects(await text(), `kustomize build ${overlay.dir}`);
     } catch (error) {
       failed(overlay, renderFailure(dir, overlay, error));
       return;
