@@ -37,8 +37,24 @@ const REPO = fileURLToPath(new URL('../', import.meta.url));
 const DRIFT_OBJECTS = 10_000;
 
 /** A case's time; `renders_s`, for check-warm, what reading and parsing the cached renders alone took after it. */
-interface Measure { seconds: number; peakMiB: number; renders_s?: number }
-interface Case { name: string; overlays: number; runs: number; tool_s: number; floor_s: number; ratio: number; ratio_min: number; ratio_max: number; peak_mib: number; floor: string; renders_s?: number }
+interface Measure {
+  seconds: number;
+  peakMiB: number;
+  renders_s?: number;
+}
+interface Case {
+  name: string;
+  overlays: number;
+  runs: number;
+  tool_s: number;
+  floor_s: number;
+  ratio: number;
+  ratio_min: number;
+  ratio_max: number;
+  peak_mib: number;
+  floor: string;
+  renders_s?: number;
+}
 
 /**
  * The most overlays render-all's floor runs kustomize over, as it is the longest step of the bench:
@@ -56,7 +72,12 @@ const FLOORS: Record<string, string> = {
 };
 
 /** Ratio targets (tool / floor, median of the run-by-run ratios) at the full sizes. */
-const TARGETS: Record<string, number> = { 'render-all-1000': 0.35, 'check-warm-1000': 3, 'diff-one-change-1000': 2, [`drift-${10_000}`]: 2 };
+const TARGETS: Record<string, number> = {
+  'render-all-1000': 0.35,
+  'check-warm-1000': 3,
+  'diff-one-change-1000': 2,
+  [`drift-${10_000}`]: 2,
+};
 
 /** The middle value; the mean of the middle two for an even count. */
 function median(values: number[]): number {
@@ -68,7 +89,10 @@ const round = (n: number, digits = 3): number => Number(n.toFixed(digits));
 
 /** Runs one case in a child process, so its peak memory is its own. */
 function child(kind: string, root: string): Measure {
-  const out = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--case', kind, '--root', root], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const out = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--case', kind, '--root', root], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   if (out.status !== 0) throw new Error(`bench case ${kind} failed: ${out.stderr.trim()}`);
   return JSON.parse(out.stdout) as Measure;
 }
@@ -91,7 +115,10 @@ async function renderFloor(root: string, kustomize: Kustomize): Promise<number> 
 /** diff-one-change's floor: the changed overlay rendered once, and the base ref's tree listed. */
 async function diffFloor(root: string, kustomize: Kustomize, overlay: string): Promise<void> {
   const [bin, ...args] = kustomize.command;
-  await Promise.all([run(bin, [...args, join(root, overlay)], { maxBuffer: 1 << 26 }), run('git', ['ls-tree', '-r', 'HEAD'], { cwd: root, maxBuffer: 1 << 28 })]);
+  await Promise.all([
+    run(bin, [...args, join(root, overlay)], { maxBuffer: 1 << 26 }),
+    run('git', ['ls-tree', '-r', 'HEAD'], { cwd: root, maxBuffer: 1 << 28 }),
+  ]);
 }
 
 /** check-warm's floor: git's index for the tree, what an unchanged tree must at least cost to recognise. */
@@ -101,7 +128,15 @@ const indexFloor = async (root: string): Promise<void> => void (await run('git',
 const changedOverlay = async (root: string): Promise<string> => `overlays/dev/${readdirSync(join(root, 'overlays/dev')).sort()[0] ?? ''}`;
 
 /** One case, `runs` times, each run its floor then the tool: a slow spell of the machine weighs on both alike. */
-function paired(name: string, overlays: number, runs: number, floorOf: () => number, tool: () => Measure, say: (line: string) => void, before?: (run: number) => void): Case {
+function paired(
+  name: string,
+  overlays: number,
+  runs: number,
+  floorOf: () => number,
+  tool: () => Measure,
+  say: (line: string) => void,
+  before?: (run: number) => void,
+): Case {
   const floors: number[] = [];
   const tools: Measure[] = [];
   for (let i = 0; i < runs; i++) {
@@ -115,7 +150,9 @@ function paired(name: string, overlays: number, runs: number, floorOf: () => num
   const kind = name.replace(/-\d+$/, '');
   const ratios = tools.map((m, i) => m.seconds / (floors[i] ?? NaN));
   return {
-    name, overlays, runs,
+    name,
+    overlays,
+    runs,
     tool_s: round(median(tools.map((m) => m.seconds))),
     floor_s: round(median(floors)),
     ratio: round(median(ratios)),
@@ -168,7 +205,9 @@ async function runCase(kind: string, root: string): Promise<Measure> {
 
 /** Seconds to read and `JSON.parse` every cached render under `dir` (warm in the page cache, as check-warm just read them). */
 function cachedRenders(dir: string): number {
-  const files = readdirSync(dir).filter((shard) => /^[0-9a-f]{2}$/.test(shard)).flatMap((shard) => readdirSync(join(dir, shard)).map((name) => join(dir, shard, name)));
+  const files = readdirSync(dir)
+    .filter((shard) => /^[0-9a-f]{2}$/.test(shard))
+    .flatMap((shard) => readdirSync(join(dir, shard)).map((name) => join(dir, shard, name)));
   const started = performance.now();
   for (const file of files) JSON.parse(readFileSync(file, 'utf8'));
   return (performance.now() - started) / 1000;
@@ -184,7 +223,17 @@ async function driftInputs(dir: string): Promise<void> {
     if (!source) throw new Error(`${REPO}: no overlay renders any object to copy`);
     desired.push({ ...source, metadata: { ...source.metadata, name: `${source.metadata.name}-${Math.floor(i / real.length)}` } });
   }
-  const live = desired.map((o, i) => ({ ...o, metadata: { ...o.metadata, uid: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`, resourceVersion: String(1000 + i), generation: 1, creationTimestamp: '2026-01-01T00:00:00Z' }, status: {} }));
+  const live = desired.map((o, i) => ({
+    ...o,
+    metadata: {
+      ...o.metadata,
+      uid: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`,
+      resourceVersion: String(1000 + i),
+      generation: 1,
+      creationTimestamp: '2026-01-01T00:00:00Z',
+    },
+    status: {},
+  }));
   writeFileSync(join(dir, 'desired.json'), JSON.stringify(desired));
   // As `kubectl get -o json` and `-o yaml` write a List.
   writeFileSync(join(dir, 'snapshot.json'), JSON.stringify({ apiVersion: 'v1', kind: 'List', items: live }, null, 4));
@@ -192,7 +241,10 @@ async function driftInputs(dir: string): Promise<void> {
 }
 
 function markdown(cases: Case[], notes: string[]): string {
-  const rows = cases.map((c) => `| ${c.name} | ${c.overlays} | ${c.runs} | ${c.tool_s} | ${c.floor_s} | ${c.ratio} | ${c.ratio_min}–${c.ratio_max} | ${TARGETS[c.name] !== undefined ? `≤ ${TARGETS[c.name]}` : ''} | ${c.peak_mib} | ${c.floor} |`);
+  const rows = cases.map(
+    (c) =>
+      `| ${c.name} | ${c.overlays} | ${c.runs} | ${c.tool_s} | ${c.floor_s} | ${c.ratio} | ${c.ratio_min}–${c.ratio_max} | ${TARGETS[c.name] !== undefined ? `≤ ${TARGETS[c.name]}` : ''} | ${c.peak_mib} | ${c.floor} |`,
+  );
   return [
     '# Benchmark results',
     '',
@@ -246,7 +298,18 @@ await main(USAGE, async () => {
       const overlays = components * envs;
       const root = join(work, `${components}x${envs}`);
       buildTree(REPO, root, components, envs);
-      const measure = (kind: string, times: number, before?: (run: number) => void): void => void cases.push(paired(`${kind}-${overlays}`, overlays, times, () => child(`${kind}-floor`, root).seconds, () => child(kind, root), say, before));
+      const measure = (kind: string, times: number, before?: (run: number) => void): void =>
+        void cases.push(
+          paired(
+            `${kind}-${overlays}`,
+            overlays,
+            times,
+            () => child(`${kind}-floor`, root).seconds,
+            () => child(kind, root),
+            say,
+            before,
+          ),
+        );
       measure('render-all', coldRuns);
       measure('check-warm', runs);
       const changed = await changedOverlay(root);
@@ -254,18 +317,38 @@ await main(USAGE, async () => {
       rmSync(root, { recursive: true, force: true });
     }
     await driftInputs(work);
-    cases.push(paired(`drift-${DRIFT_OBJECTS}`, 0, runs, () => child('drift-floor', work).seconds, () => child('drift', work), say));
+    cases.push(
+      paired(
+        `drift-${DRIFT_OBJECTS}`,
+        0,
+        runs,
+        () => child('drift-floor', work).seconds,
+        () => child('drift', work),
+        say,
+      ),
+    );
     const yaml = child('drift-yaml', work).seconds;
-    notes.push(`drift-${DRIFT_OBJECTS}: reading and parsing the desired objects and a \`kubectl get -o json\` snapshot, then comparing (no Node start-up); the same snapshot as YAML (kubectl get -o yaml) takes ${yaml.toFixed(2)} s to parse (one run).`);
+    notes.push(
+      `drift-${DRIFT_OBJECTS}: reading and parsing the desired objects and a \`kubectl get -o json\` snapshot, then comparing (no Node start-up); the same snapshot as YAML (kubectl get -o yaml) takes ${yaml.toFixed(2)} s to parse (one run).`,
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  notes.push('render-all: cold cache, input hashing + kustomize + parse + cache write; check-warm: the same call with every overlay cached (the render stage of check; the validation gates are not included, as a synthetic tree is not the catalog). diff-one-change: diffRefs of the working tree (one dev overlay changed) against HEAD with a warm cache: both sides hashed (HEAD read from git objects, no worktree), the stale-file check, one overlay rendered. Tool and floor alike are timed inside their own child process, after Node start-up and module loading. Synthetic components beyond the real five are copies in their own namespace (bench/tree.ts).');
-  for (const c of cases.filter((c) => c.renders_s !== undefined)) notes.push(`${c.name}: reading and \`JSON.parse\` of the ${c.overlays} cached renders alone take ${c.renders_s} s (${round((c.renders_s ?? NaN) / c.floor_s, 1)} × the floor), which no tool that returns the objects can skip.`);
-  for (const c of cases.filter((c) => c.ratio > (TARGETS[c.name] ?? Infinity))) notes.push(`TARGET MISSED: ${c.name} (ratio ${c.ratio}, target ≤ ${TARGETS[c.name]})`);
-  for (const size of ['render-all-1000', 'check-warm-1000', 'diff-one-change-1000']) if (!cases.some((c) => c.name === size)) notes.push(`${size}: not measured in this run (--sizes ${flags.sizes})`);
+  notes.push(
+    'render-all: cold cache, input hashing + kustomize + parse + cache write; check-warm: the same call with every overlay cached (the render stage of check; the validation gates are not included, as a synthetic tree is not the catalog). diff-one-change: diffRefs of the working tree (one dev overlay changed) against HEAD with a warm cache: both sides hashed (HEAD read from git objects, no worktree), the stale-file check, one overlay rendered. Tool and floor alike are timed inside their own child process, after Node start-up and module loading. Synthetic components beyond the real five are copies in their own namespace (bench/tree.ts).',
+  );
+  for (const c of cases.filter((c) => c.renders_s !== undefined))
+    notes.push(
+      `${c.name}: reading and \`JSON.parse\` of the ${c.overlays} cached renders alone take ${c.renders_s} s (${round((c.renders_s ?? NaN) / c.floor_s, 1)} × the floor), which no tool that returns the objects can skip.`,
+    );
+  for (const c of cases.filter((c) => c.ratio > (TARGETS[c.name] ?? Infinity)))
+    notes.push(`TARGET MISSED: ${c.name} (ratio ${c.ratio}, target ≤ ${TARGETS[c.name]})`);
+  for (const size of ['render-all-1000', 'check-warm-1000', 'diff-one-change-1000'])
+    if (!cases.some((c) => c.name === size)) notes.push(`${size}: not measured in this run (--sizes ${flags.sizes})`);
   const elapsed = round((performance.now() - benchStarted) / 1000, 0);
-  notes.push(`Load average (1 min) ${loadBefore.toFixed(1)} at the start and ${(loadavg()[0] ?? NaN).toFixed(1)} at the end, on ${availableParallelism()} cores.`);
+  notes.push(
+    `Load average (1 min) ${loadBefore.toFixed(1)} at the start and ${(loadavg()[0] ?? NaN).toFixed(1)} at the end, on ${availableParallelism()} cores.`,
+  );
   if (flags.note) notes.push(flags.note);
   notes.push(`The whole bench took ${Math.floor(elapsed / 60)} min ${elapsed % 60} s (budget: 20 min at the default sizes).`);
   const dir = flags.update ? join(REPO, 'bench') : (flags.out ?? mkdtempSync(join(tmpdir(), 'obs-bench-results-')));
@@ -273,6 +356,8 @@ await main(USAGE, async () => {
   writeFileSync(join(dir, 'results.json'), `${JSON.stringify({ elapsed_s: elapsed, cases }, null, 2)}\n`);
   writeFileSync(join(dir, 'results.md'), markdown(cases, notes));
   process.stdout.write(markdown(cases, notes));
-  process.stderr.write(`results written to ${join(dir, 'results.json')} and ${join(dir, 'results.md')}${flags.update ? '' : ' (--update writes bench/results.*)'}\n`);
+  process.stderr.write(
+    `results written to ${join(dir, 'results.json')} and ${join(dir, 'results.md')}${flags.update ? '' : ' (--update writes bench/results.*)'}\n`,
+  );
   return EXIT.ok;
 });

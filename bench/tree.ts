@@ -3,7 +3,12 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const ENVS = [['dev', 'dev'], ['prod', 'prod'], ['staging', 'dev'], ['qa', 'prod']] as const;
+const ENVS = [
+  ['dev', 'dev'],
+  ['prod', 'prod'],
+  ['staging', 'dev'],
+  ['qa', 'prod'],
+] as const;
 
 /** The namespace the real stack uses, and the word every cluster-scoped object's name carries. */
 const STACK = 'observability';
@@ -29,7 +34,10 @@ function copyRenamed(from: string, to: string, rename: string): void {
  * declared the same objects would be one object shared by many Applications, which Argo CD and `check` refuse.
  */
 export function buildTree(repo: string, root: string, components: number, envs: number): void {
-  const real = readdirSync(join(repo, 'base'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const real = readdirSync(join(repo, 'base'), { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   for (let i = 0; i < components; i++) {
     const component = real[i % real.length];
     if (component === undefined) throw new Error(`${repo}/base: no component to copy`);

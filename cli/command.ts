@@ -28,7 +28,8 @@ function usageMessage(error: unknown, argv: readonly string[]): string | undefin
   const message = messageOf(error);
   const quoted = /'([^']*)'/.exec(message)?.[1] ?? '';
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${quoted}; see --help`;
-  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `unexpected argument ${JSON.stringify(quoted)}: this command takes no arguments (a value belongs after its --flag); see --help`;
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
+    return `unexpected argument ${JSON.stringify(quoted)}: this command takes no arguments (a value belongs after its --flag); see --help`;
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     const flag = /^Option '(-\w, )?(--[\w-]+)/.exec(message)?.[2];
     if (flag && message.includes('argument missing')) return `${flag} needs a value`;
@@ -89,4 +90,3 @@ export async function main(usage: string, command: () => Promise<number>): Promi
     process.exitCode = EXIT.cannotRun;
   }
 }
-

@@ -22,7 +22,9 @@ process.on('uncaughtException', (error: Error) => {
     const file = where.replace(/^file:\/\//, '');
     const end = excerpt.findIndex((line) => line.trim() === '' || line.startsWith('SyntaxError'));
     const context = (end < 0 ? excerpt : excerpt.slice(0, end)).map((line) => `  ${line}`);
-    process.stderr.write(`error: ${relative(process.cwd(), file)}: ${error.message}: this TypeScript does not parse; fix it and run again\n${context.join('\n')}\n`);
+    process.stderr.write(
+      `error: ${relative(process.cwd(), file)}: ${error.message}: this TypeScript does not parse; fix it and run again\n${context.join('\n')}\n`,
+    );
     process.exit(2);
   }
   // Anything else is a bug of ours: Node's own report (stack and all) and exit code 1.

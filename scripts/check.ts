@@ -34,7 +34,9 @@ await main(USAGE, async () => {
   const interrupted = await interruptedWrite(root);
   if (interrupted) {
     const state = interrupted === 'committed' ? 'base/, overlays/ and apps/ are half written' : 'nothing was changed yet';
-    process.stderr.write(`warning: an interrupted \`npm run generate\` left ${WORK_DIR}/ (${state}): run \`npm run generate\` to finish it, then check again\n`);
+    process.stderr.write(
+      `warning: an interrupted \`npm run generate\` left ${WORK_DIR}/ (${state}): run \`npm run generate\` to finish it, then check again\n`,
+    );
   }
   const kustomize = await findKustomize();
   const versionWarning = kustomizeVersionWarning(kustomize);
@@ -47,7 +49,9 @@ await main(USAGE, async () => {
   if (format !== 'text') {
     if (result.renderError) throw result.renderError;
     const stale = result.stale.stale.map(({ path, problem }) => ({ path, problem }));
-    process.stdout.write(formatData({ ok: !failed, stale, findings: result.findings, honoured: result.honoured, summary: result.summary }, format));
+    process.stdout.write(
+      formatData({ ok: !failed, stale, findings: result.findings, honoured: result.honoured, summary: result.summary }, format),
+    );
     return failed ? EXIT.findings : EXIT.ok;
   }
   if (result.stale.stale.length > 0) {
@@ -64,7 +68,10 @@ await main(USAGE, async () => {
   if (result.findings.length > 0) process.stdout.write('\n');
   if (result.honoured.length > 0) {
     process.stdout.write('Security exceptions honoured (declared in tools/catalog/exceptions.ts):\n');
-    for (const h of result.honoured) process.stdout.write(`  ${h.env}/${h.component} ${h.object}${h.container ? ` container ${h.container}` : ''}: ${h.control} — ${h.reason}\n`);
+    for (const h of result.honoured)
+      process.stdout.write(
+        `  ${h.env}/${h.component} ${h.object}${h.container ? ` container ${h.container}` : ''}: ${h.control} — ${h.reason}\n`,
+      );
     process.stdout.write('\n');
   }
   process.stdout.write(`${formatSummary(result.summary)}\n\n`);

@@ -7,7 +7,17 @@ import { parseRepo, repoWebUrl } from '../tools/github/repo.ts';
 import { openRenderCache } from '../tools/render/cache.ts';
 import { findKustomize } from '../tools/render/kustomize.ts';
 import { EXIT, main, parseFlags, required } from '../cli/command.ts';
-import { OUTPUT_OPTIONS, checkWritable, formatData, outputFormat, progressLine, pruneCache, repoRoot, useColor, writeFlagFile } from './lib/cli.ts';
+import {
+  OUTPUT_OPTIONS,
+  checkWritable,
+  formatData,
+  outputFormat,
+  progressLine,
+  pruneCache,
+  repoRoot,
+  useColor,
+  writeFlagFile,
+} from './lib/cli.ts';
 
 const USAGE = `
 Usage: npm run diff -- --base REF [--head REF] [-o text|markdown|json|yaml] [--comment-file FILE] [--repo OWNER/NAME]
@@ -68,7 +78,8 @@ await main(USAGE, async () => {
     const body = formatMarkdown(report, { ...shas, title: false, limit: ARTIFACT_COMMENT_MAX_CHARS });
     await writeFlagFile('--comment-file', commentFile, body);
   }
-  if (format === 'json' || format === 'yaml') process.stdout.write(formatData({ base: baseSha, head: headSha, ...reportJson(report) }, format));
+  if (format === 'json' || format === 'yaml')
+    process.stdout.write(formatData({ base: baseSha, head: headSha, ...reportJson(report) }, format));
   else if (format === 'markdown') process.stdout.write(formatMarkdown(report, { ...shas, limit: Number.MAX_SAFE_INTEGER }));
   else process.stdout.write(`base ${baseSha} → head ${headSha}\n${formatText(report, { color: useColor(process.stdout) })}`);
   return hasChanges(report) ? EXIT.findings : EXIT.ok;

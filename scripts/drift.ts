@@ -31,7 +31,10 @@ could not be listed: the report still shows the rest and says which kinds and wh
 /** The objects of a manifest or snapshot file; a file without any is bad input, not "everything missing". */
 async function readManifests(flag: string, file: string): Promise<KubeObject[]> {
   const objects = parseObjects(await readFlagFile(flag, file), file);
-  if (objects.length === 0) throw new UsageError(`${flag} ${file} holds no objects: save it with the command \`npm run drift -- --env ENV --print-kubectl\` prints`);
+  if (objects.length === 0)
+    throw new UsageError(
+      `${flag} ${file} holds no objects: save it with the command \`npm run drift -- --env ENV --print-kubectl\` prints`,
+    );
   return objects;
 }
 
@@ -51,10 +54,15 @@ await main(USAGE, async () => {
   const reportIssue = values['report-issue'];
   const format = outputFormat(values, ['text', 'markdown', 'json', 'yaml']);
   if ((env === undefined) === (desiredFile === undefined)) throw new UsageError('give --env ENV, or --desired FILE with --snapshot FILE');
-  if (desiredFile !== undefined && snapshot === undefined) throw new UsageError('--desired needs --snapshot FILE: the live side to compare with');
-  if (snapshot !== undefined && (kubeconfig !== undefined || context !== undefined)) throw new UsageError('--snapshot replaces the cluster: drop --kubeconfig and --context');
+  if (desiredFile !== undefined && snapshot === undefined)
+    throw new UsageError('--desired needs --snapshot FILE: the live side to compare with');
+  if (snapshot !== undefined && (kubeconfig !== undefined || context !== undefined))
+    throw new UsageError('--snapshot replaces the cluster: drop --kubeconfig and --context');
   if (reportIssue !== undefined && env === undefined) throw new UsageError('--report-issue keeps one issue per environment: give --env');
-  if (values['print-kubectl'] && (env === undefined || snapshot !== undefined || reportIssue !== undefined || kubeconfig !== undefined || context !== undefined)) {
+  if (
+    values['print-kubectl'] &&
+    (env === undefined || snapshot !== undefined || reportIssue !== undefined || kubeconfig !== undefined || context !== undefined)
+  ) {
     throw new UsageError('--print-kubectl only prints a command: give it with --env ENV alone');
   }
   const issueRepo = reportIssue !== undefined ? parseRepo(reportIssue) : undefined;
@@ -65,10 +73,17 @@ await main(USAGE, async () => {
     process.stdout.write(`${await snapshotCommand(root, env)}\n`);
     return EXIT.ok;
   }
-  const live = snapshot !== undefined ? { snapshot: await readManifests('--snapshot', snapshot) } : { ...(kubeconfig !== undefined ? { kubeconfig } : {}), ...(context !== undefined ? { context } : {}) };
-  const desired: DesiredSource = env !== undefined ? { env } : { objects: await readManifests('--desired', required(desiredFile, '--desired FILE')) };
+  const live =
+    snapshot !== undefined
+      ? { snapshot: await readManifests('--snapshot', snapshot) }
+      : { ...(kubeconfig !== undefined ? { kubeconfig } : {}), ...(context !== undefined ? { context } : {}) };
+  const desired: DesiredSource =
+    env !== undefined ? { env } : { objects: await readManifests('--desired', required(desiredFile, '--desired FILE')) };
   const { report, cluster } = await runDrift(root, desired, live);
-  if (cluster && cluster.unlisted > 0) process.stderr.write(`error: ${cluster.server}: ${cluster.unlisted} of ${cluster.kinds} kinds could not be listed; their objects are reported unchecked\n`);
+  if (cluster && cluster.unlisted > 0)
+    process.stderr.write(
+      `error: ${cluster.server}: ${cluster.unlisted} of ${cluster.kinds} kinds could not be listed; their objects are reported unchecked\n`,
+    );
   const title = env ?? `${desiredFile} against ${snapshot}`;
   if (format === 'json' || format === 'yaml') process.stdout.write(formatData(driftJson(report), format));
   else process.stdout.write(format === 'markdown' ? formatDriftMarkdown(report, title) : formatDriftText(report, title));

@@ -27,6 +27,8 @@ await main(USAGE, async () => {
   if (result.recovered) process.stdout.write('completed an interrupted earlier generate\n');
   for (const path of result.written) process.stdout.write(`wrote   ${path}\n`);
   for (const path of result.deleted) process.stdout.write(`deleted ${path}\n`);
-  process.stdout.write(`${files.size} generated files: ${result.written.length} written, ${result.deleted.length} deleted, ${result.unchanged} unchanged\n`);
+  process.stdout.write(
+    `${files.size} generated files: ${result.written.length} written, ${result.deleted.length} deleted, ${result.unchanged} unchanged\n`,
+  );
   return EXIT.ok;
 });

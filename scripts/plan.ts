@@ -18,7 +18,8 @@ await main(USAGE, async () => {
   const { values, positionals } = parseFlags(process.argv.slice(2), OUTPUT_OPTIONS, true);
   const format = outputFormat(values, ['text', 'json', 'yaml']);
   const known = catalog.environments.map((env) => env.name);
-  for (const name of positionals) if (!known.includes(name)) throw new UsageError(`unknown environment ${JSON.stringify(name)}: expected ${known.join(', ')}`);
+  for (const name of positionals)
+    if (!known.includes(name)) throw new UsageError(`unknown environment ${JSON.stringify(name)}: expected ${known.join(', ')}`);
   const chosen = (env: string | undefined): boolean => positionals.length === 0 || (env !== undefined && positionals.includes(env));
   const plan = await planRepository(repoRoot(), catalog);
   const appsets = plan.applicationSets;
@@ -33,7 +34,13 @@ await main(USAGE, async () => {
     const apps = planned.filter((p) => p.applicationSet === appset.metadata.name);
     if (apps.length === 0) continue;
     process.stdout.write(`ApplicationSet ${appset.metadata.name} (${apps.length} Applications, RollingSync)\n`);
-    const rows = apps.map((a) => [`step ${a.step + 1}`, `wave ${a.labels['wave'] ?? '?'}`, a.name, `${a.path}@${a.targetRevision}`, `→ ${a.destination.name ?? a.destination.server}/${a.destination.namespace ?? ''}`]);
+    const rows = apps.map((a) => [
+      `step ${a.step + 1}`,
+      `wave ${a.labels['wave'] ?? '?'}`,
+      a.name,
+      `${a.path}@${a.targetRevision}`,
+      `→ ${a.destination.name ?? a.destination.server}/${a.destination.namespace ?? ''}`,
+    ]);
     const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
     for (const row of rows) process.stdout.write(`  ${row.map((c, i) => (i < 4 ? c.padEnd(widths[i] ?? 0) : c)).join('  ')}\n`);
     process.stdout.write('\n');

@@ -43,7 +43,8 @@ await main(USAGE, async () => {
   const fromRun = eventFile !== undefined || artifactDir !== undefined;
   let pr = 0;
   if (fromRun) {
-    if (eventFile === undefined || artifactDir === undefined) throw new UsageError('--workflow-run EVENT_FILE and --artifact DIR go together');
+    if (eventFile === undefined || artifactDir === undefined)
+      throw new UsageError('--workflow-run EVENT_FILE and --artifact DIR go together');
     if (flags.pr !== undefined || flags.base !== undefined || flags.head !== undefined) {
       throw new UsageError('with --workflow-run the pull request comes from the event: drop --pr, --base and --head');
     }
@@ -51,7 +52,8 @@ await main(USAGE, async () => {
     const prText = required(flags.pr, '--pr N');
     pr = Number(prText);
     if (!Number.isInteger(pr) || pr <= 0) throw new UsageError(`--pr ${prText}: expected a pull request number`);
-    if (flags.base === undefined) throw new UsageError('give --base REF (render here) or --workflow-run EVENT_FILE --artifact DIR (post a pr-diff run\'s comment)');
+    if (flags.base === undefined)
+      throw new UsageError("give --base REF (render here) or --workflow-run EVENT_FILE --artifact DIR (post a pr-diff run's comment)");
   }
   const token = process.env['GITHUB_TOKEN'];
   if (!token) throw new UsageError('GITHUB_TOKEN is not set: export a token that may write pull request comments');
@@ -59,13 +61,26 @@ await main(USAGE, async () => {
   if (eventFile !== undefined && artifactDir !== undefined) return postFromRun(octokit, repo, eventFile, artifactDir);
 
   const repositoryUrl = repoWebUrl(repo, process.env['GITHUB_SERVER_URL'] || undefined);
-  const result = await commentRendered(octokit, { ...repo, pr }, repoRoot(), await findKustomize(), required(flags.base, '--base REF'), flags.head, repositoryUrl);
+  const result = await commentRendered(
+    octokit,
+    { ...repo, pr },
+    repoRoot(),
+    await findKustomize(),
+    required(flags.base, '--base REF'),
+    flags.head,
+    repositoryUrl,
+  );
   process.stdout.write(`${result.action} comment ${result.url}\n`);
   return EXIT.ok;
 });
 
 /** The pr-comment workflow's step: GitHub's event and API decide the pull request; the artifact is only data. */
-async function postFromRun(octokit: ReturnType<typeof createGitHubClient>, repo: RepoRef, eventFile: string, artifactDir: string): Promise<number> {
+async function postFromRun(
+  octokit: ReturnType<typeof createGitHubClient>,
+  repo: RepoRef,
+  eventFile: string,
+  artifactDir: string,
+): Promise<number> {
   let payload: unknown;
   try {
     payload = JSON.parse(await readFile(eventFile, 'utf8'));
@@ -75,7 +90,9 @@ async function postFromRun(octokit: ReturnType<typeof createGitHubClient>, repo:
   const run = parseWorkflowRunEvent(payload, eventFile);
   const runRepo = `${run.repository.owner}/${run.repository.repo}`;
   if (runRepo.toLowerCase() !== `${repo.owner}/${repo.repo}`.toLowerCase()) {
-    throw new UsageError(`--repo ${repo.owner}/${repo.repo}, but run ${run.id} in ${eventFile} belongs to ${runRepo}: give --repo ${runRepo}`);
+    throw new UsageError(
+      `--repo ${repo.owner}/${repo.repo}, but run ${run.id} in ${eventFile} belongs to ${runRepo}: give --repo ${runRepo}`,
+    );
   }
   const result = await commentFromRun(octokit, repo, run, artifactDir, repoWebUrl(repo, process.env['GITHUB_SERVER_URL'] || undefined));
   process.stdout.write('posted' in result ? `${result.posted.action} comment ${result.posted.url}\n` : `${result.skipped}\n`);

@@ -27,12 +27,19 @@ await main(USAGE, async () => {
   const errors = findings.filter((f) => f.severity === 'error').length;
   if (format !== 'text') {
     const byEnv = Object.fromEntries(matrices.map((m) => [m.env, m.json]));
-    process.stdout.write(formatData({ ok: errors === 0, overlays, findings, honoured, ...(values.matrix ? { matrices: byEnv } : {}) }, format));
+    process.stdout.write(
+      formatData({ ok: errors === 0, overlays, findings, honoured, ...(values.matrix ? { matrices: byEnv } : {}) }, format),
+    );
   } else {
     if (values.matrix) for (const m of matrices) process.stdout.write(`Allowed flows in ${m.env}:\n${m.text}\n`);
     for (const finding of findings) process.stdout.write(`${formatFinding(finding)}\n`);
-    for (const h of honoured) process.stdout.write(`exception honoured: ${h.env}/${h.component} ${h.object}${h.container ? ` container ${h.container}` : ''}: ${h.control} — ${h.reason}\n`);
-    process.stdout.write(`${errors === 0 ? 'valid' : 'invalid'}: ${overlays.length} overlay(s), ${errors} error(s), ${findings.length - errors} other finding(s)\n`);
+    for (const h of honoured)
+      process.stdout.write(
+        `exception honoured: ${h.env}/${h.component} ${h.object}${h.container ? ` container ${h.container}` : ''}: ${h.control} — ${h.reason}\n`,
+      );
+    process.stdout.write(
+      `${errors === 0 ? 'valid' : 'invalid'}: ${overlays.length} overlay(s), ${errors} error(s), ${findings.length - errors} other finding(s)\n`,
+    );
   }
   return errors > 0 ? EXIT.findings : EXIT.ok;
 });

@@ -19,7 +19,10 @@ export const OUTPUT_OPTIONS = {
  * The one output format the flags ask for, `text` when none; a value outside `allowed` or two
  * flags asking for different formats (`--json --format markdown`) is a UsageError.
  */
-export function outputFormat<const F extends OutputFormat>(values: { json?: boolean; format?: string; output?: string }, allowed: readonly F[]): F {
+export function outputFormat<const F extends OutputFormat>(
+  values: { json?: boolean; format?: string; output?: string },
+  allowed: readonly F[],
+): F {
   const asked: [string, string][] = [];
   if (values.json) asked.push(['--json', 'json']);
   if (values.format !== undefined) asked.push([`--format ${values.format}`, values.format]);
@@ -27,7 +30,8 @@ export function outputFormat<const F extends OutputFormat>(values: { json?: bool
   for (const [flag, format] of asked) {
     if (!allowed.some((known) => known === format)) throw new UsageError(`${flag}: expected one of ${allowed.join(', ')}`);
   }
-  if (new Set(asked.map(([, format]) => format)).size > 1) throw new UsageError(`conflicting flags: ${asked.map(([flag]) => flag).join(' and ')}; give one output format`);
+  if (new Set(asked.map(([, format]) => format)).size > 1)
+    throw new UsageError(`conflicting flags: ${asked.map(([flag]) => flag).join(' and ')}; give one output format`);
   const chosen = allowed.find((format) => format === (asked[0]?.[1] ?? 'text'));
   if (chosen === undefined) throw new UsageError(`give an output format: ${allowed.join(', ')}`);
   return chosen;
@@ -89,7 +93,9 @@ export async function pruneCache(cache: RenderCache): Promise<void> {
   try {
     await cache.prune();
   } catch (error) {
-    process.stderr.write(`warning: ${cache.dir}: old renders could not be deleted (${messageOf(error)}); deleting the directory is always safe\n`);
+    process.stderr.write(
+      `warning: ${cache.dir}: old renders could not be deleted (${messageOf(error)}); deleting the directory is always safe\n`,
+    );
   }
 }
 

@@ -108,9 +108,21 @@ describe('the import graph', () => {
 
   it('keeps the entry points apart: bench/ imports no script, cli/ (their shared frame) imports neither them nor tools/', () => {
     const wrong = [
-      ...sources('bench').flatMap((file) => importsOf(file).filter((target) => target.startsWith('scripts/')).map((target) => `${file} -> ${target}`)),
-      ...sources('cli').flatMap((file) => importsOf(file).filter((target) => !target.startsWith('cli/')).map((target) => `${file} -> ${target}`)),
-      ...sources('tools').flatMap((file) => importsOf(file).filter((target) => /^(cli|scripts|bench)\//.test(target)).map((target) => `${file} -> ${target}`)),
+      ...sources('bench').flatMap((file) =>
+        importsOf(file)
+          .filter((target) => target.startsWith('scripts/'))
+          .map((target) => `${file} -> ${target}`),
+      ),
+      ...sources('cli').flatMap((file) =>
+        importsOf(file)
+          .filter((target) => !target.startsWith('cli/'))
+          .map((target) => `${file} -> ${target}`),
+      ),
+      ...sources('tools').flatMap((file) =>
+        importsOf(file)
+          .filter((target) => /^(cli|scripts|bench)\//.test(target))
+          .map((target) => `${file} -> ${target}`),
+      ),
     ];
     expect(wrong).toEqual([]);
   });

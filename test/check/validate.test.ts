@@ -13,7 +13,10 @@ function repository(): string {
   const root = mkdtempSync(join(tmpdir(), 'obs-validate-'));
   for (const dir of ['base', 'overlays', 'apps']) cpSync(join(REPO_ROOT, dir), join(root, dir), { recursive: true });
   mkdirSync(join(root, '.github/workflows'), { recursive: true });
-  writeFileSync(join(root, '.github/workflows/open.yml'), 'on: push\njobs:\n  noop:\n    runs-on: ubuntu-latest\n    steps:\n      - run: "true"\n');
+  writeFileSync(
+    join(root, '.github/workflows/open.yml'),
+    'on: push\njobs:\n  noop:\n    runs-on: ubuntu-latest\n    steps:\n      - run: "true"\n',
+  );
   return root;
 }
 
@@ -24,7 +27,9 @@ describe('validateRepository', () => {
   it('with no overlay named, validates every overlay and the whole repository: apps/ and the workflows', async () => {
     const result = await validateRepository(root, catalog, await findKustomize(), []);
     expect([...result.overlays].sort()).toEqual(overlayDirs());
-    expect(result.findings.filter((f) => f.severity === 'error').map((f) => `${f.object} ${f.rule}`)).toEqual(['.github/workflows/open.yml workflow/permissions']);
+    expect(result.findings.filter((f) => f.severity === 'error').map((f) => `${f.object} ${f.rule}`)).toEqual([
+      '.github/workflows/open.yml workflow/permissions',
+    ]);
   });
 
   it('with overlays named, reports theirs only, rendered within their whole environment, without the repository-wide gates', async () => {

@@ -14,7 +14,11 @@ type Pod = { spec: { containers: { env?: Env[] }[] } };
 function secretReads(objects: readonly KubeObject[]): { owner: KubeObject; secret: string; key: string }[] {
   return objects.flatMap((owner) => {
     const pod = (owner['spec'] as { template?: Pod } | undefined)?.template;
-    return (pod?.spec.containers ?? []).flatMap((c) => (c.env ?? []).flatMap((e) => (e.valueFrom?.secretKeyRef ? [{ owner, secret: e.valueFrom.secretKeyRef.name, key: e.valueFrom.secretKeyRef.key }] : [])));
+    return (pod?.spec.containers ?? []).flatMap((c) =>
+      (c.env ?? []).flatMap((e) =>
+        e.valueFrom?.secretKeyRef ? [{ owner, secret: e.valueFrom.secretKeyRef.name, key: e.valueFrom.secretKeyRef.key }] : [],
+      ),
+    );
   });
 }
 
@@ -23,22 +27,33 @@ describe('credentials from a secret store, and what restarts when they rotate', 
   const prodApps = tree.apps.filter((a) => a.env === 'prod');
   const rendered = prodApps.flatMap((a) => a.objects);
 
-  it('prod: one schema-valid ExternalSecret per Secret a workload reads, with every key it reads, from the catalog\'s store', () => {
+  it("prod: one schema-valid ExternalSecret per Secret a workload reads, with every key it reads, from the catalog's store", () => {
     const externals = rendered.filter((o) => o.kind === 'ExternalSecret');
     const reads = secretReads(rendered);
     expect(new Set(externals.map((e) => e.metadata.name))).toEqual(new Set(reads.map((r) => r.secret)));
     for (const { owner, secret, key } of reads) {
-      const spec = externals.find((e) => e.metadata.name === secret)?.['spec'] as { secretStoreRef: unknown; target: { name: string }; data: { secretKey: string; remoteRef: { key: string; property: string } }[] };
+      const spec = externals.find((e) => e.metadata.name === secret)?.['spec'] as {
+        secretStoreRef: unknown;
+        target: { name: string };
+        data: { secretKey: string; remoteRef: { key: string; property: string } }[];
+      };
       expect(spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'secret-manager' });
       expect(spec.target.name).toBe(secret);
-      expect(spec.data, `${owner.metadata.name} reads ${secret}/${key}`).toContainEqual({ secretKey: key, remoteRef: { key: `observability/prod/${secret}`, property: key } });
+      expect(spec.data, `${owner.metadata.name} reads ${secret}/${key}`).toContainEqual({
+        secretKey: key,
+        remoteRef: { key: `observability/prod/${secret}`, property: key },
+      });
     }
-    expect(prodApps.flatMap((app) => schemaFindings({ ...app, objects: app.objects.filter((o) => o.kind === 'ExternalSecret') }))).toEqual([]);
+    expect(prodApps.flatMap((app) => schemaFindings({ ...app, objects: app.objects.filter((o) => o.kind === 'ExternalSecret') }))).toEqual(
+      [],
+    );
   });
 
-  it('prod: every workload names in Reloader\'s annotation the Secrets it reads only at start; Grafana\'s admin password is not one (it only seeds the first start)', () => {
+  it("prod: every workload names in Reloader's annotation the Secrets it reads only at start; Grafana's admin password is not one (it only seeds the first start)", () => {
     const reloads = Object.fromEntries(
-      rendered.filter((o) => secretReads([o]).length > 0 && o.kind !== 'Job').map((o) => [o.metadata.name, o.metadata.annotations?.[RELOADER_SECRET_ANNOTATION]]),
+      rendered
+        .filter((o) => secretReads([o]).length > 0 && o.kind !== 'Job')
+        .map((o) => [o.metadata.name, o.metadata.annotations?.[RELOADER_SECRET_ANNOTATION]]),
     );
     expect(reloads).toEqual({
       minio: 'minio-credentials',
@@ -62,7 +77,8 @@ describe('credentials from a secret store, and what restarts when they rotate', 
     const workloads = dev.filter((o) => ['minio', 'loki'].includes(o.metadata.name) && ['Deployment', 'StatefulSet'].includes(o.kind));
     expect(workloads.map((o) => o.kind).sort()).toEqual(['Deployment', 'StatefulSet']);
     for (const workload of workloads) {
-      const annotations = (workload['spec'] as { template: { metadata: { annotations?: Record<string, string> } } }).template.metadata.annotations ?? {};
+      const annotations =
+        (workload['spec'] as { template: { metadata: { annotations?: Record<string, string> } } }).template.metadata.annotations ?? {};
       expect(annotations['checksum/secrets'], workload.metadata.name).toMatch(/^[0-9a-f]{16}$/);
     }
   });

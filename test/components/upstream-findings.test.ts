@@ -8,10 +8,15 @@ import { app, renderCommitted } from '../support/repo.ts';
 
 /** Smaller review findings against upstream, each on the rendered overlays of every environment. */
 const data = (a: RenderedApp, configMap: string, key: string): string =>
-  String(((a.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === configMap) as KubeObject)['data'] as Record<string, string>)[key]);
+  String(
+    ((a.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === configMap) as KubeObject)['data'] as Record<string, string>)[key],
+  );
 
 function pod(a: RenderedApp, kind: string, name: string): V1PodSpec {
-  const spec = a.objects.filter((o) => o.kind === kind && o.metadata.name === name).map(podSpecOf).find(Boolean);
+  const spec = a.objects
+    .filter((o) => o.kind === kind && o.metadata.name === name)
+    .map(podSpecOf)
+    .find(Boolean);
   if (!spec) throw new Error(`${a.env}/${a.component}: no ${kind} ${name}`);
   return spec.pod;
 }
@@ -59,19 +64,34 @@ describe('upstream review findings, as rendered', async () => {
       .split('\n')
       .filter((line) => !line.trimStart().startsWith('#'))
       .flatMap((line) => line.split(/;|&&|\|\||\|/))
-      .map((part) => part.trim().replace(/^(until|while|do|then|if|!)(\s+|$)/, '').split(/\s+/))
+      .map((part) =>
+        part
+          .trim()
+          .replace(/^(until|while|do|then|if|!)(\s+|$)/, '')
+          .split(/\s+/),
+      )
       .filter((words) => words[0] && !['done', 'fi', 'else'].includes(words[0]));
     const programs = new Set(commands.map((words) => words[0]));
     // The mc image is mc on ubi-micro: no grep, sed or awk (minio/mc Dockerfile.release).
     expect([...programs].sort()).toEqual(['echo', 'mc', 'set', 'sleep']);
-    const mc = commands.filter((w) => w[0] === 'mc').map((w) => w.slice(1).filter((x) => /^[a-z]+$/.test(x)).slice(0, 3).join(' '));
+    const mc = commands
+      .filter((w) => w[0] === 'mc')
+      .map((w) =>
+        w
+          .slice(1)
+          .filter((x) => /^[a-z]+$/.test(x))
+          .slice(0, 3)
+          .join(' '),
+      );
     expect(mc.some((c) => c.startsWith('ilm import'))).toBe(false);
     expect(mc.some((c) => c.startsWith('ilm rule import'))).toBe(true);
     expect(script).toMatch(/^mc admin policy attach stack loki-chunks-readwrite --user "\$LOKI_ACCESS_KEY_ID"$/m);
   });
 
-  it.each(envs)('%s: Grafana offers no ruler management against Loki\'s read path', (env) => {
-    const sources = parse(data(app(tree, env, 'grafana'), 'grafana-datasources', 'datasources.yaml')) as { datasources: { type: string; jsonData: Record<string, unknown> }[] };
+  it.each(envs)("%s: Grafana offers no ruler management against Loki's read path", (env) => {
+    const sources = parse(data(app(tree, env, 'grafana'), 'grafana-datasources', 'datasources.yaml')) as {
+      datasources: { type: string; jsonData: Record<string, unknown> }[];
+    };
     const loki = sources.datasources.filter((d) => d.type === 'loki');
     expect(loki).not.toHaveLength(0);
     for (const d of loki) expect(d.jsonData['manageAlerts']).toBe(false);

@@ -50,9 +50,19 @@ describe('diffApplications', () => {
     // WHEN compared
     const diff = diffApplications(committed(), head);
     // THEN every dev Application changes that one field, prod none, and the flag says the renders do not show it
-    const dev = env('dev').components.map((c) => `dev-${c}`).sort();
+    const dev = env('dev')
+      .components.map((c) => `dev-${c}`)
+      .sort();
     expect(diff.applications.map((a) => `${a.change} ${a.name}`)).toEqual(dev.map((name) => `changed ${name}`));
-    expect(diff.applications.every((a) => a.fields.length === 1 && a.fields[0]?.path === 'spec.source.targetRevision' && a.fields[0].before === 'main' && a.fields[0].after === 'release-1')).toBe(true);
+    expect(
+      diff.applications.every(
+        (a) =>
+          a.fields.length === 1 &&
+          a.fields[0]?.path === 'spec.source.targetRevision' &&
+          a.fields[0].before === 'main' &&
+          a.fields[0].after === 'release-1',
+      ),
+    ).toBe(true);
     expect(flagLines(diff.flags)).toEqual([
       `warning source-change dev/: source.targetRevision: main → release-1 (Applications ${dev.join(', ')}): the cluster gets what that source holds, which this diff's renders of the head do not show`,
     ]);
@@ -64,8 +74,12 @@ describe('diffApplications', () => {
     const head = committed().filter((entry) => entry.file !== 'apps/prod.applicationset.yaml');
     const diff = diffApplications(committed(), head);
     // THEN each prod Application is removed, with its wave, destination and finalizer shown
-    const prod = env('prod').components.map((c) => `prod-${c}`).sort();
-    expect(diff.applications.map((a) => `${a.change} ${a.name} ${a.madeBy}`)).toEqual(prod.map((name) => `removed ${name} ApplicationSet observability-prod`));
+    const prod = env('prod')
+      .components.map((c) => `prod-${c}`)
+      .sort();
+    expect(diff.applications.map((a) => `${a.change} ${a.name} ${a.madeBy}`)).toEqual(
+      prod.map((name) => `removed ${name} ApplicationSet observability-prod`),
+    );
     const loki = diff.applications.find((a) => a.name === 'prod-loki');
     expect(loki?.fields.map((f) => `${f.path}: ${f.before}`)).toEqual([
       'metadata.labels.wave: 2',
@@ -75,19 +89,26 @@ describe('diffApplications', () => {
       'spec.source: {path: overlays/prod/loki, repoURL: https://github.com/example-org/observability-gitops.git, targetRevision: main}',
       'metadata.finalizers: [resources-finalizer.argocd.argoproj.io]',
     ]);
-    expect(diff.flags.map((f) => `${f.severity} ${f.rule} ${f.env}/${f.component}`)).toEqual(prod.map((name) => `danger application-removed prod/${name.slice('prod-'.length)}`));
+    expect(diff.flags.map((f) => `${f.severity} ${f.rule} ${f.env}/${f.component}`)).toEqual(
+      prod.map((name) => `danger application-removed prod/${name.slice('prod-'.length)}`),
+    );
     expect(diff.flags.find((f) => f.component === 'loki')?.message).toBe(
       'Application prod-loki removed (ApplicationSet observability-prod goes with apps/prod.applicationset.yaml, and the Applications it owns with it, in reverse RollingSync order): its resources-finalizer.argocd.argoproj.io finalizer makes Argo CD delete every resource it deployed (overlays/prod/loki → prod/observability) first, volumes and their data included',
     );
     // AND the ApplicationSet itself is shown removed, its settings listed but not its template again
-    expect(diff.objects.map((o) => `${o.change} ${o.kind} ${o.name} ${o.file}`)).toEqual(['removed ApplicationSet observability-prod apps/prod.applicationset.yaml']);
+    expect(diff.objects.map((o) => `${o.change} ${o.kind} ${o.name} ${o.file}`)).toEqual([
+      'removed ApplicationSet observability-prod apps/prod.applicationset.yaml',
+    ]);
     expect(diff.objects[0]?.fields.map((f) => f.path)).toContain('spec.strategy.deletionOrder');
     expect(diff.objects[0]?.fields.some((f) => f.path.startsWith('spec.template') || f.path.startsWith('spec.generators'))).toBe(false);
   });
 
   it('an element removed from a generator deletes that Application; without a finalizer and with preserveResourcesOnDeletion, its resources stay', () => {
     // GIVEN dev's MinIO element removed
-    const drop = (o: Editable) => (o.spec.generators[0].list.elements = o.spec.generators[0].list.elements.filter((e: { component: string }) => e.component !== 'minio'));
+    const drop = (o: Editable) =>
+      (o.spec.generators[0].list.elements = o.spec.generators[0].list.elements.filter(
+        (e: { component: string }) => e.component !== 'minio',
+      ));
     const withFinalizer = diffApplications(committed(), edited('apps/dev.applicationset.yaml', drop));
     expect(flagLines(withFinalizer.flags)).toEqual([
       'danger application-removed dev/minio: Application dev-minio removed (ApplicationSet observability-dev no longer generates it, in reverse RollingSync order): its resources-finalizer.argocd.argoproj.io finalizer makes Argo CD delete every resource it deployed (overlays/dev/minio → dev/observability) first, volumes and their data included',
@@ -132,18 +153,32 @@ describe('diffApplications', () => {
     const diff = diffApplications(committed(), head);
     const lines = flagLines(diff.flags);
     // THEN the wave change names the Application and both waves
-    expect(lines).toContain('warning wave-order prod/loki: wave 2 → 3 (Application prod-loki): it now syncs in a different RollingSync step; check what it depends on is in an earlier wave');
+    expect(lines).toContain(
+      'warning wave-order prod/loki: wave 2 → 3 (Application prod-loki): it now syncs in a different RollingSync step; check what it depends on is in an earlier wave',
+    );
     // AND reversed steps move each dev Application whose step changed (platform 1 → 4, …)
     expect(lines.filter((l) => l.startsWith('warning wave-order dev/platform'))).toEqual([
       "warning wave-order dev/platform: RollingSync step 1 → 4 (Application dev-platform, wave 0): the ApplicationSet's steps are reordered, so it syncs before or after other Applications than it did",
     ]);
     // AND the new cluster is a danger, once for all prod Applications
-    const prod = env('prod').components.map((c) => `prod-${c}`).sort();
-    expect(lines).toContain(`danger destination-change prod/: destination cluster prod/observability → prod-eu/observability (Applications ${prod.join(', ')}): Argo CD creates its resources in the new cluster, empty volumes included; those in the old one are no longer tracked and stay there, unmanaged`);
-    expect(lines.find((l) => l.includes('project-change'))).toMatch(/^warning project-change dev\/: project observability → default \(Applications dev-/);
-    expect(lines.find((l) => l.includes('sync-policy'))).toMatch(/^warning sync-policy dev\/: syncPolicy\.syncOptions: \+ Replace=true; − PruneLast=true, FailOnSharedResource=true \(Applications dev-/);
+    const prod = env('prod')
+      .components.map((c) => `prod-${c}`)
+      .sort();
+    expect(lines).toContain(
+      `danger destination-change prod/: destination cluster prod/observability → prod-eu/observability (Applications ${prod.join(', ')}): Argo CD creates its resources in the new cluster, empty volumes included; those in the old one are no longer tracked and stay there, unmanaged`,
+    );
+    expect(lines.find((l) => l.includes('project-change'))).toMatch(
+      /^warning project-change dev\/: project observability → default \(Applications dev-/,
+    );
+    expect(lines.find((l) => l.includes('sync-policy'))).toMatch(
+      /^warning sync-policy dev\/: syncPolicy\.syncOptions: \+ Replace=true; − PruneLast=true, FailOnSharedResource=true \(Applications dev-/,
+    );
     // AND each changed Application lists its fields, the step among them
-    expect(diff.applications.find((a) => a.name === 'dev-platform')?.fields.find((f) => f.path === 'rollingSync.step')).toEqual({ path: 'rollingSync.step', before: '1', after: '4' });
+    expect(diff.applications.find((a) => a.name === 'dev-platform')?.fields.find((f) => f.path === 'rollingSync.step')).toEqual({
+      path: 'rollingSync.step',
+      before: '1',
+      after: '4',
+    });
   });
 
   it('shows AppProject changes field by field: a destination removed is a warning, a kind allowed is info', () => {
@@ -177,11 +212,21 @@ describe('diffApplications', () => {
     // GIVEN a repository Secret in the bootstrap whose password is rotated
     const repoSecret = (password: string): ArgoFileObject => ({
       file: 'apps/bootstrap/repository.yaml',
-      object: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'repo-observability', namespace: 'argocd', labels: { 'argocd.argoproj.io/secret-type': 'repository' } }, stringData: { url: 'https://github.com/example-org/observability-gitops.git', password } },
+      object: {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'repo-observability', namespace: 'argocd', labels: { 'argocd.argoproj.io/secret-type': 'repository' } },
+        stringData: { url: 'https://github.com/example-org/observability-gitops.git', password },
+      },
     });
-    const diff = diffApplications([...committed(), repoSecret('first-repo-password')], [...committed(), repoSecret('second-repo-password')]);
+    const diff = diffApplications(
+      [...committed(), repoSecret('first-repo-password')],
+      [...committed(), repoSecret('second-repo-password')],
+    );
     // THEN one changed object naming the key, and neither value anywhere
-    expect(diff.objects.map((o) => `${o.change} ${o.kind} ${o.name}: ${o.fields.map((f) => f.path).join(', ')}`)).toEqual(['changed Secret repo-observability: stringData.password']);
+    expect(diff.objects.map((o) => `${o.change} ${o.kind} ${o.name}: ${o.fields.map((f) => f.path).join(', ')}`)).toEqual([
+      'changed Secret repo-observability: stringData.password',
+    ]);
     expect(JSON.stringify(diff)).not.toMatch(/first-repo-password|second-repo-password/);
   });
 

@@ -161,10 +161,17 @@ describe('diffTrees', () => {
     expect(alloyRow).toMatchObject({ added: 1, removed: 0, changed: 0, linesRemoved: 0 });
     expect(alloyRow?.linesAdded).toBe(report.changes[0]?.added);
     expect(grafanaRow).toMatchObject({ added: 0, removed: 3, changed: 0, linesAdded: 0 });
-    expect(report.changes[0]?.diff).toMatch(/^--- \/dev\/null\n\+\+\+ head\/dev\/alloy ConfigMap observability\/alloy-config\n@@ -0,0 \+1,\d+ @@/);
+    expect(report.changes[0]?.diff).toMatch(
+      /^--- \/dev\/null\n\+\+\+ head\/dev\/alloy ConfigMap observability\/alloy-config\n@@ -0,0 \+1,\d+ @@/,
+    );
     // AND removing the claim is flagged as data loss
     expect(flagsOf(report, 'data-loss')).toEqual([
-      expect.objectContaining({ severity: 'danger', env: 'dev', component: 'grafana', object: 'PersistentVolumeClaim observability/grafana-data' }),
+      expect.objectContaining({
+        severity: 'danger',
+        env: 'dev',
+        component: 'grafana',
+        object: 'PersistentVolumeClaim observability/grafana-data',
+      }),
     ]);
   });
 
@@ -177,19 +184,28 @@ describe('diffTrees', () => {
     const report = diffTrees({ base, head });
 
     // THEN the old name is removed and the new one added
-    expect(report.changes.map((c) => `${c.change} ${c.key}`)).toEqual(['removed /Service/observability/grafana', 'added /Service/observability/grafana-http']);
+    expect(report.changes.map((c) => `${c.change} ${c.key}`)).toEqual([
+      'removed /Service/observability/grafana',
+      'added /Service/observability/grafana-http',
+    ]);
   });
 
   it('shows an object moving between apps as removed from one and added to the other, and says so on data loss', () => {
     // GIVEN the grafana claim moves from the grafana app to the platform app
     const base = tree(...stackTree('dev'));
-    const head = devStackWith({ grafana: [service('grafana'), grafanaDeployment()], platform: [namespace(), claim('grafana-data', '10Gi')] });
+    const head = devStackWith({
+      grafana: [service('grafana'), grafanaDeployment()],
+      platform: [namespace(), claim('grafana-data', '10Gi')],
+    });
 
     // WHEN diffed
     const report = diffTrees({ base, head });
 
     // THEN it is removed in grafana, added in platform, and the data-loss flag names the move
-    expect(report.changes.map((c) => `${c.component} ${c.change} ${c.name}`)).toEqual(['grafana removed grafana-data', 'platform added grafana-data']);
+    expect(report.changes.map((c) => `${c.component} ${c.change} ${c.name}`)).toEqual([
+      'grafana removed grafana-data',
+      'platform added grafana-data',
+    ]);
     const [loss] = flagsOf(report, 'data-loss');
     expect(loss?.message).toContain('It moves to dev/platform');
   });
@@ -201,8 +217,16 @@ describe('diffTrees', () => {
 
     function secretReport(): DiffReport {
       // GIVEN the MinIO credentials Secret: password changed, a key added, a key removed, one key unchanged
-      const base = devStackWith({ minio: [secret('minio-credentials', { 'root-user': unchangedUser, 'root-password': oldPassword, 'legacy-key': 'legacy-OLD-value' })] });
-      const head = devStackWith({ minio: [secret('minio-credentials', { 'root-user': unchangedUser, 'root-password': newPassword, 'console-key': 'console-NEW-value' })] });
+      const base = devStackWith({
+        minio: [
+          secret('minio-credentials', { 'root-user': unchangedUser, 'root-password': oldPassword, 'legacy-key': 'legacy-OLD-value' }),
+        ],
+      });
+      const head = devStackWith({
+        minio: [
+          secret('minio-credentials', { 'root-user': unchangedUser, 'root-password': newPassword, 'console-key': 'console-NEW-value' }),
+        ],
+      });
       // WHEN diffed
       return diffTrees({ base, head });
     }
@@ -283,7 +307,13 @@ describe('diffTrees', () => {
       const encoded = Buffer.from(value).toString('base64');
       const base = devStackWith({ minio: [secret('loki-s3-credentials', { 'secret-access-key': value })] });
       const head = devStackWith({
-        minio: [secret('loki-s3-credentials', {}, { stringData: undefined, data: { 'secret-access-key': `${encoded.slice(0, 40)}\n${encoded.slice(40)}\n` } })],
+        minio: [
+          secret(
+            'loki-s3-credentials',
+            {},
+            { stringData: undefined, data: { 'secret-access-key': `${encoded.slice(0, 40)}\n${encoded.slice(40)}\n` } },
+          ),
+        ],
       });
       // WHEN diffed THEN the cluster would store the same bytes: no change, no flag
       const report = diffTrees({ base, head });
@@ -314,18 +344,29 @@ describe('diffTrees', () => {
 
     it('flags a volumeClaimTemplates change on a StatefulSet; a size alone is a volume-size flag saying the claims keep theirs', () => {
       // GIVEN loki-write's claim template grows from 50Gi to 100Gi, and one whose access mode changes
-      const sizedOnly = diffTrees({ base: tree(app('prod', 'loki', [lokiStatefulSet('write')])), head: tree(app('prod', 'loki', [lokiStatefulSet('write', { storage: '100Gi' })])) });
-      const otherMode = structuredClone(lokiStatefulSet('write')) as { spec: { volumeClaimTemplates: { spec: { accessModes: string[] } }[] } } & KubeObject;
+      const sizedOnly = diffTrees({
+        base: tree(app('prod', 'loki', [lokiStatefulSet('write')])),
+        head: tree(app('prod', 'loki', [lokiStatefulSet('write', { storage: '100Gi' })])),
+      });
+      const otherMode = structuredClone(lokiStatefulSet('write')) as {
+        spec: { volumeClaimTemplates: { spec: { accessModes: string[] } }[] };
+      } & KubeObject;
       otherMode.spec.volumeClaimTemplates[0]!.spec.accessModes = ['ReadWriteOncePod'];
       // WHEN diffed
-      // THEN the size is refused with the hint that recreating the StatefulSet resizes no claim; another template change stays immutable-field
+      // THEN the size is refused with the hint that recreating the StatefulSet resizes no claim; another template change stays
+      // immutable-field
       expect(flagsOf(sizedOnly, 'immutable-field')).toEqual([]);
       expect(flagsOf(sizedOnly, 'volume-size').map((flag) => `${flag.severity} ${flag.object}: ${flag.message}`)).toEqual([
         'danger StatefulSet observability/loki-write: volumeClaimTemplates data 50Gi → 100Gi: Kubernetes refuses any change to volumeClaimTemplates, so the sync fails. Recreating the StatefulSet (delete it with --cascade=orphan, then sync) does not resize the 3 existing claims data-loki-write-0 … data-loki-write-2: patch each claim to 100Gi, only if its StorageClass has allowVolumeExpansion: true (else the API server refuses the patch); only claims made for new replicas get the new size from the template.',
       ]);
-      expect(refusedFields(lokiStatefulSet('write'), otherMode)).toEqual(['danger StatefulSet observability/loki-write: spec.volumeClaimTemplates changed']);
+      expect(refusedFields(lokiStatefulSet('write'), otherMode)).toEqual([
+        'danger StatefulSet observability/loki-write: spec.volumeClaimTemplates changed',
+      ]);
       // AND a smaller template is refused and says the existing claims cannot shrink
-      const smaller = diffTrees({ base: tree(app('prod', 'loki', [lokiStatefulSet('write')])), head: tree(app('prod', 'loki', [lokiStatefulSet('write', { storage: '20Gi' })])) });
+      const smaller = diffTrees({
+        base: tree(app('prod', 'loki', [lokiStatefulSet('write')])),
+        head: tree(app('prod', 'loki', [lokiStatefulSet('write', { storage: '20Gi' })])),
+      });
       expect(flagsOf(smaller, 'volume-size').map((flag) => flag.message)).toEqual([
         'volumeClaimTemplates data 50Gi → 20Gi: Kubernetes refuses any change to volumeClaimTemplates, so the sync fails; and the 3 existing claims data-loki-write-0 … data-loki-write-2 cannot shrink either: a volume never shrinks: a smaller size means a new claim and copying the data over, and whatever is not copied is lost.',
       ]);
@@ -354,12 +395,20 @@ describe('diffTrees', () => {
       // GIVEN the grafana claim at 10Gi
       const base = claim('grafana-data', '10Gi');
       const sized = (head: KubeObject) =>
-        flagsOf(diffTrees({ base: tree(app('prod', 'x', [base])), head: tree(app('prod', 'x', [head])) }), 'volume-size').map((flag) => `${flag.severity} ${flag.object}: ${flag.message.split(':')[0]}`);
+        flagsOf(diffTrees({ base: tree(app('prod', 'x', [base])), head: tree(app('prod', 'x', [head])) }), 'volume-size').map(
+          (flag) => `${flag.severity} ${flag.object}: ${flag.message.split(':')[0]}`,
+        );
       // WHEN it shrinks to 5Gi or 9000Mi, grows to 20Gi or 12G, or stays the same size written 10240Mi
       // THEN a shrink is a danger (refused), a growth a warning, the same size nothing; none is an immutable field
-      expect(sized(claim('grafana-data', '5Gi'))).toEqual(['danger PersistentVolumeClaim observability/grafana-data: spec.resources.requests.storage shrinks (10Gi → 5Gi)']);
-      expect(sized(claim('grafana-data', '9000Mi'))).toEqual(['danger PersistentVolumeClaim observability/grafana-data: spec.resources.requests.storage shrinks (10Gi → 9000Mi)']);
-      expect(sized(claim('grafana-data', '20Gi'))).toEqual(['warning PersistentVolumeClaim observability/grafana-data: spec.resources.requests.storage grows (10Gi → 20Gi)']);
+      expect(sized(claim('grafana-data', '5Gi'))).toEqual([
+        'danger PersistentVolumeClaim observability/grafana-data: spec.resources.requests.storage shrinks (10Gi → 5Gi)',
+      ]);
+      expect(sized(claim('grafana-data', '9000Mi'))).toEqual([
+        'danger PersistentVolumeClaim observability/grafana-data: spec.resources.requests.storage shrinks (10Gi → 9000Mi)',
+      ]);
+      expect(sized(claim('grafana-data', '20Gi'))).toEqual([
+        'warning PersistentVolumeClaim observability/grafana-data: spec.resources.requests.storage grows (10Gi → 20Gi)',
+      ]);
       expect(sized(claim('grafana-data', '12G'))).toHaveLength(1);
       expect(sized(claim('grafana-data', '10240Mi'))).toEqual([]);
       expect(refusedFields(base, claim('grafana-data', '5Gi'))).toEqual([]);
@@ -403,9 +452,9 @@ describe('diffTrees', () => {
       const after = { 'config.yaml': 'retention_period: 720h\n' };
       // WHEN diffed
       // THEN only the immutable one is refused
-      expect(refusedFields(configMap('loki-config', before, { immutable: true }), configMap('loki-config', after, { immutable: true }))).toEqual([
-        'danger ConfigMap observability/loki-config: data changed while immutable',
-      ]);
+      expect(
+        refusedFields(configMap('loki-config', before, { immutable: true }), configMap('loki-config', after, { immutable: true })),
+      ).toEqual(['danger ConfigMap observability/loki-config: data changed while immutable']);
       expect(refusedFields(configMap('loki-config', before), configMap('loki-config', after))).toEqual([]);
     });
   });
@@ -427,18 +476,36 @@ describe('diffTrees', () => {
 
   it('flags the removal of a CustomResourceDefinition as data loss: every object of its kind goes', () => {
     // GIVEN the platform app drops a CRD it rendered
-    const crd: KubeObject = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'podlogs.monitoring.grafana.com' }, spec: { group: 'monitoring.grafana.com', names: { kind: 'PodLogs', plural: 'podlogs' }, scope: 'Namespaced' } };
-    const report = diffTrees({ base: tree(app('prod', 'platform', [namespace(), crd])), head: tree(app('prod', 'platform', [namespace()])) });
+    const crd: KubeObject = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'podlogs.monitoring.grafana.com' },
+      spec: { group: 'monitoring.grafana.com', names: { kind: 'PodLogs', plural: 'podlogs' }, scope: 'Namespaced' },
+    };
+    const report = diffTrees({
+      base: tree(app('prod', 'platform', [namespace(), crd])),
+      head: tree(app('prod', 'platform', [namespace()])),
+    });
     // THEN a danger flag names the kind whose objects are deleted with it
-    expect(report.flags.map((f) => `${f.severity} ${f.rule} ${f.env}/${f.component} ${f.object}`)).toEqual(['danger data-loss prod/platform CustomResourceDefinition podlogs.monitoring.grafana.com']);
-    expect(report.flags[0]?.message).toMatch(/^CustomResourceDefinition removed: deleting it deletes every PodLogs \(monitoring\.grafana\.com\) object in the cluster/);
+    expect(report.flags.map((f) => `${f.severity} ${f.rule} ${f.env}/${f.component} ${f.object}`)).toEqual([
+      'danger data-loss prod/platform CustomResourceDefinition podlogs.monitoring.grafana.com',
+    ]);
+    expect(report.flags[0]?.message).toMatch(
+      /^CustomResourceDefinition removed: deleting it deletes every PodLogs \(monitoring\.grafana\.com\) object in the cluster/,
+    );
   });
 
   it('pairs a generated name across its hash suffix only when the stem is unambiguous', () => {
     // GIVEN kustomize-generated ConfigMaps: one renamed with its content, and a stem with two candidates
     const generated = (name: string, value: string) => configMap(name, { 'config.alloy': value });
     const base = tree(app('dev', 'alloy', [generated('alloy-extra-7h2bt4k5cd', 'a'), generated('twice-5k7f2c9b8m', 'a')]));
-    const head = tree(app('dev', 'alloy', [generated('alloy-extra-b82m5k9ftg', 'b'), generated('twice-cd24hkmt56', 'b'), generated('twice-g2m4t6b8d9', 'c')]));
+    const head = tree(
+      app('dev', 'alloy', [
+        generated('alloy-extra-b82m5k9ftg', 'b'),
+        generated('twice-cd24hkmt56', 'b'),
+        generated('twice-g2m4t6b8d9', 'c'),
+      ]),
+    );
     // WHEN diffed
     const report = diffTrees({ base, head });
     // THEN the unique stem is one change of name and content; the ambiguous one stays removals and additions
@@ -463,7 +530,9 @@ describe('diffTrees', () => {
     const report = diffTrees({ base, head, baseApps: headApps, headApps });
     // THEN the move says who prunes it, who creates it, in which waves
     const move = flagsOf(report, 'object-move');
-    expect(move.map((f) => `${f.severity} ${f.env}/${f.component} ${f.object}`)).toEqual(['danger dev/grafana PersistentVolumeClaim observability/shared-data']);
+    expect(move.map((f) => `${f.severity} ${f.env}/${f.component} ${f.object}`)).toEqual([
+      'danger dev/grafana PersistentVolumeClaim observability/shared-data',
+    ]);
     expect(move[0]?.message).toBe(
       'moves from dev/minio (dev-minio, wave 1) to dev/grafana (dev-grafana, wave 3): dev-minio prunes it in wave 1 and dev-grafana creates it again only in wave 3: the object is deleted in between (a new one, without its data, comes back).',
     );
@@ -479,7 +548,9 @@ describe('diffTrees', () => {
     // THEN one flag names both files (sorted) and the fix
     expect(report.flags).toHaveLength(1);
     expect(report.flags[0]).toMatchObject({ severity: 'warning', rule: 'stale-generated' });
-    expect(report.flags[0]?.message).toContain('run npm run generate and commit (apps/prod.applicationset.yaml, overlays/prod/loki/kustomization.yaml)');
+    expect(report.flags[0]?.message).toContain(
+      'run npm run generate and commit (apps/prod.applicationset.yaml, overlays/prod/loki/kustomization.yaml)',
+    );
   });
 
   it('refuses a render with the same object twice in one app', () => {
@@ -489,6 +560,8 @@ describe('diffTrees', () => {
     // WHEN diffed
     // THEN a typed error names the app and the object
     expect(() => diffTrees({ base: tree(), head })).toThrow(DiffInputError);
-    expect(() => diffTrees({ base: tree(), head })).toThrow(/^dev\/grafana Service observability\/grafana: appears twice in the head render/);
+    expect(() => diffTrees({ base: tree(), head })).toThrow(
+      /^dev\/grafana Service observability\/grafana: appears twice in the head render/,
+    );
   });
 });

@@ -30,13 +30,23 @@ function argoSides(): { base: ArgoFileObject[]; head: ArgoFileObject[] } {
 /** A pull request far over GitHub's limit: `count` changed ConfigMaps of ~1.5 kB of diff each, plus the apps/ changes. */
 function hugeReport(count: number): DiffReport {
   const side = (version: number) =>
-    tree(app('dev', 'grafana', Array.from({ length: count }, (_, i) => configMap(`dashboard-${String(i).padStart(4, '0')}`, { 'dashboard.json': `${Array.from({ length: 20 }, (_, line) => `{"panel": ${line}, "version": ${version}}`).join('\n')}\n` }))));
+    tree(
+      app(
+        'dev',
+        'grafana',
+        Array.from({ length: count }, (_, i) =>
+          configMap(`dashboard-${String(i).padStart(4, '0')}`, {
+            'dashboard.json': `${Array.from({ length: 20 }, (_, line) => `{"panel": ${line}, "version": ${version}}`).join('\n')}\n`,
+          }),
+        ),
+      ),
+    );
   const { base, head } = argoSides();
   return diffTrees({ base: side(1), head: side(2), applications: diffApplications(base, head) });
 }
 
 describe('the Applications section in the PR comment', () => {
-  it('comes after the flags and before the summary and object diffs, and the comment fits GitHub\'s limit: object diffs are cut first', () => {
+  it("comes after the flags and before the summary and object diffs, and the comment fits GitHub's limit: object diffs are cut first", () => {
     // GIVEN a report with Argo CD changes and 400 object diffs (far over 65,536 characters in full)
     const report = hugeReport(400);
     const full = formatMarkdown(report, { baseSha: BASE_SHA, headSha: HEAD_SHA, limit: Number.MAX_SAFE_INTEGER });
@@ -75,8 +85,14 @@ describe('the Applications section in the PR comment', () => {
   it('is in the text report and in --json (applications, argoObjects)', () => {
     const report = hugeReport(1);
     const text = formatText(report, { color: false });
-    expect(text).toContain('Applications (apps/)\n  changed Application dev-alloy (dev/alloy, ApplicationSet observability-dev)\n      spec.source.targetRevision: main → release-1\n');
-    const json = JSON.parse(JSON.stringify(reportJson(report))) as { hasChanges: boolean; applications: { change: string; name: string }[]; argoObjects: { change: string; kind: string }[] };
+    expect(text).toContain(
+      'Applications (apps/)\n  changed Application dev-alloy (dev/alloy, ApplicationSet observability-dev)\n      spec.source.targetRevision: main → release-1\n',
+    );
+    const json = JSON.parse(JSON.stringify(reportJson(report))) as {
+      hasChanges: boolean;
+      applications: { change: string; name: string }[];
+      argoObjects: { change: string; kind: string }[];
+    };
     expect(json.hasChanges).toBe(true);
     expect(json.applications.map((a) => `${a.change} ${a.name}`)).toContain('removed prod-loki');
     expect(json.applications.map((a) => `${a.change} ${a.name}`)).toContain('changed dev-loki');

@@ -13,14 +13,21 @@ function pullRequest(): DiffReport {
   const base = tree(...stackTree('dev'), ...stackTree('prod'));
   const head = tree(
     ...stackTree('dev').map((a) =>
-      a.component === 'minio' ? app('dev', 'minio', [secret('minio-credentials', { 'root-user': 'dev-minio-admin', 'root-password': 'rotated-dev-password' })]) : a,
+      a.component === 'minio'
+        ? app('dev', 'minio', [secret('minio-credentials', { 'root-user': 'dev-minio-admin', 'root-password': 'rotated-dev-password' })])
+        : a,
     ),
     ...stackTree('prod').map((a) => {
       if (a.component === 'loki') {
         const image = 'docker.io/grafana/loki:3.8.0';
-        return app('prod', 'loki', [service('loki-write'), lokiStatefulSet('write', { image, storage: '100Gi' }), lokiStatefulSet('backend', { image })]);
+        return app('prod', 'loki', [
+          service('loki-write'),
+          lokiStatefulSet('write', { image, storage: '100Gi' }),
+          lokiStatefulSet('backend', { image }),
+        ]);
       }
-      if (a.component === 'grafana') return app('prod', 'grafana', [service('grafana'), claim('grafana-data', '20Gi'), grafanaDeployment()]);
+      if (a.component === 'grafana')
+        return app('prod', 'grafana', [service('grafana'), claim('grafana-data', '20Gi'), grafanaDeployment()]);
       return a;
     }),
   );
@@ -32,10 +39,19 @@ function hugeReport(apps: number, perApp: number): DiffReport {
   // Each app its own objects: two apps of one environment rendering one object is a flag of its own.
   const objects = (version: number, appIndex: number) =>
     Array.from({ length: perApp }, (_, i) =>
-      configMap(`dashboards-${appIndex}-${String(i).padStart(4, '0')}`, { 'dashboard.json': `{"title": "Dashboard ${i}", "version": ${version}, "refresh": "${version * 10}s"}\n` }),
+      configMap(`dashboards-${appIndex}-${String(i).padStart(4, '0')}`, {
+        'dashboard.json': `{"title": "Dashboard ${i}", "version": ${version}, "refresh": "${version * 10}s"}\n`,
+      }),
     );
   const side = (version: number, image: string) =>
-    tree(...Array.from({ length: apps }, (_, i) => app(i % 2 === 0 ? 'dev' : 'prod', `grafana-${i}`, [...objects(version, i), { ...grafanaDeployment({ image }), metadata: { name: `grafana-${i}`, namespace: 'observability' } }])));
+    tree(
+      ...Array.from({ length: apps }, (_, i) =>
+        app(i % 2 === 0 ? 'dev' : 'prod', `grafana-${i}`, [
+          ...objects(version, i),
+          { ...grafanaDeployment({ image }), metadata: { name: `grafana-${i}`, namespace: 'observability' } },
+        ]),
+      ),
+    );
   return diffTrees({ base: side(1, 'docker.io/grafana/grafana:12.3.1'), head: side(2, 'docker.io/grafana/grafana:12.4.0') });
 }
 
@@ -92,10 +108,12 @@ describe('formatMarkdown', () => {
     expect(markdown).toContain('changed Secret observability/minio-credentials (+1 −1)</summary>');
     const shown = markdown.split('<details>').length - 1;
     expect(shown).toBeLessThan(report.changes.length);
-    expect(markdown).toContain(`_${report.changes.length - shown} more object diff${report.changes.length - shown === 1 ? '' : 's'} not shown: see the full report in the job summary of run 42._`);
+    expect(markdown).toContain(
+      `_${report.changes.length - shown} more object diff${report.changes.length - shown === 1 ? '' : 's'} not shown: see the full report in the job summary of run 42._`,
+    );
   });
 
-  it('keeps a diff of thousands of objects under GitHub\'s limit, flags and summary whole', () => {
+  it("keeps a diff of thousands of objects under GitHub's limit, flags and summary whole", () => {
     // GIVEN 40 apps of 100 changed ConfigMaps each and an image bump in every app
     const report = hugeReport(40, 100);
     expect(report.changes).toHaveLength(4040);
@@ -107,10 +125,15 @@ describe('formatMarkdown', () => {
     expect(markdown.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
     // AND every flag and every summary row is there
     expect(report.flags).toHaveLength(40);
-    for (const flag of report.flags) expect(markdown).toContain(`${flag.env}/${flag.component}: image docker.io/grafana/grafana:12.3.1 → docker.io/grafana/grafana:12.4.0`);
+    for (const flag of report.flags)
+      expect(markdown).toContain(
+        `${flag.env}/${flag.component}: image docker.io/grafana/grafana:12.3.1 → docker.io/grafana/grafana:12.4.0`,
+      );
     for (const row of report.summary) expect(markdown).toContain(`| ${row.env} | ${row.component} | 0 | 0 | 101 |`);
     // AND the sync plan is whole too, each app's 100 ConfigMaps named up to a count
-    expect(markdown).toContain('- no wave · prod/grafana-39: restart Deployment grafana-39 (pod template: image of grafana; Recreate: every old pod stops before a new one starts); update ConfigMap dashboards-39-0000,');
+    expect(markdown).toContain(
+      '- no wave · prod/grafana-39: restart Deployment grafana-39 (pod template: image of grafana; Recreate: every old pod stops before a new one starts); update ConfigMap dashboards-39-0000,',
+    );
     expect(markdown.match(/update ConfigMap [^\n]* and 92 more/g)).toHaveLength(40);
     // AND the details are whole blocks with closed fences, followed by the note
     const opened = markdown.split('<details>').length - 1;
@@ -216,7 +239,9 @@ describe('formatText', () => {
     const report = diffTrees({ base: tree(...stackTree('prod')), head: tree(...stackTree('prod')) });
     // WHEN formatted
     // THEN it says so
-    expect(formatText(report, { color: false })).toBe('Rendered diff\nNo rendered changes: every app renders the same objects in base and head.\n');
+    expect(formatText(report, { color: false })).toBe(
+      'Rendered diff\nNo rendered changes: every app renders the same objects in base and head.\n',
+    );
   });
 });
 

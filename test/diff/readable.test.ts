@@ -7,7 +7,12 @@ import { app, configMap, tree } from './stack.ts';
 
 /** A dashboard as Grafana exports it: one line of JSON, thousands of characters. */
 function dashboard(refresh: string): string {
-  const panels = Array.from({ length: 40 }, (_, i) => ({ id: i, title: `Panel ${i}`, type: 'timeseries', targets: [{ expr: `sum(rate(loki_request_duration_seconds_count{job="loki-${i}"}[5m]))` }] }));
+  const panels = Array.from({ length: 40 }, (_, i) => ({
+    id: i,
+    title: `Panel ${i}`,
+    type: 'timeseries',
+    targets: [{ expr: `sum(rate(loki_request_duration_seconds_count{job="loki-${i}"}[5m]))` }],
+  }));
   return JSON.stringify({ title: 'Stack health', refresh, panels });
 }
 
@@ -39,7 +44,12 @@ describe('values a reviewer cannot read in a line diff', () => {
   });
 
   it.each([
-    ['line endings only', { 'a.conf': 'x = 1\ny = 2\n' }, { 'a.conf': 'x = 1\r\ny = 2\r\n' }, 'data.a\\.conf: line endings only (LF → CRLF)'],
+    [
+      'line endings only',
+      { 'a.conf': 'x = 1\ny = 2\n' },
+      { 'a.conf': 'x = 1\r\ny = 2\r\n' },
+      'data.a\\.conf: line endings only (LF → CRLF)',
+    ],
     ['whitespace only', { 'a.conf': 'x = 1\ny = 2\n' }, { 'a.conf': 'x = 1  \ny = 2\n' }, 'data.a\\.conf: whitespace only'],
   ])('%s is labelled as such', (_name, before, after, note) => {
     const change = changeOf(configMap('c', before), configMap('c', after));
@@ -58,7 +68,10 @@ describe('an oversized object diff in the PR comment', () => {
   it('is cut at a line with a note counting what is left out, never dropped', () => {
     // GIVEN one ConfigMap with 3,000 changed lines
     const lines = (value: string) => Array.from({ length: 3000 }, (_, i) => `line ${i} ${value}`).join('\n');
-    const report = diffTrees({ base: tree(app('dev', 'grafana', [configMap('big', { text: `${lines('old')}\n` })])), head: tree(app('dev', 'grafana', [configMap('big', { text: `${lines('new')}\n` })])) });
+    const report = diffTrees({
+      base: tree(app('dev', 'grafana', [configMap('big', { text: `${lines('old')}\n` })])),
+      head: tree(app('dev', 'grafana', [configMap('big', { text: `${lines('new')}\n` })])),
+    });
     // WHEN formatted as the PR comment
     const markdown = formatMarkdown(report, { baseSha: 'a', headSha: 'b' });
     // THEN its details are there, cut below the per-object maximum, with the count of the lines left out
@@ -66,6 +79,8 @@ describe('an oversized object diff in the PR comment', () => {
     const fenced = /````?diff\n([\s\S]*?)\n````?\n/.exec(markdown)?.[1] ?? '';
     expect(fenced.length).toBeLessThanOrEqual(OBJECT_DIFF_MAX);
     const shown = fenced.split('\n').length;
-    expect(markdown).toContain(`_This object's diff is cut here: ${(report.changes[0]?.diff.trimEnd().split('\n').length ?? 0) - shown} more lines in the full report in`);
+    expect(markdown).toContain(
+      `_This object's diff is cut here: ${(report.changes[0]?.diff.trimEnd().split('\n').length ?? 0) - shown} more lines in the full report in`,
+    );
   });
 });

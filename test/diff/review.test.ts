@@ -50,13 +50,20 @@ function edit(root: string, path: string, from: string, to: string): void {
   writeFileSync(join(root, path), text.replace(from, to));
 }
 
-const shown = (flags: readonly Flag[], rule: string): string[] => flags.filter((flag) => flag.rule === rule).map((flag) => `${flag.severity} ${flag.env}/${flag.component ?? ''} ${flag.object ?? ''}: ${flag.message}`);
+const shown = (flags: readonly Flag[], rule: string): string[] =>
+  flags
+    .filter((flag) => flag.rule === rule)
+    .map((flag) => `${flag.severity} ${flag.env}/${flag.component ?? ''} ${flag.object ?? ''}: ${flag.message}`);
 
 describe('what Argo CD will do and what is lost, on real renders', () => {
   it('prod retention 30 → 7 days: the compactor deletes 23 days of logs, and the config checksum rolls loki-read, -write and -backend in wave 2', async () => {
     // GIVEN the committed tree WHEN a commit shortens prod's Loki retention in the catalog and regenerates
     const root = await repository();
-    const report = await commitCatalog(root, catalogWith({ prod: (env) => ({ ...env, loki: { ...env.loki, retentionHours: 7 * 24 } }) }), 'prod: 7 days of logs');
+    const report = await commitCatalog(
+      root,
+      catalogWith({ prod: (env) => ({ ...env, loki: { ...env.loki, retentionHours: 7 * 24 } }) }),
+      'prod: 7 days of logs',
+    );
 
     // THEN one data-loss flag says how much goes, and which setting
     expect(shown(report.flags, 'data-loss')).toEqual([
@@ -90,8 +97,12 @@ describe('what Argo CD will do and what is lost, on real renders', () => {
     ]);
     // AND the comment says it before the YAML, under "What is lost" and "What Argo CD will do" (golden)
     const markdown = formatMarkdown(report, SHAS);
-    expect(markdown).toContain('- wave 2 · prod-loki: restart Deployment loki-read, StatefulSet loki-backend, StatefulSet loki-write (pod template: checksum/config); update ConfigMap loki-config\n');
-    const order = ['### What is lost', '### Summary', '### What Argo CD will do', '### Object diffs'].map((title) => markdown.indexOf(title));
+    expect(markdown).toContain(
+      '- wave 2 · prod-loki: restart Deployment loki-read, StatefulSet loki-backend, StatefulSet loki-write (pod template: checksum/config); update ConfigMap loki-config\n',
+    );
+    const order = ['### What is lost', '### Summary', '### What Argo CD will do', '### Object diffs'].map((title) =>
+      markdown.indexOf(title),
+    );
     expect(order.every((at, i) => at > (order[i - 1] ?? -1))).toBe(true);
     expect(markdown).not.toContain('### Review first');
     await expect(markdown).toMatchFileSnapshot('__golden__/review-retention.md');
@@ -110,7 +121,9 @@ describe('what Argo CD will do and what is lost, on real renders', () => {
 
   it('the object store lifecycle: a longer noncurrent expiry loses nothing, a shorter one says how many days of recovery go', async () => {
     const root = await repository();
-    const store = (days: number) => (env: Environment): Environment => ({ ...env, objectStore: { ...(env.objectStore as Store), noncurrentVersionExpiryDays: days } });
+    const store =
+      (days: number) =>
+      (env: Environment): Environment => ({ ...env, objectStore: { ...(env.objectStore as Store), noncurrentVersionExpiryDays: days } });
     // GIVEN prod keeps noncurrent versions 7 days instead of 1: longer, nothing lost
     const longer = await commitCatalog(root, catalogWith({ prod: store(7) }), 'prod: 7 days of noncurrent versions');
     expect(shown(longer.flags, 'data-loss')).toEqual([]);
@@ -122,10 +135,9 @@ describe('what Argo CD will do and what is lost, on real renders', () => {
     ]);
     const minio = shorter.syncPlan?.find((env) => env.env === 'prod')?.applications;
     expect(minio?.map((app) => `${app.application} wave ${app.wave}`)).toEqual(['prod-minio wave 1']);
-    expect(minio?.[0]?.steps.map((step) => `${step.phase} ${step.wave}: ${step.objects.map((o) => `${o.action} ${o.object}`).join(', ')}`)).toEqual([
-      'Sync 0: update ConfigMap minio-bucket-setup',
-      'Sync 1: run Job minio-bucket-setup',
-    ]);
+    expect(
+      minio?.[0]?.steps.map((step) => `${step.phase} ${step.wave}: ${step.objects.map((o) => `${o.action} ${o.object}`).join(', ')}`),
+    ).toEqual(['Sync 0: update ConfigMap minio-bucket-setup', 'Sync 1: run Job minio-bucket-setup']);
   });
 
   it('claim sizes: prod Grafana lowered is refused, Loki raised says recreating the StatefulSets resizes no claim', async () => {
@@ -133,7 +145,9 @@ describe('what Argo CD will do and what is lost, on real renders', () => {
     // GIVEN the committed tree WHEN prod's Grafana volume goes 10Gi → 5Gi and Loki's 50Gi → 100Gi
     const report = await commitCatalog(
       root,
-      catalogWith({ prod: (env) => ({ ...env, grafana: { ...env.grafana, volumeSize: '5Gi' }, loki: { ...env.loki, volumeSize: '100Gi' } }) }),
+      catalogWith({
+        prod: (env) => ({ ...env, grafana: { ...env.grafana, volumeSize: '5Gi' }, loki: { ...env.loki, volumeSize: '100Gi' } }),
+      }),
       'prod: smaller Grafana volume, bigger Loki volumes',
     );
     // THEN each is a volume-size flag under "What is lost", none an immutable-field flag
@@ -151,15 +165,24 @@ describe('what Argo CD will do and what is lost, on real renders', () => {
 });
 
 describe('network changes as flows, on real renders', () => {
-  it('port 9095 removed from prod\'s loki-backend ingress: three intended flows now denied, flagged; dev untouched', async () => {
+  it("port 9095 removed from prod's loki-backend ingress: three intended flows now denied, flagged; dev untouched", async () => {
     // GIVEN the committed tree WHEN a commit removes 9095 from prod's allow-ingress-loki-backend
     const root = await repository();
-    edit(root, 'overlays/prod/platform/networkpolicy-allow-ingress-loki-backend.yaml', '        - port: 9095\n          protocol: TCP\n', '');
+    edit(
+      root,
+      'overlays/prod/platform/networkpolicy-allow-ingress-loki-backend.yaml',
+      '        - port: 9095\n          protocol: TCP\n',
+      '',
+    );
     const report = await commitAndDiff(root, 'prod: no gRPC into loki-backend');
 
     // THEN the flow matrix difference, by the network gate's evaluator, lists exactly those flows for prod
     expect(report.flows?.map((env) => env.env)).toEqual(['prod']);
-    expect(report.flows?.[0]?.changes.map((c) => `${c.from} → ${c.to}:${c.port}/${c.protocol} ${c.change} ${c.intended ? 'intended' : 'unintended'}`)).toEqual([
+    expect(
+      report.flows?.[0]?.changes.map(
+        (c) => `${c.from} → ${c.to}:${c.port}/${c.protocol} ${c.change} ${c.intended ? 'intended' : 'unintended'}`,
+      ),
+    ).toEqual([
       'loki-backend → loki-backend:9095/TCP denied intended',
       'loki-read → loki-backend:9095/TCP denied intended',
       'loki-write → loki-backend:9095/TCP denied intended',
@@ -175,10 +198,12 @@ describe('network changes as flows, on real renders', () => {
     expect(markdown.indexOf('### Network flows')).toBeLessThan(markdown.indexOf('### Object diffs'));
     await expect(markdown).toMatchFileSnapshot('__golden__/review-flows.md');
     // AND the platform app syncs in wave 0; nothing rolls
-    expect(report.syncPlan?.map((env) => env.applications.map((app) => `${env.env} wave ${app.wave} ${app.application}`))).toEqual([['prod wave 0 prod-platform']]);
+    expect(report.syncPlan?.map((env) => env.applications.map((app) => `${env.env} wave ${app.wave} ${app.application}`))).toEqual([
+      ['prod wave 0 prod-platform'],
+    ]);
   });
 
-  it('an internet egress for Grafana in the base: newly allowed in dev, not intended, a warning; prod\'s own egress list replaces it', async () => {
+  it("an internet egress for Grafana in the base: newly allowed in dev, not intended, a warning; prod's own egress list replaces it", async () => {
     const root = await repository();
     // GIVEN the base's Grafana egress WHEN a commit adds HTTPS to any public address
     edit(
@@ -189,13 +214,26 @@ describe('network changes as flows, on real renders', () => {
     );
     const report = await commitAndDiff(root, 'grafana: HTTPS out everywhere');
     // THEN dev gains grafana → internet 443, against intent; prod renders the same policy (its patch sets the whole egress list)
-    expect(report.changes.map((c) => `${c.env}/${c.component} ${c.kind} ${c.name}`)).toEqual(['dev/platform NetworkPolicy allow-egress-grafana']);
-    expect(report.flows?.map((env) => `${env.env}: ${env.changes.map((c) => `${c.from} → ${c.to}:${c.port} ${c.change}`).join(', ')}`)).toEqual(['dev: grafana → internet:443 allowed']);
-    expect(shown(report.flags, 'network-flow')).toEqual(['warning dev/ : grafana → internet:443/TCP newly allowed (not intended by the catalog)']);
-    expect(formatMarkdown(report, SHAS)).toContain('**dev**: 1 flow(s) change\n- **against intent** grafana → internet:443/TCP newly allowed (not intended by the catalog)\n');
+    expect(report.changes.map((c) => `${c.env}/${c.component} ${c.kind} ${c.name}`)).toEqual([
+      'dev/platform NetworkPolicy allow-egress-grafana',
+    ]);
+    expect(
+      report.flows?.map((env) => `${env.env}: ${env.changes.map((c) => `${c.from} → ${c.to}:${c.port} ${c.change}`).join(', ')}`),
+    ).toEqual(['dev: grafana → internet:443 allowed']);
+    expect(shown(report.flags, 'network-flow')).toEqual([
+      'warning dev/ : grafana → internet:443/TCP newly allowed (not intended by the catalog)',
+    ]);
+    expect(formatMarkdown(report, SHAS)).toContain(
+      '**dev**: 1 flow(s) change\n- **against intent** grafana → internet:443/TCP newly allowed (not intended by the catalog)\n',
+    );
 
     // AND a later commit that only narrows the new rule to one address still allowed: the policy changes, the flows do not
-    edit(root, 'base/platform/networkpolicy-allow-egress-grafana.yaml', '            cidr: 0.0.0.0/0\n            except: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16]\n', '            cidr: 203.0.113.0/24\n');
+    edit(
+      root,
+      'base/platform/networkpolicy-allow-egress-grafana.yaml',
+      '            cidr: 0.0.0.0/0\n            except: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16]\n',
+      '            cidr: 203.0.113.0/24\n',
+    );
     const narrowed = await commitAndDiff(root, 'grafana: HTTPS to one network');
     expect(narrowed.flows?.map((env) => `${env.env}: ${env.changes.length}`)).toEqual(['dev: 0']);
     expect(formatMarkdown(narrowed, SHAS)).toContain('**dev**: the NetworkPolicies change, the allowed flows do not\n');
@@ -203,7 +241,11 @@ describe('network changes as flows, on real renders', () => {
 
   it('a change that touches no NetworkPolicy and no pod labels or ports computes no flows', async () => {
     const root = await repository();
-    const report = await commitCatalog(root, catalogWith({ dev: (env) => ({ ...env, loki: { ...env.loki, retentionHours: 48 } }) }), 'dev: 2 days');
+    const report = await commitCatalog(
+      root,
+      catalogWith({ dev: (env) => ({ ...env, loki: { ...env.loki, retentionHours: 48 } }) }),
+      'dev: 2 days',
+    );
     expect(report.flows).toBeUndefined();
     expect(formatMarkdown(report, SHAS)).not.toContain('### Network flows');
     expect(shown(report.flags, 'data-loss')).toHaveLength(1);

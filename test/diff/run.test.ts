@@ -15,7 +15,8 @@ beforeAll(async () => {
   real = await findKustomize();
 });
 
-const repository = (): Promise<string> => committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\nkustomize-logging.sh\nrendered.log\n' });
+const repository = (): Promise<string> =>
+  committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\nkustomize-logging.sh\nrendered.log\n' });
 
 function replace(root: string, path: string, from: string, to: string): void {
   const text = readFileSync(join(root, path), 'utf8');
@@ -51,7 +52,9 @@ describe('diffRefs renders only the overlays whose inputs differ', () => {
     const { report } = await diffRefs(root, kustomize, 'HEAD', undefined, { cache });
     // THEN only the Grafana overlays of the head were rendered; the base side came from the cache
     expect(rendered()).toEqual(overlayDirs('grafana'));
-    expect([...new Set(report.changes.map((c) => `${c.env}/${c.component} ${c.kind}/${c.name}`))]).toEqual(environmentsWith('grafana').map((env) => `${env}/grafana Service/grafana`));
+    expect([...new Set(report.changes.map((c) => `${c.env}/${c.component} ${c.kind}/${c.name}`))]).toEqual(
+      environmentsWith('grafana').map((env) => `${env}/grafana Service/grafana`),
+    );
     // AND between two commits nothing is checked out: the changed overlays are rendered from git's objects
     await simpleGit(root).add('.').commit('grafana port');
     const between = await diffRefs(root, kustomize, 'HEAD~1', 'HEAD', { cache });

@@ -80,7 +80,12 @@ export function service(name: string, spec: Record<string, unknown> = {}): KubeO
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name, namespace: NS, labels: labels(name) },
-    spec: { ports: [{ name: 'http', port: 3000, protocol: 'TCP', targetPort: 'http' }], selector: { 'app.kubernetes.io/name': name }, type: 'ClusterIP', ...spec },
+    spec: {
+      ports: [{ name: 'http', port: 3000, protocol: 'TCP', targetPort: 'http' }],
+      selector: { 'app.kubernetes.io/name': name },
+      type: 'ClusterIP',
+      ...spec,
+    },
   };
 }
 
@@ -117,7 +122,10 @@ export function bucketJob(command: string, annotations: Record<string, string> =
       backoffLimit: 6,
       template: {
         metadata: { labels: labels('minio', 'bucket') },
-        spec: { restartPolicy: 'OnFailure', containers: [{ name: 'mc', image: 'quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z', command: ['/bin/sh', '-c', command] }] },
+        spec: {
+          restartPolicy: 'OnFailure',
+          containers: [{ name: 'mc', image: 'quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z', command: ['/bin/sh', '-c', command] }],
+        },
       },
     },
   };

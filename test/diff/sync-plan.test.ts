@@ -20,7 +20,10 @@ function annotated(object: KubeObject, annotations: Record<string, string>): Kub
 function lines(apps: ChangedApp[], known: Map<string, AppFacts>): string[] {
   return syncPlan(apps, known).flatMap((env) =>
     env.applications.flatMap((app) =>
-      app.steps.map((step) => `${env.env} ${app.wave === undefined ? 'no wave' : `wave ${app.wave}`} ${app.application} | ${step.phase} ${step.wave}: ${step.objects.map((o) => `${o.action} ${o.object}${o.detail ? ` (${o.detail})` : ''}`).join('; ')}`),
+      app.steps.map(
+        (step) =>
+          `${env.env} ${app.wave === undefined ? 'no wave' : `wave ${app.wave}`} ${app.application} | ${step.phase} ${step.wave}: ${step.objects.map((o) => `${o.action} ${o.object}${o.detail ? ` (${o.detail})` : ''}`).join('; ')}`,
+      ),
     ),
   );
 }
@@ -31,13 +34,23 @@ describe('syncPlan', () => {
     // prod-loki (wave 2): an OnDelete StatefulSet whose config checksum changes, one that only scales; a PreSync hook
     const grafana = grafanaDeployment();
     const write = withSpec(lokiStatefulSet('write'), { updateStrategy: { type: 'OnDelete' } });
-    const checksum = (sts: KubeObject, value: string) => withSpec(sts, { template: { ...((sts['spec'] as { template: Record<string, unknown> }).template), metadata: { annotations: { 'checksum/config': value } } } });
+    const checksum = (sts: KubeObject, value: string) =>
+      withSpec(sts, {
+        template: {
+          ...(sts['spec'] as { template: Record<string, unknown> }).template,
+          metadata: { annotations: { 'checksum/config': value } },
+        },
+      });
     const preSync = annotated(bucketJob('true'), { 'argocd.argoproj.io/hook': 'PreSync', 'argocd.argoproj.io/sync-wave': '-2' });
     const apps: ChangedApp[] = [
       {
         env: 'prod',
         component: 'grafana',
-        objects: [{ before: grafana, after: grafanaDeployment({ image: 'docker.io/grafana/grafana:13.2.0' }) }, { after: annotated(service('grafana-peers'), { 'argocd.argoproj.io/sync-wave': '-1' }) }, { before: service('grafana-old') }],
+        objects: [
+          { before: grafana, after: grafanaDeployment({ image: 'docker.io/grafana/grafana:13.2.0' }) },
+          { after: annotated(service('grafana-peers'), { 'argocd.argoproj.io/sync-wave': '-1' }) },
+          { before: service('grafana-old') },
+        ],
         head: [],
       },
       {
@@ -51,7 +64,10 @@ describe('syncPlan', () => {
         head: [preSync],
       },
     ];
-    const known = facts([['prod/grafana', { application: 'prod-grafana', wave: 3, prune: false }], ['prod/loki', { application: 'prod-loki', wave: 2 }]]);
+    const known = facts([
+      ['prod/grafana', { application: 'prod-grafana', wave: 3, prune: false }],
+      ['prod/loki', { application: 'prod-loki', wave: 2 }],
+    ]);
     // WHEN planned THEN loki first (wave 2), its PreSync hook before its resources; grafana's removed Service is kept (no prune)
     expect(lines(apps, known)).toEqual([
       'prod wave 2 prod-loki | PreSync -2: run Job minio-make-bucket (PreSync hook)',
@@ -67,12 +83,15 @@ describe('syncPlan', () => {
       { env: 'dev', component: 'loki', objects: [{ before: configMap('c', { a: '1' }), after: configMap('c', { a: '2' }) }], head: [] },
       { env: 'dev', component: 'alloy', objects: [], head: [] },
     ];
-    expect(lines(apps, facts([['dev/loki', { application: 'dev-loki', wave: 2 }]]))).toEqual(['dev wave 2 dev-loki | Sync 0: update ConfigMap c', 'dev no wave dev/extra | Sync 0: create Service x']);
+    expect(lines(apps, facts([['dev/loki', { application: 'dev-loki', wave: 2 }]]))).toEqual([
+      'dev wave 2 dev-loki | Sync 0: update ConfigMap c',
+      'dev no wave dev/extra | Sync 0: create Service x',
+    ]);
   });
 });
 
 describe('syncPlan with only hooks changed', () => {
-  it('says the Application stays Synced: Argo CD\'s diff skips hooks, so nothing runs until its next sync', () => {
+  it("says the Application stays Synced: Argo CD's diff skips hooks, so nothing runs until its next sync", () => {
     // GIVEN prod-minio whose only change is its bucket Job, a Sync hook
     const hook = (command: string) => annotated(bucketJob(command), { 'argocd.argoproj.io/hook': 'Sync' });
     const apps: ChangedApp[] = [{ env: 'prod', component: 'minio', objects: [{ before: hook('a'), after: hook('b') }], head: [hook('b')] }];

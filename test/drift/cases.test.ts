@@ -30,7 +30,13 @@ function load(name: string, side: 'desired' | 'live'): KubeObject {
 }
 
 async function drift(name: string): Promise<{ code: number; stdout: string }> {
-  const args = [join(REPO_ROOT, 'scripts/drift.ts'), '--desired', join(CASES, name, 'desired.yaml'), '--snapshot', join(CASES, name, 'live.yaml')];
+  const args = [
+    join(REPO_ROOT, 'scripts/drift.ts'),
+    '--desired',
+    join(CASES, name, 'desired.yaml'),
+    '--snapshot',
+    join(CASES, name, 'live.yaml'),
+  ];
   try {
     const out = await run(process.execPath, args, { cwd: REPO_ROOT });
     return { code: 0, stdout: out.stdout };
@@ -56,10 +62,20 @@ describe('the cases, through npm run drift --desired/--snapshot', () => {
   it('names the order of the list, not item values, when only the order differs', () => {
     // GIVEN the env and init container cases WHEN compared THEN one drift per list, git order → live order
     expect(compareObject(load('env-order-dependent-vars', 'desired'), load('env-order-dependent-vars', 'live'))).toEqual([
-      { path: '/spec/template/spec/containers/0/env', op: 'replace', desired: ['MINIO_HOST', 'S3_ENDPOINT', 'GOMAXPROCS'], live: ['S3_ENDPOINT', 'MINIO_HOST', 'GOMAXPROCS'] },
+      {
+        path: '/spec/template/spec/containers/0/env',
+        op: 'replace',
+        desired: ['MINIO_HOST', 'S3_ENDPOINT', 'GOMAXPROCS'],
+        live: ['S3_ENDPOINT', 'MINIO_HOST', 'GOMAXPROCS'],
+      },
     ]);
     expect(compareObject(load('init-containers-swapped', 'desired'), load('init-containers-swapped', 'live'))).toEqual([
-      { path: '/spec/template/spec/initContainers', op: 'replace', desired: ['make-bucket', 'attach-policy'], live: ['attach-policy', 'make-bucket'] },
+      {
+        path: '/spec/template/spec/initContainers',
+        op: 'replace',
+        desired: ['make-bucket', 'attach-policy'],
+        live: ['attach-policy', 'make-bucket'],
+      },
     ]);
   });
 });
@@ -74,7 +90,14 @@ describe('fields the API server assigns and keeps on update', () => {
     { name: 'metrics', port: 9090, protocol: 'TCP', targetPort: 9090, nodePort: 31090 },
   ];
   const liveLoadBalancer = (): KubeObject =>
-    service({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', clusterIP: '10.43.0.9', clusterIPs: ['10.43.0.9'], healthCheckNodePort: 32000, ports: clone(livePorts) });
+    service({
+      type: 'LoadBalancer',
+      externalTrafficPolicy: 'Local',
+      clusterIP: '10.43.0.9',
+      clusterIPs: ['10.43.0.9'],
+      healthCheckNodePort: 32000,
+      ports: clone(livePorts),
+    });
 
   it('a LoadBalancer whose manifest leaves clusterIPs, nodePort and healthCheckNodePort empty is in sync', () => {
     // GIVEN empty allocations in git, allocated values live
@@ -113,13 +136,32 @@ describe('fields the API server assigns and keeps on update', () => {
 describe('order where Kubernetes gives it a meaning', () => {
   it('Service ports reordered live are drift, and so are the rules of a NetworkPolicy (an atomic list)', () => {
     // GIVEN a Service whose ports come back swapped, and a NetworkPolicy whose rules do
-    const desired = service({ ports: [{ name: 'http', port: 80 }, { name: 'grpc', port: 9095 }] });
-    const live = service({ ports: [{ name: 'grpc', port: 9095, protocol: 'TCP' }, { name: 'http', port: 80, protocol: 'TCP' }] });
-    const policy = (rules: unknown[]): KubeObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p' }, spec: { ingress: rules } });
+    const desired = service({
+      ports: [
+        { name: 'http', port: 80 },
+        { name: 'grpc', port: 9095 },
+      ],
+    });
+    const live = service({
+      ports: [
+        { name: 'grpc', port: 9095, protocol: 'TCP' },
+        { name: 'http', port: 80, protocol: 'TCP' },
+      ],
+    });
+    const policy = (rules: unknown[]): KubeObject => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'p' },
+      spec: { ingress: rules },
+    });
     const rules = [{ ports: [{ port: 3100 }] }, { ports: [{ port: 9095 }] }];
     // WHEN compared THEN both orders are drift (apply restores git's order): ports named by key, rules by git's index
-    expect(compareObject(desired, live)).toEqual([{ path: '/spec/ports', op: 'replace', desired: ['80/TCP', '9095/TCP'], live: ['9095/TCP', '80/TCP'] }]);
-    expect(compareObject(policy(rules), policy([...rules].reverse()))).toEqual([{ path: '/spec/ingress', op: 'replace', desired: [0, 1], live: [1, 0] }]);
+    expect(compareObject(desired, live)).toEqual([
+      { path: '/spec/ports', op: 'replace', desired: ['80/TCP', '9095/TCP'], live: ['9095/TCP', '80/TCP'] },
+    ]);
+    expect(compareObject(policy(rules), policy([...rules].reverse()))).toEqual([
+      { path: '/spec/ingress', op: 'replace', desired: [0, 1], live: [1, 0] },
+    ]);
   });
 });
 
@@ -128,7 +170,12 @@ describe('byte fields compare by the bytes the API server stores', () => {
 
   it('ConfigMap binaryData wrapped with CRLF equals the same bytes on one line', () => {
     // GIVEN binaryData wrapped with \r\n in git and on one line live
-    const configMap = (value: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'certs' }, binaryData: { 'ca.der': value } });
+    const configMap = (value: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'certs' },
+      binaryData: { 'ca.der': value },
+    });
     // WHEN compared THEN in sync
     expect(compareObject(configMap(`${token.slice(0, 20)}\r\n${token.slice(20)}`), configMap(token))).toEqual([]);
   });
@@ -138,8 +185,12 @@ describe('byte fields compare by the bytes the API server stores', () => {
     const secret = (value: string): KubeObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { token: value } });
     const other = Buffer.from('x'.repeat(40) + 'token-value-that-wrapz').toString('base64');
     // WHEN compared THEN each is a redacted drift with no value
-    expect(compareObject(secret(`${other.slice(0, 20)}\n${other.slice(20)}`), secret(token))).toEqual([{ path: '/data/token', op: 'replace', redacted: true }]);
-    expect(compareObject(secret(`${token.slice(0, 20)} ${token.slice(20)}`), secret(token))).toEqual([{ path: '/data/token', op: 'replace', redacted: true }]);
+    expect(compareObject(secret(`${other.slice(0, 20)}\n${other.slice(20)}`), secret(token))).toEqual([
+      { path: '/data/token', op: 'replace', redacted: true },
+    ]);
+    expect(compareObject(secret(`${token.slice(0, 20)} ${token.slice(20)}`), secret(token))).toEqual([
+      { path: '/data/token', op: 'replace', redacted: true },
+    ]);
   });
 });
 
@@ -177,7 +228,13 @@ describe('manifests read as kubectl reads them', () => {
       },
       spec: {
         terminationGracePeriodSeconds: 10,
-        containers: [{ name: 'alloy', image: 'docker.io/grafana/alloy:v1.18.1', volumeMounts: [{ name: 'logs', mountPath: '/var/log', readOnly: true }] }],
+        containers: [
+          {
+            name: 'alloy',
+            image: 'docker.io/grafana/alloy:v1.18.1',
+            volumeMounts: [{ name: 'logs', mountPath: '/var/log', readOnly: true }],
+          },
+        ],
         volumes: [{ name: 'logs', hostPath: { path: '/var/log', type: '' } }],
       },
     };
@@ -191,21 +248,34 @@ function hpa(target: Record<string, unknown>): KubeObject {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
     metadata: { name: 'loki-read', namespace: 'observability' },
-    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'loki-read' }, maxReplicas: 5, metrics: [{ type: 'Pods', pods: { metric: { name: 'rps' }, target } }] },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'loki-read' },
+      maxReplicas: 5,
+      metrics: [{ type: 'Pods', pods: { metric: { name: 'rps' }, target } }],
+    },
   };
 }
 
 describe('quantities compare by value where the schema says quantity', () => {
   it('HPA averageValue and value, PVC storage and emptyDir sizeLimit: equal values are in sync', () => {
     // GIVEN quantities written differently in git and live, in fields no list of names ever held
-    const claim = (storage: string): KubeObject => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec: { resources: { requests: { storage } } } });
+    const claim = (storage: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'data' },
+      spec: { resources: { requests: { storage } } },
+    });
     const withEmptyDir = (sizeLimit: string): KubeObject => {
       const object = deployment();
-      ((object['spec'] as { template: { spec: Record<string, unknown> } }).template.spec)['volumes'] = [{ name: 'tmp', emptyDir: { sizeLimit } }];
+      (object['spec'] as { template: { spec: Record<string, unknown> } }).template.spec['volumes'] = [
+        { name: 'tmp', emptyDir: { sizeLimit } },
+      ];
       return object;
     };
     // WHEN compared THEN each pair is in sync
-    expect(compareObject(hpa({ type: 'AverageValue', averageValue: '500m' }), hpa({ type: 'AverageValue', averageValue: '0.5' }))).toEqual([]);
+    expect(compareObject(hpa({ type: 'AverageValue', averageValue: '500m' }), hpa({ type: 'AverageValue', averageValue: '0.5' }))).toEqual(
+      [],
+    );
     expect(compareObject(hpa({ type: 'Value', value: '1k' }), hpa({ type: 'Value', value: '1000' }))).toEqual([]);
     expect(compareObject(claim('1024Mi'), claim('1Gi'))).toEqual([]);
     expect(compareObject(withEmptyDir('0.5Gi'), withEmptyDir('512Mi'))).toEqual([]);
@@ -213,12 +283,22 @@ describe('quantities compare by value where the schema says quantity', () => {
 
   it('a different quantity is drift, and a string that is no quantity field compares as text', () => {
     // GIVEN a changed averageValue, and an annotation that happens to read like a quantity
-    const annotated = (value: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', annotations: { 'example.com/cpu': value } }, data: { cpu: value } });
+    const annotated = (value: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c', annotations: { 'example.com/cpu': value } },
+      data: { cpu: value },
+    });
     // WHEN compared THEN both are drift
-    expect(compareObject(hpa({ type: 'AverageValue', averageValue: '500m' }), hpa({ type: 'AverageValue', averageValue: '0.6' })).map((f) => f.path)).toEqual([
-      '/spec/metrics/0/pods/target/averageValue',
+    expect(
+      compareObject(hpa({ type: 'AverageValue', averageValue: '500m' }), hpa({ type: 'AverageValue', averageValue: '0.6' })).map(
+        (f) => f.path,
+      ),
+    ).toEqual(['/spec/metrics/0/pods/target/averageValue']);
+    expect(compareObject(annotated('1000m'), annotated('1')).map((f) => f.path)).toEqual([
+      '/data/cpu',
+      '/metadata/annotations/example.com~1cpu',
     ]);
-    expect(compareObject(annotated('1000m'), annotated('1')).map((f) => f.path)).toEqual(['/data/cpu', '/metadata/annotations/example.com~1cpu']);
   });
 
   it("a custom kind's int-or-string quantity field compares by value once its CRD is known", () => {
@@ -245,7 +325,8 @@ describe('quantities compare by value where the schema says quantity', () => {
                     properties: {
                       size: {
                         anyOf: [{ type: 'integer' }, { type: 'string' }],
-                        pattern: '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$',
+                        pattern:
+                          '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$',
                         'x-kubernetes-int-or-string': true,
                       },
                       name: { type: 'string' },
@@ -258,21 +339,30 @@ describe('quantities compare by value where the schema says quantity', () => {
         ],
       },
     };
-    const cache = (size: string, name = 'a'): KubeObject => ({ apiVersion: 'example.com/v1', kind: 'Cache', metadata: { name: 'c', namespace: 'observability' }, spec: { size, name } });
+    const cache = (size: string, name = 'a'): KubeObject => ({
+      apiVersion: 'example.com/v1',
+      kind: 'Cache',
+      metadata: { name: 'c', namespace: 'observability' },
+      spec: { size, name },
+    });
     // WHEN drift is detected with the CRD among the objects, and without it
     const withCrd = detectDrift([crd, cache('2Gi')], [crd, cache('2048Mi')]);
     const without = detectDrift([cache('2Gi')], [cache('2048Mi')]);
     // THEN only the schema makes them equal; a plain string field never compares by value
     expect(withCrd.modified).toEqual([]);
     expect(without.modified.map((m) => m.fields.map((f) => f.path))).toEqual([['/spec/size']]);
-    expect(detectDrift([crd, cache('2Gi', '1k')], [crd, cache('2Gi', '1000')]).modified.map((m) => m.fields.map((f) => f.path))).toEqual([['/spec/name']]);
+    expect(detectDrift([crd, cache('2Gi', '1k')], [crd, cache('2Gi', '1000')]).modified.map((m) => m.fields.map((f) => f.path))).toEqual([
+      ['/spec/name'],
+    ]);
   });
 });
 
 describe('server-side apply records own exactly the fields they list', () => {
   const withApplyEntry = (live: KubeObject, fieldsV1: Record<string, unknown>): KubeObject => {
     delete live.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'];
-    live.metadata['managedFields'] = [{ manager: 'argocd-controller', operation: 'Apply', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1 }];
+    live.metadata['managedFields'] = [
+      { manager: 'argocd-controller', operation: 'Apply', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1 },
+    ];
     return live;
   };
 
@@ -327,7 +417,10 @@ describe("Argo CD's jqPathExpressions, by real jq", () => {
       {
         group: 'apps',
         kind: 'Deployment',
-        jqPathExpressions: ['select(.metadata.labels["app.kubernetes.io/name"] == "grafana").spec.replicas', '.spec.template.spec.containers[] | select(.name | startswith("istio"))'],
+        jqPathExpressions: [
+          'select(.metadata.labels["app.kubernetes.io/name"] == "grafana").spec.replicas',
+          '.spec.template.spec.containers[] | select(.name | startswith("istio"))',
+        ],
         application: 'dev-grafana',
         index: 0,
       },
@@ -348,7 +441,16 @@ describe("Argo CD's jqPathExpressions, by real jq", () => {
       live.spec['replicas'] = 4;
       return live;
     };
-    const ignoreDifferences = [{ group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/replicas'], jqPathExpressions: ['.spec.replicas'], application: 'dev-grafana', index: 0 }];
+    const ignoreDifferences = [
+      {
+        group: 'apps',
+        kind: 'Deployment',
+        jsonPointers: ['/spec/replicas'],
+        jqPathExpressions: ['.spec.replicas'],
+        application: 'dev-grafana',
+        index: 0,
+      },
+    ];
     // WHEN drift is detected
     const report = detectDrift([grafana, loki], [scaled(grafana, 'dev-grafana'), scaled(loki, 'dev-loki')], { ignoreDifferences });
     // THEN loki's replicas are still drift
@@ -358,11 +460,15 @@ describe("Argo CD's jqPathExpressions, by real jq", () => {
   it('a rule that runs past its time limit is a warning, and the environment is still compared', () => {
     // GIVEN an endless rule and a hand-scaled Deployment
     const grafana = app('grafana');
-    const ignoreDifferences = [{ kind: 'Deployment', group: 'apps', jqPathExpressions: ['until(false; .)'], application: 'dev-grafana', index: 2 }];
+    const ignoreDifferences = [
+      { kind: 'Deployment', group: 'apps', jqPathExpressions: ['until(false; .)'], application: 'dev-grafana', index: 2 },
+    ];
     // WHEN drift is detected with a short limit
     const report = detectDrift([grafana], [drifted(grafana)], { ignoreDifferences, jqTimeoutMs: 200 });
     // THEN the warning names the Application, the rule and the object; replicas are still drift
-    expect(report.warnings?.map((w) => [w.application, w.rule, w.object?.name, w.reason])).toEqual([['dev-grafana', 'ignoreDifferences[2].jqPathExpressions[0]', 'grafana', 'timed out after 200 ms']]);
+    expect(report.warnings?.map((w) => [w.application, w.rule, w.object?.name, w.reason])).toEqual([
+      ['dev-grafana', 'ignoreDifferences[2].jqPathExpressions[0]', 'grafana', 'timed out after 200 ms'],
+    ]);
     expect(report.modified.map((m) => m.fields.map((f) => f.path))).toEqual([['/spec/replicas']]);
     // AND every report format says so
     const line = 'Application dev-grafana ignoreDifferences[2].jqPathExpressions[0]';
@@ -374,7 +480,12 @@ describe("Argo CD's jqPathExpressions, by real jq", () => {
   it("a rule failing on a Secret never quotes jq's words, which may hold the value", () => {
     // GIVEN a rule that makes jq quote a Secret's base64 value in its error
     const value = Buffer.from('s3cr3t-password-value').toString('base64');
-    const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'grafana-admin', namespace: 'observability' }, data: { password: value } };
+    const secret: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'grafana-admin', namespace: 'observability' },
+      data: { password: value },
+    };
     const ignoreDifferences = [{ kind: 'Secret', jqPathExpressions: ['.data.password | tonumber'] }];
     // WHEN drift is detected
     const report = detectDrift([secret], [clone(secret)], { ignoreDifferences });

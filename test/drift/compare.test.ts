@@ -72,7 +72,10 @@ describe('compareObject: what is not drift', () => {
     const spec = desired as Spec<Record<string, unknown>>;
     spec.spec['minReadySeconds'] = 0;
     (spec.spec['selector'] as Record<string, unknown>)['matchLabels'] = { 'app.kubernetes.io/name': 'grafana' };
-    (containers(desired)[0] as Record<string, unknown>)['resources'] = { requests: { cpu: '0.5', memory: '1Gi' }, limits: { cpu: '1000m', memory: '2048Mi' } };
+    (containers(desired)[0] as Record<string, unknown>)['resources'] = {
+      requests: { cpu: '0.5', memory: '1Gi' },
+      limits: { cpu: '1000m', memory: '2048Mi' },
+    };
     (containers(desired)[0] as Record<string, unknown>)['ports'] = [{ name: 'grafana', containerPort: 3000, hostPort: 0 }];
     // WHEN compared THEN nothing differs
     expect(compareObject(desired, live)).toEqual([]);
@@ -84,7 +87,15 @@ describe('compareObject: what is not drift', () => {
       apiVersion: 'v1',
       kind: 'Endpoints',
       metadata: { name: 'external-s3', namespace: 'observability' },
-      subsets: [{ addresses: [{ ip: '10.0.0.1' }, { ip: '10.0.0.2' }, { ip: '10.0.0.3' }], ports: [{ name: 's3', port: 9000 }, { name: 'console', port: 9001 }] }],
+      subsets: [
+        {
+          addresses: [{ ip: '10.0.0.1' }, { ip: '10.0.0.2' }, { ip: '10.0.0.3' }],
+          ports: [
+            { name: 's3', port: 9000 },
+            { name: 'console', port: 9001 },
+          ],
+        },
+      ],
     };
     const live = applied(desired) as KubeObject & { subsets: { addresses: unknown[]; ports: { protocol?: string }[] }[] };
     live.subsets[0]?.addresses.reverse();
@@ -102,12 +113,24 @@ describe('compareObject: what is not drift', () => {
 
   it('ResourceQuota and LimitRange quantities compare by value', () => {
     // GIVEN quota and limits written as numbers and other units than the server stores
-    const quota: KubeObject = { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q', namespace: 'observability' }, spec: { hard: { 'requests.cpu': 4, 'limits.memory': '16384Mi', pods: 30 } } };
+    const quota: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: { name: 'q', namespace: 'observability' },
+      spec: { hard: { 'requests.cpu': 4, 'limits.memory': '16384Mi', pods: 30 } },
+    };
     const liveQuota = applied(quota) as Spec<{ hard: Record<string, string> }>;
     liveQuota.spec.hard = { 'requests.cpu': '4', 'limits.memory': '16Gi', pods: '31' };
-    const limits: KubeObject = { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'l', namespace: 'observability' }, spec: { limits: [{ type: 'Container', default: { cpu: 0.25, memory: '0.5Gi' } }] } };
+    const limits: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'LimitRange',
+      metadata: { name: 'l', namespace: 'observability' },
+      spec: { limits: [{ type: 'Container', default: { cpu: 0.25, memory: '0.5Gi' } }] },
+    };
     const liveLimits = applied(limits) as Spec<{ limits: Record<string, unknown>[] }>;
-    liveLimits.spec.limits = [{ type: 'Container', default: { cpu: '250m', memory: '512Mi' }, defaultRequest: { cpu: '250m', memory: '512Mi' } }];
+    liveLimits.spec.limits = [
+      { type: 'Container', default: { cpu: '250m', memory: '512Mi' }, defaultRequest: { cpu: '250m', memory: '512Mi' } },
+    ];
     // WHEN compared
     // THEN only the pod count differs
     expect(compareObject(quota, liveQuota)).toEqual([{ path: '/spec/hard/pods', op: 'replace', desired: 30, live: '31' }]);
@@ -116,7 +139,12 @@ describe('compareObject: what is not drift', () => {
 
   it('finalizers a controller added are not drift', () => {
     // GIVEN a PVC manifest with one finalizer and the live PVC with the protection finalizer too
-    const desired: KubeObject = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'observability', finalizers: ['example.com/keep'] }, spec: { resources: { requests: { storage: '10Gi' } } } };
+    const desired: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'data', namespace: 'observability', finalizers: ['example.com/keep'] },
+      spec: { resources: { requests: { storage: '10Gi' } } },
+    };
     const live = clone(desired);
     live.metadata.finalizers = ['kubernetes.io/pvc-protection', 'example.com/keep'];
     (live as Spec<Record<string, unknown>>).spec['storageClassName'] = 'standard';
@@ -137,7 +165,12 @@ describe('compareObject: what is drift', () => {
     // THEN the sidecar (index 1 in git) is named, and the order
     expect(fields).toEqual([
       { path: '/spec/template/spec/containers', op: 'replace', desired: ['grafana', 'sidecar'], live: ['sidecar', 'grafana'] },
-      { path: '/spec/template/spec/containers/1/image', op: 'replace', desired: 'docker.io/library/busybox:1.37', live: 'docker.io/library/busybox:1.36' },
+      {
+        path: '/spec/template/spec/containers/1/image',
+        op: 'replace',
+        desired: 'docker.io/library/busybox:1.37',
+        live: 'docker.io/library/busybox:1.36',
+      },
     ]);
   });
 
@@ -193,7 +226,15 @@ describe('compareObject: what is drift', () => {
       manager: 'argocd-controller',
       operation: 'Apply',
       fieldsType: 'FieldsV1',
-      fieldsV1: { 'f:spec': { 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"grafana"}': { '.': {}, 'f:image': {} }, 'k:{"name":"sidecar"}': { '.': {}, 'f:image': {} } } } } } },
+      fieldsV1: {
+        'f:spec': {
+          'f:template': {
+            'f:spec': {
+              'f:containers': { 'k:{"name":"grafana"}': { '.': {}, 'f:image': {} }, 'k:{"name":"sidecar"}': { '.': {}, 'f:image': {} } },
+            },
+          },
+        },
+      },
     });
     containers(desired).splice(1, 1);
     // WHEN compared
@@ -223,11 +264,18 @@ describe('compareObject: what is drift', () => {
 
   it('a rule added live to a deny-all NetworkPolicy is drift', () => {
     // GIVEN `ingress: []` in git and an allow rule live
-    const desired: KubeObject = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny', namespace: 'observability' }, spec: { podSelector: {}, ingress: [] } };
+    const desired: KubeObject = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'deny', namespace: 'observability' },
+      spec: { podSelector: {}, ingress: [] },
+    };
     const live = applied(desired) as Spec<{ ingress: unknown[] }>;
     live.spec.ingress.push({ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }] });
     // WHEN compared THEN the extra rule is reported
-    expect(compareObject(desired, live)).toEqual([{ path: '/spec/ingress/0', op: 'add', live: { from: [{ ipBlock: { cidr: '0.0.0.0/0' } }] } }]);
+    expect(compareObject(desired, live)).toEqual([
+      { path: '/spec/ingress/0', op: 'add', live: { from: [{ ipBlock: { cidr: '0.0.0.0/0' } }] } },
+    ]);
   });
 });
 
@@ -240,7 +288,10 @@ describe('compareObject: Secrets', () => {
     type: 'Opaque',
     stringData,
   });
-  const liveSecret = (data: Record<string, string>, before: Record<string, string> = { 'root-user': 'admin', 'root-password': secretValue }): KubeObject => {
+  const liveSecret = (
+    data: Record<string, string>,
+    before: Record<string, string> = { 'root-user': 'admin', 'root-password': secretValue },
+  ): KubeObject => {
     const live = applied(secret(before));
     delete live['stringData'];
     live['data'] = Object.fromEntries(Object.entries(data).map(([key, value]) => [key, Buffer.from(value).toString('base64')]));
@@ -295,11 +346,19 @@ describe('compareObject: ignoreDifferences', () => {
     const live = applied(desired) as Spec<Record<string, unknown>>;
     live.spec['replicas'] = 5;
     // WHEN compared with a matching rule, and with rules that do not match it
-    const matching = compareObject(desired, live, { ignoreDifferences: [{ group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/replicas'] }] });
-    const otherKind = compareObject(desired, live, { ignoreDifferences: [{ group: 'apps', kind: 'StatefulSet', jsonPointers: ['/spec/replicas'] }] });
+    const matching = compareObject(desired, live, {
+      ignoreDifferences: [{ group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/replicas'] }],
+    });
+    const otherKind = compareObject(desired, live, {
+      ignoreDifferences: [{ group: 'apps', kind: 'StatefulSet', jsonPointers: ['/spec/replicas'] }],
+    });
     const coreGroup = compareObject(desired, live, { ignoreDifferences: [{ kind: 'Deployment', jsonPointers: ['/spec/replicas'] }] });
-    const otherName = compareObject(desired, live, { ignoreDifferences: [{ group: 'apps', kind: 'Deployment', name: 'loki', jsonPointers: ['/spec/replicas'] }] });
-    const wildcard = compareObject(desired, live, { ignoreDifferences: [{ group: '*', kind: '*', namespace: 'observability', jsonPointers: ['/spec/replicas'] }] });
+    const otherName = compareObject(desired, live, {
+      ignoreDifferences: [{ group: 'apps', kind: 'Deployment', name: 'loki', jsonPointers: ['/spec/replicas'] }],
+    });
+    const wildcard = compareObject(desired, live, {
+      ignoreDifferences: [{ group: '*', kind: '*', namespace: 'observability', jsonPointers: ['/spec/replicas'] }],
+    });
     // THEN only the matching rules hide it (an omitted group is the core group, as in Argo CD)
     expect(matching).toEqual([]);
     expect(wildcard).toEqual([]);
@@ -313,9 +372,11 @@ describe('compareObject: ignoreDifferences', () => {
     containers(live).reverse();
     (containers(live)[0] as Record<string, unknown>)['image'] = 'other:1';
     // WHEN the sidecar's image (index 1 in git) is ignored THEN only the order is left
-    expect(compareObject(desired, live, { ignoreDifferences: [{ group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/template/spec/containers/1/image'] }] }).map((f) => f.path)).toEqual([
-      '/spec/template/spec/containers',
-    ]);
+    expect(
+      compareObject(desired, live, {
+        ignoreDifferences: [{ group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/template/spec/containers/1/image'] }],
+      }).map((f) => f.path),
+    ).toEqual(['/spec/template/spec/containers']);
   });
 
   it('jqPathExpressions in the supported subset select by field value', () => {
@@ -325,7 +386,13 @@ describe('compareObject: ignoreDifferences', () => {
     for (const container of containers(live)) container['image'] = 'other:1';
     // WHEN the sidecar's image is ignored by name
     const fields = compareObject(desired, live, {
-      ignoreDifferences: [{ group: 'apps', kind: 'Deployment', jqPathExpressions: ['.spec.template.spec.containers[] | select(.name == "sidecar") | .image'] }],
+      ignoreDifferences: [
+        {
+          group: 'apps',
+          kind: 'Deployment',
+          jqPathExpressions: ['.spec.template.spec.containers[] | select(.name == "sidecar") | .image'],
+        },
+      ],
     });
     // THEN only the grafana image remains
     expect(fields.map((field) => field.path)).toEqual(['/spec/template/spec/containers/0/image']);
@@ -343,10 +410,17 @@ describe('compareObject: ignoreDifferences', () => {
       manager: 'autoscaler',
       operation: 'Update',
       fieldsType: 'FieldsV1',
-      fieldsV1: { 'f:spec': { 'f:replicas': {}, 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"grafana"}': { 'f:resources': { 'f:requests': { 'f:cpu': {} } } } } } } } },
+      fieldsV1: {
+        'f:spec': {
+          'f:replicas': {},
+          'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"grafana"}': { 'f:resources': { 'f:requests': { 'f:cpu': {} } } } } } },
+        },
+      },
     });
     // WHEN the autoscaler is a trusted manager
-    const fields = compareObject(desired, live, { ignoreDifferences: [{ group: 'apps', kind: 'Deployment', managedFieldsManagers: ['autoscaler'] }] });
+    const fields = compareObject(desired, live, {
+      ignoreDifferences: [{ group: 'apps', kind: 'Deployment', managedFieldsManagers: ['autoscaler'] }],
+    });
     // THEN only the hand edit remains
     expect(fields.map((field) => field.path)).toEqual(['/spec/template/spec/containers/1/image']);
   });
@@ -356,8 +430,12 @@ describe('compareObject: ignoreDifferences', () => {
     const desired = deployment();
     const live = applied(desired);
     // WHEN compared THEN a DriftOptionsError names the rule and field
-    expect(() => compareObject(desired, live, { ignoreDifferences: [{ kind: 'Deployment', jsonPointers: ['spec/replicas'] }] })).toThrow(DriftOptionsError);
-    expect(() => detectDrift([], [], { ignoreDifferences: [{ kind: 'Deployment', jsonPointers: ['spec/replicas'] }] })).toThrow(/ignoreDifferences\[0\]\.jsonPointers\[0\]/);
+    expect(() => compareObject(desired, live, { ignoreDifferences: [{ kind: 'Deployment', jsonPointers: ['spec/replicas'] }] })).toThrow(
+      DriftOptionsError,
+    );
+    expect(() => detectDrift([], [], { ignoreDifferences: [{ kind: 'Deployment', jsonPointers: ['spec/replicas'] }] })).toThrow(
+      /ignoreDifferences\[0\]\.jsonPointers\[0\]/,
+    );
   });
 
   it('a jq rule that cannot be evaluated is a warning naming the Application and rule; everything is still compared', () => {
@@ -367,7 +445,13 @@ describe('compareObject: ignoreDifferences', () => {
     live.spec['replicas'] = 9;
     containers(live)[1]!['image'] = 'hand-edited:1';
     const ignoreDifferences = [
-      { group: 'apps', kind: 'Deployment', jqPathExpressions: ['.spec | to_entries', '.spec.[', 'select(.kind == "Deployment").spec.replicas'], application: 'dev-grafana', index: 3 },
+      {
+        group: 'apps',
+        kind: 'Deployment',
+        jqPathExpressions: ['.spec | to_entries', '.spec.[', 'select(.kind == "Deployment").spec.replicas'],
+        application: 'dev-grafana',
+        index: 3,
+      },
     ];
     // WHEN drift is detected
     const report = detectDrift([desired], [live], { ignoreDifferences });
@@ -382,7 +466,12 @@ describe('compareObject: ignoreDifferences', () => {
 });
 
 describe('detectDrift', () => {
-  const configMap = (name: string, namespace = 'observability'): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data: { key: name } });
+  const configMap = (name: string, namespace = 'observability'): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace },
+    data: { key: name },
+  });
 
   it('reports missing and unexpected objects, sorted, and counts the rest in sync', () => {
     // GIVEN desired objects, one of them absent live, and a live object git does not have
@@ -414,8 +503,16 @@ describe('detectDrift', () => {
 
   it('skips Argo CD hooks and objects owned by controllers', () => {
     // GIVEN a hook Job in git (deleted live after it ran) and a ReplicaSet owned by a Deployment live
-    const hook: KubeObject = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'minio-bucket-setup', namespace: 'observability', annotations: { 'argocd.argoproj.io/hook': 'Sync' } } };
-    const replicaSet: KubeObject = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'grafana-5d9c', namespace: 'observability', ownerReferences: [{ kind: 'Deployment', name: 'grafana', uid: 'u' }] } };
+    const hook: KubeObject = {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'minio-bucket-setup', namespace: 'observability', annotations: { 'argocd.argoproj.io/hook': 'Sync' } },
+    };
+    const replicaSet: KubeObject = {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'grafana-5d9c', namespace: 'observability', ownerReferences: [{ kind: 'Deployment', name: 'grafana', uid: 'u' }] },
+    };
     // WHEN drift is detected THEN neither is drift
     const report = detectDrift([hook], [replicaSet]);
     expect(hasDrift(report)).toBe(false);
@@ -449,7 +546,12 @@ describe('detectDrift', () => {
 
   it('a cluster-scoped custom kind given a namespace in git pairs with the live object, which has none', () => {
     // GIVEN a ClusterIssuer kustomize put a namespace on, and the live one without
-    const desired: KubeObject = { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'letsencrypt', namespace: 'observability' }, spec: { acme: { email: 'ops@example.com' } } };
+    const desired: KubeObject = {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'ClusterIssuer',
+      metadata: { name: 'letsencrypt', namespace: 'observability' },
+      spec: { acme: { email: 'ops@example.com' } },
+    };
     const live = applied({ ...desired, metadata: { name: 'letsencrypt' } });
     // WHEN drift is detected
     const report = detectDrift([desired], [live]);

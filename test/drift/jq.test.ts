@@ -29,10 +29,19 @@ describe('jq engine (real jq, as Argo CD runs jqPathExpressions)', () => {
 
   it.each([
     // a path straight after select(…), without a pipe (the cases README)
-    ['select(.metadata.labels["app.kubernetes.io/name"] == "grafana").spec.replicas', (o: JsonObject) => expect((o['spec'] as JsonObject)['replicas']).toBeUndefined()],
+    [
+      'select(.metadata.labels["app.kubernetes.io/name"] == "grafana").spec.replicas',
+      (o: JsonObject) => expect((o['spec'] as JsonObject)['replicas']).toBeUndefined(),
+    ],
     // a filter with a builtin (the cases README)
-    ['.spec.template.spec.containers[] | select(.name | startswith("istio"))', (o: JsonObject) => expect(containerNames(o)).toEqual(['app'])],
-    ['.spec.template.spec.containers[] | select(.name == "istio-proxy") | .image', (o: JsonObject) => expect(images(o)).toEqual(['a:1', undefined, 'proxy:1'])],
+    [
+      '.spec.template.spec.containers[] | select(.name | startswith("istio"))',
+      (o: JsonObject) => expect(containerNames(o)).toEqual(['app']),
+    ],
+    [
+      '.spec.template.spec.containers[] | select(.name == "istio-proxy") | .image',
+      (o: JsonObject) => expect(images(o)).toEqual(['a:1', undefined, 'proxy:1']),
+    ],
     ['.metadata.annotations["example.com/a"]', (o: JsonObject) => expect((o['metadata'] as JsonObject)['annotations']).toEqual({})],
     ['.spec.nothing[]?.image', (o: JsonObject) => expect(o).toEqual(object)],
   ])('del(%s) deletes exactly what it selects', (expression, check) => {

@@ -14,14 +14,28 @@ const PART_OF = { 'app.kubernetes.io/part-of': 'observability' };
 // Far below the fake server's hang (60 s), far above a loaded machine's answer time: a slow CI box must not look like a hung server.
 const TIMEOUT_MS = 5_000;
 
-function object(apiVersion: string, kind: string, name: string, namespace: string | undefined, labels: Record<string, string> = PART_OF, fields: Record<string, unknown> = {}): KubeObject {
+function object(
+  apiVersion: string,
+  kind: string,
+  name: string,
+  namespace: string | undefined,
+  labels: Record<string, string> = PART_OF,
+  fields: Record<string, unknown> = {},
+): KubeObject {
   return { apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}), labels }, ...fields };
 }
 
-const grafana = object('apps/v1', 'Deployment', 'grafana', 'observability', { ...PART_OF, 'app.kubernetes.io/name': 'grafana' }, {
-  spec: { replicas: 1, futureField: 'unknown to client-node models' },
-  status: { readyReplicas: 1 },
-});
+const grafana = object(
+  'apps/v1',
+  'Deployment',
+  'grafana',
+  'observability',
+  { ...PART_OF, 'app.kubernetes.io/name': 'grafana' },
+  {
+    spec: { replicas: 1, futureField: 'unknown to client-node models' },
+    status: { readyReplicas: 1 },
+  },
+);
 
 const BULK = 1_200;
 const bulkNames = Array.from({ length: BULK }, (_, i) => `cm-${String(i).padStart(4, '0')}`);
@@ -131,7 +145,12 @@ describe('readLive against a Kubernetes API server', () => {
     // AND an object is the server's JSON as sent: fields unknown to client-node's models and timestamps as strings
     expect(live.objects.find((item) => item.kind === 'Deployment' && item.metadata.name === 'grafana')).toEqual({
       ...grafana,
-      metadata: { ...grafana.metadata, uid: expect.any(String), resourceVersion: expect.any(String), creationTimestamp: '2026-01-01T00:00:00Z' },
+      metadata: {
+        ...grafana.metadata,
+        uid: expect.any(String),
+        resourceVersion: expect.any(String),
+        creationTimestamp: '2026-01-01T00:00:00Z',
+      },
     });
   });
 
@@ -162,7 +181,9 @@ describe('readLive against a Kubernetes API server', () => {
 
   it('makes one LIST chain per target, one discovery per group version, and no GET of an object', async () => {
     // GIVEN a server that answers a GET of a single object (so the log would show one)
-    const get = await fetch(`${url}/apis/apps/v1/namespaces/observability/deployments/grafana`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    const get = await fetch(`${url}/apis/apps/v1/namespaces/observability/deployments/grafana`, {
+      headers: { Authorization: `Bearer ${TOKEN}` },
+    });
     expect(((await get.json()) as KubeObject).metadata.name).toBe('grafana');
     const before = server.requests.length;
 
@@ -237,9 +258,13 @@ describe('readLive against a Kubernetes API server', () => {
     const stale = await writeKubeconfig('stale.yaml', server.kubeconfigYaml(wrongToken));
 
     // WHEN two targets are read
-    const live = await readLive(loadKubeConfig({ kubeconfig: stale }), [deployments, { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass' }], {
-      timeoutMs: TIMEOUT_MS,
-    });
+    const live = await readLive(
+      loadKubeConfig({ kubeconfig: stale }),
+      [deployments, { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass' }],
+      {
+        timeoutMs: TIMEOUT_MS,
+      },
+    );
 
     // THEN both fail with 401 and a hint at the credentials, and neither token appears
     const host = new URL(url).host;
@@ -307,7 +332,11 @@ describe('readLive against a server that does not answer', () => {
     const kubeconfig = await writeKubeconfig('hung.yaml', server.kubeconfigYaml(TOKEN));
 
     // WHEN two kinds of one group version and one of another are read
-    const targets: ListTarget[] = [deployments, { apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: 'observability' }, { apiVersion: 'v1', kind: 'Service', namespace: 'observability' }];
+    const targets: ListTarget[] = [
+      deployments,
+      { apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: 'observability' },
+      { apiVersion: 'v1', kind: 'Service', namespace: 'observability' },
+    ];
     const live = await readLive(loadKubeConfig({ kubeconfig }), targets, { timeoutMs: TIMEOUT_MS });
     await server.stop();
 
@@ -401,16 +430,19 @@ describe('loadKubeConfig', () => {
     expect(loaded.getCurrentCluster()?.server).toBe(url);
   });
 
-  it.skipIf(existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token'))('refuses to fall back to localhost when nothing is configured', async () => {
-    // GIVEN no KUBECONFIG and a home without ~/.kube/config
-    vi.stubEnv('KUBECONFIG', '');
-    vi.stubEnv('HOME', await mkdtemp(join(directory, 'home-')));
+  it.skipIf(existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token'))(
+    'refuses to fall back to localhost when nothing is configured',
+    async () => {
+      // GIVEN no KUBECONFIG and a home without ~/.kube/config
+      vi.stubEnv('KUBECONFIG', '');
+      vi.stubEnv('HOME', await mkdtemp(join(directory, 'home-')));
 
-    // WHEN loading by the default rules
-    // THEN a typed error says where a kubeconfig is looked for
-    expect(() => loadKubeConfig({})).toThrow(KubeConfigError);
-    expect(() => loadKubeConfig({})).toThrow(/none found: set KUBECONFIG, create ~\/.kube\/config/);
-  });
+      // WHEN loading by the default rules
+      // THEN a typed error says where a kubeconfig is looked for
+      expect(() => loadKubeConfig({})).toThrow(KubeConfigError);
+      expect(() => loadKubeConfig({})).toThrow(/none found: set KUBECONFIG, create ~\/.kube\/config/);
+    },
+  );
 });
 
 describe('listTargetsFor', () => {

@@ -40,15 +40,23 @@ describe('drift pairs: what an API server returns for a manifest is not drift', 
   it('in-sync pairs still drift once the live object is changed (the comparison is not blind)', () => {
     // GIVEN live objects, each edited in one field git sets
     const deployment = pair('deployment');
-    const deploymentLive = structuredClone(deployment.live) as KubeObject & { spec: { template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } } };
+    const deploymentLive = structuredClone(deployment.live) as KubeObject & {
+      spec: { template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } };
+    };
     const env = deploymentLive.spec.template.spec.containers[0]?.env.find((entry) => entry.name === 'GF_LOG_MODE');
     if (env) env.value = 'file';
     const loki = pair('statefulset-shared-mount-name');
-    const lokiLive = structuredClone(loki.live) as KubeObject & { spec: { template: { spec: { containers: { volumeMounts: { mountPath: string; subPath?: string }[] }[] } } } };
+    const lokiLive = structuredClone(loki.live) as KubeObject & {
+      spec: { template: { spec: { containers: { volumeMounts: { mountPath: string; subPath?: string }[] }[] } } };
+    };
     const mount = lokiLive.spec.template.spec.containers[0]?.volumeMounts.find((entry) => entry.mountPath === '/etc/loki/runtime.yaml');
     if (mount) mount.subPath = 'other.yaml';
     // WHEN compared THEN the edited fields are reported at their desired paths
-    expect(compareObject(deployment.desired, deploymentLive)).toEqual([{ path: '/spec/template/spec/containers/0/env/0/value', op: 'replace', desired: 'console', live: 'file' }]);
-    expect(compareObject(loki.desired, lokiLive)).toEqual([{ path: '/spec/template/spec/containers/0/volumeMounts/1/subPath', op: 'replace', desired: 'runtime.yaml', live: 'other.yaml' }]);
+    expect(compareObject(deployment.desired, deploymentLive)).toEqual([
+      { path: '/spec/template/spec/containers/0/env/0/value', op: 'replace', desired: 'console', live: 'file' },
+    ]);
+    expect(compareObject(loki.desired, lokiLive)).toEqual([
+      { path: '/spec/template/spec/containers/0/volumeMounts/1/subPath', op: 'replace', desired: 'runtime.yaml', live: 'other.yaml' },
+    ]);
   });
 });

@@ -9,7 +9,9 @@ export const OWN_PAIRS = fileURLToPath(new URL('../fixtures/drift-pairs/', impor
 export const ARGO_DIFF = fileURLToPath(new URL('../../../shared/fixtures/argo-diff/', import.meta.url));
 
 /** Why the peer corpus suite is skipped, or undefined when ../shared/fixtures/argo-diff is there (CI). */
-export const ARGO_DIFF_ABSENT = existsSync(ARGO_DIFF) ? undefined : `${ARGO_DIFF} is absent (a clone without ../shared): Argo CD's diff fixtures are not run`;
+export const ARGO_DIFF_ABSENT = existsSync(ARGO_DIFF)
+  ? undefined
+  : `${ARGO_DIFF} is absent (a clone without ../shared): Argo CD's diff fixtures are not run`;
 
 /** Exit codes of `drift --desired --snapshot` per pair: 0 in sync, 1 drift. */
 export const OWN_VERDICTS: Record<string, number> = {
@@ -28,8 +30,17 @@ export const OWN_VERDICTS: Record<string, number> = {
 
 /** Argo CD's verdicts, from the README of its fixtures (gitops-engine pkg/diff/diff_test.go). */
 export const ARGO_VERDICTS: Record<string, number> = {
-  deployment: 0, elasticsearch: 0, mutatingwebhookconfig: 0, 'spinnaker-sa': 0, wordpress: 0, 'grafana-clusterrole': 0,
-  sealedsecret: 0, endpoints: 0, 'smd-deploy': 0, 'smd-service': 1, 'aggr-clusterrole': 1,
+  deployment: 0,
+  elasticsearch: 0,
+  mutatingwebhookconfig: 0,
+  'spinnaker-sa': 0,
+  wordpress: 0,
+  'grafana-clusterrole': 0,
+  sealedsecret: 0,
+  endpoints: 0,
+  'smd-deploy': 0,
+  'smd-service': 1,
+  'aggr-clusterrole': 1,
 };
 
 /** The two files of a pair: `NAME.desired.*` / `NAME.live.*` (ours) or `NAME-config.*` / `NAME-live.*` (Argo CD's). */

@@ -9,7 +9,13 @@ const SECRET = 'pl41n-Password-Never-Printed';
 const SECRET_BASE64 = Buffer.from(SECRET).toString('base64');
 
 function secret(password: string): KubeObject {
-  return { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'grafana-admin', namespace: 'observability' }, type: 'Opaque', stringData: { 'admin-user': 'admin', 'admin-password': password } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'grafana-admin', namespace: 'observability' },
+    type: 'Opaque',
+    stringData: { 'admin-user': 'admin', 'admin-password': password },
+  };
 }
 
 function configMap(name: string, data: Record<string, string>): KubeObject {
@@ -21,17 +27,37 @@ function driftedReport(): DriftReport {
   const desiredSecret = secret(SECRET);
   const liveSecret = applied(desiredSecret);
   delete liveSecret['stringData'];
-  liveSecret['data'] = { 'admin-user': Buffer.from('admin').toString('base64'), 'admin-password': Buffer.from(`${SECRET}-changed`).toString('base64') };
+  liveSecret['data'] = {
+    'admin-user': Buffer.from('admin').toString('base64'),
+    'admin-password': Buffer.from(`${SECRET}-changed`).toString('base64'),
+  };
   const liveDeployment = applied(deployment()) as KubeObject & { spec: Record<string, unknown> };
   liveDeployment.spec['replicas'] = 3;
   containers(liveDeployment)[0]!['image'] = 'docker.io/grafana/grafana:12.0.0';
-  const longConfig = configMap('grafana-config', { 'grafana.ini': `[server]\nroot_url = http://grafana.local\n${'# padding\n'.repeat(20)}` });
+  const longConfig = configMap('grafana-config', {
+    'grafana.ini': `[server]\nroot_url = http://grafana.local\n${'# padding\n'.repeat(20)}`,
+  });
   const liveConfig = applied(longConfig);
   liveConfig['data'] = { 'grafana.ini': '[server]\nroot_url = http://grafana.example\n' };
   return detectDrift(
-    [deployment(), desiredSecret, longConfig, configMap('loki-runtime', { 'runtime.yaml': 'overrides: {}\n' }), configMap('alloy-config', { a: 'b' })],
+    [
+      deployment(),
+      desiredSecret,
+      longConfig,
+      configMap('loki-runtime', { 'runtime.yaml': 'overrides: {}\n' }),
+      configMap('alloy-config', { a: 'b' }),
+    ],
     [liveDeployment, liveSecret, liveConfig, applied(configMap('alloy-config', { a: 'b' })), applied(configMap('leftover', { x: 'y' }))],
-    { unreadable: [{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: 'observability', reason: 'forbidden: User "drift-reader" cannot list networkpolicies' }] },
+    {
+      unreadable: [
+        {
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'NetworkPolicy',
+          namespace: 'observability',
+          reason: 'forbidden: User "drift-reader" cannot list networkpolicies',
+        },
+      ],
+    },
   );
 }
 
@@ -75,7 +101,12 @@ describe('drift reports', () => {
     // GIVEN a drifted Secret (its old value also sits in the live last-applied annotation)
     const report = driftedReport();
     // WHEN formatted every way
-    const outputs = [formatDriftText(report, 'dev'), formatDriftMarkdown(report, 'dev'), JSON.stringify(driftJson(report)), JSON.stringify(report)];
+    const outputs = [
+      formatDriftText(report, 'dev'),
+      formatDriftMarkdown(report, 'dev'),
+      JSON.stringify(driftJson(report)),
+      JSON.stringify(report),
+    ];
     // THEN neither the value nor its base64 appears, and the key is named
     for (const output of outputs) {
       expect(output).not.toContain(SECRET);
@@ -91,12 +122,18 @@ describe('drift reports', () => {
       inSync: 0,
       missing: [],
       unexpected: [],
-      modified: [{ object: { apiVersion: 'v1', kind: 'Secret', namespace: 'observability', name: 's' }, fields: [{ path: '/data/token', op: 'replace', desired: SECRET, live: 'x' }] }],
+      modified: [
+        {
+          object: { apiVersion: 'v1', kind: 'Secret', namespace: 'observability', name: 's' },
+          fields: [{ path: '/data/token', op: 'replace', desired: SECRET, live: 'x' }],
+        },
+      ],
       unreadable: [],
       unchecked: [],
     };
     // WHEN formatted THEN the value is withheld everywhere
-    for (const output of [formatDriftText(report, 'dev'), formatDriftMarkdown(report, 'dev'), JSON.stringify(driftJson(report))]) expect(output).not.toContain(SECRET);
+    for (const output of [formatDriftText(report, 'dev'), formatDriftMarkdown(report, 'dev'), JSON.stringify(driftJson(report))])
+      expect(output).not.toContain(SECRET);
   });
 
   it('JSON has a stable shape with counts', () => {
@@ -109,7 +146,12 @@ describe('drift reports', () => {
     expect(json['summary']).toEqual({ inSync: 1, missing: 1, unexpected: 1, modified: 3, unreadable: 1, unchecked: 0 });
     expect(json['missing']).toEqual([{ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'observability', name: 'loki-runtime' }]);
     const modified = json['modified'] as { object: { kind: string }; fields: { path: string; desired?: unknown; live?: unknown }[] }[];
-    expect(modified.find((entry) => entry.object.kind === 'Deployment')?.fields).toContainEqual({ path: '/spec/replicas', op: 'replace', desired: 2, live: 3 });
+    expect(modified.find((entry) => entry.object.kind === 'Deployment')?.fields).toContainEqual({
+      path: '/spec/replicas',
+      op: 'replace',
+      desired: 2,
+      live: 3,
+    });
   });
 
   it('Markdown stays under its size limit and says how much it left out', () => {
@@ -147,8 +189,18 @@ describe('drift reports', () => {
   it('shows cluster-scoped objects without a namespace, in text, Markdown and JSON', () => {
     // GIVEN an environment whose destination namespace is observability, missing its Namespace, ClusterRole and PriorityClass
     const namespace: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'observability' } };
-    const clusterRole: KubeObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'observability-stack' }, rules: [] };
-    const priority: KubeObject = { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'observability-critical' }, value: 1000 };
+    const clusterRole: KubeObject = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'observability-stack' },
+      rules: [],
+    };
+    const priority: KubeObject = {
+      apiVersion: 'scheduling.k8s.io/v1',
+      kind: 'PriorityClass',
+      metadata: { name: 'observability-critical' },
+      value: 1000,
+    };
     const report = detectDrift([namespace, clusterRole, priority, configMap('a', { k: 'v' })], [], { namespace: 'observability' });
     // WHEN formatted
     const text = formatDriftText(report, 'dev');
@@ -166,11 +218,17 @@ describe('drift reports', () => {
 
   it('never calls a report with unreadable kinds "no drift"', () => {
     // GIVEN every kind unreadable
-    const report = detectDrift([configMap('a', { k: 'v' })], [], { unreadable: [{ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'observability', reason: 'cannot reach 10.0.0.1:6443: connection refused' }] });
+    const report = detectDrift([configMap('a', { k: 'v' })], [], {
+      unreadable: [
+        { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'observability', reason: 'cannot reach 10.0.0.1:6443: connection refused' },
+      ],
+    });
     // WHEN formatted THEN it says what was not checked, naming the kind
     const text = formatDriftText(report, 'dev');
     expect(text).not.toMatch(/no drift/i);
-    expect(text.split('\n')[0]).toBe('Drift not fully checked in dev: 1 kind could not be read, so 1 object went unchecked; the 0 objects read are in sync.');
+    expect(text.split('\n')[0]).toBe(
+      'Drift not fully checked in dev: 1 kind could not be read, so 1 object went unchecked; the 0 objects read are in sync.',
+    );
     expect(text).toContain('  ConfigMap (core) in observability: cannot reach 10.0.0.1:6443: connection refused');
   });
 });

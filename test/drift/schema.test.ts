@@ -25,11 +25,14 @@ function policy(egress: Body[]): KubeObject {
   return object('networking.k8s.io/v1', 'NetworkPolicy', { spec: { podSelector: {}, policyTypes: ['Egress'], egress } });
 }
 
-const DNS = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } };
+const DNS = {
+  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+  podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+};
 const MINIO = { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'minio' } } };
 
-describe('atomic lists: their order is drift, since apply restores git\'s order', () => {
-  it('ClusterRole rules in another order are one order drift, named by git\'s indices', () => {
+describe("atomic lists: their order is drift, since apply restores git's order", () => {
+  it("ClusterRole rules in another order are one order drift, named by git's indices", () => {
     // GIVEN a ClusterRole whose rules another manager rotated
     const desired = object('rbac.authorization.k8s.io/v1', 'ClusterRole', { rules: RULES }, { namespace: undefined });
     const live = clone(desired) as Body;
@@ -38,12 +41,21 @@ describe('atomic lists: their order is drift, since apply restores git\'s order'
     expect(compareObject(desired, live as KubeObject)).toEqual([{ path: '/rules', op: 'replace', desired: [0, 1, 2], live: [1, 2, 0] }]);
   });
 
-  it('a Role\'s rules, NetworkPolicy peers and ports and an egress rule list: each reorder is drift at its own list', () => {
+  it("a Role's rules, NetworkPolicy peers and ports and an egress rule list: each reorder is drift at its own list", () => {
     // GIVEN a Role with swapped rules and a NetworkPolicy with swapped peers, ports and rules
     const role = object('rbac.authorization.k8s.io/v1', 'Role', { rules: RULES.slice(0, 2) });
     const liveRole = clone(role) as Body;
     liveRole['rules'].reverse();
-    const desired = policy([{ to: [DNS, MINIO], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }, { ports: [{ protocol: 'TCP', port: 443 }] }]);
+    const desired = policy([
+      {
+        to: [DNS, MINIO],
+        ports: [
+          { protocol: 'UDP', port: 53 },
+          { protocol: 'TCP', port: 53 },
+        ],
+      },
+      { ports: [{ protocol: 'TCP', port: 443 }] },
+    ]);
     const peers = clone(desired) as Body;
     peers['spec'].egress[0].to.reverse();
     const ports = clone(desired) as Body;
@@ -52,12 +64,16 @@ describe('atomic lists: their order is drift, since apply restores git\'s order'
     rules['spec'].egress.reverse();
     // WHEN compared THEN each is drift at the list that moved
     expect(compareObject(role, liveRole as KubeObject)).toEqual([{ path: '/rules', op: 'replace', desired: [0, 1], live: [1, 0] }]);
-    expect(compareObject(desired, peers as KubeObject)).toEqual([{ path: '/spec/egress/0/to', op: 'replace', desired: [0, 1], live: [1, 0] }]);
-    expect(compareObject(desired, ports as KubeObject)).toEqual([{ path: '/spec/egress/0/ports', op: 'replace', desired: [0, 1], live: [1, 0] }]);
+    expect(compareObject(desired, peers as KubeObject)).toEqual([
+      { path: '/spec/egress/0/to', op: 'replace', desired: [0, 1], live: [1, 0] },
+    ]);
+    expect(compareObject(desired, ports as KubeObject)).toEqual([
+      { path: '/spec/egress/0/ports', op: 'replace', desired: [0, 1], live: [1, 0] },
+    ]);
     expect(compareObject(desired, rules as KubeObject)).toEqual([{ path: '/spec/egress', op: 'replace', desired: [0, 1], live: [1, 0] }]);
   });
 
-  it('a container\'s envFrom and args in another order are drift', () => {
+  it("a container's envFrom and args in another order are drift", () => {
     // GIVEN a Deployment whose envFrom and args come back reversed
     const desired = deployment();
     containers(desired)[0]!['envFrom'] = [{ configMapRef: { name: 'a' } }, { secretRef: { name: 'b' } }];
@@ -65,16 +81,22 @@ describe('atomic lists: their order is drift, since apply restores git\'s order'
     (containers(live)[0]!['envFrom'] as unknown[]).reverse();
     (containers(live)[1]!['args'] as unknown[]).reverse();
     // WHEN compared THEN both lists are drift (envFrom's order as one drift, args item by item)
-    expect(compareObject(desired, live).map((f) => f.path)).toEqual(['/spec/template/spec/containers/0/envFrom', '/spec/template/spec/containers/1/args/0', '/spec/template/spec/containers/1/args/1']);
+    expect(compareObject(desired, live).map((f) => f.path)).toEqual([
+      '/spec/template/spec/containers/0/envFrom',
+      '/spec/template/spec/containers/1/args/0',
+      '/spec/template/spec/containers/1/args/1',
+    ]);
   });
 
-  it('a custom resource\'s list is atomic without a CRD, and keyed by the list-map keys its CRD declares', () => {
+  it("a custom resource's list is atomic without a CRD, and keyed by the list-map keys its CRD declares", () => {
     // GIVEN an ExternalSecret whose data entries come back swapped, with and without a CRD that keys them
     const data = [
       { secretKey: 'user', remoteRef: { key: 'minio', property: 'user' } },
       { secretKey: 'password', remoteRef: { key: 'minio', property: 'password' } },
     ];
-    const desired = object('external-secrets.io/v1', 'ExternalSecret', { spec: { secretStoreRef: { name: 'vault', kind: 'ClusterSecretStore' }, data } });
+    const desired = object('external-secrets.io/v1', 'ExternalSecret', {
+      spec: { secretStoreRef: { name: 'vault', kind: 'ClusterSecretStore' }, data },
+    });
     const live = clone(desired) as Body;
     live['spec'].data.reverse();
     const keyed = {
@@ -84,13 +106,37 @@ describe('atomic lists: their order is drift, since apply restores git\'s order'
       spec: {
         group: 'external-secrets.io',
         names: { kind: 'ExternalSecret' },
-        versions: [{ name: 'v1', schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { data: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['secretKey'], items: { type: 'object' } } } } } } } }],
+        versions: [
+          {
+            name: 'v1',
+            schema: {
+              openAPIV3Schema: {
+                type: 'object',
+                properties: {
+                  spec: {
+                    type: 'object',
+                    properties: {
+                      data: {
+                        type: 'array',
+                        'x-kubernetes-list-type': 'map',
+                        'x-kubernetes-list-map-keys': ['secretKey'],
+                        items: { type: 'object' },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        ],
       },
     };
     // WHEN compared without the CRD, and with one that makes data a map list
     // THEN the order is drift both times: named by index, then by key
     expect(compareObject(desired, live as KubeObject)).toEqual([{ path: '/spec/data', op: 'replace', desired: [0, 1], live: [1, 0] }]);
-    expect(compareObject(desired, live as KubeObject, { customResourceDefinitions: [keyed] })).toEqual([{ path: '/spec/data', op: 'replace', desired: ['user', 'password'], live: ['password', 'user'] }]);
+    expect(compareObject(desired, live as KubeObject, { customResourceDefinitions: [keyed] })).toEqual([
+      { path: '/spec/data', op: 'replace', desired: ['user', 'password'], live: ['password', 'user'] },
+    ]);
   });
 
   it('a changed item of a reordered atomic list is reported at its git index, with the order', () => {
@@ -106,12 +152,22 @@ describe('atomic lists: their order is drift, since apply restores git\'s order'
     ]);
   });
 
-  it('sets stay unordered: finalizers and a CSIDriver\'s volumeLifecycleModes in another order are in sync', () => {
+  it("sets stay unordered: finalizers and a CSIDriver's volumeLifecycleModes in another order are in sync", () => {
     // GIVEN two x-kubernetes-list-type: set lists come back reversed
-    const pvc = object('v1', 'PersistentVolumeClaim', { spec: { resources: { requests: { storage: '1Gi' } } } }, { finalizers: ['a.example.com/x', 'b.example.com/y'] });
+    const pvc = object(
+      'v1',
+      'PersistentVolumeClaim',
+      { spec: { resources: { requests: { storage: '1Gi' } } } },
+      { finalizers: ['a.example.com/x', 'b.example.com/y'] },
+    );
     const livePvc = clone(pvc);
     (livePvc.metadata['finalizers'] as string[]).reverse();
-    const driver = object('storage.k8s.io/v1', 'CSIDriver', { spec: { volumeLifecycleModes: ['Persistent', 'Ephemeral'] } }, { namespace: undefined });
+    const driver = object(
+      'storage.k8s.io/v1',
+      'CSIDriver',
+      { spec: { volumeLifecycleModes: ['Persistent', 'Ephemeral'] } },
+      { namespace: undefined },
+    );
     const liveDriver = clone(driver) as Body;
     liveDriver['spec'].volumeLifecycleModes.reverse();
     // WHEN compared THEN nothing differs
@@ -121,7 +177,14 @@ describe('atomic lists: their order is drift, since apply restores git\'s order'
 
   it('Endpoints subsets, addresses and ports in another order stay in sync: Argo CD sorts them on both sides', () => {
     // GIVEN Endpoints with two subsets, each with addresses and ports, all reversed live
-    const subset = (n: number): Body => ({ addresses: [{ ip: `10.0.${n}.1` }, { ip: `10.0.${n}.2` }], notReadyAddresses: [{ ip: `10.0.${n}.8` }, { ip: `10.0.${n}.9` }], ports: [{ name: 'a', port: 80, protocol: 'TCP' }, { name: 'b', port: 81, protocol: 'TCP' }] });
+    const subset = (n: number): Body => ({
+      addresses: [{ ip: `10.0.${n}.1` }, { ip: `10.0.${n}.2` }],
+      notReadyAddresses: [{ ip: `10.0.${n}.8` }, { ip: `10.0.${n}.9` }],
+      ports: [
+        { name: 'a', port: 80, protocol: 'TCP' },
+        { name: 'b', port: 81, protocol: 'TCP' },
+      ],
+    });
     const desired = object('v1', 'Endpoints', { subsets: [subset(1), subset(2)] });
     const live = clone(desired) as Body;
     live['subsets'].reverse();
@@ -145,12 +208,17 @@ describe('zeros: a pointer field keeps false, 0 and "", a non-pointer field does
     const live = applied(desired);
     delete (containers(live)[0]!['securityContext'] as Body)['allowPrivilegeEscalation'];
     // WHEN compared THEN the removal is drift
-    expect(compareObject(desired, live)).toEqual([{ path: '/spec/template/spec/containers/0/securityContext/allowPrivilegeEscalation', op: 'remove', desired: false }]);
+    expect(compareObject(desired, live)).toEqual([
+      { path: '/spec/template/spec/containers/0/securityContext/allowPrivilegeEscalation', op: 'remove', desired: false },
+    ]);
   });
 
   it('siblings: runAsUser 0, runAsNonRoot false, automountServiceAccountToken false and an empty pointer struct removed are drift', () => {
     // GIVEN zeros in pointer fields of a pod template and of a ServiceAccount, each removed live
-    const desired = podWith({ runAsUser: 0, runAsNonRoot: false, seccompProfile: { type: 'RuntimeDefault' } }, { automountServiceAccountToken: false, securityContext: { runAsGroup: 0 } });
+    const desired = podWith(
+      { runAsUser: 0, runAsNonRoot: false, seccompProfile: { type: 'RuntimeDefault' } },
+      { automountServiceAccountToken: false, securityContext: { runAsGroup: 0 } },
+    );
     const live = applied(desired);
     const sc = containers(live)[0]!['securityContext'] as Body;
     delete sc['runAsUser'];
@@ -168,7 +236,9 @@ describe('zeros: a pointer field keeps false, 0 and "", a non-pointer field does
       'remove /spec/template/spec/containers/0/securityContext/runAsUser',
       'remove /spec/template/spec/securityContext/runAsGroup',
     ]);
-    expect(compareObject(account, liveAccount as KubeObject)).toEqual([{ path: '/automountServiceAccountToken', op: 'remove', desired: false }]);
+    expect(compareObject(account, liveAccount as KubeObject)).toEqual([
+      { path: '/automountServiceAccountToken', op: 'remove', desired: false },
+    ]);
   });
 
   it('a label or ConfigMap key whose value is "" and a custom resource\'s false, removed live, are drift', () => {
@@ -181,11 +251,14 @@ describe('zeros: a pointer field keeps false, 0 and "", a non-pointer field does
     const liveCustom = clone(custom) as Body;
     delete liveCustom['spec'].enabled;
     // WHEN compared THEN each is drift
-    expect(compareObject(config, liveConfig as KubeObject).map((f) => `${f.op} ${f.path}`)).toEqual(['remove /data/empty', 'remove /metadata/labels/example.com~1flag']);
+    expect(compareObject(config, liveConfig as KubeObject).map((f) => `${f.op} ${f.path}`)).toEqual([
+      'remove /data/empty',
+      'remove /metadata/labels/example.com~1flag',
+    ]);
     expect(compareObject(custom, liveCustom as KubeObject)).toEqual([{ path: '/spec/enabled', op: 'remove', desired: false }]);
   });
 
-  it('zeros of non-pointer fields the server stores as absent stay in sync: hostNetwork, a mount\'s readOnly, minReadySeconds, an empty list', () => {
+  it("zeros of non-pointer fields the server stores as absent stay in sync: hostNetwork, a mount's readOnly, minReadySeconds, an empty list", () => {
     // GIVEN git writing zeros into non-pointer fields, and a live object without them
     const desired = podWith({}, { hostNetwork: false, tolerations: [] });
     (desired['spec'] as Body)['minReadySeconds'] = 0;

@@ -73,20 +73,34 @@ export function applied(desired: KubeObject, app = 'dev-grafana'): KubeObject {
   };
   const template = (live.spec?.['template'] as { spec?: Record<string, unknown> } | undefined)?.spec;
   if (template) {
-    Object.assign(template, { dnsPolicy: 'ClusterFirst', restartPolicy: 'Always', schedulerName: 'default-scheduler', securityContext: {} });
+    Object.assign(template, {
+      dnsPolicy: 'ClusterFirst',
+      restartPolicy: 'Always',
+      schedulerName: 'default-scheduler',
+      securityContext: {},
+    });
     for (const container of template['containers'] as Record<string, unknown>[]) {
-      Object.assign(container, { terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', imagePullPolicy: 'IfNotPresent' });
+      Object.assign(container, {
+        terminationMessagePath: '/dev/termination-log',
+        terminationMessagePolicy: 'File',
+        imagePullPolicy: 'IfNotPresent',
+      });
       for (const port of (container['ports'] ?? []) as Record<string, unknown>[]) port['protocol'] ??= 'TCP';
       const resources = (container['resources'] ?? {}) as Record<string, Record<string, unknown> | undefined>;
       for (const values of [resources['requests'], resources['limits']]) {
         for (const [name, value] of Object.entries(values ?? {})) if (values) values[name] = CANONICAL[String(value)] ?? String(value);
       }
-      for (const mount of (container['volumeMounts'] ?? []) as Record<string, unknown>[]) if (mount['readOnly'] === false) delete mount['readOnly'];
+      for (const mount of (container['volumeMounts'] ?? []) as Record<string, unknown>[])
+        if (mount['readOnly'] === false) delete mount['readOnly'];
     }
     for (const volume of (template['volumes'] ?? []) as Record<string, unknown>[]) {
       if (volume['emptyDir']) volume['emptyDir'] = {};
     }
-    Object.assign(live.spec ?? {}, { progressDeadlineSeconds: 600, revisionHistoryLimit: 10, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } } });
+    Object.assign(live.spec ?? {}, {
+      progressDeadlineSeconds: 600,
+      revisionHistoryLimit: 10,
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } },
+    });
   }
   live['status'] = { observedGeneration: 3, replicas: 2, readyReplicas: 2 };
   return live;

@@ -54,7 +54,10 @@ describe('writeTree', () => {
     const root = repo(OLD, { 'overlays/prod/a/kustomization.yaml': 'hand: written\n' });
     await expect(writeTree(root, NEW)).rejects.toThrow(WriteError);
     await expect(writeTree(root, NEW)).rejects.toThrow(/^overlays\/prod\/a\/kustomization\.yaml: exists and was not generated/);
-    expect(Object.fromEntries(await readOutputTree(root))).toEqual({ ...Object.fromEntries(OLD), 'overlays/prod/a/kustomization.yaml': 'hand: written\n' });
+    expect(Object.fromEntries(await readOutputTree(root))).toEqual({
+      ...Object.fromEntries(OLD),
+      'overlays/prod/a/kustomization.yaml': 'hand: written\n',
+    });
   });
 
   it.each([1, 2, 3, 5, 7])('killed after apply step %i: the next run completes the new tree', async (step) => {

@@ -41,13 +41,18 @@ describe('a commit read from git objects', () => {
       const memo = new Map();
       const diskHashes = await hashOverlays(onDisk, overlays, memo);
       const reads: string[] = [];
-      const counting = { ...fromGit, source: { ...fromGit.source, bytes: (path: string) => (reads.push(path), fromGit.source.bytes(path)) } };
+      const counting = {
+        ...fromGit,
+        source: { ...fromGit.source, bytes: (path: string) => (reads.push(path), fromGit.source.bytes(path)) },
+      };
       const gitHashes = await hashOverlays(counting, overlays, memo);
       // Every kustomization was parsed from disk already (same blob id): git is asked for no file.
       expect(reads).toEqual([]);
       // THEN every overlay has the same inputs and hash; a file's id is git's blob id
       expect([...gitHashes]).toEqual([...diskHashes]);
-      expect(await fromGit.source.contentId('base/loki/kustomization.yaml')).toBe(gitBlobId(readFileSync(join(root, 'base/loki/kustomization.yaml'))));
+      expect(await fromGit.source.contentId('base/loki/kustomization.yaml')).toBe(
+        gitBlobId(readFileSync(join(root, 'base/loki/kustomization.yaml'))),
+      );
       expect(fromGit.source.kind('overlays/prod')).toBe('dir');
       expect(fromGit.source.kind('overlays/prod/loki/kustomization.yaml')).toBe('file');
       expect(fromGit.source.kind('overlays/nowhere')).toBe('none');
@@ -67,7 +72,9 @@ describe('a commit read from git objects', () => {
       // THEN nothing else is there, and kustomize renders the same objects from them as from the repository
       expect(existsSync(join(dir, 'base/grafana'))).toBe(false);
       expect(existsSync(join(dir, 'overlays/dev'))).toBe(false);
-      expect(toYaml(await renderObjects(kustomize, join(dir, overlay.dir)))).toBe(toYaml(await renderObjects(kustomize, join(root, overlay.dir))));
+      expect(toYaml(await renderObjects(kustomize, join(dir, overlay.dir)))).toBe(
+        toYaml(await renderObjects(kustomize, join(root, overlay.dir))),
+      );
       expect(await fromGit.appFiles()).toEqual(await workingTree(root).appFiles());
     } finally {
       await fromGit.dispose();
@@ -81,9 +88,13 @@ describe('a commit read from git objects', () => {
     broken.set('overlays/prod/loki/kustomization.yaml', { mode: '100644', oid: '0123456789abcdef0123456789abcdef01234567' });
     const fromGit = gitCheckout(root, { ...tree, files: broken });
     const dir = await fromGit.materialize(['base/loki/kustomization.yaml']);
-    await expect(fromGit.source.bytes('overlays/prod/loki/kustomization.yaml')).rejects.toThrow(/git object 0123456789abcdef0123456789abcdef01234567 is missing/);
+    await expect(fromGit.source.bytes('overlays/prod/loki/kustomization.yaml')).rejects.toThrow(
+      /git object 0123456789abcdef0123456789abcdef01234567 is missing/,
+    );
     // The reader carries on after a missing object.
-    expect((await fromGit.source.bytes('base/loki/kustomization.yaml'))?.toString()).toBe(readFileSync(join(root, 'base/loki/kustomization.yaml'), 'utf8'));
+    expect((await fromGit.source.bytes('base/loki/kustomization.yaml'))?.toString()).toBe(
+      readFileSync(join(root, 'base/loki/kustomization.yaml'), 'utf8'),
+    );
     await fromGit.dispose();
     expect(existsSync(dir)).toBe(false);
   });

@@ -90,7 +90,10 @@ describe('withWorktree', () => {
 
     // THEN each is a GitRefError that names the ref
     expect(await missing).toBeInstanceOf(GitRefError);
-    expect(await missing).toMatchObject({ ref: 'feature/no-such-branch', message: expect.stringMatching(/^git ref "feature\/no-such-branch": not a commit in /) });
+    expect(await missing).toMatchObject({
+      ref: 'feature/no-such-branch',
+      message: expect.stringMatching(/^git ref "feature\/no-such-branch": not a commit in /),
+    });
     expect(await option).toMatchObject({ name: 'GitRefError', ref: '--output=/tmp/owned' });
     expect(existsSync('/tmp/owned')).toBe(false);
     expect(await worktreePaths(git)).toEqual([repo]);

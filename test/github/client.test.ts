@@ -17,7 +17,9 @@ async function serverWithPullRequest(context: TestContext): Promise<{ server: Fa
 }
 
 function statuses(server: FakeGitHubServer, match: { method: string; path: RegExp }): number[] {
-  return server.requests.filter((request) => request.method === match.method && match.path.test(request.path)).map((request) => request.status);
+  return server.requests
+    .filter((request) => request.method === match.method && match.path.test(request.path))
+    .map((request) => request.status);
 }
 
 describe.concurrent('createGitHubClient', () => {
@@ -49,7 +51,9 @@ describe.concurrent('createGitHubClient', () => {
     const octokit = createGitHubClient({ token: TOKEN, baseUrl: server.url, maxRetries: 1 });
 
     // WHEN the sticky comment is posted
-    const error = await upsertStickyComment(octokit, { owner: 'acme', repo: 'obs', pr }, { marker: MARKER, body: 'hello' }).catch((e: unknown) => e);
+    const error = await upsertStickyComment(octokit, { owner: 'acme', repo: 'obs', pr }, { marker: MARKER, body: 'hello' }).catch(
+      (e: unknown) => e,
+    );
 
     // THEN it tried twice, wrote nothing, and failed naming the rate limit and the call
     expect(statuses(server, GET_PULL)).toEqual([403, 403]);
@@ -69,7 +73,9 @@ describe.concurrent('createGitHubClient', () => {
     const octokit = createGitHubClient({ token: TOKEN, baseUrl: server.url });
 
     // WHEN the sticky comment is posted
-    const error = await upsertStickyComment(octokit, { owner: 'acme', repo: 'obs', pr }, { marker: MARKER, body: 'hello' }).catch((e: unknown) => e);
+    const error = await upsertStickyComment(octokit, { owner: 'acme', repo: 'obs', pr }, { marker: MARKER, body: 'hello' }).catch(
+      (e: unknown) => e,
+    );
 
     // THEN the one attempt's failure is reported instead of a retry
     expect(statuses(server, POST_COMMENT)).toEqual([403]);
@@ -85,12 +91,16 @@ describe.concurrent('createGitHubClient', () => {
     await server.close();
 
     // WHEN the sticky comment is posted
-    const error = await upsertStickyComment(octokit, { owner: 'acme', repo: 'obs', pr }, { marker: MARKER, body: 'hello' }).catch((e: unknown) => e);
+    const error = await upsertStickyComment(octokit, { owner: 'acme', repo: 'obs', pr }, { marker: MARKER, body: 'hello' }).catch(
+      (e: unknown) => e,
+    );
 
     // THEN the message names the call and what to check
     expect(error).toBeInstanceOf(GitHubError);
     expect((error as GitHubError).message).toMatch(
-      new RegExp(`^reading PR #${pr} in acme/obs failed: GitHub did not answer \\(.*ECONNREFUSED.*\\); check GITHUB_API_URL and the network$`),
+      new RegExp(
+        `^reading PR #${pr} in acme/obs failed: GitHub did not answer \\(.*ECONNREFUSED.*\\); check GITHUB_API_URL and the network$`,
+      ),
     );
   });
 
@@ -102,7 +112,9 @@ describe.concurrent('createGitHubClient', () => {
     const octokit = createGitHubClient({ token: TOKEN, baseUrl: server.url });
 
     // WHEN the sticky comment is posted
-    const error = await upsertStickyComment(octokit, { owner: 'acme', repo: 'obs', pr }, { marker: MARKER, body: 'hello' }).catch((e: unknown) => e);
+    const error = await upsertStickyComment(octokit, { owner: 'acme', repo: 'obs', pr }, { marker: MARKER, body: 'hello' }).catch(
+      (e: unknown) => e,
+    );
 
     // THEN one attempt, and a one-line message naming the repository and the permission
     expect(statuses(server, POST_COMMENT)).toEqual([403]);
@@ -120,7 +132,9 @@ describe.concurrent('createGitHubClient', () => {
     const octokit = createGitHubClient({ token: wrongToken, baseUrl: server.url });
 
     // WHEN the sticky comment is posted
-    const error = await upsertStickyComment(octokit, { owner: 'acme', repo: 'obs', pr }, { marker: MARKER, body: 'hello' }).catch((e: unknown) => e);
+    const error = await upsertStickyComment(octokit, { owner: 'acme', repo: 'obs', pr }, { marker: MARKER, body: 'hello' }).catch(
+      (e: unknown) => e,
+    );
 
     // THEN a 401 that tells how to fix it, without the token, after a single request
     expect(error).toBeInstanceOf(GitHubError);
@@ -145,7 +159,11 @@ describe.concurrent('createGitHubClient', () => {
   test.for<[string, Parameters<typeof createGitHubClient>[0], string]>([
     ['an empty token', { token: ' ' }, 'GitHub token is empty: set GITHUB_TOKEN'],
     ['a base URL that is not a URL', { token: TOKEN, baseUrl: 'ghe.example.com' }, 'GitHub API URL "ghe.example.com" is not a URL'],
-    ['a base URL that is not http(s)', { token: TOKEN, baseUrl: 'ftp://ghe.example.com' }, 'GitHub API URL "ftp://ghe.example.com" is not http(s)'],
+    [
+      'a base URL that is not http(s)',
+      { token: TOKEN, baseUrl: 'ftp://ghe.example.com' },
+      'GitHub API URL "ftp://ghe.example.com" is not http(s)',
+    ],
     ['a negative maxRetries', { token: TOKEN, maxRetries: -1 }, 'maxRetries -1 is not a whole number of retries'],
   ])('rejects %s', ([, options, message], { expect }) => {
     // GIVEN options a client cannot work with

@@ -58,7 +58,12 @@ describe.concurrent('syncDriftIssue', () => {
     expect(writesAfterUnchanged).toBe(writesAfterOpen);
     expect(server.issues('acme/obs')).toHaveLength(1);
     const only = issue(server, number);
-    expect(only).toMatchObject({ title: 'Drift in prod', body: `${PROD}\nloki-write replicas 3 -> 1`, state: 'closed', state_reason: 'completed' });
+    expect(only).toMatchObject({
+      title: 'Drift in prod',
+      body: `${PROD}\nloki-write replicas 3 -> 1`,
+      state: 'closed',
+      state_reason: 'completed',
+    });
     expect(only?.labels.map((label) => label.name)).toEqual(['drift']);
     expect(server.comments('acme/obs', number ?? 0).map((comment) => comment.body)).toEqual(['No drift since 2025-03-04T05:06:07.000Z.']);
     expect(server.labels('acme/obs')).toEqual(['drift']);
@@ -88,7 +93,11 @@ describe.concurrent('syncDriftIssue', () => {
     const { expect } = context;
     // GIVEN a pull request labelled drift whose description quotes the prod marker
     const { server, run } = await setup(context);
-    const pr = server.addPullRequest('acme/obs', { title: 'Fix prod drift', body: `Fixes the issue opened as\n${PROD}`, labels: ['drift'] });
+    const pr = server.addPullRequest('acme/obs', {
+      title: 'Fix prod drift',
+      body: `Fixes the issue opened as\n${PROD}`,
+      labels: ['drift'],
+    });
 
     // WHEN the job finds prod drift, and later none
     const opened = await run({ env: 'prod', drift: true, body: 'drifted' });
@@ -219,7 +228,9 @@ describe.concurrent('syncDriftIssue', () => {
     const octokit = createGitHubClient({ token: TOKEN, baseUrl: server.url });
 
     // WHEN the job reports to it
-    const error = await syncDriftIssue(octokit, { owner: 'acme', repo: 'missing' }, { env: 'prod', drift: true, body: 'x' }).catch((e: unknown) => e);
+    const error = await syncDriftIssue(octokit, { owner: 'acme', repo: 'missing' }, { env: 'prod', drift: true, body: 'x' }).catch(
+      (e: unknown) => e,
+    );
 
     // THEN the error is a 404 naming the repository and the flag
     expect(error).toBeInstanceOf(GitHubError);

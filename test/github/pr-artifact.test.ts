@@ -27,22 +27,62 @@ describe('readPrDiffArtifact', () => {
   });
 
   test.each([
-    ['an extra file', { 'pr-number': '1\n', 'comment.md': REPORT, 'full.md': 'x' }, /^pr-diff artifact \S+: holds "full\.md" besides comment\.md and pr-number; posting nothing/],
+    [
+      'an extra file',
+      { 'pr-number': '1\n', 'comment.md': REPORT, 'full.md': 'x' },
+      /^pr-diff artifact \S+: holds "full\.md" besides comment\.md and pr-number; posting nothing/,
+    ],
     ['no comment', { 'pr-number': '1\n' }, /^pr-diff artifact comment\.md: is missing; posting nothing/],
-    ['a number that is not one', { 'pr-number': '1; rm -rf /\n', 'comment.md': REPORT }, /^pr-diff artifact pr-number: is "1; rm -rf \/\\n", not a pull request number/],
-    ['a number with leading zeros', { 'pr-number': '007', 'comment.md': REPORT }, /^pr-diff artifact pr-number: is "007", not a pull request number/],
-    ['an oversized comment', { 'pr-number': '1\n', 'comment.md': 'x'.repeat(ARTIFACT_COMMENT_MAX_BYTES + 1) }, new RegExp(`^pr-diff artifact comment\\.md: is ${ARTIFACT_COMMENT_MAX_BYTES + 1} bytes, over the cap of ${ARTIFACT_COMMENT_MAX_BYTES}`)],
-    ['a comment over the character cap', { 'pr-number': '1\n', 'comment.md': 'x'.repeat(ARTIFACT_COMMENT_MAX_CHARS + 1) }, new RegExp(`^pr-diff artifact comment\\.md: is ${ARTIFACT_COMMENT_MAX_CHARS + 1} characters, over the cap of ${ARTIFACT_COMMENT_MAX_CHARS}`)],
-    ['a comment that is not UTF-8', { 'pr-number': '1\n', 'comment.md': Buffer.from([0x6f, 0x6b, 0xc3, 0x28]) }, /^pr-diff artifact comment\.md: is not UTF-8 text/],
-    ['a control character', { 'pr-number': '1\n', 'comment.md': `${REPORT}bell\u0007\n` }, /^pr-diff artifact comment\.md: line 4 holds control character U\+0007/],
+    [
+      'a number that is not one',
+      { 'pr-number': '1; rm -rf /\n', 'comment.md': REPORT },
+      /^pr-diff artifact pr-number: is "1; rm -rf \/\\n", not a pull request number/,
+    ],
+    [
+      'a number with leading zeros',
+      { 'pr-number': '007', 'comment.md': REPORT },
+      /^pr-diff artifact pr-number: is "007", not a pull request number/,
+    ],
+    [
+      'an oversized comment',
+      { 'pr-number': '1\n', 'comment.md': 'x'.repeat(ARTIFACT_COMMENT_MAX_BYTES + 1) },
+      new RegExp(
+        `^pr-diff artifact comment\\.md: is ${ARTIFACT_COMMENT_MAX_BYTES + 1} bytes, over the cap of ${ARTIFACT_COMMENT_MAX_BYTES}`,
+      ),
+    ],
+    [
+      'a comment over the character cap',
+      { 'pr-number': '1\n', 'comment.md': 'x'.repeat(ARTIFACT_COMMENT_MAX_CHARS + 1) },
+      new RegExp(
+        `^pr-diff artifact comment\\.md: is ${ARTIFACT_COMMENT_MAX_CHARS + 1} characters, over the cap of ${ARTIFACT_COMMENT_MAX_CHARS}`,
+      ),
+    ],
+    [
+      'a comment that is not UTF-8',
+      { 'pr-number': '1\n', 'comment.md': Buffer.from([0x6f, 0x6b, 0xc3, 0x28]) },
+      /^pr-diff artifact comment\.md: is not UTF-8 text/,
+    ],
+    [
+      'a control character',
+      { 'pr-number': '1\n', 'comment.md': `${REPORT}bell\u0007\n` },
+      /^pr-diff artifact comment\.md: line 4 holds control character U\+0007/,
+    ],
     ['an empty comment', { 'pr-number': '1\n', 'comment.md': '\n\n' }, /^pr-diff artifact comment\.md: is empty/],
-    ['the bot\'s marker', { 'pr-number': '1\n', 'comment.md': `<!-- observability-gitops:pr-diff -->\n${REPORT}` }, /^pr-diff artifact comment\.md: line 1 carries the bot's marker/],
-    ['the bot\'s title', { 'pr-number': '1\n', 'comment.md': `${REPORT}\n## Rendered diff\n\nNo rendered changes.\n` }, /^pr-diff artifact comment\.md: line 5 is a level-1 or level-2 heading outside a code block/],
+    [
+      "the bot's marker",
+      { 'pr-number': '1\n', 'comment.md': `<!-- observability-gitops:pr-diff -->\n${REPORT}` },
+      /^pr-diff artifact comment\.md: line 1 carries the bot's marker/,
+    ],
+    [
+      "the bot's title",
+      { 'pr-number': '1\n', 'comment.md': `${REPORT}\n## Rendered diff\n\nNo rendered changes.\n` },
+      /^pr-diff artifact comment\.md: line 5 is a level-1 or level-2 heading outside a code block/,
+    ],
   ])('refuses %s', async (_, files, message) => {
     await expect(readPrDiffArtifact(artifact(files))).rejects.toThrow(message);
   });
 
-  test('refuses a symbolic link in place of a file (it could point at the runner\'s files)', async () => {
+  test("refuses a symbolic link in place of a file (it could point at the runner's files)", async () => {
     const dir = artifact({ 'pr-number': '1\n' });
     symlinkSync('/etc/hostname', join(dir, 'comment.md'));
     await expect(readPrDiffArtifact(dir)).rejects.toThrow(/^pr-diff artifact comment\.md: is not a regular file/);

@@ -20,7 +20,11 @@ async function setup(context: TestContext): Promise<Setup> {
   context.onTestFinished(() => server.close());
   const pr = server.addPullRequest('acme/obs').number;
   const post = (body: string, number = pr): Promise<StickyCommentResult> =>
-    upsertStickyComment(createGitHubClient({ token: TOKEN, baseUrl: server.url }), { owner: 'acme', repo: 'obs', pr: number }, { marker: MARKER, body });
+    upsertStickyComment(
+      createGitHubClient({ token: TOKEN, baseUrl: server.url }),
+      { owner: 'acme', repo: 'obs', pr: number },
+      { marker: MARKER, body },
+    );
   return { server, pr, post };
 }
 
@@ -152,7 +156,10 @@ describe.concurrent('upsertStickyComment', () => {
     const errors = await Promise.all([post('diff', 42), post('diff', issueNumber)].map((attempt) => attempt.catch((e: unknown) => e)));
 
     // THEN both fail with status 404 and a message naming the PR and the fix
-    for (const [error, number] of [[errors[0], 42], [errors[1], issueNumber]] as const) {
+    for (const [error, number] of [
+      [errors[0], 42],
+      [errors[1], issueNumber],
+    ] as const) {
       expect(error).toBeInstanceOf(GitHubError);
       expect((error as GitHubError).status).toBe(404);
       expect((error as GitHubError).message).toBe(`PR #${number} not found in acme/obs (404): check --repo and --pr`);
@@ -167,7 +174,9 @@ describe.concurrent('upsertStickyComment', () => {
     const octokit = createGitHubClient({ token: TOKEN, baseUrl: server.url });
 
     // WHEN the bot posts to acme/missing
-    const error = await upsertStickyComment(octokit, { owner: 'acme', repo: 'missing', pr: 1 }, { marker: MARKER, body: 'x' }).catch((e: unknown) => e);
+    const error = await upsertStickyComment(octokit, { owner: 'acme', repo: 'missing', pr: 1 }, { marker: MARKER, body: 'x' }).catch(
+      (e: unknown) => e,
+    );
 
     // THEN the 404 names that repository
     expect(error).toBeInstanceOf(GitHubError);
@@ -196,17 +205,22 @@ describe.concurrent('upsertStickyComment', () => {
     expect(server.comments('acme/obs', pr)[0]?.body).toHaveLength(MAX_BODY_LENGTH);
   });
 
-  test.for(['observability-gitops:pr-diff', '<!-- a --> b', '<!-- two\nlines -->', '<!---->', '<!--  -->'])('rejects the marker %j', async (marker, context) => {
-    const { expect } = context;
-    // GIVEN a marker that is not one hidden HTML comment line
-    const { server, pr } = await setup(context);
-    const octokit = createGitHubClient({ token: TOKEN, baseUrl: server.url });
+  test.for(['observability-gitops:pr-diff', '<!-- a --> b', '<!-- two\nlines -->', '<!---->', '<!--  -->'])(
+    'rejects the marker %j',
+    async (marker, context) => {
+      const { expect } = context;
+      // GIVEN a marker that is not one hidden HTML comment line
+      const { server, pr } = await setup(context);
+      const octokit = createGitHubClient({ token: TOKEN, baseUrl: server.url });
 
-    // WHEN a comment is posted with it
-    const attempt = upsertStickyComment(octokit, { owner: 'acme', repo: 'obs', pr }, { marker, body: 'x' });
+      // WHEN a comment is posted with it
+      const attempt = upsertStickyComment(octokit, { owner: 'acme', repo: 'obs', pr }, { marker, body: 'x' });
 
-    // THEN it is refused before any request
-    await expect(attempt).rejects.toThrow(`marker ${JSON.stringify(marker)} for the comment on PR #${pr} in acme/obs is not a one-line, non-empty HTML comment`);
-    expect(server.requests).toEqual([]);
-  });
+      // THEN it is refused before any request
+      await expect(attempt).rejects.toThrow(
+        `marker ${JSON.stringify(marker)} for the comment on PR #${pr} in acme/obs is not a one-line, non-empty HTML comment`,
+      );
+      expect(server.requests).toEqual([]);
+    },
+  );
 });

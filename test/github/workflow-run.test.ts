@@ -31,10 +31,26 @@ describe('parseWorkflowRunEvent', () => {
   });
 
   test.each([
-    ['no workflow_run', (e: Record<string, unknown>) => delete e['workflow_run'], /^event\.json: workflow_run is missing or not an object: pass the workflow_run event file/],
-    ['a short head SHA', (e: Record<string, any>) => (e['workflow_run'].head_sha = 'abc123'), /^event\.json: workflow_run\.head_sha is "abc123", not a commit SHA/],
-    ['a deleted head repository', (e: Record<string, any>) => (e['workflow_run'].head_repository = null), /^event\.json: workflow_run\.head_repository is missing/],
-    ['a run URL with Markdown in it', (e: Record<string, any>) => (e['workflow_run'].html_url = 'https://x.test/a) [b](c'), /^event\.json: workflow_run\.html_url is .*not a plain http\(s\) URL/],
+    [
+      'no workflow_run',
+      (e: Record<string, unknown>) => delete e['workflow_run'],
+      /^event\.json: workflow_run is missing or not an object: pass the workflow_run event file/,
+    ],
+    [
+      'a short head SHA',
+      (e: Record<string, any>) => (e['workflow_run'].head_sha = 'abc123'),
+      /^event\.json: workflow_run\.head_sha is "abc123", not a commit SHA/,
+    ],
+    [
+      'a deleted head repository',
+      (e: Record<string, any>) => (e['workflow_run'].head_repository = null),
+      /^event\.json: workflow_run\.head_repository is missing/,
+    ],
+    [
+      'a run URL with Markdown in it',
+      (e: Record<string, any>) => (e['workflow_run'].html_url = 'https://x.test/a) [b](c'),
+      /^event\.json: workflow_run\.html_url is .*not a plain http\(s\) URL/,
+    ],
   ])('refuses an event with %s', (_, change, message) => {
     const event = workflowRunEvent({ headBranch: 'b', headSha: fakeSha('b') });
     change(event);
@@ -43,7 +59,7 @@ describe('parseWorkflowRunEvent', () => {
 });
 
 describe.concurrent('findRunPullRequest', () => {
-  test('finds a fork\'s pull request by head repository and branch, with the head GitHub lists now', async (context) => {
+  test("finds a fork's pull request by head repository and branch, with the head GitHub lists now", async (context) => {
     // GIVEN a fork's pull request, another fork's PR from a branch of the same name, and a same-repo branch of that name
     const github = await server(context);
     const sha = fakeSha('fork head');
@@ -60,7 +76,9 @@ describe.concurrent('findRunPullRequest', () => {
     // THEN it is that PR, asked by owner:branch, and the second answer carries the new head
     context.expect(found).toEqual({ number: pr.number, headSha: sha, url: `https://github.com/acme/obs/pull/${pr.number}` });
     context.expect(moved?.headSha).toBe(fakeSha('pushed'));
-    context.expect(github.requests.filter((r) => r.path === '/repos/acme/obs/pulls').map((r) => r.query['head'])).toEqual(['mallory:fix', 'mallory:fix']);
+    context
+      .expect(github.requests.filter((r) => r.path === '/repos/acme/obs/pulls').map((r) => r.query['head']))
+      .toEqual(['mallory:fix', 'mallory:fix']);
   });
 
   test('finds nothing once the pull request is closed', async (context) => {
@@ -68,7 +86,9 @@ describe.concurrent('findRunPullRequest', () => {
     const pr = github.addPullRequest('acme/obs', { head: { repo: 'mallory/obs', ref: 'fix' } });
     github.closePullRequest('acme/obs', pr.number);
     const client = createGitHubClient({ token: TOKEN, baseUrl: github.url });
-    context.expect(await findRunPullRequest(client, run({ headRepo: 'mallory/obs', headBranch: 'fix', headSha: fakeSha('x') }))).toBeUndefined();
+    context
+      .expect(await findRunPullRequest(client, run({ headRepo: 'mallory/obs', headBranch: 'fix', headSha: fakeSha('x') })))
+      .toBeUndefined();
   });
 
   test('refuses to choose between two open pull requests from the same head, unless GitHub named one in the event', async (context) => {
@@ -84,9 +104,13 @@ describe.concurrent('findRunPullRequest', () => {
     const named = await findRunPullRequest(client, run({ headBranch: 'shared', headSha: sha, pullRequests: [second.number] }));
 
     // THEN the first is refused naming both, the second is the named one
-    context.expect(unnamed).toEqual(new GitHubError(
-      `2 open pull requests in acme/obs have head acme:shared (#${second.number}, #${first.number}): run 289782451 cannot be told apart between them, so nothing is posted; close all but one`,
-    ));
+    context
+      .expect(unnamed)
+      .toEqual(
+        new GitHubError(
+          `2 open pull requests in acme/obs have head acme:shared (#${second.number}, #${first.number}): run 289782451 cannot be told apart between them, so nothing is posted; close all but one`,
+        ),
+      );
     context.expect(named?.number).toBe(second.number);
   });
 });
@@ -113,6 +137,10 @@ describe('decidePost', () => {
       refused: false,
       reason: `PR #5's head is now ${fakeSha('newer').slice(0, 12)}, past ${sha.slice(0, 12)} that run 42 rendered: posting nothing (the run for the new head posts)`,
     });
-    expect(decidePost(rendered, undefined, 5)).toMatchObject({ post: false, refused: false, reason: expect.stringMatching(/^no open pull request in acme\/obs has head mallory:fix/) });
+    expect(decidePost(rendered, undefined, 5)).toMatchObject({
+      post: false,
+      refused: false,
+      reason: expect.stringMatching(/^no open pull request in acme\/obs has head mallory:fix/),
+    });
   });
 });

@@ -21,7 +21,7 @@ function place(apiVersion: string, kind: string, path: string): Place {
 const POD_SPEC = 'spec/template/spec';
 
 describe('the API field table', () => {
-  it('is generated from k8s.io/api and the kube-apiserver\'s OpenAPI of one Kubernetes release', () => {
+  it("is generated from k8s.io/api and the kube-apiserver's OpenAPI of one Kubernetes release", () => {
     expect(apiFieldsSource()).toMatch(/k8s\.io\/api v0\.\d+\.\d+.*k8s\.io\/kubernetes v1\.\d+\.\d+/);
     expect(isBuiltInKind('apps/v1', 'Deployment')).toBe(true);
     expect(isBuiltInKind('external-secrets.io/v1', 'ExternalSecret')).toBe(false);
@@ -32,7 +32,11 @@ describe('the API field table', () => {
     const ports = at(schemaOf('apps/v1', 'Deployment'), `${POD_SPEC}/containers/*/ports`);
     // THEN the one entry holds both, and the Service ports entry its own
     expect(patchMergeKey(ports)).toBe('containerPort');
-    expect(listType(place('apps/v1', 'Deployment', `${POD_SPEC}/containers/*/ports`))).toMatchObject({ type: 'map', keys: ['containerPort', 'protocol'], defaults: { protocol: 'TCP' } });
+    expect(listType(place('apps/v1', 'Deployment', `${POD_SPEC}/containers/*/ports`))).toMatchObject({
+      type: 'map',
+      keys: ['containerPort', 'protocol'],
+      defaults: { protocol: 'TCP' },
+    });
     expect(patchMergeKey(at(schemaOf('v1', 'Service'), 'spec/ports'))).toBe('port');
     expect(listType(place('v1', 'Service', 'spec/ports'))).toMatchObject({ type: 'map', keys: ['port', 'protocol'] });
   });
@@ -50,7 +54,12 @@ describe('the API field table', () => {
 
 describe('overlay patches and drift read the same merge keys', () => {
   function withHostAliases(hostAliases: unknown[]): JsonObject {
-    return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' }, spec: { template: { spec: { hostAliases, containers: [{ name: 'a', image: 'a:1' }] } } } } as JsonObject;
+    return {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'x' },
+      spec: { template: { spec: { hostAliases, containers: [{ name: 'a', image: 'a:1' }] } } },
+    } as JsonObject;
   }
   const base = withHostAliases([
     { ip: '10.0.0.1', hostnames: ['minio'] },
@@ -68,12 +77,29 @@ describe('overlay patches and drift read the same merge keys', () => {
     reordered.spec.template.spec.hostAliases.reverse();
     // THEN the patch names the item by its merge key, and drift sees the order change by the same key
     expect(patch).toEqual({ spec: { template: { spec: { hostAliases: [{ ip: '10.0.0.2', hostnames: ['loki', 'loki-read'] }] } } } });
-    expect(compareObject(target as unknown as KubeObject, reordered)).toEqual([{ path: '/spec/template/spec/hostAliases', op: 'replace', desired: ['10.0.0.1', '10.0.0.2'], live: ['10.0.0.2', '10.0.0.1'] }]);
+    expect(compareObject(target as unknown as KubeObject, reordered)).toEqual([
+      { path: '/spec/template/spec/hostAliases', op: 'replace', desired: ['10.0.0.1', '10.0.0.2'], live: ['10.0.0.2', '10.0.0.1'] },
+    ]);
   });
 
   it('an atomic list (tolerations) is replaced whole by the patch, and its order is drift', () => {
-    const tolerations = (keys: string[]): JsonObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' }, spec: { tolerations: keys.map((key) => ({ key, operator: 'Exists' })) } }) as JsonObject;
-    expect(diffObject(tolerations(['a', 'b']), tolerations(['a', 'c']))).toEqual({ spec: { tolerations: [{ key: 'a', operator: 'Exists' }, { key: 'c', operator: 'Exists' }] } });
-    expect(compareObject(tolerations(['a', 'b']) as unknown as KubeObject, tolerations(['b', 'a']) as unknown as KubeObject)).toEqual([{ path: '/spec/tolerations', op: 'replace', desired: [0, 1], live: [1, 0] }]);
+    const tolerations = (keys: string[]): JsonObject =>
+      ({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'x' },
+        spec: { tolerations: keys.map((key) => ({ key, operator: 'Exists' })) },
+      }) as JsonObject;
+    expect(diffObject(tolerations(['a', 'b']), tolerations(['a', 'c']))).toEqual({
+      spec: {
+        tolerations: [
+          { key: 'a', operator: 'Exists' },
+          { key: 'c', operator: 'Exists' },
+        ],
+      },
+    });
+    expect(compareObject(tolerations(['a', 'b']) as unknown as KubeObject, tolerations(['b', 'a']) as unknown as KubeObject)).toEqual([
+      { path: '/spec/tolerations', op: 'replace', desired: [0, 1], live: [1, 0] },
+    ]);
   });
 });

@@ -2,8 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../tools/kube/object.ts';
 import { containersOf, podSpecOf, pointer, runsPods } from '../../tools/kube/pod.ts';
 
-const template = { metadata: { labels: { app: 'x' } }, spec: { initContainers: [{ name: 'init', image: 'busybox:1' }], containers: [{ name: 'main', image: 'nginx:1' }] } };
-const workload = (apiVersion: string, kind: string, spec: Record<string, unknown>): KubeObject => ({ apiVersion, kind, metadata: { name: 'x' }, spec });
+const template = {
+  metadata: { labels: { app: 'x' } },
+  spec: { initContainers: [{ name: 'init', image: 'busybox:1' }], containers: [{ name: 'main', image: 'nginx:1' }] },
+};
+const workload = (apiVersion: string, kind: string, spec: Record<string, unknown>): KubeObject => ({
+  apiVersion,
+  kind,
+  metadata: { name: 'x' },
+  spec,
+});
 
 describe('the pod-template walker', () => {
   it('finds the pod spec and template labels of every workload kind where its API type keeps them', () => {
@@ -29,7 +37,10 @@ describe('the pod-template walker', () => {
 
   it('lists init containers before containers, each with its list and index', () => {
     const spec = podSpecOf(workload('batch/v1', 'Job', { template }));
-    expect(spec && containersOf(spec.pod).map((c) => `${c.list}/${c.index}/${c.container.name}`)).toEqual(['initContainers/0/init', 'containers/0/main']);
+    expect(spec && containersOf(spec.pod).map((c) => `${c.list}/${c.index}/${c.container.name}`)).toEqual([
+      'initContainers/0/init',
+      'containers/0/main',
+    ]);
     expect(spec && containersOf(spec.pod, ['containers']).map((c) => c.container.name)).toEqual(['main']);
   });
 });

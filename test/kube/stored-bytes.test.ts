@@ -16,7 +16,13 @@ describe('byte fields as the API server stores them', () => {
 
   it('folds stringData over data and writes every value in one spelling; other kinds are left alone', () => {
     // GIVEN a Secret with a wrapped data value and a stringData value for another and the same key
-    const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { a: 'YQ\n==', b: 'Yg==' }, stringData: { b: 'B', c: 'c' } };
+    const secret: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's' },
+      data: { a: 'YQ\n==', b: 'Yg==' },
+      stringData: { b: 'B', c: 'c' },
+    };
     const configMap: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: 'YQ\n==' } };
     // WHEN read as stored
     const stored = withStoredBytes(secret);

@@ -87,7 +87,9 @@ describe('manifests are read as kubectl reads them, tried against kustomize', ()
   });
 
   it('an alias that refers to its own anchor is refused with the field, not a stack overflow', () => {
-    expect(() => parseObjects('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: m}\nspec: &loop {self: *loop}\n', 'm.yaml')).toThrow(/^m\.yaml: document 1: \/spec\/self: alias \*loop refers to itself/);
+    expect(() => parseObjects('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: m}\nspec: &loop {self: *loop}\n', 'm.yaml')).toThrow(
+      /^m\.yaml: document 1: \/spec\/self: alias \*loop refers to itself/,
+    );
   });
 
   it('.inf and .nan are refused with the file, document and field, as kubectl cannot send them; kustomize refuses them too', async () => {
@@ -106,7 +108,12 @@ describe('manifests are read as kubectl reads them, tried against kustomize', ()
   it('the YAML writer quotes every string that reader would take for something else, and kustomize keeps it a string', async () => {
     // GIVEN strings that look like YAML 1.1 numbers or booleans
     const values = ['yes', 'On', 'n', '0755', '0o17', '0X1F', '0b101', '1_000', '1e3', '2001-12-14', '1:20', '~'];
-    const object = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'strings' }, data: Object.fromEntries(values.map((v, i) => [`k${i}`, v])) };
+    const object = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'strings' },
+      data: Object.fromEntries(values.map((v, i) => [`k${i}`, v])),
+    };
     const written = toYaml(object);
     // WHEN read back by us, and rendered by kustomize and read
     const back = parseObjects(written, 'strings.yaml')[0];

@@ -39,13 +39,19 @@ async function inputsOf(root: string, overlays: readonly OverlayRef[]): Promise<
 }
 
 /** Plans the tree's overlays as the renderer does and renders every batch in one process. */
-async function batchedAndSingle(root: string): Promise<{ batches: OverlayRef[][]; batched: Map<string, string>; single: Map<string, string> }> {
+async function batchedAndSingle(
+  root: string,
+): Promise<{ batches: OverlayRef[][]; batched: Map<string, string>; single: Map<string, string> }> {
   const overlays = await listOverlays(root);
   const inputs = await inputsOf(root, overlays);
   const batches = await planRender(workingTree(root).source, overlays, inputs);
   const batched = new Map<string, string>();
   for (const batch of batches.filter((b) => b.length > 1)) {
-    const texts = await renderBatchText(kustomize, root, batch.map((o) => ({ dir: o.dir, inputs: inputs.get(o.dir) as OverlayInputs })));
+    const texts = await renderBatchText(
+      kustomize,
+      root,
+      batch.map((o) => ({ dir: o.dir, inputs: inputs.get(o.dir) as OverlayInputs })),
+    );
     for (const [dir, text] of texts) batched.set(dir, text);
   }
   const single = new Map<string, string>();
@@ -53,7 +59,8 @@ async function batchedAndSingle(root: string): Promise<{ batches: OverlayRef[][]
   return { batches, batched, single };
 }
 
-const configMap = (name: string, data: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: observability\ndata:\n  key: ${data}\n`;
+const configMap = (name: string, data: string): string =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: observability\ndata:\n  key: ${data}\n`;
 
 describe('batched rendering', () => {
   it('gives each committed overlay the bytes of its own kustomize build', async () => {
@@ -88,7 +95,12 @@ describe('batched rendering', () => {
     write(root, {
       'base/app/kustomization.yaml': 'resources:\n  - configmap.yaml\n',
       'base/app/configmap.yaml': configMap('app', 'base'),
-      ...Object.fromEntries(['dev', 'prod', 'qa'].map((env) => [`overlays/${env}/app/kustomization.yaml`, `resources:\n  - ../../../base/app\npatches:\n  - path: patch.yaml\n`])),
+      ...Object.fromEntries(
+        ['dev', 'prod', 'qa'].map((env) => [
+          `overlays/${env}/app/kustomization.yaml`,
+          `resources:\n  - ../../../base/app\npatches:\n  - path: patch.yaml\n`,
+        ]),
+      ),
       ...Object.fromEntries(['dev', 'prod', 'qa'].map((env) => [`overlays/${env}/app/patch.yaml`, configMap('app', env)])),
       'overlays/dev/other/kustomization.yaml': 'resources:\n  - configmap.yaml\n',
       'overlays/dev/other/configmap.yaml': configMap('other', 'dev'),
@@ -99,11 +111,18 @@ describe('batched rendering', () => {
     const tree = await renderOverlays(root, kustomize, overlays);
     // THEN no batch holds two users of the base, and each overlay's objects are those of its own build
     for (const batch of batches) expect(batch.filter((o) => o.component === 'app').length).toBeLessThanOrEqual(1);
-    for (const app of tree.apps) expect(toYaml(app.objects), app.dir).toBe(toYaml(parseObjects(await renderText(kustomize, join(root, app.dir)), app.dir)));
+    for (const app of tree.apps)
+      expect(toYaml(app.objects), app.dir).toBe(toYaml(parseObjects(await renderText(kustomize, join(root, app.dir)), app.dir)));
     // AND forced into one process, kustomize refuses the shared base's object twice
     const shared = overlays.filter((o) => o.component === 'app').slice(0, 2);
     const inputs = await inputsOf(root, shared);
-    await expect(renderBatchText(kustomize, root, shared.map((o) => ({ dir: o.dir, inputs: inputs.get(o.dir) as OverlayInputs })))).rejects.toThrow(/already registered id/);
+    await expect(
+      renderBatchText(
+        kustomize,
+        root,
+        shared.map((o) => ({ dir: o.dir, inputs: inputs.get(o.dir) as OverlayInputs })),
+      ),
+    ).rejects.toThrow(/already registered id/);
   });
 
   it('renders a failing batch again one overlay per process, so the error names the failing overlay', async () => {
@@ -111,14 +130,28 @@ describe('batched rendering', () => {
     const root = scratch();
     const count = 3 * availableParallelism();
     const names = Array.from({ length: count }, (_, i) => `app-${String(i).padStart(3, '0')}`);
-    write(root, Object.fromEntries(names.flatMap((name) => [[`overlays/dev/${name}/kustomization.yaml`, 'resources:\n  - configmap.yaml\n'], [`overlays/dev/${name}/configmap.yaml`, configMap(name, name)]])));
-    write(root, { 'overlays/dev/app-001/kustomization.yaml': 'resources:\n  - configmap.yaml\npatches:\n  - path: patch.yaml\n', 'overlays/dev/app-001/patch.yaml': configMap('missing', 'x') });
+    write(
+      root,
+      Object.fromEntries(
+        names.flatMap((name) => [
+          [`overlays/dev/${name}/kustomization.yaml`, 'resources:\n  - configmap.yaml\n'],
+          [`overlays/dev/${name}/configmap.yaml`, configMap(name, name)],
+        ]),
+      ),
+    );
+    write(root, {
+      'overlays/dev/app-001/kustomization.yaml': 'resources:\n  - configmap.yaml\npatches:\n  - path: patch.yaml\n',
+      'overlays/dev/app-001/patch.yaml': configMap('missing', 'x'),
+    });
     const overlays = await listOverlays(root);
     const batches = await planRender(workingTree(root).source, overlays, await inputsOf(root, overlays));
     expect(batches.find((b) => b.some((o) => o.component === 'app-001'))?.length).toBeGreaterThan(1);
     const { kustomize: logged, rendered } = logging(root, kustomize);
     // WHEN rendered
-    const failure = await renderOverlays(root, logged, overlays).then(() => undefined, (error: unknown) => error);
+    const failure = await renderOverlays(root, logged, overlays).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     // THEN the error is the failing overlay's own, and its batch was rendered again one overlay at a time
     expect(failure).toBeInstanceOf(RenderError);
     expect((failure as Error).message).toMatch(/^overlays\/dev\/app-001: kustomize build failed: .*no matches for/);
@@ -131,12 +164,21 @@ describe('batched rendering', () => {
   it('renders colliding overlays (the same object from two) one per process, each as its own build', async () => {
     // GIVEN two overlays declaring the same ConfigMap with different data, and two more
     const root = scratch();
-    write(root, Object.fromEntries(['a', 'b', 'c', 'd'].flatMap((name) => [[`overlays/dev/${name}/kustomization.yaml`, 'resources:\n  - configmap.yaml\n'], [`overlays/dev/${name}/configmap.yaml`, configMap(name === 'b' ? 'a' : name, name)]])));
+    write(
+      root,
+      Object.fromEntries(
+        ['a', 'b', 'c', 'd'].flatMap((name) => [
+          [`overlays/dev/${name}/kustomization.yaml`, 'resources:\n  - configmap.yaml\n'],
+          [`overlays/dev/${name}/configmap.yaml`, configMap(name === 'b' ? 'a' : name, name)],
+        ]),
+      ),
+    );
     const overlays = await listOverlays(root);
     // WHEN rendered
     const tree = await renderOverlays(root, kustomize, overlays);
     // THEN each overlay has the objects of its own build
-    for (const app of tree.apps) expect(toYaml(app.objects), app.dir).toBe(toYaml(parseObjects(await renderText(kustomize, join(root, app.dir)), app.dir)));
+    for (const app of tree.apps)
+      expect(toYaml(app.objects), app.dir).toBe(toYaml(parseObjects(await renderText(kustomize, join(root, app.dir)), app.dir)));
   });
 
   it('renders alone an overlay whose generated names could capture another overlay’s references', async () => {
@@ -146,12 +188,17 @@ describe('batched rendering', () => {
     write(root, {
       'overlays/dev/gen/kustomization.yaml': 'configMapGenerator:\n  - name: settings\n    namespace: observability\n    literals: [a=b]\n',
       'overlays/dev/use/kustomization.yaml': 'resources:\n  - deployment.yaml\n',
-      'overlays/dev/use/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: use\n  namespace: observability\nspec:\n  selector:\n    matchLabels: {app: use}\n  template:\n    metadata:\n      labels: {app: use}\n    spec:\n      containers:\n        - name: use\n          image: busybox:1.37\n          envFrom:\n            - configMapRef:\n                name: settings\n',
+      'overlays/dev/use/deployment.yaml':
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: use\n  namespace: observability\nspec:\n  selector:\n    matchLabels: {app: use}\n  template:\n    metadata:\n      labels: {app: use}\n    spec:\n      containers:\n        - name: use\n          image: busybox:1.37\n          envFrom:\n            - configMapRef:\n                name: settings\n',
     });
     const overlays = await listOverlays(root);
     const inputs = await inputsOf(root, overlays);
     // WHEN forced into one process, kustomize resolves the reference across overlays (kusttarget.go: back references at the top)
-    const forced = await renderBatchText(kustomize, root, overlays.map((o) => ({ dir: o.dir, inputs: inputs.get(o.dir) as OverlayInputs })));
+    const forced = await renderBatchText(
+      kustomize,
+      root,
+      overlays.map((o) => ({ dir: o.dir, inputs: inputs.get(o.dir) as OverlayInputs })),
+    );
     const own = await renderText(kustomize, join(root, 'overlays/dev/use'));
     expect(forced.get('overlays/dev/use')).not.toBe(own);
     // THEN the renderer does not batch the generating overlay, and `use` keeps its own build's reference
@@ -163,8 +210,24 @@ describe('batched rendering', () => {
 
 describe('kustomizationBatchable', () => {
   it('accepts resources, patches, images, replicas and labels; refuses renaming, generating and top-level fields', () => {
-    expect(kustomizationBatchable('apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\npatches: [{path: p.yaml}]\nimages: [{name: x, newTag: "1"}]\nlabels: [{pairs: {a: b}}]\n')).toBe(true);
-    for (const field of ['namePrefix: x-', 'nameSuffix: -x', 'namespace: x', 'secretGenerator: []', 'vars: []', 'replacements: []', 'buildMetadata: [originAnnotations]', 'sortOptions: {order: fifo}', 'transformers: [t.yaml]', 'configurations: [c.yaml]', 'helmCharts: []']) {
+    expect(
+      kustomizationBatchable(
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\npatches: [{path: p.yaml}]\nimages: [{name: x, newTag: "1"}]\nlabels: [{pairs: {a: b}}]\n',
+      ),
+    ).toBe(true);
+    for (const field of [
+      'namePrefix: x-',
+      'nameSuffix: -x',
+      'namespace: x',
+      'secretGenerator: []',
+      'vars: []',
+      'replacements: []',
+      'buildMetadata: [originAnnotations]',
+      'sortOptions: {order: fifo}',
+      'transformers: [t.yaml]',
+      'configurations: [c.yaml]',
+      'helmCharts: []',
+    ]) {
       expect(kustomizationBatchable(`resources: [a.yaml]\n${field}\n`), field).toBe(false);
     }
     expect(kustomizationBatchable('patches:\n  - path: p.yaml\n    options: {allowNameChange: true}\n')).toBe(false);
@@ -174,13 +237,22 @@ describe('kustomizationBatchable', () => {
 
 describe('traceDocument', () => {
   it('cuts the origin annotation, and an annotations mapping it leaves empty', () => {
-    const doc = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  annotations:\n    config.kubernetes.io/origin: |\n      path: ../overlays/dev/a/cm.yaml\n  name: a\n';
-    expect(traceDocument(doc)).toEqual({ text: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n', origin: '../overlays/dev/a/cm.yaml' });
-    const kept = 'metadata:\n  annotations:\n    a: "1"\n    config.kubernetes.io/origin: |\n      configuredIn: ../k/kustomization.yaml\n      configuredBy:\n        kind: ConfigMapGenerator\n    z: "2"\n  name: a\n';
-    expect(traceDocument(kept)).toEqual({ text: 'metadata:\n  annotations:\n    a: "1"\n    z: "2"\n  name: a\n', origin: '../k/kustomization.yaml' });
+    const doc =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  annotations:\n    config.kubernetes.io/origin: |\n      path: ../overlays/dev/a/cm.yaml\n  name: a\n';
+    expect(traceDocument(doc)).toEqual({
+      text: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n',
+      origin: '../overlays/dev/a/cm.yaml',
+    });
+    const kept =
+      'metadata:\n  annotations:\n    a: "1"\n    config.kubernetes.io/origin: |\n      configuredIn: ../k/kustomization.yaml\n      configuredBy:\n        kind: ConfigMapGenerator\n    z: "2"\n  name: a\n';
+    expect(traceDocument(kept)).toEqual({
+      text: 'metadata:\n  annotations:\n    a: "1"\n    z: "2"\n  name: a\n',
+      origin: '../k/kustomization.yaml',
+    });
     expect(traceDocument('metadata:\n  name: a\n')).toBeUndefined();
     // Quoted, spaced or remote origins are read as YAML: the same text and file as the plain path gives
-    const origin = (value: string): string | undefined => traceDocument(`metadata:\n  annotations:\n    config.kubernetes.io/origin: |\n      ${value}\n  name: a\n`)?.origin;
+    const origin = (value: string): string | undefined =>
+      traceDocument(`metadata:\n  annotations:\n    config.kubernetes.io/origin: |\n      ${value}\n  name: a\n`)?.origin;
     expect(origin("path: '../overlays/dev/a b/cm.yaml'")).toBe('../overlays/dev/a b/cm.yaml');
     expect(origin('path: ../overlays/dev/a b/cm.yaml')).toBe('../overlays/dev/a b/cm.yaml');
     expect(origin('path: "../overlays/dev/a:b/cm.yaml"')).toBe('../overlays/dev/a:b/cm.yaml');

@@ -92,18 +92,25 @@ describe('render cache', () => {
     rendered();
     // THEN the table holds one entry per distinct kustomization file (by content: two equal overlays share one)
     const table = join(root, '.cache/render/kustomizations.json');
-    const files = new Set([...baseNames().map((b) => `base/${b}`), ...overlayDirs()].map((dir) => readFileSync(join(root, dir, 'kustomization.yaml'), 'utf8'))).size;
+    const files = new Set(
+      [...baseNames().map((b) => `base/${b}`), ...overlayDirs()].map((dir) => readFileSync(join(root, dir, 'kustomization.yaml'), 'utf8')),
+    ).size;
     expect(Object.keys(JSON.parse(readFileSync(table, 'utf8')) as object)).toHaveLength(files);
     // WHEN the table is damaged and an overlay's kustomization gains a resource
     writeFileSync(table, '{"not json');
-    writeFileSync(join(root, 'overlays/dev/minio/extra.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: observability\n');
+    writeFileSync(
+      join(root, 'overlays/dev/minio/extra.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: observability\n',
+    );
     const kustomization = join(root, 'overlays/dev/minio/kustomization.yaml');
     writeFileSync(kustomization, readFileSync(kustomization, 'utf8').replace('resources:\n', 'resources:\n  - extra.yaml\n'));
     const warm = await renderOverlays(root, kustomize, overlays, { cache });
     // THEN only that overlay is rendered again, with the new resource, and the table is whole again
     expect(rendered()).toEqual(['overlays/dev/minio']);
     expect(warm.apps.find((a) => a.dir === 'overlays/dev/minio')?.objects.map((o) => o.metadata.name)).toContain('extra');
-    expect(warm.apps.filter((a) => a.dir !== 'overlays/dev/minio').map((a) => toYaml(a.objects))).toEqual(cold.apps.filter((a) => a.dir !== 'overlays/dev/minio').map((a) => toYaml(a.objects)));
+    expect(warm.apps.filter((a) => a.dir !== 'overlays/dev/minio').map((a) => toYaml(a.objects))).toEqual(
+      cold.apps.filter((a) => a.dir !== 'overlays/dev/minio').map((a) => toYaml(a.objects)),
+    );
     expect(Object.keys(JSON.parse(readFileSync(table, 'utf8')) as object)).toHaveLength(files);
     // AND an entry of the wrong shape is not trusted: that file is parsed again
     const entries = JSON.parse(readFileSync(table, 'utf8')) as Record<string, unknown>;

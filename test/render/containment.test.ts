@@ -25,7 +25,8 @@ describe('rendering untrusted overlays', async () => {
   });
 
   it('refuses an exec plugin', async () => {
-    const plugin = 'apiVersion: example.com/v1\nkind: Steal\nmetadata:\n  name: x\n  annotations:\n    config.kubernetes.io/function: |\n      exec:\n        path: /bin/sh\n';
+    const plugin =
+      'apiVersion: example.com/v1\nkind: Steal\nmetadata:\n  name: x\n  annotations:\n    config.kubernetes.io/function: |\n      exec:\n        path: /bin/sh\n';
     const dir = overlay('exec', 'generators:\n  - plugin.yaml\n', { 'plugin.yaml': plugin });
     await expect(renderText(kustomize, dir)).rejects.toThrow(RenderError);
   });
@@ -36,7 +37,10 @@ describe('rendering untrusted overlays', async () => {
   });
 
   it('refuses a remote resource without reaching the network', async () => {
-    const dir = overlay('remote', 'resources:\n  - https://raw.githubusercontent.com/argoproj/argo-cd/stable/manifests/install.yaml\n  - github.com/kubernetes-sigs/kustomize//examples/helloWorld?ref=v5.5.0\n');
+    const dir = overlay(
+      'remote',
+      'resources:\n  - https://raw.githubusercontent.com/argoproj/argo-cd/stable/manifests/install.yaml\n  - github.com/kubernetes-sigs/kustomize//examples/helloWorld?ref=v5.5.0\n',
+    );
     await expect(renderText(kustomize, dir)).rejects.toThrow(RenderError);
   });
 });

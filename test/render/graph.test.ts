@@ -51,25 +51,55 @@ describe('overlayInputs', () => {
   it('reads components, strategic-merge patches, generator files and envs; names what it cannot resolve', async () => {
     // GIVEN an overlay using every kind of reference, one missing file and one remote base
     const root = temp();
-    write(root, 'o/kustomization.yaml', [
-      'resources: [../b, extra.yaml, https://github.com/example/repo//base, missing.yaml]',
-      'components: [../c]',
-      'patchesStrategicMerge: [psm.yaml, "apiVersion: v1\\nkind: ConfigMap\\nmetadata: {name: inline}\\n"]',
-      'patches: [{path: p.yaml}, {patch: "[]", target: {kind: ConfigMap}}]',
-      'configMapGenerator: [{name: cm, files: [key=data/a.txt, data/b.txt], envs: [cm.env]}]',
-      'secretGenerator: [{name: s, env: s.env}]',
-      '',
-    ].join('\n'));
-    for (const f of ['o/extra.yaml', 'o/psm.yaml', 'o/p.yaml', 'o/data/a.txt', 'o/data/b.txt', 'o/cm.env', 'o/s.env', 'b/r.yaml', 'c/x.yaml']) write(root, f, 'x: 1\n');
+    write(
+      root,
+      'o/kustomization.yaml',
+      [
+        'resources: [../b, extra.yaml, https://github.com/example/repo//base, missing.yaml]',
+        'components: [../c]',
+        'patchesStrategicMerge: [psm.yaml, "apiVersion: v1\\nkind: ConfigMap\\nmetadata: {name: inline}\\n"]',
+        'patches: [{path: p.yaml}, {patch: "[]", target: {kind: ConfigMap}}]',
+        'configMapGenerator: [{name: cm, files: [key=data/a.txt, data/b.txt], envs: [cm.env]}]',
+        'secretGenerator: [{name: s, env: s.env}]',
+        '',
+      ].join('\n'),
+    );
+    for (const f of [
+      'o/extra.yaml',
+      'o/psm.yaml',
+      'o/p.yaml',
+      'o/data/a.txt',
+      'o/data/b.txt',
+      'o/cm.env',
+      'o/s.env',
+      'b/r.yaml',
+      'c/x.yaml',
+    ])
+      write(root, f, 'x: 1\n');
     write(root, 'b/kustomization.yaml', 'resources: [r.yaml]\n');
     write(root, 'c/Kustomization', 'kind: Component\nresources: [x.yaml]\n');
     write(root, 'o/unused.yaml', 'x: 1\n');
     // WHEN walked
     const inputs = await overlayInputs(workingTreeSource(root), 'o');
     // THEN
-    expect(inputs.files).toEqual(['b/kustomization.yaml', 'b/r.yaml', 'c/Kustomization', 'c/x.yaml', 'o/cm.env', 'o/data/a.txt', 'o/data/b.txt', 'o/extra.yaml', 'o/kustomization.yaml', 'o/p.yaml', 'o/psm.yaml', 'o/s.env']);
+    expect(inputs.files).toEqual([
+      'b/kustomization.yaml',
+      'b/r.yaml',
+      'c/Kustomization',
+      'c/x.yaml',
+      'o/cm.env',
+      'o/data/a.txt',
+      'o/data/b.txt',
+      'o/extra.yaml',
+      'o/kustomization.yaml',
+      'o/p.yaml',
+      'o/psm.yaml',
+      'o/s.env',
+    ]);
     expect(inputs.unresolved).toEqual(['o/kustomization.yaml: missing.yaml']);
-    expect(inputs.refused).toEqual(['o/kustomization.yaml: https://github.com/example/repo//base is a remote reference: the renderer reads only files of this repository (vendor the files into it)']);
+    expect(inputs.refused).toEqual([
+      'o/kustomization.yaml: https://github.com/example/repo//base is a remote reference: the renderer reads only files of this repository (vendor the files into it)',
+    ]);
   });
 });
 

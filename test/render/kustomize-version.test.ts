@@ -10,7 +10,9 @@ describe('kustomizeVersionWarning', () => {
 
   it('names the version found, how it runs, the bundled version and how to install it when they differ', () => {
     const warning = kustomizeVersionWarning({ command: ['/usr/bin/kubectl', 'kustomize'], version: 'v5.5.0' }, 'v5.7.0');
-    expect(warning).toMatch(/^kustomize v5\.5\.0 \(\/usr\/bin\/kubectl kustomize\) is not v5\.7\.0, the one Argo CD v\d+\.\d+\.\d+ renders with/);
+    expect(warning).toMatch(
+      /^kustomize v5\.5\.0 \(\/usr\/bin\/kubectl kustomize\) is not v5\.7\.0, the one Argo CD v\d+\.\d+\.\d+ renders with/,
+    );
     expect(warning).toContain('go install sigs.k8s.io/kustomize/kustomize/v5@v5.7.0');
   });
 });

@@ -19,7 +19,12 @@ function checkout(): string {
   return root;
 }
 
-function run(script: string, cwd: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env): { status: number | null; stdout: string; stderr: string } {
+function run(
+  script: string,
+  cwd: string,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): { status: number | null; stdout: string; stderr: string } {
   const out = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', script), ...args], { cwd, env, encoding: 'utf8' });
   return { status: out.status, stdout: out.stdout, stderr: out.stderr };
 }
@@ -51,10 +56,12 @@ describe('npm run check', () => {
     writeFileSync(join(root, 'base/loki/extra.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: extra}\n');
     const result = run('check.ts', root, ['--json']);
     expect(result.status).toBe(1);
-    expect(JSON.parse(result.stdout).findings).toContainEqual(expect.objectContaining({ rule: 'generate/foreign-file', object: 'base/loki/extra.yaml' }));
+    expect(JSON.parse(result.stdout).findings).toContainEqual(
+      expect.objectContaining({ rule: 'generate/foreign-file', object: 'base/loki/extra.yaml' }),
+    );
   });
 
-  it('exits 2 naming the overlay and kustomize\'s own message when an overlay does not build', () => {
+  it("exits 2 naming the overlay and kustomize's own message when an overlay does not build", () => {
     const root = checkout();
     appendFileSync(join(root, 'overlays/dev/alloy/kustomization.yaml'), '  - no-such-file.yaml\n');
     const result = run('check.ts', root);
@@ -81,13 +88,17 @@ describe('npm run check', () => {
     appendFileSync(join(root, path), '# from an older catalog\n');
     const treeFile = join(root, '.tree.json');
     writeFileSync(treeFile, JSON.stringify(Object.fromEntries(generate(catalog))));
-    const killed = spawnSync(process.execPath, [join(REPO_ROOT, 'test/fixtures/write-and-die.ts'), root, treeFile, '1'], { encoding: 'utf8' });
+    const killed = spawnSync(process.execPath, [join(REPO_ROOT, 'test/fixtures/write-and-die.ts'), root, treeFile, '1'], {
+      encoding: 'utf8',
+    });
     expect(killed.signal).toBe('SIGKILL');
     // WHEN checked
     const result = run('check.ts', root);
     // THEN it names the interruption and the fix before anything else, and the tree is reported stale
     expect(result.status).toBe(1);
-    expect(result.stderr.split('\n')[0]).toBe('warning: an interrupted `npm run generate` left .generate/ (base/, overlays/ and apps/ are half written): run `npm run generate` to finish it, then check again');
+    expect(result.stderr.split('\n')[0]).toBe(
+      'warning: an interrupted `npm run generate` left .generate/ (base/, overlays/ and apps/ are half written): run `npm run generate` to finish it, then check again',
+    );
     expect(result.stdout).toContain(`changed  ${path}`);
     // AND the fix it names works: generate completes the interrupted write, and check passes
     expect(run('generate.ts', root).stdout).toContain('completed an interrupted earlier generate');

@@ -35,7 +35,11 @@ describe('the command line', () => {
   });
 
   it.each<[string, string[], RegExp]>([
-    ['--json and --format markdown', ['--base', 'HEAD', '--json', '--format', 'markdown'], /^error: conflicting flags: --json and --format markdown; give one output format$/],
+    [
+      '--json and --format markdown',
+      ['--base', 'HEAD', '--json', '--format', 'markdown'],
+      /^error: conflicting flags: --json and --format markdown; give one output format$/,
+    ],
     ['-o yaml and --json', ['--base', 'HEAD', '-o', 'yaml', '--json'], /^error: conflicting flags: --json and -o yaml/],
     ['an unknown format', ['--base', 'HEAD', '-o', 'html'], /^error: -o html: expected one of text, markdown, json, yaml$/],
     ['a positional argument', ['--base', 'HEAD', 'prod'], /^error: unexpected argument "prod": this command takes no arguments/],
@@ -62,7 +66,9 @@ describe('the command line', () => {
     expect(rows.grafana.every((g) => g.env === first.name)).toBe(true);
     const unknown = npmRun(REPO_ROOT, 'plan', ['nowhere']);
     expect(unknown.status).toBe(2);
-    expect(firstLine(unknown.stderr)).toBe(`error: unknown environment "nowhere": expected ${catalog.environments.map((e) => e.name).join(', ')}`);
+    expect(firstLine(unknown.stderr)).toBe(
+      `error: unknown environment "nowhere": expected ${catalog.environments.map((e) => e.name).join(', ')}`,
+    );
   });
 
   it.each(['check', 'generate'])('%s refuses a positional argument instead of ignoring it', (name) => {
@@ -75,12 +81,22 @@ describe('the command line', () => {
     // GIVEN no GITHUB_TOKEN
     const env = withoutToken();
     // WHEN flags are wrong THEN the flag is the complaint, not the token
-    expect(firstLine(npmRun(REPO_ROOT, 'pr-comment', ['--pr', '1', '--base', 'main'], env).stderr)).toBe('error: --repo OWNER/NAME is required; see --help');
-    expect(firstLine(npmRun(REPO_ROOT, 'pr-comment', ['--repo', 'acme/obs', '--base', 'main'], env).stderr)).toBe('error: --pr N is required; see --help');
-    expect(firstLine(npmRun(REPO_ROOT, 'pr-comment', ['--repo', 'acme/obs', '--pr', '1'], env).stderr)).toMatch(/^error: give --base REF \(render here\) or --workflow-run EVENT_FILE --artifact DIR/);
-    expect(firstLine(npmRun(REPO_ROOT, 'pr-comment', ['--repo', 'acme/obs', '--workflow-run', 'event.json'], env).stderr)).toBe('error: --workflow-run EVENT_FILE and --artifact DIR go together');
+    expect(firstLine(npmRun(REPO_ROOT, 'pr-comment', ['--pr', '1', '--base', 'main'], env).stderr)).toBe(
+      'error: --repo OWNER/NAME is required; see --help',
+    );
+    expect(firstLine(npmRun(REPO_ROOT, 'pr-comment', ['--repo', 'acme/obs', '--base', 'main'], env).stderr)).toBe(
+      'error: --pr N is required; see --help',
+    );
+    expect(firstLine(npmRun(REPO_ROOT, 'pr-comment', ['--repo', 'acme/obs', '--pr', '1'], env).stderr)).toMatch(
+      /^error: give --base REF \(render here\) or --workflow-run EVENT_FILE --artifact DIR/,
+    );
+    expect(firstLine(npmRun(REPO_ROOT, 'pr-comment', ['--repo', 'acme/obs', '--workflow-run', 'event.json'], env).stderr)).toBe(
+      'error: --workflow-run EVENT_FILE and --artifact DIR go together',
+    );
     // AND with good flags the token is what is missing
-    expect(firstLine(npmRun(REPO_ROOT, 'pr-comment', ['--repo', 'acme/obs', '--pr', '1', '--base', 'main'], env).stderr)).toMatch(/^error: GITHUB_TOKEN is not set/);
+    expect(firstLine(npmRun(REPO_ROOT, 'pr-comment', ['--repo', 'acme/obs', '--pr', '1', '--base', 'main'], env).stderr)).toMatch(
+      /^error: GITHUB_TOKEN is not set/,
+    );
   });
 
   it('a path error names the flag and the path', () => {
@@ -141,7 +157,9 @@ describe('the catalog and generate', () => {
       const result = npmRun(dir, name);
       // THEN exit 2, and the first line names the file and the line
       expect(result.status, result.stderr).toBe(2);
-      expect(firstLine(result.stderr)).toMatch(new RegExp(`^error: tools/catalog/environments\\.ts:${at + 1}: .*this TypeScript does not parse`));
+      expect(firstLine(result.stderr)).toMatch(
+        new RegExp(`^error: tools/catalog/environments\\.ts:${at + 1}: .*this TypeScript does not parse`),
+      );
       expect(result.stderr).not.toMatch(/^\s+at /m);
     }
     expect(readFileSync(join(dir, 'apps/project.yaml'), 'utf8')).toBe(before);
@@ -154,12 +172,17 @@ describe('the catalog and generate', () => {
     const prod = catalog.environments.find((e) => e.name === 'prod');
     if (!prod) throw new Error('no prod environment');
     const at = text.indexOf('export const prod');
-    writeFileSync(file, text.slice(0, at) + text.slice(at).replace(`apiServerCidr: '${prod.cluster.apiServerCidr}'`, "apiServerCidr: '999.18.0.0/99'"));
+    writeFileSync(
+      file,
+      text.slice(0, at) + text.slice(at).replace(`apiServerCidr: '${prod.cluster.apiServerCidr}'`, "apiServerCidr: '999.18.0.0/99'"),
+    );
     const platform = join(dir, 'overlays/prod/platform');
     const before = readdirSync(platform).map((name) => readFileSync(join(platform, name), 'utf8'));
     const result = npmRun(dir, 'generate');
     expect(result.status).toBe(2);
-    expect(firstLine(result.stderr)).toBe('error: invalid catalog: prod/platform: cluster.apiServerCidr: "999.18.0.0/99" is not a CIDR (address/prefix, e.g. 10.0.0.0/24)');
+    expect(firstLine(result.stderr)).toBe(
+      'error: invalid catalog: prod/platform: cluster.apiServerCidr: "999.18.0.0/99" is not a CIDR (address/prefix, e.g. 10.0.0.0/24)',
+    );
     expect(readdirSync(platform).map((name) => readFileSync(join(platform, name), 'utf8'))).toEqual(before);
     expect(existsSync(join(dir, '.generate'))).toBe(false);
   });

@@ -23,7 +23,11 @@ function edit(root: string, path: string, from: string, to: string): void {
   writeFileSync(file, text.replace(from, to));
 }
 
-function diff(root: string, args: string[], env: NodeJS.ProcessEnv = process.env): { status: number | null; stdout: string; stderr: string } {
+function diff(
+  root: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { status: number | null; stdout: string; stderr: string } {
   const out = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts/diff.ts'), ...args], { cwd: root, encoding: 'utf8', env });
   return { status: out.status, stdout: out.stdout, stderr: out.stderr };
 }
@@ -48,7 +52,10 @@ describe('npm run diff on real renders in a git repository', async () => {
     const result = diff(root, ['--base', 'HEAD', '--json']);
     // THEN exit 1 and the flags a reviewer must not miss
     expect(result.status).toBe(1);
-    const report = JSON.parse(result.stdout) as { flags: { rule: string; env?: string; component?: string; message: string }[]; summary: { env: string; component: string; changed: number }[] };
+    const report = JSON.parse(result.stdout) as {
+      flags: { rule: string; env?: string; component?: string; message: string }[];
+      summary: { env: string; component: string; changed: number }[];
+    };
     const rules = report.flags.map((f) => `${f.rule} ${f.env ?? ''}/${f.component ?? ''}`);
     expect(rules).toContain('image-change dev/loki');
     expect(rules).toContain('image-change prod/loki');
@@ -57,10 +64,20 @@ describe('npm run diff on real renders in a git repository', async () => {
     expect(report.flags.find((f) => f.rule === 'image-change' && f.env === 'prod')?.message).toMatch(/3\.7\.6.*3\.7\.7/);
     expect(report.summary.find((s) => s.env === 'prod' && s.component === 'loki')?.changed).toBe(1);
     // AND --json carries the sync plan (prod-loki in its wave, loki-write rolling and scaling) and the flows (none compared)
-    const json = JSON.parse(result.stdout) as { syncPlan: { env: string; applications: { application: string; wave?: number; steps: { objects: { action: string; object: string; detail?: string }[] }[] }[] }[]; flows: unknown[] };
+    const json = JSON.parse(result.stdout) as {
+      syncPlan: {
+        env: string;
+        applications: { application: string; wave?: number; steps: { objects: { action: string; object: string; detail?: string }[] }[] }[];
+      }[];
+      flows: unknown[];
+    };
     const prodLoki = json.syncPlan.find((env) => env.env === 'prod')?.applications.find((app) => app.application === 'prod-loki');
     expect(prodLoki?.wave).toBe(2);
-    expect(prodLoki?.steps.flatMap((step) => step.objects)).toContainEqual({ action: 'restart', object: 'StatefulSet loki-write', detail: 'pod template: image of loki; replicas 3 → 4' });
+    expect(prodLoki?.steps.flatMap((step) => step.objects)).toContainEqual({
+      action: 'restart',
+      object: 'StatefulSet loki-write',
+      detail: 'pod template: image of loki; replicas 3 → 4',
+    });
     expect(json.flows).toEqual([]);
     for (const value of ['rotated-grafana-password', 'dev-only-grafana-password']) {
       expect(result.stdout).not.toContain(value);
@@ -73,7 +90,10 @@ describe('npm run diff on real renders in a git repository', async () => {
     await git.add('.').commit('bump');
     rmSync(join(root, '.cache'), { recursive: true, force: true }); // nothing cached: both refs are rendered
     const temporary = mkdtempSync(join(tmpdir(), 'obs-diff-tmp-'));
-    const result = diff(root, ['--base', 'HEAD~1', '--head', 'HEAD', '--format', 'markdown', '--comment-file', join(root, 'comment.md')], { ...process.env, TMPDIR: temporary });
+    const result = diff(root, ['--base', 'HEAD~1', '--head', 'HEAD', '--format', 'markdown', '--comment-file', join(root, 'comment.md')], {
+      ...process.env,
+      TMPDIR: temporary,
+    });
     expect(result.status).toBe(1);
     // The changed overlays of both refs were written out to render them, and removed afterwards.
     expect(readdirSync(temporary)).toEqual([]);

@@ -16,7 +16,10 @@ const TOKEN = 'drift-reader-token';
 
 async function drift(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const out = await run(process.execPath, [join(REPO_ROOT, 'scripts/drift.ts'), ...args], { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 });
+    const out = await run(process.execPath, [join(REPO_ROOT, 'scripts/drift.ts'), ...args], {
+      cwd: REPO_ROOT,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     return { code: 0, stdout: out.stdout, stderr: out.stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -35,14 +38,18 @@ function verdictSuite(title: string, dir: string, verdicts: Record<string, numbe
   });
 }
 
-verdictSuite('npm run drift --desired/--snapshot on the project\'s drift pairs', OWN_PAIRS, OWN_VERDICTS);
+verdictSuite("npm run drift --desired/--snapshot on the project's drift pairs", OWN_PAIRS, OWN_VERDICTS);
 if (ARGO_DIFF_ABSENT) it.skip(ARGO_DIFF_ABSENT, () => {});
-else verdictSuite('npm run drift --desired/--snapshot on Argo CD\'s own diff fixtures', ARGO_DIFF, ARGO_VERDICTS);
+else verdictSuite("npm run drift --desired/--snapshot on Argo CD's own diff fixtures", ARGO_DIFF, ARGO_VERDICTS);
 
 describe('npm run drift --env against a cluster that answers like a real API server', async () => {
   const tree = await renderCommitted();
   const dir = mkdtempSync(join(tmpdir(), 'obs-drift-'));
-  const desired = tree.apps.filter((a) => a.env === 'dev').flatMap((a) => a.objects.filter((o) => !o.metadata.annotations?.['argocd.argoproj.io/hook']).map((o) => ({ o, app: `dev-${a.component}` })));
+  const desired = tree.apps
+    .filter((a) => a.env === 'dev')
+    .flatMap((a) =>
+      a.objects.filter((o) => !o.metadata.annotations?.['argocd.argoproj.io/hook']).map((o) => ({ o, app: `dev-${a.component}` })),
+    );
   const servers: FakeKubeApiServer[] = [];
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.stop()));
@@ -60,7 +67,8 @@ describe('npm run drift --env against a cluster that answers like a real API ser
     writeFileSync(kubeconfig, server.kubeconfigYaml(TOKEN));
     return kubeconfig;
   }
-  const find = (live: KubeObject[], kind: string, name: string): Record<string, any> => live.find((o) => o.kind === kind && o.metadata.name === name) as Record<string, any>;
+  const find = (live: KubeObject[], kind: string, name: string): Record<string, any> =>
+    live.find((o) => o.kind === kind && o.metadata.name === name) as Record<string, any>;
   const report = async (kubeconfig: string): Promise<{ code: number; json: any; stderr: string }> => {
     const result = await drift(['--env', 'dev', '--kubeconfig', kubeconfig, '--json']);
     return { code: result.code, json: JSON.parse(result.stdout || '{}'), stderr: result.stderr };
@@ -76,12 +84,52 @@ describe('npm run drift --env against a cluster that answers like a real API ser
 
   it.each<[string, (live: KubeObject[]) => void, string]>([
     ['replicas', (live) => (find(live, 'StatefulSet', 'loki')['spec'].replicas = 2), 'modified StatefulSet loki /spec/replicas'],
-    ['an image', (live) => (find(live, 'Deployment', 'grafana')['spec'].template.spec.containers[0].image = 'docker.io/grafana/grafana:13.3.0'), 'modified Deployment grafana /spec/template/spec/containers/0/image'],
-    ['an env var', (live) => (find(live, 'Deployment', 'minio')['spec'].template.spec.containers[0].env[0].value = 'http://elsewhere'), 'modified Deployment minio /spec/template/spec/containers/0/env/0/value'],
-    ['a NetworkPolicy rule', (live) => (find(live, 'NetworkPolicy', 'allow-ingress-grafana')['spec'].ingress[0].ports[0].port = 8080), 'modified NetworkPolicy allow-ingress-grafana /spec/ingress/0/ports/0/port'],
-    ['a deleted object', (live) => live.splice(live.findIndex((o) => o.kind === 'ConfigMap' && o.metadata.name === 'alloy-config'), 1), 'missing ConfigMap alloy-config'],
-    ['an extra tracked object', (live) => live.push(asApplied({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'left-behind', namespace: 'observability', labels: { 'app.kubernetes.io/part-of': 'observability-stack' } }, data: { a: 'b' } }, 'dev-grafana', 999)), 'unexpected ConfigMap left-behind'],
-    ['a Secret value', (live) => (find(live, 'Secret', 'grafana-admin')['data']['admin-password'] = Buffer.from('changed-by-hand').toString('base64')), 'modified Secret grafana-admin /data/admin-password'],
+    [
+      'an image',
+      (live) => (find(live, 'Deployment', 'grafana')['spec'].template.spec.containers[0].image = 'docker.io/grafana/grafana:13.3.0'),
+      'modified Deployment grafana /spec/template/spec/containers/0/image',
+    ],
+    [
+      'an env var',
+      (live) => (find(live, 'Deployment', 'minio')['spec'].template.spec.containers[0].env[0].value = 'http://elsewhere'),
+      'modified Deployment minio /spec/template/spec/containers/0/env/0/value',
+    ],
+    [
+      'a NetworkPolicy rule',
+      (live) => (find(live, 'NetworkPolicy', 'allow-ingress-grafana')['spec'].ingress[0].ports[0].port = 8080),
+      'modified NetworkPolicy allow-ingress-grafana /spec/ingress/0/ports/0/port',
+    ],
+    [
+      'a deleted object',
+      (live) =>
+        live.splice(
+          live.findIndex((o) => o.kind === 'ConfigMap' && o.metadata.name === 'alloy-config'),
+          1,
+        ),
+      'missing ConfigMap alloy-config',
+    ],
+    [
+      'an extra tracked object',
+      (live) =>
+        live.push(
+          asApplied(
+            {
+              apiVersion: 'v1',
+              kind: 'ConfigMap',
+              metadata: { name: 'left-behind', namespace: 'observability', labels: { 'app.kubernetes.io/part-of': 'observability-stack' } },
+              data: { a: 'b' },
+            },
+            'dev-grafana',
+            999,
+          ),
+        ),
+      'unexpected ConfigMap left-behind',
+    ],
+    [
+      'a Secret value',
+      (live) => (find(live, 'Secret', 'grafana-admin')['data']['admin-password'] = Buffer.from('changed-by-hand').toString('base64')),
+      'modified Secret grafana-admin /data/admin-password',
+    ],
   ])('reports exactly the drift of %s', async (_name, change, expected) => {
     const result = await report(await cluster(change));
     expect(result.code).toBe(1);
@@ -96,7 +144,12 @@ describe('npm run drift --env against a cluster that answers like a real API ser
   });
 
   it('reports the kinds it could not list, exits 2, and still compares the rest', async () => {
-    const result = await report(await cluster((live) => (find(live, 'StatefulSet', 'loki')['spec'].replicas = 2), [{ resource: 'networkpolicies', group: 'networking.k8s.io', status: 403 }]));
+    const result = await report(
+      await cluster(
+        (live) => (find(live, 'StatefulSet', 'loki')['spec'].replicas = 2),
+        [{ resource: 'networkpolicies', group: 'networking.k8s.io', status: 403 }],
+      ),
+    );
     expect(result.code).toBe(2);
     expect(result.json.unreadable).toEqual([expect.objectContaining({ kind: 'NetworkPolicy', reason: expect.stringMatching(/^403/) })]);
     expect(result.json.modified.map((m: any) => m.object.name)).toEqual(['loki']);
@@ -108,17 +161,20 @@ describe('npm run drift: what a newcomer meets first', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'obs-drift-cli-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it.each([['an empty file', ''], ['only a document separator', '---\n'], ['an empty List', '{"apiVersion":"v1","kind":"List","items":[]}']])(
-    'a snapshot holding no objects (%s) is exit 2 naming the file, not everything missing',
-    async (_name, text) => {
-      const file = join(dir, `empty-${text.length}.json`);
-      writeFileSync(file, text);
-      const result = await drift(['--env', 'dev', '--snapshot', file]);
-      expect(result.code).toBe(2);
-      expect(result.stderr.split('\n')[0]).toBe(`error: --snapshot ${file} holds no objects: save it with the command \`npm run drift -- --env ENV --print-kubectl\` prints`);
-      expect(result.stdout).toBe('');
-    },
-  );
+  it.each([
+    ['an empty file', ''],
+    ['only a document separator', '---\n'],
+    ['an empty List', '{"apiVersion":"v1","kind":"List","items":[]}'],
+  ])('a snapshot holding no objects (%s) is exit 2 naming the file, not everything missing', async (_name, text) => {
+    const file = join(dir, `empty-${text.length}.json`);
+    writeFileSync(file, text);
+    const result = await drift(['--env', 'dev', '--snapshot', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.split('\n')[0]).toBe(
+      `error: --snapshot ${file} holds no objects: save it with the command \`npm run drift -- --env ENV --print-kubectl\` prints`,
+    );
+    expect(result.stdout).toBe('');
+  });
 
   it('an unreachable cluster is an error line on stderr naming the server, never "no drift"', async () => {
     // GIVEN a kubeconfig whose server refuses connections
@@ -130,13 +186,16 @@ describe('npm run drift: what a newcomer meets first', async () => {
       });
     });
     const kubeconfig = join(dir, 'unreachable.kubeconfig');
-    writeFileSync(kubeconfig, `apiVersion: v1
+    writeFileSync(
+      kubeconfig,
+      `apiVersion: v1
 kind: Config
 clusters: [{ name: c, cluster: { server: 'https://127.0.0.1:${closed}', insecure-skip-tls-verify: true } }]
 users: [{ name: u, user: { token: t } }]
 contexts: [{ name: c, context: { cluster: c, user: u } }]
 current-context: c
-`);
+`,
+    );
     // WHEN drift runs against it
     const result = await drift(['--env', 'dev', '--kubeconfig', kubeconfig]);
     // THEN exit 2, the first stderr line names the server, and nothing claims the environment is clean

@@ -15,7 +15,10 @@ const run = promisify(execFile);
 /** Runs the real command in a child process (async: the fake server answers from this process). */
 async function prComment(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const out = await run(process.execPath, [join(REPO_ROOT, 'scripts/pr-comment.ts'), ...args], { env: { ...process.env, ...env }, cwd: REPO_ROOT });
+    const out = await run(process.execPath, [join(REPO_ROOT, 'scripts/pr-comment.ts'), ...args], {
+      env: { ...process.env, ...env },
+      cwd: REPO_ROOT,
+    });
     return { code: 0, stdout: out.stdout, stderr: out.stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -51,13 +54,28 @@ describe('npm run pr-comment --workflow-run (the posting job)', async () => {
     server.addComment('acme/obs', pr, 'Looks fine to me');
 
     // WHEN its run posts, a commit is pushed, and the run for the new head posts
-    const created = await prComment(runOf({ headRepo: 'mallory/obs', headBranch: 'fix', headSha: first, id: 11 }, { 'pr-number': `${pr}\n`, 'comment.md': report('first') }), env);
+    const created = await prComment(
+      runOf(
+        { headRepo: 'mallory/obs', headBranch: 'fix', headSha: first, id: 11 },
+        { 'pr-number': `${pr}\n`, 'comment.md': report('first') },
+      ),
+      env,
+    );
     const second = fakeSha('honest 2');
     server.pushToPullRequest('acme/obs', pr, second);
-    const updated = await prComment(runOf({ headRepo: 'mallory/obs', headBranch: 'fix', headSha: second, id: 12 }, { 'pr-number': `${pr}\n`, 'comment.md': report('second') }), env);
+    const updated = await prComment(
+      runOf(
+        { headRepo: 'mallory/obs', headBranch: 'fix', headSha: second, id: 12 },
+        { 'pr-number': `${pr}\n`, 'comment.md': report('second') },
+      ),
+      env,
+    );
 
     // THEN one bot comment, marker and title written by the posting side, for the new head and run
-    expect(created).toMatchObject({ code: 0, stdout: expect.stringMatching(/^created comment https:\/\/github\.com\/acme\/obs\/pull\/\d+#issuecomment-\d+\n$/) });
+    expect(created).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^created comment https:\/\/github\.com\/acme\/obs\/pull\/\d+#issuecomment-\d+\n$/),
+    });
     expect(updated).toMatchObject({ code: 0, stdout: expect.stringMatching(/^updated comment /) });
     const comments = server.comments('acme/obs', pr);
     expect(comments.map((c) => c.body)).toEqual([
@@ -69,22 +87,36 @@ describe('npm run pr-comment --workflow-run (the posting job)', async () => {
   it('posts nothing, on any pull request, when the artifact names another one', async () => {
     // GIVEN a victim's PR with the bot's comment, and an attacker's fork PR whose run claims the victim's number
     const victim = server.addPullRequest('acme/obs', { head: { repo: 'acme/obs', ref: 'drop-loki', sha: fakeSha('victim') } }).number;
-    await prComment(runOf({ headBranch: 'drop-loki', headSha: fakeSha('victim'), pullRequests: [victim] }, { 'pr-number': `${victim}\n`, 'comment.md': report('DANGER: StatefulSet loki deleted') }), env);
+    await prComment(
+      runOf(
+        { headBranch: 'drop-loki', headSha: fakeSha('victim'), pullRequests: [victim] },
+        { 'pr-number': `${victim}\n`, 'comment.md': report('DANGER: StatefulSet loki deleted') },
+      ),
+      env,
+    );
     const attacker = server.addPullRequest('acme/obs', { head: { repo: 'mallory/obs', ref: 'main', sha: fakeSha('attacker') } }).number;
     const before = writes(server);
 
     // WHEN the attacker's run is posted
-    const result = await prComment(runOf({ headRepo: 'mallory/obs', headBranch: 'main', headSha: fakeSha('attacker'), id: 66 }, { 'pr-number': `${victim}\n`, 'comment.md': report('No rendered changes.') }), env);
+    const result = await prComment(
+      runOf(
+        { headRepo: 'mallory/obs', headBranch: 'main', headSha: fakeSha('attacker'), id: 66 },
+        { 'pr-number': `${victim}\n`, 'comment.md': report('No rendered changes.') },
+      ),
+      env,
+    );
 
     // THEN it exits 2 with one line saying why, and nothing was written anywhere
     expect(result.code).toBe(2);
-    expect(result.stderr.split('\n')[0]).toBe(`error: the artifact of run 66 names PR #${victim}, but GitHub says the run is for PR #${attacker} (head mallory:main): posting nothing`);
+    expect(result.stderr.split('\n')[0]).toBe(
+      `error: the artifact of run 66 names PR #${victim}, but GitHub says the run is for PR #${attacker} (head mallory:main): posting nothing`,
+    );
     expect(writes(server)).toBe(before);
     expect(server.comments('acme/obs', victim)[0]?.body).toContain('DANGER: StatefulSet loki deleted');
     expect(server.comments('acme/obs', attacker)).toEqual([]);
   });
 
-  it('posts nothing for a head SHA that is no longer the PR\'s head, and says a newer run will', async () => {
+  it("posts nothing for a head SHA that is no longer the PR's head, and says a newer run will", async () => {
     // GIVEN a PR whose branch moved on after its run started
     const rendered = fakeSha('stale 1');
     const pr = server.addPullRequest('acme/obs', { head: { repo: 'mallory/obs', ref: 'slow', sha: rendered } }).number;
@@ -92,7 +124,13 @@ describe('npm run pr-comment --workflow-run (the posting job)', async () => {
     const before = writes(server);
 
     // WHEN the older run's comment is posted
-    const result = await prComment(runOf({ headRepo: 'mallory/obs', headBranch: 'slow', headSha: rendered, id: 21 }, { 'pr-number': `${pr}\n`, 'comment.md': report('old') }), env);
+    const result = await prComment(
+      runOf(
+        { headRepo: 'mallory/obs', headBranch: 'slow', headSha: rendered, id: 21 },
+        { 'pr-number': `${pr}\n`, 'comment.md': report('old') },
+      ),
+      env,
+    );
 
     // THEN nothing is written and the one line says why; it is not a failure
     expect(result).toEqual({
@@ -105,10 +143,26 @@ describe('npm run pr-comment --workflow-run (the posting job)', async () => {
   });
 
   it.each([
-    ['oversized', { 'pr-number': '1\n', 'comment.md': 'x'.repeat(300_000) }, /^error: pr-diff artifact comment\.md: is 300000 bytes, over the cap of 258048; posting nothing/],
-    ['not UTF-8', { 'pr-number': '1\n', 'comment.md': Buffer.from([0x6f, 0x6b, 0xc3, 0x28]) }, /^error: pr-diff artifact comment\.md: is not UTF-8 text/],
-    ['forging the marker', { 'pr-number': '1\n', 'comment.md': `${MARKER}\n## Rendered diff\n` }, /^error: pr-diff artifact comment\.md: line 1 carries the bot's marker/],
-    ['with an extra file', { 'pr-number': '1\n', 'comment.md': report('x'), 'run.sh': 'curl evil' }, /^error: pr-diff artifact \S+: holds "run\.sh" besides comment\.md and pr-number/],
+    [
+      'oversized',
+      { 'pr-number': '1\n', 'comment.md': 'x'.repeat(300_000) },
+      /^error: pr-diff artifact comment\.md: is 300000 bytes, over the cap of 258048; posting nothing/,
+    ],
+    [
+      'not UTF-8',
+      { 'pr-number': '1\n', 'comment.md': Buffer.from([0x6f, 0x6b, 0xc3, 0x28]) },
+      /^error: pr-diff artifact comment\.md: is not UTF-8 text/,
+    ],
+    [
+      'forging the marker',
+      { 'pr-number': '1\n', 'comment.md': `${MARKER}\n## Rendered diff\n` },
+      /^error: pr-diff artifact comment\.md: line 1 carries the bot's marker/,
+    ],
+    [
+      'with an extra file',
+      { 'pr-number': '1\n', 'comment.md': report('x'), 'run.sh': 'curl evil' },
+      /^error: pr-diff artifact \S+: holds "run\.sh" besides comment\.md and pr-number/,
+    ],
   ])('refuses an artifact %s before asking GitHub anything', async (_, files, message) => {
     const before = server.requests.length;
     const result = await prComment(runOf({ headBranch: 'any', headSha: fakeSha('any') }, files), env);
@@ -120,15 +174,28 @@ describe('npm run pr-comment --workflow-run (the posting job)', async () => {
   it('posts nothing when the pull request was closed since', async () => {
     const pr = server.addPullRequest('acme/obs', { head: { repo: 'mallory/obs', ref: 'gone', sha: fakeSha('gone') } }).number;
     server.closePullRequest('acme/obs', pr);
-    const result = await prComment(runOf({ headRepo: 'mallory/obs', headBranch: 'gone', headSha: fakeSha('gone'), id: 31 }, { 'pr-number': `${pr}\n`, 'comment.md': report('x') }), env);
-    expect(result).toMatchObject({ code: 0, stdout: 'no open pull request in acme/obs has head mallory:gone (closed or merged since run 31): nothing to post\n' });
+    const result = await prComment(
+      runOf(
+        { headRepo: 'mallory/obs', headBranch: 'gone', headSha: fakeSha('gone'), id: 31 },
+        { 'pr-number': `${pr}\n`, 'comment.md': report('x') },
+      ),
+      env,
+    );
+    expect(result).toMatchObject({
+      code: 0,
+      stdout: 'no open pull request in acme/obs has head mallory:gone (closed or merged since run 31): nothing to post\n',
+    });
     expect(server.comments('acme/obs', pr)).toEqual([]);
   });
 
   it('refuses flags that would let the PR number come from elsewhere, and an event for another repository', async () => {
     const args = runOf({ headBranch: 'b', headSha: fakeSha('b'), repo: 'other/obs' }, { 'pr-number': '1\n', 'comment.md': report('x') });
-    expect((await prComment([...args, '--pr', '1'], env)).stderr).toMatch(/^error: with --workflow-run the pull request comes from the event: drop --pr/);
-    expect((await prComment(args, env)).stderr).toMatch(/^error: --repo acme\/obs, but run 289782451 in \S+event\.json belongs to other\/obs: give --repo other\/obs/);
+    expect((await prComment([...args, '--pr', '1'], env)).stderr).toMatch(
+      /^error: with --workflow-run the pull request comes from the event: drop --pr/,
+    );
+    expect((await prComment(args, env)).stderr).toMatch(
+      /^error: --repo acme\/obs, but run 289782451 in \S+event\.json belongs to other\/obs: give --repo other\/obs/,
+    );
   });
 });
 
@@ -143,7 +210,10 @@ describe('npm run pr-comment (flags and credentials)', async () => {
     writeFileSync(join(dir, 'e.json'), JSON.stringify(workflowRunEvent({ headBranch: 'b', headSha: fakeSha('b') })));
     writeFileSync(join(dir, 'a', 'pr-number'), '1\n');
     writeFileSync(join(dir, 'a', 'comment.md'), 'Nothing changes.\n');
-    const result = await prComment(['--repo', 'acme/obs', '--workflow-run', join(dir, 'e.json'), '--artifact', join(dir, 'a')], { ...env, GITHUB_TOKEN: 'wrong-token' });
+    const result = await prComment(['--repo', 'acme/obs', '--workflow-run', join(dir, 'e.json'), '--artifact', join(dir, 'a')], {
+      ...env,
+      GITHUB_TOKEN: 'wrong-token',
+    });
     rmSync(dir, { recursive: true });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^error: GitHub rejected the token \(401\)/);
@@ -151,8 +221,12 @@ describe('npm run pr-comment (flags and credentials)', async () => {
   });
 
   it('exits 2 without a token, with a malformed repository, or with an unknown flag', async () => {
-    expect((await prComment(['--repo', 'acme/obs', '--pr', '1', '--base', 'HEAD'], { GITHUB_TOKEN: '' })).stderr).toMatch(/^error: GITHUB_TOKEN is not set/);
-    expect((await prComment(['--repo', 'acme', '--pr', '1', '--base', 'HEAD'], env)).stderr).toMatch(/^error: repository "acme" is not OWNER\/NAME/);
+    expect((await prComment(['--repo', 'acme/obs', '--pr', '1', '--base', 'HEAD'], { GITHUB_TOKEN: '' })).stderr).toMatch(
+      /^error: GITHUB_TOKEN is not set/,
+    );
+    expect((await prComment(['--repo', 'acme', '--pr', '1', '--base', 'HEAD'], env)).stderr).toMatch(
+      /^error: repository "acme" is not OWNER\/NAME/,
+    );
     const unknown = await prComment(['--repo', 'acme/obs', '--body-file', 'x.md'], env);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.split('\n')[0]).toBe('error: unknown option --body-file; see --help');

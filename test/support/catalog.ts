@@ -10,13 +10,18 @@ export function environmentNames(): string[] {
 
 /** Environments that deploy `component`, sorted. */
 export function environmentsWith(component: ComponentName): string[] {
-  return catalog.environments.filter((env) => env.components.includes(component)).map((env) => env.name).sort();
+  return catalog.environments
+    .filter((env) => env.components.includes(component))
+    .map((env) => env.name)
+    .sort();
 }
 
 /** `overlays/ENV/COMPONENT` of every environment deploying one of `components` (every component when none is given), sorted. */
 export function overlayDirs(...components: ComponentName[]): string[] {
   return catalog.environments
-    .flatMap((env) => env.components.filter((c) => components.length === 0 || components.includes(c)).map((c) => `overlays/${env.name}/${c}`))
+    .flatMap((env) =>
+      env.components.filter((c) => components.length === 0 || components.includes(c)).map((c) => `overlays/${env.name}/${c}`),
+    )
     .sort();
 }
 

@@ -19,7 +19,11 @@ export function logging(root: string, real: Kustomize, version = real.version): 
     rendered: () => {
       if (!existsSync(log)) return [];
       // The overlay's own path, wherever it was rendered (in place, or written out from a git commit).
-      const lines = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((dir) => dir.slice(dir.lastIndexOf('/overlays/') + 1)).sort();
+      const lines = readFileSync(log, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((dir) => dir.slice(dir.lastIndexOf('/overlays/') + 1))
+        .sort();
       rmSync(log);
       return lines;
     },

@@ -42,7 +42,12 @@ export function corpusLines(corpus: Corpus, queries: readonly { where: string; e
   return [
     ...corpus.lines.map((l) => ({ id: l.id, labels: corpus.streams[l.stream] ?? {}, line: l.line, seenBy: l.seenBy })),
     ...corpus.perQuery.flatMap((template) =>
-      queries.map((q) => ({ id: `${template.id} for ${q.where}`, labels: corpus.streams[template.stream] ?? {}, line: template.line.replace('{{query}}', logfmtValue(q.expr)), seenBy: [] as string[] })),
+      queries.map((q) => ({
+        id: `${template.id} for ${q.where}`,
+        labels: corpus.streams[template.stream] ?? {},
+        line: template.line.replace('{{query}}', logfmtValue(q.expr)),
+        seenBy: [] as string[],
+      })),
     ),
   ];
 }

@@ -21,7 +21,7 @@ describe('the Node-side LogQL check', () => {
     expect(pairs('=v k=')).toEqual(['!', 'k=<none>']);
   });
 
-  it('detects levels as Loki\'s distributor does', () => {
+  it("detects levels as Loki's distributor does", () => {
     // THEN a level label wins, then the logfmt field, then a bounded level word, and a word inside another is not one
     expect(detectedLevel({ level: 'ERR' }, 'level=info')).toBe('error');
     expect(detectedLevel({}, 'ts=1 lvl=WARNING msg=x')).toBe('warn');
@@ -32,7 +32,8 @@ describe('the Node-side LogQL check', () => {
   });
 
   it('refuses regexes outside the subset where RE2 and JavaScript agree', () => {
-    for (const pattern of ['\\s+', '(?P<x>a)', '(?=a)', 'a\\b', '[\\d]', 'caf\u00e9']) expect(() => re2(pattern, false), pattern).toThrow(UnsupportedLogql);
+    for (const pattern of ['\\s+', '(?P<x>a)', '(?=a)', 'a\\b', '[\\d]', 'caf\u00e9'])
+      expect(() => re2(pattern, false), pattern).toThrow(UnsupportedLogql);
     expect(re2('(?i)a[(]5[0-9]{2}[)]', true).test('A(503)')).toBe(true);
   });
 
@@ -45,7 +46,13 @@ describe('the Node-side LogQL check', () => {
   });
 
   it('refuses stages it does not evaluate, for the upstream tier to decide', () => {
-    for (const expr of ['{app="x"} | json', '{app="x"} | line_format "{{.a}}"', '{app="x"} | logfmt --strict', '{app="x"} | bytes > 1KB', '{app="x"} |= "a" or "b"']) {
+    for (const expr of [
+      '{app="x"} | json',
+      '{app="x"} | line_format "{{.a}}"',
+      '{app="x"} | logfmt --strict',
+      '{app="x"} | bytes > 1KB',
+      '{app="x"} |= "a" or "b"',
+    ]) {
       expect(() => compileQuery(expr)({ app: 'x' }, 'a=1'), expr).toThrow(UnsupportedLogql);
     }
   });

@@ -189,7 +189,22 @@ function sanitizeKey(key: string): string {
 // ---------------------------------------------------------------- detected_level
 
 /** validation.DefaultAllowedLevelFields (pkg/validation/limits.go:70). */
-const LEVEL_FIELDS = ['level', 'LEVEL', 'Level', 'log.level', 'severity', 'SEVERITY', 'Severity', 'SeverityText', 'lvl', 'LVL', 'Lvl', 'severity_text', 'Severity_Text', 'SEVERITY_TEXT'];
+const LEVEL_FIELDS = [
+  'level',
+  'LEVEL',
+  'Level',
+  'log.level',
+  'severity',
+  'SEVERITY',
+  'Severity',
+  'SeverityText',
+  'lvl',
+  'LVL',
+  'Lvl',
+  'severity_text',
+  'Severity_Text',
+  'SEVERITY_TEXT',
+];
 
 const LEVEL_NAMES: readonly [readonly string[], string][] = [
   [['trace', 'trc'], 'trace'],
@@ -247,7 +262,8 @@ export function detectedLevel(labels: Labels, line: string): string {
     return knownLevel(value) ?? value;
   }
   const trimmed = line.trim();
-  if (trimmed.startsWith('{') && trimmed.endsWith('}')) throw new UnsupportedLogql('a JSON line without a level label: the upstream tier decides its detected_level');
+  if (trimmed.startsWith('{') && trimmed.endsWith('}'))
+    throw new UnsupportedLogql('a JSON line without a level label: the upstream tier decides its detected_level');
   if (line.includes('=')) {
     // getValueUsingLogfmtParser: stops at the first rejected pair; the earliest hint wins, the first hint at once.
     const decoder = new LogfmtDecoder(line);
@@ -363,7 +379,12 @@ function runStage(stage: SyntaxNode, text: string, line: string, labels: LineLab
     const flat = (n: SyntaxNode): SyntaxNode[] => childrenOf(n).flatMap((c) => (c.name === 'LineFilters' ? flat(c) : [c]));
     return flat(kind).every((node) => {
       const f = nextFilter();
-      if (node.name !== 'LineFilter' || node.getChild('OrFilter') || node.getChild('FilterOp') || text.slice(node.from, node.to) !== f.text) {
+      if (
+        node.name !== 'LineFilter' ||
+        node.getChild('OrFilter') ||
+        node.getChild('FilterOp') ||
+        text.slice(node.from, node.to) !== f.text
+      ) {
         throw new UnsupportedLogql(`line filter ${text.slice(node.from, node.to)}: the upstream tier decides it`);
       }
       const hit = f.op === '|=' || f.op === '!=' ? line.includes(f.value) : re2(f.value, false).test(line);

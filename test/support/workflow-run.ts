@@ -21,7 +21,14 @@ export function workflowRunEvent(fields: RunFields): Record<string, unknown> {
   const id = fields.id ?? 289782451;
   const repository = (fullName: string) => {
     const [owner = '', name = ''] = fullName.split('/');
-    return { id: 300029405, name, full_name: fullName, owner: { login: owner, type: 'Organization' }, fork: fullName !== repo, html_url: `https://github.com/${fullName}` };
+    return {
+      id: 300029405,
+      name,
+      full_name: fullName,
+      owner: { login: owner, type: 'Organization' },
+      fork: fullName !== repo,
+      html_url: `https://github.com/${fullName}`,
+    };
   };
   return {
     action: 'completed',

@@ -55,7 +55,8 @@ describe.each(envs)('overlays/%s/* synced by server-side apply as argocd-control
     for (const task of plan) {
       const live = await server.client.get(task.object);
       expect(live, describeTask(task)).toBeDefined();
-      for (const entry of (live?.metadata['managedFields'] as { manager: string; operation: string }[]) ?? []) if (entry.operation === 'Apply') managers.add(entry.manager);
+      for (const entry of (live?.metadata['managedFields'] as { manager: string; operation: string }[]) ?? [])
+        if (entry.operation === 'Apply') managers.add(entry.manager);
     }
     expect([...managers]).toEqual([ARGOCD_MANAGER]);
   });
@@ -70,13 +71,20 @@ describe(`apps/ with the CRDs of Argo CD ${ARGO_CD_CRDS_VERSION}`, () => {
 
   it('the server accepts the AppProject, the ApplicationSets and the bootstrap', async () => {
     const crds = argoCdCrds();
-    expect(crds.map((c) => c.metadata.name).sort()).toEqual(['applications.argoproj.io', 'applicationsets.argoproj.io', 'appprojects.argoproj.io']);
+    expect(crds.map((c) => c.metadata.name).sort()).toEqual([
+      'applications.argoproj.io',
+      'applicationsets.argoproj.io',
+      'appprojects.argoproj.io',
+    ]);
     for (const crd of crds) await server.client.apply(crd, { fieldManager: 'argocd-install', force: true });
     for (const kind of ['Application', 'ApplicationSet', 'AppProject']) await server.client.waitForKind('argoproj.io/v1alpha1', kind);
     // Argo CD's own install makes its namespace; the bootstrap's objects live there.
     await server.client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'argocd' } }, { fieldManager: 'argocd-install' });
 
-    const files = [...readdirSync(join(REPO_ROOT, 'apps')).map((f) => `apps/${f}`), ...readdirSync(join(REPO_ROOT, 'apps/bootstrap')).map((f) => `apps/bootstrap/${f}`)]
+    const files = [
+      ...readdirSync(join(REPO_ROOT, 'apps')).map((f) => `apps/${f}`),
+      ...readdirSync(join(REPO_ROOT, 'apps/bootstrap')).map((f) => `apps/bootstrap/${f}`),
+    ]
       .filter((f) => f.endsWith('.yaml') && !f.endsWith('kustomization.yaml'))
       .sort();
     const objects: KubeObject[] = files.flatMap((f) => parseObjects(readFileSync(join(REPO_ROOT, f), 'utf8'), f));
@@ -93,6 +101,8 @@ describe(`apps/ with the CRDs of Argo CD ${ARGO_CD_CRDS_VERSION}`, () => {
   });
 
   it('is the Argo CD release the end-to-end workflow installs', () => {
-    expect(readFileSync(join(REPO_ROOT, '.github/workflows/e2e.yml'), 'utf8')).toMatch(new RegExp(`^\\s*ARGOCD_VERSION: ${ARGO_CD_CRDS_VERSION.replace(/\./g, '\\.')}\\s*$`, 'm'));
+    expect(readFileSync(join(REPO_ROOT, '.github/workflows/e2e.yml'), 'utf8')).toMatch(
+      new RegExp(`^\\s*ARGOCD_VERSION: ${ARGO_CD_CRDS_VERSION.replace(/\./g, '\\.')}\\s*$`, 'm'),
+    );
   });
 });

@@ -29,7 +29,9 @@ describe(`apps/ read by Argo CD ${ARGO_CD_CRDS_VERSION}'s own code`, () => {
   it('every Application, ApplicationSet and AppProject decodes strictly', async () => {
     const { expansion, error } = await expandWithArgoCd(ARGOCD, files);
     expect(error).toBeUndefined();
-    const kinds = [...files].flatMap(([path, text]) => parseObjects(text, path)).filter((o) => ['Application', 'ApplicationSet', 'AppProject'].includes(o.kind));
+    const kinds = [...files]
+      .flatMap(([path, text]) => parseObjects(text, path))
+      .filter((o) => ['Application', 'ApplicationSet', 'AppProject'].includes(o.kind));
     expect(expansion?.objects.map((o) => `${o.kind} ${o.name}`).sort()).toEqual(kinds.map((o) => `${o.kind} ${o.metadata.name}`).sort());
   });
 
@@ -50,14 +52,19 @@ describe(`apps/ read by Argo CD ${ARGO_CD_CRDS_VERSION}'s own code`, () => {
     const unfinalized = text.replace(/^ {6}finalizers:\n {8}- resources-finalizer\.argocd\.argoproj\.io\n/m, '');
     expect(unfinalized).not.toBe(text);
     const preserving = unfinalized.replace(/^spec:\n/m, 'spec:\n  syncPolicy:\n    preserveResourcesOnDeletion: true\n');
-    for (const [variant, finalizers] of [[unfinalized, ['resources-finalizer.argocd.argoproj.io']], [preserving, undefined]] as const) {
+    for (const [variant, finalizers] of [
+      [unfinalized, ['resources-finalizer.argocd.argoproj.io']],
+      [preserving, undefined],
+    ] as const) {
       // WHEN Argo CD's renderer and the plan expand it
       const { expansion, error } = await expandWithArgoCd(ARGOCD, new Map([[path, variant]]));
       expect(error).toBeUndefined();
       const planned = parseObjects(variant, path).flatMap((a) => expandApplicationSet(a).map((p) => comparable(p.application)));
       // THEN both give every Application the same finalizers
       const generated = (expansion?.applications ?? []).map((a) => comparable(a.application));
-      expect(generated.map((a) => (a as { metadata: { finalizers?: string[] } }).metadata.finalizers)).toEqual(planned.map(() => finalizers));
+      expect(generated.map((a) => (a as { metadata: { finalizers?: string[] } }).metadata.finalizers)).toEqual(
+        planned.map(() => finalizers),
+      );
       expect(planned.map((a) => (a as { metadata: { finalizers?: string[] } }).metadata.finalizers)).toEqual(planned.map(() => finalizers));
     }
   });
@@ -66,7 +73,9 @@ describe(`apps/ read by Argo CD ${ARGO_CD_CRDS_VERSION}'s own code`, () => {
     const [path, text] = [...files].find(([p]) => p.endsWith('.applicationset.yaml')) ?? ['', ''];
     const broken = new Map(files).set(path, text.replace(/^( {2})goTemplate: true$/m, '$1goTemplate: true\n$1goTemplates: true'));
     const findings = await argoCdFindings(ARGOCD, broken);
-    expect(findings.map((f) => f.message)).toEqual([expect.stringMatching(/ApplicationSet observability-\w+\): .*unknown field "goTemplates"/)]);
+    expect(findings.map((f) => f.message)).toEqual([
+      expect.stringMatching(/ApplicationSet observability-\w+\): .*unknown field "goTemplates"/),
+    ]);
   });
 
   it('a template key the list elements lack is refused by Argo CD (missingkey=error)', async () => {

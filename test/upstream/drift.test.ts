@@ -47,14 +47,19 @@ interface Change {
 }
 
 const leftBehind = tracked(
-  { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'left-behind', namespace: 'observability', labels: { 'app.kubernetes.io/part-of': 'observability-stack' } }, data: { a: 'b' } },
+  {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'left-behind', namespace: 'observability', labels: { 'app.kubernetes.io/part-of': 'observability-stack' } },
+    data: { a: 'b' },
+  },
   `${ENV}-grafana`,
 );
 
-
 /** Where git's Deployment lists env var `name` in container `container`: the index drift reports. */
 function envIndex(object: KubeObject, container: string, name: string): number {
-  const containers = ((object['spec'] as { template: { spec: { containers: { name: string; env?: { name: string }[] }[] } } }).template.spec.containers);
+  const containers = (object['spec'] as { template: { spec: { containers: { name: string; env?: { name: string }[] }[] } } }).template.spec
+    .containers;
   return containers.find((c) => c.name === container)?.env?.findIndex((e) => e.name === name) ?? -1;
 }
 
@@ -62,56 +67,127 @@ const CHANGES: Change[] = [
   {
     name: 'scale (the scale subresource, as kubectl scale)',
     touches: [task('StatefulSet', 'loki')],
-    make: (s) => s.client.patch(task('StatefulSet', 'loki').object, { spec: { replicas: 3 } }, 'kubectl-scale', 'merge', 'scale').then(() => {}),
+    make: (s) =>
+      s.client.patch(task('StatefulSet', 'loki').object, { spec: { replicas: 3 } }, 'kubectl-scale', 'merge', 'scale').then(() => {}),
     expected: ['modified StatefulSet loki /spec/replicas'],
   },
   {
     name: 'an image (strategic merge patch, as kubectl set image)',
     touches: [task('Deployment', 'grafana')],
-    make: (s) => s.client.patch(task('Deployment', 'grafana').object, { spec: { template: { spec: { containers: [{ name: 'grafana', image: 'docker.io/grafana/grafana:13.3.0' }] } } } }, 'kubectl-set', 'strategic').then(() => {}),
+    make: (s) =>
+      s.client
+        .patch(
+          task('Deployment', 'grafana').object,
+          { spec: { template: { spec: { containers: [{ name: 'grafana', image: 'docker.io/grafana/grafana:13.3.0' }] } } } },
+          'kubectl-set',
+          'strategic',
+        )
+        .then(() => {}),
     expected: ['modified Deployment grafana /spec/template/spec/containers/0/image'],
   },
   {
     name: 'an env var',
     touches: [task('Deployment', 'minio')],
     make: (s) =>
-      s.client.patch(task('Deployment', 'minio').object, { spec: { template: { spec: { containers: [{ name: 'minio', env: [{ name: 'MINIO_BROWSER_REDIRECT_URL', value: 'http://elsewhere' }] }] } } } }, 'kubectl-set', 'strategic').then(() => {}),
-    expected: [`modified Deployment minio /spec/template/spec/containers/0/env/${envIndex(task('Deployment', 'minio').object, 'minio', 'MINIO_BROWSER_REDIRECT_URL')}/value`],
+      s.client
+        .patch(
+          task('Deployment', 'minio').object,
+          {
+            spec: {
+              template: {
+                spec: { containers: [{ name: 'minio', env: [{ name: 'MINIO_BROWSER_REDIRECT_URL', value: 'http://elsewhere' }] }] },
+              },
+            },
+          },
+          'kubectl-set',
+          'strategic',
+        )
+        .then(() => {}),
+    expected: [
+      `modified Deployment minio /spec/template/spec/containers/0/env/${envIndex(task('Deployment', 'minio').object, 'minio', 'MINIO_BROWSER_REDIRECT_URL')}/value`,
+    ],
   },
   {
     name: 'a NetworkPolicy rule (JSON patch)',
     touches: [task('NetworkPolicy', 'allow-ingress-grafana')],
-    make: (s) => s.client.patch(task('NetworkPolicy', 'allow-ingress-grafana').object, [{ op: 'replace', path: '/spec/ingress/0/ports/0/port', value: 8080 }], 'kubectl-patch', 'json').then(() => {}),
+    make: (s) =>
+      s.client
+        .patch(
+          task('NetworkPolicy', 'allow-ingress-grafana').object,
+          [{ op: 'replace', path: '/spec/ingress/0/ports/0/port', value: 8080 }],
+          'kubectl-patch',
+          'json',
+        )
+        .then(() => {}),
     expected: ['modified NetworkPolicy allow-ingress-grafana /spec/ingress/0/ports/0/port'],
   },
   {
     name: "a NetworkPolicy rule's ports reordered (an atomic list: a sync puts back git's order)",
     touches: [task('NetworkPolicy', 'allow-egress-dns')],
-    make: (s) => s.client.patch(task('NetworkPolicy', 'allow-egress-dns').object, [{ op: 'move', from: '/spec/egress/0/ports/0', path: '/spec/egress/0/ports/-' }], 'kubectl-patch', 'json').then(() => {}),
+    make: (s) =>
+      s.client
+        .patch(
+          task('NetworkPolicy', 'allow-egress-dns').object,
+          [{ op: 'move', from: '/spec/egress/0/ports/0', path: '/spec/egress/0/ports/-' }],
+          'kubectl-patch',
+          'json',
+        )
+        .then(() => {}),
     expected: ['modified NetworkPolicy allow-egress-dns /spec/egress/0/ports'],
   },
   {
     name: "a ClusterRole's rules reordered (an atomic list)",
     touches: [task('ClusterRole', 'observability-drift-reader')],
-    make: (s) => s.client.patch(task('ClusterRole', 'observability-drift-reader').object, [{ op: 'move', from: '/rules/0', path: '/rules/-' }], 'kubectl-patch', 'json').then(() => {}),
+    make: (s) =>
+      s.client
+        .patch(
+          task('ClusterRole', 'observability-drift-reader').object,
+          [{ op: 'move', from: '/rules/0', path: '/rules/-' }],
+          'kubectl-patch',
+          'json',
+        )
+        .then(() => {}),
     expected: ['modified ClusterRole observability-drift-reader /rules'],
   },
   {
     name: 'allowPrivilegeEscalation: false removed by another manager (a pointer field keeps its false)',
     touches: [task('Deployment', 'grafana')],
-    make: (s) => s.client.patch(task('Deployment', 'grafana').object, [{ op: 'remove', path: '/spec/template/spec/containers/0/securityContext/allowPrivilegeEscalation' }], 'kubectl-patch', 'json').then(() => {}),
+    make: (s) =>
+      s.client
+        .patch(
+          task('Deployment', 'grafana').object,
+          [{ op: 'remove', path: '/spec/template/spec/containers/0/securityContext/allowPrivilegeEscalation' }],
+          'kubectl-patch',
+          'json',
+        )
+        .then(() => {}),
     expected: ['modified Deployment grafana /spec/template/spec/containers/0/securityContext/allowPrivilegeEscalation'],
   },
   {
     name: 'runAsUser: 0 removed from a pod securityContext (another pointer field)',
     touches: [task('DaemonSet', 'alloy')],
-    make: (s) => s.client.patch(task('DaemonSet', 'alloy').object, [{ op: 'remove', path: '/spec/template/spec/securityContext/runAsUser' }], 'kubectl-patch', 'json').then(() => {}),
+    make: (s) =>
+      s.client
+        .patch(
+          task('DaemonSet', 'alloy').object,
+          [{ op: 'remove', path: '/spec/template/spec/securityContext/runAsUser' }],
+          'kubectl-patch',
+          'json',
+        )
+        .then(() => {}),
     expected: ['modified DaemonSet alloy /spec/template/spec/securityContext/runAsUser'],
   },
   {
     name: 'a label a controller adds (a sync keeps it: not drift)',
     touches: [task('Service', 'grafana')],
-    make: (s) => s.client.patch(task('Service', 'grafana').object, { metadata: { labels: { 'controller.example.com/observed': 'true' } } }, 'some-controller').then(() => {}),
+    make: (s) =>
+      s.client
+        .patch(
+          task('Service', 'grafana').object,
+          { metadata: { labels: { 'controller.example.com/observed': 'true' } } },
+          'some-controller',
+        )
+        .then(() => {}),
     expected: [],
   },
   {
@@ -119,7 +195,26 @@ const CHANGES: Change[] = [
     touches: [task('Deployment', 'grafana')],
     make: (s) =>
       s.client
-        .patch(task('Deployment', 'grafana').object, { spec: { template: { spec: { containers: [{ name: 'proxy-sidecar', image: 'docker.io/library/busybox:1.37', resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '50m', memory: '32Mi' } } }] } } } }, 'sidecar-injector', 'strategic')
+        .patch(
+          task('Deployment', 'grafana').object,
+          {
+            spec: {
+              template: {
+                spec: {
+                  containers: [
+                    {
+                      name: 'proxy-sidecar',
+                      image: 'docker.io/library/busybox:1.37',
+                      resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '50m', memory: '32Mi' } },
+                    },
+                  ],
+                },
+              },
+            },
+          },
+          'sidecar-injector',
+          'strategic',
+        )
         .then(() => {}),
     expected: [],
   },
@@ -139,7 +234,14 @@ const CHANGES: Change[] = [
   {
     name: 'a Secret value',
     touches: [task('Secret', 'grafana-admin')],
-    make: (s) => s.client.patch(task('Secret', 'grafana-admin').object, { data: { 'admin-password': Buffer.from('changed-by-hand').toString('base64') } }, 'kubectl-edit').then(() => {}),
+    make: (s) =>
+      s.client
+        .patch(
+          task('Secret', 'grafana-admin').object,
+          { data: { 'admin-password': Buffer.from('changed-by-hand').toString('base64') } },
+          'kubectl-edit',
+        )
+        .then(() => {}),
     expected: ['modified Secret grafana-admin /data/admin-password'],
   },
   {
@@ -159,7 +261,11 @@ describe(`npm run drift --env ${ENV} against a real kube-apiserver after Argo CD
   const seen = new Set<string>();
   afterAll(() => {
     for (const k of KNOWN_FALSE_FINDINGS) {
-      console.log(seen.has(k.finding) ? `known false finding, still reported (${k.issue}): ${k.finding}` : `known false finding no longer reported, drop it from KNOWN_FALSE_FINDINGS: ${k.finding}`);
+      console.log(
+        seen.has(k.finding)
+          ? `known false finding, still reported (${k.issue}): ${k.finding}`
+          : `known false finding no longer reported, drop it from KNOWN_FALSE_FINDINGS: ${k.finding}`,
+      );
     }
   });
   beforeAll(async () => {
@@ -186,7 +292,8 @@ describe(`npm run drift --env ${ENV} against a real kube-apiserver after Argo CD
       expect(result.stdout).not.toContain('changed-by-hand');
       expect(result.stdout).not.toContain(Buffer.from('changed-by-hand').toString('base64'));
     } finally {
-      for (const object of [...change.touches.map((t) => t.object), ...(change.creates ?? [])]) if (await server.client.get(object)) await server.client.delete(object);
+      for (const object of [...change.touches.map((t) => t.object), ...(change.creates ?? [])])
+        if (await server.client.get(object)) await server.client.delete(object);
       const rejected = await sync(server.client, change.touches);
       if (rejected.length > 0) throw new Error(`re-sync refused: ${rejected.map((r) => r.reason).join('; ')}`);
     }

@@ -25,10 +25,29 @@ describe("check's upstream gates, the programs built", () => {
       apps: tree.apps.map((a) =>
         a.component !== 'alloy' || a.env !== 'dev'
           ? a
-          : { ...a, objects: a.objects.map((o) => (o.kind === 'ConfigMap' && o.metadata.name === 'alloy-config' ? { ...o, data: { 'config.alloy': String((o['data'] as Record<string, string>)['config.alloy']).replace(/(\n\s*)url = ("[^"]+")/, '$1url = $2,') } } : o)) },
+          : {
+              ...a,
+              objects: a.objects.map((o) =>
+                o.kind === 'ConfigMap' && o.metadata.name === 'alloy-config'
+                  ? {
+                      ...o,
+                      data: {
+                        'config.alloy': String((o['data'] as Record<string, string>)['config.alloy']).replace(
+                          /(\n\s*)url = ("[^"]+")/,
+                          '$1url = $2,',
+                        ),
+                      },
+                    }
+                  : o,
+              ),
+            },
       ),
     };
     const result = await upstreamFindings(REPO_ROOT, broken, files);
-    expect(result.findings.map(formatFinding)).toEqual([expect.stringMatching(/^error upstream\/alloy-config: dev\/alloy \S+ \S+: Alloy \S+ refuses config\.alloy: .*config\.alloy:\d+:\d+: /)]);
+    expect(result.findings.map(formatFinding)).toEqual([
+      expect.stringMatching(
+        /^error upstream\/alloy-config: dev\/alloy \S+ \S+: Alloy \S+ refuses config\.alloy: .*config\.alloy:\d+:\d+: /,
+      ),
+    ]);
   });
 });

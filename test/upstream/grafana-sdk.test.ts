@@ -27,25 +27,43 @@ describe.each(catalog.environments.map((e) => e.name))("overlays/%s/grafana deco
   const files = grafanaFiles(rendered);
 
   it('every dashboard and alerting file decodes strictly', async () => {
-    expect(files.filter((f) => f.kind === 'dashboard').map((f) => f.file)).toEqual(expect.arrayContaining(['cluster-logs.json', 'stack-health.json']));
+    expect(files.filter((f) => f.kind === 'dashboard').map((f) => f.file)).toEqual(
+      expect.arrayContaining(['cluster-logs.json', 'stack-health.json']),
+    );
     expect(files.filter((f) => f.kind === 'alerting').map((f) => f.file)).toContain('rules.yaml');
     expect(await grafanaSdkFindings(GRAFANA, rendered, files)).toEqual([]);
   });
 
   it('a dashboard with a misspelt key or a wrongly typed panel option is refused, naming the field', async () => {
-    const misspelt = await grafanaSdkFindings(GRAFANA, rendered, broken(files, 'cluster-logs.json', (t) => t.replace('"editable": false', '"editabel": false')));
+    const misspelt = await grafanaSdkFindings(
+      GRAFANA,
+      rendered,
+      broken(files, 'cluster-logs.json', (t) => t.replace('"editable": false', '"editabel": false')),
+    );
     expect(misspelt.map((f) => `${f.object} ${f.path}: ${f.message}`)).toEqual([
       "ConfigMap observability/grafana-dashboards-logs /data/cluster-logs.json: the Grafana Foundation SDK's dashboard types refuse it: dashboard: Dashboard: unexpected field 'editabel'",
     ]);
-    const wrongType = await grafanaSdkFindings(GRAFANA, rendered, broken(files, 'cluster-logs.json', (t) => t.replace('"showLegend": false', '"showLegend": "no"')));
+    const wrongType = await grafanaSdkFindings(
+      GRAFANA,
+      rendered,
+      broken(files, 'cluster-logs.json', (t) => t.replace('"showLegend": false', '"showLegend": "no"')),
+    );
     expect(wrongType[0]?.message).toMatch(/panels\[0\]\.options\.legend\.showLegend: .*cannot unmarshal string into Go value of type bool/);
   });
 
   it('an alert rule with a misspelt key or a wrongly typed query range is refused, naming the rule', async () => {
-    const misspelt = await grafanaSdkFindings(GRAFANA, rendered, broken(files, 'rules.yaml', (t) => t.replace('noDataState: OK', 'noDateState: OK')));
+    const misspelt = await grafanaSdkFindings(
+      GRAFANA,
+      rendered,
+      broken(files, 'rules.yaml', (t) => t.replace('noDataState: OK', 'noDateState: OK')),
+    );
     expect(misspelt[0]?.message).toMatch(/groups\[0\]\.rules\[0\] \(rule "[a-z-]+"\): /);
     expect(misspelt[0]?.message).toContain('noDataState: required field is missing from input');
-    const wrongType = await grafanaSdkFindings(GRAFANA, rendered, broken(files, 'rules.yaml', (t) => t.replace(/from: \d+/, 'from: five')));
+    const wrongType = await grafanaSdkFindings(
+      GRAFANA,
+      rendered,
+      broken(files, 'rules.yaml', (t) => t.replace(/from: \d+/, 'from: five')),
+    );
     expect(wrongType[0]?.message).toMatch(/data\[0\]\.relativeTimeRange\.from: .*cannot unmarshal string/);
   });
 });
@@ -56,9 +74,19 @@ describe('prod contact points', () => {
 
   it('a receiver with a misspelt key or a wrong type is refused', async () => {
     expect(files.map((f) => f.file)).toContain('notifications.yaml');
-    const misspelt = await grafanaSdkFindings(GRAFANA, rendered, broken(files, 'notifications.yaml', (t) => t.replace('disableResolveMessage', 'disableResolveMessages')));
+    const misspelt = await grafanaSdkFindings(
+      GRAFANA,
+      rendered,
+      broken(files, 'notifications.yaml', (t) => t.replace('disableResolveMessage', 'disableResolveMessages')),
+    );
     expect(misspelt[0]?.message).toContain("contactPoints[0].receivers[0]: ContactPoint: unexpected field 'disableResolveMessages'");
-    const wrongType = await grafanaSdkFindings(GRAFANA, rendered, broken(files, 'notifications.yaml', (t) => t.replace('disableResolveMessage: false', 'disableResolveMessage: "no"')));
-    expect(wrongType[0]?.message).toMatch(/contactPoints\[0\]\.receivers\[0\]: disableResolveMessage: .*cannot unmarshal string into Go value of type bool/);
+    const wrongType = await grafanaSdkFindings(
+      GRAFANA,
+      rendered,
+      broken(files, 'notifications.yaml', (t) => t.replace('disableResolveMessage: false', 'disableResolveMessage: "no"')),
+    );
+    expect(wrongType[0]?.message).toMatch(
+      /contactPoints\[0\]\.receivers\[0\]: disableResolveMessage: .*cannot unmarshal string into Go value of type bool/,
+    );
   });
 });

@@ -16,8 +16,11 @@ const TABLE = join(REPO_ROOT, 'tools/kube/api-fields.json');
 describe('tools/kube/api-fields.json', () => {
   const generated = execFileSync(join(BIN_DIR, 'kube-schema'), { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 
-  it('equals its generator\'s output byte for byte (regenerate: see test/upstream/kube-schema/main.go)', () => {
-    expect(readFileSync(TABLE, 'utf8') === generated, 'tools/kube/api-fields.json is stale: cd test/upstream/kube-schema && go run . > ../../../tools/kube/api-fields.json').toBe(true);
+  it("equals its generator's output byte for byte (regenerate: see test/upstream/kube-schema/main.go)", () => {
+    expect(
+      readFileSync(TABLE, 'utf8') === generated,
+      'tools/kube/api-fields.json is stale: cd test/upstream/kube-schema && go run . > ../../../tools/kube/api-fields.json',
+    ).toBe(true);
   });
 
   it(`is read from k8s.io/api and k8s.io/kubernetes at the catalog's target minor ${KUBERNETES_TARGET_MINOR}`, () => {

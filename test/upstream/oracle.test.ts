@@ -32,9 +32,19 @@ const SHARED_CASES = new URL('../../../shared/cases/drift/', import.meta.url).pa
  * our verdict, and (when given) a pattern every field we report must match. The integrator tightens
  * this list as the drift fixes (#15) land: each run prints how many verdicts every entry covered.
  */
-export const KNOWN_DRIFT_DISAGREEMENTS: readonly { name: string; mutation?: string; kind?: string; ours: boolean; fields?: RegExp; where?: RegExp; issue: string }[] = [];
+export const KNOWN_DRIFT_DISAGREEMENTS: readonly {
+  name: string;
+  mutation?: string;
+  kind?: string;
+  ours: boolean;
+  fields?: RegExp;
+  where?: RegExp;
+  issue: string;
+}[] = [];
 
-/** Cases of ../shared/cases/drift whose verdict is known to differ from the server's (reported, not failed), with the issue that owns each. */
+/**
+ * Cases of ../shared/cases/drift whose verdict is known to differ from the server's (reported, not failed), with the issue that owns each.
+ */
 export const KNOWN_CASE_DISAGREEMENTS: readonly { case: string; issue: string }[] = [];
 
 interface Verdict {
@@ -73,8 +83,13 @@ function report(verdicts: Verdict[]): { unknown: Verdict[]; summary: string } {
     byKind.set(v.mutation, entry);
   }
   const table = [...byKind].map(([kind, { n, agree }]) => `  ${kind}: ${agree}/${n} agree`).join('\n');
-  const covered = KNOWN_DRIFT_DISAGREEMENTS.map((k) => `  known "${k.name}": ${disagreements.filter((v) => known(v) === k).length} disagreements (${k.issue})`).join('\n');
-  return { unknown: disagreements.filter((v) => !known(v)), summary: `${verdicts.length} mutations, ${disagreements.length} disagreements\n${table}\n${covered}\n${lines.join('\n')}` };
+  const covered = KNOWN_DRIFT_DISAGREEMENTS.map(
+    (k) => `  known "${k.name}": ${disagreements.filter((v) => known(v) === k).length} disagreements (${k.issue})`,
+  ).join('\n');
+  return {
+    unknown: disagreements.filter((v) => !known(v)),
+    summary: `${verdicts.length} mutations, ${disagreements.length} disagreements\n${table}\n${covered}\n${lines.join('\n')}`,
+  };
 }
 
 const tree = await renderCommitted();
@@ -100,7 +115,9 @@ describe.each(['dev', 'prod'])('differential oracle on overlays/%s/*', (env) => 
     const client = server.client;
     const mine: Verdict[] = [];
     const untracked = (task: SyncTask): KubeObject => {
-      const rendered = tree.apps.find((a) => a.env === env && `${env}-${a.component}` === task.app)?.objects.find((o) => o.kind === task.object.kind && o.metadata.name === task.object.metadata.name);
+      const rendered = tree.apps
+        .find((a) => a.env === env && `${env}-${a.component}` === task.app)
+        ?.objects.find((o) => o.kind === task.object.kind && o.metadata.name === task.object.metadata.name);
       return rendered ?? task.object;
     };
     for (let attempt = 0; mine.length < COUNT && attempt < COUNT * 4; attempt++) {
@@ -121,7 +138,19 @@ describe.each(['dev', 'prod'])('differential oracle on overlays/%s/*', (env) => 
         const after = (await client.get(task.object)) as KubeObject;
         const fields = compareObject(untracked(task), after, options);
         const server = await serverSaysDrift(client, task.object, after);
-        mine.push({ seed, env, object: `${task.object.kind} ${task.object.metadata.name}`, mutation: kind.name, where: mutation.where, ours: fields.length > 0, server, fields: fields.map((f) => `${f.op} ${f.path}${f.redacted ? '' : ` ${JSON.stringify(f.desired ?? null).slice(0, 60)} → ${JSON.stringify(f.live ?? null).slice(0, 60)}`}`) });
+        mine.push({
+          seed,
+          env,
+          object: `${task.object.kind} ${task.object.metadata.name}`,
+          mutation: kind.name,
+          where: mutation.where,
+          ours: fields.length > 0,
+          server,
+          fields: fields.map(
+            (f) =>
+              `${f.op} ${f.path}${f.redacted ? '' : ` ${JSON.stringify(f.desired ?? null).slice(0, 60)} → ${JSON.stringify(f.live ?? null).slice(0, 60)}`}`,
+          ),
+        });
       } finally {
         await deleteNow(client, task.object);
         const rejected = await sync(client, [task]);
@@ -132,7 +161,9 @@ describe.each(['dev', 'prod'])('differential oracle on overlays/%s/*', (env) => 
     const { unknown, summary } = report(mine);
     console.log(`oracle ${env}: ${summary}`);
     expect(mine.length).toBe(COUNT);
-    expect(unknown.map((v) => `seed ${v.seed} ${v.object} [${v.mutation} ${v.where}] ours=${v.ours} server=${v.server} ${v.fields.join(', ')}`)).toEqual([]);
+    expect(
+      unknown.map((v) => `seed ${v.seed} ${v.object} [${v.mutation} ${v.where}] ours=${v.ours} server=${v.server} ${v.fields.join(', ')}`),
+    ).toEqual([]);
   });
 });
 
@@ -149,11 +180,15 @@ describe.skipIf(!existsSync(SHARED_CASES))('differential oracle on ../shared/cas
         .flatMap((d) =>
           readdirSync(join(SHARED_CASES, d.name))
             .filter((f) => f.startsWith('desired'))
-            .map((f) => ({ name: `${d.name}/${f}`, desired: join(SHARED_CASES, d.name, f), live: join(SHARED_CASES, d.name, f.replace('desired', 'live')) })),
+            .map((f) => ({
+              name: `${d.name}/${f}`,
+              desired: join(SHARED_CASES, d.name, f),
+              live: join(SHARED_CASES, d.name, f.replace('desired', 'live')),
+            })),
         )
     : [];
 
-  it.each(cases.map((c) => [c.name, c] as const))('%s: our verdict equals the server\'s', async (name, c) => {
+  it.each(cases.map((c) => [c.name, c] as const))("%s: our verdict equals the server's", async (name, c) => {
     const client = server.client;
     const desired = parseObjects(readFileSync(c.desired, 'utf8'), c.desired);
     const wanted = parseObjects(readFileSync(c.live, 'utf8'), c.live);
@@ -165,7 +200,9 @@ describe.skipIf(!existsSync(SHARED_CASES))('differential oracle on ../shared/cas
       try {
         await client.apply(object, { fieldManager: ARGOCD_MANAGER, force: true });
       } catch (error) {
-        outcomes.push(`${object.kind} ${object.metadata.name}: the server refuses the desired object as we read it: ${(error as Error).message.replace(/^PATCH \S+: /, '')}`);
+        outcomes.push(
+          `${object.kind} ${object.metadata.name}: the server refuses the desired object as we read it: ${(error as Error).message.replace(/^PATCH \S+: /, '')}`,
+        );
         continue;
       }
       // Make live look like the case's live object where the server lets a client write it (allocated and immutable fields stay).
@@ -179,12 +216,18 @@ describe.skipIf(!existsSync(SHARED_CASES))('differential oracle on ../shared/cas
       const fields = compareObject(object, after);
       const serverVerdict = await serverSaysDrift(client, object, after);
       if (fields.length > 0 !== serverVerdict) {
-        outcomes.push(`${object.kind} ${object.metadata.name}: ours ${fields.length > 0 ? 'drift' : 'in sync'} (${fields.map((f) => `${f.op} ${f.path}`).join(', ')}), server ${serverVerdict ? 'drift' : 'in sync'}`);
+        outcomes.push(
+          `${object.kind} ${object.metadata.name}: ours ${fields.length > 0 ? 'drift' : 'in sync'} (${fields.map((f) => `${f.op} ${f.path}`).join(', ')}), server ${serverVerdict ? 'drift' : 'in sync'}`,
+        );
       }
     }
     const knownCase = KNOWN_CASE_DISAGREEMENTS.find((k) => k.case === name);
     if (knownCase) {
-      console.log(outcomes.length > 0 ? `known disagreement (${knownCase.issue}): ${name}: ${outcomes.join('; ')}` : `${name} now agrees with the server: drop it from KNOWN_CASE_DISAGREEMENTS`);
+      console.log(
+        outcomes.length > 0
+          ? `known disagreement (${knownCase.issue}): ${name}: ${outcomes.join('; ')}`
+          : `${name} now agrees with the server: drop it from KNOWN_CASE_DISAGREEMENTS`,
+      );
       return;
     }
     expect(outcomes).toEqual([]);

@@ -11,7 +11,7 @@ describe('reading what an Alloy configuration asks of the Kubernetes API', () =>
     expect(use.reads).toEqual([{ read: { group: '', resource: 'pods' }, by: 'discovery.kubernetes "pods"' }]);
   });
 
-  it('the role is the block\'s own attribute, not a selector\'s; namespaces and attach_metadata widen or narrow the reads', () => {
+  it("the role is the block's own attribute, not a selector's; namespaces and attach_metadata widen or narrow the reads", () => {
     const text = [
       '// a comment with { a brace',
       'discovery.kubernetes "slices" {',
@@ -36,18 +36,24 @@ describe('reading what an Alloy configuration asks of the Kubernetes API', () =>
     ].join('\n');
     const reads = kubernetesApiUse(text, 'observability').reads.map((r) => `${r.read.group}/${r.read.resource}@${r.read.namespace ?? '*'}`);
     expect(reads).toEqual([
-      'discovery.k8s.io/endpointslices@a', 'discovery.k8s.io/endpointslices@b',
-      '/services@a', '/services@b',
-      '/pods@a', '/pods@b',
+      'discovery.k8s.io/endpointslices@a',
+      'discovery.k8s.io/endpointslices@b',
+      '/services@a',
+      '/services@b',
+      '/pods@a',
+      '/pods@b',
       '/nodes@*',
     ]);
     expect(parseAlloyConfig(text).map((b) => `${b.name} ${b.label}`)).toEqual(['discovery.kubernetes slices', 'loki.process p']);
   });
 
-  it('own_namespace reads in the workload\'s namespace; Kubernetes-facing components it does not model come back unjudged', () => {
-    const text = 'discovery.kubernetes "own" {\n  role = "service"\n  namespaces {\n    own_namespace = true\n  }\n}\nloki.source.kubernetes "pods" {\n  targets = []\n  forward_to = []\n}\n';
+  it("own_namespace reads in the workload's namespace; Kubernetes-facing components it does not model come back unjudged", () => {
+    const text =
+      'discovery.kubernetes "own" {\n  role = "service"\n  namespaces {\n    own_namespace = true\n  }\n}\nloki.source.kubernetes "pods" {\n  targets = []\n  forward_to = []\n}\n';
     const use = kubernetesApiUse(text, 'observability');
-    expect(use.reads).toEqual([{ read: { group: '', resource: 'services', namespace: 'observability' }, by: 'discovery.kubernetes "own"' }]);
+    expect(use.reads).toEqual([
+      { read: { group: '', resource: 'services', namespace: 'observability' }, by: 'discovery.kubernetes "own"' },
+    ]);
     expect(use.unjudged).toEqual(['loki.source.kubernetes "pods"']);
   });
 

@@ -6,7 +6,11 @@ import { appsFindings } from '../../tools/validate/apps.ts';
 import { REPO_ROOT, renderCommitted } from '../support/repo.ts';
 import { sharedComponents, syncSteps } from '../support/catalog.ts';
 
-type AppSetSpec = { generators: { list: { elements: Record<string, string>[] } }[]; strategy: { rollingSync: { steps: unknown[] } }; template: { metadata: { name: string } } };
+type AppSetSpec = {
+  generators: { list: { elements: Record<string, string>[] } }[];
+  strategy: { rollingSync: { steps: unknown[] } };
+  template: { metadata: { name: string } };
+};
 const spec = (o: KubeObject): AppSetSpec => o['spec'] as AppSetSpec;
 
 describe('Argo CD objects against the rendered overlays', async () => {
@@ -33,14 +37,18 @@ describe('Argo CD objects against the rendered overlays', async () => {
     // WHEN validated
     const findings = appsFindings(committed, { apps });
     // THEN one error names both Applications
-    expect(findings.map((f) => `${f.rule} ${f.object}: ${f.message.split(' for ')[0]}`)).toEqual(['apps/shared-object PersistentVolumeClaim observability/grafana-data: rendered by Applications prod-grafana, prod-loki']);
+    expect(findings.map((f) => `${f.rule} ${f.object}: ${f.message.split(' for ')[0]}`)).toEqual([
+      'apps/shared-object PersistentVolumeClaim observability/grafana-data: rendered by Applications prod-grafana, prod-loki',
+    ]);
   });
 
   it('finds a step list that misses an Application', () => {
     // GIVEN prod's last step (its highest wave) removed
     const findings = mutate((objects) => void spec(prodSet(objects)).strategy.rollingSync.steps.pop());
     // THEN every Application of that wave is reported as never syncing
-    expect(findings.filter((f) => f.rule === 'apps/step-coverage').map((f) => f.object)).toEqual((syncSteps('prod').at(-1) ?? []).map((c) => `Application prod-${c}`));
+    expect(findings.filter((f) => f.rule === 'apps/step-coverage').map((f) => f.object)).toEqual(
+      (syncSteps('prod').at(-1) ?? []).map((c) => `Application prod-${c}`),
+    );
   });
 
   it('finds steps out of wave order', () => {
@@ -56,7 +64,10 @@ describe('Argo CD objects against the rendered overlays', async () => {
   it('finds an overlay no Application syncs', () => {
     const findings = mutate((objects) => {
       const elements = spec(prodSet(objects)).generators[0]?.list.elements ?? [];
-      elements.splice(elements.findIndex((e) => e['component'] === 'grafana'), 1);
+      elements.splice(
+        elements.findIndex((e) => e['component'] === 'grafana'),
+        1,
+      );
     });
     expect(findings).toEqual([expect.objectContaining({ rule: 'apps/unmanaged-overlay', object: 'overlays/prod/grafana' })]);
   });
@@ -65,7 +76,11 @@ describe('Argo CD objects against the rendered overlays', async () => {
     const findings = mutate((objects) => {
       const project = objects.find((o) => o.kind === 'AppProject') as KubeObject;
       const whitelist = (project['spec'] as { clusterResourceWhitelist: { group: string; kind: string }[] }).clusterResourceWhitelist;
-      whitelist.splice(whitelist.findIndex((k) => k.kind === 'PriorityClass'), 1, { group: 'storage.k8s.io', kind: 'StorageClass' });
+      whitelist.splice(
+        whitelist.findIndex((k) => k.kind === 'PriorityClass'),
+        1,
+        { group: 'storage.k8s.io', kind: 'StorageClass' },
+      );
     });
     expect(findings.map((f) => [f.rule, f.message.split(' ')[2]])).toEqual([
       ['apps/kind-not-whitelisted', 'scheduling.k8s.io/PriorityClass'],

@@ -35,7 +35,9 @@ describe('the Argo CD version contract', async () => {
     const spec = set['spec'] as { template: { spec: { syncPolicy: { automated: Record<string, unknown> } } } };
     spec.template.spec.syncPolicy.automated['enabled'] = true;
     // THEN it is named at its place in the template, next to deletionOrder
-    const paths = argoFieldFindings(objects, '3.0.0').filter((f) => f.object === `ApplicationSet ${set.metadata.name}`).map((f) => f.path);
+    const paths = argoFieldFindings(objects, '3.0.0')
+      .filter((f) => f.object === `ApplicationSet ${set.metadata.name}`)
+      .map((f) => f.path);
     expect(paths).toEqual(['/spec/strategy/deletionOrder', '/spec/template/spec/syncPolicy/automated/enabled']);
   });
 
@@ -43,7 +45,10 @@ describe('the Argo CD version contract', async () => {
     const e2e = workflows.find((w) => w.path.endsWith('e2e.yml'));
     expect(e2e, 'e2e.yml installs Argo CD').toBeDefined();
     const old = { path: 'e2e.yml', text: (e2e?.text ?? '').replace(/ARGOCD_VERSION: \S+/, 'ARGOCD_VERSION: v3.1.9') };
-    const moving = { path: 'x.yml', text: 'jobs:\n  a:\n    steps:\n      - run: kubectl apply -f https://raw.githubusercontent.com/argoproj/argo-cd/stable/manifests/install.yaml\n' };
+    const moving = {
+      path: 'x.yml',
+      text: 'jobs:\n  a:\n    steps:\n      - run: kubectl apply -f https://raw.githubusercontent.com/argoproj/argo-cd/stable/manifests/install.yaml\n',
+    };
     const findings = argoInstallFindings([old, moving], minimum);
     expect(findings.map((f) => [f.object, f.rule])).toEqual([
       ['e2e.yml', 'workflow/argocd-version'],

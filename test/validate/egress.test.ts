@@ -13,7 +13,9 @@ describe('internet egress', async () => {
   const { matrices } = validateTree(await renderCommitted(), catalog);
   const internet = (env: string): Record<string, number[]> => {
     const json = matrices.find((m) => m.env === env)?.json as Record<string, Record<string, { port: number }[]>>;
-    return Object.fromEntries(Object.entries(json).flatMap(([from, row]) => (row['internet'] ? [[from, row['internet'].map((p) => p.port)]] : [])));
+    return Object.fromEntries(
+      Object.entries(json).flatMap(([from, row]) => (row['internet'] ? [[from, row['internet'].map((p) => p.port)]] : [])),
+    );
   };
 
   it('prod: only Grafana reaches the internet, on 443 (its alert webhook); dev has no webhook, so nobody does', () => {

@@ -37,7 +37,7 @@ describe('checkLogql', () => {
     expect(problems[0]?.message).toContain('label "app"');
   });
 
-  it('accepts Loki\'s detected_level as a filter but not as a stream label', () => {
+  it("accepts Loki's detected_level as a filter but not as a stream label", () => {
     // WHEN the structured metadata is used after the selector, and then inside it
     const filter = checkLogql('{namespace="a"} | detected_level="error"', known);
     const selector = checkLogql('{detected_level="error"}', known);
@@ -57,14 +57,21 @@ describe('checkLogql', () => {
 });
 
 describe('the whole-line filter gate', () => {
-  const lineFilter = (expr: string): string[] => checkLogql(expr, known).filter((p) => p.kind === 'line-filter').map((p) => p.message);
+  const lineFilter = (expr: string): string[] =>
+    checkLogql(expr, known)
+      .filter((p) => p.kind === 'line-filter')
+      .map((p) => p.message);
 
-  it('reports substring filters on Loki\'s lines, which embed every query Loki runs', () => {
+  it("reports substring filters on Loki's lines, which embed every query Loki runs", () => {
     // GIVEN the storage rule as it was: it matched its own query in Loki's query-stats line
-    const problems = lineFilter('sum by (pod) (count_over_time({namespace="observability", container="loki"} |= "level=error" |~ "(?i)(s3|bucket)" [5m]))');
+    const problems = lineFilter(
+      'sum by (pod) (count_over_time({namespace="observability", container="loki"} |= "level=error" |~ "(?i)(s3|bucket)" [5m]))',
+    );
     // THEN both filters are reported, naming the stream and what it embeds
     expect(problems).toEqual([
-      expect.stringMatching(/^line filter \|= "level=error" judges the whole line, and the selector reaches \{namespace="observability", container="loki"\}, whose lines embed the text of every query it runs/),
+      expect.stringMatching(
+        /^line filter \|= "level=error" judges the whole line, and the selector reaches \{namespace="observability", container="loki"\}, whose lines embed the text of every query it runs/,
+      ),
       expect.stringMatching(/^line filter \|~ "\(\?i\)\(s3\|bucket\)" judges the whole line/),
     ]);
   });
@@ -90,14 +97,19 @@ describe('the whole-line filter gate', () => {
 });
 
 describe('the labels Alloy sets', () => {
-  it('are exactly what the rendered Alloy config writes: its relabel targets, its stage.labels, stage.cri\'s stream and loki.source.file\'s filename', () => {
+  it("are exactly what the rendered Alloy config writes: its relabel targets, its stage.labels, stage.cri's stream and loki.source.file's filename", () => {
     // GIVEN the Alloy configuration as generated
     const config = alloyConfig(dev);
     // WHEN the labels it sets are read from it: relabel targets (not the __ labels Alloy drops), stage.labels keys,
     // and the labels its stages add (grafana/alloy v1.18.1: stages/cri.go:121 `stream`, source/file/tailer.go:66 `filename`)
     const relabelled = [...config.matchAll(/target_label\s*=\s*"([^"]+)"/g)].map((m) => m[1] ?? '').filter((l) => !l.startsWith('__'));
-    const staged = [...config.matchAll(/stage\.labels\s*\{\s*values\s*=\s*\{([^}]*)\}/g)].flatMap((m) => [...(m[1] ?? '').matchAll(/(\w+)\s*=/g)].map((k) => k[1] ?? ''));
-    const byStages = [...(config.includes('stage.cri {') ? ['stream'] : []), ...(config.includes('loki.source.file "') ? ['filename'] : [])];
+    const staged = [...config.matchAll(/stage\.labels\s*\{\s*values\s*=\s*\{([^}]*)\}/g)].flatMap((m) =>
+      [...(m[1] ?? '').matchAll(/(\w+)\s*=/g)].map((k) => k[1] ?? ''),
+    );
+    const byStages = [
+      ...(config.includes('stage.cri {') ? ['stream'] : []),
+      ...(config.includes('loki.source.file "') ? ['filename'] : []),
+    ];
     // THEN the list the LogQL gate uses is that set
     expect([...ALLOY_STREAM_LABELS].sort()).toEqual([...relabelled, ...staged, ...byStages].sort());
   });
@@ -106,7 +118,10 @@ describe('the labels Alloy sets', () => {
 describe('queryProblems', () => {
   it('reports a label_values variable over a label nobody writes, and checks its selector', () => {
     // GIVEN a variable listing `app` values under a selector on `team`
-    const problems = queryProblems({ file: 'd.json', where: 'dashboard "D" variable "app"', expr: '{team="a"}', variableLabel: 'app' }, known);
+    const problems = queryProblems(
+      { file: 'd.json', where: 'dashboard "D" variable "app"', expr: '{team="a"}', variableLabel: 'app' },
+      known,
+    );
     // THEN both labels are reported
     expect(problems.map((p) => p.message)).toEqual([expect.stringContaining('label "team"'), expect.stringContaining('label "app"')]);
   });
@@ -115,7 +130,9 @@ describe('queryProblems', () => {
 describe('Grafana content as rendered', async () => {
   // GIVEN every committed overlay rendered by kustomize
   const committed = await renderCommitted();
-  const grafanaMaps = committed.apps.filter((a) => a.component === 'grafana').flatMap((a) => a.objects.filter((o) => o.kind === 'ConfigMap'));
+  const grafanaMaps = committed.apps
+    .filter((a) => a.component === 'grafana')
+    .flatMap((a) => a.objects.filter((o) => o.kind === 'ConfigMap'));
 
   it('every dashboard, variable and alert rule query parses and names only labels Alloy or Loki write', () => {
     // WHEN every query is pulled from the rendered ConfigMaps
@@ -132,17 +149,24 @@ describe('Grafana content as rendered', async () => {
 
   const mutate = (configMap: string, file: string, edit: (text: string) => string): RenderedTree => {
     const tree = structuredClone(committed);
-    const found = tree.apps.find((a) => a.env === 'dev' && a.component === 'grafana')?.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === configMap);
+    const found = tree.apps
+      .find((a) => a.env === 'dev' && a.component === 'grafana')
+      ?.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === configMap);
     const data = found?.['data'] as Record<string, string> | undefined;
     if (!data?.[file]) throw new Error(`no ${file} in ConfigMap ${configMap}`);
     data[file] = edit(data[file]);
     return tree;
   };
-  const errors = (tree: RenderedTree): string[] => validateTree(tree, catalog).findings.filter((f) => f.severity === 'error').map(formatFinding);
+  const errors = (tree: RenderedTree): string[] =>
+    validateTree(tree, catalog)
+      .findings.filter((f) => f.severity === 'error')
+      .map(formatFinding);
 
   it('a panel query with a syntax error fails check, naming dashboard, panel and query', () => {
     // GIVEN the cluster logs dashboard with an unbalanced parenthesis in one panel
-    const tree = mutate('grafana-dashboards-logs', 'cluster-logs.json', (text) => text.replace('"sum by (namespace) (count_over_time(', '"sum by (namespace) ((count_over_time('));
+    const tree = mutate('grafana-dashboards-logs', 'cluster-logs.json', (text) =>
+      text.replace('"sum by (namespace) (count_over_time(', '"sum by (namespace) ((count_over_time('),
+    );
     // WHEN the gates run / THEN exactly that query is an error
     expect(errors(tree)).toEqual([
       expect.stringMatching(
@@ -153,7 +177,9 @@ describe('Grafana content as rendered', async () => {
 
   it('a panel query on a label nobody writes fails check, naming dashboard, panel and query', () => {
     // GIVEN the stack health dashboard selecting on `app` instead of `container`
-    const tree = mutate('grafana-dashboards-stack', 'stack-health.json', (text) => text.replace('container=\\"minio\\"', 'app=\\"minio\\"'));
+    const tree = mutate('grafana-dashboards-stack', 'stack-health.json', (text) =>
+      text.replace('container=\\"minio\\"', 'app=\\"minio\\"'),
+    );
     // WHEN the gates run / THEN the label, dashboard, panel and query are named
     expect(errors(tree)).toEqual([
       'error grafana/logql-unknown-label: dev/grafana ConfigMap observability/grafana-dashboards-stack /data/stack-health.json: dashboard "Stack health" panel "MinIO internal and drive errors" query A: stream selector matches label "app", which no log line carries (stream labels: namespace, pod, container, node, level, stream, filename)',
@@ -164,15 +190,21 @@ describe('Grafana content as rendered', async () => {
     // GIVEN the stack health dashboard cut in half
     const tree = mutate('grafana-dashboards-stack', 'stack-health.json', (text) => text.slice(0, text.length / 2));
     // WHEN the gates run / THEN the ConfigMap and file are named
-    expect(errors(tree)).toEqual([expect.stringMatching(/^error grafana\/unreadable-file: dev\/grafana ConfigMap observability\/grafana-dashboards-stack: \/data\/stack-health\.json: does not parse as JSON/)]);
+    expect(errors(tree)).toEqual([
+      expect.stringMatching(
+        /^error grafana\/unreadable-file: dev\/grafana ConfigMap observability\/grafana-dashboards-stack: \/data\/stack-health\.json: does not parse as JSON/,
+      ),
+    ]);
   });
 
-  it('a whole-line filter on MinIO\'s lines fails check, naming dashboard, panel and query', () => {
+  it("a whole-line filter on MinIO's lines fails check, naming dashboard, panel and query", () => {
     // GIVEN the MinIO panel counting every line that contains "error", stack frames included
     const tree = mutate('grafana-dashboards-stack', 'stack-health.json', (text) => text.replace('|~ \\"^Error: \\"', '|~ \\"(?i)error\\"'));
     // WHEN the gates run / THEN exactly that query is an error
     expect(errors(tree)).toEqual([
-      expect.stringMatching(/^error grafana\/logql-line-filter: dev\/grafana ConfigMap observability\/grafana-dashboards-stack \/data\/stack-health\.json: dashboard "Stack health" panel "MinIO internal and drive errors" query A: line filter \|~ "\(\?i\)error" judges the whole line/),
+      expect.stringMatching(
+        /^error grafana\/logql-line-filter: dev\/grafana ConfigMap observability\/grafana-dashboards-stack \/data\/stack-health\.json: dashboard "Stack health" panel "MinIO internal and drive errors" query A: line filter \|~ "\(\?i\)error" judges the whole line/,
+      ),
     ]);
   });
 
@@ -180,6 +212,8 @@ describe('Grafana content as rendered', async () => {
     // GIVEN the error-rate rule grouping by `service`
     const tree = mutate('grafana-alerting', 'rules.yaml', (text) => text.replace('sum by (namespace) (rate(', 'sum by (service) (rate('));
     // WHEN the gates run / THEN the rule is named
-    expect(errors(tree)).toEqual([expect.stringContaining('/data/rules.yaml: alert rule "NamespaceErrorRate" query A: label "service" is neither a stream label')]);
+    expect(errors(tree)).toEqual([
+      expect.stringContaining('/data/rules.yaml: alert rule "NamespaceErrorRate" query A: label "service" is neither a stream label'),
+    ]);
   });
 });

@@ -13,9 +13,11 @@ describe('loki/config-schema', async () => {
   // GIVEN every committed overlay rendered by kustomize
   const committed = await renderCommitted();
   const findings = (tree: RenderedTree): string[] => tree.apps.flatMap(lokiConfigFindings).map(formatFinding);
-  const mutate = (env: string, edit: (text: string) => string): RenderedTree => editConfigMapFile(committed, { env, component: 'loki', configMap: 'loki-config', file: 'config.yaml' }, edit);
+  const mutate = (env: string, edit: (text: string) => string): RenderedTree =>
+    editConfigMapFile(committed, { env, component: 'loki', configMap: 'loki-config', file: 'config.yaml' }, edit);
   const at = (env: string): string => `error loki/config-schema: ${env}/loki ConfigMap observability/loki-config /data/config.yaml: `;
-  const PROD_READERS = 'as Deployment observability/loki-read, StatefulSet observability/loki-backend, StatefulSet observability/loki-write read it';
+  const PROD_READERS =
+    'as Deployment observability/loki-read, StatefulSet observability/loki-backend, StatefulSet observability/loki-write read it';
 
   it('the facts were read at the Loki the catalog pins', () => {
     expect(lokiConfigSchema().loki).toBe(IMAGES.loki.tag);
@@ -25,7 +27,11 @@ describe('loki/config-schema', async () => {
   it('every environment and every target (monolithic, read, write, backend) reads a config with only documented keys of documented types', () => {
     expect(findings(committed)).toEqual([]);
     // and the gate did read them: each Loki process is found with the file its -config.file names
-    const launches = committed.apps.filter((a) => a.component === 'loki').flatMap((a) => lokiLaunches(a.objects).map((l) => `${a.env} ${l.args.find((x) => x.startsWith('-target='))} ${l.configMap}/${l.key}`));
+    const launches = committed.apps
+      .filter((a) => a.component === 'loki')
+      .flatMap((a) =>
+        lokiLaunches(a.objects).map((l) => `${a.env} ${l.args.find((x) => x.startsWith('-target='))} ${l.configMap}/${l.key}`),
+      );
     expect(launches.sort()).toEqual([
       'dev -target=all loki-config/config.yaml',
       'prod -target=backend loki-config/config.yaml',
@@ -62,15 +68,23 @@ describe('loki/config-schema', async () => {
   it('refuses an unknown key inside a list of blocks and inside an inline block', () => {
     const tree = mutate('dev', (text) => text.replace('prefix: index_', 'prefixx: index_').replace('store: inmemory', 'stor: inmemory'));
     expect(findings(tree)).toEqual([
-      expect.stringContaining(`${at('dev')}common.ring.kvstore.stor: unknown key "stor": Loki 3.7.6 documents no such key in the common block (did you mean "store"?) (${DOCS}#common)`),
-      expect.stringContaining(`${at('dev')}schema_config.configs[0].index.prefixx: unknown key "prefixx": Loki 3.7.6 documents no such key in the period_config block (did you mean "prefix"?) (${DOCS}#period_config)`),
+      expect.stringContaining(
+        `${at('dev')}common.ring.kvstore.stor: unknown key "stor": Loki 3.7.6 documents no such key in the common block (did you mean "store"?) (${DOCS}#common)`,
+      ),
+      expect.stringContaining(
+        `${at('dev')}schema_config.configs[0].index.prefixx: unknown key "prefixx": Loki 3.7.6 documents no such key in the period_config block (did you mean "prefix"?) (${DOCS}#period_config)`,
+      ),
     ]);
   });
 
   it('expands ${VAR} with the variables the container sets before judging types, as -config.expand-env=true does', () => {
     // A variable the container sets (a Secret's, so a stand-in string) where an integer is documented: refused after expansion.
     const typed = mutate('dev', (text) => text.replace('replication_factor: 1', 'replication_factor: ${S3_ACCESS_KEY_ID}'));
-    expect(findings(typed)).toEqual([expect.stringContaining(`${at('dev')}common.replication_factor: string "stand-in-for-S3_ACCESS_KEY_ID" where Loki 3.7.6 documents an integer`)]);
+    expect(findings(typed)).toEqual([
+      expect.stringContaining(
+        `${at('dev')}common.replication_factor: string "stand-in-for-S3_ACCESS_KEY_ID" where Loki 3.7.6 documents an integer`,
+      ),
+    ]);
     // A default is used when the variable is not set, and is typed like a literal.
     expect(findings(mutate('dev', (text) => text.replace('replication_factor: 1', 'replication_factor: ${LOKI_RF:-1}')))).toEqual([]);
     // A variable the container does not set: Loki would expand it to nothing.
@@ -83,10 +97,14 @@ describe('loki/config-schema', async () => {
 
   it('does not expand without -config.expand-env: the reference stays the literal string', () => {
     const tree = structuredClone(mutate('dev', (text) => text.replace('replication_factor: 1', 'replication_factor: ${S3_ACCESS_KEY_ID}')));
-    const sts = app(tree, 'dev', 'loki').objects.find((o) => o.kind === 'StatefulSet') as unknown as { spec: { template: { spec: { containers: { args: string[] }[] } } } };
+    const sts = app(tree, 'dev', 'loki').objects.find((o) => o.kind === 'StatefulSet') as unknown as {
+      spec: { template: { spec: { containers: { args: string[] }[] } } };
+    };
     const container = sts.spec.template.spec.containers[0] as { args: string[] };
     container.args = container.args.filter((a) => !a.startsWith('-config.expand-env'));
-    expect(findings(tree)).toEqual([expect.stringContaining('common.replication_factor: string "${S3_ACCESS_KEY_ID}" where Loki 3.7.6 documents an integer')]);
+    expect(findings(tree)).toEqual([
+      expect.stringContaining('common.replication_factor: string "${S3_ACCESS_KEY_ID}" where Loki 3.7.6 documents an integer'),
+    ]);
   });
 });
 
@@ -94,14 +112,25 @@ describe('Loki value grammars and environment expansion', () => {
   const problems = (config: unknown): string[] => lokiConfigProblems(config).map((p) => `${p.path}: ${p.message.split(' where ')[0]}`);
 
   it('durations: Go grammar by default, Prometheus grammar for model.Duration keys, 0 without a unit in both', () => {
-    expect(problems({ compactor: { compaction_interval: '1h30m', retention_delete_delay: 0 }, limits_config: { retention_period: '4w', max_query_lookback: '0' } })).toEqual([]);
-    expect(problems({ compactor: { compaction_interval: '2w' }, limits_config: { retention_period: '1h30s5m' } })).toEqual(['compactor.compaction_interval: string "2w"', 'limits_config.retention_period: string "1h30s5m"']);
+    expect(
+      problems({
+        compactor: { compaction_interval: '1h30m', retention_delete_delay: 0 },
+        limits_config: { retention_period: '4w', max_query_lookback: '0' },
+      }),
+    ).toEqual([]);
+    expect(problems({ compactor: { compaction_interval: '2w' }, limits_config: { retention_period: '1h30s5m' } })).toEqual([
+      'compactor.compaction_interval: string "2w"',
+      'limits_config.retention_period: string "1h30s5m"',
+    ]);
     expect(problems({ compactor: { compaction_interval: 600 } })).toEqual(['compactor.compaction_interval: number 600']);
   });
 
   it('sizes where the documentation gives a byte default, integers elsewhere', () => {
     expect(problems({ limits_config: { per_stream_rate_limit: '3MB', per_stream_rate_limit_burst: 15_000_000 } })).toEqual([]);
-    expect(problems({ limits_config: { per_stream_rate_limit: '3 megabytes' }, common: { replication_factor: '3MB' } })).toEqual(['limits_config.per_stream_rate_limit: string "3 megabytes"', 'common.replication_factor: string "3MB"']);
+    expect(problems({ limits_config: { per_stream_rate_limit: '3 megabytes' }, common: { replication_factor: '3MB' } })).toEqual([
+      'limits_config.per_stream_rate_limit: string "3 megabytes"',
+      'common.replication_factor: string "3MB"',
+    ]);
   });
 
   it('an out-of-scope block is known by name and its contents are not judged; the top level must be a mapping', () => {
@@ -110,14 +139,28 @@ describe('Loki value grammars and environment expansion', () => {
   });
 
   it('expands ${VAR}, ${VAR:-default} and $VAR, and reports references without a value by line', () => {
-    expect(expandLokiEnv('a: ${A}\nb: ${B:-x}\nc: $A\nd: ${C}\n', { A: '1', C: '' })).toEqual({ text: 'a: 1\nb: x\nc: 1\nd: \n', unset: [] });
-    expect(expandLokiEnv('a: ${A}\nb: ${B}\n', {})).toEqual({ text: 'a: \nb: \n', unset: [{ name: 'A', line: 1 }, { name: 'B', line: 2 }] });
+    expect(expandLokiEnv('a: ${A}\nb: ${B:-x}\nc: $A\nd: ${C}\n', { A: '1', C: '' })).toEqual({
+      text: 'a: 1\nb: x\nc: 1\nd: \n',
+      unset: [],
+    });
+    expect(expandLokiEnv('a: ${A}\nb: ${B}\n', {})).toEqual({
+      text: 'a: \nb: \n',
+      unset: [
+        { name: 'A', line: 1 },
+        { name: 'B', line: 2 },
+      ],
+    });
   });
 
   it('reads -config.file and -config.expand-env in either spelling', () => {
     expect(configFileArg(['-config.file=/etc/loki/config.yaml', '-target=read'])).toBe('/etc/loki/config.yaml');
     expect(configFileArg(['--config.file', '/etc/loki/x.yaml'])).toBe('/etc/loki/x.yaml');
     expect(configFileArg(['-target=read'])).toBeUndefined();
-    expect([expandsEnv(['-config.expand-env=true']), expandsEnv(['--config.expand-env']), expandsEnv(['-config.expand-env=false']), expandsEnv([])]).toEqual([true, true, false, false]);
+    expect([
+      expandsEnv(['-config.expand-env=true']),
+      expandsEnv(['--config.expand-env']),
+      expandsEnv(['-config.expand-env=false']),
+      expandsEnv([]),
+    ]).toEqual([true, true, false, false]);
   });
 });

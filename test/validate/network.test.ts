@@ -19,7 +19,13 @@ const NAME = 'app.kubernetes.io/name';
 const COMPONENT = 'app.kubernetes.io/component';
 const WORKLOADS = ['minio', 'minio-bucket-setup', 'loki-read', 'loki-write', 'loki-backend', 'alloy', 'grafana'] as const;
 
-const pod = (id: string, namespace: string, podLabels: Record<string, string>, ip: string, ports: Endpoint['ports']): Endpoint => ({ id, namespace, podLabels, ip, ports });
+const pod = (id: string, namespace: string, podLabels: Record<string, string>, ip: string, ports: Endpoint['ports']): Endpoint => ({
+  id,
+  namespace,
+  podLabels,
+  ip,
+  ports,
+});
 const lokiPorts: Endpoint['ports'] = [
   { port: 3100, protocol: 'TCP', name: 'http-metrics' },
   { port: 9095, protocol: 'TCP', name: 'grpc' },
@@ -42,15 +48,31 @@ function stackEndpoints(): Endpoint[] {
       { port: 80, protocol: 'TCP', name: 'http' },
       { port: 443, protocol: 'TCP', name: 'https' },
     ]),
-    pod('ingress-default-backend', 'ingress-nginx', { [NAME]: 'default-backend' }, '10.244.4.11', [{ port: 8080, protocol: 'TCP', name: 'http' }]),
+    pod('ingress-default-backend', 'ingress-nginx', { [NAME]: 'default-backend' }, '10.244.4.11', [
+      { port: 8080, protocol: 'TCP', name: 'http' },
+    ]),
     pod('dns', 'kube-system', { 'k8s-app': 'kube-dns' }, '10.244.0.10', [
       { port: 53, protocol: 'UDP', name: 'dns' },
       { port: 53, protocol: 'TCP', name: 'dns-tcp' },
       { port: 9153, protocol: 'TCP', name: 'metrics' },
     ]),
     pod('metrics-server', 'kube-system', { 'k8s-app': 'metrics-server' }, '10.244.0.20', [{ port: 10250, protocol: 'TCP', name: 'https' }]),
-    { id: 'kube-apiserver', ip: '172.18.0.2', ports: [{ port: 443, protocol: 'TCP' }, { port: 6443, protocol: 'TCP' }] },
-    { id: 'internet', ip: '93.184.215.14', ports: [{ port: 443, protocol: 'TCP' }, { port: 80, protocol: 'TCP' }] },
+    {
+      id: 'kube-apiserver',
+      ip: '172.18.0.2',
+      ports: [
+        { port: 443, protocol: 'TCP' },
+        { port: 6443, protocol: 'TCP' },
+      ],
+    },
+    {
+      id: 'internet',
+      ip: '93.184.215.14',
+      ports: [
+        { port: 443, protocol: 'TCP' },
+        { port: 80, protocol: 'TCP' },
+      ],
+    },
   ];
 }
 
@@ -62,7 +84,10 @@ const networkPolicy = (name: string, spec: Record<string, unknown>): KubeObject 
 });
 const labels = (matchLabels: Record<string, string>) => ({ matchLabels });
 const tcp = (...ports: (number | string)[]) => ports.map((port) => ({ protocol: 'TCP', port }));
-const LOKI_TARGETS = { matchLabels: { [NAME]: 'loki' }, matchExpressions: [{ key: COMPONENT, operator: 'In', values: ['read', 'write', 'backend'] }] };
+const LOKI_TARGETS = {
+  matchLabels: { [NAME]: 'loki' },
+  matchExpressions: [{ key: COMPONENT, operator: 'In', values: ['read', 'write', 'backend'] }],
+};
 const INGRESS_CONTROLLER = {
   namespaceSelector: labels({ 'kubernetes.io/metadata.name': 'ingress-nginx' }),
   podSelector: labels({ [NAME]: 'ingress-nginx' }),
@@ -77,7 +102,9 @@ function stackPolicies(): KubeObject[] {
       policyTypes: ['Egress'],
       egress: [
         {
-          to: [{ namespaceSelector: labels({ 'kubernetes.io/metadata.name': 'kube-system' }), podSelector: labels({ 'k8s-app': 'kube-dns' }) }],
+          to: [
+            { namespaceSelector: labels({ 'kubernetes.io/metadata.name': 'kube-system' }), podSelector: labels({ 'k8s-app': 'kube-dns' }) },
+          ],
           ports: [
             { protocol: 'UDP', port: 53 },
             { protocol: 'TCP', port: 53 },
@@ -132,7 +159,10 @@ function stackPolicies(): KubeObject[] {
       podSelector: labels({ [NAME]: 'minio', [COMPONENT]: 'server' }),
       policyTypes: ['Ingress'],
       ingress: [
-        { from: [{ podSelector: labels({ [NAME]: 'loki' }) }, { podSelector: labels({ [NAME]: 'minio', [COMPONENT]: 'bucket-setup' }) }], ports: tcp(9000) },
+        {
+          from: [{ podSelector: labels({ [NAME]: 'loki' }) }, { podSelector: labels({ [NAME]: 'minio', [COMPONENT]: 'bucket-setup' }) }],
+          ports: tcp(9000),
+        },
         { from: [INGRESS_CONTROLLER], ports: tcp(9001) },
       ],
     }),
@@ -223,7 +253,13 @@ describe('allowedFlows on the stack', () => {
     const text = formatMatrix([], endpoints);
 
     // THEN there is no table, and both endpoints are named as having no flow either way
-    expect(text.split('\n').slice(2)).toEqual(['(no flow is allowed)', '', 'No flow from: grafana, internet', 'No flow to: grafana, internet', '']);
+    expect(text.split('\n').slice(2)).toEqual([
+      '(no flow is allowed)',
+      '',
+      'No flow from: grafana, internet',
+      'No flow to: grafana, internet',
+      '',
+    ]);
   });
 
   it('gives the same flows as nested JSON', () => {
@@ -234,7 +270,9 @@ describe('allowedFlows on the stack', () => {
     const json = matrixJson(allowed) as Record<string, Record<string, { port: number; protocol: Protocol }[]>>;
 
     // THEN it holds every flow once, under its source and destination, and survives a JSON round trip
-    const back = Object.entries(json).flatMap(([from, row]) => Object.entries(row).flatMap(([to, ports]) => ports.map((p) => ({ from, to, ...p }))));
+    const back = Object.entries(json).flatMap(([from, row]) =>
+      Object.entries(row).flatMap(([to, ports]) => ports.map((p) => ({ from, to, ...p }))),
+    );
     expect(back).toEqual(allowed);
     expect(json['alloy']?.['kube-apiserver']).toEqual([
       { port: 443, protocol: 'TCP' },
@@ -256,8 +294,12 @@ describe('networkFindings when a policy changes', () => {
     expect(findings.map((f) => [f.rule, f.severity, f.env, f.component])).toEqual(
       Array.from({ length: WORKLOADS.length * 2 }, () => ['network/missing-flow', 'error', 'prod', 'platform']),
     );
-    expect(findings.map((f) => f.message.split(' is ')[0]).sort()).toEqual(WORKLOADS.flatMap((w) => [`${w} → dns:53/TCP`, `${w} → dns:53/UDP`]).sort());
-    expect(formatFinding(findings[0] as (typeof findings)[0])).toMatch(/^error network\/missing-flow: prod\/platform: alloy → dns:53\/TCP is intended but/);
+    expect(findings.map((f) => f.message.split(' is ')[0]).sort()).toEqual(
+      WORKLOADS.flatMap((w) => [`${w} → dns:53/TCP`, `${w} → dns:53/UDP`]).sort(),
+    );
+    expect(formatFinding(findings[0] as (typeof findings)[0])).toMatch(
+      /^error network\/missing-flow: prod\/platform: alloy → dns:53\/TCP is intended but/,
+    );
   });
 
   it('reports unintended flows when a rule loses its ports', () => {
@@ -270,14 +312,25 @@ describe('networkFindings when a policy changes', () => {
     const minioFindings = rulesAndMessages(allowedFlows(minio, stackEndpoints()));
 
     // THEN every pod may reach CoreDNS's metrics port, and the ingress controller MinIO's API
-    expect(dnsFindings).toEqual(WORKLOADS.map((w) => `${w} → dns:9153/TCP`).sort().map((flow) => expect.stringContaining(`error network/unintended-flow: prod: ${flow} is allowed`)));
-    expect(minioFindings).toEqual([expect.stringContaining('network/unintended-flow: prod: ingress-controller → minio:9000/TCP is allowed by the NetworkPolicies but not intended')]);
+    expect(dnsFindings).toEqual(
+      WORKLOADS.map((w) => `${w} → dns:9153/TCP`)
+        .sort()
+        .map((flow) => expect.stringContaining(`error network/unintended-flow: prod: ${flow} is allowed`)),
+    );
+    expect(minioFindings).toEqual([
+      expect.stringContaining(
+        'network/unintended-flow: prod: ingress-controller → minio:9000/TCP is allowed by the NetworkPolicies but not intended',
+      ),
+    ]);
   });
 
   it('reports unintended flows when namespaceSelector and podSelector are split into two peers (OR)', () => {
     // GIVEN Grafana's ingress rule with the namespace and the pod selector as separate peers
     const policies = changed('allow-ingress-grafana', (spec) => {
-      spec['ingress'][0].from = [{ namespaceSelector: INGRESS_CONTROLLER.namespaceSelector }, { podSelector: INGRESS_CONTROLLER.podSelector }];
+      spec['ingress'][0].from = [
+        { namespaceSelector: INGRESS_CONTROLLER.namespaceSelector },
+        { podSelector: INGRESS_CONTROLLER.podSelector },
+      ];
     });
 
     // WHEN evaluated
@@ -295,7 +348,11 @@ describe('networkFindings when a policy changes', () => {
     const allowed = allowedFlows(policies, stackEndpoints());
 
     // THEN CoreDNS is reachable on every port, metrics-server in the same namespace on none
-    expect(allowed.filter((f) => f.from === 'grafana' && f.to === 'dns').map(key)).toEqual(['grafana → dns:53/TCP', 'grafana → dns:53/UDP', 'grafana → dns:9153/TCP']);
+    expect(allowed.filter((f) => f.from === 'grafana' && f.to === 'dns').map(key)).toEqual([
+      'grafana → dns:53/TCP',
+      'grafana → dns:53/UDP',
+      'grafana → dns:9153/TCP',
+    ]);
     expect(allowed.filter((f) => f.to === 'metrics-server')).toEqual([]);
   });
 });
@@ -305,17 +362,26 @@ describe('allowedFlows semantics', () => {
     // GIVEN Grafana's ingress by port name, and DNS egress by name with and without the right protocol
     const named = changed('allow-ingress-grafana', (spec) => (spec['ingress'][0].ports = tcp('grafana')));
     const unknownName = changed('allow-ingress-grafana', (spec) => (spec['ingress'][0].ports = tcp('http')));
-    const dnsByName = changed('allow-egress-dns', (spec) => (spec['egress'][0].ports = [{ protocol: 'UDP', port: 'dns' }, { port: 'dns-tcp' }]));
+    const dnsByName = changed(
+      'allow-egress-dns',
+      (spec) => (spec['egress'][0].ports = [{ protocol: 'UDP', port: 'dns' }, { port: 'dns-tcp' }]),
+    );
     const dnsWrongProtocol = changed('allow-egress-dns', (spec) => (spec['egress'][0].ports = [{ port: 'dns' }, { port: 'dns-tcp' }]));
 
     // WHEN each is evaluated
-    const [byName, byUnknown, byDnsName, byWrongProtocol] = [named, unknownName, dnsByName, dnsWrongProtocol].map((p) => allowedFlows(p, stackEndpoints()));
+    const [byName, byUnknown, byDnsName, byWrongProtocol] = [named, unknownName, dnsByName, dnsWrongProtocol].map((p) =>
+      allowedFlows(p, stackEndpoints()),
+    );
 
     // THEN a name the destination carries matches its port; an unknown name, or the right name on the wrong protocol, matches nothing
     expect(rulesAndMessages(byName ?? [])).toEqual([]);
     expect(rulesAndMessages(byDnsName ?? [])).toEqual([]);
-    expect(rulesAndMessages(byUnknown ?? [])).toEqual([expect.stringContaining('network/missing-flow: prod: ingress-controller → grafana:3000/TCP')]);
-    expect(rulesAndMessages(byWrongProtocol ?? [])).toEqual([...WORKLOADS].sort().map((w) => expect.stringContaining(`missing-flow: prod: ${w} → dns:53/UDP`)));
+    expect(rulesAndMessages(byUnknown ?? [])).toEqual([
+      expect.stringContaining('network/missing-flow: prod: ingress-controller → grafana:3000/TCP'),
+    ]);
+    expect(rulesAndMessages(byWrongProtocol ?? [])).toEqual(
+      [...WORKLOADS].sort().map((w) => expect.stringContaining(`missing-flow: prod: ${w} → dns:53/UDP`)),
+    );
     expect((byWrongProtocol ?? []).filter((f) => f.to === 'dns').map((f) => f.protocol)).toEqual(WORKLOADS.map(() => 'TCP'));
   });
 
@@ -340,7 +406,10 @@ describe('allowedFlows semantics', () => {
   it('evaluates matchExpressions (In) in pod selectors', () => {
     // GIVEN Loki's cluster policy selecting only read and write
     const policies = changed('allow-loki-cluster', (spec) => {
-      const readWrite = { matchLabels: { [NAME]: 'loki' }, matchExpressions: [{ key: COMPONENT, operator: 'In', values: ['read', 'write'] }] };
+      const readWrite = {
+        matchLabels: { [NAME]: 'loki' },
+        matchExpressions: [{ key: COMPONENT, operator: 'In', values: ['read', 'write'] }],
+      };
       spec['podSelector'] = readWrite;
       spec['ingress'][0].from = [{ podSelector: readWrite }];
       spec['egress'][0].to = [{ podSelector: readWrite }];
@@ -352,14 +421,21 @@ describe('allowedFlows semantics', () => {
     // THEN every cluster flow to or from the backend is missing, and only those
     expect(findings.every((f) => f.rule === 'network/missing-flow')).toBe(true);
     expect(findings.map((f) => f.message.split(' is ')[0])).toEqual(
-      inOrder(intendedFlows().filter((f) => (f.from === 'loki-backend' || f.to === 'loki-backend') && f.from.startsWith('loki') && f.to.startsWith('loki'))).map(key),
+      inOrder(
+        intendedFlows().filter(
+          (f) => (f.from === 'loki-backend' || f.to === 'loki-backend') && f.from.startsWith('loki') && f.to.startsWith('loki'),
+        ),
+      ).map(key),
     );
   });
 
   it('defaults policyTypes: Ingress always, Egress only when the policy has egress rules', () => {
     // GIVEN only policies without policyTypes: Alloy's with egress rules, Grafana's with ingress rules only, MinIO's with `egress: []`
     const policies = [
-      networkPolicy('alloy', { podSelector: labels({ [NAME]: 'alloy' }), egress: [{ to: [{ podSelector: labels({ [NAME]: 'loki' }) }], ports: tcp(3100) }] }),
+      networkPolicy('alloy', {
+        podSelector: labels({ [NAME]: 'alloy' }),
+        egress: [{ to: [{ podSelector: labels({ [NAME]: 'loki' }) }], ports: tcp(3100) }],
+      }),
       networkPolicy('grafana', { podSelector: labels({ [NAME]: 'grafana' }), ingress: [{ from: [INGRESS_CONTROLLER], ports: tcp(3000) }] }),
       networkPolicy('minio', { podSelector: labels({ [NAME]: 'minio', [COMPONENT]: 'server' }), egress: [] }),
     ];
@@ -392,13 +468,31 @@ describe('allowedFlows semantics', () => {
 
     // THEN the debug pod reaches every port of everyone whose ingress is open, and everyone whose egress is open reaches it
     const openFrom = open.filter((f) => f.from === 'debug').map((f) => `${f.to}:${f.port}/${f.protocol}`);
-    expect(openFrom).toEqual(expect.arrayContaining(['dns:53/UDP', 'dns:9153/TCP', 'metrics-server:10250/TCP', 'internet:80/TCP', 'kube-apiserver:6443/TCP', 'debug:8080/TCP']));
+    expect(openFrom).toEqual(
+      expect.arrayContaining([
+        'dns:53/UDP',
+        'dns:9153/TCP',
+        'metrics-server:10250/TCP',
+        'internet:80/TCP',
+        'kube-apiserver:6443/TCP',
+        'debug:8080/TCP',
+      ]),
+    );
     expect(openFrom.filter((f) => f.startsWith('loki') || f.startsWith('minio:') || f.startsWith('grafana'))).toEqual([]);
-    expect(open.filter((f) => f.to === 'debug').map((f) => f.from)).toEqual(['debug', 'dns', 'ingress-controller', 'ingress-default-backend', 'internet', 'kube-apiserver', 'metrics-server', 'minio']);
+    expect(open.filter((f) => f.to === 'debug').map((f) => f.from)).toEqual([
+      'debug',
+      'dns',
+      'ingress-controller',
+      'ingress-default-backend',
+      'internet',
+      'kube-apiserver',
+      'metrics-server',
+      'minio',
+    ]);
     expect(denied.filter((f) => f.from === 'debug' || f.to === 'debug')).toEqual([]);
   });
 
-  it('matches ipBlock by address: a public API server address falls under Grafana\'s internet rule', () => {
+  it("matches ipBlock by address: a public API server address falls under Grafana's internet rule", () => {
     // GIVEN a managed cluster whose API server has a public address, and Alloy's ipBlock pointed at it
     const endpoints = stackEndpoints().map((e) => (e.id === 'kube-apiserver' ? { ...e, ip: '34.118.224.1' } : e));
     const policies = changed('allow-egress-alloy', (spec) => (spec['egress'][0].to = [{ ipBlock: { cidr: '34.118.224.1/32' } }]));
@@ -412,7 +506,9 @@ describe('allowedFlows semantics', () => {
 
   it('does not let selectors match a host-networked peer', () => {
     // GIVEN an ingress controller on the host network: no pod labels, a node address
-    const endpoints = stackEndpoints().map((e) => (e.id === 'ingress-controller' ? { id: e.id, namespace: 'ingress-nginx', ip: '172.18.0.3', ports: e.ports } : e));
+    const endpoints = stackEndpoints().map((e) =>
+      e.id === 'ingress-controller' ? { id: e.id, namespace: 'ingress-nginx', ip: '172.18.0.3', ports: e.ports } : e,
+    );
 
     // WHEN the stack's policies are evaluated
     const findings = rulesAndMessages(allowedFlows(stackPolicies(), endpoints));
@@ -429,7 +525,10 @@ describe('allowedFlows semantics', () => {
   it('applies a policy only in its own namespace, defaulting a missing one', () => {
     // GIVEN the policies without metadata.namespace, and a deny-all in ingress-nginx
     const unnamespaced = stackPolicies().map((p) => ({ ...p, metadata: { name: p.metadata.name } }));
-    const denyIngressNginx = { ...networkPolicy('deny-all', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }), metadata: { name: 'deny-all', namespace: 'ingress-nginx' } };
+    const denyIngressNginx = {
+      ...networkPolicy('deny-all', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }),
+      metadata: { name: 'deny-all', namespace: 'ingress-nginx' },
+    };
     const inMonitoring = stackEndpoints().map((e) => (e.namespace === 'observability' ? { ...e, namespace: 'monitoring' } : e));
 
     // WHEN evaluated with the default namespace, with the stack moved to another one, and with the foreign deny-all added

@@ -7,7 +7,10 @@ import { probeFindings } from '../../tools/validate/probes.ts';
 import { app, renderCommitted } from '../support/repo.ts';
 
 function pod(a: RenderedApp, name: string): V1PodSpec {
-  const spec = a.objects.filter((o) => o.metadata.name === name).map(podSpecOf).find(Boolean);
+  const spec = a.objects
+    .filter((o) => o.metadata.name === name)
+    .map(podSpecOf)
+    .find(Boolean);
   if (!spec) throw new Error(`${a.env}/${a.component}: no workload ${name}`);
   return spec.pod;
 }
@@ -38,11 +41,14 @@ describe('liveness probes ask only whether the process serves', async () => {
     container.livenessProbe = { httpGet: { path, port: 'http' } };
     // THEN the gate names the object, the probe and the fix
     const findings = probeFindings(changed);
-    expect(findings.map((f) => [f.rule, f.path])).toEqual([['probe/liveness-not-process-only', '/spec/template/spec/containers/0/livenessProbe']]);
+    expect(findings.map((f) => [f.rule, f.path])).toEqual([
+      ['probe/liveness-not-process-only', '/spec/template/spec/containers/0/livenessProbe'],
+    ]);
     expect(findings[0]?.message).toContain(fix);
   });
 
   it('the health table never offers a forbidden endpoint as the liveness one', () => {
-    for (const health of Object.values(HEALTH)) expect(health.notForLiveness).not.toContain('liveness' in health ? health.liveness : undefined);
+    for (const health of Object.values(HEALTH))
+      expect(health.notForLiveness).not.toContain('liveness' in health ? health.liveness : undefined);
   });
 });

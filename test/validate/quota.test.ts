@@ -54,7 +54,9 @@ describe('the quota gate', async () => {
   it('refuses storage in a PriorityClass-scoped quota, which the API server rejects', () => {
     const objects = objectsOf('dev');
     find(objects, 'ResourceQuota', 'observability-compute')['spec'].hard.persistentvolumeclaims = '10';
-    expect(summary(quotaFindings('dev', objects))).toEqual(['quota/scope-resource ResourceQuota observability/observability-compute /spec/hard/persistentvolumeclaims']);
+    expect(summary(quotaFindings('dev', objects))).toEqual([
+      'quota/scope-resource ResourceQuota observability/observability-compute /spec/hard/persistentvolumeclaims',
+    ]);
   });
 
   it('finds a container the quota would refuse: no limit and no LimitRange default', () => {

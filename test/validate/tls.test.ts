@@ -10,10 +10,11 @@ const apps = (env: Environment) => [
   { env: env.name, component: 'grafana', dir: `overlays/${env.name}/grafana`, objects: grafana(env) },
   { env: env.name, component: 'minio', dir: `overlays/${env.name}/minio`, objects: minio(env) },
 ];
-const ini = (env: Environment): string => String((grafana(env).find((o) => o.metadata.name === 'grafana-config')?.['data'] as Record<string, string>)['grafana.ini']);
+const ini = (env: Environment): string =>
+  String((grafana(env).find((o) => o.metadata.name === 'grafana-config')?.['data'] as Record<string, string>)['grafana.ini']);
 
 describe('Ingress TLS per environment', () => {
-  it('cert-manager: the issuer annotation and one tls entry per host, Grafana\'s root_url is https', () => {
+  it("cert-manager: the issuer annotation and one tls entry per host, Grafana's root_url is https", () => {
     const ingress = grafana(prod).find((o) => o.kind === 'Ingress');
     expect(ingress?.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': 'observability-ca' });
     expect((ingress?.['spec'] as { tls: unknown }).tls).toEqual([{ hosts: ['grafana.local'], secretName: 'grafana-tls' }]);
@@ -25,12 +26,18 @@ describe('Ingress TLS per environment', () => {
     const env = withTls(prod, { mode: 'secret', secretName: 'wildcard-local' });
     const rendered = apps(env);
     const ingresses = rendered.flatMap((a) => a.objects).filter((o) => o.kind === 'Ingress');
-    expect(ingresses.map((i) => [i.metadata.annotations, (i['spec'] as { tls: { secretName: string }[] }).tls[0]?.secretName])).toEqual([[undefined, 'wildcard-local'], [undefined, 'wildcard-local']]);
+    expect(ingresses.map((i) => [i.metadata.annotations, (i['spec'] as { tls: { secretName: string }[] }).tls[0]?.secretName])).toEqual([
+      [undefined, 'wildcard-local'],
+      [undefined, 'wildcard-local'],
+    ]);
     expect(tlsFindings(rendered, env)).toEqual([]);
-    expect(tlsFindings(rendered, withTls(prod, { mode: 'secret', secretName: 'another' })).map((f) => f.rule)).toEqual(['tls/no-certificate-source', 'tls/no-certificate-source']);
+    expect(tlsFindings(rendered, withTls(prod, { mode: 'secret', secretName: 'another' })).map((f) => f.rule)).toEqual([
+      'tls/no-certificate-source',
+      'tls/no-certificate-source',
+    ]);
   });
 
-  it('plain HTTP only under the environment\'s named exception', () => {
+  it("plain HTTP only under the environment's named exception", () => {
     expect(ini(dev)).toContain('root_url = http://grafana.local/');
     expect(tlsFindings(apps(dev), dev)).toEqual([]);
     // the same plain-HTTP objects judged for an environment that declares TLS fail on every host

@@ -38,8 +38,14 @@ function fill(value: unknown, element: Element, where: string): unknown {
   if (typeof value === 'string') {
     return value.replace(PLACEHOLDER, (_match, expression: string) => {
       const field = /^\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(expression);
-      if (!field?.[1]) throw new ExpandError(`${where}: template expression "{{${expression}}}" is not a plain field reference; the plan supports only {{.field}}`);
-      if (!(field[1] in element)) throw new ExpandError(`${where}: template references .${field[1]}, which the generator element ${JSON.stringify(element)} lacks (missingkey=error)`);
+      if (!field?.[1])
+        throw new ExpandError(
+          `${where}: template expression "{{${expression}}}" is not a plain field reference; the plan supports only {{.field}}`,
+        );
+      if (!(field[1] in element))
+        throw new ExpandError(
+          `${where}: template references .${field[1]}, which the generator element ${JSON.stringify(element)} lacks (missingkey=error)`,
+        );
       return String(element[field[1]]);
     });
   }
@@ -67,16 +73,27 @@ export function expandApplicationSet(appset: KubeObject): PlannedApplication[] {
   const steps = spec.strategy?.type === 'RollingSync' ? (spec.strategy.rollingSync?.steps ?? []) : [];
   const planned: PlannedApplication[] = [];
   (spec.generators ?? []).forEach((generator, g) => {
-    if (!generator.list) throw new ExpandError(`ApplicationSet ${name}: generators[${g}] is not a list generator; the plan expands list generators only`);
+    if (!generator.list)
+      throw new ExpandError(`ApplicationSet ${name}: generators[${g}] is not a list generator; the plan expands list generators only`);
     (generator.list.elements ?? []).forEach((element, e) => {
       const where = `ApplicationSet ${name} generators[${g}].list.elements[${e}]`;
-      const template = fill(spec.template ?? {}, element, where) as { metadata: { name: string; labels?: Record<string, string> } & Record<string, unknown>; spec: Record<string, unknown> };
-      const appSpec = template.spec as { project: string; source: { path: string; repoURL: string; targetRevision: string }; destination: PlannedApplication['destination'] };
+      const template = fill(spec.template ?? {}, element, where) as {
+        metadata: { name: string; labels?: Record<string, string> } & Record<string, unknown>;
+        spec: Record<string, unknown>;
+      };
+      const appSpec = template.spec as {
+        project: string;
+        source: { path: string; repoURL: string; targetRevision: string };
+        destination: PlannedApplication['destination'];
+      };
       const labels = template.metadata.labels ?? {};
       // The controller adds the resources finalizer to a template without finalizers unless the ApplicationSet
       // preserves resources on deletion (argo-cd v3.2.12 applicationset/utils/utils.go, RenderTemplateParams).
       const finalizers = template.metadata['finalizers'] as unknown[] | undefined;
-      const metadata = (finalizers?.length ?? 0) === 0 && spec.syncPolicy?.preserveResourcesOnDeletion !== true ? { ...template.metadata, finalizers: [RESOURCES_FINALIZER] } : template.metadata;
+      const metadata =
+        (finalizers?.length ?? 0) === 0 && spec.syncPolicy?.preserveResourcesOnDeletion !== true
+          ? { ...template.metadata, finalizers: [RESOURCES_FINALIZER] }
+          : template.metadata;
       const matching = steps.map((s, i) => (matches(s.matchExpressions ?? [], labels) ? i : -1)).filter((i) => i >= 0);
       planned.push({
         applicationSet: name,
@@ -88,7 +105,12 @@ export function expandApplicationSet(appset: KubeObject): PlannedApplication[] {
         targetRevision: appSpec.source.targetRevision,
         destination: appSpec.destination,
         step: matching.length === 1 ? (matching[0] as number) : matching.length === 0 ? -1 : -2,
-        application: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { ...metadata, namespace: appset.metadata.namespace ?? ARGOCD_NAMESPACE }, spec: template.spec },
+        application: {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'Application',
+          metadata: { ...metadata, namespace: appset.metadata.namespace ?? ARGOCD_NAMESPACE },
+          spec: template.spec,
+        },
       });
     });
   });

@@ -67,7 +67,13 @@ export const dev: Environment = {
   credentials: 'inline-dev',
   ingress: {
     ...baseline.ingress,
-    tls: { mode: 'none', exception: { name: 'laptop-dev', reason: 'a kind or k3d cluster on a laptop: no certificate issuer, hosts resolve to 127.0.0.1 only' } },
+    tls: {
+      mode: 'none',
+      exception: {
+        name: 'laptop-dev',
+        reason: 'a kind or k3d cluster on a laptop: no certificate issuer, hosts resolve to 127.0.0.1 only',
+      },
+    },
   },
   loki: { ...baseline.loki, retentionHours: 72, volumeSize: '5Gi' },
   objectStore: { ...(baseline.objectStore as Extract<Environment['objectStore'], { kind: 'minio' }>), volumeSize: '5Gi' },

@@ -33,6 +33,7 @@ export const SECURITY_EXCEPTIONS: readonly SecurityException[] = [
     component: 'alloy',
     workload: 'alloy',
     control: 'no-host-path',
-    reason: 'Alloy tails the node\'s /var/log, mounted read-only (docs/adr/0003-alloy-runs-as-root.md), and keeps its tail positions in /var/lib/alloy/observability so a new pod resumes (docs/adr/0015-alloy-positions-on-the-node.md)',
+    reason:
+      "Alloy tails the node's /var/log, mounted read-only (docs/adr/0003-alloy-runs-as-root.md), and keeps its tail positions in /var/lib/alloy/observability so a new pod resumes (docs/adr/0015-alloy-positions-on-the-node.md)",
   },
 ];

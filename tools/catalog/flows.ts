@@ -115,7 +115,8 @@ export function intendedFlows(env: Environment): IntendedFlow[] {
     add('grafana', 'internet', PORTS.https, `alert notifications to the ${env.grafana.alerting.contactPoint.name} webhook`);
   }
   if (has('loki') && env.objectStore.kind === 's3') {
-    for (const target of loki) add(target, 'internet', externalS3Port(env.objectStore), `chunks on the external S3 endpoint ${env.objectStore.endpoint}`);
+    for (const target of loki)
+      add(target, 'internet', externalS3Port(env.objectStore), `chunks on the external S3 endpoint ${env.objectStore.endpoint}`);
   }
   if (has('grafana')) {
     add('ingress-controller', 'grafana', PORTS.grafanaHttp, `seed: Ingress → Grafana (${env.ingress.grafanaHost})`);
@@ -139,10 +140,11 @@ export function intendedFlows(env: Environment): IntendedFlow[] {
       ...(has('grafana') ? [['grafana', PORTS.grafanaHttp] as [string, number]] : []),
     ];
     for (const [to, port] of scraped) {
-      if (!flows.some((f) => f.from === 'alloy' && f.to === to && f.port === port)) add('alloy', to, port, 'Alloy scrapes the stack\'s /metrics');
+      if (!flows.some((f) => f.from === 'alloy' && f.to === to && f.port === port))
+        add('alloy', to, port, "Alloy scrapes the stack's /metrics");
     }
-    add('alloy', 'metrics-store', urlPort(env.metrics.remoteWriteUrl), 'seed: Alloy\'s Prometheus writer (remote write)');
-    if (has('grafana')) add('grafana', 'metrics-store', urlPort(env.metrics.queryUrl), 'seed: Grafana\'s Prometheus connector');
+    add('alloy', 'metrics-store', urlPort(env.metrics.remoteWriteUrl), "seed: Alloy's Prometheus writer (remote write)");
+    if (has('grafana')) add('grafana', 'metrics-store', urlPort(env.metrics.queryUrl), "seed: Grafana's Prometheus connector");
   }
   if (has('loki') && lokiReplicas(env) > 1) {
     for (const from of loki) {

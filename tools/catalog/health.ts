@@ -23,12 +23,14 @@ export const HEALTH = {
     // /ready fails during WAL replay, while the ring is unhealthy and, on read pods, while no
     // query-scheduler is connected: as liveness it restart-storms writers and every reader in a backend outage.
     notForLiveness: ['/ready'],
-    source: 'grafana-community/helm-charts charts/loki/values.yaml (18.11.0, Loki 3.7.6): loki.livenessProbe buildinfo, readinessProbe /ready',
+    source:
+      'grafana-community/helm-charts charts/loki/values.yaml (18.11.0, Loki 3.7.6): loki.livenessProbe buildinfo, readinessProbe /ready',
   },
   alloy: {
     readiness: '/-/ready',
     notForLiveness: ['/-/healthy'],
-    source: 'grafana/alloy v1.18.1 docs/sources/reference/http/_index.md ("/-/healthy isn\'t suitable for a Kubernetes liveness probe"); chart alloy.livenessProbe: {}',
+    source:
+      'grafana/alloy v1.18.1 docs/sources/reference/http/_index.md ("/-/healthy isn\'t suitable for a Kubernetes liveness probe"); chart alloy.livenessProbe: {}',
   },
   grafana: {
     liveness: '/healthz',

@@ -37,4 +37,8 @@ export const ALLOY_LEVEL_LABEL = 'level';
 const ALLOY_COMPONENT_LABELS = ['stream', 'filename'] as const;
 
 /** Every stream label Alloy writes: what a LogQL stream selector can match on (tools/validate/logql.ts). */
-export const ALLOY_STREAM_LABELS: readonly string[] = [...Object.keys(ALLOY_DISCOVERY_LABELS), ALLOY_LEVEL_LABEL, ...ALLOY_COMPONENT_LABELS];
+export const ALLOY_STREAM_LABELS: readonly string[] = [
+  ...Object.keys(ALLOY_DISCOVERY_LABELS),
+  ALLOY_LEVEL_LABEL,
+  ...ALLOY_COMPONENT_LABELS,
+];

@@ -22,9 +22,7 @@ export const CLUSTER_RULES: readonly V1PolicyRule[] = [
 ];
 
 /** The seed's RBAC model: namespaced Role rules (configuration and credentials of the stack). */
-export const NAMESPACE_RULES: readonly V1PolicyRule[] = [
-  { apiGroups: [''], resources: ['configmaps', 'secrets'], verbs: ALL_VERBS },
-];
+export const NAMESPACE_RULES: readonly V1PolicyRule[] = [{ apiGroups: [''], resources: ['configmaps', 'secrets'], verbs: ALL_VERBS }];
 
 /** One API resource a workload's configuration reads; `namespace` absent means across the cluster. */
 export interface ApiRead {

@@ -5,7 +5,10 @@ import type { Environment } from './types.ts';
  * of an Ingress (cert-manager docs, "Securing Ingress Resources": `cert-manager.io/issuer` for a
  * namespaced Issuer, `cert-manager.io/cluster-issuer` for a ClusterIssuer).
  */
-export const CERT_MANAGER_ISSUER_ANNOTATION = { Issuer: 'cert-manager.io/issuer', ClusterIssuer: 'cert-manager.io/cluster-issuer' } as const;
+export const CERT_MANAGER_ISSUER_ANNOTATION = {
+  Issuer: 'cert-manager.io/issuer',
+  ClusterIssuer: 'cert-manager.io/cluster-issuer',
+} as const;
 
 /** `https://host` unless the environment declares plain HTTP as a named exception. */
 export function externalUrl(env: Environment, host: string): string {

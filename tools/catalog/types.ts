@@ -102,7 +102,15 @@ export interface ClusterDestination {
 }
 
 export interface NamespaceLimits {
-  quota: { requestsCpu: Quantity; requestsMemory: Quantity; limitsCpu: Quantity; limitsMemory: Quantity; pods: number; persistentVolumeClaims: number; requestsStorage: Quantity };
+  quota: {
+    requestsCpu: Quantity;
+    requestsMemory: Quantity;
+    limitsCpu: Quantity;
+    limitsMemory: Quantity;
+    pods: number;
+    persistentVolumeClaims: number;
+    requestsStorage: Quantity;
+  };
   /** Defaults the LimitRange gives a container that declares none. */
   containerDefaults: Resources;
 }

@@ -63,10 +63,21 @@ function checkEnvironment(env: Environment, problems: string[]): void {
   const check = checker(env, problems);
   check(DNS_LABEL.test(env.name), 'catalog', 'name', `"${env.name}" must be a DNS label (lowercase letters, digits, '-')`);
   check(env.targetRevision.trim() !== '', 'catalog', 'targetRevision', 'must name a git revision, e.g. main');
-  check(isCidr(env.cluster.apiServerCidr), 'platform', 'cluster.apiServerCidr', `"${env.cluster.apiServerCidr}" is not a CIDR (address/prefix, e.g. 10.0.0.0/24)`);
+  check(
+    isCidr(env.cluster.apiServerCidr),
+    'platform',
+    'cluster.apiServerCidr',
+    `"${env.cluster.apiServerCidr}" is not a CIDR (address/prefix, e.g. 10.0.0.0/24)`,
+  );
   check(env.cluster.name.trim() !== '', 'catalog', 'cluster.name', 'must name the Argo CD cluster (argocd cluster add, or in-cluster)');
-  check(/^https:\/\/[^/\s]+/.test(env.cluster.server), 'catalog', 'cluster.server', `"${env.cluster.server}" must be the API server's https:// URL`);
-  if (env.storageClassName !== undefined) check(DNS_NAME.test(env.storageClassName), 'platform', 'storageClassName', `"${env.storageClassName}" is not a DNS name`);
+  check(
+    /^https:\/\/[^/\s]+/.test(env.cluster.server),
+    'catalog',
+    'cluster.server',
+    `"${env.cluster.server}" must be the API server's https:// URL`,
+  );
+  if (env.storageClassName !== undefined)
+    check(DNS_NAME.test(env.storageClassName), 'platform', 'storageClassName', `"${env.storageClassName}" is not a DNS name`);
   if (env.metrics) {
     for (const field of ['remoteWriteUrl', 'queryUrl'] as const) {
       const url = env.metrics[field];
@@ -79,12 +90,24 @@ function checkEnvironment(env: Environment, problems: string[]): void {
     (env.credentials === 'external-secrets') === (store !== undefined),
     'platform',
     'secretStore',
-    env.credentials === 'external-secrets' ? 'credentials: external-secrets needs a secretStore (kind, name, keyPrefix, refreshInterval)' : `is only read with credentials: external-secrets, not ${env.credentials}`,
+    env.credentials === 'external-secrets'
+      ? 'credentials: external-secrets needs a secretStore (kind, name, keyPrefix, refreshInterval)'
+      : `is only read with credentials: external-secrets, not ${env.credentials}`,
   );
   if (store) {
     check(DNS_NAME.test(store.name), 'platform', 'secretStore.name', `"${store.name}" is not a Kubernetes object name`);
-    check(/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/.test(store.refreshInterval), 'platform', 'secretStore.refreshInterval', `"${store.refreshInterval}" is not a Go duration (e.g. 1h)`);
-    check(store.keyPrefix.trim() !== '' && !store.keyPrefix.endsWith('/'), 'platform', 'secretStore.keyPrefix', 'must be a non-empty path without a trailing "/"');
+    check(
+      /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/.test(store.refreshInterval),
+      'platform',
+      'secretStore.refreshInterval',
+      `"${store.refreshInterval}" is not a Go duration (e.g. 1h)`,
+    );
+    check(
+      store.keyPrefix.trim() !== '' && !store.keyPrefix.endsWith('/'),
+      'platform',
+      'secretStore.keyPrefix',
+      'must be a non-empty path without a trailing "/"',
+    );
   }
   const seen = new Set<string>();
   for (const name of env.components) {
@@ -98,21 +121,38 @@ function checkEnvironment(env: Environment, problems: string[]): void {
     hasMinio === (env.objectStore.kind === 'minio'),
     'minio',
     'objectStore.kind',
-    hasMinio ? 'minio is deployed but objectStore.kind is not "minio"' : 'objectStore.kind is "minio" but the minio component is not deployed',
+    hasMinio
+      ? 'minio is deployed but objectStore.kind is not "minio"'
+      : 'objectStore.kind is "minio" but the minio component is not deployed',
   );
   if (env.objectStore.kind === 'minio') {
     checkQuantity(check, 'minio', 'objectStore.volumeSize', env.objectStore.volumeSize);
     checkResources(check, 'minio', 'objectStore.resources', env.objectStore.resources);
-    check(wholeAtLeast(env.objectStore.noncurrentVersionExpiryDays, 1), 'minio', 'objectStore.noncurrentVersionExpiryDays', 'must be a whole number of days ≥ 1');
+    check(
+      wholeAtLeast(env.objectStore.noncurrentVersionExpiryDays, 1),
+      'minio',
+      'objectStore.noncurrentVersionExpiryDays',
+      'must be a whole number of days ≥ 1',
+    );
   } else {
-    check(/^[^/:\s]+(:\d+)?$/.test(env.objectStore.endpoint), 'loki', 'objectStore.endpoint', `"${env.objectStore.endpoint}" must be host[:port], no scheme`);
+    check(
+      /^[^/:\s]+(:\d+)?$/.test(env.objectStore.endpoint),
+      'loki',
+      'objectStore.endpoint',
+      `"${env.objectStore.endpoint}" must be host[:port], no scheme`,
+    );
     check(env.objectStore.region.trim() !== '', 'loki', 'objectStore.region', 'must name the S3 region (e.g. us-east-1)');
   }
 
   const loki = env.loki;
   const targets = lokiTargets(env);
   for (const target of Object.keys(loki.replicas) as LokiTarget[]) {
-    check(targets.includes(target), 'loki', `loki.replicas.${target}`, `not a target of ${loki.mode} mode (targets: ${targets.join(', ')})`);
+    check(
+      targets.includes(target),
+      'loki',
+      `loki.replicas.${target}`,
+      `not a target of ${loki.mode} mode (targets: ${targets.join(', ')})`,
+    );
   }
   for (const target of targets) {
     const replicas = loki.replicas[target];
@@ -128,38 +168,71 @@ function checkEnvironment(env: Environment, problems: string[]): void {
     'loki.replicationFactor',
     `must be between 1 and the number of write replicas (${writers}), got ${loki.replicationFactor}`,
   );
-  check(wholeAtLeast(loki.retentionHours, 24), 'loki', 'loki.retentionHours', `must be a whole number of hours ≥ 24 (Loki's index period), got ${loki.retentionHours}`);
+  check(
+    wholeAtLeast(loki.retentionHours, 24),
+    'loki',
+    'loki.retentionHours',
+    `must be a whole number of hours ≥ 24 (Loki's index period), got ${loki.retentionHours}`,
+  );
   checkQuantity(check, 'loki', 'loki.volumeSize', loki.volumeSize);
 
   check(wholeAtLeast(env.grafana.replicas, 0), 'grafana', 'grafana.replicas', `must be a whole number ≥ 0, got ${env.grafana.replicas}`);
-  check(env.grafana.replicas <= 1, 'grafana', 'grafana.replicas', 'more than 1 needs a shared SQL database; with SQLite Grafana runs one replica (docs/adr/0005-grafana-single-replica.md)');
+  check(
+    env.grafana.replicas <= 1,
+    'grafana',
+    'grafana.replicas',
+    'more than 1 needs a shared SQL database; with SQLite Grafana runs one replica (docs/adr/0005-grafana-single-replica.md)',
+  );
   checkQuantity(check, 'grafana', 'grafana.volumeSize', env.grafana.volumeSize);
   checkResources(check, 'grafana', 'grafana.resources', env.grafana.resources);
   checkResources(check, 'alloy', 'alloy.resources', env.alloy.resources);
   checkResources(check, 'platform', 'limits.containerDefaults', env.limits.containerDefaults);
   const quota = env.limits.quota;
-  for (const field of ['requestsCpu', 'requestsMemory', 'limitsCpu', 'limitsMemory', 'requestsStorage'] as const) checkQuantity(check, 'platform', `limits.quota.${field}`, quota[field]);
+  for (const field of ['requestsCpu', 'requestsMemory', 'limitsCpu', 'limitsMemory', 'requestsStorage'] as const)
+    checkQuantity(check, 'platform', `limits.quota.${field}`, quota[field]);
   for (const field of ['pods', 'persistentVolumeClaims'] as const) {
     check(wholeAtLeast(quota[field], 1), 'platform', `limits.quota.${field}`, `must be a whole number ≥ 1, got ${quota[field]}`);
   }
   const threshold = env.grafana.alerting.errorLinesPerSecond;
-  check(Number.isFinite(threshold) && threshold > 0, 'grafana', 'grafana.alerting.errorLinesPerSecond', `must be a number of lines per second above 0, got ${threshold}`);
+  check(
+    Number.isFinite(threshold) && threshold > 0,
+    'grafana',
+    'grafana.alerting.errorLinesPerSecond',
+    `must be a number of lines per second above 0, got ${threshold}`,
+  );
   const contactPoint = env.grafana.alerting.contactPoint;
   if (contactPoint) check(contactPoint.name.trim() !== '', 'grafana', 'grafana.alerting.contactPoint.name', 'must name the contact point');
 
   check(DNS_NAME.test(env.ingress.className), 'platform', 'ingress.className', `"${env.ingress.className}" is not an IngressClass name`);
-  check(DNS_LABEL.test(env.ingress.controllerNamespace), 'platform', 'ingress.controllerNamespace', `"${env.ingress.controllerNamespace}" is not a namespace name (DNS label)`);
+  check(
+    DNS_LABEL.test(env.ingress.controllerNamespace),
+    'platform',
+    'ingress.controllerNamespace',
+    `"${env.ingress.controllerNamespace}" is not a namespace name (DNS label)`,
+  );
   checkLabels(check, 'platform', 'ingress.controllerPodLabels', env.ingress.controllerPodLabels);
 
   for (const field of ['grafanaHost', 'minioConsoleHost'] as const) {
     check(DNS_NAME.test(env.ingress[field]), 'platform', `ingress.${field}`, `"${env.ingress[field]}" is not a DNS name`);
   }
-  check(env.ingress.grafanaHost !== env.ingress.minioConsoleHost, 'platform', 'ingress.minioConsoleHost', 'must differ from ingress.grafanaHost');
+  check(
+    env.ingress.grafanaHost !== env.ingress.minioConsoleHost,
+    'platform',
+    'ingress.minioConsoleHost',
+    'must differ from ingress.grafanaHost',
+  );
   const tls = env.ingress.tls;
-  if (tls.mode === 'cert-manager') check(DNS_NAME.test(tls.issuer.name), 'platform', 'ingress.tls.issuer.name', `"${tls.issuer.name}" is not a Kubernetes object name`);
-  if (tls.mode === 'secret') check(DNS_NAME.test(tls.secretName), 'platform', 'ingress.tls.secretName', `"${tls.secretName}" is not a Kubernetes object name`);
+  if (tls.mode === 'cert-manager')
+    check(DNS_NAME.test(tls.issuer.name), 'platform', 'ingress.tls.issuer.name', `"${tls.issuer.name}" is not a Kubernetes object name`);
+  if (tls.mode === 'secret')
+    check(DNS_NAME.test(tls.secretName), 'platform', 'ingress.tls.secretName', `"${tls.secretName}" is not a Kubernetes object name`);
   if (tls.mode === 'none') {
-    check(tls.exception.name.trim() !== '' && tls.exception.reason.trim() !== '', 'platform', 'ingress.tls.exception', 'plain HTTP needs a named exception and its reason');
+    check(
+      tls.exception.name.trim() !== '' && tls.exception.reason.trim() !== '',
+      'platform',
+      'ingress.tls.exception',
+      'plain HTTP needs a named exception and its reason',
+    );
   }
 }
 
@@ -180,7 +253,13 @@ export function validateCatalog(environments: readonly Environment[]): void {
   }
   if (environments.length === 0) problems.push('catalog: environments: none declared');
   if (problems.length > 0) {
-    const more = problems.length > 1 ? `\n${problems.slice(1).map((p) => `  also: ${p}`).join('\n')}` : '';
+    const more =
+      problems.length > 1
+        ? `\n${problems
+            .slice(1)
+            .map((p) => `  also: ${p}`)
+            .join('\n')}`
+        : '';
     throw new CatalogError(`invalid catalog: ${problems[0]}${more}`);
   }
 }

@@ -37,7 +37,12 @@ function intendedFor(catalog: Catalog, overlay: OverlayRef): ReturnType<(typeof 
  * `npm run check` without the printing: is what is committed exactly what the catalog generates,
  * does every overlay render, and does each render equal what the catalog builds?
  */
-export async function runCheck(root: string, catalog: Catalog, kustomize: Kustomize, render: Pick<RenderOptions, 'cache' | 'onProgress'> = {}): Promise<CheckResult> {
+export async function runCheck(
+  root: string,
+  catalog: Catalog,
+  kustomize: Kustomize,
+  render: Pick<RenderOptions, 'cache' | 'onProgress'> = {},
+): Promise<CheckResult> {
   const generated = generate(catalog);
   const disk = await readOutputTree(root);
   const stale = compareWithDisk(generated, disk);
@@ -51,7 +56,12 @@ export async function runCheck(root: string, catalog: Catalog, kustomize: Kustom
   const { tree } = validation;
   const findings: Finding[] = [...validation.findings];
   for (const path of stale.foreign) {
-    findings.push({ rule: 'generate/foreign-file', severity: 'error', object: path, message: 'not generated; hand-written files do not belong in base/, overlays/ or apps/: move it into the catalog' });
+    findings.push({
+      rule: 'generate/foreign-file',
+      severity: 'error',
+      object: path,
+      message: 'not generated; hand-written files do not belong in base/, overlays/ or apps/: move it into the catalog',
+    });
   }
   // A stale tree renders what git holds, not what the catalog says; comparing them would only repeat the stale diff.
   if (stale.stale.length === 0) {
@@ -63,5 +73,12 @@ export async function runCheck(root: string, catalog: Catalog, kustomize: Kustom
   // Loki, Alloy and Argo CD's own loaders, when the upstream tier's programs are built.
   const upstream = await upstreamFindings(root, tree, disk);
   findings.push(...upstream.findings);
-  return { stale, tree, findings: sortFindings(findings), honoured: validation.honoured, summary: tree.apps.map(summarize), upstreamSkipped: upstream.skipped };
+  return {
+    stale,
+    tree,
+    findings: sortFindings(findings),
+    honoured: validation.honoured,
+    summary: tree.apps.map(summarize),
+    upstreamSkipped: upstream.skipped,
+  };
 }

@@ -33,8 +33,18 @@ export function summarize(app: RenderedApp): AppSummary {
 /** A fixed-width table: environment × component with objects, kinds and images. */
 export function formatSummary(rows: readonly AppSummary[]): string {
   const header = ['ENV', 'COMPONENT', 'OBJECTS', 'IMAGES', 'KINDS'];
-  const cells = rows.map((r) => [r.env, r.component, String(r.objects), r.images.map((i) => i.replace(/^.*\//, '')).join(' ') || '-', r.kinds.join(',')]);
+  const cells = rows.map((r) => [
+    r.env,
+    r.component,
+    String(r.objects),
+    r.images.map((i) => i.replace(/^.*\//, '')).join(' ') || '-',
+    r.kinds.join(','),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
-  const line = (c: string[]): string => c.map((cell, i) => (i === c.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  const line = (c: string[]): string =>
+    c
+      .map((cell, i) => (i === c.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...cells.map(line)].join('\n');
 }

@@ -68,14 +68,21 @@ export interface ValidateOptions extends Pick<RenderOptions, 'cache' | 'onProgre
  * honoured exceptions are those of the overlays asked for. With no selector, the whole repository's
  * gates run too (treeFindings). Errors: an unknown overlay or a render that fails (RenderError).
  */
-export async function validateRepository(root: string, catalog: Catalog, kustomize: Kustomize, selectors: readonly string[], options: ValidateOptions = {}): Promise<RepositoryValidation> {
+export async function validateRepository(
+  root: string,
+  catalog: Catalog,
+  kustomize: Kustomize,
+  selectors: readonly string[],
+  options: ValidateOptions = {},
+): Promise<RepositoryValidation> {
   const { files, ...render } = options;
   const chosen = await resolveOverlays(root, selectors);
   const envs = new Set(chosen.map((o) => o.env));
   const context = (await listOverlays(root)).filter((o) => envs.has(o.env));
   const tree = await renderOverlays(root, kustomize, context, render);
   const overlays = chosen.map((o) => o.dir);
-  if (selectors.length === 0) return { overlays, tree, ...(await treeFindings(root, catalog, tree, files ?? (await readOutputTree(root)))) };
+  if (selectors.length === 0)
+    return { overlays, tree, ...(await treeFindings(root, catalog, tree, files ?? (await readOutputTree(root)))) };
   const dirs = new Set(overlays);
   const wanted = (env?: string, component?: string): boolean => env === undefined || dirs.has(`overlays/${env}/${component}`);
   const validation = await treeFindings(root, catalog, tree);

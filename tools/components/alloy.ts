@@ -7,7 +7,18 @@ import { image } from '../catalog/images.ts';
 import { METRICS_PORT_NAMES, PORTS, lokiWriteTarget } from '../catalog/flows.ts';
 import { DISCOVERY_ROLE_READS, readRulesFor } from '../catalog/rbac.ts';
 import { ALLOY_DISCOVERY_LABELS, ALLOY_LEVEL_LABEL, NAMESPACE } from '../catalog/names.ts';
-import { configChecksum, httpProbe, meta, object, podDefaults, resources, restrictedContainer, service, standardLabels, workloadServiceAccount } from './common.ts';
+import {
+  configChecksum,
+  httpProbe,
+  meta,
+  object,
+  podDefaults,
+  resources,
+  restrictedContainer,
+  service,
+  standardLabels,
+  workloadServiceAccount,
+} from './common.ts';
 import { PRIORITY_NODE_AGENT } from './platform.ts';
 
 /**

@@ -20,7 +20,6 @@ import type { Environment, Quantity, Resources } from '../catalog/types.ts';
 import { NAMESPACE, PART_OF } from '../catalog/names.ts';
 import { CERT_MANAGER_ISSUER_ANNOTATION, tlsSecretName } from '../catalog/tls.ts';
 
-
 /** Labels every generated object carries; `part-of` is what the drift reader's label selector lists. */
 export function standardLabels(name: string, component?: string): Record<string, string> {
   return { ...selectorLabels(name, component), [PART_OF_LABEL]: PART_OF };
@@ -94,7 +93,12 @@ export function podDefaults(
 
 /** A workload's own identity; without `token` no API token is mounted into its pods (docs/adr/0011-rbac-per-workload.md). */
 export function workloadServiceAccount(name: string, labels: Record<string, string>, token = false): KubeObject {
-  return object<V1ServiceAccount>({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(name, labels), automountServiceAccountToken: token });
+  return object<V1ServiceAccount>({
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: meta(name, labels),
+    automountServiceAccountToken: token,
+  });
 }
 
 export function service(
@@ -159,7 +163,13 @@ export function configChecksum(text: string): Record<string, string> {
  * section with cert-manager's issuer annotation, or with the environment's own Secret; none only
  * under the environment's named exception (tools/catalog/tls.ts, docs/adr/0012-ingress-tls.md).
  */
-export function ingress(env: Environment, name: string, labels: Record<string, string>, host: string, backend: { service: string; port: string }): KubeObject {
+export function ingress(
+  env: Environment,
+  name: string,
+  labels: Record<string, string>,
+  host: string,
+  backend: { service: string; port: string },
+): KubeObject {
   const tls = env.ingress.tls;
   const secretName = tlsSecretName(env, name);
   const annotations = tls.mode === 'cert-manager' ? { [CERT_MANAGER_ISSUER_ANNOTATION[tls.issuer.kind]]: tls.issuer.name } : undefined;
@@ -170,7 +180,14 @@ export function ingress(env: Environment, name: string, labels: Record<string, s
     spec: {
       ingressClassName: env.ingress.className,
       ...(secretName ? { tls: [{ hosts: [host], secretName }] } : {}),
-      rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: backend.service, port: { name: backend.port } } } }] } }],
+      rules: [
+        {
+          host,
+          http: {
+            paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: backend.service, port: { name: backend.port } } } }],
+          },
+        },
+      ],
     },
   });
 }

@@ -22,7 +22,15 @@ export function credentialObjects(env: Environment, which: SecretName, labels: R
   const { name, keys } = SECRETS[which];
   const values = devSecretValues(env, which);
   if (values) {
-    return [object<V1Secret>({ apiVersion: 'v1', kind: 'Secret', metadata: meta(name, labels, { annotations: syncWave(-1) }), type: 'Opaque', stringData: values })];
+    return [
+      object<V1Secret>({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: meta(name, labels, { annotations: syncWave(-1) }),
+        type: 'Opaque',
+        stringData: values,
+      }),
+    ];
   }
   const store = env.secretStore;
   if (env.credentials !== 'external-secrets' || !store) return [];
@@ -47,7 +55,10 @@ export function credentialObjects(env: Environment, which: SecretName, labels: R
  * with Stakater Reloader in the cluster, its annotation on the workload; otherwise nothing (the
  * README's rotation runbook says the restart is manual).
  */
-export function restartOnRotation(env: Environment, secrets: readonly SecretName[]): { workload?: Record<string, string>; pod?: Record<string, string> } {
+export function restartOnRotation(
+  env: Environment,
+  secrets: readonly SecretName[],
+): { workload?: Record<string, string>; pod?: Record<string, string> } {
   if (secrets.length === 0) return {};
   if (env.credentials === 'inline-dev') {
     const text = JSON.stringify(secrets.map((s) => devSecretValues(env, s)));

@@ -15,11 +15,30 @@ const subjects = [{ kind: 'ServiceAccount', name: DRIFT_READER, namespace: NAMES
  */
 export function driftReader(deployed: readonly KubeObject[]): KubeObject[] {
   const watched = deployed.filter((o) => !isHook(o));
-  const namespaced = kindsOf([...watched.filter((o) => o.metadata.namespace), { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: DRIFT_READER, namespace: NAMESPACE } }, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: DRIFT_READER_ROLE, namespace: NAMESPACE } }, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: DRIFT_READER_ROLE, namespace: NAMESPACE } }]);
-  const clusterScoped = kindsOf([...watched.filter((o) => !o.metadata.namespace), { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: DRIFT_READER_ROLE } }, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: DRIFT_READER_ROLE } }]);
+  const namespaced = kindsOf([
+    ...watched.filter((o) => o.metadata.namespace),
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: DRIFT_READER, namespace: NAMESPACE } },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: DRIFT_READER_ROLE, namespace: NAMESPACE } },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: DRIFT_READER_ROLE, namespace: NAMESPACE } },
+  ]);
+  const clusterScoped = kindsOf([
+    ...watched.filter((o) => !o.metadata.namespace),
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: DRIFT_READER_ROLE } },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: DRIFT_READER_ROLE } },
+  ]);
   return [
-    object<V1ServiceAccount>({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(DRIFT_READER, labels), automountServiceAccountToken: false }),
-    object<V1Role>({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta(DRIFT_READER_ROLE, labels), rules: readRules(namespaced) }),
+    object<V1ServiceAccount>({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: meta(DRIFT_READER, labels),
+      automountServiceAccountToken: false,
+    }),
+    object<V1Role>({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: meta(DRIFT_READER_ROLE, labels),
+      rules: readRules(namespaced),
+    }),
     object<V1RoleBinding>({
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
@@ -27,7 +46,12 @@ export function driftReader(deployed: readonly KubeObject[]): KubeObject[] {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: DRIFT_READER_ROLE },
       subjects,
     }),
-    object<V1ClusterRole>({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: meta(DRIFT_READER_ROLE, labels, { clusterScoped: true }), rules: readRules(clusterScoped) }),
+    object<V1ClusterRole>({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: meta(DRIFT_READER_ROLE, labels, { clusterScoped: true }),
+      rules: readRules(clusterScoped),
+    }),
     object<V1ClusterRoleBinding>({
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',

@@ -29,7 +29,13 @@ import {
 import { credentialObjects, restartOnRotation } from './credentials.ts';
 import { PRIORITY_STANDARD } from './platform.ts';
 import { alertRulesFile, notificationsFile, WEBHOOK_URL_ENV } from './grafana-content/alerts.ts';
-import { DASHBOARDS_ROOT, dashboardConfigMapName, dashboardFiles, dashboardFolders, dashboardProviders } from './grafana-content/dashboards.ts';
+import {
+  DASHBOARDS_ROOT,
+  dashboardConfigMapName,
+  dashboardFiles,
+  dashboardFolders,
+  dashboardProviders,
+} from './grafana-content/dashboards.ts';
 import { LOKI_DATASOURCE_UID } from './grafana-content/queries.ts';
 
 const UID = 472;
@@ -59,7 +65,18 @@ export function datasources(env: Environment): string {
       },
       // Grafana's Prometheus connector, on the store Alloy writes the stack's metrics to (ADR 14).
       ...(env.metrics
-        ? [{ name: 'Prometheus', uid: PROMETHEUS_DATASOURCE_UID, type: 'prometheus', access: 'proxy', url: env.metrics.queryUrl, isDefault: false, editable: false, jsonData: { httpMethod: 'POST', timeInterval: '60s' } }]
+        ? [
+            {
+              name: 'Prometheus',
+              uid: PROMETHEUS_DATASOURCE_UID,
+              type: 'prometheus',
+              access: 'proxy',
+              url: env.metrics.queryUrl,
+              isDefault: false,
+              editable: false,
+              jsonData: { httpMethod: 'POST', timeInterval: '60s' },
+            },
+          ]
         : []),
     ],
   });
@@ -147,13 +164,24 @@ function grafanaContainer(env: Environment, folders: Provisioning['folders']): V
 }
 
 /** Grafana's Deployment, rolled when any provisioned file or a credential read at start changes. */
-function grafanaDeployment(env: Environment, labels: Record<string, string>, selector: Record<string, string>, files: Provisioning): KubeObject {
+function grafanaDeployment(
+  env: Environment,
+  labels: Record<string, string>,
+  selector: Record<string, string>,
+  files: Provisioning,
+): KubeObject {
   const contactPoint = env.grafana.alerting.contactPoint;
   // The webhook URL is read into the provisioned contact point at start; the admin password only seeds
   // the admin user on first start (a restart does not change it: README, "Rotating credentials").
   const rotation = restartOnRotation(env, contactPoint ? [contactPoint.urlSecret] : []);
   // Every provisioned file, so a change to any of them rolls the pod.
-  const provisioned = [files.ini, files.sources, files.providers, ...Object.values(files.alerting), ...files.folders.flatMap((f) => Object.values(f.files))].join('\n');
+  const provisioned = [
+    files.ini,
+    files.sources,
+    files.providers,
+    ...Object.values(files.alerting),
+    ...files.folders.flatMap((f) => Object.values(f.files)),
+  ].join('\n');
   const folders = files.folders;
   return object<V1Deployment>({
     apiVersion: 'apps/v1',

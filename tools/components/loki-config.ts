@@ -10,7 +10,13 @@ export const LOKI_DATA_DIR = '/var/loki';
 function s3(env: Environment): Record<string, unknown> {
   const credentials = { access_key_id: '${S3_ACCESS_KEY_ID}', secret_access_key: '${S3_SECRET_ACCESS_KEY}' };
   if (env.objectStore.kind === 'minio') {
-    return { endpoint: `minio.${NAMESPACE}.svc:${PORTS.minioApi}`, bucketnames: LOKI_BUCKET, s3forcepathstyle: true, insecure: true, ...credentials };
+    return {
+      endpoint: `minio.${NAMESPACE}.svc:${PORTS.minioApi}`,
+      bucketnames: LOKI_BUCKET,
+      s3forcepathstyle: true,
+      insecure: true,
+      ...credentials,
+    };
   }
   return {
     endpoint: env.objectStore.endpoint,
@@ -57,7 +63,13 @@ export function lokiConfig(env: Environment): string {
     // Read pods ask the backend's index gateways for the TSDB index instead of downloading it themselves,
     // as upstream's chart does in simple scalable mode (charts/loki templates/_helpers.tpl loki.indexGatewayAddress).
     ...(env.loki.mode === 'simple-scalable'
-      ? { storage_config: { tsdb_shipper: { index_gateway_client: { server_address: `dns+loki-backend-headless.${NAMESPACE}.svc.cluster.local:${PORTS.lokiGrpc}` } } } }
+      ? {
+          storage_config: {
+            tsdb_shipper: {
+              index_gateway_client: { server_address: `dns+loki-backend-headless.${NAMESPACE}.svc.cluster.local:${PORTS.lokiGrpc}` },
+            },
+          },
+        }
       : {}),
     limits_config: { retention_period: `${env.loki.retentionHours}h` },
     analytics: { reporting_enabled: false },

@@ -129,10 +129,19 @@ export function loki(env: Environment): KubeObject[] {
         }),
       );
       objects.push(
-        service(`${name}-headless`, labels, selector, [{ name: 'http-metrics', port: PORTS.lokiHttp, targetPort: 'http-metrics' }, { name: 'grpc', port: PORTS.lokiGrpc, targetPort: 'grpc' }], {
-          headless: true,
-          publishNotReadyAddresses: true,
-        }),
+        service(
+          `${name}-headless`,
+          labels,
+          selector,
+          [
+            { name: 'http-metrics', port: PORTS.lokiHttp, targetPort: 'http-metrics' },
+            { name: 'grpc', port: PORTS.lokiGrpc, targetPort: 'grpc' },
+          ],
+          {
+            headless: true,
+            publishNotReadyAddresses: true,
+          },
+        ),
       );
     }
     objects.push(
@@ -145,10 +154,16 @@ export function loki(env: Environment): KubeObject[] {
   }
   if (memberlist) {
     objects.push(
-      service('loki-memberlist', standardLabels('loki'), selectorLabels('loki'), [{ name: 'memberlist', port: PORTS.memberlist, targetPort: 'memberlist' }], {
-        headless: true,
-        publishNotReadyAddresses: true,
-      }),
+      service(
+        'loki-memberlist',
+        standardLabels('loki'),
+        selectorLabels('loki'),
+        [{ name: 'memberlist', port: PORTS.memberlist, targetPort: 'memberlist' }],
+        {
+          headless: true,
+          publishNotReadyAddresses: true,
+        },
+      ),
     );
   }
   return objects;

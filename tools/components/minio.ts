@@ -43,7 +43,11 @@ function lokiPolicy(): string {
     {
       Version: '2012-10-17',
       Statement: [
-        { Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketVersions'], Resource: [`arn:aws:s3:::${LOKI_BUCKET}`] },
+        {
+          Effect: 'Allow',
+          Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketVersions'],
+          Resource: [`arn:aws:s3:::${LOKI_BUCKET}`],
+        },
         { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: [`arn:aws:s3:::${LOKI_BUCKET}/*`] },
       ],
     },
@@ -93,7 +97,12 @@ echo "bucket ${LOKI_BUCKET} ready"
 `;
 
 /** MinIO's Deployment: one pod on the ReadWriteOnce volume, restarted when its root credentials rotate. */
-function minioDeployment(env: Environment, store: InClusterStore, labels: Record<string, string>, selector: Record<string, string>): KubeObject {
+function minioDeployment(
+  env: Environment,
+  store: InClusterStore,
+  labels: Record<string, string>,
+  selector: Record<string, string>,
+): KubeObject {
   // MinIO reads its root credentials only at start.
   const rotation = restartOnRotation(env, ['minio']);
   return object<V1Deployment>({

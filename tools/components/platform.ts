@@ -1,10 +1,4 @@
-import type {
-  V1ClusterRole,
-  V1Namespace,
-  V1PriorityClass,
-  V1ResourceQuota,
-  V1Role,
-} from '@kubernetes/client-node';
+import type { V1ClusterRole, V1Namespace, V1PriorityClass, V1ResourceQuota, V1Role } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube/object.ts';
 import type { Environment } from '../catalog/types.ts';
 import { CLUSTER_RULES, NAMESPACE_RULES, SEED_ROLE } from '../catalog/rbac.ts';
@@ -123,7 +117,11 @@ export function platform(env: Environment): KubeObject[] {
     ...quotas(env.limits.quota),
     limitRange(env.limits.containerDefaults),
     priorityClass(PRIORITY_CRITICAL, 1_000_000, 'Log ingestion and storage of the observability stack (Loki write path, MinIO).'),
-    priorityClass(PRIORITY_NODE_AGENT, 1_000_000, 'Alloy, the log collector on every node; outside the namespace compute quota, which cannot know the node count.'),
+    priorityClass(
+      PRIORITY_NODE_AGENT,
+      1_000_000,
+      'Alloy, the log collector on every node; outside the namespace compute quota, which cannot know the node count.',
+    ),
     priorityClass(PRIORITY_STANDARD, 100_000, 'Query and visualization path of the observability stack (Grafana, Loki read and backend).'),
     ...networkPolicies(env),
   ];

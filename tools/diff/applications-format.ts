@@ -14,7 +14,9 @@ export function applicationsHeadline(diff: ApplicationsDiff | undefined): string
   if (!diff || diff.applications.length + diff.objects.length === 0) return '';
   const by = (change: string) => diff.applications.filter((a) => a.change === change).length;
   const parts = [
-    diff.applications.length > 0 ? `${count(diff.applications.length, 'Application')} (${by('added')} added, ${by('removed')} removed, ${by('changed')} changed)` : '',
+    diff.applications.length > 0
+      ? `${count(diff.applications.length, 'Application')} (${by('added')} added, ${by('removed')} removed, ${by('changed')} changed)`
+      : '',
     diff.objects.length > 0 ? `${count(diff.objects.length, 'other Argo CD object')}` : '',
   ].filter(Boolean);
   return `under apps/: ${parts.join(' and ')}`;
@@ -33,8 +35,18 @@ function objectTitle(object: ArgoObjectChange): string {
 function applicationEntries(diff: ApplicationsDiff | undefined): { title: string; lines: string[] }[] {
   if (!diff) return [];
   return [
-    ...diff.applications.map((app) => ({ title: applicationTitle(app), lines: app.fields.map((field) => (app.change === 'changed' ? fieldLine(field) : `${field.path}: ${field.after ?? field.before ?? ''}`)) })),
-    ...diff.objects.map((object) => ({ title: objectTitle(object), lines: object.fields.map((field) => (object.change === 'changed' ? fieldLine(field) : `${field.path}: ${field.after ?? field.before ?? ''}`)) })),
+    ...diff.applications.map((app) => ({
+      title: applicationTitle(app),
+      lines: app.fields.map((field) =>
+        app.change === 'changed' ? fieldLine(field) : `${field.path}: ${field.after ?? field.before ?? ''}`,
+      ),
+    })),
+    ...diff.objects.map((object) => ({
+      title: objectTitle(object),
+      lines: object.fields.map((field) =>
+        object.change === 'changed' ? fieldLine(field) : `${field.path}: ${field.after ?? field.before ?? ''}`,
+      ),
+    })),
   ];
 }
 

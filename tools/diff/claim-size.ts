@@ -53,9 +53,26 @@ function claimLoss(before: KubeObject, after: KubeObject): Loss[] {
   const order = compareQuantities(to, from);
   if (order === 0 || (from === undefined && to === undefined)) return [];
   const sizes = `${String(from ?? 'unset')} → ${String(to ?? 'unset')}`;
-  if (order === undefined) return [{ severity: 'warning', message: `${STORAGE} ${sizes} cannot be compared as quantities: Kubernetes refuses a shrink; make sure it grows.` }];
-  if (order < 0) return [{ severity: 'danger', message: `${STORAGE} shrinks (${sizes}): Kubernetes refuses to shrink a claim, so the sync fails until the size is restored; ${SHRINK}.` }];
-  return [{ severity: 'warning', message: `${STORAGE} grows (${sizes}): the claim is expanded in place ${EXPANSION}; it cannot be shrunk back afterwards.` }];
+  if (order === undefined)
+    return [
+      {
+        severity: 'warning',
+        message: `${STORAGE} ${sizes} cannot be compared as quantities: Kubernetes refuses a shrink; make sure it grows.`,
+      },
+    ];
+  if (order < 0)
+    return [
+      {
+        severity: 'danger',
+        message: `${STORAGE} shrinks (${sizes}): Kubernetes refuses to shrink a claim, so the sync fails until the size is restored; ${SHRINK}.`,
+      },
+    ];
+  return [
+    {
+      severity: 'warning',
+      message: `${STORAGE} grows (${sizes}): the claim is expanded in place ${EXPANSION}; it cannot be shrunk back afterwards.`,
+    },
+  ];
 }
 
 /** Each volumeClaimTemplate whose size changed: the update is refused, and the existing claims keep their size. */

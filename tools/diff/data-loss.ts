@@ -32,7 +32,15 @@ export interface Loss {
 }
 
 const HOUR_MS = 3_600_000;
-const UNIT_MS: Record<string, number> = { y: 365 * 24 * HOUR_MS, w: 7 * 24 * HOUR_MS, d: 24 * HOUR_MS, h: HOUR_MS, m: 60_000, s: 1000, ms: 1 };
+const UNIT_MS: Record<string, number> = {
+  y: 365 * 24 * HOUR_MS,
+  w: 7 * 24 * HOUR_MS,
+  d: 24 * HOUR_MS,
+  h: HOUR_MS,
+  m: 60_000,
+  s: 1000,
+  ms: 1,
+};
 const UNIT_ORDER = ['y', 'w', 'd', 'h', 'm', 's', 'ms'];
 
 /**
@@ -90,7 +98,10 @@ function lokiConfig(text: string): Config | undefined {
   return config && (record(config['limits_config']) || record(config['compactor'])) ? config : undefined;
 }
 
-/** Retention as the compactor applies it: the global period and each stream selector's, 0 for keep forever; undefined when a period is unreadable. */
+/**
+ * Retention as the compactor applies it: the global period and each stream selector's, 0 for keep forever; undefined when a period is
+ * unreadable.
+ */
 interface Retention {
   global: number;
   streams: Map<string, number>;
@@ -132,7 +143,9 @@ function shortens(before: number, after: number): boolean {
 }
 
 function lostSpan(before: number, after: number): string {
-  return before <= 0 ? `every log older than ${describePeriod(after)}, kept until now, is lost` : `${describePeriod(before - after)} of logs (those ${describePeriod(after)} to ${describePeriod(before)} old) are lost`;
+  return before <= 0
+    ? `every log older than ${describePeriod(after)}, kept until now, is lost`
+    : `${describePeriod(before - after)} of logs (those ${describePeriod(after)} to ${describePeriod(before)} old) are lost`;
 }
 
 function retentionLosses(key: string, before: Retention, after: Retention): Loss[] {
@@ -192,14 +205,20 @@ function lifecycleLosses(key: string, before: Map<string, RuleExpiry>, after: Ma
     const old = before.get(id) ?? {};
     const where = `object store lifecycle rule ${id} (${key})`;
     if (rule.current !== undefined && (old.current === undefined || rule.current < old.current)) {
-      const span = old.current === undefined ? 'every older object, kept until now, is lost' : `${days(old.current - rule.current)} of objects (those ${days(rule.current)} to ${days(old.current)} old) are lost`;
+      const span =
+        old.current === undefined
+          ? 'every older object, kept until now, is lost'
+          : `${days(old.current - rule.current)} of objects (those ${days(rule.current)} to ${days(old.current)} old) are lost`;
       losses.push({
         severity: 'danger',
         message: `${where}: Expiration.Days ${old.current === undefined ? 'unset' : old.current} → ${rule.current}: the object store expires current objects older than ${days(rule.current)} once the bucket setup Job imports the rules (in a versioned bucket they become noncurrent versions, removed by the noncurrent rule): ${span} to Loki, whatever its retention says.`,
       });
     }
     if (rule.noncurrent !== undefined && (old.noncurrent === undefined || rule.noncurrent < old.noncurrent)) {
-      const span = old.noncurrent === undefined ? 'every older noncurrent version, kept until now, is lost' : `${days(old.noncurrent - rule.noncurrent)} of the recovery window is lost`;
+      const span =
+        old.noncurrent === undefined
+          ? 'every older noncurrent version, kept until now, is lost'
+          : `${days(old.noncurrent - rule.noncurrent)} of the recovery window is lost`;
       losses.push({
         severity: 'warning',
         message: `${where}: NoncurrentVersionExpiration.NoncurrentDays ${old.noncurrent === undefined ? 'unset' : old.noncurrent} → ${rule.noncurrent}: deleted or overwritten chunks stay recoverable ${days(rule.noncurrent)} instead of ${old.noncurrent === undefined ? 'forever' : days(old.noncurrent)}: ${span}.`,
@@ -225,7 +244,10 @@ export function dataLosses(before: KubeObject, after: KubeObject): Loss[] {
     if (configBefore && configAfter) {
       const [retentionBefore, retentionAfter] = [retentionOf(configBefore), retentionOf(configAfter)];
       if (!retentionBefore || !retentionAfter) {
-        losses.push({ severity: 'warning', message: `Loki retention in ${key} changed but a period is not a duration this diff can read: compare limits_config.retention_period and retention_stream by hand.` });
+        losses.push({
+          severity: 'warning',
+          message: `Loki retention in ${key} changed but a period is not a duration this diff can read: compare limits_config.retention_period and retention_stream by hand.`,
+        });
       } else {
         losses.push(...retentionLosses(key, retentionBefore, retentionAfter));
       }

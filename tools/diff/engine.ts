@@ -79,7 +79,10 @@ export type Severity = 'danger' | 'warning' | 'info';
 
 export interface Flag {
   severity: Severity;
-  /** One of RULE_ORDER: 'render-failed' | 'application-removed' | 'shared-object' | 'data-loss' | 'volume-size' | 'network-flow' | … | 'secret-change' */
+  /**
+   * One of RULE_ORDER: 'render-failed' | 'application-removed' | 'shared-object' | 'data-loss' | 'volume-size' | 'network-flow' | … |
+   * 'secret-change'
+   */
   rule: string;
   env?: string;
   component?: string;
@@ -122,8 +125,23 @@ const CONTEXT_LINES = 3;
 const LISTED_MAX = 8;
 const SEVERITY_ORDER: readonly Severity[] = ['danger', 'warning', 'info'];
 const RULE_ORDER = [
-  'render-failed', 'application-removed', 'shared-object', 'data-loss', 'volume-size', 'immutable-field', 'network-flow', 'object-move', 'stale-generated',
-  'destination-change', 'wave-order', 'project-change', 'source-change', 'sync-policy', 'appproject-change', 'image-change', 'secret-change',
+  'render-failed',
+  'application-removed',
+  'shared-object',
+  'data-loss',
+  'volume-size',
+  'immutable-field',
+  'network-flow',
+  'object-move',
+  'stale-generated',
+  'destination-change',
+  'wave-order',
+  'project-change',
+  'source-change',
+  'sync-policy',
+  'appproject-change',
+  'image-change',
+  'secret-change',
 ];
 
 interface AppObjects {
@@ -145,7 +163,12 @@ function factsOf(facts: ReadonlyMap<string, AppFacts> | undefined, env: string, 
  * Each app's objects by Argo CD's identity (tools/kube/identity.ts): the namespace a namespaced object
  * lacks is its Application's destination namespace, a cluster-scoped object has none.
  */
-function indexApps(apps: readonly RenderedApp[], side: string, facts: ReadonlyMap<string, AppFacts> | undefined, scopes: ReadonlyMap<string, boolean>): Map<string, AppObjects> {
+function indexApps(
+  apps: readonly RenderedApp[],
+  side: string,
+  facts: ReadonlyMap<string, AppFacts> | undefined,
+  scopes: ReadonlyMap<string, boolean>,
+): Map<string, AppObjects> {
   const indexed = new Map<string, AppObjects>();
   for (const app of apps) {
     const id = appId(app.env, app.component);
@@ -156,7 +179,9 @@ function indexApps(apps: readonly RenderedApp[], side: string, facts: ReadonlyMa
       const object = withArgoNamespace(rendered, destination, scopes);
       const key = objectKey(object);
       if (objects.has(key)) {
-        throw new DiffInputError(`${id} ${describeObject(object)}: appears twice in the ${side} render: an overlay must emit each object once`);
+        throw new DiffInputError(
+          `${id} ${describeObject(object)}: appears twice in the ${side} render: an overlay must emit each object once`,
+        );
       }
       objects.set(key, object);
     }
@@ -186,7 +211,11 @@ function sameWhenStored(old: KubeObject | undefined, next: KubeObject | undefine
 }
 
 /** The two sides' review YAML; for a changed object, hard-to-read values rewritten, with notes. */
-function reviewTexts(old: KubeObject | undefined, next: KubeObject | undefined, changedKeys: ReadonlySet<string>): { before: string; after: string; notes: string[] } {
+function reviewTexts(
+  old: KubeObject | undefined,
+  next: KubeObject | undefined,
+  changedKeys: ReadonlySet<string>,
+): { before: string; after: string; notes: string[] } {
   const before = old && isSecret(old) ? redactSecret(old, new Set()) : old;
   const after = next && isSecret(next) ? redactSecret(next, changedKeys) : next;
   if (!before || !after) return { before: reviewYaml(before, new Set()), after: reviewYaml(after, new Set()), notes: [] };
@@ -197,9 +226,17 @@ function reviewTexts(old: KubeObject | undefined, next: KubeObject | undefined, 
 
 /** A unified diff of the two texts; `labels` name each side's object (a generated name differs between them). */
 function patchOf(labels: [string, string], before: string, after: string): { diff: string; added: number; removed: number } {
-  const patch = structuredPatch(before ? `base/${labels[0]}` : '/dev/null', after ? `head/${labels[1]}` : '/dev/null', before, after, undefined, undefined, {
-    context: CONTEXT_LINES,
-  });
+  const patch = structuredPatch(
+    before ? `base/${labels[0]}` : '/dev/null',
+    after ? `head/${labels[1]}` : '/dev/null',
+    before,
+    after,
+    undefined,
+    undefined,
+    {
+      context: CONTEXT_LINES,
+    },
+  );
   const lines = patch.hunks.flatMap((hunk) => hunk.lines);
   return {
     diff: formatPatch(patch, FILE_HEADERS_ONLY),
@@ -230,9 +267,11 @@ function dataLossFlag(env: string, component: string, object: KubeObject, movedT
   const moved = movedTo ? ` It moves to ${movedTo}: see its object-move flag for what happens on the way.` : '';
   let message: string | undefined;
   if (group === '' && object.kind === 'PersistentVolumeClaim') {
-    message = 'PersistentVolumeClaim removed: when Argo CD prunes it, its volume goes with it under the usual Delete reclaim policy, data included; keep it with the sync option Prune=false, or back up first.';
+    message =
+      'PersistentVolumeClaim removed: when Argo CD prunes it, its volume goes with it under the usual Delete reclaim policy, data included; keep it with the sync option Prune=false, or back up first.';
   } else if (group === 'apps' && object.kind === 'StatefulSet') {
-    message = 'StatefulSet removed: its pods stop, and its volumeClaimTemplates claims are orphaned (deleted, with their data, under persistentVolumeClaimRetentionPolicy.whenDeleted: Delete).';
+    message =
+      'StatefulSet removed: its pods stop, and its volumeClaimTemplates claims are orphaned (deleted, with their data, under persistentVolumeClaimRetentionPolicy.whenDeleted: Delete).';
   } else if (group === '' && object.kind === 'Namespace') {
     message = 'Namespace removed: deleting it deletes every object in it, claims and data included, whichever app owns them.';
   } else if (isCustomResourceDefinition(object)) {
@@ -246,7 +285,14 @@ function dataLossFlag(env: string, component: string, object: KubeObject, movedT
 
 function immutableFlags(env: string, component: string, base: KubeObject, head: KubeObject): Flag[] {
   const object = describeObject(head);
-  return immutableChanges(base, head).map((refused) => ({ severity: 'danger', rule: 'immutable-field', env, component, object, message: refused.message }));
+  return immutableChanges(base, head).map((refused) => ({
+    severity: 'danger',
+    rule: 'immutable-field',
+    env,
+    component,
+    object,
+    message: refused.message,
+  }));
 }
 
 function imageFlags(env: string, component: string, base: readonly KubeObject[], head: readonly KubeObject[]): Flag[] {
@@ -273,36 +319,51 @@ function renderFailureFlags(failures: readonly RenderFailure[] | undefined): Fla
 }
 
 function sharedFlags(apps: readonly AppObjects[], facts: ReadonlyMap<string, AppFacts> | undefined): Flag[] {
-  return sharedObjects(apps.map((app) => ({ group: app.env, app: app.component, objects: app.objects }))).map(({ group: env, apps: components, object }) => {
-    const names = components.map((component) => factsOf(facts, env, component)?.application ?? `${env}/${component}`);
-    const failing = components.some((component) => factsOf(facts, env, component)?.failOnSharedResource);
-    return {
-      severity: 'danger',
-      rule: 'shared-object',
-      env,
-      object: describeObject(object),
-      message: `rendered by ${components.length} apps of ${env} (${names.join(', ')}): Argo CD tracks an object for one Application only${failing ? ', and with FailOnSharedResource=true the others\' syncs fail' : ', so they overwrite each other'}; keep it in one app.`,
-    };
-  });
+  return sharedObjects(apps.map((app) => ({ group: app.env, app: app.component, objects: app.objects }))).map(
+    ({ group: env, apps: components, object }) => {
+      const names = components.map((component) => factsOf(facts, env, component)?.application ?? `${env}/${component}`);
+      const failing = components.some((component) => factsOf(facts, env, component)?.failOnSharedResource);
+      return {
+        severity: 'danger',
+        rule: 'shared-object',
+        env,
+        object: describeObject(object),
+        message: `rendered by ${components.length} apps of ${env} (${names.join(', ')}): Argo CD tracks an object for one Application only${failing ? ", and with FailOnSharedResource=true the others' syncs fail" : ', so they overwrite each other'}; keep it in one app.`,
+      };
+    },
+  );
 }
 
 /** Data-loss and claim-size findings of one changed object, as flags. */
 function lossFlags(env: string, component: string, before: KubeObject, after: KubeObject): Flag[] {
   const object = describeObject(after);
-  const flag = (rule: string) => (loss: Loss): Flag => ({ severity: loss.severity, rule, env, component, object, message: loss.message });
+  const flag =
+    (rule: string) =>
+    (loss: Loss): Flag => ({ severity: loss.severity, rule, env, component, object, message: loss.message });
   return [...dataLosses(before, after).map(flag('data-loss')), ...claimSizeLosses(before, after).map(flag('volume-size'))];
 }
 
 /** An intended flow now denied (danger), or an unintended one now allowed (warning). */
 function flowFlags(flows: readonly EnvironmentFlows[] | undefined): Flag[] {
   return (flows ?? []).flatMap(({ env, changes }) =>
-    changes.filter(breaksIntent).map((change): Flag => ({ severity: change.intended ? 'danger' : 'warning', rule: 'network-flow', env, message: describeFlowChange(change) })),
+    changes.filter(breaksIntent).map((change): Flag => ({
+      severity: change.intended ? 'danger' : 'warning',
+      rule: 'network-flow',
+      env,
+      message: describeFlowChange(change),
+    })),
   );
 }
 
 function staleFlags(files: readonly string[] | undefined, error: string | undefined): Flag[] {
   if (error !== undefined) {
-    return [{ severity: 'warning', rule: 'stale-generated', message: `head's catalog could not be generated, so its generated files were not checked against it: ${error}` }];
+    return [
+      {
+        severity: 'warning',
+        rule: 'stale-generated',
+        message: `head's catalog could not be generated, so its generated files were not checked against it: ${error}`,
+      },
+    ];
   }
   if (!files || files.length === 0) return [];
   const sorted = [...files].sort();
@@ -349,10 +410,18 @@ export function diffTrees(input: DiffInput): DiffReport {
   const scopes = definedScopes([...input.base.apps, ...input.head.apps, ...(input.headContext ?? [])].flatMap((app) => app.objects));
   const baseApps = indexApps(input.base.apps, 'base', input.baseApps, scopes);
   const headApps = indexApps(input.head.apps, 'head', input.headApps, scopes);
-  const context = indexApps((input.headContext ?? []).filter((app) => !headApps.has(appId(app.env, app.component))), 'head', input.headApps, scopes);
+  const context = indexApps(
+    (input.headContext ?? []).filter((app) => !headApps.has(appId(app.env, app.component))),
+    'head',
+    input.headApps,
+    scopes,
+  );
   const moves = movesOf(baseApps, headApps);
   const movedTo = new Map(moves.map((move) => [`${move.env}/${move.from}\n${objectKey(move.object)}`, `${move.env}/${move.to}`]));
-  const same = (input.unchanged ?? []).map(({ env, component }): [string, AppObjects] => [appId(env, component), { env, component, objects: new Map() }]);
+  const same = (input.unchanged ?? []).map(({ env, component }): [string, AppObjects] => [
+    appId(env, component),
+    { env, component, objects: new Map() },
+  ]);
   const apps = [...new Map([...same, ...baseApps, ...headApps]).values()].sort(
     (a, b) => compareStrings(a.env, b.env) || compareStrings(a.component, b.component),
   );
@@ -366,7 +435,14 @@ export function diffTrees(input: DiffInput): DiffReport {
     ...flowFlags(input.flows),
     ...moves.map((move): Flag => {
       const risk = moveRisk(move, input.headApps ?? new Map());
-      return { severity: risk.deletedInBetween ? 'danger' : 'warning', rule: 'object-move', env: move.env, component: move.to, object: describeObject(move.object), message: risk.message };
+      return {
+        severity: risk.deletedInBetween ? 'danger' : 'warning',
+        rule: 'object-move',
+        env: move.env,
+        component: move.to,
+        object: describeObject(move.object),
+        message: risk.message,
+      };
     }),
   ];
   const changes: ObjectChange[] = [];

@@ -30,7 +30,8 @@ export interface EnvironmentFlows {
   error?: string;
 }
 
-const isNetworkPolicy = (object: KubeObject): boolean => object.kind === 'NetworkPolicy' && groupOf(object.apiVersion) === 'networking.k8s.io';
+const isNetworkPolicy = (object: KubeObject): boolean =>
+  object.kind === 'NetworkPolicy' && groupOf(object.apiVersion) === 'networking.k8s.io';
 
 /**
  * What the flow matrix depends on among `objects`: the NetworkPolicies, and each workload's pod
@@ -38,7 +39,8 @@ const isNetworkPolicy = (object: KubeObject): boolean => object.kind === 'Networ
  */
 export function networkSignature(objects: readonly KubeObject[]): string {
   const parts = objects.flatMap((object) => {
-    if (isNetworkPolicy(object)) return [JSON.stringify(canonicalize({ policy: object.metadata.name, namespace: object.metadata.namespace, spec: object['spec'] }))];
+    if (isNetworkPolicy(object))
+      return [JSON.stringify(canonicalize({ policy: object.metadata.name, namespace: object.metadata.namespace, spec: object['spec'] }))];
     const workload = podSpecOf(object);
     if (!workload) return [];
     const ports = (workload.pod.containers ?? []).map((c) => c.ports ?? []);
@@ -51,7 +53,9 @@ const key = (flow: Flow): string => `${flow.from}\u0000${flow.to}\u0000${flow.po
 
 /** The catalog's reason for a concrete flow (`*` standing for every workload). */
 function reasonOf(env: Environment, flow: Flow): string | undefined {
-  return intendedFlows(env).find((f) => (f.from === '*' || f.from === flow.from) && f.to === flow.to && f.port === flow.port && f.protocol === flow.protocol)?.reason;
+  return intendedFlows(env).find(
+    (f) => (f.from === '*' || f.from === flow.from) && f.to === flow.to && f.port === flow.port && f.protocol === flow.protocol,
+  )?.reason;
 }
 
 /**
@@ -75,8 +79,13 @@ export function flowChanges(env: Environment, base: readonly KubeObject[], head:
     const reason = intended.has(key(flow)) ? reasonOf(env, flow) : undefined;
     return { ...flow, change, intended: intended.has(key(flow)), ...(reason ? { reason } : {}) };
   };
-  const changes = [...after.filter((flow) => !had.has(key(flow))).map((flow) => mark(flow, 'allowed')), ...before.filter((flow) => !has.has(key(flow))).map((flow) => mark(flow, 'denied'))];
-  changes.sort((a, b) => compareStrings(a.from, b.from) || compareStrings(a.to, b.to) || a.port - b.port || compareStrings(a.protocol, b.protocol));
+  const changes = [
+    ...after.filter((flow) => !had.has(key(flow))).map((flow) => mark(flow, 'allowed')),
+    ...before.filter((flow) => !has.has(key(flow))).map((flow) => mark(flow, 'denied')),
+  ];
+  changes.sort(
+    (a, b) => compareStrings(a.from, b.from) || compareStrings(a.to, b.to) || a.port - b.port || compareStrings(a.protocol, b.protocol),
+  );
   return { env: env.name, changes };
 }
 

@@ -29,7 +29,8 @@ function actionsLine(objects: readonly PlannedObject[]): string {
   return [...groups]
     .map(([key, names]) => {
       const [action = '', detail = ''] = key.split('\n');
-      const shown = names.length > OBJECTS_MAX ? `${names.slice(0, OBJECTS_MAX).join(', ')} and ${names.length - OBJECTS_MAX} more` : names.join(', ');
+      const shown =
+        names.length > OBJECTS_MAX ? `${names.slice(0, OBJECTS_MAX).join(', ')} and ${names.length - OBJECTS_MAX} more` : names.join(', ');
       return `${action} ${shown}${detail ? ` (${detail})` : ''}`;
     })
     .join('; ');
@@ -45,10 +46,16 @@ function applicationName(app: ApplicationSync): string {
 
 /** One Application's lines: one when all its changes are in one plain resource wave, else one per step. */
 function applicationLines(app: ApplicationSync, escape: (text: string) => string): string[] {
-  if (app.hooksOnly) return [`- ${escape(applicationName(app))}: stays Synced, as only hooks change (Argo CD's diff skips hooks); they run at its next sync`];
+  if (app.hooksOnly)
+    return [
+      `- ${escape(applicationName(app))}: stays Synced, as only hooks change (Argo CD's diff skips hooks); they run at its next sync`,
+    ];
   const [only] = app.steps;
   if (app.steps.length === 1 && only?.phase === 'Sync') return [`- ${escape(applicationName(app))}: ${escape(actionsLine(only.objects))}`];
-  return [`- ${escape(applicationName(app))}:`, ...app.steps.map((step) => `  - ${escape(stepName(step))}: ${escape(actionsLine(step.objects))}`)];
+  return [
+    `- ${escape(applicationName(app))}:`,
+    ...app.steps.map((step) => `  - ${escape(stepName(step))}: ${escape(actionsLine(step.objects))}`),
+  ];
 }
 
 const syncing = (count: number): string => (count === 1 ? '1 Application syncs' : `${count} Applications sync`);
@@ -62,10 +69,17 @@ function planLines(plan: readonly EnvironmentSyncPlan[], escape: (text: string) 
   ]);
 }
 
-function flowLines(flows: readonly EnvironmentFlows[], escape: (text: string) => string, bold: (text: string) => string, mark: string): string[] {
+function flowLines(
+  flows: readonly EnvironmentFlows[],
+  escape: (text: string) => string,
+  bold: (text: string) => string,
+  mark: string,
+): string[] {
   return flows.flatMap((env) => {
     const head = `${bold(escape(env.env))}: ${env.error ? `flows not compared: ${escape(env.error)}` : env.changes.length === 0 ? 'the NetworkPolicies change, the allowed flows do not' : `${env.changes.length} flow(s) change`}`;
-    const shown = env.changes.slice(0, FLOWS_MAX).map((change) => `- ${breaksIntent(change) ? mark : ''}${escape(describeFlowChange(change))}`);
+    const shown = env.changes
+      .slice(0, FLOWS_MAX)
+      .map((change) => `- ${breaksIntent(change) ? mark : ''}${escape(describeFlowChange(change))}`);
     const more = env.changes.length > FLOWS_MAX ? [`- ${env.changes.length - FLOWS_MAX} more in the JSON report (--json)`] : [];
     return [head, ...shown, ...more, ''];
   });
@@ -82,12 +96,17 @@ export function syncPlanMarkdown(plan: readonly EnvironmentSyncPlan[] | undefine
 /** "Network flows" as Markdown, ending in a blank line; empty when no environment's flows were compared. */
 export function flowsMarkdown(flows: readonly EnvironmentFlows[] | undefined): string {
   if (!flows || flows.length === 0) return '';
-  const intro = 'Allowed flows before → after, evaluated as the network gate does; **against intent** marks an intended flow now denied or an unintended one now allowed.\n\n';
+  const intro =
+    'Allowed flows before → after, evaluated as the network gate does; **against intent** marks an intended flow now denied or an unintended one now allowed.\n\n';
   return `### Network flows\n\n${intro}${flowLines(flows, escapeMarkdown, (text) => `**${text}**`, '**against intent** ').join('\n')}\n`;
 }
 
 /** The same two sections for a terminal: a bold title each, lines indented by two. */
-export function reviewText(plan: readonly EnvironmentSyncPlan[] | undefined, flows: readonly EnvironmentFlows[] | undefined, bold: (text: string) => string): string[] {
+export function reviewText(
+  plan: readonly EnvironmentSyncPlan[] | undefined,
+  flows: readonly EnvironmentFlows[] | undefined,
+  bold: (text: string) => string,
+): string[] {
   const section = (title: string, lines: string[]) => [bold(title), ...lines.map((line) => (line ? `  ${line}` : line))];
   return [
     ...(plan && plan.length > 0 ? section('What Argo CD will do', planLines(plan, identity, identity)) : []),

@@ -41,7 +41,9 @@ function plural(count: number, one: string, many = `${one}s`): string {
 function headline(report: DiffReport): string {
   const argo = applicationsHeadline(report.applications);
   if (report.changes.length === 0) {
-    return argo ? `No rendered object changes, but Argo CD's objects change: ${argo}.` : 'No rendered changes: every app renders the same objects in base and head.';
+    return argo
+      ? `No rendered object changes, but Argo CD's objects change: ${argo}.`
+      : 'No rendered changes: every app renders the same objects in base and head.';
   }
   const t = totalsOf(report);
   return `${plural(t.added + t.removed + t.changed, 'object')} in ${plural(t.apps, 'app')}: ${t.added} added, ${t.removed} removed, ${t.changed} changed (+${t.linesAdded} ${MINUS}${t.linesRemoved} lines)${argo ? `; ${argo}` : ''}.`;
@@ -63,7 +65,9 @@ function objectName(change: ObjectChange): string {
 
 /** The object as a reviewer reads it: a generated name whose hash suffix changed shows both names. */
 function shownName(change: ObjectChange): string {
-  return change.previousName === undefined ? objectName(change) : `${change.kind} ${change.namespace ? `${change.namespace}/` : ''}${change.previousName} → ${change.name}`;
+  return change.previousName === undefined
+    ? objectName(change)
+    : `${change.kind} ${change.namespace ? `${change.namespace}/` : ''}${change.previousName} → ${change.name}`;
 }
 
 /** An object's diff longer than this is cut in the PR comment (with a note), never left out whole. */
@@ -107,7 +111,10 @@ function colorDiffLine(line: string, paint: ReturnType<typeof painter>): string 
   return line;
 }
 
-/** The report for a terminal: flags first, then what is lost, the Applications that change under apps/, the per-app summary, the sync plan and flows, then every object's diff. */
+/**
+ * The report for a terminal: flags first, then what is lost, the Applications that change under apps/, the per-app summary, the sync plan
+ * and flows, then every object's diff.
+ */
 export function formatText(report: DiffReport, options: { color: boolean }): string {
   const paint = painter(options.color);
   const severityStyle: Record<Flag['severity'], Style[]> = { danger: ['red', 'bold'], warning: ['yellow'], info: [] };
@@ -124,7 +131,10 @@ export function formatText(report: DiffReport, options: { color: boolean }): str
     }
     out.push('');
   };
-  flagList('Review first', report.flags.filter((flag) => !isLossFlag(flag)));
+  flagList(
+    'Review first',
+    report.flags.filter((flag) => !isLossFlag(flag)),
+  );
   flagList('What is lost', report.flags.filter(isLossFlag));
   const argo = applicationTextLines(report.applications);
   if (argo.length > 0) out.push(paint('Applications (apps/)', 'bold'), ...argo, '');
@@ -133,7 +143,14 @@ export function formatText(report: DiffReport, options: { color: boolean }): str
     out.push(paint('Summary', 'bold'));
     const rows = [
       ['ENV', 'APP', 'ADDED', 'REMOVED', 'CHANGED', 'LINES'],
-      ...changed.map((row) => [row.env, row.component, `${row.added}`, `${row.removed}`, `${row.changed}`, `+${row.linesAdded} ${MINUS}${row.linesRemoved}`]),
+      ...changed.map((row) => [
+        row.env,
+        row.component,
+        `${row.added}`,
+        `${row.removed}`,
+        `${row.changed}`,
+        `+${row.linesAdded} ${MINUS}${row.linesRemoved}`,
+      ]),
     ];
     out.push(...table(rows, new Set([2, 3, 4])).map((line) => `  ${line}`));
     const unchanged = unchangedApps(report);
@@ -144,7 +161,13 @@ export function formatText(report: DiffReport, options: { color: boolean }): str
   for (const change of report.changes) {
     out.push(paint(`${appName(change)} ${change.change} ${shownName(change)} (+${change.added} ${MINUS}${change.removed})`, 'bold'));
     for (const note of change.notes ?? []) out.push(`  note: ${note}`);
-    out.push(...change.diff.trimEnd().split('\n').map((line) => colorDiffLine(line, paint)), '');
+    out.push(
+      ...change.diff
+        .trimEnd()
+        .split('\n')
+        .map((line) => colorDiffLine(line, paint)),
+      '',
+    );
   }
   return `${out.join('\n').trimEnd()}\n`;
 }
@@ -300,17 +323,36 @@ export function formatMarkdown(report: DiffReport, options: MarkdownOptions): st
   }
   const detailsPart = blocks.length > 0 ? `${detailsHeader}${diffsNote(blocks.length)}` : '';
   const argoBudget =
-    limit - preamble.length - flagsSection(flags).length - lossSection.length - applicationsSection(['']).length - summary.length - review.length - detailsPart.length;
+    limit -
+    preamble.length -
+    flagsSection(flags).length -
+    lossSection.length -
+    applicationsSection(['']).length -
+    summary.length -
+    review.length -
+    detailsPart.length;
   if (argoItems.length > 0 && argoBudget >= argoNote(argoItems.length).length) {
     return `${preamble}${flagsSection(flags)}${lossSection}${applicationsSection(fit(argoItems, argoBudget, argoNote))}${summary}${review}${detailsPart}`;
   }
   const argoPart = argoItems.length > 0 ? applicationsSection([argoNote(argoItems.length)]) : '';
-  const flagBudget = limit - preamble.length - flagsSection(['']).length - lossSection.length - argoPart.length - summary.length - review.length - detailsPart.length;
+  const flagBudget =
+    limit -
+    preamble.length -
+    flagsSection(['']).length -
+    lossSection.length -
+    argoPart.length -
+    summary.length -
+    review.length -
+    detailsPart.length;
   if (flagBudget >= flagsNote(flags.length).length) {
     return `${preamble}${flagsSection(fit(flags, flagBudget, flagsNote))}${lossSection}${argoPart}${summary}${review}${detailsPart}`;
   }
   const cutNote = `\n_Report cut at ${limit} characters: see the full report in ${hint}._\n`;
-  return cutAtLine(`${preamble}${flagsSection(fit(flags, 0, flagsNote))}${lossSection}${argoPart}${summary}${review}${detailsPart}`, limit, cutNote);
+  return cutAtLine(
+    `${preamble}${flagsSection(fit(flags, 0, flagsNote))}${lossSection}${argoPart}${summary}${review}${detailsPart}`,
+    limit,
+    cutNote,
+  );
 }
 
 /** The report as plain JSON-ready data, for `--json` and the workflow artifact. */

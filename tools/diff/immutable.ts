@@ -45,25 +45,38 @@ function transition(base: KubeObject, head: KubeObject, path: string): string {
 }
 
 function changedPaths(base: KubeObject, head: KubeObject, paths: readonly string[], explain: (path: string) => string): ImmutableChange[] {
-  return paths
-    .filter((path) => !same(at(base, path), at(head, path)))
-    .map((path) => ({ field: path, message: explain(path) }));
+  return paths.filter((path) => !same(at(base, path), at(head, path))).map((path) => ({ field: path, message: explain(path) }));
 }
 
 function workloadChanges(base: KubeObject, head: KubeObject): ImmutableChange[] {
-  const changes = changedPaths(base, head, ['spec.selector'], (path) => `${path} changed: Kubernetes refuses to change a selector; ${RECREATE}`);
+  const changes = changedPaths(
+    base,
+    head,
+    ['spec.selector'],
+    (path) => `${path} changed: Kubernetes refuses to change a selector; ${RECREATE}`,
+  );
   if (head.kind !== 'StatefulSet') return changes;
   const refused = (path: string) => `${path} changed: Kubernetes refuses the update; ${ORPHAN}`;
   // A size alone is claim-size.ts's: recreating the StatefulSet would not resize the claims it made.
-  const templates = same(withoutTemplateSizes(base), withoutTemplateSizes(head)) ? [] : [{ field: 'spec.volumeClaimTemplates', message: refused('spec.volumeClaimTemplates') }];
+  const templates = same(withoutTemplateSizes(base), withoutTemplateSizes(head))
+    ? []
+    : [{ field: 'spec.volumeClaimTemplates', message: refused('spec.volumeClaimTemplates') }];
   return [...changes, ...templates, ...changedPaths(base, head, ['spec.serviceName', 'spec.podManagementPolicy'], refused)];
 }
 
 function claimChanges(base: KubeObject, head: KubeObject): ImmutableChange[] {
   const names = new Set([...Object.keys(at(base, 'spec') ?? {}), ...Object.keys(at(head, 'spec') ?? {})]);
-  const fixed = [...names].filter((name) => !CLAIM_MUTABLE_SPEC.has(name)).sort().map((name) => `spec.${name}`);
+  const fixed = [...names]
+    .filter((name) => !CLAIM_MUTABLE_SPEC.has(name))
+    .sort()
+    .map((name) => `spec.${name}`);
   // The storage size is claim-size.ts's, a volume-size flag.
-  return changedPaths(base, head, fixed, (path) => `${path} changed (${transition(base, head, path)}): Kubernetes refuses the update; ${NEW_CLAIM}`);
+  return changedPaths(
+    base,
+    head,
+    fixed,
+    (path) => `${path} changed (${transition(base, head, path)}): Kubernetes refuses the update; ${NEW_CLAIM}`,
+  );
 }
 
 function immutableDataChanges(base: KubeObject, head: KubeObject): ImmutableChange[] {
@@ -77,7 +90,12 @@ function immutableDataChanges(base: KubeObject, head: KubeObject): ImmutableChan
     const named = [...keys.added, ...keys.removed, ...keys.changed].sort().join(', ');
     return [{ field: 'data', message: `data changed (keys ${named}) while immutable: true: Kubernetes refuses the update; ${NEW_NAME}` }];
   }
-  return changedPaths(base, head, ['data', 'binaryData'], (path) => `${path} changed while immutable: true: Kubernetes refuses the update; ${NEW_NAME}`);
+  return changedPaths(
+    base,
+    head,
+    ['data', 'binaryData'],
+    (path) => `${path} changed while immutable: true: Kubernetes refuses the update; ${NEW_NAME}`,
+  );
 }
 
 function isArgoHook(object: KubeObject): boolean {
@@ -91,14 +109,24 @@ export function immutableChanges(base: KubeObject, head: KubeObject): ImmutableC
   if (group === 'batch' && head.kind === 'Job') {
     // Argo CD deletes a hook before creating it again (BeforeHookCreation is its default policy).
     if (isArgoHook(head)) return [];
-    return changedPaths(base, head, ['spec.selector', 'spec.template'], (path) => `${path} changed: a Job cannot be updated in place; ${JOB}`);
+    return changedPaths(
+      base,
+      head,
+      ['spec.selector', 'spec.template'],
+      (path) => `${path} changed: a Job cannot be updated in place; ${JOB}`,
+    );
   }
   if (group !== '') return [];
   switch (head.kind) {
     case 'PersistentVolumeClaim':
       return claimChanges(base, head);
     case 'Service':
-      return changedPaths(base, head, ['spec.clusterIP'], (path) => `${path} changed (${transition(base, head, path)}): Kubernetes refuses to change a cluster IP; ${RECREATE}`);
+      return changedPaths(
+        base,
+        head,
+        ['spec.clusterIP'],
+        (path) => `${path} changed (${transition(base, head, path)}): Kubernetes refuses to change a cluster IP; ${RECREATE}`,
+      );
     case 'ConfigMap':
     case 'Secret':
       return immutableDataChanges(base, head);

@@ -38,12 +38,15 @@ function riskMessage(move: Move, facts: ReadonlyMap<string, AppFacts>): string {
   const from = facts.get(`${move.env}/${move.from}`);
   const to = facts.get(`${move.env}/${move.to}`);
   const head = `moves from ${named(`${move.env}/${move.from}`, from)} to ${named(`${move.env}/${move.to}`, to)}`;
-  if (!from?.prune) return `${head}: ${from?.application ?? move.from} does not prune, so the object stays until ${to?.application ?? move.to} takes it over.`;
+  if (!from?.prune)
+    return `${head}: ${from?.application ?? move.from} does not prune, so the object stays until ${to?.application ?? move.to} takes it over.`;
   const fromWave = from.wave;
   const toWave = to?.wave;
   if (fromWave !== undefined && toWave !== undefined && fromWave < toWave) {
     return `${head}: ${from.application} prunes it in wave ${fromWave} and ${to?.application} creates it again only in wave ${toWave}: the object is deleted in between (a new one, without its data, comes back).`;
   }
-  const shared = to?.failOnSharedResource ? ` With FailOnSharedResource=true, ${to.application}'s sync fails while ${from.application} still tracks the object.` : '';
+  const shared = to?.failOnSharedResource
+    ? ` With FailOnSharedResource=true, ${to.application}'s sync fails while ${from.application} still tracks the object.`
+    : '';
   return `${head}: ${to?.application ?? move.to} may sync before ${from.application} prunes it (${waveOf(to)} vs ${waveOf(from)}).${shared} If ${from.application} syncs first, it deletes the object before it is created again.`;
 }

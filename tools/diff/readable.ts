@@ -67,7 +67,11 @@ function readableStrings(path: string, a: string, b: string): { a: string; b: st
   }
   const [shownA, shownB, start] = window(a, b);
   const what = whitespaceOnly ? 'whitespace only; ' : '';
-  return { a: shownA, b: shownB, note: `${path}: ${what}one line of ${a.length} → ${b.length} characters, shown from character ${start + 1} around the change` };
+  return {
+    a: shownA,
+    b: shownB,
+    note: `${path}: ${what}one line of ${a.length} → ${b.length} characters, shown from character ${start + 1} around the change`,
+  };
 }
 
 /** Walks two values in step; strings that differ at the same place are made readable. */

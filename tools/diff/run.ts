@@ -72,7 +72,11 @@ async function applicationsOf(base: Checkout, head: Checkout): Promise<Applicati
   try {
     const diff = diffApplications(before, await argoFilesOf(head));
     if (baseFailure === undefined) return diff;
-    const flag: Flag = { severity: 'danger', rule: 'render-failed', message: `the base side's apps/ could not be read or expanded, so its Applications are unknown: every head Application is shown as added. ${baseFailure}` };
+    const flag: Flag = {
+      severity: 'danger',
+      rule: 'render-failed',
+      message: `the base side's apps/ could not be read or expanded, so its Applications are unknown: every head Application is shown as added. ${baseFailure}`,
+    };
     return { ...diff, flags: [flag, ...diff.flags] };
   } catch (error) {
     throw new Error(`head: apps/: ${reason(error)}`, { cause: error });
@@ -85,14 +89,19 @@ async function applicationsOf(base: Checkout, head: Checkout): Promise<Applicati
  */
 function contextOverlays(side: Hashed, headApps: readonly RenderedApp[], baseApps: readonly RenderedApp[]): OverlayRef[] {
   const baseKeys = new Map(baseApps.map((app) => [app.dir, new Set(app.objects.map(objectKey))]));
-  const envs = new Set(headApps.filter((app) => app.objects.some((object) => !baseKeys.get(app.dir)?.has(objectKey(object)))).map((app) => app.env));
+  const envs = new Set(
+    headApps.filter((app) => app.objects.some((object) => !baseKeys.get(app.dir)?.has(objectKey(object)))).map((app) => app.env),
+  );
   const rendered = new Set(headApps.map((app) => app.dir));
   return side.overlays.filter((overlay) => envs.has(overlay.env) && !rendered.has(overlay.dir));
 }
 
-const objectsOf = (apps: readonly RenderedApp[], env: string): KubeObject[] => apps.filter((app) => app.env === env).flatMap((app) => app.objects);
+const objectsOf = (apps: readonly RenderedApp[], env: string): KubeObject[] =>
+  apps.filter((app) => app.env === env).flatMap((app) => app.objects);
 
-/** Environments whose NetworkPolicies or workload endpoints differ between the two sides' rendered apps (the others render equal on both). */
+/**
+ * Environments whose NetworkPolicies or workload endpoints differ between the two sides' rendered apps (the others render equal on both).
+ */
 function networkEnvs(baseApps: readonly RenderedApp[], headApps: readonly RenderedApp[]): string[] {
   const envs = [...new Set([...baseApps, ...headApps].map((app) => app.env))].sort();
   return envs.filter((env) => networkSignature(objectsOf(baseApps, env)) !== networkSignature(objectsOf(headApps, env)));
@@ -105,7 +114,12 @@ function networkEnvs(baseApps: readonly RenderedApp[], headApps: readonly Render
  */
 async function flowsOf(
   catalog: Catalog,
-  sides: { base: readonly RenderedApp[]; head: readonly RenderedApp[]; context: readonly RenderedApp[]; failures: readonly RenderFailure[] },
+  sides: {
+    base: readonly RenderedApp[];
+    head: readonly RenderedApp[];
+    context: readonly RenderedApp[];
+    failures: readonly RenderFailure[];
+  },
   renderUnchanged: (envs: ReadonlySet<string>, rendered: ReadonlySet<string>) => Promise<RenderedApp[]>,
 ): Promise<EnvironmentFlows[]> {
   const envs = networkEnvs(sides.base, sides.head).filter((env) => !sides.failures.some((failure) => failure.env === env));
@@ -114,7 +128,13 @@ async function flowsOf(
   const changed = new Set(sides.head.map((app) => app.dir));
   const extra = await renderUnchanged(new Set(known.map((env) => env.name)), new Set([...changed, ...sides.context.map((app) => app.dir)]));
   const unchanged = [...sides.context, ...extra].filter((app) => !changed.has(app.dir));
-  return known.map((env) => flowChanges(env, [...objectsOf(sides.base, env.name), ...objectsOf(unchanged, env.name)], [...objectsOf(sides.head, env.name), ...objectsOf(unchanged, env.name)]));
+  return known.map((env) =>
+    flowChanges(
+      env,
+      [...objectsOf(sides.base, env.name), ...objectsOf(unchanged, env.name)],
+      [...objectsOf(sides.head, env.name), ...objectsOf(unchanged, env.name)],
+    ),
+  );
 }
 
 /**
@@ -125,7 +145,13 @@ async function flowsOf(
  * Applications (tools/diff/applications.ts). A head ref's generated files are checked against its
  * own catalog, whose generator runs in a child process on a temporary worktree (stale-ref.ts, ADR 22).
  */
-export async function diffRefs(root: string, kustomize: Kustomize, base: string, head?: string, options: DiffOptions = {}): Promise<RefDiff> {
+export async function diffRefs(
+  root: string,
+  kustomize: Kustomize,
+  base: string,
+  head?: string,
+  options: DiffOptions = {},
+): Promise<RefDiff> {
   const baseSha = await resolveRef(root, base);
   const headSha = head ? await resolveRef(root, head) : 'working tree';
   // The working tree's files get the same kind of id as the repository's blobs, so equal files hash equal.
@@ -148,15 +174,29 @@ export async function diffRefs(root: string, kustomize: Kustomize, base: string,
           ...(known ? { known } : {}),
           ...(options.onProgress ? { onProgress: (done: number, total: number) => options.onProgress?.(name, done, total) } : {}),
           // The base failing to render is reported (a PR may be what repairs main); the head failing is exit 2.
-          ...(name === 'base' ? { onFailure: (overlay: OverlayRef, error: Error) => failures.push({ side: 'base', env: overlay.env, component: overlay.component, message: error.message }) } : {}),
+          ...(name === 'base'
+            ? {
+                onFailure: (overlay: OverlayRef, error: Error) =>
+                  failures.push({ side: 'base', env: overlay.env, component: overlay.component, message: error.message }),
+              }
+            : {}),
         });
       const headApps = await headSide(() => render(headHashed, changed(headHashed, baseHashed), 'head'));
       // A base overlay whose inputs equal some head overlay's (a file moved back, say) reuses that render.
       const known = new Map(headApps.map((app) => [headHashed.hashed.get(app.dir)?.hash ?? '', app.objects]));
       const baseApps = await render(baseHashed, changed(baseHashed, headHashed), 'base', known);
       const headContext = await headSide(() => render(headHashed, contextOverlays(headHashed, headApps, baseApps), 'head'));
-      const flows = await flowsOf(options.catalog ?? currentCatalog, { base: baseApps, head: headApps, context: headContext, failures }, (envs, rendered) =>
-        headSide(() => render(headHashed, headHashed.overlays.filter((overlay) => envs.has(overlay.env) && !rendered.has(overlay.dir)), 'head')),
+      const flows = await flowsOf(
+        options.catalog ?? currentCatalog,
+        { base: baseApps, head: headApps, context: headContext, failures },
+        (envs, rendered) =>
+          headSide(() =>
+            render(
+              headHashed,
+              headHashed.overlays.filter((overlay) => envs.has(overlay.env) && !rendered.has(overlay.dir)),
+              'head',
+            ),
+          ),
       );
       if (options.cache && memo.size > parsed) await options.cache.writeRefs(memo);
       const headChanged = new Set(headApps.map((app) => app.dir));

@@ -13,7 +13,6 @@ export interface SecretKeyChanges {
   changed: string[];
 }
 
-
 function entries(value: unknown): [string, unknown][] {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.entries(value) : [];
 }

@@ -34,7 +34,11 @@ function program(dir: string): string {
 function generateIn(dir: string): Promise<{ files: Map<string, string> } | { error: string }> {
   return new Promise((resolve) => {
     const env = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? dir };
-    const child = spawn(process.execPath, ['--input-type=module', '-e', program(dir)], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', program(dir)], {
+      cwd: dir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
@@ -42,7 +46,11 @@ function generateIn(dir: string): Promise<{ files: Map<string, string> } | { err
     child.on('error', (error) => resolve({ error: error.message }));
     child.on('close', (code) => {
       if (code !== 0) {
-        const message = Buffer.concat(err).toString('utf8').split('\n').find((line) => /\w(Error|Exception)\b|^error/i.test(line)) ?? `exit code ${code}`;
+        const message =
+          Buffer.concat(err)
+            .toString('utf8')
+            .split('\n')
+            .find((line) => /\w(Error|Exception)\b|^error/i.test(line)) ?? `exit code ${code}`;
         resolve({ error: message.trim() });
         return;
       }
@@ -66,7 +74,8 @@ export async function staleFilesAt(root: string, sha: string): Promise<StaleChec
   const listed = (await simpleGit({ baseDir: root }).raw(['ls-tree', '--name-only', '--full-tree', sha, '--', ...GENERATOR])).split('\n');
   if (!GENERATOR.every((path) => listed.includes(path))) return { stale: [] };
   return withWorktree(root, sha, async (dir) => {
-    if (!existsSync(join(dir, 'node_modules')) && existsSync(join(root, 'node_modules'))) await symlink(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    if (!existsSync(join(dir, 'node_modules')) && existsSync(join(root, 'node_modules')))
+      await symlink(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
     const generated = await generateIn(dir);
     if ('error' in generated) return generated;
     return { stale: stalePaths(generated.files, await readOutputTree(dir)) };

@@ -117,9 +117,15 @@ function templateReasons(before: unknown, after: unknown): string[] {
   const [old = {}, next = {}] = annotations;
   const keys = [...new Set([...Object.keys(old), ...Object.keys(next)])].filter((key) => old[key] !== next[key]).sort(compareStrings);
   const containers = (template: unknown): Map<string, string | undefined> =>
-    new Map(['initContainers', 'containers'].flatMap((list) => ((at(template, ['spec', list]) ?? []) as Container[]).map((c) => [c.name ?? '', c.image] as const)));
+    new Map(
+      ['initContainers', 'containers'].flatMap((list) =>
+        ((at(template, ['spec', list]) ?? []) as Container[]).map((c) => [c.name ?? '', c.image] as const),
+      ),
+    );
   const [images, nextImages] = [containers(before), containers(after)];
-  const imageReasons = [...nextImages].filter(([name, image]) => images.has(name) && images.get(name) !== image).map(([name]) => `image of ${name}`);
+  const imageReasons = [...nextImages]
+    .filter(([name, image]) => images.has(name) && images.get(name) !== image)
+    .map(([name]) => `image of ${name}`);
   const rest = (template: unknown) => ({ labels: at(template, ['metadata', 'labels']), spec: at(template, ['spec']) });
   const withoutImages = (template: unknown) => JSON.stringify(canonicalize(rest(template))).replace(/"image":"[^"]*"/g, '');
   const other = withoutImages(before) !== withoutImages(after) ? ['pod spec'] : [];
@@ -141,10 +147,18 @@ function replicas(object: KubeObject | undefined): unknown {
 /** The action on one changed object, with its detail. */
 function planned(change: ChangedObject, prune: boolean): PlannedObject {
   const { before, after } = change;
-  if (!after) return { action: prune ? 'prune' : 'keep', object: named(before as KubeObject), ...(prune ? {} : { detail: 'the Application does not prune: it stays, OutOfSync' }) };
+  if (!after)
+    return {
+      action: prune ? 'prune' : 'keep',
+      object: named(before as KubeObject),
+      ...(prune ? {} : { detail: 'the Application does not prune: it stays, OutOfSync' }),
+    };
   if (!before) return { action: 'create', object: named(after) };
   const [old, next] = [templateOf(before), templateOf(after)];
-  const scale = replicas(before) !== replicas(after) && replicas(after) !== undefined ? `replicas ${String(replicas(before) ?? 'unset')} → ${String(replicas(after))}` : undefined;
+  const scale =
+    replicas(before) !== replicas(after) && replicas(after) !== undefined
+      ? `replicas ${String(replicas(before) ?? 'unset')} → ${String(replicas(after))}`
+      : undefined;
   if (next !== undefined && !same(old, next)) {
     const note = strategyNote(after);
     const detail = [`pod template: ${templateReasons(old, next).join(', ')}`, scale, note].filter(Boolean).join('; ');
@@ -176,13 +190,15 @@ function applicationSync(app: ChangedApp, facts: AppFacts | undefined): Applicat
     application: facts?.application ?? `${app.env}/${app.component}`,
     ...(facts?.wave !== undefined ? { wave: facts.wave } : {}),
   };
-  if (app.objects.every((change) => isHook((change.after ?? change.before) as KubeObject))) return { ...identity, hooksOnly: true, steps: [] };
+  if (app.objects.every((change) => isHook((change.after ?? change.before) as KubeObject)))
+    return { ...identity, hooksOnly: true, steps: [] };
   for (const change of app.objects) {
     const object = change.after ?? change.before;
     if (object && !isHook(object)) add(object, planned(change, prune));
   }
   for (const hook of app.head.filter(isHook)) add(hook, { action: 'run', object: named(hook), detail: `${phaseOf(hook)} hook` });
-  for (const step of steps.values()) step.objects.sort((a, b) => ACTION_ORDER.indexOf(a.action) - ACTION_ORDER.indexOf(b.action) || compareStrings(a.object, b.object));
+  for (const step of steps.values())
+    step.objects.sort((a, b) => ACTION_ORDER.indexOf(a.action) - ACTION_ORDER.indexOf(b.action) || compareStrings(a.object, b.object));
   return { ...identity, steps: [...steps.values()].sort(compareSteps) };
 }
 
@@ -199,5 +215,8 @@ export function syncPlan(apps: readonly ChangedApp[], facts: ReadonlyMap<string,
   const waveOrder = (sync: ApplicationSync) => sync.wave ?? Number.POSITIVE_INFINITY;
   return [...byEnv]
     .sort(([a], [b]) => compareStrings(a, b))
-    .map(([env, applications]) => ({ env, applications: applications.sort((a, b) => waveOrder(a) - waveOrder(b) || compareStrings(a.application, b.application)) }));
+    .map(([env, applications]) => ({
+      env,
+      applications: applications.sort((a, b) => waveOrder(a) - waveOrder(b) || compareStrings(a.application, b.application)),
+    }));
 }

@@ -19,10 +19,12 @@ import type { ArgoFileObject } from './applications.ts';
  */
 export async function appFactsOf(checkout: Checkout, overlays: readonly OverlayRef[]): Promise<Map<string, AppFacts>> {
   const facts = applicationFacts(argoObjects(await checkout.appFiles()));
-  return new Map(overlays.flatMap((overlay) => {
-    const found = facts.get(overlay.dir);
-    return found ? [[`${overlay.env}/${overlay.component}`, found] as const] : [];
-  }));
+  return new Map(
+    overlays.flatMap((overlay) => {
+      const found = facts.get(overlay.dir);
+      return found ? [[`${overlay.env}/${overlay.component}`, found] as const] : [];
+    }),
+  );
 }
 
 /**
@@ -30,7 +32,12 @@ export async function appFactsOf(checkout: Checkout, overlays: readonly OverlayR
  * commit read from git's objects (no checkout; files are written out only for overlays that must
  * be rendered). A commit with symbolic links or submodules gets a real worktree, which resolves them.
  */
-export async function withCheckout<T>(root: string, sha: string | undefined, format: ObjectFormat, fn: (checkout: Checkout) => Promise<T>): Promise<T> {
+export async function withCheckout<T>(
+  root: string,
+  sha: string | undefined,
+  format: ObjectFormat,
+  fn: (checkout: Checkout) => Promise<T>,
+): Promise<T> {
   if (sha === undefined) return fn(await openWorkingTree(root, format));
   const tree = await readGitTree(root, sha);
   if (tree.hasLinks) return withWorktree(root, sha, (dir) => fn(workingTree(dir, format)));
@@ -62,6 +69,16 @@ export async function argoFilesOf(checkout: Checkout): Promise<ArgoFileObject[]>
     const text = texts[index] as string;
     if (!KUSTOMIZATION.test(file)) return parseObjects(text, file).map((object) => ({ file, object }));
     const fields = (parse(text) ?? {}) as Record<string, unknown>;
-    return [{ file, object: { ...fields, apiVersion: String(fields['apiVersion'] ?? 'kustomize.config.k8s.io/v1beta1'), kind: 'Kustomization', metadata: { name: file } } }];
+    return [
+      {
+        file,
+        object: {
+          ...fields,
+          apiVersion: String(fields['apiVersion'] ?? 'kustomize.config.k8s.io/v1beta1'),
+          kind: 'Kustomization',
+          metadata: { name: file },
+        },
+      },
+    ];
   });
 }

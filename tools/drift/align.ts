@@ -76,7 +76,9 @@ function alignValue(desired: Json | undefined, live: Json | undefined, applied: 
   if (live === undefined || live === null) {
     const shaped = shape(desired, place);
     // live null is how the server prints a nil it stored for an empty value (a `""` Secret key, `rules: []`).
-    return (live === null ? isEmpty(desired) : storedAsAbsent(desired, place)) ? { desired: shaped, live: shape(desired, place) } : { desired: shaped };
+    return (live === null ? isEmpty(desired) : storedAsAbsent(desired, place))
+      ? { desired: shaped, live: shape(desired, place) }
+      : { desired: shaped };
   }
   if (isObject(desired) && isObject(live)) return alignMaps(desired, live, applied, place);
   if (Array.isArray(desired) && Array.isArray(live)) return alignLists(desired, live, applied, place);
@@ -160,7 +162,13 @@ interface KeyedList {
  * Pairs items as `pairs` says; `keyed` for merge-keyed lists, `'atomic'` for atomic lists whose
  * order counts (their order entry names git's indices), undefined for lists whose order does not.
  */
-function alignPaired(desired: Json[], live: Json[], pairs: (number | undefined)[], place: Place, how: KeyedList | 'atomic' | undefined): Pair {
+function alignPaired(
+  desired: Json[],
+  live: Json[],
+  pairs: (number | undefined)[],
+  place: Place,
+  how: KeyedList | 'atomic' | undefined,
+): Pair {
   const keyed = how === 'atomic' ? undefined : how;
   const itemPlace = childPlace(place, '*');
   const outDesired = new AlignedList();

@@ -21,7 +21,16 @@ import { lastApplied, normalizeObject, trackingApps } from './normalize.ts';
 import type { DriftOptions, DriftReport, FieldDrift, ModifiedObject, ObjectRef, Unreadable } from './types.ts';
 import { compareStrings } from '../kube/order.ts';
 
-export type { DriftOptions, DriftReport, DriftWarning, FieldDrift, IgnoreDifference, ModifiedObject, ObjectRef, Unreadable } from './types.ts';
+export type {
+  DriftOptions,
+  DriftReport,
+  DriftWarning,
+  FieldDrift,
+  IgnoreDifference,
+  ModifiedObject,
+  ObjectRef,
+  Unreadable,
+} from './types.ts';
 export { DriftOptionsError } from './ignore.ts';
 
 const DEFAULT_APPLIED_MANAGERS = ['argocd-controller'];
@@ -60,7 +69,9 @@ function managedFields(live: KubeObject): ManagedFieldsEntry[] {
 /** The field sets of the managedFields entries `accept` picks; an empty or malformed one owns nothing, not everything. */
 function fieldsOf(live: KubeObject, accept: (entry: ManagedFieldsEntry) => boolean): FieldSet[] {
   return managedFields(live)
-    .filter((entry) => entry.fieldsType === 'FieldsV1' && isObject(entry.fieldsV1) && Object.keys(entry.fieldsV1).length > 0 && accept(entry))
+    .filter(
+      (entry) => entry.fieldsType === 'FieldsV1' && isObject(entry.fieldsV1) && Object.keys(entry.fieldsV1).length > 0 && accept(entry),
+    )
     .map((entry) => fieldsV1Set(entry.fieldsV1));
 }
 
@@ -137,7 +148,12 @@ function orderDrifts(drifts: FieldDrift[], aligned: { desired: JsonObject; live:
     const path = drift.path.slice(0, at);
     if (lists.has(path)) continue;
     lists.add(path);
-    out.push({ path, op: 'replace', desired: toPlain(lookup(aligned.desired, `${path}${marker}`)), live: toPlain(lookup(aligned.live, `${path}${marker}`)) });
+    out.push({
+      path,
+      op: 'replace',
+      desired: toPlain(lookup(aligned.desired, `${path}${marker}`)),
+      live: toPlain(lookup(aligned.live, `${path}${marker}`)),
+    });
   }
   return out;
 }
@@ -151,7 +167,12 @@ function isAggregatedClusterRole(desired: KubeObject, live: KubeObject): boolean
 }
 
 function compareCompiled(manifest: KubeObject, liveObject: KubeObject, compiled: Compiled): FieldDrift[] {
-  const place: Place = rootPlace(liveObject.apiVersion, liveObject.kind, quantityFields(liveObject.apiVersion, liveObject.kind, compiled.crds), compiled.crds.get(`${liveObject.apiVersion}/${liveObject.kind}`));
+  const place: Place = rootPlace(
+    liveObject.apiVersion,
+    liveObject.kind,
+    quantityFields(liveObject.apiVersion, liveObject.kind, compiled.crds),
+    compiled.crds.get(`${liveObject.apiVersion}/${liveObject.kind}`),
+  );
   const rules = compiled.ignores.filter((rule) => rule.matches(liveObject));
   // jq rules normalize both whole objects first, as Argo CD's normalizer does before its diff.
   const [jqDesired, live] = applyJqRules(rules, [manifest, liveObject], compiled.jq) as [KubeObject, KubeObject];
@@ -206,7 +227,12 @@ function refOf(object: KubeObject, namespace = object.metadata.namespace): Objec
 }
 
 function compareRefs(a: ObjectRef, b: ObjectRef): number {
-  return compareStrings(a.kind, b.kind) || compareStrings(a.namespace ?? '', b.namespace ?? '') || compareStrings(a.name, b.name) || compareStrings(a.apiVersion, b.apiVersion);
+  return (
+    compareStrings(a.kind, b.kind) ||
+    compareStrings(a.namespace ?? '', b.namespace ?? '') ||
+    compareStrings(a.name, b.name) ||
+    compareStrings(a.apiVersion, b.apiVersion)
+  );
 }
 
 function annotation(object: KubeObject, key: string): string | undefined {
@@ -257,18 +283,32 @@ export function detectDrift(desired: readonly KubeObject[], live: readonly KubeO
     else liveByName.set(nameKey(object), [object]);
   }
   const paired = new Set<KubeObject>();
-  const report: DriftReport = { inSync: 0, missing: [], unexpected: [], modified: [], unreadable, unchecked: [], warnings: compiled.jq.warnings };
+  const report: DriftReport = {
+    inSync: 0,
+    missing: [],
+    unexpected: [],
+    modified: [],
+    unreadable,
+    unchecked: [],
+    warnings: compiled.jq.warnings,
+  };
 
   for (const object of desired) {
     if (isHook(object)) continue;
     let namespace = object.metadata.namespace;
     // A cluster-scoped kind given a namespace (kustomize cannot tell for custom kinds) is stored without one.
-    let match = liveByKey.get(objectKey(object)) ?? (namespace ? liveByKey.get(objectKey({ ...object, metadata: { ...object.metadata, namespace: '' } })) : undefined);
+    let match =
+      liveByKey.get(objectKey(object)) ??
+      (namespace ? liveByKey.get(objectKey({ ...object, metadata: { ...object.metadata, namespace: '' } })) : undefined);
     if (match && !match.metadata.namespace) namespace = undefined;
     if (!match && !namespace) {
       // A namespaced manifest without a namespace goes to the Application's destination namespace.
       const candidates = (liveByName.get(nameKey(object)) ?? []).filter((item) => item.metadata.namespace);
-      match = options.namespace ? candidates.find((item) => item.metadata.namespace === options.namespace) : candidates.length === 1 ? candidates[0] : undefined;
+      match = options.namespace
+        ? candidates.find((item) => item.metadata.namespace === options.namespace)
+        : candidates.length === 1
+          ? candidates[0]
+          : undefined;
       namespace = match?.metadata.namespace ?? options.namespace;
     }
     const ref = refOf(object, namespace);
@@ -291,7 +331,10 @@ export function detectDrift(desired: readonly KubeObject[], live: readonly KubeO
   report.unexpected.sort(compareRefs);
   report.unchecked.sort(compareRefs);
   report.modified.sort((a: ModifiedObject, b: ModifiedObject) => compareRefs(a.object, b.object));
-  report.unreadable.sort((a, b) => compareStrings(a.kind, b.kind) || compareStrings(a.namespace ?? '', b.namespace ?? '') || compareStrings(a.apiVersion, b.apiVersion));
+  report.unreadable.sort(
+    (a, b) =>
+      compareStrings(a.kind, b.kind) || compareStrings(a.namespace ?? '', b.namespace ?? '') || compareStrings(a.apiVersion, b.apiVersion),
+  );
   return report;
 }
 

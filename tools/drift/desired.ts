@@ -20,12 +20,17 @@ export interface DesiredState {
   namespace?: string;
 }
 
-/** Renders `overlays/<env>/*` (through the render cache, when given) and reads the environment's Applications from `apps/` (YAML only, no code run). */
+/**
+ * Renders `overlays/<env>/*` (through the render cache, when given) and reads the environment's Applications from `apps/` (YAML only, no
+ * code run).
+ */
 export async function desiredState(root: string, kustomize: Kustomize, env: string, cache?: RenderCache): Promise<DesiredState> {
   const all = await listOverlays(root);
   const overlays = all.filter((o) => o.env === env);
   if (overlays.length === 0) {
-    throw new DesiredStateError(`environment "${env}" has no overlays under overlays/; environments: ${[...new Set(all.map((o) => o.env))].join(', ') || 'none'}`);
+    throw new DesiredStateError(
+      `environment "${env}" has no overlays under overlays/; environments: ${[...new Set(all.map((o) => o.env))].join(', ') || 'none'}`,
+    );
   }
   const tree = await renderOverlays(root, kustomize, overlays, cache ? { cache } : {});
   const applications = argoObjects(await workingTree(root).appFiles())
@@ -36,7 +41,11 @@ export async function desiredState(root: string, kustomize: Kustomize, env: stri
     objects: tree.apps.flatMap((a) => a.objects),
     appNames: applications.map((a) => a.name),
     ignoreDifferences: applications.flatMap((a) =>
-      ((a.application['spec'] as { ignoreDifferences?: IgnoreDifference[] }).ignoreDifferences ?? []).map((rule, index) => ({ ...rule, application: a.name, index })),
+      ((a.application['spec'] as { ignoreDifferences?: IgnoreDifference[] }).ignoreDifferences ?? []).map((rule, index) => ({
+        ...rule,
+        application: a.name,
+        index,
+      })),
     ),
     ...(applications[0]?.destination.namespace ? { namespace: applications[0].destination.namespace } : {}),
   };

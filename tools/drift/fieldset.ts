@@ -39,7 +39,14 @@ function sortedJson(text: string): string | undefined {
   }
 }
 
-const NONE: FieldSet = { leaf: false, self: false, field: () => undefined, item: () => undefined, hasValue: () => false, index: () => undefined };
+const NONE: FieldSet = {
+  leaf: false,
+  self: false,
+  field: () => undefined,
+  item: () => undefined,
+  hasValue: () => false,
+  index: () => undefined,
+};
 const LEAF: FieldSet = { ...NONE, leaf: true };
 const SELF_LEAF: FieldSet = { ...LEAF, self: true };
 
@@ -105,7 +112,8 @@ export function manifestSet(value: Json, place: Place, self = false): FieldSet {
 /** The union of field sets, for the several records of what was applied; undefined when there are none. */
 export function unionSet(sets: readonly FieldSet[]): FieldSet | undefined {
   if (sets.length <= 1) return sets[0];
-  const pick = (get: (set: FieldSet) => FieldSet | undefined) => unionSet(sets.map(get).filter((set): set is FieldSet => set !== undefined));
+  const pick = (get: (set: FieldSet) => FieldSet | undefined) =>
+    unionSet(sets.map(get).filter((set): set is FieldSet => set !== undefined));
   return {
     leaf: sets.some((set) => set.leaf),
     self: sets.some((set) => set.self),

@@ -29,7 +29,10 @@ export interface IgnoreRule {
 }
 
 function glob(pattern: string): RegExp {
-  const source = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  const source = pattern
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
   return new RegExp(`^${source}$`);
 }
 
@@ -57,13 +60,11 @@ export function compileIgnores(rules: readonly IgnoreDifference[]): IgnoreRule[]
     const group = glob(rule.group ?? '');
     const kind = glob(rule.kind);
     const name = rule.name ? glob(rule.name) : undefined;
-    const jq = (rule.jqPathExpressions ?? []).map(
-      (expression, i): JqRule => ({
-        expression,
-        rule: `ignoreDifferences[${rule.index ?? index}].jqPathExpressions[${i}]`,
-        ...(rule.application ? { application: rule.application } : {}),
-      }),
-    );
+    const jq = (rule.jqPathExpressions ?? []).map((expression, i): JqRule => ({
+      expression,
+      rule: `ignoreDifferences[${rule.index ?? index}].jqPathExpressions[${i}]`,
+      ...(rule.application ? { application: rule.application } : {}),
+    }));
     return {
       matches: (object: KubeObject) =>
         group.test(groupOf(object.apiVersion)) &&

@@ -14,10 +14,17 @@ function wake(): void {
 }
 
 port.on('message', (request: { input: string; filter: string }) => {
-  jq.raw(request.input, request.filter, ['-c']).then(
-    (output) => port.postMessage({ output }),
-    (error: unknown) => port.postMessage({ error: error instanceof Error ? error.message : String(error) }),
-  ).finally(wake);
+  jq.raw(request.input, request.filter, ['-c'])
+    .then(
+      (output) => port.postMessage({ output }),
+      (error: unknown) => port.postMessage({ error: error instanceof Error ? error.message : String(error) }),
+    )
+    .finally(wake);
 });
 // The first run loads the WebAssembly module: done before the caller's first time limit starts.
-jq.raw('{}', '.', ['-c']).then(() => port.postMessage({ ready: true }), (error: unknown) => port.postMessage({ error: String(error) })).finally(wake);
+jq.raw('{}', '.', ['-c'])
+  .then(
+    () => port.postMessage({ ready: true }),
+    (error: unknown) => port.postMessage({ error: String(error) }),
+  )
+  .finally(wake);

@@ -80,9 +80,19 @@ export function runJq(program: string, input: Json, limitMs: number = DEFAULT_JQ
   }
   if (reply.error !== undefined) {
     const lines = reply.error.split('\n').filter((line) => line.trim() !== '' && !/^jq: \d+ compile errors?$/.test(line.trim()));
-    throw new JqError(lines.join(' ').replace(/^Failed to execute raw query: /, '').replace(/\s+/g, ' ').trim(), /compile error/.test(reply.error));
+    throw new JqError(
+      lines
+        .join(' ')
+        .replace(/^Failed to execute raw query: /, '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+      /compile error/.test(reply.error),
+    );
   }
-  return (reply.output ?? '').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Json);
+  return (reply.output ?? '')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Json);
 }
 
 /**

@@ -17,7 +17,8 @@ export interface KubeConfigOptions {
  */
 export function loadKubeConfig(options: KubeConfigOptions = {}): KubeConfig {
   const kubeConfig = new KubeConfig();
-  const source = options.kubeconfig ?? (process.env.KUBECONFIG ? `from KUBECONFIG=${process.env.KUBECONFIG}` : 'from the default loading rules');
+  const source =
+    options.kubeconfig ?? (process.env.KUBECONFIG ? `from KUBECONFIG=${process.env.KUBECONFIG}` : 'from the default loading rules');
   try {
     if (options.kubeconfig !== undefined) kubeConfig.loadFromFile(options.kubeconfig);
     else kubeConfig.loadFromDefault();
@@ -25,8 +26,14 @@ export function loadKubeConfig(options: KubeConfigOptions = {}): KubeConfig {
     throw loadError(source, error);
   }
   // with nothing to load, client-node silently falls back to an unauthenticated http://localhost:8080
-  if (options.kubeconfig === undefined && kubeConfig.getCurrentContext() === 'loaded-context' && kubeConfig.getCurrentCluster()?.server === 'http://localhost:8080') {
-    throw new KubeConfigError('kubeconfig: none found: set KUBECONFIG, create ~/.kube/config, pass a kubeconfig file, or run in a pod with a service account token');
+  if (
+    options.kubeconfig === undefined &&
+    kubeConfig.getCurrentContext() === 'loaded-context' &&
+    kubeConfig.getCurrentCluster()?.server === 'http://localhost:8080'
+  ) {
+    throw new KubeConfigError(
+      'kubeconfig: none found: set KUBECONFIG, create ~/.kube/config, pass a kubeconfig file, or run in a pod with a service account token',
+    );
   }
 
   const available = kubeConfig.getContexts().map((context) => context.name);
@@ -44,7 +51,9 @@ export function loadKubeConfig(options: KubeConfigOptions = {}): KubeConfig {
     throw new KubeConfigError(`kubeconfig ${source}: ${current}; choose one of the available contexts: ${listed}`);
   }
   if (!kubeConfig.getCurrentCluster()) {
-    throw new KubeConfigError(`kubeconfig ${source}: context "${name}" names cluster "${context.cluster}", which is not defined in clusters`);
+    throw new KubeConfigError(
+      `kubeconfig ${source}: context "${name}" names cluster "${context.cluster}", which is not defined in clusters`,
+    );
   }
   if (context.user && !kubeConfig.getCurrentUser()) {
     throw new KubeConfigError(`kubeconfig ${source}: context "${name}" names user "${context.user}", which is not defined in users`);

@@ -10,7 +10,13 @@ import type { ListTarget } from './live.ts';
  * with one kind name never mix. Cluster-scoped kinds ignore `-n`; targets in several namespaces give `-A`.
  */
 export function kubectlGetCommand(targets: readonly ListTarget[], labelSelector: string): string {
-  const kinds = [...new Set(targets.map(({ apiVersion, kind }) => (groupOf(apiVersion) ? `${kind}.${apiVersion.slice(apiVersion.indexOf('/') + 1)}.${groupOf(apiVersion)}` : kind)))].sort();
+  const kinds = [
+    ...new Set(
+      targets.map(({ apiVersion, kind }) =>
+        groupOf(apiVersion) ? `${kind}.${apiVersion.slice(apiVersion.indexOf('/') + 1)}.${groupOf(apiVersion)}` : kind,
+      ),
+    ),
+  ].sort();
   const namespaces = [...new Set(targets.flatMap((t) => (t.namespace ? [t.namespace] : [])))];
   const scope = namespaces.length === 1 ? `-n ${namespaces[0]}` : namespaces.length > 1 ? '-A' : '';
   return ['kubectl get', scope, kinds.join(','), `-l ${labelSelector}`, '-o json'].filter(Boolean).join(' ');

@@ -29,7 +29,12 @@ export interface MapList {
 
 function mapList(keys: readonly string[], defaults: Readonly<Record<string, unknown>> = {}): MapList {
   const sorted = [...keys].sort();
-  return { type: 'map', keys: sorted, defaults: defaults as Record<string, Json>, prefixes: sorted.map((key) => `${JSON.stringify(key)}:`) };
+  return {
+    type: 'map',
+    keys: sorted,
+    defaults: defaults as Record<string, Json>,
+    prefixes: sorted.map((key) => `${JSON.stringify(key)}:`),
+  };
 }
 
 /** Where a value sits: the object's group and kind, and the field names from the root (`*` for a list item). */
@@ -46,11 +51,25 @@ export interface Place {
 
 /** The root of an object of `apiVersion` and `kind`; `crd` is its CustomResourceDefinition's schema for custom kinds, when known. */
 export function rootPlace(apiVersion: string, kind: string, quantity?: QuantityFields, crd?: Record<string, unknown>): Place {
-  return { group: groupOf(apiVersion), kind, name: '', parent: undefined, schema: schemaOf(apiVersion, kind, crd), ...(quantity ? { quantity } : {}) };
+  return {
+    group: groupOf(apiVersion),
+    kind,
+    name: '',
+    parent: undefined,
+    schema: schemaOf(apiVersion, kind, crd),
+    ...(quantity ? { quantity } : {}),
+  };
 }
 
 export function childPlace(place: Place, name: string): Place {
-  return { group: place.group, kind: place.kind, name, parent: place, schema: place.schema.child(name), ...(place.quantity ? { quantity: place.quantity } : {}) };
+  return {
+    group: place.group,
+    kind: place.kind,
+    name,
+    parent: place,
+    schema: place.schema.child(name),
+    ...(place.quantity ? { quantity: place.quantity } : {}),
+  };
 }
 
 /** The names of the place and its ancestors up to the root, nearest first. */
@@ -69,7 +88,12 @@ function isSortedByArgoCD(place: Place): boolean {
   if (place.group !== '' || place.kind !== 'Endpoints') return false;
   const names = namesUp(place);
   if (names.length === 1) return names[0] === 'subsets';
-  return names.length === 3 && names[1] === '*' && names[2] === 'subsets' && ['addresses', 'notReadyAddresses', 'ports'].includes(names[0] as string);
+  return (
+    names.length === 3 &&
+    names[1] === '*' &&
+    names[2] === 'subsets' &&
+    ['addresses', 'notReadyAddresses', 'ports'].includes(names[0] as string)
+  );
 }
 
 const mapLists = new WeakMap<ApiField, MapList>();

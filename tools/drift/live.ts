@@ -92,7 +92,8 @@ class LiveObjectApi extends KubernetesObjectApi {
 
   // the typed models drop fields they do not know, turn timestamps into Dates and rename `continue`
   protected override async processResponse<T extends KubernetesObject>(response: ResponseContext, type?: string): Promise<T> {
-    if (type !== undefined || response.httpStatusCode < 200 || response.httpStatusCode > 299) return super.processResponse<T>(response, type);
+    if (type !== undefined || response.httpStatusCode < 200 || response.httpStatusCode > 299)
+      return super.processResponse<T>(response, type);
     return JSON.parse(await response.body.text()) as T;
   }
 }
@@ -163,7 +164,18 @@ async function listAll(api: LiveObjectApi, target: ListTarget, labelSelector: st
   const objects: KubeObject[] = [];
   let token: string | undefined;
   do {
-    const page = (await api.list(target.apiVersion, target.kind, target.namespace, undefined, undefined, undefined, undefined, labelSelector, pageSize, token)) as unknown as WireList;
+    const page = (await api.list(
+      target.apiVersion,
+      target.kind,
+      target.namespace,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      labelSelector,
+      pageSize,
+      token,
+    )) as unknown as WireList;
     for (const item of page.items ?? []) objects.push({ apiVersion: target.apiVersion, kind: target.kind, ...item });
     token = page.metadata?.continue || undefined;
   } while (token);
@@ -200,7 +212,8 @@ function describeTarget(target: ListTarget): string {
 /** The status and one-line reason for an error from one target's read. Never quotes request headers or bodies. */
 function describeFailure(error: unknown, target: ListTarget, server: string): { status?: number; reason: string } {
   if (error instanceof RequestTimeoutError) return { reason: error.reason };
-  if (error instanceof KindNotServedError) return { status: 404, reason: `404: ${describeTarget(target)} is not served by this cluster (${error.message})` };
+  if (error instanceof KindNotServedError)
+    return { status: 404, reason: `404: ${describeTarget(target)} is not served by this cluster (${error.message})` };
   if (error instanceof ApiException) return { status: error.code, reason: httpReason(error.code, error.body, target, server) };
   const code = networkCode(error);
   if (code) return { reason: networkReason(code, server) };
@@ -273,7 +286,8 @@ function networkReason(code: string, server: string): string {
     case 'UND_ERR_CONNECT_TIMEOUT':
       return `connection to ${server} timed out`;
     default:
-      if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|TLS|SSL/.test(code)) return `TLS handshake with ${server} failed (${code}): check the kubeconfig's certificate-authority`;
+      if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|TLS|SSL/.test(code))
+        return `TLS handshake with ${server} failed (${code}): check the kubeconfig's certificate-authority`;
       return `network error reaching ${server}: ${code}`;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Normalization: strips what the API server, the controllers and Argo CD write on every object
  * (status, identity and bookkeeping metadata, tracking label and annotation), so that only the
- * fields a manifest can set remain, in one form (Secret `stringData` folded into `data`, byte fields in one base64 spelling: tools/kube/stored-bytes.ts).
+ * fields a manifest can set remain, in one form (Secret `stringData` folded into `data`, byte fields in one base64 spelling:
+ * tools/kube/stored-bytes.ts).
  */
 import type { KubeObject } from '../kube/object.ts';
 import { LAST_APPLIED_ANNOTATION } from '../kube/annotations.ts';
@@ -59,7 +60,6 @@ function pruneMap(parent: JsonObject, key: string, drop: (entry: string) => bool
   else parent[key] = kept;
 }
 
-
 /**
  * The comparable body of a manifest or a live object: what remains once server-owned fields are
  * gone. A shallow copy: nested values are shared with the input, which callers must not mutate
@@ -88,13 +88,21 @@ export function lastApplied(live: KubeObject): KubeObject | undefined {
   try {
     const parsed: unknown = JSON.parse(text);
     if (!isObject(parsed)) return undefined;
-    return { ...parsed, apiVersion: live.apiVersion, kind: live.kind, metadata: { ...(isObject(parsed['metadata']) ? parsed['metadata'] : {}), name: live.metadata.name } };
+    return {
+      ...parsed,
+      apiVersion: live.apiVersion,
+      kind: live.kind,
+      metadata: { ...(isObject(parsed['metadata']) ? parsed['metadata'] : {}), name: live.metadata.name },
+    };
   } catch {
     return undefined;
   }
 }
 
-/** The Applications Argo CD tracks an object for: its tracking label, and the app named by its tracking-id annotation (`app:group/kind:ns/name`). */
+/**
+ * The Applications Argo CD tracks an object for: its tracking label, and the app named by its tracking-id annotation
+ * (`app:group/kind:ns/name`).
+ */
 export function trackingApps(object: KubeObject): string[] {
   const apps: string[] = [];
   const label = object.metadata.labels?.[TRACKING_LABEL];

@@ -133,7 +133,10 @@ export function formatDriftText(report: DriftReport, title: string): string {
   );
   section('Unreadable (not checked):', report.unreadable.map(describeUnreadable));
   section('Unchecked (their kind could not be read):', report.unchecked.map(describeRef));
-  section('Warnings (ignoreDifferences rules that could not be evaluated):', (report.warnings ?? []).map((warning) => describeWarning(warning)));
+  section(
+    'Warnings (ignoreDifferences rules that could not be evaluated):',
+    (report.warnings ?? []).map((warning) => describeWarning(warning)),
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -200,14 +203,37 @@ export function formatDriftMarkdown(report: DriftReport, title: string, options:
     add(`\n### ${heading}\n\n${blurb}\n`, false);
     for (const block of blocks) add(block);
   };
-  list('Missing', '_In git, not in the cluster._', report.missing.map((ref) => `- ${markdownRef(ref)} (${ref.apiVersion})`));
-  list('Unexpected', '_In the cluster, tracked or selected, not in git._', report.unexpected.map((ref) => `- ${markdownRef(ref)} (${ref.apiVersion})`));
+  list(
+    'Missing',
+    '_In git, not in the cluster._',
+    report.missing.map((ref) => `- ${markdownRef(ref)} (${ref.apiVersion})`),
+  );
+  list(
+    'Unexpected',
+    '_In the cluster, tracked or selected, not in git._',
+    report.unexpected.map((ref) => `- ${markdownRef(ref)} (${ref.apiVersion})`),
+  );
   list('Modified', '_Each path reads `desired → live`._', report.modified.map(modifiedBlock));
-  list('Unreadable', '_These kinds could not be listed: their objects were not checked._', report.unreadable.map((entry) => `- ${describeUnreadable(entry)}`));
-  list('Unchecked', '_Desired objects of an unreadable kind._', report.unchecked.map((ref) => `- ${markdownRef(ref)}`));
-  list('Warnings', '_ignoreDifferences rules that could not be evaluated._', (report.warnings ?? []).map((warning) => `- ${describeWarning(warning, code)}`));
+  list(
+    'Unreadable',
+    '_These kinds could not be listed: their objects were not checked._',
+    report.unreadable.map((entry) => `- ${describeUnreadable(entry)}`),
+  );
+  list(
+    'Unchecked',
+    '_Desired objects of an unreadable kind._',
+    report.unchecked.map((ref) => `- ${markdownRef(ref)}`),
+  );
+  list(
+    'Warnings',
+    '_ignoreDifferences rules that could not be evaluated._',
+    (report.warnings ?? []).map((warning) => `- ${describeWarning(warning, code)}`),
+  );
   if (omitted > 0) parts.push('', `_… ${omitted} more entries not shown to fit the size limit: see the job log or the JSON report._`);
-  return `${parts.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${parts
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }
 
 /** The report as plain data with a fixed shape and key order, for `--json`; Secret values stay out. */
@@ -228,7 +254,10 @@ export function driftJson(report: DriftReport): object {
     },
     missing: report.missing.map(ref),
     unexpected: report.unexpected.map(ref),
-    modified: report.modified.map(({ object, fields }) => ({ object: ref(object), fields: fields.map((field) => safeField(object, field)) })),
+    modified: report.modified.map(({ object, fields }) => ({
+      object: ref(object),
+      fields: fields.map((field) => safeField(object, field)),
+    })),
     unreadable: report.unreadable.map((entry) => ({
       apiVersion: entry.apiVersion,
       kind: entry.kind,

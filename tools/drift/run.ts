@@ -37,7 +37,14 @@ export interface DriftRun {
 async function desiredOf(root: string, source: DesiredSource): Promise<{ objects: KubeObject[]; options: DriftOptions }> {
   if (!('env' in source)) return { objects: source.objects, options: {} };
   const state = await desiredState(root, await findKustomize(), source.env, openRenderCache(root));
-  return { objects: state.objects, options: { appNames: state.appNames, ignoreDifferences: state.ignoreDifferences, ...(state.namespace ? { namespace: state.namespace } : {}) } };
+  return {
+    objects: state.objects,
+    options: {
+      appNames: state.appNames,
+      ignoreDifferences: state.ignoreDifferences,
+      ...(state.namespace ? { namespace: state.namespace } : {}),
+    },
+  };
 }
 
 /**
@@ -68,5 +75,8 @@ export async function runDrift(root: string, desiredSource: DesiredSource, liveS
     throw new ClusterUnreachableError(`cannot read ${server}: ${read.failures[0]?.reason ?? 'no kind could be listed'}`);
   }
   const unreadable = read.failures.map((f) => ({ ...f.target, reason: f.reason }));
-  return { report: detectDrift(desired, read.objects, { ...options, unreadable }), cluster: { server, kinds: targets.length, unlisted: read.failures.length } };
+  return {
+    report: detectDrift(desired, read.objects, { ...options, unreadable }),
+    cluster: { server, kinds: targets.length, unlisted: read.failures.length },
+  };
 }

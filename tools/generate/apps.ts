@@ -66,7 +66,9 @@ export function applicationSet(catalog: Catalog, env: Environment): KubeObject {
         metadata: {
           name: `${env.name}-{{.component}}`,
           labels: { env: env.name, component: '{{.component}}', wave: '{{.wave}}', [PART_OF_LABEL]: PART_OF },
-          annotations: Object.fromEntries(envLinks.map((l) => [`link.argocd.argoproj.io/${l.name.toLowerCase().replace(/\s+/g, '-')}`, l.url])),
+          annotations: Object.fromEntries(
+            envLinks.map((l) => [`link.argocd.argoproj.io/${l.name.toLowerCase().replace(/\s+/g, '-')}`, l.url]),
+          ),
           finalizers: ['resources-finalizer.argocd.argoproj.io'],
         },
         spec: {

@@ -39,8 +39,10 @@ function checkObjects(env: Environment, component: ComponentName, objects: reado
       const names = new Set<string>();
       for (const port of container.ports ?? []) {
         const field = `${spec.path.join('.')}.containers[${container.name}].ports`;
-        if (numbers.has(port.containerPort)) throw new GenerateError(`${where} ${describeObject(object)}: ${field}: port ${port.containerPort} declared twice`);
-        if (port.name && names.has(port.name)) throw new GenerateError(`${where} ${describeObject(object)}: ${field}: port name "${port.name}" declared twice`);
+        if (numbers.has(port.containerPort))
+          throw new GenerateError(`${where} ${describeObject(object)}: ${field}: port ${port.containerPort} declared twice`);
+        if (port.name && names.has(port.name))
+          throw new GenerateError(`${where} ${describeObject(object)}: ${field}: port name "${port.name}" declared twice`);
         numbers.add(port.containerPort);
         if (port.name) names.add(port.name);
       }
@@ -61,7 +63,13 @@ function writeBase(files: GeneratedFiles, component: Component, objects: readonl
   emit(files, `${dir}/kustomization.yaml`, yamlHeader(SOURCE), toYaml({ ...KUSTOMIZATION, resources: objects.map((o) => objectFile(o)) }));
 }
 
-function writeOverlay(files: GeneratedFiles, env: Environment, component: Component, base: readonly KubeObject[] | undefined, objects: readonly KubeObject[]): void {
+function writeOverlay(
+  files: GeneratedFiles,
+  env: Environment,
+  component: Component,
+  base: readonly KubeObject[] | undefined,
+  objects: readonly KubeObject[],
+): void {
   const dir = overlayDir(env.name, component.name);
   const header = yamlHeader(`${component.source} (environment ${env.name})`);
   const plan = planOverlay(base ?? [], objects);
@@ -107,14 +115,18 @@ function writeApps(files: GeneratedFiles, catalog: Catalog): void {
 }
 
 function readmes(files: GeneratedFiles, catalog: Catalog): void {
-  const components = catalog.baseline.components.map((c) => `- \`${c}/\`: wave ${COMPONENTS[c].wave}, built by \`${COMPONENTS[c].source}\``);
+  const components = catalog.baseline.components.map(
+    (c) => `- \`${c}/\`: wave ${COMPONENTS[c].wave}, built by \`${COMPONENTS[c].source}\``,
+  );
   emit(
     files,
     'base/README.md',
     markdownHeader(SOURCE),
     `# base/\n\nKustomize bases, one per component (one Argo CD Application each), generated from the catalog's\nbaseline profile (\`tools/catalog/environments.ts\`). Change the catalog and run \`npm run generate\`;\nnever edit these files by hand.\n\n${components.join('\n')}\n`,
   );
-  const envs = catalog.environments.map((e) => `- \`${e.name}/\`: ${e.components.join(', ')} → cluster \`${e.cluster.name}\` at \`${e.targetRevision}\``);
+  const envs = catalog.environments.map(
+    (e) => `- \`${e.name}/\`: ${e.components.join(', ')} → cluster \`${e.cluster.name}\` at \`${e.targetRevision}\``,
+  );
   emit(
     files,
     'overlays/README.md',

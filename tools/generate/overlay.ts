@@ -95,13 +95,24 @@ export function planOverlay(base: readonly KubeObject[], env: readonly KubeObjec
     applyImages(before, images);
     const beforeSpec = before['spec'] as JsonObject | undefined;
     const targetSpec = target['spec'] as JsonObject | undefined;
-    if (SCALABLE.has(target.kind) && beforeSpec && targetSpec && beforeSpec['replicas'] !== targetSpec['replicas'] && typeof targetSpec['replicas'] === 'number') {
+    if (
+      SCALABLE.has(target.kind) &&
+      beforeSpec &&
+      targetSpec &&
+      beforeSpec['replicas'] !== targetSpec['replicas'] &&
+      typeof targetSpec['replicas'] === 'number'
+    ) {
       plan.replicas.push({ name: target.metadata.name, count: targetSpec['replicas'] });
       beforeSpec['replicas'] = targetSpec['replicas'];
     }
     if (deepEqual(before as unknown as JsonObject, target as unknown as JsonObject)) continue;
     const change = diffObject(before as unknown as JsonObject, target as unknown as JsonObject);
-    if (change) plan.patches.push({ ...(change as unknown as KubeObject), ...identity(target), metadata: { ...((change['metadata'] as object) ?? {}), ...identity(target).metadata } });
+    if (change)
+      plan.patches.push({
+        ...(change as unknown as KubeObject),
+        ...identity(target),
+        metadata: { ...((change['metadata'] as object) ?? {}), ...identity(target).metadata },
+      });
   }
   for (const original of base) {
     if (!envKeys.has(objectKey(original))) plan.patches.push({ ...identity(original), $patch: 'delete' });

@@ -60,7 +60,11 @@ function diffList(schema: FieldSchema, base: Json[], target: Json[]): Json[] | u
  * The merge patch from `base` to `target` (two versions of one object), or undefined when they are
  * equal; `schema` is where they sit in their kind's schema (default: the root of `target`'s kind).
  */
-export function diffObject(base: JsonObject, target: JsonObject, schema: FieldSchema = schemaOf(String(target['apiVersion']), String(target['kind']))): JsonObject | undefined {
+export function diffObject(
+  base: JsonObject,
+  target: JsonObject,
+  schema: FieldSchema = schemaOf(String(target['apiVersion']), String(target['kind'])),
+): JsonObject | undefined {
   const patch: JsonObject = {};
   for (const [key, value] of Object.entries(target)) {
     const before = base[key];

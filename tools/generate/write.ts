@@ -116,7 +116,9 @@ export async function writeTree(root: string, files: ReadonlyMap<string, string>
       continue;
     }
     if (current !== undefined && !isGenerated(current)) {
-      throw new WriteError(`${path}: exists and was not generated; move it out of ${path.split('/')[0]}/ (generated directories hold only generated files) and run again`);
+      throw new WriteError(
+        `${path}: exists and was not generated; move it out of ${path.split('/')[0]}/ (generated directories hold only generated files) and run again`,
+      );
     }
     writes.push([`${WORK_DIR}/staging/${path}`, path]);
   }

@@ -37,7 +37,10 @@ export async function openWorkingTree(root: string, format: ObjectFormat = 'sha1
 async function subdirs(dir: string): Promise<string[]> {
   try {
     const entries = await readdir(dir, { withFileTypes: true });
-    return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    return entries
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
@@ -59,7 +62,10 @@ export function workingTree(root: string, format: ObjectFormat = 'sha1', source:
     source,
     listOverlays: () => listOverlays(root),
     async appFiles() {
-      const names = (await readdir(join(root, 'apps')).catch(() => [] as string[])).map((name) => `apps/${name}`).filter((path) => APP_FILE.test(path)).sort();
+      const names = (await readdir(join(root, 'apps')).catch(() => [] as string[]))
+        .map((name) => `apps/${name}`)
+        .filter((path) => APP_FILE.test(path))
+        .sort();
       const texts = await Promise.all(names.map((path) => readFile(join(root, path), 'utf8')));
       return new Map(names.map((path, index) => [path, texts[index] as string]));
     },

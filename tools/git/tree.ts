@@ -91,7 +91,8 @@ class BlobReader {
       this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
       this.drain();
     });
-    const failed = (error: Error): void => failAll(new WorktreeError(`${this.repoDir}: git cat-file failed: ${error.message}`, { cause: error }));
+    const failed = (error: Error): void =>
+      failAll(new WorktreeError(`${this.repoDir}: git cat-file failed: ${error.message}`, { cause: error }));
     child.on('error', failed);
     child.stdin.on('error', failed); // a write to a process that has gone
     child.on('close', (code) => {
@@ -154,7 +155,11 @@ export function gitCheckout(repoDir: string, tree: GitTree): GitCheckout {
     read,
     async listOverlays(): Promise<OverlayRef[]> {
       // Sorted level by level, as a directory listing is: `dev/…` before `dev-eu/…`.
-      const overlays = [...tree.dirs].map((dir) => dir.split('/')).filter((parts) => parts.length === 3 && parts[0] === 'overlays') as [string, string, string][];
+      const overlays = [...tree.dirs].map((dir) => dir.split('/')).filter((parts) => parts.length === 3 && parts[0] === 'overlays') as [
+        string,
+        string,
+        string,
+      ][];
       overlays.sort(([, envA, a], [, envB, b]) => compareStrings(envA, envB) || compareStrings(a, b));
       return overlays.map(([, env, component]) => ({ env, component, dir: `overlays/${env}/${component}` }));
     },
@@ -166,12 +171,16 @@ export function gitCheckout(repoDir: string, tree: GitTree): GitCheckout {
     async materialize(files) {
       materialized ??= await mkdtemp(join(tmpdir(), 'obs-tree-'));
       const root = materialized;
-      await Promise.all(files.filter((path) => !written.has(path) && tree.files.has(path)).map(async (path) => {
-        written.add(path);
-        const bytes = (await read(path)) as Buffer;
-        await mkdir(dirname(join(root, path)), { recursive: true });
-        await writeFile(join(root, path), bytes);
-      }));
+      await Promise.all(
+        files
+          .filter((path) => !written.has(path) && tree.files.has(path))
+          .map(async (path) => {
+            written.add(path);
+            const bytes = (await read(path)) as Buffer;
+            await mkdir(dirname(join(root, path)), { recursive: true });
+            await writeFile(join(root, path), bytes);
+          }),
+      );
       return root;
     },
     async dispose() {

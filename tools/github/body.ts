@@ -11,7 +11,9 @@ export function markedBody(marker: string, body: string, what: string): string {
   const closes = marker.indexOf('-->', 4);
   const named = marker.slice(4, -3).trim() !== '';
   if (!marker.startsWith('<!--') || closes !== marker.length - 3 || !named || marker.includes('\n')) {
-    throw new GitHubError(`marker ${JSON.stringify(marker)} for ${what} is not a one-line, non-empty HTML comment: use one like <!-- observability-gitops:name -->`);
+    throw new GitHubError(
+      `marker ${JSON.stringify(marker)} for ${what} is not a one-line, non-empty HTML comment: use one like <!-- observability-gitops:name -->`,
+    );
   }
   const written = body.startsWith(marker) ? body : `${marker}\n${body}`;
   if (written.length > MAX_BODY_LENGTH) {

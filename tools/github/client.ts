@@ -53,10 +53,15 @@ function apiUrl(baseUrl: string | undefined): string {
   try {
     url = new URL(baseUrl.trim());
   } catch (error) {
-    throw new GitHubError(`GitHub API URL ${JSON.stringify(baseUrl)} is not a URL: set GITHUB_API_URL like https://ghe.example.com/api/v3`, { cause: error });
+    throw new GitHubError(
+      `GitHub API URL ${JSON.stringify(baseUrl)} is not a URL: set GITHUB_API_URL like https://ghe.example.com/api/v3`,
+      { cause: error },
+    );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new GitHubError(`GitHub API URL ${JSON.stringify(baseUrl)} is not http(s): set GITHUB_API_URL like https://ghe.example.com/api/v3`);
+    throw new GitHubError(
+      `GitHub API URL ${JSON.stringify(baseUrl)} is not http(s): set GITHUB_API_URL like https://ghe.example.com/api/v3`,
+    );
   }
   return url.href.replace(/\/+$/, '');
 }

@@ -44,7 +44,10 @@ function toGitHubError(error: unknown, context: CallContext): GitHubError {
     return new GitHubError(`GitHub rejected the token (401) while ${context.doing}: set GITHUB_TOKEN to a valid token`, options);
   }
   if ((status === 403 || status === 429) && isRateLimit(error, said)) {
-    return new GitHubError(`GitHub rate limit exceeded (${status}) while ${context.doing}, longer than retries may wait: re-run later`, options);
+    return new GitHubError(
+      `GitHub rate limit exceeded (${status}) while ${context.doing}, longer than retries may wait: re-run later`,
+      options,
+    );
   }
   if (status === 403) return new GitHubError(`403 while ${context.doing}: ${context.forbidden}`, options);
   if (status === 404) return new GitHubError(context.notFound, options);
@@ -53,7 +56,10 @@ function toGitHubError(error: unknown, context: CallContext): GitHubError {
   }
   if (status === 422) return new GitHubError(`GitHub refused ${context.doing} (422): ${said}`, options);
   if (error.response === undefined) {
-    return new GitHubError(`${context.doing} failed: GitHub did not answer (${oneLine(error.message)}); check GITHUB_API_URL and the network`, options);
+    return new GitHubError(
+      `${context.doing} failed: GitHub did not answer (${oneLine(error.message)}); check GITHUB_API_URL and the network`,
+      options,
+    );
   }
   return new GitHubError(`${context.doing} failed (${status}): ${said}`, options);
 }

@@ -43,7 +43,9 @@ export async function readPrDiffArtifact(dir: string): Promise<PrDiffArtifact> {
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {
-    throw new ArtifactError(`pr-diff artifact ${dir}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}): download the run's pr-diff artifact there`);
+    throw new ArtifactError(
+      `pr-diff artifact ${dir}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}): download the run's pr-diff artifact there`,
+    );
   }
   const expected = new Set([ARTIFACT_COMMENT_FILE, ARTIFACT_PR_FILE]);
   const unexpected = entries.filter((entry) => !expected.has(entry.name)).map((entry) => JSON.stringify(entry.name));
@@ -63,15 +65,21 @@ export async function readPrDiffArtifact(dir: string): Promise<PrDiffArtifact> {
       throw refuse(name, 'is not UTF-8 text');
     }
     const control = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.exec(text);
-    if (control) throw refuse(name, `line ${lineOf(text, control.index)} holds control character U+${control[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}`);
+    if (control)
+      throw refuse(
+        name,
+        `line ${lineOf(text, control.index)} holds control character U+${control[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}`,
+      );
     return text;
   };
 
   const numberText = await read(ARTIFACT_PR_FILE, PR_NUMBER_MAX_BYTES);
-  if (!/^[1-9][0-9]{0,9}\r?\n?$/.test(numberText)) throw refuse(ARTIFACT_PR_FILE, `is ${JSON.stringify(numberText)}, not a pull request number`);
+  if (!/^[1-9][0-9]{0,9}\r?\n?$/.test(numberText))
+    throw refuse(ARTIFACT_PR_FILE, `is ${JSON.stringify(numberText)}, not a pull request number`);
   const comment = await read(ARTIFACT_COMMENT_FILE, ARTIFACT_COMMENT_MAX_BYTES);
   if (comment.trim() === '') throw refuse(ARTIFACT_COMMENT_FILE, 'is empty');
-  if (comment.length > ARTIFACT_COMMENT_MAX_CHARS) throw refuse(ARTIFACT_COMMENT_FILE, `is ${comment.length} characters, over the cap of ${ARTIFACT_COMMENT_MAX_CHARS}`);
+  if (comment.length > ARTIFACT_COMMENT_MAX_CHARS)
+    throw refuse(ARTIFACT_COMMENT_FILE, `is ${comment.length} characters, over the cap of ${ARTIFACT_COMMENT_MAX_CHARS}`);
   const forged = forgedLine(comment);
   if (forged !== undefined) throw refuse(ARTIFACT_COMMENT_FILE, `line ${forged.line} ${forged.why}`);
   return { prNumber: Number(numberText.trim()), comment };
@@ -83,7 +91,8 @@ export function forgedLine(comment: string): { line: number; why: string } | und
   let fence: { char: string; length: number } | undefined;
   for (const [index, line] of lines.entries()) {
     const at = { line: index + 1 };
-    if (line.includes(MARKER_PREFIX)) return { ...at, why: `carries the bot's marker (${MARKER_PREFIX}…), which only the posting side writes` };
+    if (line.includes(MARKER_PREFIX))
+      return { ...at, why: `carries the bot's marker (${MARKER_PREFIX}…), which only the posting side writes` };
     const fenceMatch = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
     if (fence !== undefined) {
       if (fenceMatch?.[1]?.[0] === fence.char && fenceMatch[1].length >= fence.length && fenceMatch[2]?.trim() === '') fence = undefined;
@@ -94,10 +103,14 @@ export function forgedLine(comment: string): { line: number; why: string } | und
       continue;
     }
     if (line.includes('<!--')) return { ...at, why: 'opens an HTML comment outside a code block (it could hide text or pose as a marker)' };
-    if (/^ {0,3}#{1,2}(?:[ \t]|$)/.test(line)) return { ...at, why: 'is a level-1 or level-2 heading outside a code block: the bot\'s title is written by the posting side' };
+    if (/^ {0,3}#{1,2}(?:[ \t]|$)/.test(line))
+      return { ...at, why: "is a level-1 or level-2 heading outside a code block: the bot's title is written by the posting side" };
     const previous = lines[index - 1];
     if (/^ {0,3}(?:=+|-+)[ \t]*$/.test(line) && previous !== undefined && isParagraphText(previous)) {
-      return { ...at, why: 'underlines the line above into a level-1 or level-2 heading outside a code block: the bot\'s title is written by the posting side' };
+      return {
+        ...at,
+        why: "underlines the line above into a level-1 or level-2 heading outside a code block: the bot's title is written by the posting side",
+      };
     }
   }
   return undefined;

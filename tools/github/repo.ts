@@ -13,7 +13,15 @@ const NAME = /^[A-Za-z0-9._-]{1,100}$/;
 export function parseRepo(text: string): RepoRef {
   const parts = text.trim().split('/');
   const [owner, repo] = parts;
-  if (parts.length !== 2 || owner === undefined || repo === undefined || !OWNER.test(owner) || !NAME.test(repo) || repo === '.' || repo === '..') {
+  if (
+    parts.length !== 2 ||
+    owner === undefined ||
+    repo === undefined ||
+    !OWNER.test(owner) ||
+    !NAME.test(repo) ||
+    repo === '.' ||
+    repo === '..'
+  ) {
     throw new GitHubError(`repository ${JSON.stringify(text)} is not OWNER/NAME: give it like acme/observability-gitops`);
   }
   return { owner, repo };
@@ -29,6 +37,9 @@ export function repoName(ref: RepoRef): string {
  */
 export function repoWebUrl(ref: RepoRef, serverUrl = 'https://github.com'): string {
   const server = serverUrl.trim().replace(/\/+$/, '');
-  if (!/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(server)) throw new GitHubError(`server URL ${JSON.stringify(serverUrl)} is not an http(s) address: set GITHUB_SERVER_URL like https://github.example.com`);
+  if (!/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(server))
+    throw new GitHubError(
+      `server URL ${JSON.stringify(serverUrl)} is not an http(s) address: set GITHUB_SERVER_URL like https://github.example.com`,
+    );
   return `${server}/${ref.owner}/${ref.repo}`;
 }

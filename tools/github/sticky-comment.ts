@@ -77,11 +77,12 @@ export async function upsertStickyComment(
   let url = newest.html_url;
   let wrote = false;
   if (newest.body !== body) {
-    const updated = await call(context(
-      `updating comment ${newest.id} on PR #${pr} in ${name}`,
-      `comment ${newest.id} on PR #${pr} in ${name} was deleted while updating it (404): re-run`,
-    ), () =>
-      octokit.rest.issues.updateComment({ owner, repo, comment_id: newest.id, body }),
+    const updated = await call(
+      context(
+        `updating comment ${newest.id} on PR #${pr} in ${name}`,
+        `comment ${newest.id} on PR #${pr} in ${name} was deleted while updating it (404): re-run`,
+      ),
+      () => octokit.rest.issues.updateComment({ owner, repo, comment_id: newest.id, body }),
     );
     url = updated.data.html_url;
     wrote = true;

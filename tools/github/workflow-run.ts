@@ -98,7 +98,8 @@ export function parseWorkflowRunEvent(payload: unknown, source: string): Workflo
     headSha,
     pullRequests: pullRequests.map((entry: unknown, index) => {
       const number = record(entry, `workflow_run.pull_requests[${index}]`)['number'];
-      if (typeof number !== 'number' || !Number.isSafeInteger(number) || number < 1) throw bad(`workflow_run.pull_requests[${index}].number`, 'not a PR number');
+      if (typeof number !== 'number' || !Number.isSafeInteger(number) || number < 1)
+        throw bad(`workflow_run.pull_requests[${index}].number`, 'not a PR number');
       return number;
     }),
   };
@@ -152,7 +153,11 @@ export async function findRunPullRequest(octokit: Octokit, run: WorkflowRun): Pr
 export function decidePost(run: WorkflowRun, found: RunPullRequest | undefined, artifactPr: number): PostDecision {
   const short = (sha: string): string => sha.slice(0, 12);
   if (found === undefined) {
-    return { post: false, refused: false, reason: `no open pull request in ${repoName(run.repository)} has head ${headLabel(run)} (closed or merged since run ${run.id}): nothing to post` };
+    return {
+      post: false,
+      refused: false,
+      reason: `no open pull request in ${repoName(run.repository)} has head ${headLabel(run)} (closed or merged since run ${run.id}): nothing to post`,
+    };
   }
   if (artifactPr !== found.number) {
     return {

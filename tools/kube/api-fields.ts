@@ -117,7 +117,8 @@ class Custom implements FieldSchema {
     const at = this.schema;
     if (!at) return new Custom(undefined, false);
     const properties = at['properties'];
-    const next = name === ITEM ? at['items'] : isSchema(properties) && isSchema(properties[name]) ? properties[name] : at['additionalProperties'];
+    const next =
+      name === ITEM ? at['items'] : isSchema(properties) && isSchema(properties[name]) ? properties[name] : at['additionalProperties'];
     return new Custom(isSchema(next) ? next : undefined, false);
   }
 }

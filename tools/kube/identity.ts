@@ -39,7 +39,11 @@ export function isNamespaced(object: KubeObject, defined: ReadonlyMap<string, bo
  * `object` with the namespace Argo CD gives it: a namespaced object without one gets
  * `destinationNamespace`; a cluster-scoped object loses any. The same object when nothing changes.
  */
-export function withArgoNamespace(object: KubeObject, destinationNamespace: string | undefined, defined: ReadonlyMap<string, boolean> = new Map()): KubeObject {
+export function withArgoNamespace(
+  object: KubeObject,
+  destinationNamespace: string | undefined,
+  defined: ReadonlyMap<string, boolean> = new Map(),
+): KubeObject {
   const namespace = object.metadata.namespace;
   if (!isNamespaced(object, defined)) {
     if (namespace === undefined) return object;
@@ -51,6 +55,10 @@ export function withArgoNamespace(object: KubeObject, destinationNamespace: stri
 }
 
 /** Argo CD's key of an object: group/kind/namespace/name after its namespace rules. */
-export function argoKey(object: KubeObject, destinationNamespace: string | undefined, defined: ReadonlyMap<string, boolean> = new Map()): string {
+export function argoKey(
+  object: KubeObject,
+  destinationNamespace: string | undefined,
+  defined: ReadonlyMap<string, boolean> = new Map(),
+): string {
   return objectKey(withArgoNamespace(object, destinationNamespace, defined));
 }

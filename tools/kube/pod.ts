@@ -52,7 +52,11 @@ export function podSpecOf(object: KubeObject): PodSpecAt | undefined {
   const pod = child(template, 'spec');
   if (typeof pod !== 'object' || pod === null) return undefined;
   const labels = child(child(template, 'metadata'), 'labels');
-  return { path: [...templatePath, 'spec'], pod: pod as V1PodSpec, labels: typeof labels === 'object' && labels !== null ? (labels as Record<string, string>) : {} };
+  return {
+    path: [...templatePath, 'spec'],
+    pod: pod as V1PodSpec,
+    labels: typeof labels === 'object' && labels !== null ? (labels as Record<string, string>) : {},
+  };
 }
 
 /** One container of a pod spec, with the list it is in and its index there. */

@@ -39,7 +39,9 @@ let modelsDir: string | undefined;
 
 /** The kubernetes-models package folder (its `exports` offer `import` only, so files are loaded by path). */
 function kubernetesModels(): string | undefined {
-  modelsDir ??= (require.resolve.paths('kubernetes-models') ?? []).map((dir) => join(dir, 'kubernetes-models')).find((dir) => existsSync(join(dir, 'package.json')));
+  modelsDir ??= (require.resolve.paths('kubernetes-models') ?? [])
+    .map((dir) => join(dir, 'kubernetes-models'))
+    .find((dir) => existsSync(join(dir, 'package.json')));
   return modelsDir;
 }
 
@@ -80,7 +82,9 @@ function builtInQuantity(model: Model, apiVersion: string, kind: string, names: 
     return false;
   } catch (error) {
     const at = pointer(names);
-    return ((error as ValidationErrors).errors ?? []).some((entry) => entry.instancePath === at && entry.keyword === 'format' && entry.params?.format === 'quantity');
+    return ((error as ValidationErrors).errors ?? []).some(
+      (entry) => entry.instancePath === at && entry.keyword === 'format' && entry.params?.format === 'quantity',
+    );
   }
 }
 
@@ -106,7 +110,8 @@ function crdQuantity(schema: Schema | undefined, names: FieldNames): boolean {
   for (const name of names) {
     if (!at) return false;
     const properties: unknown = at['properties'];
-    const next: unknown = name === ITEM ? at['items'] : isSchema(properties) && isSchema(properties[name]) ? properties[name] : at['additionalProperties'];
+    const next: unknown =
+      name === ITEM ? at['items'] : isSchema(properties) && isSchema(properties[name]) ? properties[name] : at['additionalProperties'];
     at = isSchema(next) ? next : undefined;
   }
   return at !== undefined && at['x-kubernetes-int-or-string'] === true && isQuantityPattern(at['pattern']);

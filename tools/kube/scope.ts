@@ -2,8 +2,8 @@
  * Which built-in kinds are cluster-scoped: the `NAMESPACED false` rows of `kubectl api-resources`
  * on Kubernetes 1.33 and 1.34 (the resources' `namespaced` flag in the API server's discovery documents),
  * as `group/Kind` (core group empty); review and token kinds are left out, being never manifests.
- * The one list: drift's report and Argo CD's identity (identity.ts) both read it. Custom resources are not here: an object of an unknown kind
- * is taken as namespaced exactly when it names a namespace.
+ * The one list: drift's report and Argo CD's identity (identity.ts) both read it. Custom resources are
+ * not here: an object of an unknown kind is taken as namespaced exactly when it names a namespace.
  */
 export const CLUSTER_SCOPED: ReadonlySet<string> = new Set([
   '/ComponentStatus',

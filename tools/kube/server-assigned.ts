@@ -44,7 +44,9 @@ function isEmpty(value: unknown): boolean {
 }
 
 function portsOf(spec: Spec): Port[] {
-  return Array.isArray(spec['ports']) ? spec['ports'].filter((port): port is Port => typeof port === 'object' && port !== null && !Array.isArray(port)) : [];
+  return Array.isArray(spec['ports'])
+    ? spec['ports'].filter((port): port is Port => typeof port === 'object' && port !== null && !Array.isArray(port))
+    : [];
 }
 
 function nodePortsUsed(ports: readonly Port[]): Set<number> {
@@ -79,7 +81,12 @@ export function withServerAssigned(desired: KubeObject, live: KubeObject): KubeO
       });
     }
   }
-  if (needsHealthCheckNodePort(old) && needsHealthCheckNodePort(next) && isEmpty(next['healthCheckNodePort']) && !isEmpty(old['healthCheckNodePort'])) {
+  if (
+    needsHealthCheckNodePort(old) &&
+    needsHealthCheckNodePort(next) &&
+    isEmpty(next['healthCheckNodePort']) &&
+    !isEmpty(old['healthCheckNodePort'])
+  ) {
     spec['healthCheckNodePort'] = old['healthCheckNodePort'];
   }
   return { ...desired, spec };

@@ -15,7 +15,20 @@
  * - `.inf` and `.nan` cannot be JSON numbers: refused.
  * Everything else follows the `yaml` package's YAML 1.1 schema (null `~`, strings, maps, lists).
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type YAMLMap, type DocumentOptions, type ParseOptions, type SchemaOptions, type ScalarTag, type Tags } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  type Document,
+  type YAMLMap,
+  type DocumentOptions,
+  type ParseOptions,
+  type SchemaOptions,
+  type ScalarTag,
+  type Tags,
+} from 'yaml';
 
 export class ManifestYamlError extends Error {
   override readonly name = 'ManifestYamlError';
@@ -24,7 +37,16 @@ export class ManifestYamlError extends Error {
 const INT_TAG = 'tag:yaml.org,2002:int';
 const FLOAT_TAG = 'tag:yaml.org,2002:float';
 /** The YAML 1.1 tags go-yaml v2 does not resolve implicitly, or resolves differently: replaced below or dropped. */
-const DROPPED_TAGS = new Set([INT_TAG, FLOAT_TAG, 'tag:yaml.org,2002:binary', 'tag:yaml.org,2002:merge', 'tag:yaml.org,2002:omap', 'tag:yaml.org,2002:pairs', 'tag:yaml.org,2002:set', 'tag:yaml.org,2002:timestamp']);
+const DROPPED_TAGS = new Set([
+  INT_TAG,
+  FLOAT_TAG,
+  'tag:yaml.org,2002:binary',
+  'tag:yaml.org,2002:merge',
+  'tag:yaml.org,2002:omap',
+  'tag:yaml.org,2002:pairs',
+  'tag:yaml.org,2002:set',
+  'tag:yaml.org,2002:timestamp',
+]);
 
 /** go-yaml v2's float syntax, on the text without underscores (`yamlStyleFloat`). */
 const GO_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
@@ -89,7 +111,13 @@ export const MANIFEST_YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptio
   version: '1.1',
   merge: false,
   uniqueKeys: false,
-  customTags: (tags: Tags) => [...tags.filter((tag) => typeof tag === 'string' || !DROPPED_TAGS.has(tag.tag)), goInfinityOrNaN, goInt, goFloat, goTimestamp],
+  customTags: (tags: Tags) => [
+    ...tags.filter((tag) => typeof tag === 'string' || !DROPPED_TAGS.has(tag.tag)),
+    goInfinityOrNaN,
+    goInt,
+    goFloat,
+    goTimestamp,
+  ],
 };
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -98,7 +126,9 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 function keyText(key: unknown, where: string): string {
   if (typeof key === 'string') return key;
   if (typeof key === 'boolean' || (typeof key === 'number' && Number.isFinite(key))) return String(key);
-  throw new ManifestYamlError(`${where}: map key ${JSON.stringify(key) ?? String(key)} cannot be a JSON key (kubectl refuses it): quote it`);
+  throw new ManifestYamlError(
+    `${where}: map key ${JSON.stringify(key) ?? String(key)} cannot be a JSON key (kubectl refuses it): quote it`,
+  );
 }
 
 /**
@@ -119,13 +149,16 @@ export function documentToJson(document: Document.Parsed, where: string): Json {
   const convert = (node: unknown, path: string): Json => {
     if (isAlias(node)) {
       const target = node.resolve(document);
-      if (open.has(target)) throw new ManifestYamlError(`${where}: ${path || '/'}: alias *${node.source} refers to itself: a manifest cannot be infinite`);
+      if (open.has(target))
+        throw new ManifestYamlError(`${where}: ${path || '/'}: alias *${node.source} refers to itself: a manifest cannot be infinite`);
       return convert(target, path);
     }
     if (isScalar(node)) {
       const value = node.value;
       if (typeof value === 'number' && !Number.isFinite(value)) {
-        throw new ManifestYamlError(`${where}: ${path || '/'}: ${String(node.source ?? value)} is not a JSON number (kubectl refuses it): quote it or write a number`);
+        throw new ManifestYamlError(
+          `${where}: ${path || '/'}: ${String(node.source ?? value)} is not a JSON number (kubectl refuses it): quote it or write a number`,
+        );
       }
       return value === undefined ? null : (value as Json);
     }

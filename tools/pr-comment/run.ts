@@ -37,7 +37,13 @@ export async function commentRendered(
   repositoryUrl?: string,
 ): Promise<StickyCommentResult> {
   const { baseSha, headSha, report } = await diffRefs(root, kustomize, base, head);
-  const body = formatMarkdown(report, { baseSha, headSha, ...(repositoryUrl ? { repositoryUrl } : {}), marker: PR_COMMENT_MARKER, limit: GITHUB_COMMENT_LIMIT - 1024 });
+  const body = formatMarkdown(report, {
+    baseSha,
+    headSha,
+    ...(repositoryUrl ? { repositoryUrl } : {}),
+    marker: PR_COMMENT_MARKER,
+    limit: GITHUB_COMMENT_LIMIT - 1024,
+  });
   return upsertStickyComment(octokit, target, { marker: PR_COMMENT_MARKER, body });
 }
 
@@ -47,8 +53,15 @@ export async function commentRendered(
  * posted, or why nothing was (the pull request closed or moved on). Errors: a run not started by a
  * pull request (GitHubError), an artifact that is malformed or names another pull request (ArtifactError).
  */
-export async function commentFromRun(octokit: Octokit, repo: RepoRef, run: WorkflowRun, artifactDir: string, repositoryUrl?: string): Promise<{ posted: StickyCommentResult } | { skipped: string }> {
-  if (run.event !== 'pull_request') throw new GitHubError(`run ${run.id} was started by a ${run.event} event, not pull_request: it has no pull request to comment on`);
+export async function commentFromRun(
+  octokit: Octokit,
+  repo: RepoRef,
+  run: WorkflowRun,
+  artifactDir: string,
+  repositoryUrl?: string,
+): Promise<{ posted: StickyCommentResult } | { skipped: string }> {
+  if (run.event !== 'pull_request')
+    throw new GitHubError(`run ${run.id} was started by a ${run.event} event, not pull_request: it has no pull request to comment on`);
   const artifact = await readPrDiffArtifact(artifactDir);
   const decision = decidePost(run, await findRunPullRequest(octokit, run), artifact.prNumber);
   if (!decision.post) {

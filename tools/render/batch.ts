@@ -34,7 +34,19 @@ import type { InputSource } from '../git/source.ts';
  * Kustomization fields that neither rename objects nor add anything resolved at the top of a build
  * (kustomize's `types.Kustomization`): an overlay whose kustomizations use only these can share a process.
  */
-const BATCHABLE_FIELDS: ReadonlySet<string> = new Set(['apiVersion', 'kind', 'metadata', 'resources', 'bases', 'patches', 'images', 'replicas', 'labels', 'commonLabels', 'commonAnnotations']);
+const BATCHABLE_FIELDS: ReadonlySet<string> = new Set([
+  'apiVersion',
+  'kind',
+  'metadata',
+  'resources',
+  'bases',
+  'patches',
+  'images',
+  'replicas',
+  'labels',
+  'commonLabels',
+  'commonAnnotations',
+]);
 
 /** Patch options that let a patch rename an object or change its kind (kustomize's PatchTransformer). */
 const RENAMING_PATCH_OPTIONS = ['allowNameChange', 'allowKindChange'];
@@ -56,7 +68,12 @@ export function kustomizationBatchable(text: string): boolean {
   const patches = Array.isArray(record['patches']) ? (record['patches'] as unknown[]) : [];
   return patches.every((patch) => {
     const options = (patch as { options?: unknown } | null)?.options;
-    return options === undefined || (options !== null && typeof options === 'object' && RENAMING_PATCH_OPTIONS.every((name) => !(options as Record<string, unknown>)[name]));
+    return (
+      options === undefined ||
+      (options !== null &&
+        typeof options === 'object' &&
+        RENAMING_PATCH_OPTIONS.every((name) => !(options as Record<string, unknown>)[name]))
+    );
   });
 }
 
@@ -69,7 +86,11 @@ export type BatchableMemo = Map<string, boolean>;
  * collide). Undefined when the overlay must render alone: unresolved inputs, or a kustomization
  * using a field outside {@link BATCHABLE_FIELDS}.
  */
-export async function batchKeys(source: InputSource, inputs: OverlayInputs, memo: BatchableMemo = new Map()): Promise<string[] | undefined> {
+export async function batchKeys(
+  source: InputSource,
+  inputs: OverlayInputs,
+  memo: BatchableMemo = new Map(),
+): Promise<string[] | undefined> {
   if (inputs.unresolved.length > 0) return undefined;
   const keys = [...inputs.files];
   for (const file of inputs.files) {
@@ -177,20 +198,30 @@ const posixPath = (path: string): string => path.split(sep).join('/');
  * kustomize fails or a document cannot be traced to exactly one overlay; the caller then renders the
  * overlays one by one.
  */
-export async function renderBatchText(kustomize: Kustomize, root: string, overlays: readonly { dir: string; inputs: OverlayInputs }[]): Promise<Map<string, string>> {
+export async function renderBatchText(
+  kustomize: Kustomize,
+  root: string,
+  overlays: readonly { dir: string; inputs: OverlayInputs }[],
+): Promise<Map<string, string>> {
   const owner = new Map<string, string>();
   for (const overlay of overlays) for (const file of overlay.inputs.files) owner.set(file, overlay.dir);
   const realRoot = await realpath(root);
   const batch = await realpath(await mkdtemp(join(tmpdir(), 'kustomize-batch-')));
   try {
-    const resources = overlays.map((overlay) => `  - ${JSON.stringify(posixPath(relative(batch, join(realRoot, overlay.dir))))}\n`).join('');
-    await writeFile(join(batch, 'kustomization.yaml'), `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nbuildMetadata: [originAnnotations]\nresources:\n${resources}`);
+    const resources = overlays
+      .map((overlay) => `  - ${JSON.stringify(posixPath(relative(batch, join(realRoot, overlay.dir))))}\n`)
+      .join('');
+    await writeFile(
+      join(batch, 'kustomization.yaml'),
+      `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nbuildMetadata: [originAnnotations]\nresources:\n${resources}`,
+    );
     const text = await renderText(kustomize, batch);
     const docs = new Map<string, string[]>(overlays.map((overlay) => [overlay.dir, []]));
     for (const doc of documents(text)) {
       const traced = traceDocument(doc);
       const dir = traced && owner.get(posixPath(relative(realRoot, resolve(batch, traced.origin))));
-      if (!traced || !dir) throw new RenderError(`batch of ${overlays.map((o) => o.dir).join(', ')}: an object could not be traced to its overlay`);
+      if (!traced || !dir)
+        throw new RenderError(`batch of ${overlays.map((o) => o.dir).join(', ')}: an object could not be traced to its overlay`);
       docs.get(dir)?.push(traced.text);
     }
     return new Map([...docs].map(([dir, texts]) => [dir, texts.join('---\n')]));

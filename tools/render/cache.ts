@@ -53,13 +53,19 @@ export class RenderCache {
   readRefs(): RefsMemo {
     const table = readJson(this.refsFile);
     if (table === null || typeof table !== 'object' || Array.isArray(table)) return new Map();
-    return new Map(Object.entries(table as Record<string, unknown>).filter((entry): entry is [string, KustomizationRefs] => isRefs(entry[1])));
+    return new Map(
+      Object.entries(table as Record<string, unknown>).filter((entry): entry is [string, KustomizationRefs] => isRefs(entry[1])),
+    );
   }
 
   /** Keeps the parsed kustomization files for the next run (sorted, so the file does not churn). */
   async writeRefs(memo: RefsMemo): Promise<void> {
     await mkdir(this.dir, { recursive: true }).catch((error: unknown) => this.fail(KUSTOMIZATIONS_FILE, error));
-    await this.write(this.refsFile, JSON.stringify(Object.fromEntries([...memo].sort(([a], [b]) => compareStrings(a, b)))), KUSTOMIZATIONS_FILE);
+    await this.write(
+      this.refsFile,
+      JSON.stringify(Object.fromEntries([...memo].sort(([a], [b]) => compareStrings(a, b)))),
+      KUSTOMIZATIONS_FILE,
+    );
   }
 
   /**
@@ -70,16 +76,28 @@ export class RenderCache {
   async prune(now: Date = new Date(), maxAgeDays = 30): Promise<number> {
     const marker = join(this.dir, PRUNED_MARKER);
     const day = 24 * 3600 * 1000;
-    const last = await stat(marker).then((s) => s.mtimeMs, () => undefined);
+    const last = await stat(marker).then(
+      (s) => s.mtimeMs,
+      () => undefined,
+    );
     if (last !== undefined && now.getTime() - last < day) return 0;
-    if (!(await stat(this.dir).then((s) => s.isDirectory(), () => false))) return 0;
+    if (
+      !(await stat(this.dir).then(
+        (s) => s.isDirectory(),
+        () => false,
+      ))
+    )
+      return 0;
     const cutoff = now.getTime() - maxAgeDays * day;
     let deleted = 0;
     for (const shard of (await readdir(this.dir, { withFileTypes: true })).filter((e) => e.isDirectory() && /^[0-9a-f]{2}$/.test(e.name))) {
       const dir = join(this.dir, shard.name);
       for (const name of await readdir(dir)) {
         const file = join(dir, name);
-        const modified = await stat(file).then((s) => s.mtimeMs, () => Infinity);
+        const modified = await stat(file).then(
+          (s) => s.mtimeMs,
+          () => Infinity,
+        );
         if (modified < (name.endsWith('.tmp') ? now.getTime() - day : cutoff)) {
           await rm(file, { force: true });
           deleted += 1;
@@ -107,7 +125,10 @@ export class RenderCache {
 
   private fail(entry: string, error: unknown): never {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new RenderCacheError(`${this.dir}: render cache entry ${entry} could not be written (${reason}); make the directory writable or delete it`, { cause: error });
+    throw new RenderCacheError(
+      `${this.dir}: render cache entry ${entry} could not be written (${reason}); make the directory writable or delete it`,
+      { cause: error },
+    );
   }
 }
 

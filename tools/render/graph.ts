@@ -27,7 +27,9 @@ const SELF = '.';
 export type KustomizationRefs = {
   /** May be a file or a kustomization directory. */
   resources: string[];
-  /** Files (a directory stands for every file under it): patches, replacements, generator sources, files named by builtin plugin configs. */
+  /**
+   * Files (a directory stands for every file under it): patches, replacements, generator sources, files named by builtin plugin configs.
+   */
   files: string[];
   /** Generator, transformer and validator configs kept in files: parsed in turn for the files they name. */
   configs: string[];
@@ -55,17 +57,51 @@ export interface OverlayInputs {
 
 /** A URL, an scp-style git address, or a `github.com/…`-style remote base, as kustomize's loader accepts them. */
 const isRemote = (ref: string): boolean =>
-  /^[a-z][a-z0-9+.-]*:(:|\/\/)/i.test(ref) || /^[\w.-]+@[\w.-]+:/.test(ref) || /^(github|gitlab|bitbucket)\.(com|org)\//i.test(ref) || /^[\w-]+(\.[\w-]+)+(:\d+)?\/.*(\.git\b|\/\/|\?ref=)/.test(ref);
+  /^[a-z][a-z0-9+.-]*:(:|\/\/)/i.test(ref) ||
+  /^[\w.-]+@[\w.-]+:/.test(ref) ||
+  /^(github|gitlab|bitbucket)\.(com|org)\//i.test(ref) ||
+  /^[\w-]+(\.[\w-]+)+(:\d+)?\/.*(\.git\b|\/\/|\?ref=)/.test(ref);
 
 /** A first path segment that reads as a host name (`example.com/…`, `127.0.0.1:8080/…`). */
 const HOST_LIKE = /^[\w-]+(\.[\w-]+)+(:\d+)?\//;
 
 /** Every field of kustomize v5's Kustomization (api/types/kustomization.go); any other field makes the walk hash the whole directory. */
 const KNOWN_FIELDS = new Set([
-  'apiVersion', 'kind', 'metadata', 'openapi', 'namePrefix', 'nameSuffix', 'namespace', 'commonLabels', 'labels', 'commonAnnotations',
-  'patchesStrategicMerge', 'patchesJson6902', 'patches', 'images', 'imageTags', 'replacements', 'replicas', 'vars', 'sortOptions',
-  'resources', 'components', 'crds', 'bases', 'configMapGenerator', 'secretGenerator', 'helmGlobals', 'helmCharts',
-  'helmChartInflationGenerator', 'generatorOptions', 'configurations', 'generators', 'transformers', 'validators', 'inventory', 'buildMetadata',
+  'apiVersion',
+  'kind',
+  'metadata',
+  'openapi',
+  'namePrefix',
+  'nameSuffix',
+  'namespace',
+  'commonLabels',
+  'labels',
+  'commonAnnotations',
+  'patchesStrategicMerge',
+  'patchesJson6902',
+  'patches',
+  'images',
+  'imageTags',
+  'replacements',
+  'replicas',
+  'vars',
+  'sortOptions',
+  'resources',
+  'components',
+  'crds',
+  'bases',
+  'configMapGenerator',
+  'secretGenerator',
+  'helmGlobals',
+  'helmCharts',
+  'helmChartInflationGenerator',
+  'generatorOptions',
+  'configurations',
+  'generators',
+  'transformers',
+  'validators',
+  'inventory',
+  'buildMetadata',
 ]);
 
 /**
@@ -129,7 +165,15 @@ function kustomizationRefs(text: string): KustomizationRefs {
     ...strings(k['crds']),
     ...strings(k['configurations']),
     ...strings(k['patchesStrategicMerge']).filter((entry) => !isInline(entry)),
-    ...['patches', 'patchesJson6902', 'replacements', 'configMapGenerator', 'secretGenerator', 'helmCharts', 'helmChartInflationGenerator'].flatMap((field) => records(k[field]).flatMap(entryFiles)),
+    ...[
+      'patches',
+      'patchesJson6902',
+      'replacements',
+      'configMapGenerator',
+      'secretGenerator',
+      'helmCharts',
+      'helmChartInflationGenerator',
+    ].flatMap((field) => records(k[field]).flatMap(entryFiles)),
   ];
   if (isRecord(k['openapi'])) files.push(...strings(k['openapi']['path']));
   const trees = isRecord(k['helmGlobals']) ? [...strings(k['helmGlobals']['chartHome']), ...strings(k['helmGlobals']['configHome'])] : [];
@@ -203,7 +247,8 @@ export async function overlayInputs(source: InputSource, dir: string, memo: Refs
       if (target === undefined) continue;
       const kind = source.kind(target);
       if (kind === 'file') files.add(target);
-      else if (kind === 'dir') await addTree(file, target); // a generator's `files:` may name a directory
+      else if (kind === 'dir')
+        await addTree(file, target); // a generator's `files:` may name a directory
       else unresolved.add(`${file}: ${ref}`);
     }
     for (const ref of refs.trees) {

@@ -23,8 +23,13 @@ export async function resolveOverlays(root: string, args: readonly string[]): Pr
     const rel = relative(root, resolve(root, arg)).split(sep).join('/');
     const matches = all.filter((o) => o.dir === rel || o.dir.startsWith(`${rel}/`) || o.env === arg);
     if (matches.length === 0) {
-      const isDir = await stat(resolve(root, arg)).then((s) => s.isDirectory(), () => false);
-      throw new RenderError(`${arg}: ${isDir ? 'not an overlay directory (expected overlays/<env>/<component>)' : 'no such overlay'}; overlays: ${all.map((o) => o.dir).join(', ')}`);
+      const isDir = await stat(resolve(root, arg)).then(
+        (s) => s.isDirectory(),
+        () => false,
+      );
+      throw new RenderError(
+        `${arg}: ${isDir ? 'not an overlay directory (expected overlays/<env>/<component>)' : 'no such overlay'}; overlays: ${all.map((o) => o.dir).join(', ')}`,
+      );
     }
     for (const match of matches) if (!chosen.includes(match)) chosen.push(match);
   }
@@ -69,11 +74,19 @@ function renderFailure(dir: string, overlay: OverlayRef, error: unknown): Render
  * The input hash of each overlay. Kustomization files already parsed (by this run, or by earlier
  * ones through `memo`) are not parsed again: their content id says they are the same.
  */
-export async function hashOverlays(checkout: Checkout, overlays: readonly OverlayRef[], memo: RefsMemo = new Map()): Promise<Map<string, HashedOverlay>> {
-  const hashed = await mapLimited(overlays, async (overlay) => {
-    const inputs = await overlayInputs(checkout.source, overlay.dir, memo);
-    return { inputs, hash: await hashInputs(checkout.source, inputs) };
-  }, IO_PARALLELISM);
+export async function hashOverlays(
+  checkout: Checkout,
+  overlays: readonly OverlayRef[],
+  memo: RefsMemo = new Map(),
+): Promise<Map<string, HashedOverlay>> {
+  const hashed = await mapLimited(
+    overlays,
+    async (overlay) => {
+      const inputs = await overlayInputs(checkout.source, overlay.dir, memo);
+      return { inputs, hash: await hashInputs(checkout.source, inputs) };
+    },
+    IO_PARALLELISM,
+  );
   return new Map(overlays.map((overlay, index) => [overlay.dir, hashed[index] as HashedOverlay]));
 }
 
@@ -112,11 +125,16 @@ const MAX_BATCH = 25;
  * Groups the overlays to render into batches (batch.ts): enough batches to keep every core busy, at
  * most MAX_BATCH overlays each, and only overlays that may share a process; the others are batches of one.
  */
-export async function planRender(source: InputSource, overlays: readonly OverlayRef[], inputs: ReadonlyMap<string, OverlayInputs>): Promise<OverlayRef[][]> {
+export async function planRender(
+  source: InputSource,
+  overlays: readonly OverlayRef[],
+  inputs: ReadonlyMap<string, OverlayInputs>,
+): Promise<OverlayRef[][]> {
   const maxSize = Math.min(MAX_BATCH, Math.ceil(overlays.length / availableParallelism()));
   const memo: BatchableMemo = new Map();
   const keys = new Map<string, string[] | undefined>();
-  if (maxSize >= 2) for (const overlay of overlays) keys.set(overlay.dir, await batchKeys(source, inputs.get(overlay.dir) as OverlayInputs, memo));
+  if (maxSize >= 2)
+    for (const overlay of overlays) keys.set(overlay.dir, await batchKeys(source, inputs.get(overlay.dir) as OverlayInputs, memo));
   return planBatches(overlays, (overlay) => keys.get(overlay.dir), maxSize);
 }
 
@@ -127,34 +145,51 @@ export async function planRender(source: InputSource, overlays: readonly Overlay
  * cached is not rendered again. Each process's output is parsed and cached after its slot is given
  * to the next batch, so kustomize never waits on us.
  */
-export async function renderHashed(checkout: Checkout, kustomize: Kustomize, overlays: readonly OverlayRef[], hashed: ReadonlyMap<string, HashedOverlay>, options: RenderOptions = {}): Promise<RenderedApp[]> {
+export async function renderHashed(
+  checkout: Checkout,
+  kustomize: Kustomize,
+  overlays: readonly OverlayRef[],
+  hashed: ReadonlyMap<string, HashedOverlay>,
+  options: RenderOptions = {},
+): Promise<RenderedApp[]> {
   let done = 0;
   const finish = (): void => options.onProgress?.(++done, overlays.length);
   const hashOf = (overlay: OverlayRef): string => hashed.get(overlay.dir)?.hash ?? '';
-  const found = await Promise.all(overlays.map(async (overlay) => {
-    const objects = options.known?.get(hashOf(overlay)) ?? (await options.cache?.get(cacheKey(kustomize.version, hashOf(overlay))));
-    if (objects) finish();
-    return objects;
-  }));
+  const found = await Promise.all(
+    overlays.map(async (overlay) => {
+      const objects = options.known?.get(hashOf(overlay)) ?? (await options.cache?.get(cacheKey(kustomize.version, hashOf(overlay))));
+      if (objects) finish();
+      return objects;
+    }),
+  );
   const failed = (overlay: OverlayRef, error: RenderError): void => {
     if (!options.onFailure) throw error;
     options.onFailure(overlay, error);
     finish();
   };
   const missing = overlays.filter((_, index) => !found[index]);
-  const inputs = new Map(await mapLimited(missing, async (overlay) => [overlay.dir, hashed.get(overlay.dir)?.inputs ?? (await overlayInputs(checkout.source, overlay.dir))] as const, IO_PARALLELISM));
+  const inputs = new Map(
+    await mapLimited(
+      missing,
+      async (overlay) => [overlay.dir, hashed.get(overlay.dir)?.inputs ?? (await overlayInputs(checkout.source, overlay.dir))] as const,
+      IO_PARALLELISM,
+    ),
+  );
   // Nothing a refused overlay names is written out or handed to kustomize.
-  const refused = new Map(missing.flatMap((overlay) => {
-    const error = refusal(overlay, inputs.get(overlay.dir));
-    return error ? [[overlay.dir, error] as const] : [];
-  }));
+  const refused = new Map(
+    missing.flatMap((overlay) => {
+      const error = refusal(overlay, inputs.get(overlay.dir));
+      return error ? [[overlay.dir, error] as const] : [];
+    }),
+  );
   if (!options.onFailure && refused.size > 0) throw [...refused.values()][0];
   for (const overlay of missing) {
     const error = refused.get(overlay.dir);
     if (error) failed(overlay, error);
   }
   const renderable = missing.filter((o) => !refused.has(o.dir));
-  const dir = renderable.length > 0 ? await checkout.materialize([...new Set(renderable.flatMap((o) => inputs.get(o.dir)?.files ?? []))]) : '';
+  const dir =
+    renderable.length > 0 ? await checkout.materialize([...new Set(renderable.flatMap((o) => inputs.get(o.dir)?.files ?? []))]) : '';
   const slot = limiter(availableParallelism());
   const rendered = new Map<string, KubeObject[]>();
   const keep = async (overlay: OverlayRef, text: () => Promise<string>): Promise<void> => {
@@ -170,17 +205,30 @@ export async function renderHashed(checkout: Checkout, kustomize: Kustomize, ove
     finish();
   };
   const alone = (overlay: OverlayRef): Promise<void> => keep(overlay, () => slot(() => renderText(kustomize, join(dir, overlay.dir))));
-  await settled((await planRender(checkout.source, renderable, inputs)).map(async (batch) => {
-    if (batch.length === 1) return alone(batch[0] as OverlayRef);
-    const texts = await slot(() => renderBatchText(kustomize, dir, batch.map((o) => ({ dir: o.dir, inputs: inputs.get(o.dir) as OverlayInputs })))).catch(() => undefined);
-    if (!texts) return settled(batch.map(alone));
-    for (const overlay of batch) await keep(overlay, async () => texts.get(overlay.dir) ?? '');
-  }));
+  await settled(
+    (await planRender(checkout.source, renderable, inputs)).map(async (batch) => {
+      if (batch.length === 1) return alone(batch[0] as OverlayRef);
+      const texts = await slot(() =>
+        renderBatchText(
+          kustomize,
+          dir,
+          batch.map((o) => ({ dir: o.dir, inputs: inputs.get(o.dir) as OverlayInputs })),
+        ),
+      ).catch(() => undefined);
+      if (!texts) return settled(batch.map(alone));
+      for (const overlay of batch) await keep(overlay, async () => texts.get(overlay.dir) ?? '');
+    }),
+  );
   return overlays.map((overlay, index): RenderedApp => ({ ...overlay, objects: found[index] ?? rendered.get(overlay.dir) ?? [] }));
 }
 
 /** Hashes and renders the overlays of a checkout; the cache's table of parsed kustomizations is kept up to date. */
-async function renderCheckout(checkout: Checkout, kustomize: Kustomize, overlays: readonly OverlayRef[], options: RenderOptions = {}): Promise<HashedTree> {
+async function renderCheckout(
+  checkout: Checkout,
+  kustomize: Kustomize,
+  overlays: readonly OverlayRef[],
+  options: RenderOptions = {},
+): Promise<HashedTree> {
   const memo = options.cache?.readRefs() ?? new Map();
   const known = memo.size;
   const hashed = await hashOverlays(checkout, overlays, memo);
@@ -194,7 +242,12 @@ async function renderCheckout(checkout: Checkout, kustomize: Kustomize, overlays
  * processes at once as there are cores. Every overlay's kustomization graph is walked first: a URL
  * or a path leaving the repository is refused (RenderError) before kustomize runs.
  */
-export async function renderOverlays(root: string, kustomize: Kustomize, overlays: readonly OverlayRef[], options: RenderOptions = {}): Promise<RenderedTree> {
+export async function renderOverlays(
+  root: string,
+  kustomize: Kustomize,
+  overlays: readonly OverlayRef[],
+  options: RenderOptions = {},
+): Promise<RenderedTree> {
   if (options.cache || options.known) return (await renderCheckout(await openWorkingTree(root), kustomize, overlays, options)).tree;
   // Nothing to look up: no hashing, only the inputs that containment and batching need.
   const apps = await renderHashed(workingTree(root), kustomize, overlays, new Map(), options);

@@ -44,7 +44,13 @@ export function pruneEmpty(value: unknown): unknown {
 export function comparable(application: KubeObject): unknown {
   const m = application.metadata as Record<string, unknown>;
   return pruneEmpty({
-    metadata: { name: m['name'], namespace: m['namespace'], labels: m['labels'], annotations: m['annotations'], finalizers: m['finalizers'] },
+    metadata: {
+      name: m['name'],
+      namespace: m['namespace'],
+      labels: m['labels'],
+      annotations: m['annotations'],
+      finalizers: m['finalizers'],
+    },
     spec: application['spec'],
   });
 }
@@ -54,13 +60,18 @@ export function differences(a: unknown, b: unknown, path = ''): string[] {
   if (JSON.stringify(a) === JSON.stringify(b)) return [];
   if (a && b && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-    return keys.flatMap((k) => differences((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}/${k}`)).slice(0, 20);
+    return keys
+      .flatMap((k) => differences((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}/${k}`))
+      .slice(0, 20);
   }
   return [`${path || '/'}: Argo CD ${JSON.stringify(a)}, plan ${JSON.stringify(b)}`];
 }
 
 /** Runs the program over the files (repository-relative path -> text) in a temporary copy. */
-export async function expandWithArgoCd(binary: string, files: ReadonlyMap<string, string>): Promise<{ expansion?: ArgoExpansion; error?: string }> {
+export async function expandWithArgoCd(
+  binary: string,
+  files: ReadonlyMap<string, string>,
+): Promise<{ expansion?: ArgoExpansion; error?: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'argocd-'));
   try {
     const paths = [...files.keys()].sort();
@@ -68,7 +79,11 @@ export async function expandWithArgoCd(binary: string, files: ReadonlyMap<string
       mkdirSync(dirname(join(dir, path)), { recursive: true });
       writeFileSync(join(dir, path), files.get(path) as string);
     }
-    const run = await runProgram(binary, paths.map((p) => join(dir, p)), { env: {} });
+    const run = await runProgram(
+      binary,
+      paths.map((p) => join(dir, p)),
+      { env: {} },
+    );
     if (run.code !== 0) return { error: run.stderr.replaceAll(`${dir}/`, '').trim() };
     const expansion = JSON.parse(run.stdout) as ArgoExpansion;
     for (const o of expansion.objects) o.file = o.file.replace(`${dir}/`, '');
@@ -84,7 +99,12 @@ export async function expandWithArgoCd(binary: string, files: ReadonlyMap<string
  */
 export async function argoCdFindings(binary: string, files: ReadonlyMap<string, string>): Promise<Finding[]> {
   const { expansion, error } = await expandWithArgoCd(binary, files);
-  const finding = (object: string | undefined, message: string): Finding => ({ rule: 'upstream/argocd', severity: 'error', ...(object ? { object } : {}), message });
+  const finding = (object: string | undefined, message: string): Finding => ({
+    rule: 'upstream/argocd',
+    severity: 'error',
+    ...(object ? { object } : {}),
+    message,
+  });
   if (!expansion) return [finding(undefined, `Argo CD refuses: ${error}`)];
   const findings: Finding[] = [];
   const appsets = [...files].flatMap(([path, text]) => parseObjects(text, path)).filter((o) => o.kind === 'ApplicationSet');
@@ -96,13 +116,19 @@ export async function argoCdFindings(binary: string, files: ReadonlyMap<string, 
     const plannedNames = planned.map(name).sort();
     const generatedNames = generated.map(name).sort();
     if (JSON.stringify(plannedNames) !== JSON.stringify(generatedNames)) {
-      findings.push(finding(where, `Argo CD generates Applications ${generatedNames.join(', ') || '(none)'}; the plan lists ${plannedNames.join(', ') || '(none)'}`));
+      findings.push(
+        finding(
+          where,
+          `Argo CD generates Applications ${generatedNames.join(', ') || '(none)'}; the plan lists ${plannedNames.join(', ') || '(none)'}`,
+        ),
+      );
     }
     for (const app of generated) {
       const twin = planned.find((p) => name(p) === name(app));
       if (!twin) continue;
       const diff = differences(comparable(app), comparable(twin));
-      if (diff.length > 0) findings.push(finding(`${where} Application ${name(app)}`, `Argo CD generates it differently from the plan: ${diff.join('; ')}`));
+      if (diff.length > 0)
+        findings.push(finding(`${where} Application ${name(app)}`, `Argo CD generates it differently from the plan: ${diff.join('; ')}`));
     }
   }
   return findings;

@@ -30,14 +30,20 @@ export function grafanaFiles(app: RenderedApp): GrafanaFile[] {
   const data = (configMap: KubeObject): [string, string][] => Object.entries((configMap['data'] ?? {}) as Record<string, string>);
   const dashboards = app.objects
     .filter((o) => o.kind === 'ConfigMap')
-    .flatMap((configMap) => data(configMap).flatMap(([file, text]) => (file.endsWith('.json') ? [{ kind: 'dashboard' as const, configMap, file, text }] : [])));
+    .flatMap((configMap) =>
+      data(configMap).flatMap(([file, text]) => (file.endsWith('.json') ? [{ kind: 'dashboard' as const, configMap, file, text }] : [])),
+    );
   const alerting = provisionedConfigMaps(app)
     .filter((p) => p.kind === 'alerting')
-    .flatMap(({ configMap }) => data(configMap).flatMap(([file, text]) => (/\.ya?ml$/.test(file) ? [{ kind: 'alerting' as const, configMap, file, text }] : [])));
+    .flatMap(({ configMap }) =>
+      data(configMap).flatMap(([file, text]) => (/\.ya?ml$/.test(file) ? [{ kind: 'alerting' as const, configMap, file, text }] : [])),
+    );
   return [...dashboards, ...alerting];
 }
 
-/** Runs the program over each file; one error finding (rule `upstream/grafana-sdk`) per file it refuses, with the SDK's path and message. */
+/**
+ * Runs the program over each file; one error finding (rule `upstream/grafana-sdk`) per file it refuses, with the SDK's path and message.
+ */
 export async function grafanaSdkFindings(binary: string, app: RenderedApp, files = grafanaFiles(app)): Promise<Finding[]> {
   const findings: Finding[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'grafana-files-'));

@@ -29,12 +29,20 @@ export interface ProgramRun {
  * Runs a program to its end. `env` replaces the environment entirely (plus PATH), so the loaders
  * see exactly the variables a workload sets. Rejects only when the program cannot be started.
  */
-export function runProgram(binary: string, args: readonly string[], options: { env?: Record<string, string>; stdin?: string } = {}): Promise<ProgramRun> {
+export function runProgram(
+  binary: string,
+  args: readonly string[],
+  options: { env?: Record<string, string>; stdin?: string } = {},
+): Promise<ProgramRun> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       binary,
       [...args],
-      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...(options.env ? { env: { PATH: process.env['PATH'] ?? '', ...options.env } } : {}) },
+      {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+        ...(options.env ? { env: { PATH: process.env['PATH'] ?? '', ...options.env } } : {}),
+      },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') return reject(error);
         resolve({ code: error ? (error.code as number) : 0, stdout, stderr });

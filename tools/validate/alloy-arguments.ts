@@ -80,7 +80,11 @@ const GO_DURATION = /^[-+]?(0|((\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+)$/;
 const SCALAR_TYPES = new Set(['string', 'secret', 'duration', 'bool', 'int', 'uint', 'number', 'float']);
 
 const describe = (literal: AlloyLiteral): string =>
-  literal.kind === 'string' ? `the string ${JSON.stringify(literal.value)}` : literal.kind === 'number' ? `the number ${literal.value}` : `a ${literal.kind}`;
+  literal.kind === 'string'
+    ? `the string ${JSON.stringify(literal.value)}`
+    : literal.kind === 'number'
+      ? `the number ${literal.value}`
+      : `a ${literal.kind}`;
 
 /**
  * Why a literal cannot be decoded into an Alloy type, or undefined when it can (or is no literal).
@@ -116,13 +120,21 @@ export function alloyTypeProblem(literal: AlloyLiteral, type: string): string | 
       return literal.kind === 'string' || literal.kind === 'number' ? undefined : wrong;
     case 'duration':
       if (literal.kind !== 'string' && literal.kind !== 'number') return wrong;
-      return GO_DURATION.test(String(literal.value)) ? undefined : `${describe(literal)} is no duration (Go's time.ParseDuration: "30s", "1m30s", "2h")`;
+      return GO_DURATION.test(String(literal.value))
+        ? undefined
+        : `${describe(literal)} is no duration (Go's time.ParseDuration: "30s", "1m30s", "2h")`;
     case 'bool':
       return literal.kind === 'bool' ? undefined : wrong;
     default: {
-      const value = literal.kind === 'number' ? literal.value : literal.kind === 'string' && NUMBER.test(literal.value) ? Number(literal.value) : undefined;
+      const value =
+        literal.kind === 'number'
+          ? literal.value
+          : literal.kind === 'string' && NUMBER.test(literal.value)
+            ? Number(literal.value)
+            : undefined;
       if (value === undefined) return wrong;
-      if ((type === 'int' || type === 'uint') && !Number.isInteger(value)) return `${describe(literal)} where Alloy expects ${type} (a whole number)`;
+      if ((type === 'int' || type === 'uint') && !Number.isInteger(value))
+        return `${describe(literal)} where Alloy expects ${type} (a whole number)`;
       if (type === 'uint' && value < 0) return `${describe(literal)} where Alloy expects uint (not negative)`;
       return undefined;
     }
@@ -149,7 +161,10 @@ function checkBody(
   for (const [name, expression] of block.attributes) {
     const type = schema.arguments[name];
     if (type === undefined) {
-      problems.push({ where: `${where} > ${name}`, message: `unknown argument "${name}": Alloy ${ALLOY_DOCS_VERSION} documents ${Object.keys(schema.arguments).sort().join(', ') || 'none'} here (${url})` });
+      problems.push({
+        where: `${where} > ${name}`,
+        message: `unknown argument "${name}": Alloy ${ALLOY_DOCS_VERSION} documents ${Object.keys(schema.arguments).sort().join(', ') || 'none'} here (${url})`,
+      });
       continue;
     }
     const problem = alloyTypeProblem(alloyLiteral(expression), type);
@@ -166,8 +181,18 @@ function checkBody(
     const innerSchema: AlloyBlockSchema | undefined = blocks[key];
     const innerWhere = `${where} > ${inner.name}`;
     if (!innerSchema) {
-      const known = Object.keys(blocks).filter((k) => k.split(' > ').length === innerPath.length && k.startsWith(path.length ? `${path.join(' > ')} > ` : ''));
-      problems.push({ where: innerWhere, message: `unknown block "${inner.name}": Alloy ${ALLOY_DOCS_VERSION} documents ${known.map((k) => k.split(' > ').at(-1)).sort().join(', ') || 'none'} here (${alloyDocUrl(component, 'blocks')})` });
+      const known = Object.keys(blocks).filter(
+        (k) => k.split(' > ').length === innerPath.length && k.startsWith(path.length ? `${path.join(' > ')} > ` : ''),
+      );
+      problems.push({
+        where: innerWhere,
+        message: `unknown block "${inner.name}": Alloy ${ALLOY_DOCS_VERSION} documents ${
+          known
+            .map((k) => k.split(' > ').at(-1))
+            .sort()
+            .join(', ') || 'none'
+        } here (${alloyDocUrl(component, 'blocks')})`,
+      });
       continue;
     }
     problems.push(...checkBody(inner, component, innerSchema, innerPath, innerWhere, innerSchema.anchor));
@@ -179,12 +204,20 @@ function checkBody(
  * Every problem of an Alloy configuration against the documented components (first in file order).
  * Throws AlloySyntaxError when the text cannot be read at all.
  */
-function alloyArgumentProblems(text: string, components: Readonly<Record<string, AlloyComponentSchema>> = ALLOY_COMPONENTS): AlloyArgumentProblem[] {
+function alloyArgumentProblems(
+  text: string,
+  components: Readonly<Record<string, AlloyComponentSchema>> = ALLOY_COMPONENTS,
+): AlloyArgumentProblem[] {
   return parseAlloyConfig(text).flatMap((block) => {
     const where = `${block.name}${block.label === undefined ? '' : ` "${block.label}"`}`;
     const component = components[block.name];
     if (!component) {
-      return [{ where, message: `component "${block.name}" is not in tools/validate/alloy-components.ts: add its documented arguments from https://grafana.com/docs/alloy/ (version ${ALLOY_DOCS_VERSION}), or fix the name` }];
+      return [
+        {
+          where,
+          message: `component "${block.name}" is not in tools/validate/alloy-components.ts: add its documented arguments from https://grafana.com/docs/alloy/ (version ${ALLOY_DOCS_VERSION}), or fix the name`,
+        },
+      ];
     }
     return checkBody(block, component, component, [], where, 'arguments');
   });
@@ -205,17 +238,15 @@ export function alloyArgumentFindings(app: RenderedApp): Finding[] {
             if (!(error instanceof AlloySyntaxError)) throw error;
             problems = [{ where: file, message: `cannot be read: ${error.message}` }];
           }
-          return problems.map(
-            (p): Finding => ({
-              rule: 'alloy/component-arguments',
-              severity: 'error',
-              env: app.env,
-              component: app.component,
-              object: describeObject(configMap),
-              path: `/data/${file}`,
-              message: `${p.where}: ${p.message}`,
-            }),
-          );
+          return problems.map((p): Finding => ({
+            rule: 'alloy/component-arguments',
+            severity: 'error',
+            env: app.env,
+            component: app.component,
+            object: describeObject(configMap),
+            path: `/data/${file}`,
+            message: `${p.where}: ${p.message}`,
+          }));
         }),
     );
 }

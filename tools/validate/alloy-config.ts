@@ -139,7 +139,8 @@ export function parseAlloyConfig(text: string): AlloyBlock[] {
   return parseBody(text).blocks;
 }
 
-const stringValue = (expression: string | undefined): string | undefined => (expression && /^"[^"\\]*"$/.test(expression) ? expression.slice(1, -1) : undefined);
+const stringValue = (expression: string | undefined): string | undefined =>
+  expression && /^"[^"\\]*"$/.test(expression) ? expression.slice(1, -1) : undefined;
 const stringList = (expression: string | undefined): string[] => [...(expression ?? '').matchAll(/"([^"\\]*)"/g)].map((m) => m[1] ?? '');
 
 /** What the configuration asks of the Kubernetes API, and components it uses that this reader cannot judge. */
@@ -174,9 +175,14 @@ export function kubernetesApiUse(text: string, ownNamespace: string): Kubernetes
       continue;
     }
     const attach = block.blocks.find((b) => b.name === 'attach_metadata');
-    const extra = Object.entries(ATTACH_METADATA_READS).filter(([field]) => attach?.attributes.get(field) === 'true').map(([, read]) => read);
+    const extra = Object.entries(ATTACH_METADATA_READS)
+      .filter(([field]) => attach?.attributes.get(field) === 'true')
+      .map(([, read]) => read);
     const scope = block.blocks.find((b) => b.name === 'namespaces');
-    const names = [...stringList(scope?.attributes.get('names')), ...(scope?.attributes.get('own_namespace') === 'true' ? [ownNamespace] : [])];
+    const names = [
+      ...stringList(scope?.attributes.get('names')),
+      ...(scope?.attributes.get('own_namespace') === 'true' ? [ownNamespace] : []),
+    ];
     for (const read of roleReads) {
       if (names.length === 0) use.reads.push({ read, by });
       else for (const namespace of names) use.reads.push({ read: { ...read, namespace }, by });

@@ -37,7 +37,8 @@ function places(object: KubeObject, field: ArgoField): string[] {
  * (a semantic version without `v`, e.g. `3.2.0`). Throws on a minimum that is not a version.
  */
 export function argoFieldFindings(objects: readonly KubeObject[], minimum: string): Finding[] {
-  if (!semver.valid(minimum)) throw new Error(`tools/catalog/versions.ts: argocd.minimum: "${minimum}" is not a semantic version like 3.2.0`);
+  if (!semver.valid(minimum))
+    throw new Error(`tools/catalog/versions.ts: argocd.minimum: "${minimum}" is not a semantic version like 3.2.0`);
   return objects.flatMap((object) =>
     ARGO_FIELDS.filter((field) => semver.lt(minimum, field.since)).flatMap((field) =>
       places(object, field).map((path) => ({
@@ -61,7 +62,12 @@ function declaredVersions(node: unknown): string[] {
   const record = node as Record<string, unknown>;
   const env = record['env'];
   const own = env && typeof env === 'object' && 'ARGOCD_VERSION' in env ? [String((env as Record<string, unknown>)['ARGOCD_VERSION'])] : [];
-  return [...own, ...Object.entries(record).filter(([k]) => k !== 'env').flatMap(([, v]) => declaredVersions(v))];
+  return [
+    ...own,
+    ...Object.entries(record)
+      .filter(([k]) => k !== 'env')
+      .flatMap(([, v]) => declaredVersions(v)),
+  ];
 }
 
 /**
@@ -90,7 +96,8 @@ export function argoInstallFindings(workflows: readonly WorkflowFile[], minimum:
           : semver.lt(exact, minimum)
             ? `installs Argo CD ${version}, older than the declared minimum ${minimum} (tools/catalog/versions.ts): the generated objects use fields it lacks`
             : undefined;
-        if (problem) findings.push({ rule: 'workflow/argocd-version', severity: 'error', object: file.path, path: `${line}:1`, message: problem });
+        if (problem)
+          findings.push({ rule: 'workflow/argocd-version', severity: 'error', object: file.path, path: `${line}:1`, message: problem });
       }
     }
   }

@@ -78,7 +78,12 @@ export function schemaProblems(value: unknown, field: DocumentedField, path = ''
     return [{ path, message: `${typeOf(value)} where the documentation says ${types.join(' or ')} (${field.doc})` }];
   }
   if (field.values && !field.values.includes(value as string | number) && !(typeof value === 'string' && ENV_REFERENCE.test(value))) {
-    return [{ path, message: `${typeOf(value)} is not one of the documented values ${field.values.map((v) => JSON.stringify(v)).join(', ')} (${field.doc})` }];
+    return [
+      {
+        path,
+        message: `${typeOf(value)} is not one of the documented values ${field.values.map((v) => JSON.stringify(v)).join(', ')} (${field.doc})`,
+      },
+    ];
   }
   const problems: SchemaProblem[] = [];
   if (Array.isArray(value) && field.items) {
@@ -90,11 +95,15 @@ export function schemaProblems(value: unknown, field: DocumentedField, path = ''
         const known = field.fields[key] ?? field.patterns?.find((p) => p.pattern.test(key))?.field;
         if (known) problems.push(...schemaProblems(inner, known, join(path, key)));
         else if (!field.open) {
-          problems.push({ path: join(path, key), message: `unknown key "${key}": the documentation lists ${Object.keys(field.fields).sort().join(', ')} (${field.doc})` });
+          problems.push({
+            path: join(path, key),
+            message: `unknown key "${key}": the documentation lists ${Object.keys(field.fields).sort().join(', ')} (${field.doc})`,
+          });
         }
       }
       for (const [key, known] of Object.entries(field.fields)) {
-        if (known.required && !(key in (value as Record<string, unknown>))) problems.push({ path: join(path, key), message: `missing required key "${key}" (${known.doc})` });
+        if (known.required && !(key in (value as Record<string, unknown>)))
+          problems.push({ path: join(path, key), message: `missing required key "${key}" (${known.doc})` });
       }
     } else if (field.items) {
       for (const [key, inner] of entries) problems.push(...schemaProblems(inner, field.items, join(path, key)));

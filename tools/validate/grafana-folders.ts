@@ -16,8 +16,12 @@ interface FolderClaim {
   uid?: string;
 }
 
-interface ProvidersFile { providers?: { name?: string; folder?: string; folderUid?: string }[] }
-interface RulesFile { groups?: { name?: string; folder?: string }[] }
+interface ProvidersFile {
+  providers?: { name?: string; folder?: string; folderUid?: string }[];
+}
+interface RulesFile {
+  groups?: { name?: string; folder?: string }[];
+}
 
 function claims(app: RenderedApp, configMap: KubeObject): FolderClaim[] {
   const data = (configMap['data'] ?? {}) as Record<string, string>;
@@ -33,9 +37,23 @@ function claims(app: RenderedApp, configMap: KubeObject): FolderClaim[] {
     const groups = (content as RulesFile | null)?.groups;
     return [
       ...(Array.isArray(providers) ? providers : []).flatMap((p) =>
-        p.folder ? [{ kind: 'provider' as const, who: `dashboard provider "${p.name ?? ''}"`, app, configMap, file, title: p.folder, ...(p.folderUid ? { uid: p.folderUid } : {}) }] : [],
+        p.folder
+          ? [
+              {
+                kind: 'provider' as const,
+                who: `dashboard provider "${p.name ?? ''}"`,
+                app,
+                configMap,
+                file,
+                title: p.folder,
+                ...(p.folderUid ? { uid: p.folderUid } : {}),
+              },
+            ]
+          : [],
       ),
-      ...(Array.isArray(groups) ? groups : []).flatMap((g) => (g.folder ? [{ kind: 'group' as const, who: `alert rule group "${g.name ?? ''}"`, app, configMap, file, title: g.folder }] : [])),
+      ...(Array.isArray(groups) ? groups : []).flatMap((g) =>
+        g.folder ? [{ kind: 'group' as const, who: `alert rule group "${g.name ?? ''}"`, app, configMap, file, title: g.folder }] : [],
+      ),
     ];
   });
 }
@@ -63,10 +81,12 @@ export function grafanaFolderFindings(apps: readonly RenderedApp[]): Finding[] {
   });
   return [
     ...providers.flatMap((b, i) =>
-      providers.slice(0, i).flatMap((a) => [
-        ...(a.title === b.title ? [clash(a, b, `title "${b.title}"`)] : []),
-        ...(a.uid !== undefined && a.uid === b.uid ? [clash(a, b, `uid "${b.uid}"`)] : []),
-      ]),
+      providers
+        .slice(0, i)
+        .flatMap((a) => [
+          ...(a.title === b.title ? [clash(a, b, `title "${b.title}"`)] : []),
+          ...(a.uid !== undefined && a.uid === b.uid ? [clash(a, b, `uid "${b.uid}"`)] : []),
+        ]),
     ),
     ...groups.flatMap((b) => providers.filter((a) => a.title === b.title).map((a) => clash(a, b, `title "${b.title}"`))),
   ];

@@ -41,9 +41,12 @@ const MUTE_TIMINGS = `${ALERTING}/#provision-mute-timings`;
 const ALERTING_API = `${DOCS}/developers/http_api/alerting_provisioning/`;
 
 const f = (type: DocumentedField['type'], doc: string, more: Partial<DocumentedField> = {}): DocumentedField => ({ type, doc, ...more });
-const required = (type: DocumentedField['type'], doc: string, more: Partial<DocumentedField> = {}): DocumentedField => f(type, doc, { required: true, ...more });
-const listOf = (items: DocumentedField, doc: string, more: Partial<DocumentedField> = {}): DocumentedField => f('list', doc, { items, ...more });
-const object = (fields: Record<string, DocumentedField>, doc: string, more: Partial<DocumentedField> = {}): DocumentedField => f('object', doc, { fields, ...more });
+const required = (type: DocumentedField['type'], doc: string, more: Partial<DocumentedField> = {}): DocumentedField =>
+  f(type, doc, { required: true, ...more });
+const listOf = (items: DocumentedField, doc: string, more: Partial<DocumentedField> = {}): DocumentedField =>
+  f('list', doc, { items, ...more });
+const object = (fields: Record<string, DocumentedField>, doc: string, more: Partial<DocumentedField> = {}): DocumentedField =>
+  f('object', doc, { fields, ...more });
 const strings = (doc: string): DocumentedField => listOf(f('string', doc), doc);
 const stringMap = (doc: string): DocumentedField => f('map', doc, { items: f('string', doc) });
 
@@ -75,7 +78,13 @@ export const JSON_DATA_BY_TYPE: Readonly<Record<string, DocumentedField>> = {
       maxLines: f(['number', 'string'], LOKI_DATASOURCE),
       derivedFields: listOf(
         object(
-          { datasourceUid: f('string', LOKI_DATASOURCE), matcherRegex: f('string', LOKI_DATASOURCE), name: f('string', LOKI_DATASOURCE), url: f('string', LOKI_DATASOURCE), urlDisplayLabel: f('string', LOKI_DATASOURCE) },
+          {
+            datasourceUid: f('string', LOKI_DATASOURCE),
+            matcherRegex: f('string', LOKI_DATASOURCE),
+            name: f('string', LOKI_DATASOURCE),
+            url: f('string', LOKI_DATASOURCE),
+            urlDisplayLabel: f('string', LOKI_DATASOURCE),
+          },
           LOKI_DATASOURCE,
         ),
         LOKI_DATASOURCE,
@@ -261,20 +270,46 @@ export const PROVISIONING_FILES: Readonly<Record<'datasources' | 'dashboards' | 
       apiVersion: apiVersion(ALERTING),
       groups: listOf(
         object(
-          { orgId: orgId(RULES), name: required('string', RULES), folder: required('string', RULES), interval: required('duration', RULES), rules: required('list', RULES, { items: rule }) },
+          {
+            orgId: orgId(RULES),
+            name: required('string', RULES),
+            folder: required('string', RULES),
+            interval: required('duration', RULES),
+            rules: required('list', RULES, { items: rule }),
+          },
           RULES,
         ),
         RULES,
       ),
       deleteRules: listOf(byOrg('uid', RULES), RULES),
-      contactPoints: listOf(object({ orgId: orgId(CONTACT_POINTS), name: required('string', CONTACT_POINTS), receivers: required('list', CONTACT_POINTS, { items: receiver }) }, CONTACT_POINTS), CONTACT_POINTS),
+      contactPoints: listOf(
+        object(
+          {
+            orgId: orgId(CONTACT_POINTS),
+            name: required('string', CONTACT_POINTS),
+            receivers: required('list', CONTACT_POINTS, { items: receiver }),
+          },
+          CONTACT_POINTS,
+        ),
+        CONTACT_POINTS,
+      ),
       deleteContactPoints: listOf(byOrg('uid', CONTACT_POINTS), CONTACT_POINTS),
       policies: listOf(object({ orgId: orgId(POLICIES), ...routeFields }, POLICIES), POLICIES),
       resetPolicies: listOf(f('int', POLICIES), POLICIES),
-      templates: listOf(object({ orgId: orgId(TEMPLATES), name: required('string', TEMPLATES), template: required('string', TEMPLATES) }, TEMPLATES), TEMPLATES),
+      templates: listOf(
+        object({ orgId: orgId(TEMPLATES), name: required('string', TEMPLATES), template: required('string', TEMPLATES) }, TEMPLATES),
+        TEMPLATES,
+      ),
       deleteTemplates: listOf(byOrg('name', TEMPLATES), TEMPLATES),
       muteTimes: listOf(
-        object({ orgId: orgId(MUTE_TIMINGS), name: required('string', MUTE_TIMINGS), time_intervals: listOf(f('object', MUTE_TIMINGS, { fields: {}, open: true }), MUTE_TIMINGS) }, MUTE_TIMINGS),
+        object(
+          {
+            orgId: orgId(MUTE_TIMINGS),
+            name: required('string', MUTE_TIMINGS),
+            time_intervals: listOf(f('object', MUTE_TIMINGS, { fields: {}, open: true }), MUTE_TIMINGS),
+          },
+          MUTE_TIMINGS,
+        ),
         MUTE_TIMINGS,
       ),
       deleteMuteTimes: listOf(byOrg('name', MUTE_TIMINGS), MUTE_TIMINGS),

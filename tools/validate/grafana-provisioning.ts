@@ -42,14 +42,16 @@ function provisioningProblems(kind: ProvisioningKind, content: unknown): SchemaP
   if (kind === 'datasources') {
     for (const [i, source] of entries(content, 'datasources').entries()) {
       const schema = JSON_DATA_BY_TYPE[String(source['type'])];
-      if (schema && source['jsonData'] !== undefined) problems.push(...schemaProblems(source['jsonData'], schema, `datasources[${i}].jsonData`));
+      if (schema && source['jsonData'] !== undefined)
+        problems.push(...schemaProblems(source['jsonData'], schema, `datasources[${i}].jsonData`));
     }
   }
   if (kind === 'alerting') {
     for (const [i, point] of entries(content, 'contactPoints').entries()) {
       for (const [j, receiver] of entries(point, 'receivers').entries()) {
         const schema = SETTINGS_BY_RECEIVER_TYPE[String(receiver['type'])];
-        if (schema && receiver['settings'] !== undefined) problems.push(...schemaProblems(receiver['settings'], schema, `contactPoints[${i}].receivers[${j}].settings`));
+        if (schema && receiver['settings'] !== undefined)
+          problems.push(...schemaProblems(receiver['settings'], schema, `contactPoints[${i}].receivers[${j}].settings`));
       }
     }
   }
@@ -90,17 +92,15 @@ export function grafanaProvisioningFindings(app: RenderedApp): Finding[] {
         } catch {
           return [];
         }
-        return provisioningProblems(kind, content).map(
-          (p): Finding => ({
-            rule: 'grafana/provisioning-schema',
-            severity: 'error',
-            env: app.env,
-            component: app.component,
-            object: describeObject(configMap),
-            path: `/data/${file}`,
-            message: `${kind} file, ${p.path || '(top level)'}: ${p.message}`,
-          }),
-        );
+        return provisioningProblems(kind, content).map((p): Finding => ({
+          rule: 'grafana/provisioning-schema',
+          severity: 'error',
+          env: app.env,
+          component: app.component,
+          object: describeObject(configMap),
+          path: `/data/${file}`,
+          message: `${kind} file, ${p.path || '(top level)'}: ${p.message}`,
+        }));
       }),
   );
 }

@@ -1,5 +1,13 @@
 import type { Catalog } from '../catalog/index.ts';
-import { CLUSTER_RULES, DRIFT_READER, DRIFT_READER_ROLE, DRIFT_READER_VERBS, NAMESPACE_RULES, READ_VERBS, SEED_ROLE } from '../catalog/rbac.ts';
+import {
+  CLUSTER_RULES,
+  DRIFT_READER,
+  DRIFT_READER_ROLE,
+  DRIFT_READER_VERBS,
+  NAMESPACE_RULES,
+  READ_VERBS,
+  SEED_ROLE,
+} from '../catalog/rbac.ts';
 import { SECRETS } from '../catalog/secrets.ts';
 import { ALLOY_STREAM_LABELS, NAMESPACE } from '../catalog/names.ts';
 import type { RenderedApp, RenderedTree } from '../render/tree.ts';
@@ -45,7 +53,9 @@ function networkGate(env: Environment, apps: readonly RenderedApp[]): { findings
     allowed = allowedFlows(objects, endpoints);
   } catch (error) {
     if (!(error instanceof NetworkPolicyError)) throw error;
-    return { findings: [{ rule: 'network/invalid-policy', severity: 'error', env: env.name, component: 'platform', message: error.message }] };
+    return {
+      findings: [{ rule: 'network/invalid-policy', severity: 'error', env: env.name, component: 'platform', message: error.message }],
+    };
   }
   return {
     findings: networkFindings(allowed, concreteIntendedFlows(env), { env: env.name, component: 'platform' }),
@@ -94,7 +104,10 @@ export function validateTree(tree: RenderedTree, catalog: Catalog): ValidationRe
       ...wiringFindings(apps, externalRefs(catalog, env)),
       ...grafanaFolderFindings(apps),
       ...identityFindings(apps, model),
-      ...quotaFindings(env, apps.flatMap((a) => a.objects)),
+      ...quotaFindings(
+        env,
+        apps.flatMap((a) => a.objects),
+      ),
     );
     const entry = catalog.environments.find((e) => e.name === env);
     if (entry) findings.push(...tlsFindings(apps, entry));

@@ -67,7 +67,8 @@ const GO_ESCAPES: Record<string, string> = { '\\': '\\', '"': '"', n: '\n', t: '
  */
 function unquoteLogql(literal: string): string {
   if (literal.startsWith('`') && literal.endsWith('`') && literal.length >= 2) return literal.slice(1, -1);
-  if (!literal.startsWith('"') || !literal.endsWith('"') || literal.length < 2) throw new LogqlStringError(`not a LogQL string literal: ${literal}`);
+  if (!literal.startsWith('"') || !literal.endsWith('"') || literal.length < 2)
+    throw new LogqlStringError(`not a LogQL string literal: ${literal}`);
   return literal.slice(1, -1).replace(/\\(.)/gs, (_, c: string) => {
     const decoded = GO_ESCAPES[c];
     if (decoded === undefined) throw new LogqlStringError(`unsupported escape \\${c} in ${literal}: write the character itself`);
@@ -159,8 +160,15 @@ function lineFilterProblems(pipelines: readonly LogPipeline[], embedding: readon
       .map((f) => ({
         kind: 'line-filter' as const,
         message: `line filter ${f.text} judges the whole line, and the selector reaches ${seen
-          .map((s) => `{${Object.entries(s.labels).map(([k, v]) => `${k}="${v}"`).join(', ')}}, whose lines embed ${s.embeds}`)
-          .join('; ')}: select by parsed fields (| logfmt level, msg | level="error") or detected_level, or anchor a regex at the line start (|~ "^…")`,
+          .map(
+            (s) =>
+              `{${Object.entries(s.labels)
+                .map(([k, v]) => `${k}="${v}"`)
+                .join(', ')}}, whose lines embed ${s.embeds}`,
+          )
+          .join(
+            '; ',
+          )}: select by parsed fields (| logfmt level, msg | level="error") or detected_level, or anchor a regex at the line start (|~ "^…")`,
       }));
   });
 }
@@ -203,7 +211,12 @@ export function checkLogql(expr: string, known: KnownLabels): LogqlProblem[] {
   const first = errors[0];
   if (first !== undefined) {
     const near = text.slice(first, first + 20) || 'end of query';
-    return [{ kind: 'syntax', message: `LogQL syntax error at character ${first + 1}, near "${near}": fix the expression ${JSON.stringify(expr)}` }];
+    return [
+      {
+        kind: 'syntax',
+        message: `LogQL syntax error at character ${first + 1}, near "${near}": fix the expression ${JSON.stringify(expr)}`,
+      },
+    ];
   }
   const problems: LogqlProblem[] = [];
   try {
@@ -215,11 +228,19 @@ export function checkLogql(expr: string, known: KnownLabels): LogqlProblem[] {
   const streamLabels = new Set(known.stream);
   const anyLabel = new Set([...known.stream, ...known.other]);
   for (const label of new Set(stream)) {
-    if (!streamLabels.has(label)) problems.push({ kind: 'unknown-label', message: `stream selector matches label "${label}", which no log line carries (stream labels: ${known.stream.join(', ')})` });
+    if (!streamLabels.has(label))
+      problems.push({
+        kind: 'unknown-label',
+        message: `stream selector matches label "${label}", which no log line carries (stream labels: ${known.stream.join(', ')})`,
+      });
   }
   if (!extracts) {
     for (const label of new Set(used)) {
-      if (!anyLabel.has(label)) problems.push({ kind: 'unknown-label', message: `label "${label}" is neither a stream label (${known.stream.join(', ')}) nor added by Loki, and no parser stage extracts it` });
+      if (!anyLabel.has(label))
+        problems.push({
+          kind: 'unknown-label',
+          message: `label "${label}" is neither a stream label (${known.stream.join(', ')}) nor added by Loki, and no parser stage extracts it`,
+        });
     }
   }
   return problems;
@@ -236,10 +257,25 @@ export interface GrafanaQuery {
   variableLabel?: string;
 }
 
-interface Target { refId?: string; expr?: string; datasource?: { type?: string; uid?: string } }
-interface Panel { title?: string; targets?: Target[]; panels?: Panel[]; datasource?: { type?: string } }
-interface DashboardJson { title?: string; panels?: Panel[]; templating?: { list?: { name?: string; type?: string; query?: unknown }[] } }
-interface RulesFile { groups?: { rules?: { title?: string; data?: { refId?: string; datasourceUid?: string; model?: { expr?: string } }[] }[] }[] }
+interface Target {
+  refId?: string;
+  expr?: string;
+  datasource?: { type?: string; uid?: string };
+}
+interface Panel {
+  title?: string;
+  targets?: Target[];
+  panels?: Panel[];
+  datasource?: { type?: string };
+}
+interface DashboardJson {
+  title?: string;
+  panels?: Panel[];
+  templating?: { list?: { name?: string; type?: string; query?: unknown }[] };
+}
+interface RulesFile {
+  groups?: { rules?: { title?: string; data?: { refId?: string; datasourceUid?: string; model?: { expr?: string } }[] }[] }[];
+}
 
 const LABEL_VALUES = /^label_values\(\s*(?:(\{.*\})\s*,\s*)?([A-Za-z_][A-Za-z0-9_]*)\s*\)$/s;
 
@@ -259,7 +295,8 @@ function dashboardQueries(file: string, dashboard: DashboardJson): GrafanaQuery[
   visit(dashboard.panels ?? []);
   for (const variable of dashboard.templating?.list ?? []) {
     const match = variable.type === 'query' && typeof variable.query === 'string' ? LABEL_VALUES.exec(variable.query.trim()) : null;
-    if (match?.[2]) queries.push({ file, where: `${name} variable "${variable.name ?? ''}"`, expr: match[1] ?? '', variableLabel: match[2] });
+    if (match?.[2])
+      queries.push({ file, where: `${name} variable "${variable.name ?? ''}"`, expr: match[1] ?? '', variableLabel: match[2] });
   }
   return queries;
 }
@@ -293,7 +330,9 @@ export function grafanaQueries(configMap: KubeObject): GrafanaQuery[] {
     try {
       content = json ? JSON.parse(text) : parseYaml(text);
     } catch (error) {
-      throw new GrafanaContentError(`/data/${file}: does not parse as ${json ? 'JSON' : 'YAML'}: fix the generator that writes it`, { cause: error });
+      throw new GrafanaContentError(`/data/${file}: does not parse as ${json ? 'JSON' : 'YAML'}: fix the generator that writes it`, {
+        cause: error,
+      });
     }
     if (json) {
       const dashboard = content as DashboardJson;
@@ -309,12 +348,17 @@ export function queryProblems(query: GrafanaQuery, known: KnownLabels): LogqlPro
   if (query.variableLabel === undefined) return checkLogql(query.expr, known);
   const problems = query.expr ? checkLogql(query.expr, known) : [];
   if (!known.stream.includes(query.variableLabel)) {
-    problems.push({ kind: 'unknown-label', message: `lists values of label "${query.variableLabel}", which no log line carries (stream labels: ${known.stream.join(', ')})` });
+    problems.push({
+      kind: 'unknown-label',
+      message: `lists values of label "${query.variableLabel}", which no log line carries (stream labels: ${known.stream.join(', ')})`,
+    });
   }
   return problems;
 }
 
-/** `grafana/logql-syntax`, `grafana/logql-unknown-label` and `grafana/logql-line-filter`: every query in every rendered ConfigMap of an app. */
+/**
+ * `grafana/logql-syntax`, `grafana/logql-unknown-label` and `grafana/logql-line-filter`: every query in every rendered ConfigMap of an app.
+ */
 export function logqlFindings(app: RenderedApp, known: KnownLabels): Finding[] {
   return app.objects
     .filter((o) => o.kind === 'ConfigMap')
@@ -328,7 +372,12 @@ export function logqlFindings(app: RenderedApp, known: KnownLabels): Finding[] {
         return [{ rule: 'grafana/unreadable-file', ...at, message: error.message }];
       }
       return queries.flatMap((query) =>
-        queryProblems(query, known).map((problem) => ({ rule: `grafana/logql-${problem.kind}`, ...at, path: `/data/${query.file}`, message: `${query.where}: ${problem.message}` })),
+        queryProblems(query, known).map((problem) => ({
+          rule: `grafana/logql-${problem.kind}`,
+          ...at,
+          path: `/data/${query.file}`,
+          message: `${query.where}: ${problem.message}`,
+        })),
       );
     });
 }

@@ -87,7 +87,8 @@ function describe(value: unknown): string {
   return `${typeof value === 'string' ? 'string' : typeof value} ${JSON.stringify(value)}`;
 }
 
-const isMapping = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isMapping = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Whether a scalar or collection fits a named type (blocks and inline objects are handled by the caller). */
 function fits(value: unknown, type: string): boolean {
@@ -127,7 +128,7 @@ const EXPECTED: Record<string, string> = {
   size: 'an integer or a size such as 64MB',
   float: 'a number',
   bool: 'true or false',
-  duration: "a Go duration such as 10m or 1h30m (units ns, us, ms, s, m, h; no d, w, y)",
+  duration: 'a Go duration such as 10m or 1h30m (units ns, us, ms, s, m, h; no d, w, y)',
   'prometheus-duration': 'a Prometheus duration such as 30d or 1w (units ms, s, m, h, d, w, y)',
   daytime: 'a date YYYY-MM-DD',
 };
@@ -138,39 +139,66 @@ function closest(key: string, known: readonly string[]): string | undefined {
     let row = Array.from({ length: b.length + 1 }, (_, j) => j);
     for (let i = 1; i <= a.length; i++) {
       const next = [i];
-      for (let j = 1; j <= b.length; j++) next[j] = Math.min((row[j] as number) + 1, (next[j - 1] as number) + 1, (row[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      for (let j = 1; j <= b.length; j++)
+        next[j] = Math.min((row[j] as number) + 1, (next[j - 1] as number) + 1, (row[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
       row = next;
     }
     return row[b.length] as number;
   };
-  return known.map((k) => ({ k, d: distance(key, k) })).filter((c) => c.d <= 2).sort((x, y) => x.d - y.d)[0]?.k;
+  return known
+    .map((k) => ({ k, d: distance(key, k) }))
+    .filter((c) => c.d <= 2)
+    .sort((x, y) => x.d - y.d)[0]?.k;
 }
 
 const at = (path: string, key: string | number): string => (typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key);
 
-function keysProblems(value: unknown, keys: Record<string, LokiKeyType>, blockName: string, doc: string, path: string, all: LokiConfigSchema): LokiConfigProblem[] {
+function keysProblems(
+  value: unknown,
+  keys: Record<string, LokiKeyType>,
+  blockName: string,
+  doc: string,
+  path: string,
+  all: LokiConfigSchema,
+): LokiConfigProblem[] {
   if (!isMapping(value)) return [{ path, message: `${describe(value)} where Loki ${all.loki} documents a mapping (${doc})` }];
   const problems: LokiConfigProblem[] = [];
   for (const [key, inner] of Object.entries(value)) {
     const type = keys[key];
     if (type === undefined) {
       const hint = closest(key, Object.keys(keys));
-      problems.push({ path: at(path, key), message: `unknown key "${key}": Loki ${all.loki} documents no such key in ${blockName ? `the ${blockName} block` : 'the top level'}${hint ? ` (did you mean "${hint}"?)` : ''} (${doc})` });
+      problems.push({
+        path: at(path, key),
+        message: `unknown key "${key}": Loki ${all.loki} documents no such key in ${blockName ? `the ${blockName} block` : 'the top level'}${hint ? ` (did you mean "${hint}"?)` : ''} (${doc})`,
+      });
     } else problems.push(...valueProblems(inner, type, blockName, doc, at(path, key), all));
   }
   return problems;
 }
 
-function valueProblems(value: unknown, type: LokiKeyType, blockName: string, doc: string, path: string, all: LokiConfigSchema): LokiConfigProblem[] {
+function valueProblems(
+  value: unknown,
+  type: LokiKeyType,
+  blockName: string,
+  doc: string,
+  path: string,
+  all: LokiConfigSchema,
+): LokiConfigProblem[] {
   if (typeof type === 'string') {
-    return fits(value, type) ? [] : [{ path, message: `${describe(value)} where Loki ${all.loki} documents ${EXPECTED[type] ?? type} (${doc})` }];
+    return fits(value, type)
+      ? []
+      : [{ path, message: `${describe(value)} where Loki ${all.loki} documents ${EXPECTED[type] ?? type} (${doc})` }];
   }
   if ('keys' in type) return keysProblems(value, type.keys, blockName, doc, path, all);
   const name = 'block' in type ? type.block : type.listOf;
   const block = all.blocks[name];
-  if (!block) throw new Error(`loki-config-schema.json: ${path} refers to block "${name}", which the schema lacks; add it from Loki's configuration reference`);
+  if (!block)
+    throw new Error(
+      `loki-config-schema.json: ${path} refers to block "${name}", which the schema lacks; add it from Loki's configuration reference`,
+    );
   if ('block' in type) return keysProblems(value, block.keys, name, block.doc, path, all);
-  if (!Array.isArray(value)) return [{ path, message: `${describe(value)} where Loki ${all.loki} documents a list of ${name} blocks (${block.doc})` }];
+  if (!Array.isArray(value))
+    return [{ path, message: `${describe(value)} where Loki ${all.loki} documents a list of ${name} blocks (${block.doc})` }];
   return value.flatMap((item, i) => keysProblems(item, block.keys, name, block.doc, at(path, i), all));
 }
 
@@ -202,14 +230,17 @@ export interface UnsetReference {
 export function expandLokiEnv(text: string, env: Readonly<Record<string, string>>): { text: string; unset: UnsetReference[] } {
   const unset: UnsetReference[] = [];
   const lines = text.split('\n').map((line, i) =>
-    line.replace(/\$\{(\w+)(?::?-([^}]*))?\}|\$(\w+)/g, (_all, braced: string | undefined, fallback: string | undefined, bare: string | undefined) => {
-      const name = (braced ?? bare) as string;
-      const value = env[name];
-      if (value !== undefined && !(value === '' && _all.includes(':-'))) return value;
-      if (fallback !== undefined) return fallback;
-      unset.push({ name, line: i + 1 });
-      return '';
-    }),
+    line.replace(
+      /\$\{(\w+)(?::?-([^}]*))?\}|\$(\w+)/g,
+      (_all, braced: string | undefined, fallback: string | undefined, bare: string | undefined) => {
+        const name = (braced ?? bare) as string;
+        const value = env[name];
+        if (value !== undefined && !(value === '' && _all.includes(':-'))) return value;
+        if (fallback !== undefined) return fallback;
+        unset.push({ name, line: i + 1 });
+        return '';
+      },
+    ),
   );
   return { text: lines.join('\n'), unset };
 }

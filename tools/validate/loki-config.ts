@@ -54,7 +54,14 @@ function configMapFile(spec: PodSpec, container: Container, file: string): { con
     const dir = mount.mountPath.replace(/\/$/, '');
     const volume = spec.volumes?.find((v) => v.name === mount.name)?.configMap;
     if (!volume) continue;
-    const inside = mount.subPath !== undefined ? (file === dir ? mount.subPath : undefined) : file.startsWith(`${dir}/`) ? file.slice(dir.length + 1) : undefined;
+    const inside =
+      mount.subPath !== undefined
+        ? file === dir
+          ? mount.subPath
+          : undefined
+        : file.startsWith(`${dir}/`)
+          ? file.slice(dir.length + 1)
+          : undefined;
     if (inside === undefined) continue;
     const key = volume.items ? volume.items.find((item) => item.path === inside)?.key : inside;
     if (key !== undefined) return { configMap: volume.name, key };
@@ -91,7 +98,10 @@ export function expandsEnv(args: readonly string[]): boolean {
 /** The gate over one rendered app: one error per problem per distinct way the file is read. */
 export function lokiConfigFindings(app: RenderedApp): Finding[] {
   const schema = lokiConfigSchema();
-  const groups = new Map<string, { configMap: KubeObject; key: string; text: string; unset: { name: string; line: number }[]; workloads: string[] }>();
+  const groups = new Map<
+    string,
+    { configMap: KubeObject; key: string; text: string; unset: { name: string; line: number }[]; workloads: string[] }
+  >();
   for (const launch of lokiLaunches(app.objects)) {
     const configMap = app.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === launch.configMap);
     const raw = launch.key === undefined ? undefined : (configMap?.['data'] as Record<string, string> | undefined)?.[launch.key];
@@ -104,10 +114,20 @@ export function lokiConfigFindings(app: RenderedApp): Finding[] {
   }
   const findings: Finding[] = [];
   for (const { configMap, key, text, unset, workloads } of groups.values()) {
-    const where = { rule: 'loki/config-schema', severity: 'error' as const, env: app.env, component: app.component, object: describeObject(configMap), path: `/data/${key}` };
+    const where = {
+      rule: 'loki/config-schema',
+      severity: 'error' as const,
+      env: app.env,
+      component: app.component,
+      object: describeObject(configMap),
+      path: `/data/${key}`,
+    };
     const readers = `as ${workloads.join(', ')} ${workloads.length > 1 ? 'read' : 'reads'} it`;
     for (const ref of unset) {
-      findings.push({ ...where, message: `line ${ref.line}: \${${ref.name}} names a variable the loki container does not set, ${readers}; Loki would put an empty string there (set it in the container's env or give a default, \${${ref.name}:-…})` });
+      findings.push({
+        ...where,
+        message: `line ${ref.line}: \${${ref.name}} names a variable the loki container does not set, ${readers}; Loki would put an empty string there (set it in the container's env or give a default, \${${ref.name}:-…})`,
+      });
     }
     let parsed: unknown;
     try {

@@ -96,7 +96,8 @@ function parseSelector(value: unknown, field: string, fail: Fail): Selector {
     const at = `${field}.matchExpressions[${i}]`;
     if (!isRecord(raw) || typeof raw['key'] !== 'string') throw fail(`${at}.key`, 'is required');
     const operator = raw['operator'];
-    if (!OPERATORS.includes(operator as Operator)) throw fail(`${at}.operator`, `"${String(operator)}" is not one of ${OPERATORS.join(', ')}`);
+    if (!OPERATORS.includes(operator as Operator))
+      throw fail(`${at}.operator`, `"${String(operator)}" is not one of ${OPERATORS.join(', ')}`);
     const values = strings(raw['values'], `${at}.values`, fail);
     const needsValues = operator === 'In' || operator === 'NotIn';
     if (needsValues && values.length === 0) throw fail(`${at}.values`, `must not be empty for operator ${String(operator)}`);
@@ -116,12 +117,14 @@ function parsePeer(raw: unknown, field: string, fail: Fail): Peer {
   if (!isRecord(raw)) throw fail(field, 'must be an object');
   const { podSelector, namespaceSelector, ipBlock } = raw;
   if (ipBlock !== undefined && ipBlock !== null) {
-    if (podSelector != null || namespaceSelector != null) throw fail(field, 'ipBlock cannot be combined with podSelector or namespaceSelector; use separate peers');
+    if (podSelector != null || namespaceSelector != null)
+      throw fail(field, 'ipBlock cannot be combined with podSelector or namespaceSelector; use separate peers');
     if (!isRecord(ipBlock)) throw fail(`${field}.ipBlock`, 'must be an object with cidr and optional except');
     const cidr = parseCidrField(ipBlock['cidr'], `${field}.ipBlock.cidr`, fail);
     const except = list(ipBlock['except'], `${field}.ipBlock.except`, fail).map((text, i) => {
       const inner = parseCidrField(text, `${field}.ipBlock.except[${i}]`, fail);
-      if (!cidrStrictlyInside(inner, cidr)) throw fail(`${field}.ipBlock.except[${i}]`, `"${String(text)}" must be a strict subset of cidr "${String(ipBlock['cidr'])}"`);
+      if (!cidrStrictlyInside(inner, cidr))
+        throw fail(`${field}.ipBlock.except[${i}]`, `"${String(text)}" must be a strict subset of cidr "${String(ipBlock['cidr'])}"`);
       return inner;
     });
     return { ipBlock: { cidr, except } };
@@ -136,14 +139,16 @@ function parsePeer(raw: unknown, field: string, fail: Fail): Peer {
 function parsePort(raw: unknown, field: string, fail: Fail): PortMatch {
   if (!isRecord(raw)) throw fail(field, 'must be an object');
   const protocol = raw['protocol'] ?? 'TCP';
-  if (!PROTOCOLS.includes(protocol as Protocol)) throw fail(`${field}.protocol`, `"${String(protocol)}" is not one of ${PROTOCOLS.join(', ')}`);
+  if (!PROTOCOLS.includes(protocol as Protocol))
+    throw fail(`${field}.protocol`, `"${String(protocol)}" is not one of ${PROTOCOLS.join(', ')}`);
   const { port, endPort } = raw;
   const match: PortMatch = { protocol: protocol as Protocol };
   if (typeof port === 'number') {
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw fail(`${field}.port`, `${port} is not a port between 1 and 65535`);
     match.port = port;
   } else if (typeof port === 'string') {
-    if (!/[a-z]/.test(port)) throw fail(`${field}.port`, `"${port}" is a string without letters, so not a port name; write the number unquoted`);
+    if (!/[a-z]/.test(port))
+      throw fail(`${field}.port`, `"${port}" is a string without letters, so not a port name; write the number unquoted`);
     match.port = port;
   } else if (port != null) {
     throw fail(`${field}.port`, 'must be a number or a port name');
@@ -227,7 +232,9 @@ export function policySelects(policy: Policy, endpoint: Endpoint): boolean {
 function peerMatches(peer: Peer, policyNamespace: string, endpoint: Endpoint): boolean {
   if (peer.ipBlock) {
     const address = parseAddress(endpoint.ip);
-    return address !== undefined && cidrContains(peer.ipBlock.cidr, address) && !peer.ipBlock.except.some((cidr) => cidrContains(cidr, address));
+    return (
+      address !== undefined && cidrContains(peer.ipBlock.cidr, address) && !peer.ipBlock.except.some((cidr) => cidrContains(cidr, address))
+    );
   }
   if (!isPod(endpoint)) return false;
   const namespaceLabels = { ...endpoint.namespaceLabels, 'kubernetes.io/metadata.name': endpoint.namespace };

@@ -2,7 +2,16 @@ import { groupOf, type KubeObject } from '../kube/object.ts';
 import { NAMESPACE } from '../catalog/names.ts';
 import type { Finding } from './finding.ts';
 import { parseAddress } from './network-address.ts';
-import { isPod, parsePolicy, policySelects, ruleAllows, type Endpoint, type EndpointPort, type Policy, type Protocol } from './network-policy.ts';
+import {
+  isPod,
+  parsePolicy,
+  policySelects,
+  ruleAllows,
+  type Endpoint,
+  type EndpointPort,
+  type Policy,
+  type Protocol,
+} from './network-policy.ts';
 import { compareStrings } from '../kube/order.ts';
 
 export { NetworkPolicyError, type Endpoint, type EndpointPort, type Protocol } from './network-policy.ts';
@@ -42,18 +51,26 @@ function checkEndpoints(endpoints: readonly Endpoint[]): void {
       if (!Number.isInteger(port.port) || port.port < 1 || port.port > 65535) {
         throw new EndpointError(`endpoint ${endpoint.id} ports[${i}].port: ${port.port} is not a port between 1 and 65535`);
       }
-      if (!PROTOCOLS.includes(port.protocol)) throw new EndpointError(`endpoint ${endpoint.id} ports[${i}].protocol: "${String(port.protocol)}" is not TCP, UDP or SCTP`);
+      if (!PROTOCOLS.includes(port.protocol))
+        throw new EndpointError(`endpoint ${endpoint.id} ports[${i}].protocol: "${String(port.protocol)}" is not TCP, UDP or SCTP`);
     }
   }
 }
 
-const isNetworkPolicy = (object: KubeObject): boolean => object.kind === 'NetworkPolicy' && groupOf(object.apiVersion) === 'networking.k8s.io';
+const isNetworkPolicy = (object: KubeObject): boolean =>
+  object.kind === 'NetworkPolicy' && groupOf(object.apiVersion) === 'networking.k8s.io';
 
 /**
  * Whether `subject`'s side lets the connection through in one direction: `egress` with `peer` as the
  * destination, `ingress` with `peer` as the source. A side no policy isolates lets everything through.
  */
-function sideAllows(policies: readonly Policy[], direction: 'ingress' | 'egress', subject: Endpoint, peer: Endpoint, port: EndpointPort): boolean {
+function sideAllows(
+  policies: readonly Policy[],
+  direction: 'ingress' | 'egress',
+  subject: Endpoint,
+  peer: Endpoint,
+  port: EndpointPort,
+): boolean {
   let isolated = false;
   for (const policy of policies) {
     const rules = policy[direction];
@@ -126,22 +143,18 @@ export function networkFindings(allowed: Flow[], intended: Flow[], context: { en
   const { missing, unintended } = compareFlows(allowed, intended);
   const where = context.component === undefined ? { env: context.env } : { env: context.env, component: context.component };
   return [
-    ...missing.map(
-      (flow): Finding => ({
-        rule: 'network/missing-flow',
-        severity: 'error',
-        ...where,
-        message: `${describeFlow(flow)} is intended but the NetworkPolicies do not allow it; allow it in the egress rules of ${flow.from} and the ingress rules of ${flow.to}`,
-      }),
-    ),
-    ...unintended.map(
-      (flow): Finding => ({
-        rule: 'network/unintended-flow',
-        severity: 'error',
-        ...where,
-        message: `${describeFlow(flow)} is allowed by the NetworkPolicies but not intended; narrow the rule that allows it, or declare the flow in the catalog (tools/catalog/flows.ts)`,
-      }),
-    ),
+    ...missing.map((flow): Finding => ({
+      rule: 'network/missing-flow',
+      severity: 'error',
+      ...where,
+      message: `${describeFlow(flow)} is intended but the NetworkPolicies do not allow it; allow it in the egress rules of ${flow.from} and the ingress rules of ${flow.to}`,
+    })),
+    ...unintended.map((flow): Finding => ({
+      rule: 'network/unintended-flow',
+      severity: 'error',
+      ...where,
+      message: `${describeFlow(flow)} is allowed by the NetworkPolicies but not intended; narrow the rule that allows it, or declare the flow in the catalog (tools/catalog/flows.ts)`,
+    })),
   ];
 }
 
@@ -164,18 +177,28 @@ export function formatMatrix(allowed: Flow[], endpoints: Endpoint[]): string {
   }
   const rows = ids.filter((id) => flows.some((f) => f.from === id));
   const columns = ids.filter((id) => flows.some((f) => f.to === id));
-  const table = [['from \\ to', ...columns], ...rows.map((from) => [from, ...columns.map((to) => cells.get(`${from}\u0000${to}`)?.join(',') ?? '·')])];
+  const table = [
+    ['from \\ to', ...columns],
+    ...rows.map((from) => [from, ...columns.map((to) => cells.get(`${from}\u0000${to}`)?.join(',') ?? '·')]),
+  ];
   const widths = table[0]?.map((_, column) => Math.max(...table.map((row) => row[column]?.length ?? 0))) ?? [];
-  const lines = table.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
+  const lines = table.map((row) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd(),
+  );
   const none = (ids: string[]): string => (ids.length > 0 ? ids.join(', ') : '(none)');
-  return [
-    'Allowed flows: rows connect to columns on the listed ports (TCP unless marked /UDP or /SCTP).',
-    '',
-    ...(flows.length > 0 ? lines : ['(no flow is allowed)']),
-    '',
-    `No flow from: ${none(ids.filter((id) => !rows.includes(id)))}`,
-    `No flow to: ${none(ids.filter((id) => !columns.includes(id)))}`,
-  ].join('\n') + '\n';
+  return (
+    [
+      'Allowed flows: rows connect to columns on the listed ports (TCP unless marked /UDP or /SCTP).',
+      '',
+      ...(flows.length > 0 ? lines : ['(no flow is allowed)']),
+      '',
+      `No flow from: ${none(ids.filter((id) => !rows.includes(id)))}`,
+      `No flow to: ${none(ids.filter((id) => !columns.includes(id)))}`,
+    ].join('\n') + '\n'
+  );
 }
 
 /** The allowed flows as nested JSON: `{ from: { to: [{ port, protocol }] } }`, keys and ports sorted. */

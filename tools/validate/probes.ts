@@ -28,11 +28,21 @@ export function probeFindings(app: RenderedApp): Finding[] {
       const health = image ? (HEALTH as Partial<Record<ImageName, HealthEndpoints>>)[image] : undefined;
       const probe = container.livenessProbe;
       if (!health || !probe) return;
-      const base = { severity: 'error' as const, env: app.env, component: app.component, object: describeObject(object), path: pointer([...spec.path, 'containers', i, 'livenessProbe']) };
+      const base = {
+        severity: 'error' as const,
+        env: app.env,
+        component: app.component,
+        object: describeObject(object),
+        path: pointer([...spec.path, 'containers', i, 'livenessProbe']),
+      };
       const path = probe.httpGet?.path;
       if (path === undefined || !health.notForLiveness.includes(path)) return;
       const fix = health.liveness ? `use ${health.liveness}` : 'remove the liveness probe';
-      findings.push({ ...base, rule: 'probe/liveness-not-process-only', message: `container ${container.name}: ${path} answers for more than the process, so a liveness probe on it restarts healthy pods: ${fix} (${health.source})` });
+      findings.push({
+        ...base,
+        rule: 'probe/liveness-not-process-only',
+        message: `container ${container.name}: ${path} answers for more than the process, so a liveness probe on it restarts healthy pods: ${fix} (${health.source})`,
+      });
     });
   }
   return findings;

@@ -7,7 +7,8 @@
  * Rule ids (object = the ResourceQuota, path = its `/spec/hard/<resource>`):
  *   quota/counts-daemonset   the quota's scope admits a DaemonSet's pods
  *   quota/too-small          what the counted workloads need exceeds `hard`
- *   quota/no-limit           a counted container has no value for a resource the quota limits, and no LimitRange default: every pod is refused
+ *   quota/no-limit           a counted container has no value for a resource the quota limits, and no LimitRange default:
+ *                            every pod is refused
  *   quota/scope-resource     a PriorityClass-scoped quota tracks a resource that is not pods, cpu or memory (the API server refuses it:
  *                            kubernetes pkg/apis/core/helper IsResourceQuotaScopeValidForResource)
  * Scope semantics follow kubernetes pkg/quota/v1/evaluator/core/pods.go (podMatchesScopeFunc).
@@ -38,14 +39,19 @@ interface LimitDefaults {
 
 const POD_RESOURCES = new Set(['pods', 'cpu', 'memory', 'requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory']);
 const ZERO: Fraction = { numerator: 0n, denominator: 1n };
-const add = (a: Fraction, b: Fraction): Fraction => ({ numerator: a.numerator * b.denominator + b.numerator * a.denominator, denominator: a.denominator * b.denominator });
+const add = (a: Fraction, b: Fraction): Fraction => ({
+  numerator: a.numerator * b.denominator + b.numerator * a.denominator,
+  denominator: a.denominator * b.denominator,
+});
 const times = (a: Fraction, n: number): Fraction => ({ numerator: a.numerator * BigInt(n), denominator: a.denominator });
 const max = (a: Fraction, b: Fraction): Fraction => (a.numerator * b.denominator >= b.numerator * a.denominator ? a : b);
 const exceeds = (a: Fraction, b: Fraction): boolean => a.numerator * b.denominator > b.numerator * a.denominator;
 const round = (n: number): string => String(Math.round(n * 1000) / 1000);
 /** A readable amount: memory and storage in Gi, the rest as plain numbers. */
 const show = (f: Fraction, resource = ''): string =>
-  /memory|storage/.test(resource) ? `${round(Number(f.numerator) / Number(f.denominator) / 2 ** 30)}Gi` : round(Number(f.numerator) / Number(f.denominator));
+  /memory|storage/.test(resource)
+    ? `${round(Number(f.numerator) / Number(f.denominator) / 2 ** 30)}Gi`
+    : round(Number(f.numerator) / Number(f.denominator));
 const emptyAmounts = (): Amounts => ({ 'requests.cpu': ZERO, 'requests.memory': ZERO, 'limits.cpu': ZERO, 'limits.memory': ZERO });
 
 /** Pods a workload runs at most at once: replicas plus surge; undefined for a DaemonSet (one per node). */
@@ -65,7 +71,8 @@ function podCount(object: KubeObject): number | undefined {
       if (strategy.type === 'Recreate') return replicas;
       // Kubernetes' default maxSurge is 25%, rounded up (apps/v1 defaults).
       const surge = strategy.rollingUpdate?.maxSurge ?? '25%';
-      const extra = typeof surge === 'string' && surge.endsWith('%') ? Math.ceil((replicas * Number(surge.slice(0, -1))) / 100) : Number(surge);
+      const extra =
+        typeof surge === 'string' && surge.endsWith('%') ? Math.ceil((replicas * Number(surge.slice(0, -1))) / 100) : Number(surge);
       return replicas + extra;
     }
     case 'StatefulSet':
@@ -92,7 +99,12 @@ function podAmounts(pod: V1PodSpec, defaults: LimitDefaults): { amounts: Amounts
       if (!parsed) missing.push(`${side}.${r} of container ${c.name}`);
       return parsed ?? ZERO;
     };
-    return { 'requests.cpu': value('requests', 'cpu'), 'requests.memory': value('requests', 'memory'), 'limits.cpu': value('limits', 'cpu'), 'limits.memory': value('limits', 'memory') };
+    return {
+      'requests.cpu': value('requests', 'cpu'),
+      'requests.memory': value('requests', 'memory'),
+      'limits.cpu': value('limits', 'cpu'),
+      'limits.memory': value('limits', 'memory'),
+    };
   };
   const sum = (pod.containers ?? []).map(one).reduce((a, b) => combine(a, b, add), emptyAmounts());
   const init = (pod.initContainers ?? []).map(one).reduce((a, b) => combine(a, b, max), emptyAmounts());
@@ -109,7 +121,10 @@ function combine(a: Amounts, b: Amounts, op: (x: Fraction, y: Fraction) => Fract
 function counts(quota: QuotaSpec, pod: V1PodSpec): boolean {
   const priority = pod.priorityClassName ?? '';
   const bestEffort = containersOf(pod).every(({ container: c }) => !c.resources?.requests && !c.resources?.limits);
-  const scopes: ScopeExpression[] = [...(quota.scopes ?? []).map((scopeName) => ({ scopeName, operator: 'Exists' as const })), ...(quota.scopeSelector?.matchExpressions ?? [])];
+  const scopes: ScopeExpression[] = [
+    ...(quota.scopes ?? []).map((scopeName) => ({ scopeName, operator: 'Exists' as const })),
+    ...(quota.scopeSelector?.matchExpressions ?? []),
+  ];
   return scopes.every((s) => {
     switch (s.scopeName) {
       case 'PriorityClass':
@@ -157,12 +172,30 @@ export function quotaFindings(env: string, objects: readonly KubeObject[]): Find
     const spec = (quota['spec'] ?? {}) as QuotaSpec;
     const hard = spec.hard ?? {};
     const scoped = (spec.scopes ?? []).length > 0 || (spec.scopeSelector?.matchExpressions ?? []).length > 0;
-    const at = (resource: string) => ({ severity: 'error' as const, env, component: 'platform', object: describeObject(quota), path: `/spec/hard/${resource}` });
-    const priorityScoped = [...(spec.scopes ?? []), ...(spec.scopeSelector?.matchExpressions ?? []).map((e) => e.scopeName)].includes('PriorityClass');
+    const at = (resource: string) => ({
+      severity: 'error' as const,
+      env,
+      component: 'platform',
+      object: describeObject(quota),
+      path: `/spec/hard/${resource}`,
+    });
+    const priorityScoped = [...(spec.scopes ?? []), ...(spec.scopeSelector?.matchExpressions ?? []).map((e) => e.scopeName)].includes(
+      'PriorityClass',
+    );
     for (const resource of Object.keys(hard).filter((r) => priorityScoped && !POD_RESOURCES.has(r))) {
-      findings.push({ ...at(resource), rule: 'quota/scope-resource', message: `a PriorityClass-scoped quota may track only pods, cpu and memory; the API server refuses ${resource}: move it to an unscoped quota` });
+      findings.push({
+        ...at(resource),
+        rule: 'quota/scope-resource',
+        message: `a PriorityClass-scoped quota may track only pods, cpu and memory; the API server refuses ${resource}: move it to an unscoped quota`,
+      });
     }
-    const defaults = ((objects.find((o) => o.kind === 'LimitRange' && o.metadata.namespace === namespace)?.['spec'] as { limits?: (LimitDefaults & { type: string })[] } | undefined)?.limits ?? []).find((l) => l.type === 'Container') ?? {};
+    const defaults =
+      (
+        (
+          objects.find((o) => o.kind === 'LimitRange' && o.metadata.namespace === namespace)?.['spec'] as
+            { limits?: (LimitDefaults & { type: string })[] } | undefined
+        )?.limits ?? []
+      ).find((l) => l.type === 'Container') ?? {};
     const tracksPods = Object.keys(hard).some((r) => POD_RESOURCES.has(r));
     const used: Record<string, Fraction> = { pods: ZERO, ...emptyAmounts() };
     const parts: Record<string, string[]> = {};
@@ -171,13 +204,23 @@ export function quotaFindings(env: string, objects: readonly KubeObject[]): Find
       if (!pod || !tracksPods || !counts(spec, pod)) continue;
       const n = podCount(object);
       if (n === undefined) {
-        findings.push({ ...at(''), path: '/spec', rule: 'quota/counts-daemonset', message: `counts the pods of ${describeObject(object)}, one per node: on a cluster with more nodes than it admits, the rest run no such pod and the DaemonSet never becomes Healthy. Keep it out with a scopeSelector on its PriorityClass` });
+        findings.push({
+          ...at(''),
+          path: '/spec',
+          rule: 'quota/counts-daemonset',
+          message: `counts the pods of ${describeObject(object)}, one per node: on a cluster with more nodes than it admits, the rest run no such pod and the DaemonSet never becomes Healthy. Keep it out with a scopeSelector on its PriorityClass`,
+        });
         continue;
       }
       const { amounts, missing } = podAmounts(pod, defaults);
       for (const m of missing) {
         const resource = m.split(' ')[0] ?? '';
-        if (resource in hard) findings.push({ ...at(resource), rule: 'quota/no-limit', message: `${describeObject(object)}: ${m} is not set and the LimitRange has no default, so the quota refuses every pod` });
+        if (resource in hard)
+          findings.push({
+            ...at(resource),
+            rule: 'quota/no-limit',
+            message: `${describeObject(object)}: ${m} is not set and the LimitRange has no default, so the quota refuses every pod`,
+          });
       }
       used['pods'] = add(used['pods'] as Fraction, { numerator: BigInt(n), denominator: 1n });
       for (const key of Object.keys(amounts) as (keyof Amounts)[]) {
@@ -200,7 +243,11 @@ export function quotaFindings(env: string, objects: readonly KubeObject[]): Find
       const allowed = parseQuantity(limit);
       if (!need || !allowed || !exceeds(need, allowed)) continue;
       const detail = parts[resource] ? ` (${parts[resource].join(', ')})` : '';
-      findings.push({ ...at(resource), rule: 'quota/too-small', message: `the workloads it counts need ${show(need, resource)} at full size${detail}, more than ${limit}: raise it in the catalog's limits.quota` });
+      findings.push({
+        ...at(resource),
+        rule: 'quota/too-small',
+        message: `the workloads it counts need ${show(need, resource)} at full size${detail}, more than ${limit}: raise it in the catalog's limits.quota`,
+      });
     }
   }
   return findings;

@@ -105,12 +105,18 @@ function unknownFields(value: unknown, pointer: string, reads: ReadonlyMap<objec
   for (const [key, child] of Object.entries(value)) {
     const at = `${pointer}/${escapePointer(key)}`;
     if (seen.enumerated || seen.keys.has(key) || UNREAD_BY_VALIDATORS.test(key)) unknownFields(child, at, reads, out);
-    else out.push({ pointer: at, message: `unknown field "${key}": strict field validation rejects it, otherwise it is silently dropped${suggestion(key, seen.keys)}` });
+    else
+      out.push({
+        pointer: at,
+        message: `unknown field "${key}": strict field validation rejects it, otherwise it is silently dropped${suggestion(key, seen.keys)}`,
+      });
   }
 }
 
 function isSchemaErrorList(value: unknown): value is SchemaError[] {
-  return Array.isArray(value) && value.every((e) => isRecord(e) && typeof e['instancePath'] === 'string' && typeof e['keyword'] === 'string');
+  return (
+    Array.isArray(value) && value.every((e) => isRecord(e) && typeof e['instancePath'] === 'string' && typeof e['keyword'] === 'string')
+  );
 }
 
 /** Runs the compiled schema on a proxy of the object; the library throws on invalid data, so errors come back as a list. */
@@ -141,8 +147,14 @@ function located(errors: readonly SchemaError[]): Located[] {
     } else if (error.keyword === 'type') {
       out.push({ rule: 'schema/type', path, message: `must be of type ${String(error.params['type'])}` });
     } else if (error.keyword === 'oneOf' || error.keyword === 'anyOf') {
-      const types = [...new Set(errors.filter((e) => e.instancePath === path && e.keyword === 'type').map((e) => String(e.params['type'])))].sort();
-      out.push({ rule: 'schema/type', path, message: types.length > 0 ? `must be of type ${types.join(' or ')}` : 'matches none of the shapes the schema allows' });
+      const types = [
+        ...new Set(errors.filter((e) => e.instancePath === path && e.keyword === 'type').map((e) => String(e.params['type']))),
+      ].sort();
+      out.push({
+        rule: 'schema/type',
+        path,
+        message: types.length > 0 ? `must be of type ${types.join(' or ')}` : 'matches none of the shapes the schema allows',
+      });
     } else if (error.keyword === 'enum') {
       out.push({ rule: 'schema/value', path, message: `must be one of ${JSON.stringify(error.params['allowedValues'])}` });
     } else if (error.keyword === 'format') {
@@ -159,10 +171,13 @@ function objectFindings(object: KubeObject): Located[] {
   const model = kindModel(object.apiVersion, object.kind);
   if (!model) {
     const served = servedVersionsOf(object.kind);
-    const hint = served.length > 0
-      ? `${object.kind} is served as ${served.join(', ')}: change apiVersion`
-      : 'no Kubernetes or Argo CD API serves this kind: fix apiVersion/kind, or add the CRD\'s schema to tools/validate/schema-kinds.ts';
-    return [{ rule: 'schema/unknown-kind', path: '/apiVersion', message: `${object.apiVersion} ${object.kind} is not a served API; ${hint}` }];
+    const hint =
+      served.length > 0
+        ? `${object.kind} is served as ${served.join(', ')}: change apiVersion`
+        : "no Kubernetes or Argo CD API serves this kind: fix apiVersion/kind, or add the CRD's schema to tools/validate/schema-kinds.ts";
+    return [
+      { rule: 'schema/unknown-kind', path: '/apiVersion', message: `${object.apiVersion} ${object.kind} is not a served API; ${hint}` },
+    ];
   }
   // A private copy: the proxies must be free to wrap every node, and the caller's object stays untouched.
   const data = structuredClone(object);
@@ -182,7 +197,15 @@ export function schemaFindings(app: RenderedApp): Finding[] {
       const key = `${f.rule}\u0000${f.path}\u0000${f.message}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      findings.push({ rule: f.rule, severity: 'error', env: app.env, component: app.component, object: describeObject(object), path: f.path, message: f.message });
+      findings.push({
+        rule: f.rule,
+        severity: 'error',
+        env: app.env,
+        component: app.component,
+        object: describeObject(object),
+        path: f.path,
+        message: f.message,
+      });
     }
   }
   return findings;

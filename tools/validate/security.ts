@@ -40,7 +40,6 @@ export interface SecurityResult {
 
 const SECCOMP_TYPES: readonly string[] = ['RuntimeDefault', 'Localhost'];
 
-
 /** The pointer of `segments` if that field is set, else of its deepest ancestor that is: where to add the missing field. */
 function nearest(root: unknown, segments: readonly Segment[]): string {
   let value = root;
@@ -71,7 +70,14 @@ function unpinned(image: string | undefined): string | undefined {
   return undefined;
 }
 
-function containerViolations(object: KubeObject, podPath: readonly Segment[], pod: V1PodSpec, list: ContainerList, index: number, container: V1Container): Violation[] {
+function containerViolations(
+  object: KubeObject,
+  podPath: readonly Segment[],
+  pod: V1PodSpec,
+  list: ContainerList,
+  index: number,
+  container: V1Container,
+): Violation[] {
   const at = [...podPath, list, index];
   const sc: V1SecurityContext = container.securityContext ?? {};
   const podSc: V1PodSecurityContext = pod.securityContext ?? {};
@@ -80,8 +86,10 @@ function containerViolations(object: KubeObject, podPath: readonly Segment[], po
   const where = (...rest: Segment[]): string => nearest(object, [...at, 'securityContext', ...rest]);
   /** A field the container may inherit from the pod: the pointer of whichever level sets it, else where to add it. */
   const inherited = (field: 'runAsNonRoot' | 'runAsUser' | 'seccompProfile'): string =>
-    sc[field] !== undefined && sc[field] !== null ? pointer([...at, 'securityContext', field])
-      : podSc[field] !== undefined && podSc[field] !== null ? pointer([...podPath, 'securityContext', field])
+    sc[field] !== undefined && sc[field] !== null
+      ? pointer([...at, 'securityContext', field])
+      : podSc[field] !== undefined && podSc[field] !== null
+        ? pointer([...podPath, 'securityContext', field])
         : where(field);
   const out: Violation[] = [];
   const add = (control: SecurityControl, path: string, message: string): void => {
@@ -89,24 +97,61 @@ function containerViolations(object: KubeObject, podPath: readonly Segment[], po
   };
 
   const nonRoot = sc.runAsNonRoot ?? podSc.runAsNonRoot;
-  if (nonRoot !== true) add('run-as-non-root', inherited('runAsNonRoot'), `runAsNonRoot is ${nonRoot === false ? 'false' : 'not set'}: set runAsNonRoot: true in the pod or container securityContext`);
-  if ((sc.runAsUser ?? podSc.runAsUser) === 0) add('run-as-non-root', inherited('runAsUser'), 'runAsUser is 0 (root), which contradicts runAsNonRoot: run as the image\'s non-root UID');
-  if (sc.readOnlyRootFilesystem !== true) add('read-only-root-filesystem', where('readOnlyRootFilesystem'), 'readOnlyRootFilesystem is not true: set it, and mount an emptyDir where the process writes');
+  if (nonRoot !== true)
+    add(
+      'run-as-non-root',
+      inherited('runAsNonRoot'),
+      `runAsNonRoot is ${nonRoot === false ? 'false' : 'not set'}: set runAsNonRoot: true in the pod or container securityContext`,
+    );
+  if ((sc.runAsUser ?? podSc.runAsUser) === 0)
+    add(
+      'run-as-non-root',
+      inherited('runAsUser'),
+      "runAsUser is 0 (root), which contradicts runAsNonRoot: run as the image's non-root UID",
+    );
+  if (sc.readOnlyRootFilesystem !== true)
+    add(
+      'read-only-root-filesystem',
+      where('readOnlyRootFilesystem'),
+      'readOnlyRootFilesystem is not true: set it, and mount an emptyDir where the process writes',
+    );
   const capabilities: V1Capabilities = sc.capabilities ?? {};
-  if (!(capabilities.drop ?? []).includes('ALL')) add('drop-all-capabilities', where('capabilities', 'drop'), 'capabilities.drop does not include ALL: drop ALL');
-  if ((capabilities.add ?? []).length > 0) add('drop-all-capabilities', pointer([...at, 'securityContext', 'capabilities', 'add']), `adds capabilities ${(capabilities.add ?? []).join(', ')}: remove capabilities.add`);
-  if (sc.allowPrivilegeEscalation !== false) add('no-privilege-escalation', where('allowPrivilegeEscalation'), 'allowPrivilegeEscalation is not false: set allowPrivilegeEscalation: false');
+  if (!(capabilities.drop ?? []).includes('ALL'))
+    add('drop-all-capabilities', where('capabilities', 'drop'), 'capabilities.drop does not include ALL: drop ALL');
+  if ((capabilities.add ?? []).length > 0)
+    add(
+      'drop-all-capabilities',
+      pointer([...at, 'securityContext', 'capabilities', 'add']),
+      `adds capabilities ${(capabilities.add ?? []).join(', ')}: remove capabilities.add`,
+    );
+  if (sc.allowPrivilegeEscalation !== false)
+    add(
+      'no-privilege-escalation',
+      where('allowPrivilegeEscalation'),
+      'allowPrivilegeEscalation is not false: set allowPrivilegeEscalation: false',
+    );
   const seccomp = (sc.seccompProfile ?? podSc.seccompProfile)?.type;
-  if (!seccomp || !SECCOMP_TYPES.includes(seccomp)) add('seccomp-runtime-default', inherited('seccompProfile'), `seccompProfile.type is ${seccomp ?? 'not set'}: set seccompProfile.type: RuntimeDefault in the pod or container securityContext`);
-  if (sc.privileged === true) add('not-privileged', pointer([...at, 'securityContext', 'privileged']), 'runs privileged: remove privileged: true');
+  if (!seccomp || !SECCOMP_TYPES.includes(seccomp))
+    add(
+      'seccomp-runtime-default',
+      inherited('seccompProfile'),
+      `seccompProfile.type is ${seccomp ?? 'not set'}: set seccompProfile.type: RuntimeDefault in the pod or container securityContext`,
+    );
+  if (sc.privileged === true)
+    add('not-privileged', pointer([...at, 'securityContext', 'privileged']), 'runs privileged: remove privileged: true');
 
   const resources = container.resources ?? {};
   const missing = (['requests', 'limits'] as const).flatMap((section) =>
-    (['cpu', 'memory'] as const).filter((r) => resources[section]?.[r] === undefined).map((r) => ({ section, r })));
+    (['cpu', 'memory'] as const).filter((r) => resources[section]?.[r] === undefined).map((r) => ({ section, r })),
+  );
   if (missing.length > 0) {
     const sections = [...new Set(missing.map((m) => m.section))];
     const path = nearest(object, [...at, 'resources', ...(sections.length === 1 ? sections : [])]);
-    add('resources', path, `${missing.map((m) => `${m.section}.${m.r}`).join(', ')} not set: the ResourceQuota rejects pods without cpu and memory requests and limits`);
+    add(
+      'resources',
+      path,
+      `${missing.map((m) => `${m.section}.${m.r}`).join(', ')} not set: the ResourceQuota rejects pods without cpu and memory requests and limits`,
+    );
   }
   const image = unpinned(container.image);
   if (image) add('image-pinned', nearest(object, [...at, 'image']), `${image}: pin a version tag or a sha256 digest`);
@@ -116,12 +161,23 @@ function containerViolations(object: KubeObject, podPath: readonly Segment[], po
 function podViolations(object: KubeObject, podPath: readonly Segment[], pod: V1PodSpec): Violation[] {
   const out: Violation[] = [];
   for (const field of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {
-    if (pod[field] === true) out.push({ control: 'no-host-namespaces', path: pointer([...podPath, field]), message: `${field} is true: the pod shares the node's namespace; remove it` });
+    if (pod[field] === true)
+      out.push({
+        control: 'no-host-namespaces',
+        path: pointer([...podPath, field]),
+        message: `${field} is true: the pod shares the node's namespace; remove it`,
+      });
   }
   (Array.isArray(pod.volumes) ? pod.volumes : []).forEach((volume, i) => {
-    if (volume.hostPath) out.push({ control: 'no-host-path', path: pointer([...podPath, 'volumes', i, 'hostPath']), message: `volume "${volume.name}" mounts the node's ${volume.hostPath.path}: use another volume type` });
+    if (volume.hostPath)
+      out.push({
+        control: 'no-host-path',
+        path: pointer([...podPath, 'volumes', i, 'hostPath']),
+        message: `volume "${volume.name}" mounts the node's ${volume.hostPath.path}: use another volume type`,
+      });
   });
-  for (const { list, index, container } of containersOf(pod)) out.push(...containerViolations(object, podPath, pod, list, index, container));
+  for (const { list, index, container } of containersOf(pod))
+    out.push(...containerViolations(object, podPath, pod, list, index, container));
   return out;
 }
 
@@ -131,7 +187,9 @@ function workloadViolations(object: KubeObject): Violation[] {
 }
 
 const covers = (exception: SecurityException, component: string, workload: string, violation: Violation): boolean =>
-  exception.component === component && exception.workload === workload && exception.control === violation.control &&
+  exception.component === component &&
+  exception.workload === workload &&
+  exception.control === violation.control &&
   (exception.container === undefined || exception.container === violation.container);
 
 /** Security findings for one rendered overlay; the exceptions of other components are not considered here. */
@@ -145,7 +203,15 @@ export function securityFindings(app: RenderedApp, exceptions: readonly Security
       const waivers = exceptions.filter((e) => covers(e, app.component, object.metadata.name, violation));
       for (const waiver of waivers) matched.set(waiver, (matched.get(waiver) ?? new Set<string>()).add(described));
       if (waivers.length === 0) {
-        findings.push({ rule: `security/${violation.control}`, severity: 'error', env: app.env, component: app.component, object: described, path: violation.path, message: violation.message });
+        findings.push({
+          rule: `security/${violation.control}`,
+          severity: 'error',
+          env: app.env,
+          component: app.component,
+          object: described,
+          path: violation.path,
+          message: violation.message,
+        });
       }
     }
   }

@@ -24,11 +24,25 @@ export function tlsFindings(apps: readonly RenderedApp[], env: Environment): Fin
         const host = rule.host ?? '*';
         const entry = (spec.tls ?? []).find((t) => (t.hosts ?? []).includes(host) && t.secretName);
         if (!entry) {
-          if (declared.mode !== 'none') findings.push({ rule: 'tls/host-without-tls', severity: 'error', ...at, path: `/spec/rules/${i}/host`, message: `host ${host} is served over plain HTTP: add it to a tls entry with a secretName, or declare a named exception in the environment's ingress.tls` });
+          if (declared.mode !== 'none')
+            findings.push({
+              rule: 'tls/host-without-tls',
+              severity: 'error',
+              ...at,
+              path: `/spec/rules/${i}/host`,
+              message: `host ${host} is served over plain HTTP: add it to a tls entry with a secretName, or declare a named exception in the environment's ingress.tls`,
+            });
           return;
         }
         const own = declared.mode === 'secret' && entry.secretName === declared.secretName;
-        if (!issued && !own) findings.push({ rule: 'tls/no-certificate-source', severity: 'error', ...at, path: '/spec/tls', message: `Secret ${entry.secretName ?? ''} for host ${host} is neither issued by cert-manager (no ${Object.values(CERT_MANAGER_ISSUER_ANNOTATION).join(' or ')} annotation) nor the environment's declared ingress.tls.secretName` });
+        if (!issued && !own)
+          findings.push({
+            rule: 'tls/no-certificate-source',
+            severity: 'error',
+            ...at,
+            path: '/spec/tls',
+            message: `Secret ${entry.secretName ?? ''} for host ${host} is neither issued by cert-manager (no ${Object.values(CERT_MANAGER_ISSUER_ANNOTATION).join(' or ')} annotation) nor the environment's declared ingress.tls.secretName`,
+          });
       });
     }
   }

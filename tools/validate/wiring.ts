@@ -12,7 +12,13 @@ export interface ExternalRefs {
   serviceAccounts: readonly string[];
 }
 
-interface Workload { app: RenderedApp; owner: KubeObject; labels: Record<string, string>; pod: V1PodSpec; path: string }
+interface Workload {
+  app: RenderedApp;
+  owner: KubeObject;
+  labels: Record<string, string>;
+  pod: V1PodSpec;
+  path: string;
+}
 
 function workloads(apps: readonly RenderedApp[]): Workload[] {
   return apps.flatMap((app) =>
@@ -34,7 +40,13 @@ export function wiringFindings(apps: readonly RenderedApp[], external: ExternalR
   const findings: Finding[] = [];
   const all = apps.flatMap((app) => app.objects.map((object) => ({ app, object })));
   const names = (kind: string): Set<string> => new Set(all.filter((e) => e.object.kind === kind).map((e) => e.object.metadata.name));
-  const [configMaps, secrets, claims, accounts, priorities] = ['ConfigMap', 'Secret', 'PersistentVolumeClaim', 'ServiceAccount', 'PriorityClass'].map(names) as [Set<string>, Set<string>, Set<string>, Set<string>, Set<string>];
+  const [configMaps, secrets, claims, accounts, priorities] = [
+    'ConfigMap',
+    'Secret',
+    'PersistentVolumeClaim',
+    'ServiceAccount',
+    'PriorityClass',
+  ].map(names) as [Set<string>, Set<string>, Set<string>, Set<string>, Set<string>];
   for (const s of external.secrets) secrets.add(s);
   // The keys each rendered Secret will hold; absent when they cannot be known (an ExternalSecret's dataFrom).
   const secretKeys = new Map<string, Set<string> | undefined>();
@@ -54,9 +66,19 @@ export function wiringFindings(apps: readonly RenderedApp[], external: ExternalR
   for (const w of pods) {
     const at = { env: w.app.env, component: w.app.component, object: describeObject(w.owner) };
     const missing = (kind: string, name: string, path: string): void => {
-      findings.push({ rule: 'wiring/missing-reference', severity: 'error', ...at, path: `${w.path}${path}`, message: `${kind} ${name} is neither rendered nor declared external` });
+      findings.push({
+        rule: 'wiring/missing-reference',
+        severity: 'error',
+        ...at,
+        path: `${w.path}${path}`,
+        message: `${kind} ${name} is neither rendered nor declared external`,
+      });
     };
-    const vct = new Set(((w.owner['spec'] as { volumeClaimTemplates?: { metadata: { name: string } }[] }).volumeClaimTemplates ?? []).map((t) => t.metadata.name));
+    const vct = new Set(
+      ((w.owner['spec'] as { volumeClaimTemplates?: { metadata: { name: string } }[] }).volumeClaimTemplates ?? []).map(
+        (t) => t.metadata.name,
+      ),
+    );
     (w.pod.volumes ?? []).forEach((v, i) => {
       const configMap = v.configMap?.name;
       const secret = v.secret?.secretName;
@@ -74,7 +96,13 @@ export function wiringFindings(apps: readonly RenderedApp[], external: ExternalR
         const key = e.valueFrom?.secretKeyRef?.key;
         const keys = secret ? secretKeys.get(secret) : undefined;
         if (key && keys && !keys.has(key) && !e.valueFrom?.secretKeyRef?.optional) {
-          findings.push({ rule: 'wiring/missing-secret-key', severity: 'error', ...at, path: `${w.path}/${field}/${ci}/env/${ei}/valueFrom/secretKeyRef/key`, message: `Secret ${secret ?? ''} as rendered (Secret or ExternalSecret) has no key ${key}` });
+          findings.push({
+            rule: 'wiring/missing-secret-key',
+            severity: 'error',
+            ...at,
+            path: `${w.path}/${field}/${ci}/env/${ei}/valueFrom/secretKeyRef/key`,
+            message: `Secret ${secret ?? ''} as rendered (Secret or ExternalSecret) has no key ${key}`,
+          });
         }
         if (config && !configMaps.has(config)) missing('ConfigMap', config, `/${field}/${ci}/env/${ei}/valueFrom/configMapKeyRef/name`);
       });
@@ -82,27 +110,55 @@ export function wiringFindings(apps: readonly RenderedApp[], external: ExternalR
         if (!volumes.has(m.name)) missing('volume', m.name, `/${field}/${ci}/volumeMounts/${mi}/name`);
       });
     }
-    if (w.pod.serviceAccountName && !accounts.has(w.pod.serviceAccountName)) missing('ServiceAccount', w.pod.serviceAccountName, '/serviceAccountName');
-    if (w.pod.priorityClassName && !priorities.has(w.pod.priorityClassName)) missing('PriorityClass', w.pod.priorityClassName, '/priorityClassName');
+    if (w.pod.serviceAccountName && !accounts.has(w.pod.serviceAccountName))
+      missing('ServiceAccount', w.pod.serviceAccountName, '/serviceAccountName');
+    if (w.pod.priorityClassName && !priorities.has(w.pod.priorityClassName))
+      missing('PriorityClass', w.pod.priorityClassName, '/priorityClassName');
   }
 
   const services = all.filter((e) => e.object.kind === 'Service');
   const portsOf = new Map<string, { numbers: Set<number>; names: Set<string> }>();
   for (const { app, object } of services) {
-    const spec = object['spec'] as { selector?: Record<string, string>; ports?: { name?: string; port: number; targetPort?: number | string }[] };
+    const spec = object['spec'] as {
+      selector?: Record<string, string>;
+      ports?: { name?: string; port: number; targetPort?: number | string }[];
+    };
     const at = { env: app.env, component: app.component, object: describeObject(object) };
-    portsOf.set(`${object.metadata.name}.${object.metadata.namespace ?? ''}`, { numbers: new Set((spec.ports ?? []).map((p) => p.port)), names: new Set((spec.ports ?? []).flatMap((p) => (p.name ? [p.name] : []))) });
+    portsOf.set(`${object.metadata.name}.${object.metadata.namespace ?? ''}`, {
+      numbers: new Set((spec.ports ?? []).map((p) => p.port)),
+      names: new Set((spec.ports ?? []).flatMap((p) => (p.name ? [p.name] : []))),
+    });
     const selector = spec.selector ?? {};
-    const selected = pods.filter((w) => (w.owner.metadata.namespace ?? '') === (object.metadata.namespace ?? '') && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => w.labels[k] === v));
+    const selected = pods.filter(
+      (w) =>
+        (w.owner.metadata.namespace ?? '') === (object.metadata.namespace ?? '') &&
+        Object.keys(selector).length > 0 &&
+        Object.entries(selector).every(([k, v]) => w.labels[k] === v),
+    );
     if (selected.length === 0) {
-      findings.push({ rule: 'wiring/service-selects-nothing', severity: 'error', ...at, path: '/spec/selector', message: `selector ${JSON.stringify(selector)} matches no pod template` });
+      findings.push({
+        rule: 'wiring/service-selects-nothing',
+        severity: 'error',
+        ...at,
+        path: '/spec/selector',
+        message: `selector ${JSON.stringify(selector)} matches no pod template`,
+      });
       continue;
     }
     (spec.ports ?? []).forEach((port, i) => {
       const target = port.targetPort ?? port.port;
       for (const w of selected) {
-        const has = (w.pod.containers ?? []).some((c) => (c.ports ?? []).some((p) => (typeof target === 'number' ? p.containerPort === target : p.name === target)));
-        if (!has) findings.push({ rule: 'wiring/service-port', severity: 'error', ...at, path: `/spec/ports/${i}/targetPort`, message: `targets ${String(target)}, which ${describeObject(w.owner)} does not expose` });
+        const has = (w.pod.containers ?? []).some((c) =>
+          (c.ports ?? []).some((p) => (typeof target === 'number' ? p.containerPort === target : p.name === target)),
+        );
+        if (!has)
+          findings.push({
+            rule: 'wiring/service-port',
+            severity: 'error',
+            ...at,
+            path: `/spec/ports/${i}/targetPort`,
+            message: `targets ${String(target)}, which ${describeObject(w.owner)} does not expose`,
+          });
       }
     });
   }
@@ -113,8 +169,20 @@ export function wiringFindings(apps: readonly RenderedApp[], external: ExternalR
         const [address, service, , namespace, port] = match as unknown as [string, string, string, string, string];
         const ports = portsOf.get(`${service}.${namespace}`);
         const where = { env: app.env, component: app.component, object: describeObject(object), path: `/data/${escapePathComponent(key)}` };
-        if (!ports) findings.push({ rule: 'wiring/config-url', severity: 'error', ...where, message: `${address}: no Service ${namespace}/${service} is rendered` });
-        else if (!ports.numbers.has(Number(port))) findings.push({ rule: 'wiring/config-url', severity: 'error', ...where, message: `${address}: Service ${namespace}/${service} has no port ${port}` });
+        if (!ports)
+          findings.push({
+            rule: 'wiring/config-url',
+            severity: 'error',
+            ...where,
+            message: `${address}: no Service ${namespace}/${service} is rendered`,
+          });
+        else if (!ports.numbers.has(Number(port)))
+          findings.push({
+            rule: 'wiring/config-url',
+            severity: 'error',
+            ...where,
+            message: `${address}: Service ${namespace}/${service} has no port ${port}`,
+          });
       }
     }
   }

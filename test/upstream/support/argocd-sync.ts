@@ -19,11 +19,41 @@ import { EXTERNAL_SECRETS_GROUP, externalSecretsCrds } from './external-secrets-
 export const ARGOCD_MANAGER = 'argocd-controller';
 
 const KIND_ORDER = [
-  'Namespace', 'NetworkPolicy', 'ResourceQuota', 'LimitRange', 'PodSecurityPolicy', 'PodDisruptionBudget', 'ServiceAccount', 'Secret',
-  'SecretList', 'ConfigMap', 'StorageClass', 'PersistentVolume', 'PersistentVolumeClaim', 'CustomResourceDefinition', 'ClusterRole',
-  'ClusterRoleList', 'ClusterRoleBinding', 'ClusterRoleBindingList', 'Role', 'RoleList', 'RoleBinding', 'RoleBindingList', 'Service',
-  'DaemonSet', 'Pod', 'ReplicationController', 'ReplicaSet', 'Deployment', 'HorizontalPodAutoscaler', 'StatefulSet', 'Job', 'CronJob',
-  'IngressClass', 'Ingress', 'APIService',
+  'Namespace',
+  'NetworkPolicy',
+  'ResourceQuota',
+  'LimitRange',
+  'PodSecurityPolicy',
+  'PodDisruptionBudget',
+  'ServiceAccount',
+  'Secret',
+  'SecretList',
+  'ConfigMap',
+  'StorageClass',
+  'PersistentVolume',
+  'PersistentVolumeClaim',
+  'CustomResourceDefinition',
+  'ClusterRole',
+  'ClusterRoleList',
+  'ClusterRoleBinding',
+  'ClusterRoleBindingList',
+  'Role',
+  'RoleList',
+  'RoleBinding',
+  'RoleBindingList',
+  'Service',
+  'DaemonSet',
+  'Pod',
+  'ReplicationController',
+  'ReplicaSet',
+  'Deployment',
+  'HorizontalPodAutoscaler',
+  'StatefulSet',
+  'Job',
+  'CronJob',
+  'IngressClass',
+  'Ingress',
+  'APIService',
 ];
 const PHASES: Record<string, number> = { PreSync: -1, Sync: 0, PostSync: 1, SyncFail: 2 };
 
@@ -62,11 +92,17 @@ export function tracked(object: KubeObject, app: string): KubeObject {
 
 /** One environment's sync tasks: Applications by catalog wave, each app's objects in Argo CD's order. */
 export function syncPlan(tree: RenderedTree, env: string): SyncTask[] {
-  const apps = tree.apps.filter((a) => a.env === env).sort((a, b) => WAVES[a.component as ComponentName] - WAVES[b.component as ComponentName] || compareStrings(a.component, b.component));
+  const apps = tree.apps
+    .filter((a) => a.env === env)
+    .sort((a, b) => WAVES[a.component as ComponentName] - WAVES[b.component as ComponentName] || compareStrings(a.component, b.component));
   return apps.flatMap((a) => {
     const app = `${env}-${a.component}`;
     const ordered = [...a.objects].sort(
-      (x, y) => phase(x) - phase(y) || wave(x) - wave(y) || kindRank(x.kind) - kindRank(y.kind) || (x.metadata.name < y.metadata.name ? -1 : x.metadata.name > y.metadata.name ? 1 : 0),
+      (x, y) =>
+        phase(x) - phase(y) ||
+        wave(x) - wave(y) ||
+        kindRank(x.kind) - kindRank(y.kind) ||
+        (x.metadata.name < y.metadata.name ? -1 : x.metadata.name > y.metadata.name ? 1 : 0),
     );
     return ordered.map((object) => ({ app, object: tracked(object, app) }));
   });
@@ -88,7 +124,10 @@ async function recordQuotaStatus(client: KubeClient, quota: KubeObject): Promise
   const live = (await client.get(quota)) as KubeObject & { spec: { hard: Record<string, string> } };
   const used = Object.fromEntries(Object.keys(live.spec.hard).map((k) => [k, '0']));
   const { object } = await client.paths(quota);
-  await client.request('PUT', `${object}/status?fieldManager=resourcequota-controller`, { ...live, status: { hard: live.spec.hard, used } });
+  await client.request('PUT', `${object}/status?fieldManager=resourcequota-controller`, {
+    ...live,
+    status: { hard: live.spec.hard, used },
+  });
 }
 
 /**

@@ -19,7 +19,11 @@ export async function driftEnv(env: string, kubeconfig: string): Promise<DriftRu
   let stdout: string;
   let stderr: string;
   try {
-    ({ stdout, stderr } = await run(process.execPath, [join(REPO_ROOT, 'scripts/drift.ts'), '--env', env, '--kubeconfig', kubeconfig, '--json'], { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 }));
+    ({ stdout, stderr } = await run(
+      process.execPath,
+      [join(REPO_ROOT, 'scripts/drift.ts'), '--env', env, '--kubeconfig', kubeconfig, '--json'],
+      { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 },
+    ));
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
     ({ code, stdout, stderr } = failed);

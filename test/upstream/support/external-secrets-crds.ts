@@ -15,7 +15,10 @@ export const EXTERNAL_SECRETS_GROUP = 'external-secrets.io';
 
 /** The CRDs of the `external-secrets.io` group at the catalog's operator release (downloads the module on first use). */
 export function externalSecretsCrds(version = `v${VERSIONS.externalSecretsOperator}`): KubeObject[] {
-  const out = execFileSync('go', ['mod', 'download', '-json', `github.com/external-secrets/external-secrets@${version}`], { encoding: 'utf8', maxBuffer: 4 * 1024 * 1024 });
+  const out = execFileSync('go', ['mod', 'download', '-json', `github.com/external-secrets/external-secrets@${version}`], {
+    encoding: 'utf8',
+    maxBuffer: 4 * 1024 * 1024,
+  });
   const dir = join((JSON.parse(out) as { Dir: string }).Dir, 'config', 'crds', 'bases');
   return readdirSync(dir)
     .filter((file) => file.startsWith(`${EXTERNAL_SECRETS_GROUP}_`) && file.endsWith('.yaml'))

@@ -77,7 +77,11 @@ export class KubeClient {
           method,
           ca,
           ...(servername ? { servername } : {}),
-          headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(payload === undefined ? {} : { 'content-type': contentType }) },
+          headers: {
+            authorization: `Bearer ${token}`,
+            accept: 'application/json',
+            ...(payload === undefined ? {} : { 'content-type': contentType }),
+          },
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -92,7 +96,14 @@ export class KubeClient {
             }
             const status = res.statusCode ?? 0;
             if (status >= 200 && status < 300) resolve(json);
-            else reject(new KubeRequestError(`${method} ${path}: ${status} ${typeof json === 'object' && json?.message ? json.message : text}`, status, json));
+            else
+              reject(
+                new KubeRequestError(
+                  `${method} ${path}: ${status} ${typeof json === 'object' && json?.message ? json.message : text}`,
+                  status,
+                  json,
+                ),
+              );
           });
         },
       );
@@ -124,7 +135,11 @@ export class KubeClient {
   }
 
   /** The collection path of an object's kind (in its namespace when namespaced), and its own path. */
-  async paths(ref: { apiVersion: string; kind: string; metadata: { name?: string; namespace?: string } }): Promise<{ collection: string; object: string }> {
+  async paths(ref: {
+    apiVersion: string;
+    kind: string;
+    metadata: { name?: string; namespace?: string };
+  }): Promise<{ collection: string; object: string }> {
     const resource = (await this.#resourcesOf(ref.apiVersion)).get(ref.kind);
     if (!resource) throw new Error(`${ref.apiVersion} ${ref.kind}: not served by this API server`);
     const base = ref.apiVersion.includes('/') ? `/apis/${ref.apiVersion}` : `/api/${ref.apiVersion}`;
@@ -160,8 +175,18 @@ export class KubeClient {
    * A patch by `fieldManager`: `merge` (RFC 7386), `strategic` (Kubernetes strategic merge patch, as
    * `kubectl set`/`patch` send) or `json` (RFC 6902); optionally to a subresource (`scale`).
    */
-  async patch(ref: KubeObject, patch: unknown, fieldManager: string, type: 'merge' | 'strategic' | 'json' = 'merge', subresource?: string): Promise<KubeObject> {
-    const contentType = { merge: 'application/merge-patch+json', strategic: 'application/strategic-merge-patch+json', json: 'application/json-patch+json' }[type];
+  async patch(
+    ref: KubeObject,
+    patch: unknown,
+    fieldManager: string,
+    type: 'merge' | 'strategic' | 'json' = 'merge',
+    subresource?: string,
+  ): Promise<KubeObject> {
+    const contentType = {
+      merge: 'application/merge-patch+json',
+      strategic: 'application/strategic-merge-patch+json',
+      json: 'application/json-patch+json',
+    }[type];
     const path = `${(await this.paths(ref)).object}${subresource ? `/${subresource}` : ''}`;
     return this.request('PATCH', `${path}?fieldManager=${encodeURIComponent(fieldManager)}`, patch, contentType);
   }

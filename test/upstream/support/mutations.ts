@@ -36,7 +36,8 @@ function nodes(object: Json): { path: Path; value: Json }[] {
   };
   for (const [key, value] of Object.entries(object)) if (!['apiVersion', 'kind', 'metadata', 'status'].includes(key)) walk(value, [key]);
   for (const key of ['labels', 'annotations']) {
-    for (const [name, value] of Object.entries(object.metadata?.[key] ?? {})) if (name !== TRACKING_ANNOTATION) out.push({ path: ['metadata', key, name], value });
+    for (const [name, value] of Object.entries(object.metadata?.[key] ?? {}))
+      if (name !== TRACKING_ANNOTATION) out.push({ path: ['metadata', key, name], value });
   }
   return out;
 }
@@ -59,7 +60,18 @@ function remove(object: Json, path: Path): void {
 }
 
 const isLeaf = (v: Json): boolean => v === null || ['string', 'number', 'boolean'].includes(typeof v);
-const QUANTITY_KEYS = new Set(['cpu', 'memory', 'storage', 'ephemeral-storage', 'requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory', 'requests.storage', 'sizeLimit']);
+const QUANTITY_KEYS = new Set([
+  'cpu',
+  'memory',
+  'storage',
+  'ephemeral-storage',
+  'requests.cpu',
+  'requests.memory',
+  'limits.cpu',
+  'limits.memory',
+  'requests.storage',
+  'sizeLimit',
+]);
 const QUANTITY = /^(\d+)(m|Ki|Mi|Gi|Ti|k|M|G)?$/;
 
 /** The same quantity in another unit (`1Gi` → `1024Mi`, `500m` → `0.5`, `2` → `2000m`), or undefined. */
@@ -91,7 +103,10 @@ export const MUTATION_KINDS: readonly MutationKind[] = [
     name: 'value changed',
     write: 'update',
     mutate(object, rng) {
-      const leaf = pick(rng, nodes(object).filter((n) => isLeaf(n.value) && n.value !== null));
+      const leaf = pick(
+        rng,
+        nodes(object).filter((n) => isLeaf(n.value) && n.value !== null),
+      );
       if (!leaf) return undefined;
       const v = leaf.value;
       set(object, leaf.path, typeof v === 'boolean' ? !v : typeof v === 'number' ? v + 1 : `${v}x`);
@@ -102,7 +117,10 @@ export const MUTATION_KINDS: readonly MutationKind[] = [
     name: 'list item added',
     write: 'update',
     mutate(object, rng) {
-      const list = pick(rng, nodes(object).filter((n) => Array.isArray(n.value) && n.value.length > 0));
+      const list = pick(
+        rng,
+        nodes(object).filter((n) => Array.isArray(n.value) && n.value.length > 0),
+      );
       if (!list) return undefined;
       const copy = structuredClone(pick(rng, list.value as Json[]));
       let item = copy;
@@ -120,7 +138,10 @@ export const MUTATION_KINDS: readonly MutationKind[] = [
     name: 'list item removed',
     write: 'update',
     mutate(object, rng) {
-      const list = pick(rng, nodes(object).filter((n) => Array.isArray(n.value) && n.value.length > 0));
+      const list = pick(
+        rng,
+        nodes(object).filter((n) => Array.isArray(n.value) && n.value.length > 0),
+      );
       if (!list) return undefined;
       const index = Math.floor(rng() * list.value.length);
       (list.value as Json[]).splice(index, 1);
@@ -131,7 +152,12 @@ export const MUTATION_KINDS: readonly MutationKind[] = [
     name: 'list reordered',
     write: 'update',
     mutate(object, rng) {
-      const list = pick(rng, nodes(object).filter((n) => Array.isArray(n.value) && n.value.length > 1 && new Set(n.value.map((v: Json) => JSON.stringify(v))).size > 1));
+      const list = pick(
+        rng,
+        nodes(object).filter(
+          (n) => Array.isArray(n.value) && n.value.length > 1 && new Set(n.value.map((v: Json) => JSON.stringify(v))).size > 1,
+        ),
+      );
       if (!list) return undefined;
       const items = list.value as Json[];
       items.push(items.shift());
@@ -142,7 +168,9 @@ export const MUTATION_KINDS: readonly MutationKind[] = [
     name: 'quantity rewritten',
     write: 'update',
     mutate(object, rng) {
-      const quantities = nodes(object).filter((n) => typeof n.value === 'string' && QUANTITY_KEYS.has(String(n.path[n.path.length - 1])) && QUANTITY.test(n.value));
+      const quantities = nodes(object).filter(
+        (n) => typeof n.value === 'string' && QUANTITY_KEYS.has(String(n.path[n.path.length - 1])) && QUANTITY.test(n.value),
+      );
       const leaf = pick(rng, quantities);
       if (!leaf) return undefined;
       const same = rng() < 0.5 ? rewrittenQuantity(leaf.value) : undefined;
@@ -155,7 +183,10 @@ export const MUTATION_KINDS: readonly MutationKind[] = [
     name: 'field emptied',
     write: 'update',
     mutate(object, rng) {
-      const node = pick(rng, nodes(object).filter((n) => n.path.length > 1 && !Array.isArray(parentOf(object, n.path))));
+      const node = pick(
+        rng,
+        nodes(object).filter((n) => n.path.length > 1 && !Array.isArray(parentOf(object, n.path))),
+      );
       if (!node) return undefined;
       const v = node.value;
       if (typeof v === 'string') set(object, node.path, '');
@@ -169,7 +200,10 @@ export const MUTATION_KINDS: readonly MutationKind[] = [
     name: 'field removed',
     write: 'update',
     mutate(object, rng) {
-      const node = pick(rng, nodes(object).filter((n) => n.path.length > 1));
+      const node = pick(
+        rng,
+        nodes(object).filter((n) => n.path.length > 1),
+      );
       if (!node) return undefined;
       remove(object, node.path);
       return { object, where: where(node.path) };
@@ -189,20 +223,35 @@ export const MUTATION_KINDS: readonly MutationKind[] = [
     write: 'apply',
     mutate(object, rng) {
       // map-only paths: a partial object needs no list merge keys
-      const leaf = pick(rng, nodes(object).filter((n) => isLeaf(n.value) && n.value !== null && n.path.every((k) => typeof k === 'string')));
+      const leaf = pick(
+        rng,
+        nodes(object).filter((n) => isLeaf(n.value) && n.value !== null && n.path.every((k) => typeof k === 'string')),
+      );
       if (!leaf) return undefined;
-      const partial: Json = { apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata.name, ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}) } };
+      const partial: Json = {
+        apiVersion: object.apiVersion,
+        kind: object.kind,
+        metadata: { name: object.metadata.name, ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}) },
+      };
       let node = partial;
       for (const key of leaf.path.slice(0, -1)) node = node[key] ??= {};
       const v = leaf.value;
       const changed = rng() < 0.5;
-      node[leaf.path[leaf.path.length - 1] as string] = !changed ? v : typeof v === 'boolean' ? !v : typeof v === 'number' ? v + 1 : `${v}x`;
+      node[leaf.path[leaf.path.length - 1] as string] = !changed
+        ? v
+        : typeof v === 'boolean'
+          ? !v
+          : typeof v === 'number'
+            ? v + 1
+            : `${v}x`;
       return { object: partial, where: `${where(leaf.path)} ${changed ? 'changed' : 'same value'}` };
     },
   },
 ];
 
-/** The live object as written back by an update: what a client that read it sends (resourceVersion kept, managedFields left to the server). */
+/**
+ * The live object as written back by an update: what a client that read it sends (resourceVersion kept, managedFields left to the server).
+ */
 export function forUpdate(live: KubeObject): Json {
   const copy = structuredClone(live) as Json;
   delete copy.metadata.managedFields;

@@ -44,7 +44,8 @@ export async function serverSaysDrift(client: KubeClient, desired: KubeObject, l
 export async function deleteNow(client: KubeClient, object: KubeObject): Promise<void> {
   const live = await client.get(object);
   if (!live) return;
-  if (Array.isArray(live.metadata['finalizers']) && live.metadata['finalizers'].length > 0) await client.patch(object, { metadata: { finalizers: null } }, 'test-cleanup');
+  if (Array.isArray(live.metadata['finalizers']) && live.metadata['finalizers'].length > 0)
+    await client.patch(object, { metadata: { finalizers: null } }, 'test-cleanup');
   if (await client.get(object)) await client.delete(object).catch(() => {});
   for (let i = 0; i < 100 && (await client.get(object)); i++) await new Promise((r) => setTimeout(r, 50));
 }

@@ -1,4 +1,10 @@
-import { ContactPointBuilder, NotificationPolicyBuilder, QueryBuilder, RuleBuilder, type Rule } from '@grafana/grafana-foundation-sdk/alerting';
+import {
+  ContactPointBuilder,
+  NotificationPolicyBuilder,
+  QueryBuilder,
+  RuleBuilder,
+  type Rule,
+} from '@grafana/grafana-foundation-sdk/alerting';
 import { TypeReduceBuilder, TypeThresholdBuilder } from '@grafana/grafana-foundation-sdk/expr';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/loki';
 import type { Environment } from '../../catalog/types.ts';
@@ -61,9 +67,12 @@ function rule(spec: RuleSpec): GroupedRule {
     )
     .withQuery(new QueryBuilder('B').datasourceUid(EXPRESSIONS).model(new TypeReduceBuilder().refId('B').expression('A').reducer('last')))
     .withQuery(
-      new QueryBuilder('C')
-        .datasourceUid(EXPRESSIONS)
-        .model(new TypeThresholdBuilder().refId('C').expression('B').conditions([{ evaluator: { type: 'gt', params: [spec.above] } }])),
+      new QueryBuilder('C').datasourceUid(EXPRESSIONS).model(
+        new TypeThresholdBuilder()
+          .refId('C')
+          .expression('B')
+          .conditions([{ evaluator: { type: 'gt', params: [spec.above] } }]),
+      ),
     )
     // No series means nothing is wrong: every query returns only the offending nodes, namespaces or pods.
     .noDataState('OK')
@@ -87,9 +96,10 @@ function groupedAlertRules(env: Environment): GroupedRule[] {
       window: 3600,
       above: 0,
       for: '0s',
-      summary: 'No logs from node {{ .Labels.node }} for 10 minutes after logs in the 50 minutes before: its Alloy pod is down or cannot push to Loki.',
+      summary:
+        'No logs from node {{ .Labels.node }} for 10 minutes after logs in the 50 minutes before: its Alloy pod is down or cannot push to Loki.',
       description:
-        'Catches a node silent for 10 to 60 minutes, seen within one 5-minute evaluation. A node silent for longer leaves the rule\'s hour of history and the alert resolves while the node is still silent; a node removed from the cluster fires it too, for about 50 minutes, then it resolves by itself.',
+        "Catches a node silent for 10 to 60 minutes, seen within one 5-minute evaluation. A node silent for longer leaves the rule's hour of history and the alert resolves while the node is still silent; a node removed from the cluster fires it too, for about 50 minutes, then it resolves by itself.",
     }),
     rule({
       group: 'stack',
@@ -124,7 +134,8 @@ function groupedAlertRules(env: Environment): GroupedRule[] {
       window: 1200,
       above: 0,
       for: '0s',
-      summary: 'Loki pod {{ .Labels.pod }} failed a compaction or retention run: the index is not compacted or expired chunks are not deleted.',
+      summary:
+        'Loki pod {{ .Labels.pod }} failed a compaction or retention run: the index is not compacted or expired chunks are not deleted.',
       description:
         'Catches the compactor\'s "failed to run compaction" and "failed to apply retention" lines within 20 minutes (one compaction run every 10, one retention run every 15). Resolves 20 minutes after the last failed run. Cannot see a compactor that does not run at all (no line is logged).',
     }),

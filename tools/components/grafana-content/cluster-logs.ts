@@ -1,21 +1,35 @@
-import { StackingConfigBuilder, StackingMode, GraphDrawStyle, LogsSortOrder, LogsDedupStrategy } from '@grafana/grafana-foundation-sdk/common';
-import { DashboardBuilder, QueryVariableBuilder, VariableRefresh, VariableSort, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import {
+  StackingConfigBuilder,
+  StackingMode,
+  GraphDrawStyle,
+  LogsSortOrder,
+  LogsDedupStrategy,
+} from '@grafana/grafana-foundation-sdk/common';
+import {
+  DashboardBuilder,
+  QueryVariableBuilder,
+  VariableRefresh,
+  VariableSort,
+  type Dashboard,
+} from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as LogsPanel } from '@grafana/grafana-foundation-sdk/logs';
 import { PanelBuilder as TimeSeriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
 import { LOKI, lokiQuery } from './queries.ts';
 
 /** A multi-value variable over one stream label's values, narrowed by the variables before it. */
 function labelVariable(label: string, title: string, selector?: string): QueryVariableBuilder {
-  return new QueryVariableBuilder(label)
-    .label(title)
-    .datasource(LOKI)
-    .query(selector ? `label_values(${selector}, ${label})` : `label_values(${label})`)
-    .refresh(VariableRefresh.OnTimeRangeChanged)
-    .sort(VariableSort.AlphabeticalAsc)
-    .multi(true)
-    .includeAll(true)
-    // Loki refuses a selector whose every matcher matches the empty string, so "All" is `.+`.
-    .allValue('.+');
+  return (
+    new QueryVariableBuilder(label)
+      .label(title)
+      .datasource(LOKI)
+      .query(selector ? `label_values(${selector}, ${label})` : `label_values(${label})`)
+      .refresh(VariableRefresh.OnTimeRangeChanged)
+      .sort(VariableSort.AlphabeticalAsc)
+      .multi(true)
+      .includeAll(true)
+      // Loki refuses a selector whose every matcher matches the empty string, so "All" is `.+`.
+      .allValue('.+')
+  );
 }
 
 const SELECTED = '{namespace=~"$namespace", pod=~"$pod", container=~"$container"}';

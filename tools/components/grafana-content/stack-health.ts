@@ -10,12 +10,7 @@ type Series = readonly [expr: string, legendFormat: string];
 function bars(title: string, question: string, ...series: Series[]): TimeSeriesPanel {
   const panel = new TimeSeriesPanel().title(title).description(question).datasource(LOKI);
   series.forEach(([expr, legend], i) => panel.withTarget(lokiQuery(String.fromCharCode(65 + i), expr, legend)));
-  return panel
-    .drawStyle(GraphDrawStyle.Bars)
-    .fillOpacity(80)
-    .unit('short')
-    .span(12)
-    .height(8);
+  return panel.drawStyle(GraphDrawStyle.Bars).fillOpacity(80).unit('short').span(12).height(8);
 }
 
 /** Per pod, how many lines of a pipeline in each interval. */
@@ -54,18 +49,16 @@ export function stackHealthDashboard(): Dashboard {
       ),
     )
     .withPanel(
-      bars(
-        'Loki compactor failures',
-        'Did a compaction (every 10 minutes) or retention run (every 15 minutes) fail?',
-        [perPod(FAILURES.lokiCompactor), '{{pod}}'],
-      ),
+      bars('Loki compactor failures', 'Did a compaction (every 10 minutes) or retention run (every 15 minutes) fail?', [
+        perPod(FAILURES.lokiCompactor),
+        '{{pod}}',
+      ]),
     )
     .withPanel(
-      bars(
-        'Alloy targets per node',
-        'How many containers is each node\'s Alloy shipping logs for?',
-        ['count by (node) (sum by (node, namespace, pod, container) (count_over_time({node=~".+"} [$__auto])))', '{{node}}'],
-      ),
+      bars('Alloy targets per node', "How many containers is each node's Alloy shipping logs for?", [
+        'count by (node) (sum by (node, namespace, pod, container) (count_over_time({node=~".+"} [$__auto])))',
+        '{{node}}',
+      ]),
     )
     .withPanel(
       bars(

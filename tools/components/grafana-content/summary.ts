@@ -18,7 +18,12 @@ export function grafanaContentSummary(env: Environment): GrafanaContentSummary |
   return {
     env: env.name,
     dashboards: dashboardFolders().flatMap((folder) =>
-      folder.dashboards.map((d) => ({ folder: folder.title, title: d.title ?? '', uid: d.uid ?? '', panels: (d.panels ?? []).map((p) => p.title ?? '') })),
+      folder.dashboards.map((d) => ({
+        folder: folder.title,
+        title: d.title ?? '',
+        uid: d.uid ?? '',
+        panels: (d.panels ?? []).map((p) => p.title ?? ''),
+      })),
     ),
     rules: alertRules(env).map((r) => ({ title: r.title, uid: r.uid ?? '', for: r.for })),
     ...(contactPoint ? { contactPoint } : {}),
