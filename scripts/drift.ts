@@ -31,10 +31,13 @@ could not be listed: the report still shows the rest and says which kinds and wh
 /** The objects of a manifest or snapshot file; a file without any is bad input, not "everything missing". */
 async function readManifests(flag: string, file: string): Promise<KubeObject[]> {
   const objects = parseObjects(await readFlagFile(flag, file), file);
-  if (objects.length === 0)
-    throw new UsageError(
-      `${flag} ${file} holds no objects: save it with the command \`npm run drift -- --env ENV --print-kubectl\` prints`,
-    );
+  if (objects.length === 0) {
+    const fix =
+      flag === '--desired'
+        ? 'give the rendered objects, e.g. the output of `kubectl kustomize overlays/ENV/APP`'
+        : 'save it with the command `npm run drift -- --env ENV --print-kubectl` prints';
+    throw new UsageError(`${flag} ${file} holds no objects: ${fix}`);
+  }
   return objects;
 }
 
@@ -61,7 +64,12 @@ await main(USAGE, async () => {
   if (reportIssue !== undefined && env === undefined) throw new UsageError('--report-issue keeps one issue per environment: give --env');
   if (
     values['print-kubectl'] &&
-    (env === undefined || snapshot !== undefined || reportIssue !== undefined || kubeconfig !== undefined || context !== undefined)
+    (env === undefined ||
+      snapshot !== undefined ||
+      reportIssue !== undefined ||
+      kubeconfig !== undefined ||
+      context !== undefined ||
+      format !== 'text')
   ) {
     throw new UsageError('--print-kubectl only prints a command: give it with --env ENV alone');
   }

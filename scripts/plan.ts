@@ -11,7 +11,7 @@ Expands each ApplicationSet (or those of the environments named) in apps/ into t
 (RollingSync step), with their paths, revisions and destinations: what the Argo CD UI will show.
 Then, per environment, the Grafana dashboards (folder, panels) and alert rules it provisions.
 
-Exit: 0 printed, 2 could not read or expand apps/.
+Exit: 0 printed, 2 an invalid catalog, or apps/ could not be read or expanded.
 `;
 
 await main(USAGE, async () => {

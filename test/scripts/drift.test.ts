@@ -176,6 +176,25 @@ describe('npm run drift: what a newcomer meets first', async () => {
     expect(result.stdout).toBe('');
   });
 
+  it('an empty --desired file is exit 2 with advice for a desired file, not for a snapshot', async () => {
+    const empty = join(dir, 'empty-desired.yaml');
+    writeFileSync(empty, '');
+    const live = join(dir, 'one-object.json');
+    writeFileSync(live, '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","namespace":"observability"}}');
+    const result = await drift(['--desired', empty, '--snapshot', live]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.split('\n')[0]).toBe(
+      `error: --desired ${empty} holds no objects: give the rendered objects, e.g. the output of \`kubectl kustomize overlays/ENV/APP\``,
+    );
+  });
+
+  it('--print-kubectl refuses an output format rather than dropping it', async () => {
+    const result = await drift(['--env', 'dev', '--print-kubectl', '-o', 'json']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.split('\n')[0]).toBe('error: --print-kubectl only prints a command: give it with --env ENV alone');
+    expect(result.stdout).toBe('');
+  });
+
   it('an unreachable cluster is an error line on stderr naming the server, never "no drift"', async () => {
     // GIVEN a kubeconfig whose server refuses connections
     const closed = await new Promise<number>((resolve) => {

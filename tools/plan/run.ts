@@ -6,6 +6,7 @@
 import { argoObjects } from '../argocd/app-files.ts';
 import { plannedApplications, type PlannedApplication } from '../argocd/expand.ts';
 import type { Catalog } from '../catalog/index.ts';
+import { validateCatalog } from '../catalog/validate.ts';
 import { grafanaContentSummary, type GrafanaContentSummary } from '../components/grafana-content/summary.ts';
 import { readOutputTree } from '../generate/disk.ts';
 import type { KubeObject } from '../kube/object.ts';
@@ -21,9 +22,12 @@ export interface Plan {
 
 /**
  * The plan of the repository at `root` for the catalog's environments.
- * @throws ExpandError when an ApplicationSet cannot be expanded; a file error when `apps/` cannot be read.
+ * @throws CatalogError when the catalog is invalid (the same check `generate` makes, so `plan` never
+ * describes a catalog that cannot be generated); ExpandError when an ApplicationSet cannot be
+ * expanded; a file error when `apps/` cannot be read.
  */
 export async function planRepository(root: string, catalog: Catalog): Promise<Plan> {
+  validateCatalog([catalog.baseline, ...catalog.environments]);
   const objects = argoObjects(await readOutputTree(root));
   return {
     applicationSets: objects.filter((o) => o.kind === 'ApplicationSet'),
