@@ -14,7 +14,7 @@ import { applyIgnores, applyJqRules, compileIgnores, type IgnoreRule, type JqCon
 import type { Json, JsonObject } from './json.ts';
 import { escapePathComponent as escapePointerSegment, unescapePathComponent as unescapePointerSegment } from 'fast-json-patch';
 import { isHook } from '../kube/annotations.ts';
-import { comparePointers, isObject } from './json.ts';
+import { comparePointers, identicalJson, isObject } from './json.ts';
 import { rootPlace, type Place } from './lists.ts';
 import { isSecret } from '../kube/stored-bytes.ts';
 import { lastApplied, normalizeObject, trackingApps } from './normalize.ts';
@@ -194,6 +194,8 @@ function compareCompiled(manifest: KubeObject, liveObject: KubeObject, compiled:
     delete desiredBody['rules'];
     delete liveBody['rules'];
   }
+  // Bodies identical as they are align to equal trees, whatever git applied before (json.ts `identicalJson`).
+  if (identicalJson(desiredBody, liveBody) && rules.every((rule) => rule.pointers.length === 0)) return [];
   const aligned = align(desiredBody, liveBody, appliedFields(live, place, compiled.appliedManagers), place);
   applyIgnores(rules, aligned.desired);
   applyIgnores(rules, aligned.live);

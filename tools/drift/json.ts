@@ -22,6 +22,24 @@ export function jsonEqual(a: Json | undefined, b: Json | undefined): boolean {
   return keys.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key], b[key]));
 }
 
+/**
+ * Deep equality that is also blind to nothing alignment can see: maps may list their keys in any
+ * order, except maps inside lists, which must list them in the same order (set lists compare their
+ * items as `JSON.stringify` text, tools/drift/align.ts `alignSet`). Values equal this way align to
+ * equal trees, so callers may skip aligning them to find out.
+ */
+export function identicalJson(a: Json | undefined, b: Json | undefined, inList = false): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    return Array.isArray(b) && a.length === b.length && a.every((item, i) => identicalJson(item, b[i], true));
+  }
+  if (!isObject(a) || !isObject(b)) return false;
+  const keys = Object.keys(a);
+  const other = Object.keys(b);
+  if (keys.length !== other.length) return false;
+  return keys.every((key, i) => (inList ? other[i] === key : Object.hasOwn(b, key)) && identicalJson(a[key], b[key], inList));
+}
+
 /** Compares JSON Pointers segment by segment, array indices numerically, so reports read in document order. */
 export function comparePointers(a: string, b: string): number {
   const left = a.split('/');
