@@ -23,10 +23,11 @@ export function jsonEqual(a: Json | undefined, b: Json | undefined): boolean {
 }
 
 /**
- * Deep equality that is also blind to nothing alignment can see: maps may list their keys in any
- * order, except maps inside lists, which must list them in the same order (set lists compare their
- * items as `JSON.stringify` text, tools/drift/align.ts `alignSet`). Values equal this way align to
- * equal trees, so callers may skip aligning them to find out.
+ * Deep equality as strict as alignment needs: maps may list their keys in any order, except maps
+ * inside lists, which must list them in the same order (a set list compares its items as
+ * `JSON.stringify` text, tools/drift/align.ts `alignSet`). A desired and a live value identical this
+ * way align to equal trees (both sides take every branch of the alignment alike), so callers may
+ * skip aligning them to find that out. `inList` is for the recursion.
  */
 export function identicalJson(a: Json | undefined, b: Json | undefined, inList = false): boolean {
   if (a === b) return true;
