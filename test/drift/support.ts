@@ -110,3 +110,14 @@ export function containers(object: KubeObject): Record<string, unknown>[] {
   const spec = object['spec'] as { template: { spec: { containers: Record<string, unknown>[] } } };
   return spec.template.spec.containers;
 }
+
+/** A CustomResourceDefinition of `group`/v1 `kind` whose schema gives `spec` these properties (apiextensions.k8s.io/v1). */
+export function customResourceDefinition(group: string, kind: string, spec: Record<string, unknown>): KubeObject {
+  const openAPIV3Schema = { type: 'object', properties: { spec: { type: 'object', properties: spec } } };
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${kind.toLowerCase()}s.${group}` },
+    spec: { group, names: { kind }, versions: [{ name: 'v1', schema: { openAPIV3Schema } }] },
+  };
+}

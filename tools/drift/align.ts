@@ -15,7 +15,7 @@
  */
 import type { FieldSet } from './fieldset.ts';
 import type { Json, JsonObject } from './json.ts';
-import { isObject, jsonEqual } from './json.ts';
+import { identicalJson, isObject, jsonEqual } from './json.ts';
 import { childPlace, itemKey, listType, namesUp, type MapList, type Place } from './lists.ts';
 import { keepsZero } from '../kube/api-fields.ts';
 import { quantitiesEqual } from '../kube/quantity.ts';
@@ -118,7 +118,8 @@ function alignLists(desired: Json[], live: Json[], applied: FieldSet | undefined
     const equal = desired.length === live.length && desired.every((item, i) => sameScalar(item, live[i] as Json, place));
     return { desired: [...desired], live: equal ? [...desired] : [...live] };
   }
-  return alignPaired(desired, live, pairUnordered(desired, live, place), place, list.type === 'atomic' ? 'atomic' : undefined);
+  const { pairs, aligned } = pairUnordered(desired, live, place);
+  return alignPaired(desired, live, pairs, place, list.type === 'atomic' ? 'atomic' : undefined, aligned);
 }
 
 /** For each desired item, the index of its live item under merge keys; undefined if the keys cannot pair. */
@@ -132,23 +133,32 @@ function pairByKey(desiredKeys: (string | undefined)[], live: Json[], list: MapL
   return desiredKeys.map((key) => liveByKey.get(key as string));
 }
 
-/** Pairs items that align without a difference first (the same index tried first), then the rest in order. */
-function pairUnordered(desired: Json[], live: Json[], place: Place): (number | undefined)[] {
+/**
+ * Pairs items that align without a difference first (the same index tried first), then the rest in
+ * order. `aligned` keeps, by desired index, the alignment of an item paired that way, so that
+ * alignPaired does not align it again; items identical as they are (`identicalJson`) align equal
+ * without being aligned to find out.
+ */
+function pairUnordered(desired: Json[], live: Json[], place: Place): { pairs: (number | undefined)[]; aligned: Map<number, Pair> } {
   const itemPlace = childPlace(place, '*');
   const used = new Set<number>();
-  const equalAt = (item: Json, j: number): boolean => {
+  const aligned = new Map<number, Pair>();
+  const equalAt = (item: Json, i: number, j: number): boolean => {
     if (used.has(j)) return false;
+    if (identicalJson(item, live[j])) return true;
     const pair = alignValue(item, live[j], undefined, itemPlace);
-    return jsonEqual(pair.desired, pair.live);
+    if (!jsonEqual(pair.desired, pair.live)) return false;
+    aligned.set(i, pair);
+    return true;
   };
   const pairs = desired.map((item, i): number | undefined => {
-    const j = i < live.length && equalAt(item, i) ? i : live.findIndex((_, candidate) => candidate !== i && equalAt(item, candidate));
+    const j = i < live.length && equalAt(item, i, i) ? i : live.findIndex((_, candidate) => candidate !== i && equalAt(item, i, candidate));
     if (j === -1) return undefined;
     used.add(j);
     return j;
   });
   const rest = [...live.keys()].filter((j) => !used.has(j));
-  return pairs.map((j) => j ?? rest.shift());
+  return { pairs: pairs.map((j) => j ?? rest.shift()), aligned };
 }
 
 /** A merge-keyed list: its keys, the desired items' keys, and what was applied to it. */
@@ -168,6 +178,7 @@ function alignPaired(
   pairs: (number | undefined)[],
   place: Place,
   how: KeyedList | 'atomic' | undefined,
+  aligned?: ReadonlyMap<number, Pair>,
 ): Pair {
   const keyed = how === 'atomic' ? undefined : how;
   const itemPlace = childPlace(place, '*');
@@ -178,7 +189,8 @@ function alignPaired(
     const j = pairs[i];
     if (j !== undefined) used.add(j);
     const itemApplied = keyed?.set?.item(keyed.desiredKeys[i] ?? '');
-    const pair = alignValue(item, j === undefined ? undefined : live[j], itemApplied, itemPlace);
+    // Aligned while pairing (pairUnordered): no field set there or here, so the same alignment.
+    const pair = aligned?.get(i) ?? alignValue(item, j === undefined ? undefined : live[j], itemApplied, itemPlace);
     if (pair.desired !== undefined) outDesired[String(i)] = pair.desired;
     if (pair.live !== undefined) outLive[String(i)] = pair.live;
   });

@@ -14,7 +14,7 @@ import { applyIgnores, applyJqRules, compileIgnores, type IgnoreRule, type JqCon
 import type { Json, JsonObject } from './json.ts';
 import { escapePathComponent as escapePointerSegment, unescapePathComponent as unescapePointerSegment } from 'fast-json-patch';
 import { isHook } from '../kube/annotations.ts';
-import { comparePointers, isObject } from './json.ts';
+import { comparePointers, identicalJson, isObject } from './json.ts';
 import { rootPlace, type Place } from './lists.ts';
 import { isSecret } from '../kube/stored-bytes.ts';
 import { lastApplied, normalizeObject, trackingApps } from './normalize.ts';
@@ -167,12 +167,15 @@ function isAggregatedClusterRole(desired: KubeObject, live: KubeObject): boolean
 }
 
 function compareCompiled(manifest: KubeObject, liveObject: KubeObject, compiled: Compiled): FieldDrift[] {
-  const place: Place = rootPlace(
-    liveObject.apiVersion,
-    liveObject.kind,
-    quantityFields(liveObject.apiVersion, liveObject.kind, compiled.crds),
-    compiled.crds.get(`${liveObject.apiVersion}/${liveObject.kind}`),
-  );
+  // The kind's schema is looked up only for bodies that are not identical (most are, in sync).
+  let root: Place | undefined;
+  const place = (): Place =>
+    (root ??= rootPlace(
+      liveObject.apiVersion,
+      liveObject.kind,
+      quantityFields(liveObject.apiVersion, liveObject.kind, compiled.crds),
+      compiled.crds.get(`${liveObject.apiVersion}/${liveObject.kind}`),
+    ));
   const rules = compiled.ignores.filter((rule) => rule.matches(liveObject));
   // jq rules normalize both whole objects first, as Argo CD's normalizer does before its diff.
   const [jqDesired, live] = applyJqRules(rules, [manifest, liveObject], compiled.jq) as [KubeObject, KubeObject];
@@ -186,15 +189,17 @@ function compareCompiled(manifest: KubeObject, liveObject: KubeObject, compiled:
     desiredBody = structuredClone(desiredBody);
     liveBody = structuredClone(liveBody);
     for (const owned of fieldsOf(live, (entry) => managers.has(String(entry.manager)))) {
-      removeFields(desiredBody, owned, place);
-      removeFields(liveBody, owned, place);
+      removeFields(desiredBody, owned, place());
+      removeFields(liveBody, owned, place());
     }
   }
   if (compiled.ignoreAggregatedRoles && isAggregatedClusterRole(desired, live)) {
     delete desiredBody['rules'];
     delete liveBody['rules'];
   }
-  const aligned = align(desiredBody, liveBody, appliedFields(live, place, compiled.appliedManagers), place);
+  // Bodies identical as they are align to equal trees, whatever git applied before (json.ts `identicalJson`).
+  if (identicalJson(desiredBody, liveBody) && rules.every((rule) => rule.pointers.length === 0)) return [];
+  const aligned = align(desiredBody, liveBody, appliedFields(live, place(), compiled.appliedManagers), place());
   applyIgnores(rules, aligned.desired);
   applyIgnores(rules, aligned.live);
   let drifts = jsonPatch.compare(aligned.desired, aligned.live).flatMap((operation): FieldDrift[] => {

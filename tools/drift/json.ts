@@ -22,6 +22,25 @@ export function jsonEqual(a: Json | undefined, b: Json | undefined): boolean {
   return keys.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key], b[key]));
 }
 
+/**
+ * Deep equality as strict as alignment needs: maps may list their keys in any order, except maps
+ * inside lists, which must list them in the same order (a set list compares its items as
+ * `JSON.stringify` text, tools/drift/align.ts `alignSet`). A desired and a live value identical this
+ * way align to equal trees (both sides take every branch of the alignment alike), so callers may
+ * skip aligning them to find that out. `inList` is for the recursion.
+ */
+export function identicalJson(a: Json | undefined, b: Json | undefined, inList = false): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    return Array.isArray(b) && a.length === b.length && a.every((item, i) => identicalJson(item, b[i], true));
+  }
+  if (!isObject(a) || !isObject(b)) return false;
+  const keys = Object.keys(a);
+  const other = Object.keys(b);
+  if (keys.length !== other.length) return false;
+  return keys.every((key, i) => (inList ? other[i] === key : Object.hasOwn(b, key)) && identicalJson(a[key], b[key], inList));
+}
+
 /** Compares JSON Pointers segment by segment, array indices numerically, so reports read in document order. */
 export function comparePointers(a: string, b: string): number {
   const left = a.split('/');
