@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareObject } from '../../tools/drift/compare.ts';
 import type { KubeObject } from '../../tools/kube/object.ts';
-import { applied, clone, containers, deployment } from './support.ts';
+import { applied, clone, containers, customResourceDefinition, deployment } from './support.ts';
 
 type Body = Record<string, any>;
 
@@ -99,38 +99,9 @@ describe("atomic lists: their order is drift, since apply restores git's order",
     });
     const live = clone(desired) as Body;
     live['spec'].data.reverse();
-    const keyed = {
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: 'externalsecrets.external-secrets.io' },
-      spec: {
-        group: 'external-secrets.io',
-        names: { kind: 'ExternalSecret' },
-        versions: [
-          {
-            name: 'v1',
-            schema: {
-              openAPIV3Schema: {
-                type: 'object',
-                properties: {
-                  spec: {
-                    type: 'object',
-                    properties: {
-                      data: {
-                        type: 'array',
-                        'x-kubernetes-list-type': 'map',
-                        'x-kubernetes-list-map-keys': ['secretKey'],
-                        items: { type: 'object' },
-                      },
-                    },
-                  },
-                },
-              },
-            },
-          },
-        ],
-      },
-    };
+    const keyed = customResourceDefinition('external-secrets.io', 'ExternalSecret', {
+      data: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['secretKey'], items: { type: 'object' } },
+    });
     // WHEN compared without the CRD, and with one that makes data a map list
     // THEN the order is drift both times: named by index, then by key
     expect(compareObject(desired, live as KubeObject)).toEqual([{ path: '/spec/data', op: 'replace', desired: [0, 1], live: [1, 0] }]);

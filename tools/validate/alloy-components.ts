@@ -41,6 +41,49 @@ export function alloyDocUrl(component: AlloyComponentSchema, anchor = 'arguments
   return `https://grafana.com/docs/alloy/${minor}/reference/components/${component.doc}#${anchor}`;
 }
 
+/**
+ * Blocks Alloy's documentation shares between the components that make HTTP requests (the pages include
+ * docs/sources/shared/reference/components/{authorization,basic-auth,oauth2,tls-config}-block.md): one
+ * entry each, the same under every component and path that holds them.
+ */
+const TLS_CONFIG_BLOCK: AlloyBlockSchema = {
+  anchor: 'tls_config',
+  arguments: {
+    ca_pem: 'string',
+    ca_file: 'string',
+    cert_pem: 'string',
+    cert_file: 'string',
+    insecure_skip_verify: 'bool',
+    key_file: 'string',
+    key_pem: 'secret',
+    min_version: 'string',
+    server_name: 'string',
+  },
+};
+const OAUTH2_BLOCK: AlloyBlockSchema = {
+  anchor: 'oauth2',
+  arguments: {
+    client_id: 'string',
+    client_secret_file: 'string',
+    client_secret: 'secret',
+    endpoint_params: 'map(string)',
+    no_proxy: 'string',
+    proxy_connect_header: 'map(list(secret))',
+    proxy_from_environment: 'bool',
+    proxy_url: 'string',
+    scopes: 'list(string)',
+    token_url: 'string',
+  },
+};
+const BASIC_AUTH_BLOCK: AlloyBlockSchema = {
+  anchor: 'basic_auth',
+  arguments: { password_file: 'string', password: 'secret', username: 'string' },
+};
+const AUTHORIZATION_BLOCK: AlloyBlockSchema = {
+  anchor: 'authorization',
+  arguments: { credentials_file: 'string', credentials: 'secret', type: 'string' },
+};
+
 export const ALLOY_COMPONENTS: Readonly<Record<string, AlloyComponentSchema>> = {
   'discovery.kubernetes': {
     doc: 'discovery/discovery.kubernetes/',
@@ -61,53 +104,13 @@ export const ALLOY_COMPONENTS: Readonly<Record<string, AlloyComponentSchema>> = 
     required: ['role'],
     blocks: {
       attach_metadata: { anchor: 'attach_metadata', arguments: { node: 'bool', namespace: 'bool' } },
-      authorization: { anchor: 'authorization', arguments: { credentials_file: 'string', credentials: 'secret', type: 'string' } },
-      basic_auth: { anchor: 'basic_auth', arguments: { password_file: 'string', password: 'secret', username: 'string' } },
+      authorization: AUTHORIZATION_BLOCK,
+      basic_auth: BASIC_AUTH_BLOCK,
       namespaces: { anchor: 'namespaces', arguments: { names: 'list(string)', own_namespace: 'bool' } },
-      oauth2: {
-        anchor: 'oauth2',
-        arguments: {
-          client_id: 'string',
-          client_secret_file: 'string',
-          client_secret: 'secret',
-          endpoint_params: 'map(string)',
-          no_proxy: 'string',
-          proxy_connect_header: 'map(list(secret))',
-          proxy_from_environment: 'bool',
-          proxy_url: 'string',
-          scopes: 'list(string)',
-          token_url: 'string',
-        },
-      },
-      'oauth2 > tls_config': {
-        anchor: 'tls_config',
-        arguments: {
-          ca_pem: 'string',
-          ca_file: 'string',
-          cert_pem: 'string',
-          cert_file: 'string',
-          insecure_skip_verify: 'bool',
-          key_file: 'string',
-          key_pem: 'secret',
-          min_version: 'string',
-          server_name: 'string',
-        },
-      },
+      oauth2: OAUTH2_BLOCK,
+      'oauth2 > tls_config': TLS_CONFIG_BLOCK,
       selectors: { anchor: 'selectors', arguments: { role: 'string', field: 'string', label: 'string' }, required: ['role'] },
-      tls_config: {
-        anchor: 'tls_config',
-        arguments: {
-          ca_pem: 'string',
-          ca_file: 'string',
-          cert_pem: 'string',
-          cert_file: 'string',
-          insecure_skip_verify: 'bool',
-          key_file: 'string',
-          key_pem: 'secret',
-          min_version: 'string',
-          server_name: 'string',
-        },
-      },
+      tls_config: TLS_CONFIG_BLOCK,
     },
   },
   'discovery.relabel': {
@@ -288,58 +291,15 @@ export const ALLOY_COMPONENTS: Readonly<Record<string, AlloyComponentSchema>> = 
         },
         required: ['url'],
       },
-      'endpoint > authorization': {
-        anchor: 'authorization',
-        arguments: { credentials_file: 'string', credentials: 'secret', type: 'string' },
-      },
-      'endpoint > basic_auth': { anchor: 'basic_auth', arguments: { password_file: 'string', password: 'secret', username: 'string' } },
-      'endpoint > oauth2': {
-        anchor: 'oauth2',
-        arguments: {
-          client_id: 'string',
-          client_secret_file: 'string',
-          client_secret: 'secret',
-          endpoint_params: 'map(string)',
-          no_proxy: 'string',
-          proxy_connect_header: 'map(list(secret))',
-          proxy_from_environment: 'bool',
-          proxy_url: 'string',
-          scopes: 'list(string)',
-          token_url: 'string',
-        },
-      },
-      'endpoint > oauth2 > tls_config': {
-        anchor: 'tls_config',
-        arguments: {
-          ca_pem: 'string',
-          ca_file: 'string',
-          cert_pem: 'string',
-          cert_file: 'string',
-          insecure_skip_verify: 'bool',
-          key_file: 'string',
-          key_pem: 'secret',
-          min_version: 'string',
-          server_name: 'string',
-        },
-      },
+      'endpoint > authorization': AUTHORIZATION_BLOCK,
+      'endpoint > basic_auth': BASIC_AUTH_BLOCK,
+      'endpoint > oauth2': OAUTH2_BLOCK,
+      'endpoint > oauth2 > tls_config': TLS_CONFIG_BLOCK,
       'endpoint > queue_config': {
         anchor: 'queue_config',
         arguments: { block_on_overflow: 'bool', capacity: 'string', drain_timeout: 'duration', min_shards: 'number' },
       },
-      'endpoint > tls_config': {
-        anchor: 'tls_config',
-        arguments: {
-          ca_pem: 'string',
-          ca_file: 'string',
-          cert_pem: 'string',
-          cert_file: 'string',
-          insecure_skip_verify: 'bool',
-          key_file: 'string',
-          key_pem: 'secret',
-          min_version: 'string',
-          server_name: 'string',
-        },
-      },
+      'endpoint > tls_config': TLS_CONFIG_BLOCK,
       wal: {
         anchor: 'wal',
         arguments: {
@@ -379,10 +339,7 @@ export const ALLOY_COMPONENTS: Readonly<Record<string, AlloyComponentSchema>> = 
         },
         required: ['url'],
       },
-      'endpoint > authorization': {
-        anchor: 'authorization',
-        arguments: { credentials_file: 'string', credentials: 'secret', type: 'string' },
-      },
+      'endpoint > authorization': AUTHORIZATION_BLOCK,
       'endpoint > azuread': { anchor: 'azuread', arguments: { cloud: 'string', scope: 'string' } },
       'endpoint > azuread > managed_identity': { anchor: 'managed_identity', arguments: { client_id: 'string' }, required: ['client_id'] },
       'endpoint > azuread > oauth': {
@@ -396,41 +353,14 @@ export const ALLOY_COMPONENTS: Readonly<Record<string, AlloyComponentSchema>> = 
         arguments: { client_id: 'string', tenant_id: 'string', token_file_path: 'string' },
         required: ['client_id', 'tenant_id'],
       },
-      'endpoint > basic_auth': { anchor: 'basic_auth', arguments: { password_file: 'string', password: 'secret', username: 'string' } },
+      'endpoint > basic_auth': BASIC_AUTH_BLOCK,
       'endpoint > google_iam': { anchor: 'google_iam', arguments: { credentials_file: 'string' } },
       'endpoint > metadata_config': {
         anchor: 'metadata_config',
         arguments: { max_samples_per_send: 'number', send_interval: 'duration', send: 'bool' },
       },
-      'endpoint > oauth2': {
-        anchor: 'oauth2',
-        arguments: {
-          client_id: 'string',
-          client_secret_file: 'string',
-          client_secret: 'secret',
-          endpoint_params: 'map(string)',
-          no_proxy: 'string',
-          proxy_connect_header: 'map(list(secret))',
-          proxy_from_environment: 'bool',
-          proxy_url: 'string',
-          scopes: 'list(string)',
-          token_url: 'string',
-        },
-      },
-      'endpoint > oauth2 > tls_config': {
-        anchor: 'tls_config',
-        arguments: {
-          ca_pem: 'string',
-          ca_file: 'string',
-          cert_pem: 'string',
-          cert_file: 'string',
-          insecure_skip_verify: 'bool',
-          key_file: 'string',
-          key_pem: 'secret',
-          min_version: 'string',
-          server_name: 'string',
-        },
-      },
+      'endpoint > oauth2': OAUTH2_BLOCK,
+      'endpoint > oauth2 > tls_config': TLS_CONFIG_BLOCK,
       'endpoint > queue_config': {
         anchor: 'queue_config',
         arguments: {
@@ -458,20 +388,7 @@ export const ALLOY_COMPONENTS: Readonly<Record<string, AlloyComponentSchema>> = 
           use_fips_sts_endpoint: 'bool',
         },
       },
-      'endpoint > tls_config': {
-        anchor: 'tls_config',
-        arguments: {
-          ca_pem: 'string',
-          ca_file: 'string',
-          cert_pem: 'string',
-          cert_file: 'string',
-          insecure_skip_verify: 'bool',
-          key_file: 'string',
-          key_pem: 'secret',
-          min_version: 'string',
-          server_name: 'string',
-        },
-      },
+      'endpoint > tls_config': TLS_CONFIG_BLOCK,
       'endpoint > write_relabel_config': {
         anchor: 'write_relabel_config',
         arguments: {
@@ -534,52 +451,12 @@ export const ALLOY_COMPONENTS: Readonly<Record<string, AlloyComponentSchema>> = 
     },
     required: ['forward_to', 'targets'],
     blocks: {
-      authorization: { anchor: 'authorization', arguments: { credentials_file: 'string', credentials: 'secret', type: 'string' } },
-      basic_auth: { anchor: 'basic_auth', arguments: { password_file: 'string', password: 'secret', username: 'string' } },
+      authorization: AUTHORIZATION_BLOCK,
+      basic_auth: BASIC_AUTH_BLOCK,
       clustering: { anchor: 'clustering', arguments: { enabled: 'bool' }, required: ['enabled'] },
-      oauth2: {
-        anchor: 'oauth2',
-        arguments: {
-          client_id: 'string',
-          client_secret_file: 'string',
-          client_secret: 'secret',
-          endpoint_params: 'map(string)',
-          no_proxy: 'string',
-          proxy_connect_header: 'map(list(secret))',
-          proxy_from_environment: 'bool',
-          proxy_url: 'string',
-          scopes: 'list(string)',
-          token_url: 'string',
-        },
-      },
-      'oauth2 > tls_config': {
-        anchor: 'tls_config',
-        arguments: {
-          ca_pem: 'string',
-          ca_file: 'string',
-          cert_pem: 'string',
-          cert_file: 'string',
-          insecure_skip_verify: 'bool',
-          key_file: 'string',
-          key_pem: 'secret',
-          min_version: 'string',
-          server_name: 'string',
-        },
-      },
-      tls_config: {
-        anchor: 'tls_config',
-        arguments: {
-          ca_pem: 'string',
-          ca_file: 'string',
-          cert_pem: 'string',
-          cert_file: 'string',
-          insecure_skip_verify: 'bool',
-          key_file: 'string',
-          key_pem: 'secret',
-          min_version: 'string',
-          server_name: 'string',
-        },
-      },
+      oauth2: OAUTH2_BLOCK,
+      'oauth2 > tls_config': TLS_CONFIG_BLOCK,
+      tls_config: TLS_CONFIG_BLOCK,
     },
   },
 };
