@@ -39,14 +39,18 @@ await main(USAGE, async () => {
     );
   }
   const kustomize = await findKustomize();
-  const versionWarning = kustomizeVersionWarning(kustomize);
-  if (versionWarning) process.stderr.write(`warning: ${versionWarning}\n`);
   const result = await runCheck(root, catalog, kustomize, { cache, ...(onProgress ? { onProgress } : {}) });
+  // The kustomize-version warning follows a render error, so that the error is the first line on stderr.
+  const versionWarning = kustomizeVersionWarning(kustomize);
+  const warnVersion = (): void => {
+    if (versionWarning) process.stderr.write(`warning: ${versionWarning}\n`);
+  };
   await pruneCache(cache);
   for (const line of result.upstreamSkipped) process.stderr.write(`${line}\n`);
   const errors = result.findings.filter((f) => f.severity === 'error');
   const failed = result.stale.stale.length > 0 || errors.length > 0;
   if (format !== 'text') {
+    warnVersion();
     if (result.renderError) throw result.renderError;
     const stale = result.stale.stale.map(({ path, problem }) => ({ path, problem }));
     process.stdout.write(
@@ -62,8 +66,10 @@ await main(USAGE, async () => {
   }
   if (result.renderError) {
     process.stderr.write(`error: ${result.renderError.message}\n`);
+    warnVersion();
     return EXIT.cannotRun;
   }
+  warnVersion();
   for (const finding of result.findings) process.stdout.write(`${formatFinding(finding)}\n`);
   if (result.findings.length > 0) process.stdout.write('\n');
   if (result.honoured.length > 0) {
