@@ -21,12 +21,13 @@ import { EXIT, UsageError, main, parseFlags, required } from '../cli/command.ts'
 import { buildTree } from './tree.ts';
 
 const USAGE = `
-Usage: npm run bench [-- --sizes 5x2,50x4,250x4] [--runs 5] [--cold-runs 2] [--note TEXT] [--out DIR | --update]
+Usage: npm run bench [-- --sizes 5x2,50x4,250x4] [--cases render-all,check-warm,diff-one-change,drift]
+                     [--runs 5] [--cold-runs 2] [--note TEXT] [--out DIR | --update]
 
 Builds synthetic trees (components x environments) in a temporary directory from the committed
 base/ and overlays/, measures render-all (cold cache), check-warm, diff-one-change and drift-10000,
 each in its own child process, run by run beside its floor (the least work any tool must do for the
-case): --cold-runs times for render-all (minutes at 1,000 overlays, and its ratio spreads little),
+case); --cases measures only those (without render-all, the cache is filled once, untimed): --cold-runs times for render-all (minutes at 1,000 overlays, and its ratio spreads little),
 --runs times for the cases that take seconds. Writes results.json and results.md to --out DIR, by default a new temporary folder, and
 prints where; --update writes the committed bench/results.json and bench/results.md instead. --note
 adds a line to results.md (what else ran on the machine, say); the load average is recorded anyway.
@@ -35,6 +36,9 @@ Removes its other temporary files.
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const DRIFT_OBJECTS = 10_000;
+
+/** The cases, in the order they run (render-all first: it leaves the cache warm for the others). */
+const CASE_KINDS = ['render-all', 'check-warm', 'diff-one-change', 'drift'];
 
 /** A case's time; `renders_s`, for check-warm, what reading and parsing the cached renders alone took after it. */
 interface Measure {
@@ -264,6 +268,7 @@ await main(USAGE, async () => {
   const loadBefore = loadavg()[0] ?? NaN;
   const { values: flags } = parseFlags(process.argv.slice(2), {
     sizes: { type: 'string', default: '5x2,50x4,250x4' },
+    cases: { type: 'string', default: CASE_KINDS.join(',') },
     runs: { type: 'string', default: '5' },
     'cold-runs': { type: 'string', default: '2' },
     note: { type: 'string' },
@@ -284,6 +289,9 @@ await main(USAGE, async () => {
   };
   const runs = count('runs', flags.runs);
   const coldRuns = count('cold-runs', flags['cold-runs']);
+  const kinds = new Set(flags.cases.split(',').map((k) => k.trim()));
+  for (const kind of kinds)
+    if (!CASE_KINDS.includes(kind)) throw new UsageError(`--cases ${kind}: unknown case; cases: ${CASE_KINDS.join(', ')}`);
   const sizes = flags.sizes.split(',').map((s) => {
     const match = /^(\d+)x([1-4])$/.exec(s.trim());
     if (!match) throw new UsageError(`--sizes ${s}: expected COMPONENTSxENVS with 1 to 4 environments, e.g. 250x4`);
@@ -293,8 +301,9 @@ await main(USAGE, async () => {
   const cases: Case[] = [];
   const notes: string[] = [];
   const say = (line: string): void => void process.stderr.write(`${line}\n`);
+  const sized = ['render-all', 'check-warm', 'diff-one-change'].some((kind) => kinds.has(kind));
   try {
-    for (const { components, envs } of sizes) {
+    for (const { components, envs } of sized ? sizes : []) {
       const overlays = components * envs;
       const root = join(work, `${components}x${envs}`);
       buildTree(REPO, root, components, envs);
@@ -310,27 +319,32 @@ await main(USAGE, async () => {
             before,
           ),
         );
-      measure('render-all', coldRuns);
-      measure('check-warm', runs);
+      if (kinds.has('render-all')) measure('render-all', coldRuns);
+      // The other cases start from a warm cache.
+      else child('render-all', root);
+      if (kinds.has('check-warm')) measure('check-warm', runs);
       const changed = await changedOverlay(root);
-      measure('diff-one-change', runs, (run) => appendFileSync(join(root, changed, 'kustomization.yaml'), `# bench change ${run}\n`));
+      if (kinds.has('diff-one-change'))
+        measure('diff-one-change', runs, (run) => appendFileSync(join(root, changed, 'kustomization.yaml'), `# bench change ${run}\n`));
       rmSync(root, { recursive: true, force: true });
     }
-    await driftInputs(work);
-    cases.push(
-      paired(
-        `drift-${DRIFT_OBJECTS}`,
-        0,
-        runs,
-        () => child('drift-floor', work).seconds,
-        () => child('drift', work),
-        say,
-      ),
-    );
-    const yaml = child('drift-yaml', work).seconds;
-    notes.push(
-      `drift-${DRIFT_OBJECTS}: reading and parsing the desired objects and a \`kubectl get -o json\` snapshot, then comparing (no Node start-up); the same snapshot as YAML (kubectl get -o yaml) takes ${yaml.toFixed(2)} s to parse (one run).`,
-    );
+    if (kinds.has('drift')) {
+      await driftInputs(work);
+      cases.push(
+        paired(
+          `drift-${DRIFT_OBJECTS}`,
+          0,
+          runs,
+          () => child('drift-floor', work).seconds,
+          () => child('drift', work),
+          say,
+        ),
+      );
+      const yaml = child('drift-yaml', work).seconds;
+      notes.push(
+        `drift-${DRIFT_OBJECTS}: reading and parsing the desired objects and a \`kubectl get -o json\` snapshot, then comparing (no Node start-up); the same snapshot as YAML (kubectl get -o yaml) takes ${yaml.toFixed(2)} s to parse (one run).`,
+      );
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -344,7 +358,8 @@ await main(USAGE, async () => {
   for (const c of cases.filter((c) => c.ratio > (TARGETS[c.name] ?? Infinity)))
     notes.push(`TARGET MISSED: ${c.name} (ratio ${c.ratio}, target ≤ ${TARGETS[c.name]})`);
   for (const size of ['render-all-1000', 'check-warm-1000', 'diff-one-change-1000'])
-    if (!cases.some((c) => c.name === size)) notes.push(`${size}: not measured in this run (--sizes ${flags.sizes})`);
+    if (!cases.some((c) => c.name === size))
+      notes.push(`${size}: not measured in this run (--sizes ${flags.sizes} --cases ${flags.cases})`);
   const elapsed = round((performance.now() - benchStarted) / 1000, 0);
   notes.push(
     `Load average (1 min) ${loadBefore.toFixed(1)} at the start and ${(loadavg()[0] ?? NaN).toFixed(1)} at the end, on ${availableParallelism()} cores.`,
