@@ -18,7 +18,10 @@ import { listOverlays, renderOverlays } from '../tools/render/overlays.ts';
 import { diffRefs } from '../tools/diff/run.ts';
 import { parseObjects, toYaml } from '../tools/yaml.ts';
 import { EXIT, UsageError, main, parseFlags, required } from '../cli/command.ts';
-import { buildTree } from './tree.ts';
+import { buildCatalogTree, buildTree, fleetCatalog } from './tree.ts';
+import { catalog as realCatalog } from '../tools/catalog/index.ts';
+import { checkRepository } from '../tools/check/repository.ts';
+import { openCheckCache } from '../tools/check/result-cache.ts';
 
 const USAGE = `
 Usage: npm run bench [-- --sizes 5x2,50x4,250x4] [--cases render-all,check-warm,diff-one-change,drift]
@@ -40,11 +43,10 @@ const DRIFT_OBJECTS = 10_000;
 /** The cases, in the order they run (render-all first: it leaves the cache warm for the others). */
 const CASE_KINDS = ['render-all', 'check-warm', 'diff-one-change', 'drift'];
 
-/** A case's time; `renders_s`, for check-warm, what reading and parsing the cached renders alone took after it. */
+/** A case's time and the child's peak memory. */
 interface Measure {
   seconds: number;
   peakMiB: number;
-  renders_s?: number;
 }
 interface Case {
   name: string;
@@ -57,7 +59,6 @@ interface Case {
   ratio_max: number;
   peak_mib: number;
   floor: string;
-  renders_s?: number;
 }
 
 /**
@@ -163,7 +164,6 @@ function paired(
     ratio_min: round(Math.min(...ratios)),
     ratio_max: round(Math.max(...ratios)),
     peak_mib: round(Math.max(...tools.map((m) => m.peakMiB)), 1),
-    ...(tools.every((m) => m.renders_s !== undefined) ? { renders_s: round(median(tools.map((m) => m.renders_s ?? NaN))) } : {}),
     floor: FLOORS[kind] ?? '',
   };
 }
@@ -175,11 +175,19 @@ function paired(
 async function runCase(kind: string, root: string): Promise<Measure> {
   const kustomize = await findKustomize();
   const cache = openRenderCache(root);
+  const reports = openCheckCache(root);
+  // check's cases run on a fleet tree (bench/tree.ts), whose catalog has one environment per five overlays.
+  const catalog = kind.startsWith('check') ? fleetCatalog(realCatalog, fleetSize(root)) : realCatalog;
   if (kind === 'render-all') rmSync(join(root, DEFAULT_CACHE_DIR), { recursive: true, force: true });
   const changed = kind === 'diff-one-change-floor' ? await changedOverlay(root) : '';
   const work: Record<string, () => Promise<unknown>> = {
     'render-all': async () => renderOverlays(root, kustomize, await listOverlays(root), { cache }),
-    'check-warm': async () => renderOverlays(root, kustomize, await listOverlays(root), { cache }),
+    'check-warm': async () => {
+      const outcome = await checkRepository(root, catalog, kustomize, { cache, reports });
+      if (!outcome.replayedFrom) throw new Error(`${root}: check-warm ran a whole check: the seeding check kept no report`);
+    },
+    // Untimed before check-warm: the whole check, which keeps its report.
+    'check-seed': () => checkRepository(root, catalog, kustomize, { cache, reports }),
     'diff-one-change': () => diffRefs(root, kustomize, 'HEAD', undefined, { cache }),
     'render-all-floor': () => renderFloor(root, kustomize),
     'check-warm-floor': () => indexFloor(root),
@@ -204,18 +212,12 @@ async function runCase(kind: string, root: string): Promise<Measure> {
   const scale = await measured();
   const seconds = ((performance.now() - started) / 1000) * (typeof scale === 'number' ? scale : 1);
   const peakMiB = process.resourceUsage().maxRSS / 1024;
-  return kind === 'check-warm' ? { seconds, peakMiB, renders_s: cachedRenders(join(root, DEFAULT_CACHE_DIR)) } : { seconds, peakMiB };
+  return { seconds, peakMiB };
 }
 
-/** Seconds to read and `JSON.parse` every cached render under `dir` (warm in the page cache, as check-warm just read them). */
-function cachedRenders(dir: string): number {
-  const files = readdirSync(dir)
-    .filter((shard) => /^[0-9a-f]{2}$/.test(shard))
-    .flatMap((shard) => readdirSync(join(dir, shard)).map((name) => join(dir, shard, name)));
-  const started = performance.now();
-  for (const file of files) JSON.parse(readFileSync(file, 'utf8'));
-  return (performance.now() - started) / 1000;
-}
+/** The number of environments of a fleet tree: its folders under overlays/. */
+const fleetSize = (root: string): number =>
+  readdirSync(join(root, 'overlays'), { withFileTypes: true }).filter((e) => e.isDirectory()).length;
 
 /** 10,000 desired objects (the real renders, renamed) and a snapshot of them as an API server returns them. */
 async function driftInputs(dir: string): Promise<void> {
@@ -306,27 +308,39 @@ await main(USAGE, async () => {
     for (const { components, envs } of sized ? sizes : []) {
       const overlays = components * envs;
       const root = join(work, `${components}x${envs}`);
-      buildTree(REPO, root, components, envs);
-      const measure = (kind: string, times: number, before?: (run: number) => void): void =>
+      const measure = (kind: string, tree: string, times: number, before?: (run: number) => void): void =>
         void cases.push(
           paired(
             `${kind}-${overlays}`,
             overlays,
             times,
-            () => child(`${kind}-floor`, root).seconds,
-            () => child(kind, root),
+            () => child(`${kind}-floor`, tree).seconds,
+            () => child(kind, tree),
             say,
             before,
           ),
         );
-      if (kinds.has('render-all')) measure('render-all', coldRuns);
-      // The other cases start from a warm cache.
-      else child('render-all', root);
-      if (kinds.has('check-warm')) measure('check-warm', runs);
-      const changed = await changedOverlay(root);
-      if (kinds.has('diff-one-change'))
-        measure('diff-one-change', runs, (run) => appendFileSync(join(root, changed, 'kustomization.yaml'), `# bench change ${run}\n`));
-      rmSync(root, { recursive: true, force: true });
+      if (kinds.has('render-all') || kinds.has('diff-one-change')) {
+        buildTree(REPO, root, components, envs);
+        if (kinds.has('render-all')) measure('render-all', root, coldRuns);
+        // diff-one-change starts from a warm cache.
+        else child('render-all', root);
+        const changed = await changedOverlay(root);
+        if (kinds.has('diff-one-change'))
+          measure('diff-one-change', root, runs, (run) =>
+            appendFileSync(join(root, changed, 'kustomization.yaml'), `# bench change ${run}\n`),
+          );
+        rmSync(root, { recursive: true, force: true });
+      }
+      if (kinds.has('check-warm')) {
+        // check replays only a report it made: a fleet the catalog generates, one environment per five overlays.
+        const fleet = join(work, `fleet-${overlays}`);
+        buildCatalogTree(fleet, fleetCatalog(realCatalog, Math.max(1, Math.round(overlays / 5))));
+        const seed = child('check-seed', fleet);
+        notes.push(`check-${overlays}: the whole check of the fleet tree, nothing cached, took ${seed.seconds.toFixed(1)} s (one run).`);
+        measure('check-warm', fleet, runs);
+        rmSync(fleet, { recursive: true, force: true });
+      }
     }
     if (kinds.has('drift')) {
       await driftInputs(work);
@@ -349,12 +363,8 @@ await main(USAGE, async () => {
     rmSync(work, { recursive: true, force: true });
   }
   notes.push(
-    'render-all: cold cache, input hashing + kustomize + parse + cache write; check-warm: the same call with every overlay cached (the render stage of check; the validation gates are not included, as a synthetic tree is not the catalog). diff-one-change: diffRefs of the working tree (one dev overlay changed) against HEAD with a warm cache: both sides hashed (HEAD read from git objects, no worktree), the stale-file check, one overlay rendered. Tool and floor alike are timed inside their own child process, after Node start-up and module loading. Synthetic components beyond the real five are copies in their own namespace (bench/tree.ts).',
+    'render-all: cold cache, input hashing + kustomize + parse + cache write; check-warm: \`check\` on an unchanged tree, which replays the report its last run kept, on a fleet tree the catalog generates (one environment per five overlays, copies of dev and prod: bench/tree.ts), after one untimed whole check. diff-one-change: diffRefs of the working tree (one dev overlay changed) against HEAD with a warm cache: both sides hashed (HEAD read from git objects, no worktree), the stale-file check, one overlay rendered. Tool and floor alike are timed inside their own child process, after Node start-up and module loading. Synthetic components beyond the real five are copies in their own namespace (bench/tree.ts).',
   );
-  for (const c of cases.filter((c) => c.renders_s !== undefined))
-    notes.push(
-      `${c.name}: reading and \`JSON.parse\` of the ${c.overlays} cached renders alone take ${c.renders_s} s (${round((c.renders_s ?? NaN) / c.floor_s, 1)} × the floor), which no tool that returns the objects can skip.`,
-    );
   for (const c of cases.filter((c) => c.ratio > (TARGETS[c.name] ?? Infinity)))
     notes.push(`TARGET MISSED: ${c.name} (ratio ${c.ratio}, target ≤ ${TARGETS[c.name]})`);
   for (const size of ['render-all-1000', 'check-warm-1000', 'diff-one-change-1000'])

@@ -1,7 +1,10 @@
 /** The benchmark's synthetic trees (also rendered by test/render/batch.test.ts). */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import type { Catalog } from '../tools/catalog/index.ts';
+import type { Environment } from '../tools/catalog/types.ts';
+import { generate } from '../tools/generate/index.ts';
 
 const ENVS = [
   ['dev', 'dev'],
@@ -54,6 +57,11 @@ export function buildTree(repo: string, root: string, components: number, envs: 
   }
   mkdirSync(join(root, 'apps'));
   cpSync(join(repo, 'apps'), join(root, 'apps'), { recursive: true });
+  commitAll(root);
+}
+
+/** `root` made a git repository with everything under it committed (`.cache/` ignored). */
+function commitAll(root: string): void {
   writeFileSync(join(root, '.gitignore'), '.cache/\n');
   const git = (...args: string[]): void => {
     const out = spawnSync('git', args, { cwd: root, encoding: 'utf8' });
@@ -62,4 +70,33 @@ export function buildTree(repo: string, root: string, components: number, envs: 
   git('init', '-q');
   git('add', '-A');
   git('-c', 'user.name=bench', '-c', 'user.email=bench@example.invalid', 'commit', '-q', '-m', 'synthetic tree');
+}
+
+/**
+ * A catalog of `count` environments, alternately copies of the real dev and prod (`dev-001`,
+ * `prod-002`, …), each its own cluster and secret-store prefix: a fleet of `count` × 5 overlays that
+ * `check` accepts, as the catalog generates every file of it.
+ */
+export function fleetCatalog(catalog: Catalog, count: number): Catalog {
+  const models = catalog.environments;
+  const environments = Array.from({ length: count }, (_, i): Environment => {
+    const model = models[i % models.length] as Environment;
+    const name = `${model.name}-${String(i + 1).padStart(3, '0')}`;
+    return {
+      ...model,
+      name,
+      cluster: { ...model.cluster, name, server: `https://${name}.k8s.example.internal:6443` },
+      ...(model.secretStore ? { secretStore: { ...model.secretStore, keyPrefix: `observability/${name}` } } : {}),
+    };
+  });
+  return { ...catalog, environments };
+}
+
+/** Writes what the catalog generates at `root`, committed in a fresh git repository (as `npm run generate` and a commit would). */
+export function buildCatalogTree(root: string, catalog: Catalog): void {
+  for (const [path, text] of generate(catalog)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  commitAll(root);
 }

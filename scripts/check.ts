@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { catalog } from '../tools/catalog/index.ts';
 import { WORK_DIR, interruptedWrite } from '../tools/generate/write.ts';
-import { runCheck } from '../tools/check/run.ts';
+import { checkRepository } from '../tools/check/repository.ts';
+import { openCheckCache } from '../tools/check/result-cache.ts';
 import { formatSummary } from '../tools/check/summary.ts';
 import { openRenderCache } from '../tools/render/cache.ts';
 import { findKustomize, kustomizeVersionWarning } from '../tools/render/kustomize.ts';
@@ -10,7 +11,7 @@ import { EXIT, main, parseFlags } from '../cli/command.ts';
 import { OUTPUT_OPTIONS, formatData, outputFormat, progressLine, pruneCache, repoRoot } from './lib/cli.ts';
 
 const USAGE = `
-Usage: npm run check [-- -o json|yaml]     (npm start runs the same; --json = -o json)
+Usage: npm run check [-- -o json|yaml] [--fresh]     (npm start runs the same; --json = -o json)
 
 1. Regenerates the tree in memory and compares it with base/, overlays/ and apps/ on disk.
 2. Renders every overlay with the real kustomize (in parallel), reusing renders cached in
@@ -21,11 +22,15 @@ Usage: npm run check [-- -o json|yaml]     (npm start runs the same; --json = -o
    configuration and the Argo CD objects with the components' own code; otherwise says, one line
    each, that it skipped them.
 
+When nothing changed since a check (no file git tracks or would track, the same kustomize, Node,
+packages and upstream programs), its report, kept in .cache/check/, is shown again without
+rendering, and a line on stderr says when that check ran; --fresh checks again.
+
 Exit: 0 clean, 1 stale files or findings, 2 could not run (invalid catalog, kustomize error or missing).
 `;
 
 await main(USAGE, async () => {
-  const { values } = parseFlags(process.argv.slice(2), OUTPUT_OPTIONS);
+  const { values } = parseFlags(process.argv.slice(2), { ...OUTPUT_OPTIONS, fresh: { type: 'boolean' } });
   const format = outputFormat(values, ['text', 'json', 'yaml']);
   const line = progressLine();
   const onProgress = line && ((done: number, total: number) => line('rendering overlays', done, total));
@@ -39,7 +44,16 @@ await main(USAGE, async () => {
     );
   }
   const kustomize = await findKustomize();
-  const result = await runCheck(root, catalog, kustomize, { cache, ...(onProgress ? { onProgress } : {}) });
+  const outcome = await checkRepository(root, catalog, kustomize, {
+    cache,
+    reports: openCheckCache(root),
+    fresh: values.fresh === true,
+    ...(onProgress ? { onProgress } : {}),
+  });
+  const { report: result, renderError } = outcome;
+  if (outcome.replayedFrom)
+    process.stderr.write(`nothing changed since the check at ${outcome.replayedFrom}: its report follows (--fresh checks again)\n`);
+  if (outcome.cacheWarning) process.stderr.write(`warning: ${outcome.cacheWarning}\n`);
   // The kustomize-version warning follows a render error, so that the error is the first line on stderr.
   const versionWarning = kustomizeVersionWarning(kustomize);
   const warnVersion = (): void => {
@@ -51,7 +65,7 @@ await main(USAGE, async () => {
   const failed = result.stale.stale.length > 0 || errors.length > 0;
   if (format !== 'text') {
     warnVersion();
-    if (result.renderError) throw result.renderError;
+    if (renderError) throw renderError;
     const stale = result.stale.stale.map(({ path, problem }) => ({ path, problem }));
     process.stdout.write(
       formatData({ ok: !failed, stale, findings: result.findings, honoured: result.honoured, summary: result.summary }, format),
@@ -64,8 +78,8 @@ await main(USAGE, async () => {
     process.stdout.write(`\n${result.stale.stale.map((f) => f.diff).join('\n')}\n`);
     process.stdout.write('Fix: run `npm run generate` and commit the result.\n\n');
   }
-  if (result.renderError) {
-    process.stderr.write(`error: ${result.renderError.message}\n`);
+  if (renderError) {
+    process.stderr.write(`error: ${renderError.message}\n`);
     warnVersion();
     return EXIT.cannotRun;
   }
@@ -84,7 +98,7 @@ await main(USAGE, async () => {
   process.stdout.write(
     failed
       ? `check failed: ${result.stale.stale.length} stale file(s), ${errors.length} error(s)\n`
-      : `check passed: ${result.tree.apps.length} overlays rendered and match the catalog\n`,
+      : `check passed: ${result.overlays} overlays rendered and match the catalog\n`,
   );
   return failed ? EXIT.findings : EXIT.ok;
 });

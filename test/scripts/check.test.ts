@@ -7,6 +7,7 @@ import { catalog } from '../../tools/catalog/index.ts';
 import { generate } from '../../tools/generate/index.ts';
 import { REPO_ROOT } from '../support/repo.ts';
 import { overlayDirs } from '../support/catalog.ts';
+import { committedCopy } from '../support/git.ts';
 
 const roots: string[] = [];
 afterEach(() => roots.splice(0).forEach((r) => rmSync(r, { recursive: true, force: true })));
@@ -73,6 +74,25 @@ describe('npm run check', () => {
     const result = run('check.ts', checkout(), [], { ...process.env, PATH: '/nonexistent' });
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/^error: kustomize not found: install kubectl .* or a kustomize binary/);
+  });
+
+  it('in a git repository, replays the last report when nothing changed, says when it was made, and checks again with --fresh', async () => {
+    // GIVEN the generated tree committed in a git repository, checked once
+    const root = await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\n' });
+    const first = run('check.ts', root);
+    expect(first.status).toBe(0);
+    expect(first.stderr).not.toContain('nothing changed');
+    // WHEN checked again THEN the same output, and one line on stderr saying it is the earlier check's
+    const second = run('check.ts', root);
+    expect(second.status).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+    expect(second.stderr).toMatch(
+      /^nothing changed since the check at \d{4}-\d\d-\d\dT[\d:.]+Z: its report follows \(--fresh checks again\)$/m,
+    );
+    expect(run('check.ts', root, ['-o', 'json']).stdout).toBe(run('check.ts', root, ['-o', 'json', '--fresh']).stdout);
+    const fresh = run('check.ts', root, ['--fresh']);
+    expect(fresh.stdout).toBe(first.stdout);
+    expect(fresh.stderr).not.toContain('nothing changed');
   });
 
   it('exits 2 on an unknown flag, with the usage', () => {

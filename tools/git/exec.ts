@@ -19,3 +19,12 @@ export function gitOutput(repoDir: string, args: readonly string[]): Promise<str
     });
   });
 }
+
+/** What `git ARGS` printed in `repoDir`, or undefined when it failed (not a repository, no git). */
+export async function gitOutputIfAny(repoDir: string, args: readonly string[]): Promise<string | undefined> {
+  try {
+    return await gitOutput(repoDir, args);
+  } catch {
+    return undefined;
+  }
+}

@@ -3,17 +3,10 @@
  * report as changed has its index blob id, so it need not be read and hashed again. git's own stat
  * checks (racy-clean entries included) decide what changed; everything else is read from disk.
  */
-import { gitOutput } from './exec.ts';
+import { gitOutputIfAny } from './exec.ts';
 import type { EntryKind, InputSource, ObjectFormat } from './source.ts';
 
-/** What a git command printed, or undefined when it failed (not a repository, no git). */
-async function git(root: string, args: string[]): Promise<string | undefined> {
-  try {
-    return await gitOutput(root, args);
-  } catch {
-    return undefined;
-  }
-}
+const git = gitOutputIfAny;
 
 /**
  * `disk`, answering from git's index where it can. Undefined when `root` is not the top of a git

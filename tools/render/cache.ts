@@ -111,16 +111,8 @@ export class RenderCache {
     return deleted;
   }
 
-  /** Writes atomically (a temporary file renamed over the entry): a reader never sees half an entry. */
   private async write(target: string, text: string, entry: string): Promise<void> {
-    const temporary = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    try {
-      await writeFile(temporary, text);
-      await rename(temporary, target);
-    } catch (error) {
-      await rm(temporary, { force: true });
-      this.fail(entry, error);
-    }
+    await writeAtomically(target, text).catch((error: unknown) => this.fail(entry, error));
   }
 
   private fail(entry: string, error: unknown): never {
@@ -129,6 +121,22 @@ export class RenderCache {
       `${this.dir}: render cache entry ${entry} could not be written (${reason}); make the directory writable or delete it`,
       { cause: error },
     );
+  }
+}
+
+/**
+ * Writes `text` to `target` through a temporary file renamed over it: a reader sees the old entry or
+ * the new one, never half of one. The temporary (`<target>.<pid>.<random>.tmp`) is removed on failure.
+ * @throws the file system's error
+ */
+export async function writeAtomically(target: string, text: string): Promise<void> {
+  const temporary = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temporary, text);
+    await rename(temporary, target);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
   }
 }
 

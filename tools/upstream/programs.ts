@@ -4,10 +4,12 @@
  * calls the component's own loader at the pinned version; see each folder's main.go.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-export type ProgramName = 'alloy' | 'argocd' | 'grafana';
+/** Every program of the tier. */
+const PROGRAMS = ['alloy', 'argocd', 'grafana'] as const;
+export type ProgramName = (typeof PROGRAMS)[number];
 
 /** Where `npm run test:upstream` puts the binaries, relative to the repository root. */
 export const PROGRAMS_BIN_DIR = 'test/upstream/.bin';
@@ -16,6 +18,17 @@ export const PROGRAMS_BIN_DIR = 'test/upstream/.bin';
 export function programPath(root: string, name: ProgramName): string | undefined {
   const path = join(root, PROGRAMS_BIN_DIR, name);
   return existsSync(path) ? path : undefined;
+}
+
+/**
+ * Which programs are built under `root`, each by size and modification time (ms): a rebuilt program
+ * reads as another. One line per program, `alloy absent` when not built.
+ */
+export function programsState(root: string): string {
+  return PROGRAMS.map((name) => {
+    const stats = statSync(join(root, PROGRAMS_BIN_DIR, name), { throwIfNoEntry: false });
+    return stats ? `${name} ${stats.size} ${stats.mtimeMs}` : `${name} absent`;
+  }).join('\n');
 }
 
 export interface ProgramRun {

@@ -1,0 +1,104 @@
+/**
+ * `check`'s reports kept per state of everything they depend on: a run over an unchanged repository
+ * replays the report of the run before instead of rendering and validating again (as build tools
+ * replay a cached step). The key covers the working tree (tools/git/tree-state.ts: in this repository
+ * the catalog, the components' code and the tools are tracked files), the catalog's data, kustomize,
+ * Node.js, the installed packages and the upstream tier's programs.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Catalog } from '../catalog/index.ts';
+import { workingTreeState } from '../git/tree-state.ts';
+import { writeAtomically } from '../render/cache.ts';
+import type { Kustomize } from '../render/kustomize.ts';
+import { programsState } from '../upstream/programs.ts';
+import type { CheckReport } from './repository.ts';
+
+/** Where the reports live under the repository root (gitignored, beside the render cache). */
+export const CHECK_CACHE_DIR = '.cache/check';
+
+/** The reports kept: the newest, by when they were written; a branch switched back to is usually among them. */
+const KEPT = 16;
+
+/** A report and when the check that made it ran (ISO 8601). */
+export interface CachedReport {
+  checkedAt: string;
+  report: CheckReport;
+}
+
+/** The installed packages, by npm's own record of them (node_modules/.package-lock.json, rewritten by every install). */
+function packagesState(root: string): string {
+  const stats = statSync(join(root, 'node_modules', '.package-lock.json'), { throwIfNoEntry: false });
+  return stats ? `${stats.size} ${stats.mtimeMs}` : 'absent';
+}
+
+/**
+ * The key of `check`'s report for `root` as it is now: sha256 (hex) of the working tree's state, the
+ * catalog's JSON, kustomize's command and version, Node's version, the installed packages and the
+ * upstream programs. Undefined when `root` is not a git working tree: then nothing is replayed.
+ */
+export async function checkKey(root: string, catalog: Catalog, kustomize: Kustomize): Promise<string | undefined> {
+  const tree = await workingTreeState(root);
+  if (tree === undefined) return undefined;
+  return createHash('sha256')
+    .update(
+      [
+        `tree ${tree}`,
+        `kustomize ${kustomize.command.join(' ')} ${kustomize.version}`,
+        `node ${process.version}`,
+        `packages ${packagesState(root)}`,
+        programsState(root),
+        JSON.stringify(catalog),
+      ].join('\n'),
+    )
+    .digest('hex');
+}
+
+export class CheckCache {
+  readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  private file(key: string): string {
+    return join(this.dir, `${key}.json`);
+  }
+
+  /** The report kept under `key`, or undefined (none, or unreadable: the check then runs). */
+  get(key: string): CachedReport | undefined {
+    try {
+      const cached = JSON.parse(readFileSync(this.file(key), 'utf8')) as CachedReport;
+      return typeof cached.checkedAt === 'string' && typeof cached.report === 'object' && cached.report !== null ? cached : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Keeps `cached` under `key` (atomically), then deletes all but the KEPT newest reports.
+   * @returns a warning line when the directory cannot be written (the report is then simply not kept)
+   */
+  async put(key: string, cached: CachedReport): Promise<string | undefined> {
+    try {
+      await mkdir(this.dir, { recursive: true });
+      await writeAtomically(this.file(key), JSON.stringify(cached));
+      const names = (await readdir(this.dir)).filter((name) => name.endsWith('.json'));
+      if (names.length <= KEPT) return undefined;
+      const written = await Promise.all(names.map(async (name) => ({ name, at: (await stat(join(this.dir, name))).mtimeMs })));
+      written.sort((a, b) => b.at - a.at);
+      for (const { name } of written.slice(KEPT)) await rm(join(this.dir, name), { force: true });
+      return undefined;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return `${this.dir}: the check's report could not be kept for the next run (${reason}); make the directory writable or delete it`;
+    }
+  }
+}
+
+/** The repository's check reports, `.cache/check/` under `root`. */
+export function openCheckCache(root: string): CheckCache {
+  return new CheckCache(join(root, CHECK_CACHE_DIR));
+}
