@@ -43,7 +43,7 @@ await main(USAGE, async () => {
       `warning: an interrupted \`npm run generate\` left ${WORK_DIR}/ (${state}): run \`npm run generate\` to finish it, then check again\n`,
     );
   }
-  const kustomize = await findKustomize();
+  const kustomize = await findKustomize(root);
   const outcome = await checkRepository(root, catalog, kustomize, {
     cache,
     reports: openCheckCache(root),

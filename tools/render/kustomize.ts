@@ -1,7 +1,11 @@
 import { execFile } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { $, which } from 'zx';
 import { parseObjects } from '../yaml.ts';
 import type { KubeObject } from '../kube/object.ts';
+import { writeAtomically } from './cache.ts';
 import { ARGO_CD_TARGET_VERSION, KUSTOMIZE_BUNDLED_BY_ARGO_CD } from '../catalog/versions.ts';
 
 export class RenderError extends Error {
@@ -16,17 +20,63 @@ export interface Kustomize {
   readonly version: string;
 }
 
-export async function findKustomize(): Promise<Kustomize> {
+/** Where a repository keeps the versions of the kustomize binaries it has asked (findKustomize). */
+export const KUSTOMIZE_VERSIONS_FILE = '.cache/kustomize-versions.json';
+
+/** A binary's identity for its remembered version: a replaced or rebuilt binary differs in one of these. */
+const identity = (binary: string): string | undefined => {
+  const stats = statSync(binary, { throwIfNoEntry: false });
+  return stats && `${stats.dev}:${stats.ino} ${stats.size} ${stats.mtimeMs}`;
+};
+
+function readVersions(file: string | undefined): Record<string, { identity: string; version: string }> {
+  if (!file) return {};
+  try {
+    const table = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    return table !== null && typeof table === 'object' && !Array.isArray(table)
+      ? (table as Record<string, { identity: string; version: string }>)
+      : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The real kustomize on PATH: a `kustomize` binary when present (`kustomize version`), else the one
+ * built into kubectl (`kubectl version --client`, "Kustomize Version:"). With `root`, each binary's
+ * version is remembered in `root`'s KUSTOMIZE_VERSIONS_FILE by path, device and inode, size and
+ * modification time (as ccache knows a compiler), so a later run does not start it to ask (about
+ * 0.1 s for kubectl); a replaced binary is asked again. A file that cannot be read or written only
+ * costs the asking.
+ * @throws RenderError saying how to install kustomize when neither is on PATH
+ */
+export async function findKustomize(root?: string): Promise<Kustomize> {
+  const file = root === undefined ? undefined : join(root, KUSTOMIZE_VERSIONS_FILE);
+  const versions = readVersions(file);
+  const ask = async (binary: string, read: (binary: string) => Promise<string | undefined>): Promise<string | undefined> => {
+    const id = identity(binary);
+    const known = versions[binary];
+    if (id !== undefined && known?.identity === id && typeof known.version === 'string') return known.version;
+    const version = await read(binary);
+    if (file && id !== undefined && version !== undefined) {
+      await mkdir(dirname(file), { recursive: true })
+        .then(() => writeAtomically(file, `${JSON.stringify({ ...versions, [binary]: { identity: id, version } })}\n`))
+        .catch(() => undefined);
+    }
+    return version;
+  };
   const standalone = await which('kustomize', { nothrow: true });
   if (standalone) {
-    const out = await $({ quiet: true })`${standalone} version`;
-    return { command: [standalone, 'build'], version: out.stdout.trim() };
+    const version = await ask(standalone, async (binary) => (await $({ quiet: true })`${binary} version`).stdout.trim());
+    if (version !== undefined) return { command: [standalone, 'build'], version };
   }
   const kubectl = await which('kubectl', { nothrow: true });
   if (kubectl) {
-    const out = await $({ quiet: true, nothrow: true })`${kubectl} version --client`;
-    const match = /Kustomize Version:\s*(\S+)/.exec(out.stdout);
-    if (match?.[1]) return { command: [kubectl, 'kustomize'], version: match[1] };
+    const version = await ask(kubectl, async (binary) => {
+      const out = await $({ quiet: true, nothrow: true })`${binary} version --client`;
+      return /Kustomize Version:\s*(\S+)/.exec(out.stdout)?.[1];
+    });
+    if (version !== undefined) return { command: [kubectl, 'kustomize'], version };
   }
   throw new RenderError(
     'kustomize not found: install kubectl (it embeds kustomize) or a kustomize binary (https://kubectl.docs.kubernetes.io/installation/kustomize/) and put it on PATH',
