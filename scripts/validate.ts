@@ -23,7 +23,12 @@ Exit: 0 no errors, 1 errors found, 2 could not run (no such overlay, kustomize e
 await main(USAGE, async () => {
   const { values, positionals } = parseFlags(process.argv.slice(2), { ...OUTPUT_OPTIONS, matrix: { type: 'boolean' } }, true);
   const format = outputFormat(values, ['text', 'json', 'yaml']);
-  const { overlays, findings, honoured, matrices } = await validateRepository(repoRoot(), catalog, await findKustomize(repoRoot()), positionals);
+  const { overlays, findings, honoured, matrices } = await validateRepository(
+    repoRoot(),
+    catalog,
+    await findKustomize(repoRoot()),
+    positionals,
+  );
   const errors = findings.filter((f) => f.severity === 'error').length;
   if (format !== 'text') {
     const byEnv = Object.fromEntries(matrices.map((m) => [m.env, m.json]));
