@@ -1,25 +1,32 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { OUTPUT_DIRS } from './layout.ts';
 import { compareStrings } from '../kube/order.ts';
 
-/** Every file under `dir`. Synchronous: for thousands of small files, faster than the thread pool's round trips. */
-function walk(dir: string): string[] {
+/** Every regular file under `root`/`dir`, as `dir`-prefixed paths with `/`; symbolic links are not followed. Synchronous: for thousands of small files, faster than the thread pool's round trips. */
+function walk(root: string, dir: string, into: string[]): string[] {
   let entries;
   try {
-    entries = readdirSync(dir, { withFileTypes: true });
+    entries = readdirSync(join(root, dir), { withFileTypes: true });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return into;
     throw error;
   }
-  return entries.flatMap((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : entry.isFile() ? [join(dir, entry.name)] : []));
+  for (const entry of entries) {
+    if (entry.isDirectory()) walk(root, `${dir}/${entry.name}`, into);
+    else if (entry.isFile()) into.push(`${dir}/${entry.name}`);
+  }
+  return into;
+}
+
+/** The repository-relative paths of every file under the generator's output directories, sorted (symbolic links are not files here). */
+export function outputFiles(root: string): string[] {
+  const paths: string[] = [];
+  for (const dir of OUTPUT_DIRS) walk(root, dir, paths);
+  return paths.sort(compareStrings);
 }
 
 /** Every file under the generator's output directories, as repository-relative path -> text. */
 export async function readOutputTree(root: string): Promise<Map<string, string>> {
-  const paths = OUTPUT_DIRS.flatMap((dir) => walk(join(root, dir)));
-  const texts = paths.map((path) => readFileSync(path, 'utf8'));
-  const tree = new Map<string, string>();
-  paths.forEach((path, i) => tree.set(relative(root, path).split(sep).join('/'), texts[i] as string));
-  return new Map([...tree].sort(([a], [b]) => compareStrings(a, b)));
+  return new Map(outputFiles(root).map((path) => [path, readFileSync(join(root, path), 'utf8')]));
 }
