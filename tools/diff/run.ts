@@ -46,6 +46,14 @@ function ahead(): { later: <T>(promise: Promise<T>) => Promise<T>; settled: () =
   };
 }
 
+/**
+ * Whether a table kept between runs (parsed kustomizations, generated markers) is worth writing
+ * again after this run learnt `learnt` of its `size` entries: rewriting it costs about as much as
+ * the entries it holds, so the few files a change adds (parsed again next time, a millisecond each)
+ * do not rewrite it; a first run, or one after many changes, does.
+ */
+const worthKeeping = (learnt: number, size: number): boolean => learnt > 0 && learnt * 50 >= size;
+
 /** An error of the head side, named as such: the head failing to render is not a report, it is exit 2. */
 async function headSide<T>(run: () => Promise<T>): Promise<T> {
   try {
@@ -200,7 +208,8 @@ export async function diffRefs(
       head
         ? staleFilesAt(root, headSha).then(staleOf)
         : staleFiles(root, headCheckout.source, format, undefined, marked).then(async ({ stale, marks }) => {
-            if (options.cache && [...marks.keys()].some((id) => !marked.has(id))) await writeMarks(options.cache.dir, marks);
+            const learnt = [...marks.keys()].filter((id) => !marked.has(id)).length;
+            if (options.cache && worthKeeping(learnt, marks.size)) await writeMarks(options.cache.dir, marks);
             return { staleFiles: stale };
           }),
     );
@@ -221,7 +230,7 @@ export async function diffRefs(
           ),
         ),
     );
-    if (options.cache && memo.size > parsed) await options.cache.writeRefs(memo);
+    if (options.cache && worthKeeping(memo.size - parsed, memo.size)) await options.cache.writeRefs(memo);
     const headChanged = new Set(headApps.map((app) => app.dir));
     return diffTrees({
       base: { apps: baseApps },
