@@ -23,11 +23,11 @@ async function byIds(root: string, known?: ReadonlyMap<string, boolean>) {
 const byReading = async (root: string): Promise<string[]> => stalePaths(generate(catalog), await readOutputTree(root));
 
 describe('the working tree stale check by git blob ids', () => {
-  it('finds what reading every file finds: a staged edit (only the index says so), an unstaged one, one reverted on disk, orphans', async () => {
+  it('finds what reading every file finds: a staged edit only the index knows, an unstaged one, one undone on disk, orphans', async () => {
     // GIVEN the generated tree, committed: nothing is stale
     const root = await repository();
     expect((await byIds(root)).stale).toEqual([]);
-    // AND an edit that is staged and left as is (the index's id differs from the generated text's; the file is not modified against the index)
+    // AND an edit that is staged and left as is (the index's id differs from the generated text's; the disk equals the index)
     appendFileSync(join(root, 'base/loki/service-loki.yaml'), '# staged\n');
     // AND an edit that is staged, then undone on disk (git reports the file modified: the disk decides, and it holds the generated text)
     const minio = 'base/minio/kustomization.yaml';

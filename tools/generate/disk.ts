@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import { OUTPUT_DIRS } from './layout.ts';
 import { compareStrings } from '../kube/order.ts';
 
-/** Every regular file under `root`/`dir`, as `dir`-prefixed paths with `/`; symbolic links are not followed. Synchronous: for thousands of small files, faster than the thread pool's round trips. */
+/**
+ * Every regular file under `root`/`dir`, as `dir`-prefixed paths with `/`; symbolic links are not followed.
+ * Synchronous: for thousands of small files, faster than the thread pool's round trips.
+ */
 function walk(root: string, dir: string, into: string[]): string[] {
   let entries;
   try {
