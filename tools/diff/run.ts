@@ -1,6 +1,8 @@
 import { resolveRef } from '../git/worktree.ts';
 import type { RenderCache } from '../render/cache.ts';
 import type { Checkout, OverlayRef } from '../git/checkout.ts';
+import type { GitCheckout } from '../git/tree.ts';
+import { OUTPUT_DIRS } from '../generate/layout.ts';
 import { RenderError, type Kustomize } from '../render/kustomize.ts';
 import { refuseEscapes, renderHashed } from '../render/overlays.ts';
 import type { RenderedApp } from '../render/tree.ts';
@@ -53,6 +55,12 @@ function ahead(): { later: <T>(promise: Promise<T>) => Promise<T>; settled: () =
  * do not rewrite it; a first run, or one after many changes, does.
  */
 const worthKeeping = (learnt: number, size: number): boolean => learnt > 0 && learnt * 50 >= size;
+
+/** The directories under the generator's output directories of a commit read from git (none for a checkout on disk). */
+function outputDirsOf(checkout: Checkout): string[] {
+  const dirs = (checkout as Partial<GitCheckout>).tree?.dirs ?? [];
+  return [...dirs].filter((dir) => OUTPUT_DIRS.some((output) => dir.startsWith(`${output}/`)));
+}
 
 /** An error of the head side, named as such: the head failing to render is not a report, it is exit 2. */
 async function headSide<T>(run: () => Promise<T>): Promise<T> {
@@ -207,7 +215,7 @@ export async function diffRefs(
     const stale = later(
       head
         ? staleFilesAt(root, headSha).then(staleOf)
-        : staleFiles(root, headCheckout.source, format, undefined, marked).then(async ({ stale, marks }) => {
+        : staleFiles(root, headCheckout.source, format, undefined, marked, outputDirsOf(baseCheckout)).then(async ({ stale, marks }) => {
             const learnt = [...marks.keys()].filter((id) => !marked.has(id)).length;
             if (options.cache && worthKeeping(learnt, marks.size)) await writeMarks(options.cache.dir, marks);
             return { staleFiles: stale };

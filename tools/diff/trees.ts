@@ -1,7 +1,7 @@
 import { catalog as currentCatalog, type Catalog } from '../catalog/index.ts';
 import { argoObjects } from '../argocd/app-files.ts';
 import { applicationFacts, type AppFacts } from '../argocd/facts.ts';
-import { outputFiles } from '../generate/disk.ts';
+import { listOutputFiles } from '../generate/disk.ts';
 import { isGenerated } from '../generate/layout.ts';
 import { generate } from '../generate/index.ts';
 import { stalePathsOf } from '../generate/stale.ts';
@@ -127,6 +127,7 @@ export interface StaleFiles {
  * file it reports unchanged, tools/git/index-source.ts). A generated file whose id is the blob id of
  * its generated text holds that text and is not read; one whose id differs is read and compared as
  * text. Another file is read only when `known` does not say whether its id carries the marker.
+ * `expected`: directories that likely exist (the base commit's), listed while the generator runs.
  */
 export async function staleFiles(
   dir: string,
@@ -134,9 +135,12 @@ export async function staleFiles(
   format: ObjectFormat,
   catalog: Catalog = currentCatalog,
   known: ReadonlyMap<string, boolean> = new Map(),
+  expected: Iterable<string> = [],
 ): Promise<StaleFiles> {
+  // The thread pool lists the directories while the generator runs.
+  const listing = listOutputFiles(dir, expected);
   const generated = generate(catalog);
-  const paths = outputFiles(dir);
+  const paths = await listing.files();
   const ids = new Map<string, string | undefined>();
   for (const path of paths) ids.set(path, source.knownId?.(path) ?? (await source.contentId(path)));
   const read = (path: string): string => readFileSync(join(dir, path), 'utf8');
