@@ -1,11 +1,11 @@
-import { cpSync, existsSync, readFileSync, renameSync, symlinkSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { withCheckout } from '../../tools/diff/trees.ts';
 import { gitCheckout, readGitTree } from '../../tools/git/tree.ts';
 import { resolveRef } from '../../tools/git/worktree.ts';
-import { workingTree } from '../../tools/git/checkout.ts';
+import { openWorkingTree, workingTree } from '../../tools/git/checkout.ts';
 import { findKustomize, renderObjects, type Kustomize } from '../../tools/render/kustomize.ts';
 import { hashOverlays } from '../../tools/render/overlays.ts';
 import { gitBlobId } from '../../tools/git/source.ts';
@@ -79,6 +79,48 @@ describe('a commit read from git objects', () => {
     } finally {
       await fromGit.dispose();
     }
+  });
+
+  it('reads a file the working tree holds unchanged (by the index) from disk, any other from git', async () => {
+    // GIVEN a commit, and a working tree where one file of it is unchanged, one modified (not staged) and one staged
+    const root = await repository();
+    const [same, modified, staged] = ['base/loki/service-loki.yaml', 'base/loki/kustomization.yaml', 'base/grafana/service-grafana.yaml'];
+    const sha = await resolveRef(root, 'HEAD');
+    appendFileSync(join(root, modified), '# not staged\n');
+    appendFileSync(join(root, staged), '# staged\n');
+    await simpleGit(root).add(staged);
+    const beside = (await openWorkingTree(root)).source;
+    const fromDisk: string[] = [];
+    const counting = { ...beside, bytes: (path: string) => (fromDisk.push(path), beside.bytes(path)) };
+    const fromGit = gitCheckout(root, await readGitTree(root, sha), counting);
+    try {
+      // WHEN the commit's three files are read
+      for (const path of [same, modified, staged])
+        // THEN each is the commit's content
+        expect((await fromGit.read(path))?.toString('utf8')).toBe(await simpleGit(root).show([`${sha}:${path}`]));
+      // AND only the unchanged one came from the working tree
+      expect(fromDisk).toEqual([same]);
+    } finally {
+      await fromGit.dispose();
+    }
+  });
+
+  it('knows every directory of a tree whose files interleave with deeper ones', async () => {
+    const root = await committedCopy([], { 'a-b': 'x', 'top.yaml': 'x' });
+    for (const path of ['a/b/c/1', 'a/b/2', 'a/3', 'a/b/c/d/4', 'a.b/5', 'z/6']) {
+      mkdirSync(join(root, path, '..'), { recursive: true });
+      writeFileSync(join(root, path), path);
+    }
+    await simpleGit(root).add('.').commit('nested');
+    const tree = await readGitTree(root, await resolveRef(root, 'HEAD'));
+    const prefixes = [...tree.files.keys()].flatMap((path) =>
+      path
+        .split('/')
+        .slice(0, -1)
+        .map((_, i, parts) => parts.slice(0, i + 1).join('/')),
+    );
+    expect([...tree.dirs].sort()).toEqual([...new Set(['', ...prefixes])].sort());
+    expect(tree.files.get('a/b/c/d/4')?.oid).toBe(gitBlobId(Buffer.from('a/b/c/d/4')));
   });
 
   it('names a missing object, and removes what it wrote when disposed', async () => {

@@ -452,10 +452,15 @@ export function diffTrees(input: DiffInput): DiffReport {
     const id = appId(env, component);
     const before = baseApps.get(id)?.objects ?? new Map<string, KubeObject>();
     const after = headApps.get(id)?.objects ?? new Map<string, KubeObject>();
+    const row: AppSummary = { env, component, added: 0, removed: 0, changed: 0, linesAdded: 0, linesRemoved: 0 };
+    // An app equal on both sides (most of a large tree) has nothing to compare, flag or sync.
+    if (before.size === 0 && after.size === 0) {
+      summary.push(row);
+      continue;
+    }
     // A generated name whose hash suffix changed is the same object: compared under its base key.
     const renamed = pairGeneratedNames(before, after);
     const headKeyOf = new Map([...renamed].map(([headKey, baseKey]) => [baseKey, headKey]));
-    const row: AppSummary = { env, component, added: 0, removed: 0, changed: 0, linesAdded: 0, linesRemoved: 0 };
     const changedObjects: ChangedObject[] = [];
     for (const key of [...new Set([...before.keys(), ...after.keys()])].filter((k) => !renamed.has(k)).sort(compareStrings)) {
       const old = before.get(key);

@@ -1,12 +1,16 @@
 import { resolveRef } from '../git/worktree.ts';
 import type { RenderCache } from '../render/cache.ts';
 import type { Checkout, OverlayRef } from '../git/checkout.ts';
+import type { GitCheckout } from '../git/tree.ts';
+import { OUTPUT_DIRS } from '../generate/layout.ts';
 import { RenderError, type Kustomize } from '../render/kustomize.ts';
-import { hashOverlays, refuseEscapes, renderHashed, type HashedOverlay } from '../render/overlays.ts';
+import { refuseEscapes, renderHashed } from '../render/overlays.ts';
 import type { RenderedApp } from '../render/tree.ts';
 import { objectKey, type KubeObject } from '../kube/object.ts';
 import { diffTrees, type DiffReport, type Flag, type RenderFailure } from './engine.ts';
-import { appFactsOf, argoFilesOf, staleFiles, withCheckout } from './trees.ts';
+import { appFactsOf, argoFilesOf, parseOnce, staleFiles, withCheckouts, type ParseObjects } from './trees.ts';
+import { readMarks, writeMarks } from './marks.ts';
+import { hashSides, withHashes, type Side } from './sides.ts';
 import { catalog as currentCatalog, type Catalog } from '../catalog/index.ts';
 import { flowChanges, networkSignature, type EnvironmentFlows } from './flows.ts';
 import { diffApplications, type ApplicationsDiff, type ArgoFileObject } from './applications.ts';
@@ -28,16 +32,34 @@ export interface DiffOptions {
   catalog?: Catalog;
 }
 
-/** A side's overlays and their input hashes. */
-interface Hashed {
-  checkout: Checkout;
-  overlays: OverlayRef[];
-  hashed: Map<string, HashedOverlay>;
+/**
+ * Work started ahead of when its result (or failure) is needed: `later(promise)` marks the promise as
+ * handled, so Node does not report a failure that is awaited after others; `settled()` waits for all
+ * of it, so none is still running (or holding a worktree) when the caller returns or throws.
+ */
+function ahead(): { later: <T>(promise: Promise<T>) => Promise<T>; settled: () => Promise<unknown> } {
+  const started: Promise<unknown>[] = [];
+  return {
+    later(promise) {
+      started.push(promise.catch(() => undefined));
+      return promise;
+    },
+    settled: () => Promise.all(started),
+  };
 }
 
-/** The overlays of `side` whose inputs differ from the other side's (or that the other side lacks). */
-function changed(side: Hashed, other: Hashed): OverlayRef[] {
-  return side.overlays.filter((o) => side.hashed.get(o.dir)?.hash !== other.hashed.get(o.dir)?.hash);
+/**
+ * Whether a table kept between runs (parsed kustomizations, generated markers) is worth writing
+ * again after this run learnt `learnt` of its `size` entries: rewriting it costs about as much as
+ * the entries it holds, so the few files a change adds (parsed again next time, a millisecond each)
+ * do not rewrite it; a first run, or one after many changes, does.
+ */
+const worthKeeping = (learnt: number, size: number): boolean => learnt > 0 && learnt * 50 >= size;
+
+/** The directories under the generator's output directories of a commit read from git (none for a checkout on disk). */
+function outputDirsOf(checkout: Checkout): string[] {
+  const dirs = (checkout as Partial<GitCheckout>).tree?.dirs ?? [];
+  return [...dirs].filter((dir) => OUTPUT_DIRS.some((output) => dir.startsWith(`${output}/`)));
 }
 
 /** An error of the head side, named as such: the head failing to render is not a report, it is exit 2. */
@@ -59,18 +81,18 @@ function staleOf(check: StaleCheck): { staleFiles: string[] } | { staleError: st
  * read or expanded is a flag (a PR may be what repairs main) and its Applications count as none; the
  * head failing is an error naming the head.
  */
-async function applicationsOf(base: Checkout, head: Checkout): Promise<ApplicationsDiff> {
+async function applicationsOf(base: Checkout, head: Checkout, parse: ParseObjects): Promise<ApplicationsDiff> {
   const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
   let before: ArgoFileObject[] = [];
   let baseFailure: string | undefined;
   try {
-    before = await argoFilesOf(base);
+    before = await argoFilesOf(base, parse);
     plannedApplications(before.map((entry) => entry.object));
   } catch (error) {
     [before, baseFailure] = [[], reason(error)];
   }
   try {
-    const diff = diffApplications(before, await argoFilesOf(head));
+    const diff = diffApplications(before, await argoFilesOf(head, parse));
     if (baseFailure === undefined) return diff;
     const flag: Flag = {
       severity: 'danger',
@@ -87,7 +109,7 @@ async function applicationsOf(base: Checkout, head: Checkout): Promise<Applicati
  * The overlays of `side` not rendered yet in environments where a rendered head app gains an
  * object its base app lacks: rendered too, to find an object two apps of the environment share.
  */
-function contextOverlays(side: Hashed, headApps: readonly RenderedApp[], baseApps: readonly RenderedApp[]): OverlayRef[] {
+function contextOverlays(side: Side, headApps: readonly RenderedApp[], baseApps: readonly RenderedApp[]): OverlayRef[] {
   const baseKeys = new Map(baseApps.map((app) => [app.dir, new Set(app.objects.map(objectKey))]));
   const envs = new Set(
     headApps.filter((app) => app.objects.some((object) => !baseKeys.get(app.dir)?.has(objectKey(object)))).map((app) => app.env),
@@ -139,11 +161,13 @@ async function flowsOf(
 
 /**
  * Diffs the rendered objects of the base ref and the head (a ref, or the working tree). Both sides
- * are hashed from the kustomization graph first; only overlays whose inputs differ are rendered (or
- * taken from the cache) and compared, as equal inputs render equal objects. Refs are read from
- * git's objects, not checked out; renders read only YAML. Both sides' `apps/` are compared as
- * Applications (tools/diff/applications.ts). A head ref's generated files are checked against its
- * own catalog, whose generator runs in a child process on a temporary worktree (stale-ref.ts, ADR 22).
+ * are hashed from the kustomization graph first, with one walk where the sides answer alike
+ * (sides.ts); only overlays whose inputs differ are rendered (or taken from the cache) and compared,
+ * as equal inputs render equal objects. Refs are read from git's objects, not checked out; renders
+ * read only YAML. Both sides' `apps/` are compared as Applications (tools/diff/applications.ts). A
+ * head ref's generated files are checked against its own catalog, whose generator runs in a child
+ * process on a temporary worktree (stale-ref.ts, ADR 22); the working tree's against the catalog
+ * running here, by git's blob ids where the index has them (trees.ts `staleFiles`).
  */
 export async function diffRefs(
   root: string,
@@ -158,63 +182,84 @@ export async function diffRefs(
   const format = baseSha.length === 64 ? 'sha256' : 'sha1';
   const memo = options.cache?.readRefs() ?? new Map();
   const parsed = memo.size;
-  const hash = async (checkout: Checkout): Promise<Hashed> => {
-    const overlays = await checkout.listOverlays();
-    return { checkout, overlays, hashed: await hashOverlays(checkout, overlays, memo) };
-  };
-  const report = await withCheckout(root, head ? headSha : undefined, format, (headCheckout) =>
-    withCheckout(root, baseSha, format, async (baseCheckout) => {
-      const [headHashed, baseHashed] = [await hash(headCheckout), await hash(baseCheckout)];
-      // Nothing of the head may name a URL or a path outside the repository, changed or not.
-      await headSide(async () => refuseEscapes(headHashed.overlays, (overlay) => headHashed.hashed.get(overlay.dir)?.inputs));
-      const failures: RenderFailure[] = [];
-      const render = (side: Hashed, overlays: OverlayRef[], name: 'base' | 'head', known?: Map<string, KubeObject[]>) =>
-        renderHashed(side.checkout, kustomize, overlays, side.hashed, {
-          ...(options.cache ? { cache: options.cache } : {}),
-          ...(known ? { known } : {}),
-          ...(options.onProgress ? { onProgress: (done: number, total: number) => options.onProgress?.(name, done, total) } : {}),
-          // The base failing to render is reported (a PR may be what repairs main); the head failing is exit 2.
-          ...(name === 'base'
-            ? {
-                onFailure: (overlay: OverlayRef, error: Error) =>
-                  failures.push({ side: 'base', env: overlay.env, component: overlay.component, message: error.message }),
-              }
-            : {}),
-        });
-      const headApps = await headSide(() => render(headHashed, changed(headHashed, baseHashed), 'head'));
-      // A base overlay whose inputs equal some head overlay's (a file moved back, say) reuses that render.
-      const known = new Map(headApps.map((app) => [headHashed.hashed.get(app.dir)?.hash ?? '', app.objects]));
-      const baseApps = await render(baseHashed, changed(baseHashed, headHashed), 'base', known);
-      const headContext = await headSide(() => render(headHashed, contextOverlays(headHashed, headApps, baseApps), 'head'));
-      const flows = await flowsOf(
-        options.catalog ?? currentCatalog,
-        { base: baseApps, head: headApps, context: headContext, failures },
-        (envs, rendered) =>
-          headSide(() =>
-            render(
-              headHashed,
-              headHashed.overlays.filter((overlay) => envs.has(overlay.env) && !rendered.has(overlay.dir)),
-              'head',
-            ),
-          ),
-      );
-      if (options.cache && memo.size > parsed) await options.cache.writeRefs(memo);
-      const headChanged = new Set(headApps.map((app) => app.dir));
-      return diffTrees({
-        base: { apps: baseApps },
-        head: { apps: headApps },
-        unchanged: headHashed.overlays.filter((o) => !headChanged.has(o.dir)),
-        // First: a head whose apps/ cannot be expanded stops here, named; a base's is a flag and leaves it no facts.
-        applications: await applicationsOf(baseCheckout, headCheckout),
-        baseApps: await appFactsOf(baseCheckout, baseHashed.overlays).catch(() => new Map()),
-        headApps: await appFactsOf(headCheckout, headHashed.overlays),
-        failures,
-        headContext,
-        // A head ref is regenerated by its own catalog, in a worktree; the working tree by the catalog running here.
-        ...(head ? staleOf(await staleFilesAt(root, headSha)) : { staleFiles: await staleFiles(root) }),
-        flows,
+  const { later, settled } = ahead();
+  const compare = async (headCheckout: Checkout, baseCheckout: Checkout): Promise<DiffReport> => {
+    const sides = await hashSides(headCheckout, baseCheckout, memo);
+    const [headHashed, baseHashed] = [sides.head, sides.base];
+    // Nothing of the head may name a URL or a path outside the repository, changed or not.
+    await headSide(async () => refuseEscapes(headHashed.overlays, (overlay) => headHashed.inputs.get(overlay.dir)));
+    const failures: RenderFailure[] = [];
+    const render = async (side: Side, overlays: OverlayRef[], name: 'base' | 'head', known?: Map<string, KubeObject[]>) =>
+      renderHashed(side.checkout, kustomize, overlays, (await withHashes(side, overlays)).hashed, {
+        ...(options.cache ? { cache: options.cache } : {}),
+        ...(known ? { known } : {}),
+        ...(options.onProgress ? { onProgress: (done: number, total: number) => options.onProgress?.(name, done, total) } : {}),
+        // The base failing to render is reported (a PR may be what repairs main); the head failing is exit 2.
+        ...(name === 'base'
+          ? {
+              onFailure: (overlay: OverlayRef, error: Error) =>
+                failures.push({ side: 'base', env: overlay.env, component: overlay.component, message: error.message }),
+            }
+          : {}),
       });
-    }),
-  );
+    const headRendered = later(headSide(() => render(headHashed, sides.headChanged, 'head')));
+    // One turn of the event loop lets the render reach kustomize; while it runs, the Argo CD files and the
+    // generated files are read and compared here (their failures are reported after the renders', as before).
+    await new Promise(setImmediate);
+    const parse = parseOnce();
+    const applications = later(applicationsOf(baseCheckout, headCheckout, parse));
+    const baseFacts = later(appFactsOf(baseCheckout, baseHashed.overlays, parse).catch(() => new Map()));
+    const headFacts = later(appFactsOf(headCheckout, headHashed.overlays, parse));
+    const marked = options.cache ? readMarks(options.cache.dir) : new Map<string, boolean>();
+    // A head ref is regenerated by its own catalog, in a worktree; the working tree by the catalog running here.
+    const stale = later(
+      head
+        ? staleFilesAt(root, headSha).then(staleOf)
+        : staleFiles(root, headCheckout.source, format, undefined, marked, outputDirsOf(baseCheckout)).then(async ({ stale, marks }) => {
+            const learnt = [...marks.keys()].filter((id) => !marked.has(id)).length;
+            if (options.cache && worthKeeping(learnt, marks.size)) await writeMarks(options.cache.dir, marks);
+            return { staleFiles: stale };
+          }),
+    );
+    const headApps = await headRendered;
+    // A base overlay whose inputs equal some head overlay's (a file moved back, say) reuses that render.
+    const known = new Map(headApps.map((app) => [headHashed.hashed.get(app.dir)?.hash ?? '', app.objects]));
+    const baseApps = await render(baseHashed, sides.baseChanged, 'base', known);
+    const headContext = await headSide(() => render(headHashed, contextOverlays(headHashed, headApps, baseApps), 'head'));
+    const flows = await flowsOf(
+      options.catalog ?? currentCatalog,
+      { base: baseApps, head: headApps, context: headContext, failures },
+      (envs, rendered) =>
+        headSide(() =>
+          render(
+            headHashed,
+            headHashed.overlays.filter((overlay) => envs.has(overlay.env) && !rendered.has(overlay.dir)),
+            'head',
+          ),
+        ),
+    );
+    if (options.cache && worthKeeping(memo.size - parsed, memo.size)) await options.cache.writeRefs(memo);
+    const headChanged = new Set(headApps.map((app) => app.dir));
+    return diffTrees({
+      base: { apps: baseApps },
+      head: { apps: headApps },
+      unchanged: headHashed.overlays.filter((o) => !headChanged.has(o.dir)),
+      // First: a head whose apps/ cannot be expanded stops here, named; a base's is a flag and leaves it no facts.
+      applications: await applications,
+      baseApps: await baseFacts,
+      headApps: await headFacts,
+      failures,
+      headContext,
+      ...(await stale),
+      flows,
+    });
+  };
+  const report = await withCheckouts(root, head ? headSha : undefined, baseSha, format, async (headCheckout, baseCheckout) => {
+    try {
+      return await compare(headCheckout, baseCheckout);
+    } finally {
+      await settled();
+    }
+  });
   return { baseSha, headSha, report };
 }

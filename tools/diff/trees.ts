@@ -1,30 +1,83 @@
 import { catalog as currentCatalog, type Catalog } from '../catalog/index.ts';
 import { argoObjects } from '../argocd/app-files.ts';
 import { applicationFacts, type AppFacts } from '../argocd/facts.ts';
-import { readOutputTree } from '../generate/disk.ts';
+import { listOutputFiles } from '../generate/disk.ts';
+import { isGenerated } from '../generate/layout.ts';
 import { generate } from '../generate/index.ts';
-import { stalePaths } from '../generate/stale.ts';
-import { gitCheckout, readGitTree } from '../git/tree.ts';
+import { stalePathsOf } from '../generate/stale.ts';
+import { gitCheckout, readGitTree, type GitTree } from '../git/tree.ts';
 import { withWorktree } from '../git/worktree.ts';
 import { openWorkingTree, workingTree, type Checkout, type OverlayRef } from '../git/checkout.ts';
-import type { ObjectFormat } from '../git/source.ts';
+import { gitBlobId, type InputSource, type ObjectFormat } from '../git/source.ts';
 import { compareStrings } from '../kube/order.ts';
 import { parseObjects } from '../yaml.ts';
 import { parse } from 'yaml';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ArgoFileObject } from './applications.ts';
+import type { KubeObject } from '../kube/object.ts';
+import type { GeneratedMarks } from './marks.ts';
+
+/** Parses YAML text into Kubernetes objects as parseObjects does (`file` names it in errors). */
+export type ParseObjects = (text: string, file: string) => KubeObject[];
+
+/**
+ * parseObjects that parses each distinct file and text once: both sides of a diff mostly hold the
+ * same Argo CD files, read for their Applications and again for their facts. Every call returns its
+ * own copy, so no reader sees what another changed.
+ */
+export function parseOnce(): ParseObjects {
+  const parsed = new Map<string, KubeObject[]>();
+  return (text, file) => {
+    const key = `${file}\0${text}`;
+    const objects = parsed.get(key) ?? parseObjects(text, file);
+    parsed.set(key, objects);
+    return structuredClone(objects);
+  };
+}
 
 /**
  * Argo CD's facts of each overlay of a checkout, by `env/component`, as its Argo CD objects declare
  * them (data read from YAML, no code of the checkout run): waves, destination namespaces, sync options.
  */
-export async function appFactsOf(checkout: Checkout, overlays: readonly OverlayRef[]): Promise<Map<string, AppFacts>> {
-  const facts = applicationFacts(argoObjects(await checkout.appFiles()));
+export async function appFactsOf(
+  checkout: Checkout,
+  overlays: readonly OverlayRef[],
+  parse: ParseObjects = parseObjects,
+): Promise<Map<string, AppFacts>> {
+  const facts = applicationFacts(argoObjects(await checkout.appFiles(), parse));
   return new Map(
     overlays.flatMap((overlay) => {
       const found = facts.get(overlay.dir);
       return found ? [[`${overlay.env}/${overlay.component}`, found] as const] : [];
     }),
   );
+}
+
+/** One side of a diff, ready to open: the working tree (its index read), or a commit's files listed. */
+async function prepare(root: string, sha: string | undefined, format: ObjectFormat): Promise<Checkout | GitTree> {
+  return sha === undefined ? openWorkingTree(root, format) : readGitTree(root, sha);
+}
+
+/**
+ * Runs `fn` on a prepared side: a commit with symbolic links or submodules gets a real worktree, which
+ * resolves them. `beside`: the other side, whose files git vouches for are read instead of equal blobs.
+ */
+async function withPrepared<T>(
+  root: string,
+  side: Checkout | GitTree,
+  format: ObjectFormat,
+  fn: (checkout: Checkout) => Promise<T>,
+  beside?: Checkout,
+): Promise<T> {
+  if (!('files' in side)) return fn(side);
+  if (side.hasLinks) return withWorktree(root, side.sha, (dir) => fn(workingTree(dir, format)));
+  const checkout = gitCheckout(root, side, beside?.source);
+  try {
+    return await fn(checkout);
+  } finally {
+    await checkout.dispose();
+  }
 }
 
 /**
@@ -38,20 +91,72 @@ export async function withCheckout<T>(
   format: ObjectFormat,
   fn: (checkout: Checkout) => Promise<T>,
 ): Promise<T> {
-  if (sha === undefined) return fn(await openWorkingTree(root, format));
-  const tree = await readGitTree(root, sha);
-  if (tree.hasLinks) return withWorktree(root, sha, (dir) => fn(workingTree(dir, format)));
-  const checkout = gitCheckout(root, tree);
-  try {
-    return await fn(checkout);
-  } finally {
-    await checkout.dispose();
-  }
+  return withPrepared(root, await prepare(root, sha, format), format, fn);
 }
 
-/** Generated files of the working tree that its own catalog would generate differently. */
-export async function staleFiles(dir: string, catalog: Catalog = currentCatalog): Promise<string[]> {
-  return stalePaths(generate(catalog), await readOutputTree(dir));
+/**
+ * withCheckout of both sides of a diff, `head` (undefined: the working tree) and `base`, with git read
+ * for both at once. A failure of the head is the one reported when both fail.
+ */
+export async function withCheckouts<T>(
+  root: string,
+  head: string | undefined,
+  base: string,
+  format: ObjectFormat,
+  fn: (head: Checkout, base: Checkout) => Promise<T>,
+): Promise<T> {
+  const [headSide, baseSide] = [prepare(root, head, format), prepare(root, base, format)];
+  baseSide.catch(() => undefined); // awaited after the head
+  return withPrepared(root, await headSide, format, async (headCheckout) =>
+    withPrepared(root, await baseSide, format, (baseCheckout) => fn(headCheckout, baseCheckout), headCheckout),
+  );
+}
+
+/** The stale check's answer, and what it learnt of the files it does not generate. */
+export interface StaleFiles {
+  /** Generated files that differ from what the catalog generates, sorted (stalePathsOf). */
+  stale: string[];
+  /** Whether each file under the output directories that the catalog does not generate carries the marker, by content id. */
+  marks: GeneratedMarks;
+}
+
+/**
+ * Generated files of the working tree at `dir` that its own catalog would generate differently
+ * (stalePathsOf: missing, changed, or marked as generated but no longer generated), with every file
+ * under the output directories known by `source`'s content id first (git's index answers for a tracked
+ * file it reports unchanged, tools/git/index-source.ts). A generated file whose id is the blob id of
+ * its generated text holds that text and is not read; one whose id differs is read and compared as
+ * text. Another file is read only when `known` does not say whether its id carries the marker.
+ * `expected`: directories that likely exist (the base commit's), listed while the generator runs.
+ */
+export async function staleFiles(
+  dir: string,
+  source: InputSource,
+  format: ObjectFormat,
+  catalog: Catalog = currentCatalog,
+  known: ReadonlyMap<string, boolean> = new Map(),
+  expected: Iterable<string> = [],
+): Promise<StaleFiles> {
+  // The thread pool lists the directories while the generator runs.
+  const listing = listOutputFiles(dir, expected);
+  const generated = generate(catalog);
+  const paths = await listing.files();
+  const ids = new Map<string, string | undefined>();
+  for (const path of paths) ids.set(path, source.knownId?.(path) ?? (await source.contentId(path)));
+  const read = (path: string): string => readFileSync(join(dir, path), 'utf8');
+  const marks: GeneratedMarks = new Map();
+  const stale = stalePathsOf(generated, {
+    paths,
+    // Equal ids, equal bytes; else the text decides.
+    holds: (path, text) => ids.get(path) === gitBlobId(Buffer.from(text, 'utf8'), format) || read(path) === text,
+    marked(path) {
+      const id = ids.get(path);
+      const marked = (id === undefined ? undefined : (marks.get(id) ?? known.get(id))) ?? isGenerated(read(path));
+      if (id !== undefined) marks.set(id, marked);
+      return marked;
+    },
+  });
+  return { stale, marks };
 }
 
 /** Kustomize's own file names: not Kubernetes objects, compared as objects named by their path. */
@@ -62,12 +167,12 @@ const KUSTOMIZATION = /(^|\/)(kustomization\.ya?ml|Kustomization)$/;
  * from the checkout, no code run). A kustomization file is one object named by its path.
  * @throws YamlParseError naming the file and document that cannot be read.
  */
-export async function argoFilesOf(checkout: Checkout): Promise<ArgoFileObject[]> {
+export async function argoFilesOf(checkout: Checkout, parseYaml: ParseObjects = parseObjects): Promise<ArgoFileObject[]> {
   const files = (await checkout.source.filesUnder('apps')).filter((path) => /\.ya?ml$/.test(path)).sort(compareStrings);
   const texts = await Promise.all(files.map(async (path) => (await checkout.source.bytes(path))?.toString('utf8') ?? ''));
   return files.flatMap((file, index) => {
     const text = texts[index] as string;
-    if (!KUSTOMIZATION.test(file)) return parseObjects(text, file).map((object) => ({ file, object }));
+    if (!KUSTOMIZATION.test(file)) return parseYaml(text, file).map((object) => ({ file, object }));
     const fields = (parse(text) ?? {}) as Record<string, unknown>;
     return [
       {

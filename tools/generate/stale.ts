@@ -14,11 +14,31 @@ export interface StaleReport {
   foreign: string[];
 }
 
+/** What the stale check asks of the files on disk, for a caller that can answer without reading every file. */
+export interface OutputFiles {
+  /** Every file under the output directories. */
+  paths: Iterable<string>;
+  /** Whether the file `path` (on disk) holds exactly `text`. */
+  holds(path: string, text: string): boolean;
+  /** Whether the file `path` (on disk, not generated) carries the generated marker (`isGenerated`). */
+  marked(path: string): boolean;
+}
+
 /** The paths of generated files whose content on disk is not what the catalog generates (missing, changed or orphaned), sorted. */
-export function stalePaths(generated: ReadonlyMap<string, string>, disk: ReadonlyMap<string, string>): string[] {
-  const paths = [...generated].filter(([path, text]) => disk.get(path) !== text).map(([path]) => path);
-  for (const [path, text] of disk) if (!generated.has(path) && isGenerated(text)) paths.push(path);
+export function stalePathsOf(generated: ReadonlyMap<string, string>, disk: OutputFiles): string[] {
+  const onDisk = new Set(disk.paths);
+  const paths = [...generated].filter(([path, text]) => !onDisk.has(path) || !disk.holds(path, text)).map(([path]) => path);
+  for (const path of onDisk) if (!generated.has(path) && disk.marked(path)) paths.push(path);
   return paths.sort();
+}
+
+/** stalePathsOf with every file's text at hand (repository-relative path -> text). */
+export function stalePaths(generated: ReadonlyMap<string, string>, disk: ReadonlyMap<string, string>): string[] {
+  return stalePathsOf(generated, {
+    paths: disk.keys(),
+    holds: (path, text) => disk.get(path) === text,
+    marked: (path) => isGenerated(disk.get(path) ?? ''),
+  });
 }
 
 /** Compares what the catalog generates with what is on disk, file by file. */

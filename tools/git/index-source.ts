@@ -38,6 +38,7 @@ export async function gitIndexSource(root: string, disk: InputSource, format: Ob
     kind: (path): EntryKind => (ids.has(path) ? 'file' : dirs.has(path) ? 'dir' : disk.kind(path)),
     bytes: (path) => disk.bytes(path),
     contentId: async (path) => ids.get(path) ?? disk.contentId(path),
+    knownId: (path) => ids.get(path),
     filesUnder: (dir) => disk.filesUnder(dir),
     // An unchanged entry has no symbolic link in its path (git reports a file under a linked directory
     // as removed: diff-lib.c check_removed, has_symlink_leading_path), so it and its directories are inside.

@@ -20,6 +20,11 @@ export interface InputSource {
   bytes(path: string): Promise<Buffer | undefined>;
   /** The file's git blob id, or undefined when it cannot be read. */
   contentId(path: string): Promise<string | undefined>;
+  /**
+   * The file's git blob id when the source has it without reading the file (a commit's tree, git's
+   * index for a file git reports unchanged), else undefined: then `contentId` answers.
+   */
+  knownId?(path: string): string | undefined;
   /** Every file under the directory `dir` (recursively), root-relative, sorted; empty when it is none. */
   filesUnder(dir: string): Promise<string[]>;
   /** Whether `path` resolves outside the repository root (a symbolic link leading out); absent where links cannot occur. */

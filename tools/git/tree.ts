@@ -45,13 +45,20 @@ export async function readGitTree(repoDir: string, sha: string): Promise<GitTree
   const files = new Map<string, TreeEntry>();
   const dirs = new Set<string>(['']);
   let hasLinks = false;
-  for (const record of listing.split('\0')) {
-    if (!record) continue;
-    const tab = record.indexOf('\t');
-    const [mode, , oid] = record.slice(0, tab).split(' ') as [string, string, string];
-    const path = record.slice(tab + 1);
+  let lastDir = '';
+  // `<mode> <type> <oid>\t<path>`, in git's path order: files of one directory come one after another.
+  for (let start = 0, end = listing.indexOf('\0'); end !== -1; start = end + 1, end = listing.indexOf('\0', start)) {
+    const tab = listing.indexOf('\t', start);
+    if (tab === -1 || tab > end) continue;
+    const typeAt = listing.indexOf(' ', start);
+    const mode = listing.slice(start, typeAt);
+    const oid = listing.slice(listing.indexOf(' ', typeAt + 1) + 1, tab);
+    const path = listing.slice(tab + 1, end);
     if (mode === '120000' || mode === '160000') hasLinks = true;
     files.set(path, { mode, oid });
+    const dir = path.slice(0, Math.max(0, path.lastIndexOf('/')));
+    if (dir === lastDir) continue;
+    lastDir = dir;
     for (let slash = path.indexOf('/'); slash !== -1; slash = path.indexOf('/', slash + 1)) dirs.add(path.slice(0, slash));
   }
   return { sha, format: sha.length === 64 ? 'sha256' : 'sha1', files, dirs, hasLinks };
@@ -135,18 +142,25 @@ export interface GitCheckout extends Checkout {
   dispose(): Promise<void>;
 }
 
-export function gitCheckout(repoDir: string, tree: GitTree): GitCheckout {
+/**
+ * The commit `tree` of the repository at `repoDir` as a checkout. `beside`, a source whose `knownId`
+ * vouches for its files (the working tree, by git's index): a file it holds with the blob's id is read
+ * from there, not from git's objects.
+ */
+export function gitCheckout(repoDir: string, tree: GitTree, beside?: InputSource): GitCheckout {
   const blobs = new BlobReader(repoDir);
   let materialized: string | undefined;
   const written = new Set<string>();
   const read = async (path: string): Promise<Buffer | undefined> => {
     const entry = tree.files.get(path);
-    return entry ? blobs.read(entry.oid) : undefined;
+    if (!entry) return undefined;
+    return (beside?.knownId?.(path) === entry.oid ? await beside.bytes(path) : undefined) ?? blobs.read(entry.oid);
   };
   const source: InputSource = {
     kind: (path): EntryKind => (tree.files.has(path) ? 'file' : tree.dirs.has(path) ? 'dir' : 'none'),
     bytes: read,
     contentId: async (path) => tree.files.get(path)?.oid,
+    knownId: (path) => tree.files.get(path)?.oid,
     filesUnder: async (dir) => [...tree.files.keys()].filter((path) => dir === '' || path.startsWith(`${dir}/`)).sort(),
   };
   return {
