@@ -41,21 +41,20 @@ function recordPath(record: string): string {
  * and refresh the index as `git status` always does. The same hash means no such file was added,
  * removed, renamed or changed; ignored files (`.cache/`, `node_modules/`) are not part of it, nor
  * the working-tree side of entries marked assume-unchanged or skip-worktree (git does not look there).
- * One git process (about twice `git ls-files -s` at 10,000 files), plus one per untracked directory.
+ * `root` may be below the top of the working tree (a monorepo): git names paths from the top
+ * (git-status(1), porcelain format: "relative to the repository root"), and the files are read there.
+ * Two git processes at once (status about twice `git ls-files -s` at 10,000 files), plus one per
+ * untracked directory.
  * @returns undefined when `root` is not inside a git working tree, or git is missing
  */
 export async function workingTreeState(root: string): Promise<string | undefined> {
-  // -unormal: an untracked directory is one record, listed below (untracked files in full cost git a second pass).
-  const status = await git(root, [
-    'status',
-    '--porcelain=v2',
-    '-z',
-    '--branch',
-    '--no-ahead-behind',
-    '--no-renames',
-    '--untracked-files=normal',
+  const [status, top] = await Promise.all([
+    // -unormal: an untracked directory is one record, listed below (untracked files in full cost git a second pass).
+    git(root, ['status', '--porcelain=v2', '-z', '--branch', '--no-ahead-behind', '--no-renames', '--untracked-files=normal']),
+    git(root, ['rev-parse', '--show-toplevel']),
   ]);
-  if (status === undefined) return undefined;
+  if (status === undefined || top === undefined) return undefined;
+  const topDir = top.replace(/\n$/, '');
   const hash = createHash('sha256');
   const paths: string[] = [];
   for (const record of records(status)) {
@@ -66,11 +65,11 @@ export async function workingTreeState(root: string): Promise<string | undefined
     const path = recordPath(record);
     if (!path.endsWith('/')) paths.push(path);
     else {
-      const inside = await git(root, ['ls-files', '--others', '--exclude-standard', '-z', '--', path]);
+      const inside = await git(topDir, ['--literal-pathspecs', 'ls-files', '--others', '--exclude-standard', '-z', '--', path]);
       paths.push(...records(inside ?? ''));
     }
   }
-  const states = await mapLimited(paths, (path) => onDisk(root, path), 32);
+  const states = await mapLimited(paths, (path) => onDisk(topDir, path), 32);
   paths.forEach((path, index) => hash.update(`${path}\t${states[index]}\0`));
   return hash.digest('hex');
 }
