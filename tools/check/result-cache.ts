@@ -10,6 +10,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Catalog } from '../catalog/index.ts';
+import { OUTPUT_DIRS } from '../generate/layout.ts';
 import { workingTreeState } from '../git/tree-state.ts';
 import { writeAtomically } from '../render/cache.ts';
 import type { Kustomize } from '../render/kustomize.ts';
@@ -40,7 +41,8 @@ function packagesState(root: string): string {
  * upstream programs. Undefined when `root` is not a git working tree: then nothing is replayed.
  */
 export async function checkKey(root: string, catalog: Catalog, kustomize: Kustomize): Promise<string | undefined> {
-  const tree = await workingTreeState(root);
+  // The stale-file check reads every file under the output folders (tools/generate/disk.ts), ignored ones too.
+  const tree = await workingTreeState(root, OUTPUT_DIRS);
   if (tree === undefined) return undefined;
   return createHash('sha256')
     .update(

@@ -22,6 +22,9 @@ async function onDisk(root: string, path: string): Promise<string> {
     .digest('hex')}`;
 }
 
+/** `git ls-files` options that list the ignored files, in full (git-ls-files(1)). */
+const IGNORED = ['--others', '--ignored', '--exclude-standard'];
+
 const records = (text: string): string[] => text.split('\0').filter((record) => record !== '');
 
 /** The path of a `git status --porcelain=v2 -z --no-renames` record: after the record's fixed fields (git-status(1)). */
@@ -39,21 +42,23 @@ function recordPath(record: string): string {
  * with its record and what is on disk there (bytes, link target, or missing). What is unchanged is
  * known by the commit; git's own stat checks decide what changed, racily clean entries included,
  * and refresh the index as `git status` always does. The same hash means no such file was added,
- * removed, renamed or changed; ignored files (`.cache/`, `node_modules/`) are not part of it, nor
+ * removed, renamed or changed; ignored files (`.cache/`, `node_modules/`) are not part of it, except
+ * under `ignoredUnder` (folders of `root` a tool walks itself, reading what git ignores there), nor
  * the working-tree side of entries marked assume-unchanged or skip-worktree (git does not look there).
  * `root` may be below the top of the working tree (a monorepo): git names paths from the top
  * (git-status(1), porcelain format: "relative to the repository root"), and the files are read there.
- * Two git processes at once (status about twice `git ls-files -s` at 10,000 files), plus one per
+ * Three git processes at once (status about twice `git ls-files -s` at 10,000 files), plus one per
  * untracked directory.
  * @returns undefined when `root` is not inside a git working tree, or git is missing
  */
-export async function workingTreeState(root: string): Promise<string | undefined> {
-  const [status, top] = await Promise.all([
+export async function workingTreeState(root: string, ignoredUnder: readonly string[] = []): Promise<string | undefined> {
+  const [status, top, ignored] = await Promise.all([
     // -unormal: an untracked directory is one record, listed below (untracked files in full cost git a second pass).
     git(root, ['status', '--porcelain=v2', '-z', '--branch', '--no-ahead-behind', '--no-renames', '--untracked-files=normal']),
     git(root, ['rev-parse', '--show-toplevel']),
+    ignoredUnder.length === 0 ? '' : git(root, ['--literal-pathspecs', 'ls-files', '-z', '--full-name', ...IGNORED, '--', ...ignoredUnder]),
   ]);
-  if (status === undefined || top === undefined) return undefined;
+  if (status === undefined || top === undefined || ignored === undefined) return undefined;
   const topDir = top.replace(/\n$/, '');
   const hash = createHash('sha256');
   const paths: string[] = [];
@@ -69,7 +74,12 @@ export async function workingTreeState(root: string): Promise<string | undefined
       paths.push(...records(inside ?? ''));
     }
   }
-  const states = await mapLimited(paths, (path) => onDisk(topDir, path), 32);
-  paths.forEach((path, index) => hash.update(`${path}\t${states[index]}\0`));
+  const each = async (files: string[]): Promise<void> => {
+    const states = await mapLimited(files, (path) => onDisk(topDir, path), 32);
+    files.forEach((path, index) => hash.update(`${path}\t${states[index]}\0`));
+  };
+  await each(paths);
+  hash.update('ignored\0');
+  await each(records(ignored));
   return hash.digest('hex');
 }
