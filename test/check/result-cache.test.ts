@@ -61,7 +61,7 @@ describe("check's kept reports", () => {
     expect(again.renderError).toBeDefined();
   });
 
-  it('check again when a file git ignores appears in or leaves base/, overlays/ or apps/ (the stale-file check reads it)', async () => {
+  it('check again when a file git ignores appears in or leaves base/, overlays/, apps/ or the workflows (check reads them all)', async () => {
     // GIVEN a repository that ignores *.log, checked once
     const root = await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\n*.log\n' });
     expect((await check(root)).report.findings).toEqual([]);
@@ -76,6 +76,12 @@ describe("check's kept reports", () => {
     // An ignored file elsewhere is not read by check: the report is replayed
     writeFileSync(join(root, 'npm-debug.log'), 'x\n');
     expect((await check(root)).replayedFrom).toBeDefined();
+    // Every workflow is linted, ignored ones too
+    const key = await checkKey(root, catalog, kustomize);
+    mkdirSync(join(root, '.github/workflows'), { recursive: true });
+    writeFileSync(join(root, '.git/info/exclude'), 'local.yml\n');
+    writeFileSync(join(root, '.github/workflows/local.yml'), 'on: push\n');
+    expect(await checkKey(root, catalog, kustomize)).not.toBe(key);
   });
 
   it('are keyed by the catalog, kustomize, the installed packages and the upstream programs as well as the tree', async () => {

@@ -20,6 +20,12 @@ import type { CheckReport } from './repository.ts';
 /** Where the reports live under the repository root (gitignored, beside the render cache). */
 export const CHECK_CACHE_DIR = '.cache/check';
 
+/**
+ * The folders whose every file check reads, ignored ones too: the stale-file check's output folders
+ * (tools/generate/disk.ts) and the workflows (readWorkflows in ./validate.ts, not imported: a replay loads no gate).
+ */
+const WALKED = [...OUTPUT_DIRS, '.github/workflows'];
+
 /** The reports kept: the newest, by when they were written; a branch switched back to is usually among them. */
 const KEPT = 16;
 
@@ -41,8 +47,7 @@ function packagesState(root: string): string {
  * upstream programs. Undefined when `root` is not a git working tree: then nothing is replayed.
  */
 export async function checkKey(root: string, catalog: Catalog, kustomize: Kustomize): Promise<string | undefined> {
-  // The stale-file check reads every file under the output folders (tools/generate/disk.ts), ignored ones too.
-  const tree = await workingTreeState(root, OUTPUT_DIRS);
+  const tree = await workingTreeState(root, WALKED);
   if (tree === undefined) return undefined;
   return createHash('sha256')
     .update(
