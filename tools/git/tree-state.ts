@@ -22,14 +22,11 @@ async function onDisk(root: string, path: string): Promise<string> {
     .digest('hex')}`;
 }
 
-/** `git ls-files` options that list the ignored files, in full (git-ls-files(1)). */
-const IGNORED = ['--others', '--ignored', '--exclude-standard'];
-
 const records = (text: string): string[] => text.split('\0').filter((record) => record !== '');
 
-/** The path of a `git status --porcelain=v2 -z --no-renames` record: after the record's fixed fields (git-status(1)). */
+/** The path (from the top) of a `git status --porcelain=v2 -z --no-renames` record: after the record's fixed fields (git-status(1)). */
 function recordPath(record: string): string {
-  const fields = { '1': 8, u: 10, '?': 1 }[record[0] ?? ''];
+  const fields = { '1': 8, u: 10, '?': 1, '!': 1 }[record[0] ?? ''];
   if (fields === undefined) return '';
   let at = 0;
   for (let i = 0; i < fields; i++) at = record.indexOf(' ', at) + 1;
@@ -47,39 +44,49 @@ function recordPath(record: string): string {
  * the working-tree side of entries marked assume-unchanged or skip-worktree (git does not look there).
  * `root` may be below the top of the working tree (a monorepo): git names paths from the top
  * (git-status(1), porcelain format: "relative to the repository root"), and the files are read there.
- * Three git processes at once (status about twice `git ls-files -s` at 10,000 files), plus one per
- * untracked directory.
+ * Two git processes at once (status about twice `git ls-files -s` at 10,000 files; with
+ * `--ignored=matching` an ignored directory is one record, not walked), plus one per untracked or
+ * ignored directory listed.
  * @returns undefined when `root` is not inside a git working tree, or git is missing
  */
 export async function workingTreeState(root: string, ignoredUnder: readonly string[] = []): Promise<string | undefined> {
-  const [status, top, ignored] = await Promise.all([
+  const [status, where] = await Promise.all([
     // -unormal: an untracked directory is one record, listed below (untracked files in full cost git a second pass).
-    git(root, ['status', '--porcelain=v2', '-z', '--branch', '--no-ahead-behind', '--no-renames', '--untracked-files=normal']),
-    git(root, ['rev-parse', '--show-toplevel']),
-    ignoredUnder.length === 0 ? '' : git(root, ['--literal-pathspecs', 'ls-files', '-z', '--full-name', ...IGNORED, '--', ...ignoredUnder]),
+    git(root, [
+      'status',
+      '--porcelain=v2',
+      '-z',
+      '--branch',
+      '--no-ahead-behind',
+      '--no-renames',
+      '--untracked-files=normal',
+      '--ignored=matching',
+    ]),
+    git(root, ['rev-parse', '--show-toplevel', '--show-prefix']),
   ]);
-  if (status === undefined || top === undefined || ignored === undefined) return undefined;
-  const topDir = top.replace(/\n$/, '');
+  if (status === undefined || where === undefined) return undefined;
+  const [top = '', prefix = ''] = where.split('\n');
+  const walked = ignoredUnder.map((dir) => `${prefix}${dir}/`);
+  const isWalked = (path: string): boolean => walked.some((dir) => path.startsWith(dir));
   const hash = createHash('sha256');
   const paths: string[] = [];
   for (const record of records(status)) {
     // Of the headers, only the commit matters (not the branch's name or upstream).
     if (record.startsWith('#') && !record.startsWith('# branch.oid ')) continue;
+    const path = recordPath(record);
+    // An ignored path counts only where the tool reads it (`.cache/` changes while it runs).
+    if (record.startsWith('! ') && !isWalked(path)) continue;
     hash.update(`${record}\0`);
     if (record.startsWith('#')) continue;
-    const path = recordPath(record);
     if (!path.endsWith('/')) paths.push(path);
     else {
-      const inside = await git(topDir, ['--literal-pathspecs', 'ls-files', '--others', '--exclude-standard', '-z', '--', path]);
+      // A directory's files; where the tool walks, the ignored ones too.
+      const exclude = isWalked(path) ? [] : ['--exclude-standard'];
+      const inside = await git(top, ['--literal-pathspecs', 'ls-files', '--others', ...exclude, '-z', '--', path]);
       paths.push(...records(inside ?? ''));
     }
   }
-  const each = async (files: string[]): Promise<void> => {
-    const states = await mapLimited(files, (path) => onDisk(topDir, path), 32);
-    files.forEach((path, index) => hash.update(`${path}\t${states[index]}\0`));
-  };
-  await each(paths);
-  hash.update('ignored\0');
-  await each(records(ignored));
+  const states = await mapLimited(paths, (path) => onDisk(top, path), 32);
+  paths.forEach((path, index) => hash.update(`${path}\t${states[index]}\0`));
   return hash.digest('hex');
 }
