@@ -50,6 +50,37 @@ describe('the state of a working tree', () => {
     }
   });
 
+  it('below the top of the working tree, changes with each edit there (git names paths from the top)', async () => {
+    // GIVEN a repository whose tools live in a folder below its top, as in a monorepo
+    const top = scratch('obs-monorepo-');
+    const root = join(top, 'gitops');
+    mkdirSync(join(root, 'base'), { recursive: true });
+    writeFileSync(join(root, 'base/kustomization.yaml'), 'resources: []\n');
+    writeFileSync(join(top, '.gitignore'), '*.log\n');
+    await simpleGit(top).init().addConfig('user.email', 'test@example.invalid').addConfig('user.name', 'test');
+    await commit(top, 'tree');
+    const state = (): Promise<string | undefined> => workingTreeState(root, ['base']);
+    const states = new Set([await state()]);
+    const changes: [string, () => void][] = [
+      ['a tracked file edited', () => appendFileSync(join(root, 'base/kustomization.yaml'), '# one\n')],
+      ['the same file edited again', () => appendFileSync(join(root, 'base/kustomization.yaml'), '# two\n')],
+      ['a file in an untracked directory', () => (mkdirSync(join(root, 'new')), writeFileSync(join(root, 'new/x.yaml'), 'a: 1\n'))],
+      ['the file in the untracked directory edited', () => writeFileSync(join(root, 'new/x.yaml'), 'a: 2\n')],
+      ['an ignored file in a walked folder', () => writeFileSync(join(root, 'base/debug.log'), '1\n')],
+      ['the ignored file edited', () => writeFileSync(join(root, 'base/debug.log'), '2\n')],
+    ];
+    for (const [what, change] of changes) {
+      change();
+      const now = await state();
+      expect(states.has(now), what).toBe(false);
+      states.add(now);
+    }
+    // An ignored file elsewhere is not part of it
+    const before = await state();
+    writeFileSync(join(root, 'other.log'), '1\n');
+    expect(await state()).toBe(before);
+  });
+
   it('is the same for two clones of one commit, and nothing outside a working tree', async () => {
     // GIVEN a repository and a clone of it elsewhere
     const root = await repository();
