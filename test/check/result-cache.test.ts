@@ -103,7 +103,7 @@ describe("check's kept reports", () => {
     expect(await checkKey(scratch('obs-no-git-'), catalog, kustomize)).toBeUndefined();
   });
 
-  it('are the newest sixteen, and a directory that cannot be written is a warning', async () => {
+  it('are the newest sixteen (and temporaries younger than a day), and a directory that cannot be written is a warning', async () => {
     const root = scratch('obs-reports-');
     const reports = openCheckCache(root);
     const report: CheckReport = {
@@ -120,8 +120,15 @@ describe("check's kept reports", () => {
       // Written a second apart, oldest first.
       utimesSync(join(root, CHECK_CACHE_DIR, `${key}.json`), 1_000_000 + i, 1_000_000 + i);
     }
+    // A killed run's temporary from long ago, and one being written now by another run.
+    const stale = join(root, CHECK_CACHE_DIR, 'x.json.1.aa.tmp');
+    writeFileSync(stale, '{');
+    utimesSync(stale, 1_000_000, 1_000_000);
+    writeFileSync(join(root, CHECK_CACHE_DIR, 'y.json.2.bb.tmp'), '{');
     await reports.put('f'.repeat(64), { checkedAt: 'last', report });
-    const kept = readdirSync(join(root, CHECK_CACHE_DIR)).sort();
+    const all = readdirSync(join(root, CHECK_CACHE_DIR)).sort();
+    expect(all.filter((name) => name.endsWith('.tmp'))).toEqual(['y.json.2.bb.tmp']);
+    const kept = all.filter((name) => name.endsWith('.json'));
     expect(kept).toHaveLength(16);
     expect(kept).not.toContain(`${String(4).padStart(64, '0')}.json`);
     expect(kept).toContain(`${String(5).padStart(64, '0')}.json`);

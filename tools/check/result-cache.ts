@@ -92,18 +92,36 @@ export class CheckCache {
     try {
       await mkdir(this.dir, { recursive: true });
       await writeAtomically(this.file(key), JSON.stringify(cached));
-      const names = (await readdir(this.dir)).filter((name) => name.endsWith('.json'));
-      if (names.length <= KEPT) return undefined;
-      const written = await Promise.all(names.map(async (name) => ({ name, at: (await stat(join(this.dir, name))).mtimeMs })));
-      written.sort((a, b) => b.at - a.at);
-      for (const { name } of written.slice(KEPT)) await rm(join(this.dir, name), { force: true });
-      return undefined;
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       return `${this.dir}: the check's report could not be kept for the next run (${reason}); make the directory writable or delete it`;
     }
+    await this.prune(Date.now()).catch(() => undefined);
+    return undefined;
+  }
+
+  /**
+   * Deletes all but the KEPT newest reports, and temporaries older than a day (a killed run's). Another
+   * check pruning at the same time is no error: a file gone meanwhile is simply gone.
+   */
+  private async prune(now: number): Promise<void> {
+    const names = await readdir(this.dir);
+    const written = await Promise.all(
+      names.map(async (name) => ({
+        name,
+        at: await stat(join(this.dir, name)).then(
+          (s) => s.mtimeMs,
+          () => undefined,
+        ),
+      })),
+    );
+    const reports = written.filter((w) => w.name.endsWith('.json') && w.at !== undefined).sort((a, b) => (b.at ?? 0) - (a.at ?? 0));
+    const leftovers = written.filter((w) => w.name.endsWith('.tmp') && w.at !== undefined && w.at < now - DAY_MS);
+    for (const { name } of [...reports.slice(KEPT), ...leftovers]) await rm(join(this.dir, name), { force: true });
   }
 }
+
+const DAY_MS = 24 * 3600 * 1000;
 
 /** The repository's check reports, `.cache/check/` under `root`. */
 export function openCheckCache(root: string): CheckCache {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { $, which } from 'zx';
 import { parseObjects } from '../yaml.ts';
 import type { KubeObject } from '../kube/object.ts';
@@ -23,11 +23,30 @@ export interface Kustomize {
 /** Where a repository keeps the versions of the kustomize binaries it has asked (findKustomize). */
 export const KUSTOMIZE_VERSIONS_FILE = '.cache/kustomize-versions.json';
 
-/** A binary's identity for its remembered version: a replaced or rebuilt binary differs in one of these. */
-const identity = (binary: string): string | undefined => {
-  const stats = statSync(binary, { throwIfNoEntry: false });
-  return stats && `${stats.dev}:${stats.ino} ${stats.size} ${stats.mtimeMs}`;
-};
+/**
+ * A binary's identity for its remembered version: a replaced or rebuilt binary differs in one of
+ * these. Undefined (asked every time) for what a version manager puts on PATH, which stays the same
+ * file when the version behind it is switched: a script (asdf's shims) or a link to a binary of
+ * another name (mise's and aqua's shims link to one dispatcher).
+ */
+function identity(binary: string): string | undefined {
+  try {
+    const real = realpathSync(binary);
+    if (!['kustomize', 'kubectl'].includes(basename(real))) return undefined;
+    const head = Buffer.alloc(2);
+    const fd = openSync(real, 'r');
+    try {
+      readSync(fd, head, 0, 2, 0);
+    } finally {
+      closeSync(fd);
+    }
+    if (head.toString('latin1') === '#!') return undefined;
+    const stats = statSync(real);
+    return `${real} ${stats.dev}:${stats.ino} ${stats.size} ${stats.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
 
 function readVersions(file: string | undefined): Record<string, { identity: string; version: string }> {
   if (!file) return {};
@@ -46,8 +65,8 @@ function readVersions(file: string | undefined): Record<string, { identity: stri
  * built into kubectl (`kubectl version --client`, "Kustomize Version:"). With `root`, each binary's
  * version is remembered in `root`'s KUSTOMIZE_VERSIONS_FILE by path, device and inode, size and
  * modification time (as ccache knows a compiler), so a later run does not start it to ask (about
- * 0.1 s for kubectl); a replaced binary is asked again. A file that cannot be read or written only
- * costs the asking.
+ * 0.1 s for kubectl); a replaced binary is asked again, and a version manager's shim every time
+ * (identity). A file that cannot be read or written only costs the asking.
  * @throws RenderError saying how to install kustomize when neither is on PATH
  */
 export async function findKustomize(root?: string): Promise<Kustomize> {
