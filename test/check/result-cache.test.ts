@@ -10,7 +10,8 @@ import { PROGRAMS_BIN_DIR } from '../../tools/upstream/programs.ts';
 import { committedCopy, scratch } from '../support/git.ts';
 
 const kustomize = await findKustomize();
-const repository = (): Promise<string> => committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\n' });
+const repository = (): Promise<string> =>
+  committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\nnode_modules/\ntest/upstream/.bin/\n' });
 const check = (root: string, fresh = false) =>
   checkRepository(root, catalog, kustomize, { cache: openRenderCache(root), reports: openCheckCache(root), fresh });
 const RETENTION = 'overlays/prod/loki/patch-configmap-loki-config.yaml';
@@ -99,6 +100,11 @@ describe("check's kept reports", () => {
     writeFileSync(join(root, PROGRAMS_BIN_DIR, 'alloy'), 'built');
     others.push(await checkKey(root, catalog, kustomize));
     expect(new Set([key, ...others]).size).toBe(5);
+    // A package below the top of a workspace: its packages are installed at the top, and a reinstall there counts.
+    mkdirSync(join(root, 'gitops'));
+    const below = await checkKey(join(root, 'gitops'), catalog, kustomize);
+    writeFileSync(join(root, 'node_modules/.package-lock.json'), '{ "reinstalled": true }');
+    expect(await checkKey(join(root, 'gitops'), catalog, kustomize)).not.toBe(below);
     // Outside git nothing is known to be unchanged.
     expect(await checkKey(scratch('obs-no-git-'), catalog, kustomize)).toBeUndefined();
   });

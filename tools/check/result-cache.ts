@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Catalog } from '../catalog/index.ts';
 import { OUTPUT_DIRS } from '../generate/layout.ts';
 import { workingTreeState } from '../git/tree-state.ts';
@@ -35,10 +35,18 @@ export interface CachedReport {
   report: CheckReport;
 }
 
-/** The installed packages, by npm's own record of them (node_modules/.package-lock.json, rewritten by every install). */
+/**
+ * The installed packages, by npm's own record of them (node_modules/.package-lock.json, rewritten by
+ * every install) in the nearest node_modules at or above `root`, where Node finds them (a workspace's
+ * packages are installed at its top).
+ */
 function packagesState(root: string): string {
-  const stats = statSync(join(root, 'node_modules', '.package-lock.json'), { throwIfNoEntry: false });
-  return stats ? `${stats.size} ${stats.mtimeMs}` : 'absent';
+  for (let dir = root; ; dir = dirname(dir)) {
+    const record = join(dir, 'node_modules', '.package-lock.json');
+    const stats = statSync(record, { throwIfNoEntry: false });
+    if (stats) return `${record} ${stats.size} ${stats.mtimeMs}`;
+    if (dirname(dir) === dir) return 'absent';
+  }
 }
 
 /**
