@@ -3,6 +3,7 @@
  * it reads has changed since its last run, at about the cost of reading the index.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { lstat, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mapLimited } from '../concurrency.ts';
@@ -62,7 +63,8 @@ export async function workingTreeState(root: string, ignoredUnder: readonly stri
       '--untracked-files=normal',
       '--ignored=matching',
     ]),
-    git(root, ['rev-parse', '--show-toplevel', '--show-prefix']),
+    // The top of a working tree holds `.git` (a folder, or a file naming it): no process needed to know where paths start.
+    existsSync(join(root, '.git')) ? `${root}\n\n` : git(root, ['rev-parse', '--show-toplevel', '--show-prefix']),
   ]);
   if (status === undefined || where === undefined) return undefined;
   const [top = '', prefix = ''] = where.split('\n');
