@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../../tools/catalog/index.ts';
@@ -62,27 +62,32 @@ describe("check's kept reports", () => {
     expect(again.renderError).toBeDefined();
   });
 
-  it('check again when a file git ignores appears in or leaves base/, overlays/, apps/ or the workflows (check reads them all)', async () => {
-    // GIVEN a repository that ignores *.log, checked once
+  it('read nothing git ignores: an ignored file in an overlay or among the workflows is no finding, and replays', async () => {
+    // GIVEN a repository that ignores *.log and a local workflow, checked once
     const root = await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\n*.log\n' });
     expect((await check(root)).report.findings).toEqual([]);
-    // WHEN an ignored file appears in an overlay THEN it is a foreign file, not the clean report replayed
+    // WHEN an ignored file appears in an overlay and an ignored workflow beside the others
     writeFileSync(join(root, 'overlays/dev/loki/debug.log'), 'x\n');
-    const foreign = await check(root);
-    expect(foreign.replayedFrom).toBeUndefined();
-    expect(foreign.report.findings.map((f) => `${f.rule} ${f.object}`)).toEqual(['generate/foreign-file overlays/dev/loki/debug.log']);
-    // WHEN it is removed THEN the clean report, not the foreign file's
-    rmSync(join(root, 'overlays/dev/loki/debug.log'));
-    expect((await check(root)).report.findings).toEqual([]);
-    // An ignored file elsewhere is not read by check: the report is replayed
-    writeFileSync(join(root, 'npm-debug.log'), 'x\n');
-    expect((await check(root)).replayedFrom).toBeDefined();
-    // Every workflow is linted, ignored ones too
-    const key = await checkKey(root, catalog, kustomize);
     mkdirSync(join(root, '.github/workflows'), { recursive: true });
     writeFileSync(join(root, '.git/info/exclude'), 'local.yml\n');
-    writeFileSync(join(root, '.github/workflows/local.yml'), 'on: push\n');
-    expect(await checkKey(root, catalog, kustomize)).not.toBe(key);
+    writeFileSync(
+      join(root, '.github/workflows/local.yml'),
+      'on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n',
+    );
+    // THEN neither is read, fresh or replayed: git never commits them, so Argo CD and GitHub never see them
+    const replayed = await check(root);
+    expect(replayed.replayedFrom).toBeDefined();
+    const fresh = await check(root, true);
+    expect(fresh.report).toEqual(replayed.report);
+    expect(fresh.report.findings).toEqual([]);
+    // WHEN the same files are no longer ignored THEN they are a foreign file and a workflow with findings
+    writeFileSync(join(root, '.gitignore'), '.cache/\n');
+    writeFileSync(join(root, '.git/info/exclude'), '');
+    const seen = await check(root);
+    expect(seen.replayedFrom).toBeUndefined();
+    const rules = seen.report.findings.map((f) => `${f.rule} ${f.object}`);
+    expect(rules).toContain('generate/foreign-file overlays/dev/loki/debug.log');
+    expect(rules.some((r) => r.startsWith('workflow/') && r.includes('local.yml'))).toBe(true);
   });
 
   it('are keyed by the catalog, kustomize, the installed packages and the upstream programs as well as the tree', async () => {

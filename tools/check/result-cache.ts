@@ -10,7 +10,6 @@ import { readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Catalog } from '../catalog/index.ts';
-import { OUTPUT_DIRS } from '../generate/layout.ts';
 import { workingTreeState } from '../git/tree-state.ts';
 import { writeAtomically } from '../render/cache.ts';
 import type { Kustomize } from '../render/kustomize.ts';
@@ -19,12 +18,6 @@ import type { CheckReport } from './repository.ts';
 
 /** Where the reports live under the repository root (gitignored, beside the render cache). */
 export const CHECK_CACHE_DIR = '.cache/check';
-
-/**
- * The folders whose every file check reads, ignored ones too: the stale-file check's output folders
- * (tools/generate/disk.ts) and the workflows (readWorkflows in ./validate.ts, not imported: a replay loads no gate).
- */
-const WALKED = [...OUTPUT_DIRS, '.github/workflows'];
 
 /** The reports kept: the newest, by when they were written; a branch switched back to is usually among them. */
 const KEPT = 16;
@@ -55,7 +48,7 @@ function packagesState(root: string): string {
  * upstream programs. Undefined when `root` is not a git working tree: then nothing is replayed.
  */
 export async function checkKey(root: string, catalog: Catalog, kustomize: Kustomize): Promise<string | undefined> {
-  const tree = await workingTreeState(root, WALKED);
+  const tree = await workingTreeState(root);
   if (tree === undefined) return undefined;
   return createHash('sha256')
     .update(

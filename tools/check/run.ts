@@ -3,6 +3,8 @@ import type { ComponentName } from '../catalog/types.ts';
 import { COMPONENTS } from '../components/index.ts';
 import { generate } from '../generate/index.ts';
 import { readOutputTree } from '../generate/disk.ts';
+import { OUTPUT_DIRS } from '../generate/layout.ts';
+import { gitIgnored } from '../git/tree-state.ts';
 import { compareWithDisk, type StaleReport } from '../generate/stale.ts';
 import { RenderError, type Kustomize } from '../render/kustomize.ts';
 import type { OverlayRef, RenderOptions } from '../render/overlays.ts';
@@ -44,7 +46,9 @@ export async function runCheck(
   render: Pick<RenderOptions, 'cache' | 'onProgress'> = {},
 ): Promise<CheckResult> {
   const generated = generate(catalog);
-  const disk = await readOutputTree(root);
+  // What git ignores is never committed, so Argo CD never has it: not a file of the tree (nor part of check's key, ADR 24).
+  const ignored = await gitIgnored(root, OUTPUT_DIRS);
+  const disk = new Map([...(await readOutputTree(root))].filter(([path]) => !ignored(path)));
   const stale = compareWithDisk(generated, disk);
   let validation: RepositoryValidation;
   try {

@@ -9,6 +9,7 @@ import { argoObjects } from '../argocd/app-files.ts';
 import type { Catalog } from '../catalog/index.ts';
 import type { GeneratedFiles } from '../generate/index.ts';
 import { readOutputTree } from '../generate/disk.ts';
+import { gitIgnored } from '../git/tree-state.ts';
 import type { Kustomize } from '../render/kustomize.ts';
 import { listOverlays, renderOverlays, resolveOverlays, type RenderOptions } from '../render/overlays.ts';
 import type { RenderedTree } from '../render/tree.ts';
@@ -19,14 +20,17 @@ import { validateTree, type ValidationResult } from '../validate/index.ts';
 import { schemaFindings } from '../validate/schema.ts';
 import { lintWorkflows, type WorkflowFile } from '../validate/workflows.ts';
 
-/** The repository's GitHub workflows, for actionlint and our own workflow rules. */
+/** The repository's GitHub workflows, for actionlint and our own workflow rules; not those git ignores (never pushed, never run). */
 export async function readWorkflows(root: string): Promise<WorkflowFile[]> {
   const dir = join(root, '.github', 'workflows');
-  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [] as string[];
-    throw error;
-  });
-  const files = names.filter((n) => /\.ya?ml$/.test(n)).sort();
+  const [names, ignored] = await Promise.all([
+    readdir(dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [] as string[];
+      throw error;
+    }),
+    gitIgnored(root, ['.github/workflows']),
+  ]);
+  const files = names.filter((n) => /\.ya?ml$/.test(n) && !ignored(`.github/workflows/${n}`)).sort();
   return Promise.all(files.map(async (name) => ({ path: `.github/workflows/${name}`, text: await readFile(join(dir, name), 'utf8') })));
 }
 
