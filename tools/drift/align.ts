@@ -62,13 +62,19 @@ interface Pair {
   live?: Json;
 }
 
-/** Aligns two normalized bodies; `applied` is the field set last applied from git (if known). */
-export function align(desired: JsonObject, live: JsonObject, applied: FieldSet | undefined, place: Place): Aligned {
-  const pair = alignMaps(desired, live, applied, place);
+/**
+ * Aligns two normalized bodies; `applied` is the field set last applied from git (if known). With
+ * `share`, a map or list identical on both sides (json.ts `identicalJson`: it would align to equal
+ * trees) is not aligned but put in both outputs as it is, the input's own container, so that a diff
+ * skips it at once; without it (when the trees are edited afterwards) the outputs share nothing
+ * with the inputs.
+ */
+export function align(desired: JsonObject, live: JsonObject, applied: FieldSet | undefined, place: Place, share = false): Aligned {
+  const pair = alignMaps(desired, live, applied, place, share);
   return { desired: pair.desired as JsonObject, live: pair.live as JsonObject };
 }
 
-function alignValue(desired: Json | undefined, live: Json | undefined, applied: FieldSet | undefined, place: Place): Pair {
+function alignValue(desired: Json | undefined, live: Json | undefined, applied: FieldSet | undefined, place: Place, share: boolean): Pair {
   if (desired === undefined || desired === null) {
     const part = live === undefined || live === null ? undefined : appliedPart(live, applied, place);
     return part === undefined ? {} : { live: part };
@@ -80,17 +86,18 @@ function alignValue(desired: Json | undefined, live: Json | undefined, applied: 
       ? { desired: shaped, live: shape(desired, place) }
       : { desired: shaped };
   }
-  if (isObject(desired) && isObject(live)) return alignMaps(desired, live, applied, place);
-  if (Array.isArray(desired) && Array.isArray(live)) return alignLists(desired, live, applied, place);
+  if (share && typeof desired === 'object' && identicalJson(desired, live)) return { desired, live: desired };
+  if (isObject(desired) && isObject(live)) return alignMaps(desired, live, applied, place, share);
+  if (Array.isArray(desired) && Array.isArray(live)) return alignLists(desired, live, applied, place, share);
   if (isScalar(desired) && isScalar(live) && sameScalar(desired, live, place)) return { desired, live: desired };
   return { desired: shape(desired, place), live: shape(live, place) };
 }
 
-function alignMaps(desired: JsonObject, live: JsonObject, applied: FieldSet | undefined, place: Place): Pair {
+function alignMaps(desired: JsonObject, live: JsonObject, applied: FieldSet | undefined, place: Place, share: boolean): Pair {
   const outDesired: JsonObject = {};
   const outLive: JsonObject = {};
   for (const field of Object.keys(desired)) {
-    const pair = alignValue(desired[field], live[field], applied?.field(field), childPlace(place, field));
+    const pair = alignValue(desired[field], live[field], applied?.field(field), childPlace(place, field), share);
     if (pair.desired !== undefined) outDesired[field] = pair.desired;
     if (pair.live !== undefined) outLive[field] = pair.live;
   }
@@ -106,20 +113,20 @@ function alignMaps(desired: JsonObject, live: JsonObject, applied: FieldSet | un
   return { desired: outDesired, live: outLive };
 }
 
-function alignLists(desired: Json[], live: Json[], applied: FieldSet | undefined, place: Place): Pair {
+function alignLists(desired: Json[], live: Json[], applied: FieldSet | undefined, place: Place, share: boolean): Pair {
   const list = listType(place);
   if (list.type === 'set') return alignSet(desired, live, applied);
   if (list.type === 'map') {
     const desiredKeys = desired.map((item) => itemKey(item, list));
     const paired = pairByKey(desiredKeys, live, list);
-    if (paired) return alignPaired(desired, live, paired, place, { set: applied, list, desiredKeys });
+    if (paired) return alignPaired(desired, live, paired, place, share, { set: applied, list, desiredKeys });
   }
   if (desired.every(isScalar) && live.every(isScalar)) {
     const equal = desired.length === live.length && desired.every((item, i) => sameScalar(item, live[i] as Json, place));
     return { desired: [...desired], live: equal ? [...desired] : [...live] };
   }
-  const { pairs, aligned } = pairUnordered(desired, live, place);
-  return alignPaired(desired, live, pairs, place, list.type === 'atomic' ? 'atomic' : undefined, aligned);
+  const { pairs, aligned } = pairUnordered(desired, live, place, share);
+  return alignPaired(desired, live, pairs, place, share, list.type === 'atomic' ? 'atomic' : undefined, aligned);
 }
 
 /** For each desired item, the index of its live item under merge keys; undefined if the keys cannot pair. */
@@ -139,14 +146,19 @@ function pairByKey(desiredKeys: (string | undefined)[], live: Json[], list: MapL
  * alignPaired does not align it again; items identical as they are (`identicalJson`) align equal
  * without being aligned to find out.
  */
-function pairUnordered(desired: Json[], live: Json[], place: Place): { pairs: (number | undefined)[]; aligned: Map<number, Pair> } {
+function pairUnordered(
+  desired: Json[],
+  live: Json[],
+  place: Place,
+  share: boolean,
+): { pairs: (number | undefined)[]; aligned: Map<number, Pair> } {
   const itemPlace = childPlace(place, '*');
   const used = new Set<number>();
   const aligned = new Map<number, Pair>();
   const equalAt = (item: Json, i: number, j: number): boolean => {
     if (used.has(j)) return false;
     if (identicalJson(item, live[j])) return true;
-    const pair = alignValue(item, live[j], undefined, itemPlace);
+    const pair = alignValue(item, live[j], undefined, itemPlace, share);
     if (!jsonEqual(pair.desired, pair.live)) return false;
     aligned.set(i, pair);
     return true;
@@ -177,6 +189,7 @@ function alignPaired(
   live: Json[],
   pairs: (number | undefined)[],
   place: Place,
+  share: boolean,
   how: KeyedList | 'atomic' | undefined,
   aligned?: ReadonlyMap<number, Pair>,
 ): Pair {
@@ -190,7 +203,7 @@ function alignPaired(
     if (j !== undefined) used.add(j);
     const itemApplied = keyed?.set?.item(keyed.desiredKeys[i] ?? '');
     // Aligned while pairing (pairUnordered): no field set there or here, so the same alignment.
-    const pair = aligned?.get(i) ?? alignValue(item, j === undefined ? undefined : live[j], itemApplied, itemPlace);
+    const pair = aligned?.get(i) ?? alignValue(item, j === undefined ? undefined : live[j], itemApplied, itemPlace, share);
     if (pair.desired !== undefined) outDesired[String(i)] = pair.desired;
     if (pair.live !== undefined) outLive[String(i)] = pair.live;
   });

@@ -3,7 +3,6 @@
  * cluster or a snapshot). A live object equal to what the API server makes of the desired
  * manifest is in sync; see normalize.ts (what is never compared) and align.ts (how the rest is).
  */
-import jsonPatch from 'fast-json-patch';
 import type { KubeObject } from '../kube/object.ts';
 import { groupOf, objectKey } from '../kube/object.ts';
 import { crdSchemas, quantityFields } from '../kube/quantity-fields.ts';
@@ -42,6 +41,8 @@ interface Compiled {
   appliedManagers: ReadonlySet<string>;
   jq: JqContext;
   crds: ReadonlyMap<string, Record<string, unknown>>;
+  /** The root place of each `apiVersion/kind` compared so far in this run: its schema is looked up once, its places shared. */
+  places: Map<string, Place>;
 }
 
 function compile(options: DriftOptions, objects: readonly KubeObject[] = []): Compiled {
@@ -51,6 +52,7 @@ function compile(options: DriftOptions, objects: readonly KubeObject[] = []): Co
     ignoreAggregatedRoles: options.ignoreAggregatedRoles ?? false,
     appliedManagers: new Set(options.appliedManagers ?? DEFAULT_APPLIED_MANAGERS),
     jq: { warnings: [], broken: new Set(), ...(options.jqTimeoutMs !== undefined ? { timeoutMs: options.jqTimeoutMs } : {}) },
+    places: new Map(),
   };
 }
 
@@ -100,6 +102,56 @@ function lookup(document: Json, pointer: string): Json | undefined {
 function leaves(path: string, value: Json | undefined, isItem: boolean): [string, Json | undefined][] {
   if (isItem || !isObject(value) || isAlignedList(value) || Object.keys(value).length === 0) return [[path, value]];
   return Object.entries(value).flatMap(([key, child]) => leaves(`${path}/${escapePointerSegment(key)}`, child, false));
+}
+
+/**
+ * The differences of two aligned trees, appended to `out`: a value both have and that differs is
+ * replaced (maps and lists of the same kind compared field by field), one only `desired` has is
+ * removed, one only `live` has is added; added and removed maps are split into leaves. Operations
+ * come in the order of fast-json-patch's `compare` (v3.1.1 `_generate`): each container's desired
+ * keys last to first, then its keys only live first to last. One walk gives both sides' values
+ * at hand, where `compare` deep-copies each value and the caller looked both up again by pointer.
+ */
+function treeDrifts(desired: Json, live: Json, path: string, out: FieldDrift[]): void {
+  if (desired === live) return;
+  const desiredList = Array.isArray(desired);
+  const liveList = Array.isArray(live);
+  const desiredKeys = keysOf(desired);
+  const liveKeys = keysOf(live);
+  let removed = false;
+  for (let i = desiredKeys.length - 1; i >= 0; i--) {
+    const key = desiredKeys[i] as string;
+    const before = (desired as Record<string, Json | undefined>)[key];
+    const after = (live as Record<string, Json | undefined>)[key];
+    const at = `${path}/${escapePointerSegment(key)}`;
+    if (Object.hasOwn(live as object, key) && !(after === undefined && before !== undefined && !liveList)) {
+      if (isContainer(before) && isContainer(after) && Array.isArray(before) === Array.isArray(after)) treeDrifts(before, after, at, out);
+      else if (before !== after) out.push(fieldDrift('replace', at, before, after));
+    } else if (desiredList === liveList) {
+      for (const [leafPath, value] of leaves(at, before, isAlignedList(desired)))
+        out.push(fieldDrift('remove', leafPath, value, undefined));
+      removed = true;
+    } else {
+      out.push(fieldDrift('replace', path, desired, live));
+    }
+  }
+  if (!removed && liveKeys.length === desiredKeys.length) return;
+  for (const key of liveKeys) {
+    const after = (live as Record<string, Json | undefined>)[key];
+    if (Object.hasOwn(desired as object, key) || after === undefined) continue;
+    for (const [leafPath, value] of leaves(`${path}/${escapePointerSegment(key)}`, after, isAlignedList(live)))
+      out.push(fieldDrift('add', leafPath, undefined, value));
+  }
+}
+
+/** A container's keys as fast-json-patch lists them: a list's indices, a map's own keys. */
+function keysOf(value: Json): string[] {
+  if (Array.isArray(value)) return Array.from({ length: value.length }, (_, i) => String(i));
+  return isObject(value) ? Object.keys(value) : [];
+}
+
+function isContainer(value: Json | undefined): value is Json[] | JsonObject {
+  return typeof value === 'object' && value !== null;
 }
 
 function fieldDrift(op: 'add' | 'remove' | 'replace', path: string, desired: Json | undefined, live: Json | undefined): FieldDrift {
@@ -166,19 +218,26 @@ function isAggregatedClusterRole(desired: KubeObject, live: KubeObject): boolean
   );
 }
 
+/** The root place of objects of the live object's apiVersion and kind, made once per run. */
+function placeOf(live: KubeObject, compiled: Compiled): Place {
+  const key = `${live.apiVersion}/${live.kind}`;
+  let place = compiled.places.get(key);
+  if (!place) {
+    place = rootPlace(live.apiVersion, live.kind, quantityFields(live.apiVersion, live.kind, compiled.crds), compiled.crds.get(key));
+    compiled.places.set(key, place);
+  }
+  return place;
+}
+
+const NO_RULES: readonly IgnoreRule[] = [];
+
 function compareCompiled(manifest: KubeObject, liveObject: KubeObject, compiled: Compiled): FieldDrift[] {
   // The kind's schema is looked up only for bodies that are not identical (most are, in sync).
-  let root: Place | undefined;
-  const place = (): Place =>
-    (root ??= rootPlace(
-      liveObject.apiVersion,
-      liveObject.kind,
-      quantityFields(liveObject.apiVersion, liveObject.kind, compiled.crds),
-      compiled.crds.get(`${liveObject.apiVersion}/${liveObject.kind}`),
-    ));
-  const rules = compiled.ignores.filter((rule) => rule.matches(liveObject));
+  const place = (): Place => placeOf(liveObject, compiled);
+  const rules = compiled.ignores.length === 0 ? NO_RULES : compiled.ignores.filter((rule) => rule.matches(liveObject));
   // jq rules normalize both whole objects first, as Argo CD's normalizer does before its diff.
-  const [jqDesired, live] = applyJqRules(rules, [manifest, liveObject], compiled.jq) as [KubeObject, KubeObject];
+  const [jqDesired, live] =
+    rules.length === 0 ? [manifest, liveObject] : (applyJqRules(rules, [manifest, liveObject], compiled.jq) as [KubeObject, KubeObject]);
   // What the API server would store for the manifest: allocated values it keeps are no drift.
   const desired = withServerAssigned(jqDesired, live);
   let desiredBody = normalizeObject(desired);
@@ -198,20 +257,14 @@ function compareCompiled(manifest: KubeObject, liveObject: KubeObject, compiled:
     delete liveBody['rules'];
   }
   // Bodies identical as they are align to equal trees, whatever git applied before (json.ts `identicalJson`).
-  if (identicalJson(desiredBody, liveBody) && rules.every((rule) => rule.pointers.length === 0)) return [];
-  const aligned = align(desiredBody, liveBody, appliedFields(live, place(), compiled.appliedManagers), place());
+  // Without JSON pointers to delete from the aligned trees, they may share what is identical with the bodies (align.ts).
+  const share = rules.every((rule) => rule.pointers.length === 0);
+  if (share && identicalJson(desiredBody, liveBody)) return [];
+  const aligned = align(desiredBody, liveBody, appliedFields(live, place(), compiled.appliedManagers), place(), share);
   applyIgnores(rules, aligned.desired);
   applyIgnores(rules, aligned.live);
-  let drifts = jsonPatch.compare(aligned.desired, aligned.live).flatMap((operation): FieldDrift[] => {
-    const { op, path } = operation;
-    if (op === 'replace') return [fieldDrift(op, path, lookup(aligned.desired, path), lookup(aligned.live, path))];
-    if (op !== 'add' && op !== 'remove') return [];
-    const side = op === 'add' ? aligned.live : aligned.desired;
-    const parent = lookup(side, path.slice(0, path.lastIndexOf('/')));
-    return leaves(path, lookup(side, path), isAlignedList(parent)).map(([leafPath, value]) =>
-      op === 'add' ? fieldDrift(op, leafPath, undefined, value) : fieldDrift(op, leafPath, value, undefined),
-    );
-  });
+  let drifts: FieldDrift[] = [];
+  treeDrifts(aligned.desired, aligned.live, '', drifts);
   drifts = orderDrifts(drifts, aligned);
   if (isSecret(desired) || isSecret(live)) drifts = secretDrifts(drifts, aligned.desired, aligned.live);
   return drifts.sort((a, b) => comparePointers(a.path, b.path));
