@@ -334,5 +334,7 @@ function sameScalar(desired: Json, live: Json, place: Place): boolean {
   if (desired === live) return true;
   if (typeof desired === 'number' && typeof live === 'string' && live.trim() !== '' && Number(live) === desired) return true;
   if (typeof desired === 'string' && typeof live === 'number' && desired.trim() !== '' && Number(desired) === live) return true;
+  // Two numbers that differ are two quantities that differ: each number's shortest decimal form is its own value.
+  if (typeof desired === 'number' && typeof live === 'number') return false;
   return quantitiesEqual(desired, live) && isQuantityPlace(place);
 }

@@ -232,24 +232,24 @@ function placeOf(live: KubeObject, compiled: Compiled): Place {
 const NO_RULES: readonly IgnoreRule[] = [];
 
 function compareCompiled(manifest: KubeObject, liveObject: KubeObject, compiled: Compiled): FieldDrift[] {
-  // The kind's schema is looked up only for bodies that are not identical (most are, in sync).
-  const place = (): Place => placeOf(liveObject, compiled);
   const rules = compiled.ignores.length === 0 ? NO_RULES : compiled.ignores.filter((rule) => rule.matches(liveObject));
+  let jqDesired = manifest;
+  let live = liveObject;
   // jq rules normalize both whole objects first, as Argo CD's normalizer does before its diff.
-  const [jqDesired, live] =
-    rules.length === 0 ? [manifest, liveObject] : (applyJqRules(rules, [manifest, liveObject], compiled.jq) as [KubeObject, KubeObject]);
+  if (rules.length > 0) [jqDesired, live] = applyJqRules(rules, [manifest, liveObject], compiled.jq) as [KubeObject, KubeObject];
   // What the API server would store for the manifest: allocated values it keeps are no drift.
   const desired = withServerAssigned(jqDesired, live);
   let desiredBody = normalizeObject(desired);
   let liveBody = normalizeObject(live);
-  const managers = new Set(rules.flatMap((rule) => rule.managers));
-  if (managers.size > 0) {
+  const managers = rules.length === 0 ? undefined : new Set(rules.flatMap((rule) => rule.managers));
+  if (managers && managers.size > 0) {
     // normalizeObject copies shallowly; removal works deep, so on copies.
     desiredBody = structuredClone(desiredBody);
     liveBody = structuredClone(liveBody);
+    const place = placeOf(live, compiled);
     for (const owned of fieldsOf(live, (entry) => managers.has(String(entry.manager)))) {
-      removeFields(desiredBody, owned, place());
-      removeFields(liveBody, owned, place());
+      removeFields(desiredBody, owned, place);
+      removeFields(liveBody, owned, place);
     }
   }
   if (compiled.ignoreAggregatedRoles && isAggregatedClusterRole(desired, live)) {
@@ -260,7 +260,8 @@ function compareCompiled(manifest: KubeObject, liveObject: KubeObject, compiled:
   // Without JSON pointers to delete from the aligned trees, they may share what is identical with the bodies (align.ts).
   const share = rules.every((rule) => rule.pointers.length === 0);
   if (share && identicalJson(desiredBody, liveBody)) return [];
-  const aligned = align(desiredBody, liveBody, appliedFields(live, place(), compiled.appliedManagers), place(), share);
+  const place = placeOf(live, compiled);
+  const aligned = align(desiredBody, liveBody, appliedFields(live, place, compiled.appliedManagers), place, share);
   applyIgnores(rules, aligned.desired);
   applyIgnores(rules, aligned.live);
   let drifts: FieldDrift[] = [];
@@ -333,13 +334,21 @@ export function detectDrift(desired: readonly KubeObject[], live: readonly KubeO
   const compiled = compile(options, [...desired, ...live]);
   const unreadable = [...(options.unreadable ?? [])];
   const liveByKey = new Map<string, KubeObject>();
-  const liveByName = new Map<string, KubeObject[]>();
-  for (const object of live) {
-    liveByKey.set(objectKey(object), object);
-    const sameName = liveByName.get(nameKey(object));
-    if (sameName) sameName.push(object);
-    else liveByName.set(nameKey(object), [object]);
-  }
+  for (const object of live) liveByKey.set(objectKey(object), object);
+  // Live objects by group, kind and name: made on first need, for a manifest without a namespace that matched nothing.
+  let liveByName: Map<string, KubeObject[]> | undefined;
+  const sameName = (object: KubeObject): KubeObject[] => {
+    if (!liveByName) {
+      liveByName = new Map();
+      for (const item of live) {
+        const key = nameKey(item);
+        const named = liveByName.get(key);
+        if (named) named.push(item);
+        else liveByName.set(key, [item]);
+      }
+    }
+    return liveByName.get(nameKey(object)) ?? [];
+  };
   const paired = new Set<KubeObject>();
   const report: DriftReport = {
     inSync: 0,
@@ -361,7 +370,7 @@ export function detectDrift(desired: readonly KubeObject[], live: readonly KubeO
     if (match && !match.metadata.namespace) namespace = undefined;
     if (!match && !namespace) {
       // A namespaced manifest without a namespace goes to the Application's destination namespace.
-      const candidates = (liveByName.get(nameKey(object)) ?? []).filter((item) => item.metadata.namespace);
+      const candidates = sameName(object).filter((item) => item.metadata.namespace);
       match = options.namespace
         ? candidates.find((item) => item.metadata.namespace === options.namespace)
         : candidates.length === 1

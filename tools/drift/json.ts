@@ -31,14 +31,22 @@ export function jsonEqual(a: Json | undefined, b: Json | undefined): boolean {
  */
 export function identicalJson(a: Json | undefined, b: Json | undefined, inList = false): boolean {
   if (a === b) return true;
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return false;
   if (Array.isArray(a)) {
-    return Array.isArray(b) && a.length === b.length && a.every((item, i) => identicalJson(item, b[i], true));
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!identicalJson(a[i], b[i], true)) return false;
+    return true;
   }
-  if (!isObject(a) || !isObject(b)) return false;
+  if (Array.isArray(b)) return false;
   const keys = Object.keys(a);
   const other = Object.keys(b);
   if (keys.length !== other.length) return false;
-  return keys.every((key, i) => (inList ? other[i] === key : Object.hasOwn(b, key)) && identicalJson(a[key], b[key], inList));
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    if (inList ? other[i] !== key : !Object.hasOwn(b, key)) return false;
+    if (!identicalJson(a[key], b[key], inList)) return false;
+  }
+  return true;
 }
 
 /** Compares JSON Pointers segment by segment, array indices numerically, so reports read in document order. */

@@ -72,27 +72,37 @@ function pruneMap(parent: JsonObject, key: string, drop: (entry: string) => bool
 const isTrackingLabel = (label: string): boolean => label === TRACKING_LABEL;
 const isServerAnnotation = (annotation: string): boolean => SERVER_ANNOTATIONS.has(annotation);
 
+/** Top-level fields that are never compared: the type is settled by pairing, the status is the server's. */
+const UNCOMPARED = new Set(['apiVersion', 'kind', 'status']);
+
 /**
  * The comparable body of a manifest or a live object: what remains once server-owned fields are
  * gone. A shallow copy: nested values are shared with the input, which callers must not mutate
  * (nulls, which mean absent to the API, are skipped by the alignment rather than stripped here).
  */
 export function normalizeObject(object: KubeObject): JsonObject {
-  // A rest copy, not a spread and `delete`: the body stays a fast-properties object for the comparison.
-  const { apiVersion: _apiVersion, kind: _kind, status: _status, ...body } = withStoredBytes(object) as JsonObject;
+  const body = copyWithout(withStoredBytes(object) as JsonObject, (key) => UNCOMPARED.has(key));
   const source = body['metadata'];
   if (isObject(source)) {
-    const metadata: JsonObject = {};
-    for (const key of Object.keys(source)) {
-      const value = source[key] as Json;
-      if (!SERVER_METADATA.has(key) && value !== null) metadata[key] = value;
-    }
+    const metadata = copyWithout(source, (key, value) => SERVER_METADATA.has(key) || value === null);
     pruneMap(metadata, 'labels', isTrackingLabel);
     pruneMap(metadata, 'annotations', isServerAnnotation);
     if (Object.keys(metadata).length === 0) delete body['metadata'];
     else body['metadata'] = metadata;
   }
   return body;
+}
+
+/** A shallow copy of `map` without the entries `drop` names, in the same order (a key `__proto__` stays a key). */
+function copyWithout(map: JsonObject, drop: (key: string, value: Json) => boolean): JsonObject {
+  const copy: JsonObject = {};
+  for (const key of Object.keys(map)) {
+    const value = map[key] as Json;
+    if (drop(key, value)) continue;
+    if (key === '__proto__') Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true });
+    else copy[key] = value;
+  }
+  return copy;
 }
 
 /** The manifest Argo CD or kubectl last applied with client-side apply, if the live object records one. */
