@@ -4,7 +4,7 @@
  * manifest is in sync; see normalize.ts (what is never compared) and align.ts (how the rest is).
  */
 import type { KubeObject } from '../kube/object.ts';
-import { groupOf, objectKey } from '../kube/object.ts';
+import { groupOf } from '../kube/object.ts';
 import { crdSchemas, quantityFields } from '../kube/quantity-fields.ts';
 import { withServerAssigned } from '../kube/server-assigned.ts';
 import { align, isAlignedList, ORDER_ENTRY, toPlain } from './align.ts';
@@ -322,8 +322,23 @@ function isUnreadable(ref: ObjectRef, unreadable: readonly Unreadable[]): boolea
   );
 }
 
-function nameKey(object: KubeObject): string {
-  return `${groupOf(object.apiVersion)}/${object.kind}/${object.metadata.name}`;
+/**
+ * The live object with the identity of `object` in `namespace` (tools/kube/object.ts `objectKey`:
+ * group, kind, namespace, name), looked up among those of its name; the last one listed if several.
+ */
+function findLive(liveByName: ReadonlyMap<string, readonly KubeObject[]>, object: KubeObject, namespace: string): KubeObject | undefined {
+  const named = liveByName.get(String(object.metadata.name));
+  if (!named) return undefined;
+  for (let i = named.length - 1; i >= 0; i--) {
+    const item = named[i] as KubeObject;
+    if (
+      item.kind === object.kind &&
+      String(item.metadata.namespace ?? '') === namespace &&
+      (item.apiVersion === object.apiVersion || groupOf(item.apiVersion) === groupOf(object.apiVersion))
+    )
+      return item;
+  }
+  return undefined;
 }
 
 /**
@@ -333,22 +348,13 @@ function nameKey(object: KubeObject): string {
 export function detectDrift(desired: readonly KubeObject[], live: readonly KubeObject[], options: DriftOptions = {}): DriftReport {
   const compiled = compile(options, [...desired, ...live]);
   const unreadable = [...(options.unreadable ?? [])];
-  const liveByKey = new Map<string, KubeObject>();
-  for (const object of live) liveByKey.set(objectKey(object), object);
-  // Live objects by group, kind and name: made on first need, for a manifest without a namespace that matched nothing.
-  let liveByName: Map<string, KubeObject[]> | undefined;
-  const sameName = (object: KubeObject): KubeObject[] => {
-    if (!liveByName) {
-      liveByName = new Map();
-      for (const item of live) {
-        const key = nameKey(item);
-        const named = liveByName.get(key);
-        if (named) named.push(item);
-        else liveByName.set(key, [item]);
-      }
-    }
-    return liveByName.get(nameKey(object)) ?? [];
-  };
+  const liveByName = new Map<string, KubeObject[]>();
+  for (const object of live) {
+    const name = String(object.metadata.name);
+    const named = liveByName.get(name);
+    if (named) named.push(object);
+    else liveByName.set(name, [object]);
+  }
   const paired = new Set<KubeObject>();
   const report: DriftReport = {
     inSync: 0,
@@ -364,13 +370,13 @@ export function detectDrift(desired: readonly KubeObject[], live: readonly KubeO
     if (isHook(object)) continue;
     let namespace = object.metadata.namespace;
     // A cluster-scoped kind given a namespace (kustomize cannot tell for custom kinds) is stored without one.
-    let match =
-      liveByKey.get(objectKey(object)) ??
-      (namespace ? liveByKey.get(objectKey({ ...object, metadata: { ...object.metadata, namespace: '' } })) : undefined);
+    let match = findLive(liveByName, object, String(namespace ?? '')) ?? (namespace ? findLive(liveByName, object, '') : undefined);
     if (match && !match.metadata.namespace) namespace = undefined;
     if (!match && !namespace) {
       // A namespaced manifest without a namespace goes to the Application's destination namespace.
-      const candidates = sameName(object).filter((item) => item.metadata.namespace);
+      const candidates = (liveByName.get(String(object.metadata.name)) ?? []).filter(
+        (item) => item.metadata.namespace && item.kind === object.kind && groupOf(item.apiVersion) === groupOf(object.apiVersion),
+      );
       match = options.namespace
         ? candidates.find((item) => item.metadata.namespace === options.namespace)
         : candidates.length === 1

@@ -38,15 +38,23 @@ export function identicalJson(a: Json | undefined, b: Json | undefined, inList =
     return true;
   }
   if (Array.isArray(b)) return false;
-  const keys = Object.keys(a);
-  const other = Object.keys(b);
-  if (keys.length !== other.length) return false;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i] as string;
-    if (inList ? other[i] !== key : !Object.hasOwn(b, key)) return false;
-    if (!identicalJson(a[key], b[key], inList)) return false;
+  if (inList) {
+    const keys = Object.keys(a);
+    const other = Object.keys(b);
+    if (keys.length !== other.length) return false;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      if (other[i] !== key || !identicalJson(a[key], b[key], true)) return false;
+    }
+    return true;
   }
-  return true;
+  let count = 0;
+  for (const key in a) {
+    if (!Object.hasOwn(b, key) || !identicalJson(a[key], b[key], false)) return false;
+    count++;
+  }
+  for (const _ in b) count--;
+  return count === 0;
 }
 
 /** Compares JSON Pointers segment by segment, array indices numerically, so reports read in document order. */
