@@ -15,7 +15,7 @@
  */
 import type { FieldSet } from './fieldset.ts';
 import type { Json, JsonObject } from './json.ts';
-import { identicalJson, isObject, jsonEqual } from './json.ts';
+import { IDENTICAL, identicalFields, identicalJson, isObject, jsonEqual, setField } from './json.ts';
 import { childPlace, itemKey, listType, namesUp, type MapList, type Place } from './lists.ts';
 import { keepsZero } from '../kube/api-fields.ts';
 import { quantitiesEqual } from '../kube/quantity.ts';
@@ -45,11 +45,14 @@ export const ORDER_ENTRY = '$order';
 export function toPlain(value: Json | undefined): Json | undefined {
   if (value === undefined || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => toPlain(item) ?? null);
-  const aligned = isAlignedList(value);
-  const plain = Object.entries(value)
-    .filter(([key]) => !aligned || key !== ORDER_ENTRY)
-    .map(([key, child]) => [key, toPlain(child) ?? null] as const);
-  return aligned ? plain.map(([, child]) => child) : Object.fromEntries(plain);
+  if (isAlignedList(value)) {
+    const items: Json[] = [];
+    for (const key of Object.keys(value)) if (key !== ORDER_ENTRY) items.push(toPlain(value[key]) ?? null);
+    return items;
+  }
+  const plain: JsonObject = {};
+  for (const key of Object.keys(value)) setField(plain, key, toPlain(value[key]) ?? null);
+  return plain;
 }
 
 export interface Aligned {
@@ -69,8 +72,15 @@ interface Pair {
  * skips it at once; without it (when the trees are edited afterwards) the outputs share nothing
  * with the inputs.
  */
-export function align(desired: JsonObject, live: JsonObject, applied: FieldSet | undefined, place: Place, share = false): Aligned {
-  const pair = alignMaps(desired, live, applied, place, share);
+export function align(
+  desired: JsonObject,
+  live: JsonObject,
+  applied: FieldSet | undefined,
+  place: Place,
+  share = false,
+  known = share ? identicalFields(desired, live) : 0,
+): Aligned {
+  const pair = known === IDENTICAL ? { desired, live: desired } : alignMaps(desired, live, applied, place, share, known);
   return { desired: pair.desired as JsonObject, live: pair.live as JsonObject };
 }
 
@@ -86,17 +96,29 @@ function alignValue(desired: Json | undefined, live: Json | undefined, applied: 
       ? { desired: shaped, live: shape(desired, place) }
       : { desired: shaped };
   }
+  if (isObject(desired) && isObject(live)) {
+    const known = share ? identicalFields(desired, live) : 0;
+    return known === IDENTICAL ? { desired, live: desired } : alignMaps(desired, live, applied, place, share, known);
+  }
   if (share && typeof desired === 'object' && identicalJson(desired, live)) return { desired, live: desired };
-  if (isObject(desired) && isObject(live)) return alignMaps(desired, live, applied, place, share);
   if (Array.isArray(desired) && Array.isArray(live)) return alignLists(desired, live, applied, place, share);
   if (isScalar(desired) && isScalar(live) && sameScalar(desired, live, place)) return { desired, live: desired };
   return { desired: shape(desired, place), live: shape(live, place) };
 }
 
-function alignMaps(desired: JsonObject, live: JsonObject, applied: FieldSet | undefined, place: Place, share: boolean): Pair {
+/** `known`: how many of the desired fields, in order, are identical live (json.ts `identicalFields`), taken as they are. */
+function alignMaps(desired: JsonObject, live: JsonObject, applied: FieldSet | undefined, place: Place, share: boolean, known = 0): Pair {
   const outDesired: JsonObject = {};
   const outLive: JsonObject = {};
-  for (const field of Object.keys(desired)) {
+  const fields = Object.keys(desired);
+  for (let n = 0; n < fields.length; n++) {
+    const field = fields[n] as string;
+    if (n < known) {
+      // What alignValue makes of an identical value: the value on both sides, null (absent) on neither.
+      const value = desired[field];
+      if (value !== null && value !== undefined) outDesired[field] = outLive[field] = value;
+      continue;
+    }
     const pair = alignValue(desired[field], live[field], applied?.field(field), childPlace(place, field), share);
     if (pair.desired !== undefined) outDesired[field] = pair.desired;
     if (pair.live !== undefined) outLive[field] = pair.live;
@@ -157,7 +179,8 @@ function pairUnordered(
   const aligned = new Map<number, Pair>();
   const equalAt = (item: Json, i: number, j: number): boolean => {
     if (used.has(j)) return false;
-    if (identicalJson(item, live[j])) return true;
+    // With `share`, alignValue finds identical items itself (and the pair is kept, as it is).
+    if (!share && identicalJson(item, live[j])) return true;
     const pair = alignValue(item, live[j], undefined, itemPlace, share);
     if (!jsonEqual(pair.desired, pair.live)) return false;
     aligned.set(i, pair);
@@ -198,16 +221,17 @@ function alignPaired(
   const outDesired = new AlignedList();
   const outLive = new AlignedList();
   const used = new Set<number>();
-  desired.forEach((item, i) => {
+  for (let i = 0; i < desired.length; i++) {
     const j = pairs[i];
     if (j !== undefined) used.add(j);
     const itemApplied = keyed?.set?.item(keyed.desiredKeys[i] ?? '');
     // Aligned while pairing (pairUnordered): no field set there or here, so the same alignment.
-    const pair = aligned?.get(i) ?? alignValue(item, j === undefined ? undefined : live[j], itemApplied, itemPlace, share);
+    const pair = aligned?.get(i) ?? alignValue(desired[i], j === undefined ? undefined : live[j], itemApplied, itemPlace, share);
     if (pair.desired !== undefined) outDesired[String(i)] = pair.desired;
     if (pair.live !== undefined) outLive[String(i)] = pair.live;
-  });
-  if (how) {
+  }
+  // Items paired in git's order (each live index after the one before) need no order entry.
+  if (how && !ascending(desired.length, pairs)) {
     const label = (i: number): Json => (keyed ? itemLabel(desired[i] as Json, keyed.list) : i);
     const paired = desired.flatMap((_, i) => (pairs[i] === undefined ? [] : [{ i, j: pairs[i] as number }]));
     const inDesired = paired.map(({ i }) => label(i));
@@ -225,6 +249,18 @@ function alignPaired(
     if (part !== undefined) outLive[String(next++)] = part;
   });
   return { desired: outDesired, live: outLive };
+}
+
+/** True when the paired live indices rise in desired order: the live order of the paired items is git's. */
+function ascending(count: number, pairs: readonly (number | undefined)[]): boolean {
+  let last = -1;
+  for (let i = 0; i < count; i++) {
+    const j = pairs[i];
+    if (j === undefined) continue;
+    if (j <= last) return false;
+    last = j;
+  }
+  return true;
 }
 
 /** An item as people name it in an order: its merge key values, `/`-joined (`POD_NAME`, `8080/TCP`). */

@@ -8,7 +8,7 @@ import type { KubeObject } from '../kube/object.ts';
 import { LAST_APPLIED_ANNOTATION } from '../kube/annotations.ts';
 import { withStoredBytes } from '../kube/stored-bytes.ts';
 import type { Json, JsonObject } from './json.ts';
-import { isObject } from './json.ts';
+import { isObject, setField } from './json.ts';
 
 /** Argo CD's default tracking label (`application.instanceLabelKey`). */
 const TRACKING_LABEL = 'app.kubernetes.io/instance';
@@ -99,8 +99,7 @@ function copyWithout(map: JsonObject, drop: (key: string, value: Json) => boolea
   for (const key of Object.keys(map)) {
     const value = map[key] as Json;
     if (drop(key, value)) continue;
-    if (key === '__proto__') Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true });
-    else copy[key] = value;
+    setField(copy, key, value);
   }
   return copy;
 }
