@@ -326,23 +326,51 @@ function isUnreadable(ref: ObjectRef, unreadable: readonly Unreadable[]): boolea
   );
 }
 
-/**
- * The live object with the identity of `object` in `namespace` (tools/kube/object.ts `objectKey`:
- * group, kind, namespace, name), looked up among those of its name; the last one listed if several.
- */
-function findLive(liveByName: ReadonlyMap<string, readonly KubeObject[]>, object: KubeObject, namespace: string): KubeObject | undefined {
-  const named = liveByName.get(String(object.metadata.name));
-  if (!named) return undefined;
-  for (let i = named.length - 1; i >= 0; i--) {
-    const item = named[i] as KubeObject;
-    if (
-      item.kind === object.kind &&
-      String(item.metadata.namespace ?? '') === namespace &&
-      (item.apiVersion === object.apiVersion || groupOf(item.apiVersion) === groupOf(object.apiVersion))
-    )
-      return item;
+/** Indices of the live objects by name, in listing order. */
+function indexByName(live: readonly KubeObject[]): Map<string, number[]> {
+  const byName = new Map<string, number[]>();
+  for (let i = 0; i < live.length; i++) {
+    const name = String((live[i] as KubeObject).metadata.name);
+    const named = byName.get(name);
+    if (named) named.push(i);
+    else byName.set(name, [i]);
   }
-  return undefined;
+  return byName;
+}
+
+function sameGroup(a: KubeObject, b: KubeObject): boolean {
+  return a.apiVersion === b.apiVersion || groupOf(a.apiVersion) === groupOf(b.apiVersion);
+}
+
+/**
+ * The index of the live object with the identity of `object` in `namespace` (tools/kube/object.ts
+ * `objectKey`: group, kind, namespace, name), looked up among those of its name; the last one listed
+ * if several; -1 if none.
+ */
+function findLive(
+  live: readonly KubeObject[],
+  byName: ReadonlyMap<string, readonly number[]>,
+  object: KubeObject,
+  namespace: string,
+): number {
+  const named = byName.get(String(object.metadata.name)) ?? [];
+  for (let n = named.length - 1; n >= 0; n--) {
+    const i = named[n] as number;
+    const item = live[i] as KubeObject;
+    if (item.kind === object.kind && String(item.metadata.namespace ?? '') === namespace && sameGroup(item, object)) return i;
+  }
+  return -1;
+}
+
+/** True when the object at `at` is listed again at an index that was paired (the same object, twice in the list). */
+function pairedElsewhere(
+  live: readonly KubeObject[],
+  byName: ReadonlyMap<string, readonly number[]>,
+  paired: Uint8Array,
+  at: number,
+): boolean {
+  const object = live[at] as KubeObject;
+  return (byName.get(String(object.metadata.name)) ?? []).some((i) => i !== at && paired[i] === 1 && live[i] === object);
 }
 
 /**
@@ -352,14 +380,9 @@ function findLive(liveByName: ReadonlyMap<string, readonly KubeObject[]>, object
 export function detectDrift(desired: readonly KubeObject[], live: readonly KubeObject[], options: DriftOptions = {}): DriftReport {
   const compiled = compile(options, [...desired, ...live]);
   const unreadable = [...(options.unreadable ?? [])];
-  const liveByName = new Map<string, KubeObject[]>();
-  for (const object of live) {
-    const name = String(object.metadata.name);
-    const named = liveByName.get(name);
-    if (named) named.push(object);
-    else liveByName.set(name, [object]);
-  }
-  const paired = new Set<KubeObject>();
+  const byName = indexByName(live);
+  // Paired live objects by index: no hash of each object, and the unpaired are found without touching the rest.
+  const paired = new Uint8Array(live.length);
   const report: DriftReport = {
     inSync: 0,
     missing: [],
@@ -374,36 +397,41 @@ export function detectDrift(desired: readonly KubeObject[], live: readonly KubeO
     if (isHook(object)) continue;
     let namespace = object.metadata.namespace;
     // A cluster-scoped kind given a namespace (kustomize cannot tell for custom kinds) is stored without one.
-    let match = findLive(liveByName, object, String(namespace ?? '')) ?? (namespace ? findLive(liveByName, object, '') : undefined);
-    if (match && !match.metadata.namespace) namespace = undefined;
-    if (!match && !namespace) {
+    let at = findLive(live, byName, object, String(namespace ?? ''));
+    if (at === -1 && namespace) at = findLive(live, byName, object, '');
+    if (at !== -1 && !live[at]?.metadata.namespace) namespace = undefined;
+    if (at === -1 && !namespace) {
       // A namespaced manifest without a namespace goes to the Application's destination namespace.
-      const candidates = (liveByName.get(String(object.metadata.name)) ?? []).filter(
-        (item) => item.metadata.namespace && item.kind === object.kind && groupOf(item.apiVersion) === groupOf(object.apiVersion),
-      );
-      match = options.namespace
-        ? candidates.find((item) => item.metadata.namespace === options.namespace)
-        : candidates.length === 1
-          ? candidates[0]
-          : undefined;
-      namespace = match?.metadata.namespace ?? options.namespace;
+      const candidates = (byName.get(String(object.metadata.name)) ?? []).filter((i) => {
+        const item = live[i] as KubeObject;
+        return item.metadata.namespace && item.kind === object.kind && groupOf(item.apiVersion) === groupOf(object.apiVersion);
+      });
+      at =
+        (options.namespace
+          ? candidates.find((i) => live[i]?.metadata.namespace === options.namespace)
+          : candidates.length === 1
+            ? candidates[0]
+            : undefined) ?? -1;
+      namespace = live[at]?.metadata.namespace ?? options.namespace;
     }
     const ref = refOf(object, namespace);
+    const match = live[at];
     if (!match) {
       if (isUnreadable(ref, unreadable)) report.unchecked.push(ref);
       else report.missing.push(ref);
       continue;
     }
-    paired.add(match);
+    paired[at] = 1;
     const fields = compareCompiled(object, match, compiled);
     if (fields.length === 0) report.inSync++;
     else report.modified.push({ object: ref, fields });
   }
 
   const appNames = options.appNames ? new Set(options.appNames) : undefined;
-  for (const object of live) {
-    if (!paired.has(object) && mayBeUnexpected(object, appNames)) report.unexpected.push(refOf(object));
-  }
+  live.forEach((object, i) => {
+    if (paired[i] || pairedElsewhere(live, byName, paired, i)) return;
+    if (mayBeUnexpected(object, appNames)) report.unexpected.push(refOf(object));
+  });
   report.missing.sort(compareRefs);
   report.unexpected.sort(compareRefs);
   report.unchecked.sort(compareRefs);
