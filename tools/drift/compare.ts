@@ -414,9 +414,9 @@ export function detectDrift(desired: readonly KubeObject[], live: readonly KubeO
             : undefined) ?? -1;
       namespace = live[at]?.metadata.namespace ?? options.namespace;
     }
-    const ref = refOf(object, namespace);
     const match = live[at];
     if (!match) {
+      const ref = refOf(object, namespace);
       if (isUnreadable(ref, unreadable)) report.unchecked.push(ref);
       else report.missing.push(ref);
       continue;
@@ -424,7 +424,7 @@ export function detectDrift(desired: readonly KubeObject[], live: readonly KubeO
     paired[at] = 1;
     const fields = compareCompiled(object, match, compiled);
     if (fields.length === 0) report.inSync++;
-    else report.modified.push({ object: ref, fields });
+    else report.modified.push({ object: refOf(object, namespace), fields });
   }
 
   const appNames = options.appNames ? new Set(options.appNames) : undefined;

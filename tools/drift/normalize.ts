@@ -81,27 +81,22 @@ const UNCOMPARED = new Set(['apiVersion', 'kind', 'status']);
  * (nulls, which mean absent to the API, are skipped by the alignment rather than stripped here).
  */
 export function normalizeObject(object: KubeObject): JsonObject {
-  const body = copyWithout(withStoredBytes(object) as JsonObject, (key) => UNCOMPARED.has(key));
-  const source = body['metadata'];
-  if (isObject(source)) {
-    const metadata = copyWithout(source, (key, value) => SERVER_METADATA.has(key) || value === null);
+  const source = withStoredBytes(object) as JsonObject;
+  const body: JsonObject = {};
+  for (const key of Object.keys(source)) if (!UNCOMPARED.has(key)) setField(body, key, source[key] as Json);
+  const from = body['metadata'];
+  if (isObject(from)) {
+    const metadata: JsonObject = {};
+    for (const key of Object.keys(from)) {
+      const value = from[key] as Json;
+      if (!SERVER_METADATA.has(key) && value !== null) setField(metadata, key, value);
+    }
     pruneMap(metadata, 'labels', isTrackingLabel);
     pruneMap(metadata, 'annotations', isServerAnnotation);
     if (Object.keys(metadata).length === 0) delete body['metadata'];
     else body['metadata'] = metadata;
   }
   return body;
-}
-
-/** A shallow copy of `map` without the entries `drop` names, in the same order (a key `__proto__` stays a key). */
-function copyWithout(map: JsonObject, drop: (key: string, value: Json) => boolean): JsonObject {
-  const copy: JsonObject = {};
-  for (const key of Object.keys(map)) {
-    const value = map[key] as Json;
-    if (drop(key, value)) continue;
-    setField(copy, key, value);
-  }
-  return copy;
 }
 
 /** The manifest Argo CD or kubectl last applied with client-side apply, if the live object records one. */
