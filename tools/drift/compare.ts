@@ -146,8 +146,10 @@ function treeDrifts(desired: Json, live: Json, path: string, out: FieldDrift[]):
 
 /** A container's keys as fast-json-patch lists them: a list's indices, a map's own keys. */
 function keysOf(value: Json): string[] {
-  if (Array.isArray(value)) return Array.from({ length: value.length }, (_, i) => String(i));
-  return isObject(value) ? Object.keys(value) : [];
+  if (!Array.isArray(value)) return isObject(value) ? Object.keys(value) : [];
+  const keys: string[] = [];
+  for (let i = 0; i < value.length; i++) keys.push(String(i));
+  return keys;
 }
 
 function isContainer(value: Json | undefined): value is Json[] | JsonObject {
@@ -270,9 +272,11 @@ function compareCompiled(manifest: KubeObject, liveObject: KubeObject, compiled:
   drifts = orderDrifts(drifts, aligned);
   if (isSecret(desired) || isSecret(live)) drifts = secretDrifts(drifts, aligned.desired, aligned.live);
   if (drifts.length < 2) return drifts;
-  // Each path split once, not once per comparison.
-  const segments = new Map(drifts.map((drift) => [drift, drift.path.split('/')]));
-  return drifts.sort((a, b) => compareSegments(segments.get(a) as string[], segments.get(b) as string[]));
+  // Each path split once, not once per comparison (a stable sort, as before).
+  return drifts
+    .map((drift) => ({ drift, segments: drift.path.split('/') }))
+    .sort((a, b) => compareSegments(a.segments, b.segments))
+    .map(({ drift }) => drift);
 }
 
 /**
