@@ -88,19 +88,28 @@ export function parseObjects(text: string, source: string): KubeObject[] {
   return objects;
 }
 
+/** `where` names the value in errors; for items, `item N` suffixes are added only when an error needs them. */
 function collect(value: unknown, where: string, into: KubeObject[]): void {
   if (value === null || value === undefined) return;
-  if (Array.isArray(value)) {
-    value.forEach((item, i) => collect(item, `${where} item ${i}`, into));
+  const items = listItems(value);
+  if (!items) {
+    if (!isKubeObject(value)) {
+      throw new YamlParseError(`${where}: not a Kubernetes object (needs apiVersion, kind and metadata.name)`);
+    }
+    into.push(value);
     return;
   }
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    // Most items are objects: taken here, without naming them first.
+    if (isKubeObject(item) && !listItems(item)) into.push(item);
+    else collect(item, `${where} item ${i}`, into);
+  }
+}
+
+/** The items of an array or of a `kind: …List` with `items`; undefined for anything else. */
+function listItems(value: unknown): unknown[] | undefined {
+  if (Array.isArray(value)) return value;
   const list = value as { kind?: unknown; items?: unknown };
-  if (typeof list.kind === 'string' && list.kind.endsWith('List') && Array.isArray(list.items)) {
-    list.items.forEach((item, i) => collect(item, `${where} item ${i}`, into));
-    return;
-  }
-  if (!isKubeObject(value)) {
-    throw new YamlParseError(`${where}: not a Kubernetes object (needs apiVersion, kind and metadata.name)`);
-  }
-  into.push(value);
+  return typeof list.kind === 'string' && list.kind.endsWith('List') && Array.isArray(list.items) ? list.items : undefined;
 }

@@ -15,7 +15,7 @@
  */
 import type { FieldSet } from './fieldset.ts';
 import type { Json, JsonObject } from './json.ts';
-import { identicalJson, isObject, jsonEqual } from './json.ts';
+import { IDENTICAL, identicalFields, identicalJson, isObject, jsonEqual, setField } from './json.ts';
 import { childPlace, itemKey, listType, namesUp, type MapList, type Place } from './lists.ts';
 import { keepsZero } from '../kube/api-fields.ts';
 import { quantitiesEqual } from '../kube/quantity.ts';
@@ -45,11 +45,14 @@ export const ORDER_ENTRY = '$order';
 export function toPlain(value: Json | undefined): Json | undefined {
   if (value === undefined || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => toPlain(item) ?? null);
-  const aligned = isAlignedList(value);
-  const plain = Object.entries(value)
-    .filter(([key]) => !aligned || key !== ORDER_ENTRY)
-    .map(([key, child]) => [key, toPlain(child) ?? null] as const);
-  return aligned ? plain.map(([, child]) => child) : Object.fromEntries(plain);
+  if (isAlignedList(value)) {
+    const items: Json[] = [];
+    for (const key of Object.keys(value)) if (key !== ORDER_ENTRY) items.push(toPlain(value[key]) ?? null);
+    return items;
+  }
+  const plain: JsonObject = {};
+  for (const key of Object.keys(value)) setField(plain, key, toPlain(value[key]) ?? null);
+  return plain;
 }
 
 export interface Aligned {
@@ -62,13 +65,26 @@ interface Pair {
   live?: Json;
 }
 
-/** Aligns two normalized bodies; `applied` is the field set last applied from git (if known). */
-export function align(desired: JsonObject, live: JsonObject, applied: FieldSet | undefined, place: Place): Aligned {
-  const pair = alignMaps(desired, live, applied, place);
+/**
+ * Aligns two normalized bodies; `applied` is the field set last applied from git (if known). With
+ * `share`, a map or list identical on both sides (json.ts `identicalJson`: it would align to equal
+ * trees) is not aligned but put in both outputs as it is, the input's own container, so that a diff
+ * skips it at once; without it (when the trees are edited afterwards) the outputs share nothing
+ * with the inputs.
+ */
+export function align(
+  desired: JsonObject,
+  live: JsonObject,
+  applied: FieldSet | undefined,
+  place: Place,
+  share = false,
+  known = share ? identicalFields(desired, live) : 0,
+): Aligned {
+  const pair = known === IDENTICAL ? { desired, live: desired } : alignMaps(desired, live, applied, place, share, known);
   return { desired: pair.desired as JsonObject, live: pair.live as JsonObject };
 }
 
-function alignValue(desired: Json | undefined, live: Json | undefined, applied: FieldSet | undefined, place: Place): Pair {
+function alignValue(desired: Json | undefined, live: Json | undefined, applied: FieldSet | undefined, place: Place, share: boolean): Pair {
   if (desired === undefined || desired === null) {
     const part = live === undefined || live === null ? undefined : appliedPart(live, applied, place);
     return part === undefined ? {} : { live: part };
@@ -80,17 +96,30 @@ function alignValue(desired: Json | undefined, live: Json | undefined, applied: 
       ? { desired: shaped, live: shape(desired, place) }
       : { desired: shaped };
   }
-  if (isObject(desired) && isObject(live)) return alignMaps(desired, live, applied, place);
-  if (Array.isArray(desired) && Array.isArray(live)) return alignLists(desired, live, applied, place);
+  if (isObject(desired) && isObject(live)) {
+    const known = share ? identicalFields(desired, live) : 0;
+    return known === IDENTICAL ? { desired, live: desired } : alignMaps(desired, live, applied, place, share, known);
+  }
+  if (share && typeof desired === 'object' && identicalJson(desired, live)) return { desired, live: desired };
+  if (Array.isArray(desired) && Array.isArray(live)) return alignLists(desired, live, applied, place, share);
   if (isScalar(desired) && isScalar(live) && sameScalar(desired, live, place)) return { desired, live: desired };
   return { desired: shape(desired, place), live: shape(live, place) };
 }
 
-function alignMaps(desired: JsonObject, live: JsonObject, applied: FieldSet | undefined, place: Place): Pair {
+/** `known`: how many of the desired fields, in order, are identical live (json.ts `identicalFields`), taken as they are. */
+function alignMaps(desired: JsonObject, live: JsonObject, applied: FieldSet | undefined, place: Place, share: boolean, known = 0): Pair {
   const outDesired: JsonObject = {};
   const outLive: JsonObject = {};
-  for (const field of Object.keys(desired)) {
-    const pair = alignValue(desired[field], live[field], applied?.field(field), childPlace(place, field));
+  const fields = Object.keys(desired);
+  for (let n = 0; n < fields.length; n++) {
+    const field = fields[n] as string;
+    if (n < known) {
+      // What alignValue makes of an identical value: the value on both sides, null (absent) on neither.
+      const value = desired[field];
+      if (value !== null && value !== undefined) outDesired[field] = outLive[field] = value;
+      continue;
+    }
+    const pair = alignValue(desired[field], live[field], applied?.field(field), childPlace(place, field), share);
     if (pair.desired !== undefined) outDesired[field] = pair.desired;
     if (pair.live !== undefined) outLive[field] = pair.live;
   }
@@ -106,20 +135,20 @@ function alignMaps(desired: JsonObject, live: JsonObject, applied: FieldSet | un
   return { desired: outDesired, live: outLive };
 }
 
-function alignLists(desired: Json[], live: Json[], applied: FieldSet | undefined, place: Place): Pair {
+function alignLists(desired: Json[], live: Json[], applied: FieldSet | undefined, place: Place, share: boolean): Pair {
   const list = listType(place);
   if (list.type === 'set') return alignSet(desired, live, applied);
   if (list.type === 'map') {
     const desiredKeys = desired.map((item) => itemKey(item, list));
     const paired = pairByKey(desiredKeys, live, list);
-    if (paired) return alignPaired(desired, live, paired, place, { set: applied, list, desiredKeys });
+    if (paired) return alignPaired(desired, live, paired, place, share, { set: applied, list, desiredKeys });
   }
   if (desired.every(isScalar) && live.every(isScalar)) {
     const equal = desired.length === live.length && desired.every((item, i) => sameScalar(item, live[i] as Json, place));
     return { desired: [...desired], live: equal ? [...desired] : [...live] };
   }
-  const { pairs, aligned } = pairUnordered(desired, live, place);
-  return alignPaired(desired, live, pairs, place, list.type === 'atomic' ? 'atomic' : undefined, aligned);
+  const { pairs, aligned } = pairUnordered(desired, live, place, share);
+  return alignPaired(desired, live, pairs, place, share, list.type === 'atomic' ? 'atomic' : undefined, aligned);
 }
 
 /** For each desired item, the index of its live item under merge keys; undefined if the keys cannot pair. */
@@ -139,14 +168,20 @@ function pairByKey(desiredKeys: (string | undefined)[], live: Json[], list: MapL
  * alignPaired does not align it again; items identical as they are (`identicalJson`) align equal
  * without being aligned to find out.
  */
-function pairUnordered(desired: Json[], live: Json[], place: Place): { pairs: (number | undefined)[]; aligned: Map<number, Pair> } {
+function pairUnordered(
+  desired: Json[],
+  live: Json[],
+  place: Place,
+  share: boolean,
+): { pairs: (number | undefined)[]; aligned: Map<number, Pair> } {
   const itemPlace = childPlace(place, '*');
   const used = new Set<number>();
   const aligned = new Map<number, Pair>();
   const equalAt = (item: Json, i: number, j: number): boolean => {
     if (used.has(j)) return false;
-    if (identicalJson(item, live[j])) return true;
-    const pair = alignValue(item, live[j], undefined, itemPlace);
+    // With `share`, alignValue finds identical items itself (and the pair is kept, as it is).
+    if (!share && identicalJson(item, live[j])) return true;
+    const pair = alignValue(item, live[j], undefined, itemPlace, share);
     if (!jsonEqual(pair.desired, pair.live)) return false;
     aligned.set(i, pair);
     return true;
@@ -177,6 +212,7 @@ function alignPaired(
   live: Json[],
   pairs: (number | undefined)[],
   place: Place,
+  share: boolean,
   how: KeyedList | 'atomic' | undefined,
   aligned?: ReadonlyMap<number, Pair>,
 ): Pair {
@@ -185,16 +221,17 @@ function alignPaired(
   const outDesired = new AlignedList();
   const outLive = new AlignedList();
   const used = new Set<number>();
-  desired.forEach((item, i) => {
+  for (let i = 0; i < desired.length; i++) {
     const j = pairs[i];
     if (j !== undefined) used.add(j);
     const itemApplied = keyed?.set?.item(keyed.desiredKeys[i] ?? '');
     // Aligned while pairing (pairUnordered): no field set there or here, so the same alignment.
-    const pair = aligned?.get(i) ?? alignValue(item, j === undefined ? undefined : live[j], itemApplied, itemPlace);
+    const pair = aligned?.get(i) ?? alignValue(desired[i], j === undefined ? undefined : live[j], itemApplied, itemPlace, share);
     if (pair.desired !== undefined) outDesired[String(i)] = pair.desired;
     if (pair.live !== undefined) outLive[String(i)] = pair.live;
-  });
-  if (how) {
+  }
+  // Items paired in git's order (each live index after the one before) need no order entry.
+  if (how && !ascending(desired.length, pairs)) {
     const label = (i: number): Json => (keyed ? itemLabel(desired[i] as Json, keyed.list) : i);
     const paired = desired.flatMap((_, i) => (pairs[i] === undefined ? [] : [{ i, j: pairs[i] as number }]));
     const inDesired = paired.map(({ i }) => label(i));
@@ -212,6 +249,18 @@ function alignPaired(
     if (part !== undefined) outLive[String(next++)] = part;
   });
   return { desired: outDesired, live: outLive };
+}
+
+/** True when the paired live indices rise in desired order: the live order of the paired items is git's. */
+function ascending(count: number, pairs: readonly (number | undefined)[]): boolean {
+  let last = -1;
+  for (let i = 0; i < count; i++) {
+    const j = pairs[i];
+    if (j === undefined) continue;
+    if (j <= last) return false;
+    last = j;
+  }
+  return true;
 }
 
 /** An item as people name it in an order: its merge key values, `/`-joined (`POD_NAME`, `8080/TCP`). */
@@ -321,5 +370,7 @@ function sameScalar(desired: Json, live: Json, place: Place): boolean {
   if (desired === live) return true;
   if (typeof desired === 'number' && typeof live === 'string' && live.trim() !== '' && Number(live) === desired) return true;
   if (typeof desired === 'string' && typeof live === 'number' && desired.trim() !== '' && Number(desired) === live) return true;
+  // Two numbers that differ are two quantities that differ: each number's shortest decimal form is its own value.
+  if (typeof desired === 'number' && typeof live === 'number') return false;
   return quantitiesEqual(desired, live) && isQuantityPlace(place);
 }

@@ -3,9 +3,8 @@
  * cluster or a snapshot). A live object equal to what the API server makes of the desired
  * manifest is in sync; see normalize.ts (what is never compared) and align.ts (how the rest is).
  */
-import jsonPatch from 'fast-json-patch';
 import type { KubeObject } from '../kube/object.ts';
-import { groupOf, objectKey } from '../kube/object.ts';
+import { groupOf } from '../kube/object.ts';
 import { crdSchemas, quantityFields } from '../kube/quantity-fields.ts';
 import { withServerAssigned } from '../kube/server-assigned.ts';
 import { align, isAlignedList, ORDER_ENTRY, toPlain } from './align.ts';
@@ -14,7 +13,7 @@ import { applyIgnores, applyJqRules, compileIgnores, type IgnoreRule, type JqCon
 import type { Json, JsonObject } from './json.ts';
 import { escapePathComponent as escapePointerSegment, unescapePathComponent as unescapePointerSegment } from 'fast-json-patch';
 import { isHook } from '../kube/annotations.ts';
-import { comparePointers, identicalJson, isObject } from './json.ts';
+import { compareSegments, IDENTICAL, identicalFields, isObject } from './json.ts';
 import { rootPlace, type Place } from './lists.ts';
 import { isSecret } from '../kube/stored-bytes.ts';
 import { lastApplied, normalizeObject, trackingApps } from './normalize.ts';
@@ -42,6 +41,8 @@ interface Compiled {
   appliedManagers: ReadonlySet<string>;
   jq: JqContext;
   crds: ReadonlyMap<string, Record<string, unknown>>;
+  /** The root place of each `apiVersion/kind` compared so far in this run: its schema is looked up once, its places shared. */
+  places: Map<string, Place>;
 }
 
 function compile(options: DriftOptions, objects: readonly KubeObject[] = []): Compiled {
@@ -51,6 +52,7 @@ function compile(options: DriftOptions, objects: readonly KubeObject[] = []): Co
     ignoreAggregatedRoles: options.ignoreAggregatedRoles ?? false,
     appliedManagers: new Set(options.appliedManagers ?? DEFAULT_APPLIED_MANAGERS),
     jq: { warnings: [], broken: new Set(), ...(options.jqTimeoutMs !== undefined ? { timeoutMs: options.jqTimeoutMs } : {}) },
+    places: new Map(),
   };
 }
 
@@ -100,6 +102,58 @@ function lookup(document: Json, pointer: string): Json | undefined {
 function leaves(path: string, value: Json | undefined, isItem: boolean): [string, Json | undefined][] {
   if (isItem || !isObject(value) || isAlignedList(value) || Object.keys(value).length === 0) return [[path, value]];
   return Object.entries(value).flatMap(([key, child]) => leaves(`${path}/${escapePointerSegment(key)}`, child, false));
+}
+
+/**
+ * The differences of two aligned trees, appended to `out`: a value both have and that differs is
+ * replaced (maps and lists of the same kind compared field by field), one only `desired` has is
+ * removed, one only `live` has is added; added and removed maps are split into leaves. Operations
+ * come in the order of fast-json-patch's `compare` (v3.1.1 `_generate`): each container's desired
+ * keys last to first, then its keys only live first to last. One walk gives both sides' values
+ * at hand, where `compare` deep-copies each value and the caller looked both up again by pointer.
+ */
+function treeDrifts(desired: Json, live: Json, path: string, out: FieldDrift[]): void {
+  if (desired === live) return;
+  const desiredList = Array.isArray(desired);
+  const liveList = Array.isArray(live);
+  const desiredKeys = keysOf(desired);
+  const liveKeys = keysOf(live);
+  let removed = false;
+  for (let i = desiredKeys.length - 1; i >= 0; i--) {
+    const key = desiredKeys[i] as string;
+    const before = (desired as Record<string, Json | undefined>)[key];
+    const after = (live as Record<string, Json | undefined>)[key];
+    const at = `${path}/${escapePointerSegment(key)}`;
+    if (Object.hasOwn(live as object, key) && !(after === undefined && before !== undefined && !liveList)) {
+      if (isContainer(before) && isContainer(after) && Array.isArray(before) === Array.isArray(after)) treeDrifts(before, after, at, out);
+      else if (before !== after) out.push(fieldDrift('replace', at, before, after));
+    } else if (desiredList === liveList) {
+      for (const [leafPath, value] of leaves(at, before, isAlignedList(desired)))
+        out.push(fieldDrift('remove', leafPath, value, undefined));
+      removed = true;
+    } else {
+      out.push(fieldDrift('replace', path, desired, live));
+    }
+  }
+  if (!removed && liveKeys.length === desiredKeys.length) return;
+  for (const key of liveKeys) {
+    const after = (live as Record<string, Json | undefined>)[key];
+    if (Object.hasOwn(desired as object, key) || after === undefined) continue;
+    for (const [leafPath, value] of leaves(`${path}/${escapePointerSegment(key)}`, after, isAlignedList(live)))
+      out.push(fieldDrift('add', leafPath, undefined, value));
+  }
+}
+
+/** A container's keys as fast-json-patch lists them: a list's indices, a map's own keys. */
+function keysOf(value: Json): string[] {
+  if (!Array.isArray(value)) return isObject(value) ? Object.keys(value) : [];
+  const keys: string[] = [];
+  for (let i = 0; i < value.length; i++) keys.push(String(i));
+  return keys;
+}
+
+function isContainer(value: Json | undefined): value is Json[] | JsonObject {
+  return typeof value === 'object' && value !== null;
 }
 
 function fieldDrift(op: 'add' | 'remove' | 'replace', path: string, desired: Json | undefined, live: Json | undefined): FieldDrift {
@@ -166,31 +220,38 @@ function isAggregatedClusterRole(desired: KubeObject, live: KubeObject): boolean
   );
 }
 
+/** The root place of objects of the live object's apiVersion and kind, made once per run. */
+function placeOf(live: KubeObject, compiled: Compiled): Place {
+  const key = `${live.apiVersion}/${live.kind}`;
+  let place = compiled.places.get(key);
+  if (!place) {
+    place = rootPlace(live.apiVersion, live.kind, quantityFields(live.apiVersion, live.kind, compiled.crds), compiled.crds.get(key));
+    compiled.places.set(key, place);
+  }
+  return place;
+}
+
+const NO_RULES: readonly IgnoreRule[] = [];
+
 function compareCompiled(manifest: KubeObject, liveObject: KubeObject, compiled: Compiled): FieldDrift[] {
-  // The kind's schema is looked up only for bodies that are not identical (most are, in sync).
-  let root: Place | undefined;
-  const place = (): Place =>
-    (root ??= rootPlace(
-      liveObject.apiVersion,
-      liveObject.kind,
-      quantityFields(liveObject.apiVersion, liveObject.kind, compiled.crds),
-      compiled.crds.get(`${liveObject.apiVersion}/${liveObject.kind}`),
-    ));
-  const rules = compiled.ignores.filter((rule) => rule.matches(liveObject));
+  const rules = compiled.ignores.length === 0 ? NO_RULES : compiled.ignores.filter((rule) => rule.matches(liveObject));
+  let jqDesired = manifest;
+  let live = liveObject;
   // jq rules normalize both whole objects first, as Argo CD's normalizer does before its diff.
-  const [jqDesired, live] = applyJqRules(rules, [manifest, liveObject], compiled.jq) as [KubeObject, KubeObject];
+  if (rules.length > 0) [jqDesired, live] = applyJqRules(rules, [manifest, liveObject], compiled.jq) as [KubeObject, KubeObject];
   // What the API server would store for the manifest: allocated values it keeps are no drift.
   const desired = withServerAssigned(jqDesired, live);
   let desiredBody = normalizeObject(desired);
   let liveBody = normalizeObject(live);
-  const managers = new Set(rules.flatMap((rule) => rule.managers));
-  if (managers.size > 0) {
+  const managers = rules.length === 0 ? undefined : new Set(rules.flatMap((rule) => rule.managers));
+  if (managers && managers.size > 0) {
     // normalizeObject copies shallowly; removal works deep, so on copies.
     desiredBody = structuredClone(desiredBody);
     liveBody = structuredClone(liveBody);
+    const place = placeOf(live, compiled);
     for (const owned of fieldsOf(live, (entry) => managers.has(String(entry.manager)))) {
-      removeFields(desiredBody, owned, place());
-      removeFields(liveBody, owned, place());
+      removeFields(desiredBody, owned, place);
+      removeFields(liveBody, owned, place);
     }
   }
   if (compiled.ignoreAggregatedRoles && isAggregatedClusterRole(desired, live)) {
@@ -198,23 +259,24 @@ function compareCompiled(manifest: KubeObject, liveObject: KubeObject, compiled:
     delete liveBody['rules'];
   }
   // Bodies identical as they are align to equal trees, whatever git applied before (json.ts `identicalJson`).
-  if (identicalJson(desiredBody, liveBody) && rules.every((rule) => rule.pointers.length === 0)) return [];
-  const aligned = align(desiredBody, liveBody, appliedFields(live, place(), compiled.appliedManagers), place());
+  // Without JSON pointers to delete from the aligned trees, they may share what is identical with the bodies (align.ts).
+  const share = rules.every((rule) => rule.pointers.length === 0);
+  const known = share ? identicalFields(desiredBody, liveBody) : 0;
+  if (known === IDENTICAL) return [];
+  const place = placeOf(live, compiled);
+  const aligned = align(desiredBody, liveBody, appliedFields(live, place, compiled.appliedManagers), place, share, known);
   applyIgnores(rules, aligned.desired);
   applyIgnores(rules, aligned.live);
-  let drifts = jsonPatch.compare(aligned.desired, aligned.live).flatMap((operation): FieldDrift[] => {
-    const { op, path } = operation;
-    if (op === 'replace') return [fieldDrift(op, path, lookup(aligned.desired, path), lookup(aligned.live, path))];
-    if (op !== 'add' && op !== 'remove') return [];
-    const side = op === 'add' ? aligned.live : aligned.desired;
-    const parent = lookup(side, path.slice(0, path.lastIndexOf('/')));
-    return leaves(path, lookup(side, path), isAlignedList(parent)).map(([leafPath, value]) =>
-      op === 'add' ? fieldDrift(op, leafPath, undefined, value) : fieldDrift(op, leafPath, value, undefined),
-    );
-  });
+  let drifts: FieldDrift[] = [];
+  treeDrifts(aligned.desired, aligned.live, '', drifts);
   drifts = orderDrifts(drifts, aligned);
   if (isSecret(desired) || isSecret(live)) drifts = secretDrifts(drifts, aligned.desired, aligned.live);
-  return drifts.sort((a, b) => comparePointers(a.path, b.path));
+  if (drifts.length < 2) return drifts;
+  // Each path split once, not once per comparison (a stable sort, as before).
+  return drifts
+    .map((drift) => ({ drift, segments: drift.path.split('/') }))
+    .sort((a, b) => compareSegments(a.segments, b.segments))
+    .map(({ drift }) => drift);
 }
 
 /**
@@ -268,8 +330,51 @@ function isUnreadable(ref: ObjectRef, unreadable: readonly Unreadable[]): boolea
   );
 }
 
-function nameKey(object: KubeObject): string {
-  return `${groupOf(object.apiVersion)}/${object.kind}/${object.metadata.name}`;
+/** Indices of the live objects by name, in listing order. */
+function indexByName(live: readonly KubeObject[]): Map<string, number[]> {
+  const byName = new Map<string, number[]>();
+  for (let i = 0; i < live.length; i++) {
+    const name = String((live[i] as KubeObject).metadata.name);
+    const named = byName.get(name);
+    if (named) named.push(i);
+    else byName.set(name, [i]);
+  }
+  return byName;
+}
+
+function sameGroup(a: KubeObject, b: KubeObject): boolean {
+  return a.apiVersion === b.apiVersion || groupOf(a.apiVersion) === groupOf(b.apiVersion);
+}
+
+/**
+ * The index of the live object with the identity of `object` in `namespace` (tools/kube/object.ts
+ * `objectKey`: group, kind, namespace, name), looked up among those of its name; the last one listed
+ * if several; -1 if none.
+ */
+function findLive(
+  live: readonly KubeObject[],
+  byName: ReadonlyMap<string, readonly number[]>,
+  object: KubeObject,
+  namespace: string,
+): number {
+  const named = byName.get(String(object.metadata.name)) ?? [];
+  for (let n = named.length - 1; n >= 0; n--) {
+    const i = named[n] as number;
+    const item = live[i] as KubeObject;
+    if (item.kind === object.kind && String(item.metadata.namespace ?? '') === namespace && sameGroup(item, object)) return i;
+  }
+  return -1;
+}
+
+/** True when the object at `at` is listed again at an index that was paired (the same object, twice in the list). */
+function pairedElsewhere(
+  live: readonly KubeObject[],
+  byName: ReadonlyMap<string, readonly number[]>,
+  paired: Uint8Array,
+  at: number,
+): boolean {
+  const object = live[at] as KubeObject;
+  return (byName.get(String(object.metadata.name)) ?? []).some((i) => i !== at && paired[i] === 1 && live[i] === object);
 }
 
 /**
@@ -279,15 +384,9 @@ function nameKey(object: KubeObject): string {
 export function detectDrift(desired: readonly KubeObject[], live: readonly KubeObject[], options: DriftOptions = {}): DriftReport {
   const compiled = compile(options, [...desired, ...live]);
   const unreadable = [...(options.unreadable ?? [])];
-  const liveByKey = new Map<string, KubeObject>();
-  const liveByName = new Map<string, KubeObject[]>();
-  for (const object of live) {
-    liveByKey.set(objectKey(object), object);
-    const sameName = liveByName.get(nameKey(object));
-    if (sameName) sameName.push(object);
-    else liveByName.set(nameKey(object), [object]);
-  }
-  const paired = new Set<KubeObject>();
+  const byName = indexByName(live);
+  // Paired live objects by index: no hash of each object, and the unpaired are found without touching the rest.
+  const paired = new Uint8Array(live.length);
   const report: DriftReport = {
     inSync: 0,
     missing: [],
@@ -302,36 +401,41 @@ export function detectDrift(desired: readonly KubeObject[], live: readonly KubeO
     if (isHook(object)) continue;
     let namespace = object.metadata.namespace;
     // A cluster-scoped kind given a namespace (kustomize cannot tell for custom kinds) is stored without one.
-    let match =
-      liveByKey.get(objectKey(object)) ??
-      (namespace ? liveByKey.get(objectKey({ ...object, metadata: { ...object.metadata, namespace: '' } })) : undefined);
-    if (match && !match.metadata.namespace) namespace = undefined;
-    if (!match && !namespace) {
+    let at = findLive(live, byName, object, String(namespace ?? ''));
+    if (at === -1 && namespace) at = findLive(live, byName, object, '');
+    if (at !== -1 && !live[at]?.metadata.namespace) namespace = undefined;
+    if (at === -1 && !namespace) {
       // A namespaced manifest without a namespace goes to the Application's destination namespace.
-      const candidates = (liveByName.get(nameKey(object)) ?? []).filter((item) => item.metadata.namespace);
-      match = options.namespace
-        ? candidates.find((item) => item.metadata.namespace === options.namespace)
-        : candidates.length === 1
-          ? candidates[0]
-          : undefined;
-      namespace = match?.metadata.namespace ?? options.namespace;
+      const candidates = (byName.get(String(object.metadata.name)) ?? []).filter((i) => {
+        const item = live[i] as KubeObject;
+        return item.metadata.namespace && item.kind === object.kind && groupOf(item.apiVersion) === groupOf(object.apiVersion);
+      });
+      at =
+        (options.namespace
+          ? candidates.find((i) => live[i]?.metadata.namespace === options.namespace)
+          : candidates.length === 1
+            ? candidates[0]
+            : undefined) ?? -1;
+      namespace = live[at]?.metadata.namespace ?? options.namespace;
     }
-    const ref = refOf(object, namespace);
+    const match = live[at];
     if (!match) {
+      const ref = refOf(object, namespace);
       if (isUnreadable(ref, unreadable)) report.unchecked.push(ref);
       else report.missing.push(ref);
       continue;
     }
-    paired.add(match);
+    paired[at] = 1;
     const fields = compareCompiled(object, match, compiled);
     if (fields.length === 0) report.inSync++;
-    else report.modified.push({ object: ref, fields });
+    else report.modified.push({ object: refOf(object, namespace), fields });
   }
 
   const appNames = options.appNames ? new Set(options.appNames) : undefined;
-  for (const object of live) {
-    if (!paired.has(object) && mayBeUnexpected(object, appNames)) report.unexpected.push(refOf(object));
-  }
+  live.forEach((object, i) => {
+    if (paired[i] || pairedElsewhere(live, byName, paired, i)) return;
+    if (mayBeUnexpected(object, appNames)) report.unexpected.push(refOf(object));
+  });
   report.missing.sort(compareRefs);
   report.unexpected.sort(compareRefs);
   report.unchecked.sort(compareRefs);

@@ -37,7 +37,10 @@ function mapList(keys: readonly string[], defaults: Readonly<Record<string, unkn
   };
 }
 
-/** Where a value sits: the object's group and kind, and the field names from the root (`*` for a list item). */
+/**
+ * Where a value sits: the object's group and kind, and the field names from the root (`*` for a list item).
+ * A place's children are made once and shared: every object of a kind walks the same places.
+ */
 export interface Place {
   group: string;
   kind: string;
@@ -47,6 +50,8 @@ export interface Place {
   schema: FieldSchema;
   /** The kind's schema: which fields hold quantities (tools/kube/quantity-fields.ts). */
   quantity?: QuantityFields;
+  /** The places below this one made so far, by name (childPlace). */
+  children?: Map<string, Place>;
 }
 
 /** The root of an object of `apiVersion` and `kind`; `crd` is its CustomResourceDefinition's schema for custom kinds, when known. */
@@ -62,14 +67,20 @@ export function rootPlace(apiVersion: string, kind: string, quantity?: QuantityF
 }
 
 export function childPlace(place: Place, name: string): Place {
-  return {
-    group: place.group,
-    kind: place.kind,
-    name,
-    parent: place,
-    schema: place.schema.child(name),
-    ...(place.quantity ? { quantity: place.quantity } : {}),
-  };
+  const children = (place.children ??= new Map());
+  let child = children.get(name);
+  if (!child) {
+    child = {
+      group: place.group,
+      kind: place.kind,
+      name,
+      parent: place,
+      schema: place.schema.child(name),
+      ...(place.quantity ? { quantity: place.quantity } : {}),
+    };
+    children.set(name, child);
+  }
+  return child;
 }
 
 /** The names of the place and its ancestors up to the root, nearest first. */

@@ -8,7 +8,7 @@ import type { KubeObject } from '../kube/object.ts';
 import { LAST_APPLIED_ANNOTATION } from '../kube/annotations.ts';
 import { withStoredBytes } from '../kube/stored-bytes.ts';
 import type { Json, JsonObject } from './json.ts';
-import { isObject } from './json.ts';
+import { isObject, setField } from './json.ts';
 
 /** Argo CD's default tracking label (`application.instanceLabelKey`). */
 const TRACKING_LABEL = 'app.kubernetes.io/instance';
@@ -50,15 +50,30 @@ const SERVER_ANNOTATIONS = new Set([
   'autoscaling.alpha.kubernetes.io/current-metrics',
 ]);
 
-/** A copy of the map at `parent[key]` without the entries `drop` names; gone if nothing is left. */
+/**
+ * The map at `parent[key]` without the entries `drop` names; gone if nothing is left. A map that
+ * keeps every entry is shared, not copied (most objects carry no server-written label or annotation).
+ */
 function pruneMap(parent: JsonObject, key: string, drop: (entry: string) => boolean): void {
   const map = parent[key];
   if (!isObject(map)) return;
+  const entries = Object.keys(map);
+  if (entries.length === 0) {
+    delete parent[key];
+    return;
+  }
+  if (!entries.some(drop)) return;
   const kept: JsonObject = {};
-  for (const entry of Object.keys(map)) if (!drop(entry)) kept[entry] = map[entry] as Json;
+  for (const entry of entries) if (!drop(entry)) kept[entry] = map[entry] as Json;
   if (Object.keys(kept).length === 0) delete parent[key];
   else parent[key] = kept;
 }
+
+const isTrackingLabel = (label: string): boolean => label === TRACKING_LABEL;
+const isServerAnnotation = (annotation: string): boolean => SERVER_ANNOTATIONS.has(annotation);
+
+/** Top-level fields that are never compared: the type is settled by pairing, the status is the server's. */
+const UNCOMPARED = new Set(['apiVersion', 'kind', 'status']);
 
 /**
  * The comparable body of a manifest or a live object: what remains once server-owned fields are
@@ -66,15 +81,18 @@ function pruneMap(parent: JsonObject, key: string, drop: (entry: string) => bool
  * (nulls, which mean absent to the API, are skipped by the alignment rather than stripped here).
  */
 export function normalizeObject(object: KubeObject): JsonObject {
-  const body = { ...withStoredBytes(object) } as JsonObject;
-  delete body['apiVersion'];
-  delete body['kind'];
-  delete body['status'];
-  if (isObject(body['metadata'])) {
+  const source = withStoredBytes(object) as JsonObject;
+  const body: JsonObject = {};
+  for (const key of Object.keys(source)) if (!UNCOMPARED.has(key)) setField(body, key, source[key] as Json);
+  const from = body['metadata'];
+  if (isObject(from)) {
     const metadata: JsonObject = {};
-    for (const [key, value] of Object.entries(body['metadata'])) if (!SERVER_METADATA.has(key) && value !== null) metadata[key] = value;
-    pruneMap(metadata, 'labels', (label) => label === TRACKING_LABEL);
-    pruneMap(metadata, 'annotations', (annotation) => SERVER_ANNOTATIONS.has(annotation));
+    for (const key of Object.keys(from)) {
+      const value = from[key] as Json;
+      if (!SERVER_METADATA.has(key) && value !== null) setField(metadata, key, value);
+    }
+    pruneMap(metadata, 'labels', isTrackingLabel);
+    pruneMap(metadata, 'annotations', isServerAnnotation);
     if (Object.keys(metadata).length === 0) delete body['metadata'];
     else body['metadata'] = metadata;
   }

@@ -11,5 +11,8 @@ const HOOK_ANNOTATIONS: readonly string[] = ['argocd.argoproj.io/hook', 'helm.sh
 
 /** True for an Argo CD (or Helm) hook: not part of the desired state a sync keeps, and Argo CD's diff skips it. */
 export function isHook(object: KubeObject): boolean {
-  return HOOK_ANNOTATIONS.some((key) => typeof object.metadata.annotations?.[key] === 'string');
+  const annotations = object.metadata.annotations;
+  if (!annotations) return false;
+  for (const key of HOOK_ANNOTATIONS) if (typeof annotations[key] === 'string') return true;
+  return false;
 }
