@@ -45,8 +45,8 @@ function recordPath(record: string): string {
  * entries marked assume-unchanged or skip-worktree (git does not look there). `root` may be below the
  * top of the working tree (a monorepo): git names paths from the top (git-status(1), porcelain
  * format: "relative to the repository root"), and the files are read there. One git process (about
- * 1.7 times `git ls-files -s` at 7,000 files; asking it for ignored files too would add as much
- * again), one more below the top, and one per untracked directory listed.
+ * 1.7 times `git ls-files -s` at 7,000 files; asking it for ignored files too would add half
+ * as much again), one more below the top, and one per untracked directory listed.
  * @returns undefined when `root` is not inside a git working tree, or git is missing
  */
 export async function workingTreeState(root: string): Promise<string | undefined> {
