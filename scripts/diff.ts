@@ -64,7 +64,7 @@ await main(USAGE, async () => {
   const commentFile = values['comment-file'];
   if (commentFile !== undefined) await checkWritable('--comment-file', commentFile);
   const root = repoRoot();
-  const kustomize = await findKustomize();
+  const kustomize = await findKustomize(root);
   const head = values.head;
 
   const line = progressLine();

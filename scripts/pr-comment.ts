@@ -65,7 +65,7 @@ await main(USAGE, async () => {
     octokit,
     { ...repo, pr },
     repoRoot(),
-    await findKustomize(),
+    await findKustomize(repoRoot()),
     required(flags.base, '--base REF'),
     flags.head,
     repositoryUrl,

@@ -36,7 +36,7 @@ export interface DriftRun {
 /** The desired objects and the options that say how Argo CD compares them (its Applications, ignoreDifferences, namespace). */
 async function desiredOf(root: string, source: DesiredSource): Promise<{ objects: KubeObject[]; options: DriftOptions }> {
   if (!('env' in source)) return { objects: source.objects, options: {} };
-  const state = await desiredState(root, await findKustomize(), source.env, openRenderCache(root));
+  const state = await desiredState(root, await findKustomize(root), source.env, openRenderCache(root));
   return {
     objects: state.objects,
     options: {
