@@ -22,6 +22,7 @@ Usage: npm run check [-- -o json|yaml] [--fresh]     (npm start runs the same; -
    configuration and the Argo CD objects with the components' own code; otherwise says, one line
    each, that it skipped them.
 
+Files git ignores are not read: no commit, no Argo CD and no runner has them.
 When nothing changed since a check (no file git tracks or would track, the same kustomize, Node,
 packages and upstream programs), its report, kept in .cache/check/, is shown again without
 rendering, and a line on stderr says when that check ran; --fresh checks again.
