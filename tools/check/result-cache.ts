@@ -48,12 +48,11 @@ function packagesState(root: string): string {
  * upstream programs. Undefined when `root` is not a git working tree: then nothing is replayed.
  */
 export async function checkKey(root: string, catalog: Catalog, kustomize: Kustomize): Promise<string | undefined> {
-  const tree = await workingTreeState(root);
-  if (tree === undefined) return undefined;
-  return createHash('sha256')
+  // git runs while the rest is hashed.
+  const pending = workingTreeState(root);
+  const rest = createHash('sha256')
     .update(
       [
-        `tree ${tree}`,
         `kustomize ${kustomize.command.join(' ')} ${kustomize.version}`,
         `node ${process.version}`,
         `packages ${packagesState(root)}`,
@@ -62,6 +61,8 @@ export async function checkKey(root: string, catalog: Catalog, kustomize: Kustom
       ].join('\n'),
     )
     .digest('hex');
+  const tree = await pending;
+  return tree === undefined ? undefined : createHash('sha256').update(`tree ${tree}\n${rest}`).digest('hex');
 }
 
 export class CheckCache {
