@@ -1,6 +1,6 @@
 /**
- * The state of a working tree as one hash, from git's index: what a tool needs to know that nothing
- * it reads has changed since its last run, at about the cost of reading the index.
+ * The state of a working tree as one hash, from one `git status`: what a tool needs to know that
+ * nothing it reads has changed since its last run, at a small multiple of the cost of reading the index.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -27,7 +27,7 @@ const records = (text: string): string[] => text.split('\0').filter((record) => 
 
 /** The path (from the top) of a `git status --porcelain=v2 -z --no-renames` record: after the record's fixed fields (git-status(1)). */
 function recordPath(record: string): string {
-  const fields = { '1': 8, u: 10, '?': 1, '!': 1 }[record[0] ?? ''];
+  const fields = { '1': 8, u: 10, '?': 1 }[record[0] ?? ''];
   if (fields === undefined) return '';
   let at = 0;
   for (let i = 0; i < fields; i++) at = record.indexOf(' ', at) + 1;
