@@ -46,6 +46,20 @@ export function alloyDocUrl(component: AlloyComponentSchema, anchor = 'arguments
  * docs/sources/shared/reference/components/{authorization,basic-auth,oauth2,tls-config}-block.md): one
  * entry each, the same under every component and path that holds them.
  */
+/**
+ * A relabeling rule's arguments, the same table in Alloy's shared rule-block.md, rule-block-logs.md
+ * and write_relabel_config.md (docs/sources/shared/reference/components/ at v1.18.1).
+ */
+const RELABEL_RULE_ARGUMENTS = {
+  action: 'string',
+  modulus: 'uint',
+  regex: 'string',
+  replacement: 'string',
+  separator: 'string',
+  source_labels: 'list(string)',
+  target_label: 'string',
+};
+
 const TLS_CONFIG_BLOCK: AlloyBlockSchema = {
   anchor: 'tls_config',
   arguments: {
@@ -120,15 +134,7 @@ export const ALLOY_COMPONENTS: Readonly<Record<string, AlloyComponentSchema>> = 
     blocks: {
       rule: {
         anchor: 'rule',
-        arguments: {
-          action: 'string',
-          modulus: 'uint',
-          regex: 'string',
-          replacement: 'string',
-          separator: 'string',
-          source_labels: 'list(string)',
-          target_label: 'string',
-        },
+        arguments: RELABEL_RULE_ARGUMENTS,
       },
     },
   },
@@ -391,15 +397,7 @@ export const ALLOY_COMPONENTS: Readonly<Record<string, AlloyComponentSchema>> = 
       'endpoint > tls_config': TLS_CONFIG_BLOCK,
       'endpoint > write_relabel_config': {
         anchor: 'write_relabel_config',
-        arguments: {
-          action: 'string',
-          modulus: 'uint',
-          regex: 'string',
-          replacement: 'string',
-          separator: 'string',
-          source_labels: 'list(string)',
-          target_label: 'string',
-        },
+        arguments: RELABEL_RULE_ARGUMENTS,
       },
       wal: { anchor: 'wal', arguments: { truncate_frequency: 'duration', min_keepalive_time: 'duration', max_keepalive_time: 'duration' } },
     },
