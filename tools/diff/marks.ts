@@ -5,11 +5,11 @@
  * marker rule, whose code and headers key the whole table (RULE): a table written under another
  * rule is not read.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isGenerated, markdownHeader, yamlHeader } from '../generate/layout.ts';
+import { writeAtomically } from '../render/cache.ts';
 
 /** Whether a file carries the generated marker, by content id. */
 export type GeneratedMarks = Map<string, boolean>;
@@ -53,12 +53,5 @@ export async function writeMarks(dir: string, marks: GeneratedMarks): Promise<vo
       .map(([id]) => id)
       .sort();
   const table: Table = { rule: RULE, marked: ids(true), unmarked: ids(false) };
-  const target = join(dir, MARKS_FILE);
-  const temporary = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(temporary, JSON.stringify(table));
-    await rename(temporary, target);
-  } catch {
-    await rm(temporary, { force: true });
-  }
+  await writeAtomically(join(dir, MARKS_FILE), JSON.stringify(table)).catch(() => undefined);
 }
