@@ -6,12 +6,12 @@
  * Node.js, the installed packages and the upstream tier's programs.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Catalog } from '../catalog/index.ts';
 import { workingTreeState } from '../git/tree-state.ts';
-import { writeAtomically } from '../render/cache.ts';
+import { readJson, writeAtomically } from '../render/cache.ts';
 import type { Kustomize } from '../render/kustomize.ts';
 import { programsState } from '../upstream/programs.ts';
 import type { CheckReport } from './repository.ts';
@@ -78,12 +78,10 @@ export class CheckCache {
 
   /** The report kept under `key`, or undefined (none, or unreadable: the check then runs). */
   get(key: string): CachedReport | undefined {
-    try {
-      const cached = JSON.parse(readFileSync(this.file(key), 'utf8')) as CachedReport;
-      return typeof cached.checkedAt === 'string' && typeof cached.report === 'object' && cached.report !== null ? cached : undefined;
-    } catch {
-      return undefined;
-    }
+    const cached = readJson(this.file(key)) as Partial<CachedReport> | undefined;
+    return typeof cached?.checkedAt === 'string' && typeof cached.report === 'object' && cached.report !== null
+      ? (cached as CachedReport)
+      : undefined;
   }
 
   /**

@@ -6,10 +6,9 @@
  * rule is not read.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isGenerated, markdownHeader, yamlHeader } from '../generate/layout.ts';
-import { writeAtomically } from '../render/cache.ts';
+import { readJson, writeAtomically } from '../render/cache.ts';
 
 /** Whether a file carries the generated marker, by content id. */
 export type GeneratedMarks = Map<string, boolean>;
@@ -32,12 +31,7 @@ const isIds = (value: unknown): value is string[] => Array.isArray(value) && val
 
 /** The table kept in `dir`; empty when there is none, it is unreadable, or it was written under another rule. */
 export function readMarks(dir: string): GeneratedMarks {
-  let table: Partial<Table>;
-  try {
-    table = JSON.parse(readFileSync(join(dir, MARKS_FILE), 'utf8')) as Partial<Table>;
-  } catch {
-    return new Map();
-  }
+  const table = (readJson(join(dir, MARKS_FILE)) ?? {}) as Partial<Table>;
   if (table.rule !== RULE || !isIds(table.marked) || !isIds(table.unmarked)) return new Map();
   return new Map([...table.marked.map((id) => [id, true] as const), ...table.unmarked.map((id) => [id, false] as const)]);
 }

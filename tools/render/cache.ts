@@ -155,7 +155,8 @@ function isRefs(value: unknown): boolean {
   return typeof value === 'object' && ['resources', 'files', 'configs', 'trees', 'remote'].every((field) => isStrings(refs[field]));
 }
 
-function readJson(file: string): unknown {
+/** The JSON value in `file`, or undefined when it is missing, unreadable or not JSON (a cache entry that is a miss). */
+export function readJson(file: string): unknown {
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
   } catch {

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { closeSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { $, which } from 'zx';
 import { parseObjects } from '../yaml.ts';
 import type { KubeObject } from '../kube/object.ts';
-import { writeAtomically } from './cache.ts';
+import { readJson, writeAtomically } from './cache.ts';
 import { ARGO_CD_TARGET_VERSION, KUSTOMIZE_BUNDLED_BY_ARGO_CD } from '../catalog/versions.ts';
 
 export class RenderError extends Error {
@@ -49,15 +49,10 @@ function identity(binary: string): string | undefined {
 }
 
 function readVersions(file: string | undefined): Record<string, { identity: string; version: string }> {
-  if (!file) return {};
-  try {
-    const table = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    return table !== null && typeof table === 'object' && !Array.isArray(table)
-      ? (table as Record<string, { identity: string; version: string }>)
-      : {};
-  } catch {
-    return {};
-  }
+  const table = file === undefined ? undefined : readJson(file);
+  return table !== null && typeof table === 'object' && !Array.isArray(table)
+    ? (table as Record<string, { identity: string; version: string }>)
+    : {};
 }
 
 /**
