@@ -1,15 +1,17 @@
-import { appendFileSync, cpSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { describe, expect, it } from 'vitest';
 import { hashSides } from '../../tools/diff/sides.ts';
 import { withCheckouts } from '../../tools/diff/trees.ts';
-import type { Checkout } from '../../tools/git/checkout.ts';
+import { readWalks, walkOverlays, writeWalks } from '../../tools/diff/walks.ts';
+import { changedPaths } from '../../tools/git/changes.ts';
+import { workingTree, type Checkout } from '../../tools/git/checkout.ts';
 import { resolveRef } from '../../tools/git/worktree.ts';
 import { hashOverlays } from '../../tools/render/overlays.ts';
-import { commit, committedCopy, edit } from '../support/git.ts';
+import { commit, committedCopy, edit, scratch } from '../support/git.ts';
 
-/** Each side hashed in full, as diff did before: the overlays of each side whose hash the other side does not have. */
+/** Each side hashed in full (the head as its files are: a commit, or the disk), and the overlays whose hash the other side lacks. */
 async function hashedInFull(head: Checkout, base: Checkout) {
   const [headOverlays, baseOverlays] = [await head.listOverlays(), await base.listOverlays()];
   const [headHashed, baseHashed] = [await hashOverlays(head, headOverlays), await hashOverlays(base, baseOverlays)];
@@ -20,7 +22,25 @@ async function hashedInFull(head: Checkout, base: Checkout) {
   };
 }
 
-describe('hashSides: one walk for both sides where they answer alike', () => {
+/** hashSides of the working tree (or `head`) against `base`, beside the full hash of each side; the head's full hash reads the disk. */
+async function bothWays(root: string, base: string, head?: string, cacheDir?: string) {
+  const baseSha = await resolveRef(root, base);
+  const headSha = head === undefined ? undefined : await resolveRef(root, head);
+  const changes = changedPaths(root, baseSha, headSha);
+  return withCheckouts(root, headSha, baseSha, 'sha1', changes, async (headCheckout, baseCheckout) => {
+    const memo = new Map();
+    const kept = cacheDir === undefined ? undefined : readWalks(cacheDir, baseSha);
+    const walks = kept ?? (await walkOverlays(baseCheckout, await baseCheckout.listOverlays(), memo));
+    if (cacheDir !== undefined && !kept) await writeWalks(cacheDir, baseSha, walks);
+    const sides = await hashSides(headCheckout, baseCheckout, memo, walks, await changes);
+    const full = await hashedInFull(head === undefined ? workingTree(root) : headCheckout, baseCheckout);
+    return { sides, full, kept: kept !== undefined };
+  });
+}
+
+const dirs = (overlays: readonly { dir: string }[]) => overlays.map((o) => o.dir);
+
+describe('hashSides: only what the changes touch is walked and hashed', () => {
   it('finds exactly the changed overlays a full hash of each side finds: staged, unstaged, untracked, added and removed', async () => {
     // GIVEN a commit where dev/alloy names a resource that is not there yet
     const root = await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\n' });
@@ -35,14 +55,11 @@ describe('hashSides: one walk for both sides where they answer alike', () => {
     rmSync(join(root, 'base/grafana/service-grafana.yaml'));
     cpSync(join(root, 'overlays/dev/minio'), join(root, 'overlays/dev/minio-copy'), { recursive: true });
     rmSync(join(root, 'overlays/prod/platform'), { recursive: true });
-    // WHEN both sides are hashed with one walk, and each side in full
-    const [sides, full] = await withCheckouts(root, undefined, await resolveRef(root, 'HEAD'), 'sha1', async (head, base) => [
-      await hashSides(head, base, new Map()),
-      await hashedInFull(head, base),
-    ]);
+    // WHEN both sides are hashed from the changes, and each side in full
+    const { sides, full } = await bothWays(root, 'HEAD');
     // THEN the changed overlays are the same, and those the test built are among them
-    expect(sides.headChanged.map((o) => o.dir)).toEqual(full.headChanged);
-    expect(sides.baseChanged.map((o) => o.dir)).toEqual(full.baseChanged);
+    expect(dirs(sides.headChanged)).toEqual(full.headChanged);
+    expect(dirs(sides.baseChanged)).toEqual(full.baseChanged);
     expect(full.headChanged).toEqual(
       expect.arrayContaining([
         'overlays/dev/alloy',
@@ -54,8 +71,61 @@ describe('hashSides: one walk for both sides where they answer alike', () => {
       ]),
     );
     expect(full.baseChanged).toContain('overlays/prod/platform');
-    // AND each changed head overlay has its full hash; the base was walked only where the sides differ
+    // AND each changed head overlay has its full hash; the base was hashed only where the changes reach
     for (const overlay of sides.headChanged) expect(sides.head.hashed.get(overlay.dir)).toEqual(full.headHashed.get(overlay.dir));
-    expect([...sides.base.hashed.keys()].sort()).toEqual([...full.baseChanged].sort());
+    expect([...sides.base.hashed.keys()].sort()).not.toContain('overlays/dev/minio');
+  });
+
+  it('sees a kustomization file added beside another, a file that became a folder, and files new under a folder a walk lists or names', async () => {
+    // GIVEN a commit where dev/alloy names a folder that is not there yet, and dev/grafana generates from a folder's files
+    const root = await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\n' });
+    edit(root, 'overlays/dev/alloy/kustomization.yaml', 'resources:\n', 'resources:\n  - extra\n');
+    mkdirSync(join(root, 'overlays/dev/grafana/files'));
+    writeFileSync(join(root, 'overlays/dev/grafana/files/a.txt'), 'a\n');
+    appendFileSync(
+      join(root, 'overlays/dev/grafana/kustomization.yaml'),
+      'configMapGenerator:\n  - name: from-files\n    files:\n      - files\n',
+    );
+    await commit(root, 'dev/alloy names extra; dev/grafana generates from files/');
+    // AND a second kustomization file in dev/loki (kustomize refuses two), the kustomization of prod/loki replaced by a
+    // folder, the folder dev/alloy names (untracked), and a new file in the folder dev/grafana generates from
+    writeFileSync(join(root, 'overlays/dev/loki/kustomization.yml'), 'resources: []\n');
+    const replaced = 'overlays/prod/loki/kustomization.yaml';
+    rmSync(join(root, replaced));
+    mkdirSync(join(root, replaced));
+    writeFileSync(join(root, replaced, 'inside.yaml'), 'a: 1\n');
+    mkdirSync(join(root, 'overlays/dev/alloy/extra'));
+    writeFileSync(join(root, 'overlays/dev/alloy/extra/kustomization.yaml'), 'resources: []\n');
+    writeFileSync(join(root, 'overlays/dev/grafana/files/b.txt'), 'b\n');
+    // WHEN both sides are hashed from the changes
+    const { sides, full } = await bothWays(root, 'HEAD');
+    // THEN the answer is a full hash's
+    expect(dirs(sides.headChanged)).toEqual(full.headChanged);
+    expect(full.headChanged).toEqual(['overlays/dev/alloy', 'overlays/dev/grafana', 'overlays/prod/loki']);
+  });
+
+  it('compares a base behind HEAD with the working tree, and two commits, with walks kept between runs', async () => {
+    // GIVEN three commits: the base, a change to the Alloy base, then a change to prod/grafana
+    const root = await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\n' });
+    await simpleGit(root).addTag('base');
+    appendFileSync(join(root, 'base/alloy/kustomization.yaml'), '# alloy\n');
+    await commit(root, 'alloy');
+    appendFileSync(join(root, 'overlays/prod/grafana/kustomization.yaml'), '# grafana\n');
+    await commit(root, 'grafana');
+    // AND an unstaged change to dev/minio
+    appendFileSync(join(root, 'overlays/dev/minio/kustomization.yaml'), '# minio\n');
+    const cache = scratch('obs-walks-');
+    // WHEN the working tree and HEAD are compared with the base twice (walking it, then reading the kept walks)
+    const first = await bothWays(root, 'base', undefined, cache);
+    const second = await bothWays(root, 'base', undefined, cache);
+    const commits = await bothWays(root, 'base', 'HEAD', cache);
+    // THEN every answer is a full hash's, and the second run read the walks the first kept
+    for (const { sides, full } of [first, second, commits]) {
+      expect(dirs(sides.headChanged)).toEqual(full.headChanged);
+      expect(dirs(sides.baseChanged)).toEqual(full.baseChanged);
+    }
+    expect([first.kept, second.kept, commits.kept]).toEqual([false, true, true]);
+    expect(first.full.headChanged).toEqual(expect.arrayContaining(['overlays/dev/alloy', 'overlays/prod/grafana', 'overlays/dev/minio']));
+    expect(commits.full.headChanged).not.toContain('overlays/dev/minio');
   });
 });

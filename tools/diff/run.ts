@@ -1,8 +1,6 @@
 import { resolveRef } from '../git/worktree.ts';
 import type { RenderCache } from '../render/cache.ts';
 import type { Checkout, OverlayRef } from '../git/checkout.ts';
-import type { GitCheckout } from '../git/tree.ts';
-import { OUTPUT_DIRS } from '../generate/layout.ts';
 import { RenderError, type Kustomize } from '../render/kustomize.ts';
 import { refuseEscapes, renderHashed } from '../render/overlays.ts';
 import type { RenderedApp } from '../render/tree.ts';
@@ -11,6 +9,9 @@ import { diffTrees, type DiffReport, type Flag, type RenderFailure } from './eng
 import { appFactsOf, argoFilesOf, parseOnce, staleFiles, withCheckouts, type ParseObjects } from './trees.ts';
 import { readMarks, writeMarks } from './marks.ts';
 import { hashSides, withHashes, type Side } from './sides.ts';
+import { readWalks, walkOverlays, writeWalks, type Walks } from './walks.ts';
+import { changedPaths } from '../git/changes.ts';
+import type { RefsMemo } from '../render/graph.ts';
 import { catalog as currentCatalog, type Catalog } from '../catalog/index.ts';
 import { flowChanges, networkSignature, type EnvironmentFlows } from './flows.ts';
 import { diffApplications, type ApplicationsDiff, type ArgoFileObject } from './applications.ts';
@@ -56,10 +57,22 @@ function ahead(): { later: <T>(promise: Promise<T>) => Promise<T>; settled: () =
  */
 const worthKeeping = (learnt: number, size: number): boolean => learnt > 0 && learnt * 50 >= size;
 
-/** The directories under the generator's output directories of a commit read from git (none for a checkout on disk). */
-function outputDirsOf(checkout: Checkout): string[] {
-  const dirs = (checkout as Partial<GitCheckout>).tree?.dirs ?? [];
-  return [...dirs].filter((dir) => OUTPUT_DIRS.some((output) => dir.startsWith(`${output}/`)));
+/**
+ * The walks of every overlay of the base commit `sha`: kept in the cache directory `dir` by an
+ * earlier run, or walked now (and kept, by `later` work that the run waits for before it returns).
+ */
+async function baseWalks(
+  base: Checkout,
+  sha: string,
+  memo: RefsMemo,
+  dir: string | undefined,
+  later: <T>(promise: Promise<T>) => Promise<T>,
+): Promise<Walks> {
+  const kept = dir === undefined ? undefined : readWalks(dir, sha);
+  if (kept) return kept;
+  const walks = await walkOverlays(base, await base.listOverlays(), memo);
+  if (dir !== undefined) void later(writeWalks(dir, sha, walks));
+  return walks;
 }
 
 /** An error of the head side, named as such: the head failing to render is not a report, it is exit 2. */
@@ -184,7 +197,8 @@ export async function diffRefs(
   const parsed = memo.size;
   const { later, settled } = ahead();
   const compare = async (headCheckout: Checkout, baseCheckout: Checkout): Promise<DiffReport> => {
-    const sides = await hashSides(headCheckout, baseCheckout, memo);
+    const walks = await baseWalks(baseCheckout, baseSha, memo, options.cache?.dir, later);
+    const sides = await hashSides(headCheckout, baseCheckout, memo, walks, await changes);
     const [headHashed, baseHashed] = [sides.head, sides.base];
     // Nothing of the head may name a URL or a path outside the repository, changed or not.
     await headSide(async () => refuseEscapes(headHashed.overlays, (overlay) => headHashed.inputs.get(overlay.dir)));
@@ -215,7 +229,7 @@ export async function diffRefs(
     const stale = later(
       head
         ? staleFilesAt(root, headSha).then(staleOf)
-        : staleFiles(root, headCheckout.source, format, undefined, marked, outputDirsOf(baseCheckout)).then(async ({ stale, marks }) => {
+        : staleFiles(root, headCheckout.source, format, undefined, marked).then(async ({ stale, marks }) => {
             const learnt = [...marks.keys()].filter((id) => !marked.has(id)).length;
             if (options.cache && worthKeeping(learnt, marks.size)) await writeMarks(options.cache.dir, marks);
             return { staleFiles: stale };
@@ -254,7 +268,9 @@ export async function diffRefs(
       flows,
     });
   };
-  const report = await withCheckouts(root, head ? headSha : undefined, baseSha, format, async (headCheckout, baseCheckout) => {
+  const changes = changedPaths(root, baseSha, head ? headSha : undefined);
+  changes.catch(() => undefined); // awaited by compare, or left when a side cannot be read
+  const report = await withCheckouts(root, head ? headSha : undefined, baseSha, format, changes, async (headCheckout, baseCheckout) => {
     try {
       return await compare(headCheckout, baseCheckout);
     } finally {

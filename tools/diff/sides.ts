@@ -1,18 +1,17 @@
 /**
- * Both sides of a diff hashed with one walk of each overlay's kustomization graph: the head's walk
- * asks the base every question too. The walk (tools/render/graph.ts `overlayInputs`) is a function of
- * the answers its source gives (an entry's kind, a file's content id and bytes, a directory's files,
- * whether a path leads outside), and `hashInputs` of the inputs and their content ids. So an overlay
- * for which every answer and every input's id is the same on both sides has the same inputs and the
- * same hash on both: the base's walk would find nothing else. Only the overlays where something
- * differs are walked and hashed on each side, and compared by hash as before. The other hashes of the
- * head are computed when an overlay is rendered.
+ * Both sides of a diff hashed from what changed between them: the base's walk of each overlay's
+ * kustomization graph (walks.ts, kept per commit) names every path the walk's answer depends on, and
+ * git names the paths that differ (tools/git/changes.ts). An overlay whose walk asked about no
+ * changed path has the same inputs with the same content ids on both sides, so the same hash: it is
+ * neither walked nor hashed again. Only the others are walked on the head and hashed on each side,
+ * and compared by hash. The other hashes of the head are computed when an overlay is rendered.
  */
 import { mapLimited } from '../concurrency.ts';
+import type { Changes } from '../git/changes.ts';
 import type { Checkout, OverlayRef } from '../git/checkout.ts';
-import type { InputSource } from '../git/source.ts';
 import { hashInputs, overlayInputs, type OverlayInputs, type RefsMemo } from '../render/graph.ts';
-import { hashOverlays, type HashedOverlay } from '../render/overlays.ts';
+import type { HashedOverlay } from '../render/overlays.ts';
+import { untouched, walkOverlays, type Walk, type Walks } from './walks.ts';
 
 /** One side of a diff: its overlays, each overlay's inputs, and the input hashes known so far. */
 export interface Side {
@@ -36,115 +35,43 @@ export interface HashedSides {
 /** Reading files and waiting on git: many overlays at once (as tools/render/overlays.ts hashes). */
 const IO_PARALLELISM = 32;
 
-/** Content ids of both sides, each path compared once. */
-class SameIds {
-  private readonly known = new Map<string, boolean>();
-  private readonly head: InputSource;
-  private readonly base: InputSource;
-
-  constructor(head: InputSource, base: InputSource) {
-    this.head = head;
-    this.base = base;
-  }
-
-  /** Whether `path` has the same content id on both sides, when that is known without reading a file. */
-  sameNow(path: string): boolean | undefined {
-    let same = this.known.get(path);
-    if (same === undefined) {
-      // Ids both sides hold without reading (a commit's tree, git's index) answer at once.
-      const [id, other] = [this.head.knownId?.(path), this.base.knownId?.(path)];
-      if (id === undefined || other === undefined) return undefined;
-      same = id === other;
-      this.known.set(path, same);
-    }
-    return same;
-  }
-
-  /** Whether `path` has the same content id on both sides (both unreadable counts as the same). */
-  async same(path: string): Promise<boolean> {
-    let same = this.sameNow(path);
-    if (same === undefined) {
-      same = (await this.head.contentId(path)) === (await this.base.contentId(path));
-      this.known.set(path, same);
-    }
-    return same;
-  }
-}
-
-/** `head`'s answers; `differ` is called when `base` answers the same question otherwise. */
-function comparing(head: InputSource, base: InputSource, ids: SameIds, differ: () => void): InputSource {
-  const compare = async (path: string): Promise<void> => {
-    if (!(await ids.same(path))) differ();
-  };
-  return {
-    kind(path) {
-      const kind = head.kind(path);
-      if (kind !== base.kind(path)) differ();
-      return kind;
-    },
-    async contentId(path) {
-      await compare(path);
-      return head.contentId(path);
-    },
-    // A file's bytes are what its content id names.
-    async bytes(path) {
-      await compare(path);
-      return head.bytes(path);
-    },
-    async filesUnder(dir) {
-      const files = await head.filesUnder(dir);
-      if (files.join('\0') !== (await base.filesUnder(dir)).join('\0')) differ();
-      return files;
-    },
-    // A source without `outside` has no path leading out: the walk reads its absence as false.
-    outside(path) {
-      const outside = head.outside?.(path) ?? false;
-      if (outside !== (base.outside?.(path) ?? false)) differ();
-      return outside;
-    },
-  };
-}
-
 /**
- * Hashes both sides (`memo`: kustomization files parsed, by content id, graph.ts): one walk per
- * overlay on both, then a walk of the base only where an answer or an input's content id differs.
- * The changed lists are those a full hash of each side gives.
+ * Hashes both sides (`memo`: kustomization files parsed, by content id, graph.ts) from the base's
+ * walks (walks.ts: every base overlay's, as `walkOverlays` finds them) and what changed between the
+ * sides (`changes`, from git): an overlay of both whose base walk asked about nothing the changes
+ * touch has the same inputs and hash on both, unwalked and unhashed; the others are walked on the
+ * head and hashed on both sides. The changed lists are those a full hash of each side gives.
  */
-export async function hashSides(head: Checkout, base: Checkout, memo: RefsMemo): Promise<HashedSides> {
+export async function hashSides(head: Checkout, base: Checkout, memo: RefsMemo, walks: Walks, changes: Changes): Promise<HashedSides> {
   const [headOverlays, baseOverlays] = await Promise.all([head.listOverlays(), base.listOverlays()]);
-  const onBase = new Set(baseOverlays.map((overlay) => overlay.dir));
-  const ids = new SameIds(head.source, base.source);
-  const walked = await mapLimited(
-    headOverlays,
-    async (overlay) => {
-      if (!onBase.has(overlay.dir)) return { inputs: await overlayInputs(head.source, overlay.dir, memo), same: false };
-      let same = true;
-      const inputs = await overlayInputs(
-        comparing(head.source, base.source, ids, () => (same = false)),
-        overlay.dir,
-        memo,
-      );
-      // hashInputs reads each input's content id: equal ids, equal hashes.
-      for (const path of inputs.files) if (same && !(ids.sameNow(path) ?? (await ids.same(path)))) same = false;
-      return { inputs, same };
-    },
-    IO_PARALLELISM,
+  const baseWalk = (dir: string): Walk | undefined => walks.get(dir);
+  const alike = new Set(
+    headOverlays
+      .filter((overlay) => {
+        const walk = baseWalk(overlay.dir);
+        return walk !== undefined && untouched(walk, changes);
+      })
+      .map((overlay) => overlay.dir),
   );
-  const alike = new Set(headOverlays.filter((_, index) => walked[index]?.same).map((overlay) => overlay.dir));
-  const headInputs = new Map(headOverlays.map((overlay, index) => [overlay.dir, walked[index]?.inputs as OverlayInputs]));
-  const headSide = await withHashes(
-    { checkout: head, overlays: headOverlays, inputs: headInputs, hashed: new Map() },
+  const walked = await walkOverlays(
+    head,
     headOverlays.filter((overlay) => !alike.has(overlay.dir)),
-  );
-  const baseHashed = await hashOverlays(
-    base,
-    baseOverlays.filter((overlay) => !alike.has(overlay.dir)),
     memo,
   );
-  const baseInputs = new Map(
-    baseOverlays.map((overlay) => [overlay.dir, baseHashed.get(overlay.dir)?.inputs ?? (headInputs.get(overlay.dir) as OverlayInputs)]),
+  const headInputs = new Map(
+    headOverlays.map((overlay) => [overlay.dir, (walked.get(overlay.dir) ?? baseWalk(overlay.dir))?.inputs as OverlayInputs]),
   );
-  const baseSide: Side = { checkout: base, overlays: baseOverlays, inputs: baseInputs, hashed: baseHashed };
+  const baseInputs = new Map(
+    baseOverlays.flatMap((overlay) => {
+      const walk = baseWalk(overlay.dir);
+      return walk ? [[overlay.dir, walk.inputs] as const] : [];
+    }),
+  );
+  const differing = (overlays: readonly OverlayRef[]) => overlays.filter((overlay) => !alike.has(overlay.dir));
+  const [headSide, baseSide] = await Promise.all([
+    withHashes({ checkout: head, overlays: headOverlays, inputs: headInputs, hashed: new Map() }, differing(headOverlays)),
+    withHashes({ checkout: base, overlays: baseOverlays, inputs: baseInputs, hashed: new Map() }, differing(baseOverlays)),
+  ]);
   const differs = (side: Side, other: Side) => (overlay: OverlayRef) =>
     !alike.has(overlay.dir) && side.hashed.get(overlay.dir)?.hash !== other.hashed.get(overlay.dir)?.hash;
   return {

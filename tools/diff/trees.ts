@@ -1,14 +1,15 @@
 import { catalog as currentCatalog, type Catalog } from '../catalog/index.ts';
 import { argoObjects } from '../argocd/app-files.ts';
 import { applicationFacts, type AppFacts } from '../argocd/facts.ts';
-import { listOutputFiles } from '../generate/disk.ts';
-import { isGenerated } from '../generate/layout.ts';
+import { isGenerated, OUTPUT_DIRS } from '../generate/layout.ts';
 import { generate } from '../generate/index.ts';
 import { stalePathsOf } from '../generate/stale.ts';
 import { gitCheckout, readGitTree, type GitTree } from '../git/tree.ts';
 import { withWorktree } from '../git/worktree.ts';
 import { openWorkingTree, workingTree, type Checkout, type OverlayRef } from '../git/checkout.ts';
-import { gitBlobId, type InputSource, type ObjectFormat } from '../git/source.ts';
+import { gitBlobId, workingTreeSource, type InputSource, type ObjectFormat } from '../git/source.ts';
+import { changedTreeSource } from '../git/changed-tree.ts';
+import type { Changes } from '../git/changes.ts';
 import { compareStrings } from '../kube/order.ts';
 import { parseObjects } from '../yaml.ts';
 import { parse } from 'yaml';
@@ -96,16 +97,27 @@ export async function withCheckout<T>(
 
 /**
  * withCheckout of both sides of a diff, `head` (undefined: the working tree) and `base`, with git read
- * for both at once. A failure of the head is the one reported when both fail.
+ * for both at once. The working tree, beside a base commit read from git's objects, is that commit's
+ * tree plus `changes` (its paths that differ from the base, tools/git/changed-tree.ts): no index to
+ * read, nothing unchanged to hash. A failure of the head is the one reported when both fail.
  */
 export async function withCheckouts<T>(
   root: string,
   head: string | undefined,
   base: string,
   format: ObjectFormat,
+  changes: Promise<Changes>,
   fn: (head: Checkout, base: Checkout) => Promise<T>,
 ): Promise<T> {
-  const [headSide, baseSide] = [prepare(root, head, format), prepare(root, base, format)];
+  const baseSide = prepare(root, base, format);
+  const headSide =
+    head === undefined
+      ? Promise.all([baseSide, changes]).then(([tree, changed]) =>
+          'files' in tree && !tree.hasLinks
+            ? workingTree(root, format, changedTreeSource(tree, changed, workingTreeSource(root, format)))
+            : openWorkingTree(root, format),
+        )
+      : prepare(root, head, format);
   baseSide.catch(() => undefined); // awaited after the head
   return withPrepared(root, await headSide, format, async (headCheckout) =>
     withPrepared(root, await baseSide, format, (baseCheckout) => fn(headCheckout, baseCheckout), headCheckout),
@@ -127,7 +139,8 @@ export interface StaleFiles {
  * file it reports unchanged, tools/git/index-source.ts). A generated file whose id is the blob id of
  * its generated text holds that text and is not read; one whose id differs is read and compared as
  * text. Another file is read only when `known` does not say whether its id carries the marker.
- * `expected`: directories that likely exist (the base commit's), listed while the generator runs.
+ * The files are those `source` lists under the output directories: for the working tree beside a
+ * commit, that commit's files and the changed paths (tools/git/changed-tree.ts), with no directory read.
  */
 export async function staleFiles(
   dir: string,
@@ -135,12 +148,9 @@ export async function staleFiles(
   format: ObjectFormat,
   catalog: Catalog = currentCatalog,
   known: ReadonlyMap<string, boolean> = new Map(),
-  expected: Iterable<string> = [],
 ): Promise<StaleFiles> {
-  // The thread pool lists the directories while the generator runs.
-  const listing = listOutputFiles(dir, expected);
   const generated = generate(catalog);
-  const paths = await listing.files();
+  const paths = (await Promise.all(OUTPUT_DIRS.map((output) => source.filesUnder(output)))).flat();
   const ids = new Map<string, string | undefined>();
   for (const path of paths) ids.set(path, source.knownId?.(path) ?? (await source.contentId(path)));
   const read = (path: string): string => readFileSync(join(dir, path), 'utf8');

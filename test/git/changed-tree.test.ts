@@ -1,0 +1,68 @@
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { simpleGit } from 'simple-git';
+import { describe, expect, it } from 'vitest';
+import { changedTreeSource } from '../../tools/git/changed-tree.ts';
+import { changedPaths, Changes } from '../../tools/git/changes.ts';
+import { workingTreeSource } from '../../tools/git/source.ts';
+import { readGitTree } from '../../tools/git/tree.ts';
+import { resolveRef } from '../../tools/git/worktree.ts';
+import { committedCopy } from '../support/git.ts';
+
+describe('the working tree as a commit plus what git reports changed', () => {
+  it('answers every question as the disk does: changed, staged, deleted, untracked, a file that became a folder', async () => {
+    // GIVEN a commit of the repository's output folders
+    const root = await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\n' });
+    const sha = await resolveRef(root, 'HEAD');
+    // AND a working tree with a change, a staged change, a deletion, untracked files and folders, and a file that is now a folder
+    appendFileSync(join(root, 'base/loki/kustomization.yaml'), '# changed\n');
+    appendFileSync(join(root, 'base/minio/kustomization.yaml'), '# staged\n');
+    await simpleGit(root).add('base/minio/kustomization.yaml');
+    rmSync(join(root, 'overlays/prod/grafana/kustomization.yaml'));
+    writeFileSync(join(root, 'overlays/dev/loki/new.yaml'), 'new\n');
+    mkdirSync(join(root, 'overlays/dev/fresh/deeper'), { recursive: true });
+    writeFileSync(join(root, 'overlays/dev/fresh/deeper/kustomization.yaml'), 'resources: []\n');
+    rmSync(join(root, 'overlays/dev/alloy/kustomization.yaml'));
+    mkdirSync(join(root, 'overlays/dev/alloy/kustomization.yaml'));
+    writeFileSync(join(root, 'overlays/dev/alloy/kustomization.yaml/inside.yaml'), 'inside\n');
+    // WHEN the working tree is read as the commit plus the changes, and from the disk
+    const changes = await changedPaths(root, sha);
+    const source = changedTreeSource(await readGitTree(root, sha), changes, workingTreeSource(root));
+    const disk = workingTreeSource(root);
+    // THEN every file, folder and missing path, committed or not, answers alike
+    const tree = await readGitTree(root, sha);
+    const asked = [
+      ...tree.files.keys(),
+      ...tree.dirs,
+      ...(await disk.filesUnder('overlays')),
+      'overlays/dev/fresh',
+      'overlays/dev/fresh/deeper',
+      'overlays/dev/missing.yaml',
+      'overlays/dev/alloy/kustomization.yaml/inside.yaml',
+    ];
+    for (const path of asked) {
+      expect([path, source.kind(path)]).toEqual([path, disk.kind(path)]);
+      expect([path, await source.contentId(path)]).toEqual([path, await disk.contentId(path)]);
+      expect([path, source.outside?.(path)]).toEqual([path, disk.outside?.(path)]);
+    }
+    // (the top aside: the disk lists .git there)
+    for (const dir of [...tree.dirs, 'overlays/dev/fresh'].filter((dir) => dir !== ''))
+      expect([dir, await source.filesUnder(dir)]).toEqual([dir, (await disk.filesUnder(dir)).sort()]);
+    // AND only the changed paths are the disk's to answer: an unchanged file is known by the commit's id
+    expect(source.knownId?.('base/grafana/kustomization.yaml')).toBe(tree.files.get('base/grafana/kustomization.yaml')?.oid);
+    expect(source.knownId?.('base/loki/kustomization.yaml')).toBeUndefined();
+    expect([...changes.dirs]).toEqual(['overlays/dev/fresh']);
+  });
+
+  it('a path is touched when it changed, lies under a change, or holds one', () => {
+    const changes = new Changes(['a/b/c.yaml', 'x.yaml'], ['n/new']);
+    expect(['a/b/c.yaml', 'a/b', 'a', '', 'n/new', 'n/new/deep/k.yaml', 'n', 'x.yaml/under'].map((p) => changes.touches(p))).toEqual(
+      Array(8).fill(true),
+    );
+    expect(['a/b/d.yaml', 'a/bc', 'n/newer', 'x.yml', 'b'].map((p) => changes.touches(p))).toEqual(Array(5).fill(false));
+    // Many changes take the path's folders one by one: the same answers
+    const many = new Changes([...Array.from({ length: 40 }, (_, i) => `z/${i}.yaml`), 'a/b/c.yaml', 'x.yaml'], ['n/new']);
+    expect(['n/new/deep/k.yaml', 'x.yaml/under', 'a/b'].map((p) => many.touches(p))).toEqual([true, true, true]);
+    expect(['a/b/d.yaml', 'n/newer', 'z/40.yaml'].map((p) => many.touches(p))).toEqual([false, false, false]);
+  });
+});

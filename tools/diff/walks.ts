@@ -1,0 +1,141 @@
+/**
+ * The kustomization walk of every overlay of a base commit, kept between runs beside the render
+ * cache: each overlay's inputs and every path the walk asked its source about. A walk is a function
+ * of its source's answers for those paths (tools/render/graph.ts `overlayInputs`), so on another side
+ * whose changes touch none of them it finds the same inputs, with the same content ids: the overlay
+ * renders the same without being walked or hashed again. A commit never changes, so its table is
+ * valid for as long as the walk's own code is the same (RULE).
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { mapLimited } from '../concurrency.ts';
+import type { Changes } from '../git/changes.ts';
+import type { Checkout, OverlayRef } from '../git/checkout.ts';
+import type { InputSource } from '../git/source.ts';
+import { overlayInputs, type OverlayInputs, type RefsMemo } from '../render/graph.ts';
+import { readJson, writeAtomically } from '../render/cache.ts';
+import { compareStrings } from '../kube/order.ts';
+
+/** One overlay's walk: what it found, and every path whose answer it depended on. */
+export interface Walk {
+  inputs: OverlayInputs;
+  /** Paths asked about: a kind, a content id or bytes, the files under a directory, whether it leads outside. */
+  asked: readonly string[];
+}
+
+/** Every overlay's walk of one commit, by overlay directory. */
+export type Walks = ReadonlyMap<string, Walk>;
+
+/** Where the tables are kept, one per commit, in the cache directory. */
+const WALKS_DIR = 'walks';
+
+/** Tables kept: the newest by modification time (a CI cache holds a branch's few bases). */
+const KEPT = 8;
+
+/** The walk's code (graph.ts, which reads nothing but its source): a table written by another walk is not read. */
+const RULE = createHash('sha256')
+  .update(readFileSync(new URL('../render/graph.ts', import.meta.url)))
+  .digest('hex');
+
+/** Reading files and waiting on git: many overlays at once (as tools/render/overlays.ts hashes). */
+const IO_PARALLELISM = 32;
+
+/** `source`, noting in `asked` every path it is asked about. */
+function recording(source: InputSource, asked: Set<string>): InputSource {
+  const note = (path: string): string => (asked.add(path), path);
+  return {
+    kind: (path) => source.kind(note(path)),
+    bytes: (path) => source.bytes(note(path)),
+    contentId: (path) => source.contentId(note(path)),
+    filesUnder: (dir) => source.filesUnder(note(dir)),
+    ...(source.outside ? { outside: (path: string) => source.outside?.(note(path)) ?? false } : {}),
+  };
+}
+
+/** Walks `overlays` of `checkout` (`memo`: parsed kustomizations, graph.ts), noting what each asked. */
+export async function walkOverlays(checkout: Checkout, overlays: readonly OverlayRef[], memo: RefsMemo): Promise<Map<string, Walk>> {
+  const walked = await mapLimited(
+    overlays,
+    async (overlay) => {
+      const asked = new Set<string>();
+      const inputs = await overlayInputs(recording(checkout.source, asked), overlay.dir, memo);
+      return { inputs, asked: [...asked].sort(compareStrings) };
+    },
+    IO_PARALLELISM,
+  );
+  return new Map(overlays.map((overlay, index) => [overlay.dir, walked[index] as Walk]));
+}
+
+/** Whether `changes` touch nothing `walk` asked about: then the other side's walk finds the same. */
+export const untouched = (walk: Walk, changes: Changes): boolean => !walk.asked.some((path) => changes.touches(path));
+
+/** A table as kept: paths once, each walk by their indexes. */
+interface Table {
+  rule: string;
+  commit: string;
+  paths: string[];
+  /** dir -> [input files, unresolved, refused, asked], files and asked by path index. */
+  walks: Record<string, [number[], string[], string[], number[]]>;
+}
+
+const fileOf = (dir: string, commit: string): string => join(dir, WALKS_DIR, `${commit}.json`);
+
+const isIndexes = (value: unknown, count: number): value is number[] =>
+  Array.isArray(value) && value.every((index) => Number.isInteger(index) && index >= 0 && index < count);
+const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+/** The walks of `commit` kept in the cache directory `dir`; undefined when there are none, or they are unreadable or another walk's. */
+export function readWalks(dir: string, commit: string): Walks | undefined {
+  const table = readJson(fileOf(dir, commit)) as Partial<Table> | undefined;
+  if (table?.rule !== RULE || table.commit !== commit || !isStrings(table.paths) || typeof table.walks !== 'object') return undefined;
+  const paths = table.paths;
+  const walks = new Map<string, Walk>();
+  for (const [overlay, entry] of Object.entries(table.walks ?? {})) {
+    const [files, unresolved, refused, asked] = Array.isArray(entry) ? entry : [];
+    if (!isIndexes(files, paths.length) || !isStrings(unresolved) || !isStrings(refused) || !isIndexes(asked, paths.length))
+      return undefined;
+    const at = (index: number) => paths[index] as string;
+    walks.set(overlay, { inputs: { files: files.map(at), unresolved, refused }, asked: asked.map(at) });
+  }
+  return walks;
+}
+
+/**
+ * Keeps the walks of `commit` in the cache directory `dir` (atomically), and deletes all but the
+ * newest tables. A table that cannot be written is left out: it only saves walking again.
+ */
+export async function writeWalks(dir: string, commit: string, walks: Walks): Promise<void> {
+  const index = new Map<string, number>();
+  const at = (path: string): number => {
+    let found = index.get(path);
+    if (found === undefined) index.set(path, (found = index.size));
+    return found;
+  };
+  const entries = [...walks].sort(([a], [b]) => compareStrings(a, b));
+  const table: Table = {
+    rule: RULE,
+    commit,
+    paths: [],
+    walks: Object.fromEntries(
+      entries.map(([overlay, walk]) => [
+        overlay,
+        [walk.inputs.files.map(at), walk.inputs.unresolved, walk.inputs.refused, walk.asked.map(at)],
+      ]),
+    ),
+  };
+  table.paths = [...index.keys()];
+  const folder = join(dir, WALKS_DIR);
+  try {
+    await mkdir(folder, { recursive: true });
+    await writeAtomically(fileOf(dir, commit), JSON.stringify(table));
+    const kept = await Promise.all(
+      (await readdir(folder)).map(async (name) => ({ name, time: (await stat(join(folder, name)).catch(() => undefined))?.mtimeMs ?? 0 })),
+    );
+    const old = kept.sort((a, b) => b.time - a.time || compareStrings(a.name, b.name)).slice(KEPT);
+    await Promise.all(old.map(({ name }) => rm(join(folder, name), { force: true })));
+  } catch {
+    // Only a saving.
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The working tree read as a commit's tree plus the paths git reports changed since (changes.ts):
+ * a path the change does not touch is known by the commit's blob id without reading or hashing
+ * it, and without reading git's index; a touched path is answered by the disk.
+ */
+import type { Changes } from './changes.ts';
+import type { EntryKind, InputSource } from './source.ts';
+import type { GitTree } from './tree.ts';
+
+/**
+ * `disk` (the working tree), answering from `tree` (the commit the working tree was compared with,
+ * one without links or submodules: their targets are the disk's to resolve) wherever `changes`
+ * leaves a path alone. What neither knows (a file git ignores) is the disk's answer, as for the
+ * working tree itself.
+ */
+export function changedTreeSource(tree: GitTree, changes: Changes, disk: InputSource): InputSource {
+  const knownId = (path: string): string | undefined => (changes.within(path) ? undefined : tree.files.get(path)?.oid);
+  const held = (path: string): boolean => tree.files.has(path) || tree.dirs.has(path);
+  const changedUnder = (dir: string): string[] =>
+    [...changes.paths, ...changes.dirs].filter((path) => dir === '' || path.startsWith(`${dir}/`));
+  return {
+    kind: (path): EntryKind => (changes.touches(path) || !held(path) ? disk.kind(path) : tree.files.has(path) ? 'file' : 'dir'),
+    bytes: (path) => disk.bytes(path),
+    contentId: async (path) => knownId(path) ?? disk.contentId(path),
+    knownId,
+    async filesUnder(dir) {
+      if (changes.within(dir) || !tree.dirs.has(dir)) return disk.filesUnder(dir);
+      const files = new Set<string>();
+      for (const path of tree.files.keys()) if ((dir === '' || path.startsWith(`${dir}/`)) && !changes.within(path)) files.add(path);
+      for (const path of changedUnder(dir)) {
+        const kind = disk.kind(path);
+        if (kind === 'file') files.add(path);
+        else if (kind === 'dir') for (const file of await disk.filesUnder(path)) files.add(file);
+      }
+      return [...files].sort();
+    },
+    // A path the commit holds and the change leaves alone is a plain file or directory inside.
+    ...(disk.outside
+      ? { outside: (path: string) => (changes.touches(path) || !held(path) ? (disk.outside?.(path) ?? false) : false) }
+      : {}),
+  };
+}
