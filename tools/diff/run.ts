@@ -173,14 +173,17 @@ async function flowsOf(
 }
 
 /**
- * Diffs the rendered objects of the base ref and the head (a ref, or the working tree). Both sides
- * are hashed from the kustomization graph first, with one walk where the sides answer alike
- * (sides.ts); only overlays whose inputs differ are rendered (or taken from the cache) and compared,
- * as equal inputs render equal objects. Refs are read from git's objects, not checked out; renders
- * read only YAML. Both sides' `apps/` are compared as Applications (tools/diff/applications.ts). A
- * head ref's generated files are checked against its own catalog, whose generator runs in a child
- * process on a temporary worktree (stale-ref.ts, ADR 22); the working tree's against the catalog
- * running here, by git's blob ids where the index has them (trees.ts `staleFiles`).
+ * Diffs the rendered objects of the base ref and the head (a ref, or the working tree). git names
+ * the paths that differ (tools/git/changes.ts); the base commit's kustomization walks (walks.ts, kept
+ * per commit in the cache) say which overlays read any of them, and only those are walked on the
+ * head and hashed on both sides (sides.ts); only overlays whose inputs differ are rendered (or taken
+ * from the cache) and compared, as equal inputs render equal objects. Refs are read from git's
+ * objects, not checked out; the working tree is the base commit's tree plus the changed paths read
+ * from disk (tools/git/changed-tree.ts); renders read only YAML. Both sides' `apps/` are compared as
+ * Applications (tools/diff/applications.ts). A head ref's generated files are checked against its
+ * own catalog, whose generator runs in a child process on a temporary worktree (stale-ref.ts, ADR
+ * 22); the working tree's against the catalog running here, by blob ids (trees.ts `staleFiles`).
+ * @throws GitRefError for a ref that is not a commit; RenderError (`head: …`) when the head fails to render
  */
 export async function diffRefs(
   root: string,

@@ -5,7 +5,7 @@
  */
 import type { Changes } from './changes.ts';
 import type { EntryKind, InputSource } from './source.ts';
-import type { GitTree } from './tree.ts';
+import { treeFilesUnder, type GitTree } from './tree.ts';
 
 /**
  * `disk` (the working tree), answering from `tree` (the commit the working tree was compared with,
@@ -25,9 +25,11 @@ export function changedTreeSource(tree: GitTree, changes: Changes, disk: InputSo
     knownId,
     async filesUnder(dir) {
       if (changes.within(dir) || !tree.dirs.has(dir)) return disk.filesUnder(dir);
-      const files = new Set<string>();
-      for (const path of tree.files.keys()) if ((dir === '' || path.startsWith(`${dir}/`)) && !changes.within(path)) files.add(path);
-      for (const path of changedUnder(dir)) {
+      const committed = treeFilesUnder(tree, dir);
+      const changed = changedUnder(dir);
+      if (changed.length === 0) return committed;
+      const files = new Set(committed.filter((path) => !changes.within(path)));
+      for (const path of changed) {
         const kind = disk.kind(path);
         if (kind === 'file') files.add(path);
         else if (kind === 'dir') for (const file of await disk.filesUnder(path)) files.add(file);

@@ -27,6 +27,17 @@ export interface GitTree {
   readonly dirs: ReadonlySet<string>;
   /** Symbolic links or submodules: a checkout resolves them, a blob listing cannot. */
   readonly hasLinks: boolean;
+  /** The files under each top-level directory: a range of `files`' keys, which a recursive listing keeps together. */
+  readonly tops: ReadonlyMap<string, readonly string[]>;
+}
+
+/** Every file of `tree` under the directory `dir` ('' for all), sorted. */
+export function treeFilesUnder(tree: GitTree, dir: string): string[] {
+  if (dir === '') return [...tree.files.keys()].sort();
+  const slash = dir.indexOf('/');
+  const top = tree.tops.get(slash === -1 ? dir : dir.slice(0, slash)) ?? [];
+  // Nearly sorted already (git's order): sorting is a pass.
+  return (slash === -1 ? [...top] : top.filter((path) => path.startsWith(`${dir}/`))).sort();
 }
 
 /** What a git command printed; a failure names the repository and git's first line. */
@@ -44,6 +55,7 @@ export async function readGitTree(repoDir: string, sha: string): Promise<GitTree
   const listing = await git(repoDir, ['ls-tree', '-r', '-z', '--full-tree', sha]);
   const files = new Map<string, TreeEntry>();
   const dirs = new Set<string>(['']);
+  const tops = new Map<string, string[]>();
   let hasLinks = false;
   let lastDir = '';
   // `<mode> <type> <oid>\t<path>`, in git's path order: files of one directory come one after another.
@@ -56,12 +68,19 @@ export async function readGitTree(repoDir: string, sha: string): Promise<GitTree
     const path = listing.slice(tab + 1, end);
     if (mode === '120000' || mode === '160000') hasLinks = true;
     files.set(path, { mode, oid });
+    const slash = path.indexOf('/');
+    if (slash !== -1) {
+      const top = path.slice(0, slash);
+      const under = tops.get(top);
+      if (under) under.push(path);
+      else tops.set(top, [path]);
+    }
     const dir = path.slice(0, Math.max(0, path.lastIndexOf('/')));
     if (dir === lastDir) continue;
     lastDir = dir;
     for (let slash = path.indexOf('/'); slash !== -1; slash = path.indexOf('/', slash + 1)) dirs.add(path.slice(0, slash));
   }
-  return { sha, format: sha.length === 64 ? 'sha256' : 'sha1', files, dirs, hasLinks };
+  return { sha, format: sha.length === 64 ? 'sha256' : 'sha1', files, dirs, hasLinks, tops };
 }
 
 /** Reads blobs through one long-lived `git cat-file --batch`; answers come back in the order asked. */
@@ -161,7 +180,7 @@ export function gitCheckout(repoDir: string, tree: GitTree, beside?: InputSource
     bytes: read,
     contentId: async (path) => tree.files.get(path)?.oid,
     knownId: (path) => tree.files.get(path)?.oid,
-    filesUnder: async (dir) => [...tree.files.keys()].filter((path) => dir === '' || path.startsWith(`${dir}/`)).sort(),
+    filesUnder: async (dir) => treeFilesUnder(tree, dir),
   };
   return {
     tree,
