@@ -215,11 +215,13 @@ export async function diffRefs(
     const stale = later(
       head
         ? staleFilesAt(root, headSha).then(staleOf)
-        : staleFiles(root, headCheckout.source, format, undefined, marked, outputDirsOf(baseCheckout)).then(async ({ stale, marks }) => {
-            const learnt = [...marks.keys()].filter((id) => !marked.has(id)).length;
-            if (options.cache && worthKeeping(learnt, marks.size)) await writeMarks(options.cache.dir, marks);
-            return { staleFiles: stale };
-          }),
+        : staleFiles(root, headCheckout.source, format, undefined, marked, outputDirsOf(baseCheckout), options.cache?.dir).then(
+            async ({ stale, marks }) => {
+              const learnt = [...marks.keys()].filter((id) => !marked.has(id)).length;
+              if (options.cache && worthKeeping(learnt, marks.size)) await writeMarks(options.cache.dir, marks);
+              return { staleFiles: stale };
+            },
+          ),
     );
     const headApps = await headRendered;
     // A base overlay whose inputs equal some head overlay's (a file moved back, say) reuses that render.

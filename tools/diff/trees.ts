@@ -3,7 +3,6 @@ import { argoObjects } from '../argocd/app-files.ts';
 import { applicationFacts, type AppFacts } from '../argocd/facts.ts';
 import { listOutputFiles } from '../generate/disk.ts';
 import { isGenerated } from '../generate/layout.ts';
-import { generate } from '../generate/index.ts';
 import { stalePathsOf } from '../generate/stale.ts';
 import { gitCheckout, readGitTree, type GitTree } from '../git/tree.ts';
 import { withWorktree } from '../git/worktree.ts';
@@ -17,6 +16,7 @@ import { join } from 'node:path';
 import type { ArgoFileObject } from './applications.ts';
 import type { KubeObject } from '../kube/object.ts';
 import type { GeneratedMarks } from './marks.ts';
+import { generatedIds } from './generated-ids.ts';
 
 /** Parses YAML text into Kubernetes objects as parseObjects does (`file` names it in errors). */
 export type ParseObjects = (text: string, file: string) => KubeObject[];
@@ -125,9 +125,11 @@ export interface StaleFiles {
  * (stalePathsOf: missing, changed, or marked as generated but no longer generated), with every file
  * under the output directories known by `source`'s content id first (git's index answers for a tracked
  * file it reports unchanged, tools/git/index-source.ts). A generated file whose id is the blob id of
- * its generated text holds that text and is not read; one whose id differs is read and compared as
- * text. Another file is read only when `known` does not say whether its id carries the marker.
+ * its generated text holds that text and is not read; one whose id differs is read and its bytes'
+ * blob id decides. Another file is read only when `known` does not say whether its id carries the marker.
  * `expected`: directories that likely exist (the base commit's), listed while the generator runs.
+ * `cacheDir`: where the generated files' ids are kept between runs (generated-ids.ts): with an
+ * unchanged catalog and code, the generator does not run.
  */
 export async function staleFiles(
   dir: string,
@@ -136,22 +138,23 @@ export async function staleFiles(
   catalog: Catalog = currentCatalog,
   known: ReadonlyMap<string, boolean> = new Map(),
   expected: Iterable<string> = [],
+  cacheDir?: string,
 ): Promise<StaleFiles> {
-  // The thread pool lists the directories while the generator runs.
+  // The thread pool lists the directories while the generator runs (or its kept ids are read).
   const listing = listOutputFiles(dir, expected);
-  const generated = generate(catalog);
+  const generated = await generatedIds(catalog, format, cacheDir);
   const paths = await listing.files();
   const ids = new Map<string, string | undefined>();
   for (const path of paths) ids.set(path, source.knownId?.(path) ?? (await source.contentId(path)));
-  const read = (path: string): string => readFileSync(join(dir, path), 'utf8');
+  const read = (path: string): Buffer => readFileSync(join(dir, path));
   const marks: GeneratedMarks = new Map();
   const stale = stalePathsOf(generated, {
     paths,
-    // Equal ids, equal bytes; else the text decides.
-    holds: (path, text) => ids.get(path) === gitBlobId(Buffer.from(text, 'utf8'), format) || read(path) === text,
+    // Equal ids, equal bytes; else the bytes on disk decide (the index's id of a file git reports unchanged may not be theirs).
+    holds: (path, id) => ids.get(path) === id || gitBlobId(read(path), format) === id,
     marked(path) {
       const id = ids.get(path);
-      const marked = (id === undefined ? undefined : (marks.get(id) ?? known.get(id))) ?? isGenerated(read(path));
+      const marked = (id === undefined ? undefined : (marks.get(id) ?? known.get(id))) ?? isGenerated(read(path).toString('utf8'));
       if (id !== undefined) marks.set(id, marked);
       return marked;
     },
