@@ -232,7 +232,7 @@ export async function diffRefs(
     const stale = later(
       head
         ? staleFilesAt(root, headSha).then(staleOf)
-        : staleFiles(root, headCheckout.source, format, undefined, marked).then(async ({ stale, marks }) => {
+        : staleFiles(root, headCheckout.source, format, undefined, marked, options.cache?.dir).then(async ({ stale, marks }) => {
             const learnt = [...marks.keys()].filter((id) => !marked.has(id)).length;
             if (options.cache && worthKeeping(learnt, marks.size)) await writeMarks(options.cache.dir, marks);
             return { staleFiles: stale };

@@ -2,7 +2,6 @@ import { catalog as currentCatalog, type Catalog } from '../catalog/index.ts';
 import { argoObjects } from '../argocd/app-files.ts';
 import { applicationFacts, type AppFacts } from '../argocd/facts.ts';
 import { isGenerated, OUTPUT_DIRS } from '../generate/layout.ts';
-import { generate } from '../generate/index.ts';
 import { stalePathsOf } from '../generate/stale.ts';
 import { gitCheckout, readGitTree, type GitTree } from '../git/tree.ts';
 import { withWorktree } from '../git/worktree.ts';
@@ -18,6 +17,7 @@ import { join } from 'node:path';
 import type { ArgoFileObject } from './applications.ts';
 import type { KubeObject } from '../kube/object.ts';
 import type { GeneratedMarks } from './marks.ts';
+import { generatedIds } from './generated-ids.ts';
 
 /** Parses YAML text into Kubernetes objects as parseObjects does (`file` names it in errors). */
 export type ParseObjects = (text: string, file: string) => KubeObject[];
@@ -137,10 +137,12 @@ export interface StaleFiles {
  * (stalePathsOf: missing, changed, or marked as generated but no longer generated), with every file
  * under the output directories known by `source`'s content id first (git's index answers for a tracked
  * file it reports unchanged, tools/git/index-source.ts). A generated file whose id is the blob id of
- * its generated text holds that text and is not read; one whose id differs is read and compared as
- * text. Another file is read only when `known` does not say whether its id carries the marker.
+ * its generated text holds that text and is not read; one whose id differs is read and its bytes'
+ * blob id decides. Another file is read only when `known` does not say whether its id carries the marker.
  * The files are those `source` lists under the output directories: for the working tree beside a
  * commit, that commit's files and the changed paths (tools/git/changed-tree.ts), with no directory read.
+ * `cacheDir`: where the generated files' ids are kept between runs (generated-ids.ts): with an
+ * unchanged catalog and code, the generator does not run.
  */
 export async function staleFiles(
   dir: string,
@@ -148,20 +150,24 @@ export async function staleFiles(
   format: ObjectFormat,
   catalog: Catalog = currentCatalog,
   known: ReadonlyMap<string, boolean> = new Map(),
+  cacheDir?: string,
 ): Promise<StaleFiles> {
-  const generated = generate(catalog);
-  const paths = (await Promise.all(OUTPUT_DIRS.map((output) => source.filesUnder(output)))).flat();
+  const [generated, listed] = await Promise.all([
+    generatedIds(catalog, format, cacheDir),
+    Promise.all(OUTPUT_DIRS.map((output) => source.filesUnder(output))),
+  ]);
+  const paths = listed.flat();
   const ids = new Map<string, string | undefined>();
   for (const path of paths) ids.set(path, source.knownId?.(path) ?? (await source.contentId(path)));
-  const read = (path: string): string => readFileSync(join(dir, path), 'utf8');
+  const read = (path: string): Buffer => readFileSync(join(dir, path));
   const marks: GeneratedMarks = new Map();
   const stale = stalePathsOf(generated, {
     paths,
-    // Equal ids, equal bytes; else the text decides.
-    holds: (path, text) => ids.get(path) === gitBlobId(Buffer.from(text, 'utf8'), format) || read(path) === text,
+    // Equal ids, equal bytes; else the bytes on disk decide (the index's id of a file git reports unchanged may not be theirs).
+    holds: (path, id) => ids.get(path) === id || gitBlobId(read(path), format) === id,
     marked(path) {
       const id = ids.get(path);
-      const marked = (id === undefined ? undefined : (marks.get(id) ?? known.get(id))) ?? isGenerated(read(path));
+      const marked = (id === undefined ? undefined : (marks.get(id) ?? known.get(id))) ?? isGenerated(read(path).toString('utf8'));
       if (id !== undefined) marks.set(id, marked);
       return marked;
     },

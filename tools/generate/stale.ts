@@ -14,20 +14,26 @@ export interface StaleReport {
   foreign: string[];
 }
 
-/** What the stale check asks of the files on disk, for a caller that can answer without reading every file. */
-export interface OutputFiles {
+/**
+ * What the stale check asks of the files on disk, for a caller that can answer without reading every
+ * file. `T`: what a generated file is known by, its text or (without the text at hand) its git blob id.
+ */
+export interface OutputFiles<T = string> {
   /** Every file under the output directories. */
   paths: Iterable<string>;
-  /** Whether the file `path` (on disk) holds exactly `text`. */
-  holds(path: string, text: string): boolean;
+  /** Whether the file `path` (on disk) holds exactly the generated file known by `expected`. */
+  holds(path: string, expected: T): boolean;
   /** Whether the file `path` (on disk, not generated) carries the generated marker (`isGenerated`). */
   marked(path: string): boolean;
 }
 
-/** The paths of generated files whose content on disk is not what the catalog generates (missing, changed or orphaned), sorted. */
-export function stalePathsOf(generated: ReadonlyMap<string, string>, disk: OutputFiles): string[] {
+/**
+ * The paths of generated files whose content on disk is not what the catalog generates (missing, changed
+ * or orphaned), sorted. `generated`: what the catalog generates, path -> what `disk.holds` is asked about.
+ */
+export function stalePathsOf<T>(generated: ReadonlyMap<string, T>, disk: OutputFiles<T>): string[] {
   const onDisk = new Set(disk.paths);
-  const paths = [...generated].filter(([path, text]) => !onDisk.has(path) || !disk.holds(path, text)).map(([path]) => path);
+  const paths = [...generated].filter(([path, expected]) => !onDisk.has(path) || !disk.holds(path, expected)).map(([path]) => path);
   for (const path of onDisk) if (!generated.has(path) && disk.marked(path)) paths.push(path);
   return paths.sort();
 }

@@ -26,7 +26,10 @@ export class Changes {
     }
   }
 
-  /** Whether `path` is itself a changed file or directory, or lies under a changed directory or a changed path (a file that became a directory). */
+  /**
+   * Whether `path` is itself a changed file or directory, or lies under a changed directory or under a
+   * changed path (a file that became a directory).
+   */
   within(path: string): boolean {
     if (this.paths.has(path) || this.dirs.has(path)) return true;
     // Few changes (the usual case): compared one by one, no string cut per level of the path.

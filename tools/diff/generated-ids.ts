@@ -1,0 +1,116 @@
+/**
+ * What the generator writes, by git blob id, kept between runs beside the render cache, so that the
+ * working tree's stale check (trees.ts `staleFiles`) compares ids without running the generator
+ * (60–90 ms, more on a first run). `generate` is a pure function of the catalog value and of the
+ * running code: the files under tools/ (its own modules, the components, the data files they read),
+ * the packages they load and Node.js. The table is keyed by all of them and by the object format, so
+ * a table written under any other state is not read; only the newest is kept.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Catalog } from '../catalog/index.ts';
+import { generate } from '../generate/index.ts';
+import { gitBlobId, type ObjectFormat } from '../git/source.ts';
+import { compareStrings } from '../kube/order.ts';
+import { readJson, writeAtomically } from '../render/cache.ts';
+
+/** Where the table is kept, in the cache directory. */
+const IDS_FILE = 'generated-ids.json';
+
+/** tools/ of the running code (not of the repository being diffed, which may be another). */
+const TOOLS = fileURLToPath(new URL('..', import.meta.url));
+
+/** Every regular file under `dir`, absolute; symbolic links are not followed. */
+function filesUnder(dir: string, into: string[] = []): string[] {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) filesUnder(join(dir, entry.name), into);
+    else if (entry.isFile()) into.push(join(dir, entry.name));
+  }
+  return into;
+}
+
+/**
+ * npm's record of the installed packages (`.package-lock.json`, rewritten by every install) in the
+ * nearest node_modules at or above `dir`, where Node finds the packages the code loads; undefined when
+ * there is none. Its bytes, not its modification time: a fresh install of the same packages (CI,
+ * which keeps the render cache) writes the same record.
+ * @see https://docs.npmjs.com/cli/v11/configuring-npm/package-lock-json#hidden-lockfiles
+ */
+function packagesRecord(dir: string): Buffer | undefined {
+  for (let at = dir; ; at = dirname(at)) {
+    try {
+      return readFileSync(join(at, 'node_modules', '.package-lock.json'));
+    } catch {
+      if (dirname(at) === at) return undefined;
+    }
+  }
+}
+
+/**
+ * The state of the code that generates: sha256 (hex) of every file under `tools` (its path relative
+ * to `tools`, and its bytes), npm's record of the packages installed for it, and Node's version. The
+ * same code elsewhere has the same state. Undefined when no record of the packages is found: a
+ * package could then change unseen, so nothing is kept or read. About 5 ms for tools/ (1.2 MB).
+ * @param tools the running code's tools/ unless given (tests give a copy)
+ */
+export function codeState(tools: string = TOOLS): string | undefined {
+  const record = packagesRecord(tools);
+  if (record === undefined) return undefined;
+  const hash = createHash('sha256').update(`node ${process.version}\npackages `).update(record);
+  for (const file of filesUnder(tools).sort(compareStrings)) {
+    const bytes = readFileSync(file);
+    hash.update(`\nfile ${relative(tools, file).split(sep).join('/')} ${bytes.length}\n`).update(bytes);
+  }
+  return hash.digest('hex');
+}
+
+/** The running code's state, read once per process (the code loaded does not change while it runs). */
+let running: { state: string | undefined } | undefined;
+
+interface Table {
+  key: string;
+  ids: Record<string, string>;
+}
+
+/** The table's key: sha256 (hex) of the object format, the code state and the catalog's JSON (as `check`'s key takes it). */
+const tableKey = (catalog: Catalog, format: ObjectFormat, code: string): string =>
+  createHash('sha256').update(`generated ids\nformat ${format}\ncode ${code}\ncatalog `).update(JSON.stringify(catalog)).digest('hex');
+
+/** The ids kept in `file` under `key`, or undefined (none, unreadable, damaged, another key or format). */
+function readIds(file: string, key: string, format: ObjectFormat): Map<string, string> | undefined {
+  const table = (readJson(file) ?? {}) as Partial<Table>;
+  const id = format === 'sha1' ? /^[0-9a-f]{40}$/ : /^[0-9a-f]{64}$/;
+  const ids = typeof table.ids === 'object' && table.ids !== null && !Array.isArray(table.ids) ? Object.entries(table.ids) : [];
+  if (table.key !== key || ids.length === 0 || !ids.every(([, value]) => typeof value === 'string' && id.test(value))) return undefined;
+  return new Map(ids);
+}
+
+/**
+ * What `catalog` generates, as repository-relative path -> git blob id in `format` (gitBlobId of the
+ * generated text's UTF-8 bytes). Read from the table kept in `dir` when it was written for this
+ * catalog, this code state and this format; else the generator runs and its ids are kept in `dir`
+ * (written atomically, replacing the table; one that cannot be written is left out, it only saves
+ * time). No `dir`, or no code state: the generator runs, nothing is kept. A hit costs about 5 ms
+ * (the code state, once per process), a miss the generator's run.
+ * @param tools whose code state keys the table: the running code's tools/ unless given (tests give a copy)
+ * @throws what `generate` throws for a catalog it refuses (a kept table is only ever one it accepted)
+ */
+export async function generatedIds(catalog: Catalog, format: ObjectFormat, dir?: string, tools?: string): Promise<Map<string, string>> {
+  const code = dir === undefined ? undefined : tools === undefined ? (running ??= { state: codeState() }).state : codeState(tools);
+  const key = code === undefined ? undefined : tableKey(catalog, format, code);
+  const file = join(dir ?? '', IDS_FILE);
+  const kept = key === undefined ? undefined : readIds(file, key, format);
+  if (kept) return kept;
+  const ids = new Map([...generate(catalog)].map(([path, text]) => [path, gitBlobId(Buffer.from(text, 'utf8'), format)] as const));
+  if (key === undefined) return ids;
+  const table: Table = { key, ids: Object.fromEntries(ids) };
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    await writeAtomically(file, JSON.stringify(table));
+  } catch {
+    // Not kept: the next run generates again.
+  }
+  return ids;
+}
