@@ -69,6 +69,9 @@ export function codeState(tools: string = TOOLS): string | undefined {
 /** The running code's state, read once per process (the code loaded does not change while it runs). */
 let running: { state: string | undefined } | undefined;
 
+/** codeState of the running code's tools/, read once per process: what keys every table a run keeps by its own code. */
+export const runningCodeState = (): string | undefined => (running ??= { state: codeState() }).state;
+
 interface Table {
   key: string;
   ids: Record<string, string>;
@@ -98,7 +101,7 @@ function readIds(file: string, key: string, format: ObjectFormat): Map<string, s
  * @throws what `generate` throws for a catalog it refuses (a kept table is only ever one it accepted)
  */
 export async function generatedIds(catalog: Catalog, format: ObjectFormat, dir?: string, tools?: string): Promise<Map<string, string>> {
-  const code = dir === undefined ? undefined : tools === undefined ? (running ??= { state: codeState() }).state : codeState(tools);
+  const code = dir === undefined ? undefined : tools === undefined ? runningCodeState() : codeState(tools);
   const key = code === undefined ? undefined : tableKey(catalog, format, code);
   const file = join(dir ?? '', IDS_FILE);
   const kept = key === undefined ? undefined : readIds(file, key, format);

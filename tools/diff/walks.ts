@@ -4,11 +4,10 @@
  * of its source's answers for those paths (tools/render/graph.ts `overlayInputs`), so on another side
  * whose changes touch none of them it finds the same inputs, with the same content ids: the overlay
  * renders the same without being walked or hashed again. A commit never changes, so its table is
- * valid for as long as the walk's own code is the same (RULE).
+ * valid for as long as the walk's own code is the same: it is keyed by the running code's state
+ * (generated-ids.ts `runningCodeState`: tools/, the packages, Node), and none is kept without one.
  */
-import { createHash } from 'node:crypto';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mapLimited } from '../concurrency.ts';
 import type { Changes } from '../git/changes.ts';
@@ -17,6 +16,7 @@ import type { InputSource } from '../git/source.ts';
 import { overlayInputs, type OverlayInputs, type RefsMemo } from '../render/graph.ts';
 import { readJson, writeAtomically } from '../render/cache.ts';
 import { compareStrings } from '../kube/order.ts';
+import { runningCodeState } from './generated-ids.ts';
 
 /** One overlay's walk: what it found, and every path whose answer it depended on. */
 export interface Walk {
@@ -33,11 +33,6 @@ const WALKS_DIR = 'walks';
 
 /** Tables kept: the newest by modification time (a CI cache holds a branch's few bases). */
 const KEPT = 8;
-
-/** The walk's code (graph.ts, which reads nothing but its source): a table written by another walk is not read. */
-const RULE = createHash('sha256')
-  .update(readFileSync(new URL('../render/graph.ts', import.meta.url)))
-  .digest('hex');
 
 /** Reading files and waiting on git: many overlays at once (as tools/render/overlays.ts hashes). */
 const IO_PARALLELISM = 32;
@@ -73,7 +68,8 @@ export const untouched = (walk: Walk, changes: Changes): boolean => !walk.asked.
 
 /** A table as kept: paths once, each walk by their indexes. */
 interface Table {
-  rule: string;
+  /** The state of the code that walked (runningCodeState). */
+  code: string;
   commit: string;
   paths: string[];
   /** dir -> [input files, unresolved, refused, asked], files and asked by path index. */
@@ -86,10 +82,12 @@ const isIndexes = (value: unknown, count: number): value is number[] =>
   Array.isArray(value) && value.every((index) => Number.isInteger(index) && index >= 0 && index < count);
 const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
 
-/** The walks of `commit` kept in the cache directory `dir`; undefined when there are none, or they are unreadable or another walk's. */
+/** The walks of `commit` kept in the cache directory `dir`; undefined when there are none, or they are unreadable or another code's. */
 export function readWalks(dir: string, commit: string): Walks | undefined {
-  const table = readJson(fileOf(dir, commit)) as Partial<Table> | undefined;
-  if (table?.rule !== RULE || table.commit !== commit || !isStrings(table.paths) || typeof table.walks !== 'object') return undefined;
+  const code = runningCodeState();
+  const table = code === undefined ? undefined : (readJson(fileOf(dir, commit)) as Partial<Table> | undefined);
+  if (table === undefined || table.code !== code || table.commit !== commit || !isStrings(table.paths) || typeof table.walks !== 'object')
+    return undefined;
   const paths = table.paths;
   const walks = new Map<string, Walk>();
   for (const [overlay, entry] of Object.entries(table.walks ?? {})) {
@@ -107,6 +105,8 @@ export function readWalks(dir: string, commit: string): Walks | undefined {
  * newest tables. A table that cannot be written is left out: it only saves walking again.
  */
 export async function writeWalks(dir: string, commit: string, walks: Walks): Promise<void> {
+  const code = runningCodeState();
+  if (code === undefined) return;
   const index = new Map<string, number>();
   const at = (path: string): number => {
     let found = index.get(path);
@@ -115,7 +115,7 @@ export async function writeWalks(dir: string, commit: string, walks: Walks): Pro
   };
   const entries = [...walks].sort(([a], [b]) => compareStrings(a, b));
   const table: Table = {
-    rule: RULE,
+    code,
     commit,
     paths: [],
     walks: Object.fromEntries(

@@ -1,0 +1,45 @@
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readWalks, walkOverlays, writeWalks } from '../../tools/diff/walks.ts';
+import { workingTree } from '../../tools/git/checkout.ts';
+import { committedCopy, scratch } from '../support/git.ts';
+
+describe('the base commit walks kept between runs', () => {
+  it('reads back what it kept, and nothing damaged, of another commit, or pruned', async () => {
+    // GIVEN the walks of the repository's overlays, with every path each walk asked about
+    const root = await committedCopy(['base', 'overlays', 'apps']);
+    const checkout = workingTree(root);
+    const walks = await walkOverlays(checkout, await checkout.listOverlays(), new Map());
+    const loki = walks.get('overlays/dev/loki');
+    expect(loki?.inputs.files).toContain('base/loki/kustomization.yaml');
+    expect(loki?.asked).toEqual(
+      expect.arrayContaining(['overlays/dev/loki/kustomization.yaml', 'base/loki', 'base/loki/statefulset-loki.yaml']),
+    );
+    // WHEN they are kept for a commit and read back
+    const cache = scratch('obs-walks-');
+    const commit = 'a'.repeat(40);
+    await writeWalks(cache, commit, walks);
+    // THEN they are the same walks, for that commit only
+    expect(readWalks(cache, commit)).toEqual(walks);
+    expect(readWalks(cache, 'b'.repeat(40))).toBeUndefined();
+    // AND a damaged table (an index past the paths) is not read
+    const file = join(cache, 'walks', `${commit}.json`);
+    const table = JSON.parse(readFileSync(file, 'utf8'));
+    table.walks['overlays/dev/loki'][0].push(table.paths.length);
+    writeFileSync(file, JSON.stringify(table));
+    expect(readWalks(cache, commit)).toBeUndefined();
+    writeFileSync(file, '{');
+    expect(readWalks(cache, commit)).toBeUndefined();
+    // AND only the eight newest tables are kept
+    for (let i = 0; i < 9; i++) {
+      const other = String(i).repeat(40);
+      await writeWalks(cache, other, walks);
+      utimesSync(join(cache, 'walks', `${other}.json`), 1_000_000 + i, 1_000_000 + i);
+    }
+    await writeWalks(cache, commit, walks);
+    expect(readdirSync(join(cache, 'walks')).sort()).toEqual(
+      [commit, ...['2', '3', '4', '5', '6', '7', '8'].map((d) => d.repeat(40))].map((c) => `${c}.json`).sort(),
+    );
+  });
+});
