@@ -34,7 +34,10 @@ function recordPath(record: string): string {
   return record.slice(at);
 }
 
-/** `git status`'s arguments for the state: -unormal lists an untracked directory as one record (untracked files in full cost git a second pass). */
+/**
+ * `git status`'s arguments for the state: -unormal lists an untracked directory as one record
+ * (untracked files in full cost git a second pass).
+ */
 const STATUS = ['status', '--porcelain=v2', '-z', '--branch', '--no-ahead-behind', '--no-renames', '--untracked-files=normal'];
 
 /**
