@@ -181,6 +181,26 @@ describe('the state of a working tree on a private copy of its index', () => {
     expect(readFileSync(copy).includes('UNTR')).toBe(false);
   });
 
+  it('names a copy by the whole index where its checksum is zeros (index.skipHash, git-config(1))', async () => {
+    // GIVEN an index written without a checksum (its last 20 bytes zeros, as git 2.40+ writes with index.skipHash)
+    const root = await repository();
+    const withoutChecksum = (): void => {
+      const bytes = readFileSync(join(root, '.git/index'));
+      bytes.fill(0, bytes.length - 20);
+      writeFileSync(join(root, '.git/index'), bytes);
+    };
+    withoutChecksum();
+    expect(await onCopy(root)).toBe(await onIndex(root));
+    const before = kept(root);
+    // WHEN a file outside the last folder of git's cache-tree is staged (the index's last bytes stay as they were)
+    writeFileSync(join(root, 'notes.txt'), 'staged\n');
+    run(root, 'add', 'notes.txt');
+    withoutChecksum();
+    // THEN the index is copied again, and the state is the one on the index
+    expect(await onCopy(root)).toBe(await onIndex(root));
+    expect(kept(root)).not.toEqual(before);
+  });
+
   it("is taken on the index git reads: a linked worktree's own, or $GIT_INDEX_FILE", async () => {
     // GIVEN a linked worktree (its .git a file naming its own git directory) with a staged file
     const root = await repository();

@@ -33,11 +33,11 @@ function gitFileTarget(dotGit: string): string | undefined {
 
 /**
  * The top of the working tree `root` is in, and the index git reads for it: `$GIT_INDEX_FILE` when it
- * is absolute (git(1); git reads a relative one from the top of the working tree, which `$GIT_WORK_TREE`
- * or `core.worktree` can move, so it is not guessed at), else
- * `index` in the git directory. At the top (`.git` a folder, or a file naming one) no process is
- * needed; below it, `git rev-parse --show-toplevel --git-path index`. With `$GIT_DIR` set the index is
- * left to git (no `index`). Undefined when `root` is not in a git working tree.
+ * is absolute (git(1); git reads a relative one from the top of the working tree, which
+ * `$GIT_WORK_TREE` or `core.worktree` can move, so it is not guessed at), else `index` in the git
+ * directory. At the top (`.git` a folder, or a file naming one) no process is needed; below it,
+ * `git rev-parse --show-toplevel --git-path index`. With `$GIT_DIR` set the index is left to git (no
+ * `index`). Undefined when `root` is not in a git working tree.
  */
 export async function indexLocation(root: string): Promise<IndexLocation | undefined> {
   const dotGit = join(root, '.git');
