@@ -61,6 +61,7 @@ function indexFile(root: string): string {
 
 afterEach(() => {
   delete process.env.GIT_INDEX_FILE;
+  delete process.env.GIT_DIR;
 });
 
 describe('the state of a working tree on a private copy of its index', () => {
@@ -223,6 +224,11 @@ describe('the state of a working tree on a private copy of its index', () => {
     expect(withAlternate).toBe(await onIndex(root));
     delete process.env.GIT_INDEX_FILE;
     expect(await onCopy(root)).not.toBe(withAlternate);
+    expect(await indexLocation(join(root, 'deep'))).toEqual({ top: root, index: join(root, '.git/index') });
+    // With $GIT_DIR set, git alone knows which index: no copy stands in for it
+    process.env.GIT_DIR = join(root, '.git');
+    expect(await indexLocation(root)).toEqual({ top: root });
+    delete process.env.GIT_DIR;
     // A relative $GIT_INDEX_FILE is left to git: no copy stands in for it
     process.env.GIT_INDEX_FILE = '.git/index';
     expect(await indexLocation(root)).toEqual({ top: root });
