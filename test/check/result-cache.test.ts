@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../../tools/catalog/index.ts';
@@ -25,9 +25,14 @@ describe("check's kept reports", () => {
     expect(first.report.overlays).toBe(10);
     expect(first.report.stale.stale).toEqual([]);
     // WHEN nothing changed THEN the same report is replayed, saying when it was made
+    const index = (): string => String(statSync(join(root, '.git/index'), { bigint: true }).mtimeNs);
+    const indexBefore = index();
     const replayed = await check(root);
     expect(replayed.replayedFrom).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(replayed.report).toEqual(first.report);
+    // git's status ran on a copy of the index kept beside the reports; the index itself was not written
+    expect(readdirSync(join(root, CHECK_CACHE_DIR)).filter((name) => /^index-[0-9a-f]+$/.test(name))).toHaveLength(1);
+    expect(index()).toBe(indexBefore);
     // WHEN a generated file is edited THEN the check runs again and finds it stale
     const original = readFileSync(join(root, RETENTION), 'utf8');
     writeFileSync(join(root, RETENTION), original.replace('retention_period: 720h', 'retention_period: 1440h'));

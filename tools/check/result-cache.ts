@@ -48,8 +48,8 @@ function packagesState(root: string): string {
  * upstream programs. Undefined when `root` is not a git working tree: then nothing is replayed.
  */
 export async function checkKey(root: string, catalog: Catalog, kustomize: Kustomize): Promise<string | undefined> {
-  // git runs while the rest is hashed.
-  const pending = workingTreeState(root);
+  // git runs while the rest is hashed; on a copy of the index kept beside the reports (tree-state.ts).
+  const pending = workingTreeState(root, { indexCopies: join(root, CHECK_CACHE_DIR) });
   const rest = createHash('sha256')
     .update(
       [

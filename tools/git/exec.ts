@@ -10,10 +10,10 @@ export class GitCommandError extends Error {
   override readonly name = 'GitCommandError';
 }
 
-/** What `git ARGS` printed in `repoDir`; rejects with GitCommandError. */
-export function gitOutput(repoDir: string, args: readonly string[]): Promise<string> {
+/** What `git ARGS` printed in `repoDir` (with `env` as its environment, default this process's); rejects with GitCommandError. */
+export function gitOutput(repoDir: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('git', args, { cwd: repoDir, maxBuffer: 1 << 30, encoding: 'utf8' }, (error, stdout, stderr) => {
+    execFile('git', args, { cwd: repoDir, env, maxBuffer: 1 << 30, encoding: 'utf8' }, (error, stdout, stderr) => {
       if (error) reject(new GitCommandError(stderr.trim() || error.message, { cause: error }));
       else resolve(stdout);
     });
@@ -21,9 +21,9 @@ export function gitOutput(repoDir: string, args: readonly string[]): Promise<str
 }
 
 /** What `git ARGS` printed in `repoDir`, or undefined when it failed (not a repository, no git). */
-export async function gitOutputIfAny(repoDir: string, args: readonly string[]): Promise<string | undefined> {
+export async function gitOutputIfAny(repoDir: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<string | undefined> {
   try {
-    return await gitOutput(repoDir, args);
+    return await gitOutput(repoDir, args, env);
   } catch {
     return undefined;
   }

@@ -1,0 +1,147 @@
+/**
+ * A private copy of git's index, for a tool that asks `git status` often: git refreshes the copy's stat
+ * data and keeps the untracked cache in it, while the index every other git command reads is never
+ * written (nor locked) by the tool.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { gitOutputIfAny } from './exec.ts';
+
+/** Where a working tree's paths start, and the index git reads for it (undefined: none a copy can stand in for). */
+export interface IndexLocation {
+  top: string;
+  index?: string;
+}
+
+/**
+ * The git directory a `.git` file names (`gitdir: <path>`, relative to the file's folder: a linked
+ * worktree or a submodule; gitrepository-layout(5)), or undefined when the file says nothing else.
+ */
+function gitFileTarget(dotGit: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(dotGit, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const match = /^gitdir: (.+)$/m.exec(text);
+  return match?.[1] === undefined ? undefined : resolve(dirname(dotGit), match[1]);
+}
+
+/**
+ * The top of the working tree `root` is in, and the index git reads for it: `$GIT_INDEX_FILE` when it
+ * is absolute (git(1); git reads a relative one from the top of the working tree, which
+ * `$GIT_WORK_TREE` or `core.worktree` can move, so it is not guessed at), else `index` in the git
+ * directory. At the top (`.git` a folder, or a file naming one) no process is needed; below it,
+ * `git rev-parse --show-toplevel --git-path index`. With `$GIT_DIR` set the index is left to git (no
+ * `index`). Undefined when `root` is not in a git working tree.
+ */
+export async function indexLocation(root: string): Promise<IndexLocation | undefined> {
+  const dotGit = join(root, '.git');
+  const stats = statSync(dotGit, { throwIfNoEntry: false });
+  if (stats) {
+    const gitDir = stats.isDirectory() ? dotGit : gitFileTarget(dotGit);
+    return withIndex(root, gitDir === undefined ? undefined : join(gitDir, 'index'));
+  }
+  const where = await gitOutputIfAny(root, ['rev-parse', '--show-toplevel', '--git-path', 'index']);
+  const [top, index] = where?.split('\n') ?? [];
+  return top ? withIndex(top, index ? resolve(root, index) : undefined) : undefined;
+}
+
+/** The location of the index git reads at `top`, where `inGitDir` is `index` in the git directory as found. */
+function withIndex(top: string, inGitDir: string | undefined): IndexLocation {
+  const { GIT_INDEX_FILE: named, GIT_DIR: gitDir } = process.env;
+  if (named !== undefined) return isAbsolute(named) ? { top, index: named } : { top };
+  return gitDir === undefined && inGitDir !== undefined ? { top, index: inGitDir } : { top };
+}
+
+/** The private copy to give git as `GIT_INDEX_FILE`, and whether git has not written it since it was copied. */
+export interface PrivateIndex {
+  path: string;
+  seeded: boolean;
+}
+
+/** Where an index's trailing checksum is: its last bytes, 20 (SHA-1) or 32 (SHA-256) long (gitformat-index(5)). */
+const TRAILER = 32;
+
+/** All of `index`'s bytes, read at their offsets (the handle's position is left alone). */
+async function readAll(index: FileHandle, size: number): Promise<Buffer> {
+  const bytes = Buffer.alloc(size);
+  for (let at = 0; at < size;) {
+    const { bytesRead } = await index.read(bytes, at, size - at, at);
+    if (bytesRead === 0) break;
+    at += bytesRead;
+  }
+  return bytes;
+}
+
+/**
+ * What `index` holds, in hex: its last 32 bytes, which end with git's checksum of everything before
+ * (gitformat-index(5)); a sha256 of the whole file when the checksum is zeros (`index.skipHash`).
+ */
+async function contentName(index: FileHandle, size: number): Promise<string> {
+  const tail = Buffer.alloc(Math.min(TRAILER, size));
+  await index.read(tail, 0, tail.length, size - tail.length);
+  if (tail.subarray(-20).some((byte) => byte !== 0)) return tail.toString('hex');
+  return createHash('sha256')
+    .update(await readAll(index, size))
+    .digest('hex');
+}
+
+/** The name of the copy of an index with that content. */
+const COPY_PREFIX = 'index-';
+
+/**
+ * A copy of the index file `index` in the folder `dir` (created if missing), named by the index's
+ * content: copied again (through a temporary renamed into place, so a reader never sees half of one)
+ * whenever the index changed, so what git reports on the copy is what it would report on the index.
+ * The copy's modification time is the index's (whole seconds, never later): git takes an entry
+ * modified at or after its index file as racily clean and compares its content (read-cache.c,
+ * is_racy_stat), so a copy written later would hide a same-size edit the index still catches. Copies
+ * of earlier contents are removed. Undefined when there is no index (a fresh `git init`) or the copy
+ * cannot be made (a folder that cannot be written): the caller then lets git read `index` itself.
+ */
+export async function privateIndex(index: string, dir: string): Promise<PrivateIndex | undefined> {
+  const source = await open(index, 'r').catch(() => undefined);
+  if (!source) return undefined;
+  try {
+    const stats = await source.stat({ bigint: true });
+    const path = join(dir, `${COPY_PREFIX}${await contentName(source, Number(stats.size))}`);
+    const kept = await stat(path, { bigint: true }).catch(() => undefined);
+    // git writes a copy it refreshed at its own time: one not newer than the index is as it was copied.
+    if (kept) return { path, seeded: kept.mtimeNs <= stats.mtimeNs };
+    await mkdir(dir, { recursive: true });
+    const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await writeFile(temporary, await readAll(source, Number(stats.size)));
+      const seconds = Number(stats.mtimeNs / 1_000_000_000n);
+      await utimes(temporary, seconds, seconds);
+      await rename(temporary, path);
+    } finally {
+      await rm(temporary, { force: true });
+    }
+    await removeOtherCopies(dir, path);
+    return { path, seeded: true };
+  } catch {
+    return undefined;
+  } finally {
+    await source.close();
+  }
+}
+
+/** Deletes the copies in `dir` other than `path` and their lock files; temporaries being written are left. */
+async function removeOtherCopies(dir: string, path: string): Promise<void> {
+  const keep = new Set([path, `${path}.lock`]);
+  for (const name of await readdir(dir)) {
+    const file = join(dir, name);
+    if (name.startsWith(COPY_PREFIX) && !name.endsWith('.tmp') && !keep.has(file)) await rm(file, { force: true });
+  }
+}
+
+/** Deletes a copy git could not read, so the next call copies the index again. */
+export async function discardPrivateIndex(copy: PrivateIndex): Promise<void> {
+  await rm(copy.path, { force: true });
+}
