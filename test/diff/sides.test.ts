@@ -26,7 +26,7 @@ async function hashedInFull(head: Checkout, base: Checkout) {
 async function bothWays(root: string, base: string, head?: string, cacheDir?: string) {
   const baseSha = await resolveRef(root, base);
   const headSha = head === undefined ? undefined : await resolveRef(root, head);
-  const changes = changedPaths(root, baseSha, headSha);
+  const changes = changedPaths(root, baseSha, headSha, cacheDir === undefined ? undefined : join(cacheDir, 'index'));
   return withCheckouts(root, headSha, baseSha, 'sha1', changes, async (headCheckout, baseCheckout) => {
     const memo = new Map();
     const kept = cacheDir === undefined ? undefined : readWalks(cacheDir, baseSha);
@@ -127,5 +127,20 @@ describe('hashSides: only what the changes touch is walked and hashed', () => {
     expect([first.kept, second.kept, commits.kept]).toEqual([false, true, true]);
     expect(first.full.headChanged).toEqual(expect.arrayContaining(['overlays/dev/alloy', 'overlays/prod/grafana', 'overlays/dev/minio']));
     expect(commits.full.headChanged).not.toContain('overlays/dev/minio');
+  });
+
+  it('compares the base with a branch that has no commit yet: every path of the base counts as changed', async () => {
+    // GIVEN a commit, then an orphan branch whose index still holds the files, one changed
+    const root = await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\n' });
+    await simpleGit(root).addTag('base');
+    await simpleGit(root).raw(['checkout', '--orphan', 'fresh']);
+    appendFileSync(join(root, 'overlays/dev/loki/kustomization.yaml'), '# fresh\n');
+    // AND a file of the base removed from it (git status has nothing to say of it)
+    await simpleGit(root).raw(['rm', '-q', '-f', 'base/minio/kustomization.yaml']);
+    // WHEN the working tree is compared with the base
+    const { sides, full } = await bothWays(root, 'base', undefined, scratch('obs-walks-'));
+    // THEN the answer is a full hash's
+    expect(dirs(sides.headChanged)).toEqual(full.headChanged);
+    expect(full.headChanged).toEqual(['overlays/dev/loki', 'overlays/dev/minio', 'overlays/prod/minio']);
   });
 });

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { resolveRef } from '../git/worktree.ts';
 import type { RenderCache } from '../render/cache.ts';
 import type { Checkout, OverlayRef } from '../git/checkout.ts';
@@ -271,7 +272,8 @@ export async function diffRefs(
       flows,
     });
   };
-  const changes = changedPaths(root, baseSha, head ? headSha : undefined);
+  // On a private copy of the index beside the render cache (git keeps its untracked cache there): the repository's index is never written.
+  const changes = changedPaths(root, baseSha, head ? headSha : undefined, options.cache ? join(options.cache.dir, 'index') : undefined);
   changes.catch(() => undefined); // awaited by compare, or left when a side cannot be read
   const report = await withCheckouts(root, head ? headSha : undefined, baseSha, format, changes, async (headCheckout, baseCheckout) => {
     try {

@@ -4,6 +4,7 @@
  * or hash the many it leaves alone.
  */
 import { gitOutput } from './exec.ts';
+import { gitStatus, recordPath, records } from './status.ts';
 
 /** The paths that differ between two sides, from the top of the working tree (`/`-separated). */
 export class Changes {
@@ -58,29 +59,37 @@ export class Changes {
 /** Up to this many changes, `within` compares a path with each of them. */
 const FEW = 16;
 
-const entries = (text: string): string[] => text.split('\0').filter((entry) => entry !== '');
-
 /**
  * The paths that differ between the commit `base` (a full SHA, see resolveRef) and `head`: another
- * commit (`git diff-tree`), or, when `head` is undefined, the working tree at `root` (the top of it):
- * `git diff <base>` for tracked files, staged or not (git's stat checks decide, racily clean entries
- * included, git-diff(1)), and every untracked file git does not ignore (`git ls-files --others
- * --exclude-standard --directory`: an untracked directory is one entry). Renames are two paths.
- * Files git ignores are not changes: a commit of the working tree would not hold them.
- * @throws GitCommandError when git fails (not a repository, an unknown commit)
+ * commit (`git diff-tree`), or, when `head` is undefined, the working tree at `root` (the top of
+ * it): one `git status` (status.ts; on a private copy of the index in the folder `indexCopies` when
+ * given) for what changed since the commit checked out, staged or not, with git's stat checks
+ * (racily clean entries included), and every untracked file git does not ignore (an untracked
+ * directory is one entry); and, when that commit is not `base`, the paths `git diff-tree` finds
+ * between the two. A path changed and changed back counts as changed: the caller compares what it
+ * reads. Renames are two paths. Files git ignores are not changes: a commit of the working tree
+ * would not hold them.
+ * @throws GitCommandError when git fails (an unknown commit), Error when `root` is not a git working tree
  */
-export async function changedPaths(root: string, base: string, head?: string): Promise<Changes> {
-  if (head !== undefined) {
-    const listed = await gitOutput(root, ['diff-tree', '-r', '-z', '--no-renames', '--name-only', '--end-of-options', base, head]);
-    return new Changes(entries(listed));
+export async function changedPaths(root: string, base: string, head?: string, indexCopies?: string): Promise<Changes> {
+  const between = (from: string, to: string) =>
+    gitOutput(root, ['diff-tree', '-r', '-z', '--no-renames', '--name-only', '--end-of-options', from, to]).then(records);
+  if (head !== undefined) return new Changes(await between(base, head));
+  const status = await gitStatus(root, indexCopies);
+  if (status === undefined) throw new Error(`${root}: git status failed: not a git working tree, or git is missing`);
+  const paths: string[] = [];
+  const dirs: string[] = [];
+  let checkedOut = '';
+  for (const record of status.records) {
+    if (record.startsWith('# branch.oid ')) checkedOut = record.slice('# branch.oid '.length);
+    if (record.startsWith('#')) continue;
+    const path = recordPath(record);
+    if (path.endsWith('/')) dirs.push(path.slice(0, -1));
+    else if (path !== '') paths.push(path);
   }
-  const [tracked, untracked] = await Promise.all([
-    gitOutput(root, ['diff', '--no-ext-diff', '--no-renames', '--name-only', '-z', '--end-of-options', base, '--']),
-    gitOutput(root, ['ls-files', '-z', '--others', '--exclude-standard', '--directory', '--no-empty-directory']),
-  ]);
-  const others = entries(untracked);
-  return new Changes(
-    [...entries(tracked), ...others.filter((path) => !path.endsWith('/'))],
-    others.filter((path) => path.endsWith('/')).map((path) => path.slice(0, -1)),
-  );
+  // A branch with no commit yet (`(initial)`): everything of the base differs from it.
+  if (checkedOut === '(initial)')
+    paths.push(...records(await gitOutput(root, ['ls-tree', '-r', '-z', '--name-only', '--full-tree', '--end-of-options', base])));
+  else if (checkedOut !== base) paths.push(...(await between(base, checkedOut)));
+  return new Changes(paths, dirs);
 }

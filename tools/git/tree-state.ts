@@ -4,10 +4,10 @@
  */
 import { createHash } from 'node:crypto';
 import { lstat, readFile, readlink } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { mapLimited } from '../concurrency.ts';
 import { gitOutputIfAny } from './exec.ts';
-import { discardPrivateIndex, type IndexLocation, indexLocation, privateIndex } from './private-index.ts';
+import { gitStatus, recordPath, records } from './status.ts';
 
 const git = gitOutputIfAny;
 
@@ -21,46 +21,6 @@ async function onDisk(root: string, path: string): Promise<string> {
   return `file ${stats.mode & 0o111 ? 'x' : '-'} ${createHash('sha1')
     .update(await readFile(file))
     .digest('hex')}`;
-}
-
-const records = (text: string): string[] => text.split('\0').filter((record) => record !== '');
-
-/** The path (from the top) of a `git status --porcelain=v2 -z --no-renames` record: after the record's fixed fields (git-status(1)). */
-function recordPath(record: string): string {
-  const fields = { '1': 8, u: 10, '?': 1 }[record[0] ?? ''];
-  if (fields === undefined) return '';
-  let at = 0;
-  for (let i = 0; i < fields; i++) at = record.indexOf(' ', at) + 1;
-  return record.slice(at);
-}
-
-/**
- * `git status`'s arguments for the state: -unormal lists an untracked directory as one record
- * (untracked files in full cost git a second pass).
- */
-const STATUS = ['status', '--porcelain=v2', '-z', '--branch', '--no-ahead-behind', '--no-renames', '--untracked-files=normal'];
-
-/**
- * `git status` in `top`, on the private copy of its index in `copies` when one can be kept there
- * (private-index.ts), else on the index itself. On the copy, git's split index is off (git writes the
- * copy whole, nothing beside it in the git directory; git-config(1) core.splitIndex), and the untracked
- * cache is on for the copy's first status (core.untrackedCache=true adds it, git-config(1)); later
- * statuses keep it unless the repository's config says `false` (git removes it then: for a file system
- * whose folders' modification times do not change when an entry is added or removed, git-update-index(1)
- * "UNTRACKED CACHE"). A copy git cannot read is discarded and the index itself read.
- * @returns the status, and the environment later git commands of the same state run with
- */
-async function status(location: IndexLocation, copies: string | undefined): Promise<{ text?: string; env?: NodeJS.ProcessEnv }> {
-  const copy = copies && location.index ? await privateIndex(location.index, resolve(copies)) : undefined;
-  if (copy) {
-    const env = { ...process.env, GIT_INDEX_FILE: copy.path };
-    const settings = ['-c', 'core.splitIndex=false', ...(copy.seeded ? ['-c', 'core.untrackedCache=true'] : [])];
-    const text = await git(location.top, [...settings, ...STATUS], env);
-    if (text !== undefined) return { text, env };
-    await discardPrivateIndex(copy);
-  }
-  const text = await git(location.top, STATUS);
-  return text === undefined ? {} : { text };
 }
 
 /**
@@ -88,14 +48,12 @@ async function status(location: IndexLocation, copies: string | undefined): Prom
  * @returns undefined when `root` is not inside a git working tree, or git is missing
  */
 export async function workingTreeState(root: string, options: { indexCopies?: string } = {}): Promise<string | undefined> {
-  const location = await indexLocation(root);
-  if (location === undefined) return undefined;
-  const { text, env } = await status(location, options.indexCopies);
-  if (text === undefined) return undefined;
-  const { top } = location;
+  const status = await gitStatus(root, options.indexCopies);
+  if (status === undefined) return undefined;
+  const { top, env } = status;
   const hash = createHash('sha256');
   const paths: string[] = [];
-  for (const record of records(text)) {
+  for (const record of status.records) {
     // Of the headers, only the commit matters (not the branch's name or upstream).
     if (record.startsWith('#') && !record.startsWith('# branch.oid ')) continue;
     const path = recordPath(record);
