@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { FILE_HEADERS_ONLY, formatPatch, structuredPatch } from 'diff';
 import type { AppFacts } from '../argocd/facts.ts';
 import { sharedObjects } from '../argocd/shared.ts';
@@ -465,6 +466,8 @@ export function diffTrees(input: DiffInput): DiffReport {
     for (const key of [...new Set([...before.keys(), ...after.keys()])].filter((k) => !renamed.has(k)).sort(compareStrings)) {
       const old = before.get(key);
       const next = after.get(headKeyOf.get(key) ?? key);
+      // Equal objects review alike: not written out as YAML to learn it (most objects of a changed overlay).
+      if (old && next && isDeepStrictEqual(old, next)) continue;
       const object = (next ?? old) as KubeObject;
       const secretKeys = isSecret(object) ? secretKeyChanges(old, next) : undefined;
       const texts = reviewTexts(old, next, new Set(secretKeys?.changed));

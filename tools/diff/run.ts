@@ -8,7 +8,7 @@ import type { RenderedApp } from '../render/tree.ts';
 import { objectKey, type KubeObject } from '../kube/object.ts';
 import { diffTrees, type DiffReport, type Flag, type RenderFailure } from './engine.ts';
 import { appFactsOf, argoFilesOf, parseOnce, staleFiles, withCheckouts, type ParseObjects } from './trees.ts';
-import { readMarks, writeMarks } from './marks.ts';
+import { readMarks, writeMarks, type GeneratedMarks } from './marks.ts';
 import { hashSides, withHashes, type Side } from './sides.ts';
 import { readWalks, walkOverlays, writeWalks, type Walks } from './walks.ts';
 import { changedPaths } from '../git/changes.ts';
@@ -58,19 +58,36 @@ function ahead(): { later: <T>(promise: Promise<T>) => Promise<T>; settled: () =
  */
 const worthKeeping = (learnt: number, size: number): boolean => learnt > 0 && learnt * 50 >= size;
 
+/** What earlier runs kept in the cache directory for this run's base commit, and what they learnt. */
+interface KeptTables {
+  /** Kustomization files parsed, by content id (graph.ts); `parsed` of them read from the cache. */
+  memo: RefsMemo;
+  parsed: number;
+  /** The base commit's walks (walks.ts), when kept. */
+  walks?: Walks;
+  /** Whether each foreign file carries the generated marker, by content id (marks.ts). */
+  marked: GeneratedMarks;
+}
+
+/** The tables kept beside `cache` (none without one) for the base commit `sha`. */
+function keptTables(cache: RenderCache | undefined, sha: string): KeptTables {
+  if (cache === undefined) return { memo: new Map(), parsed: 0, marked: new Map() };
+  const memo = cache.readRefs();
+  const walks = readWalks(cache.dir, sha);
+  return { memo, parsed: memo.size, ...(walks ? { walks } : {}), marked: readMarks(cache.dir) };
+}
+
 /**
- * The walks of every overlay of the base commit `sha`: kept in the cache directory `dir` by an
- * earlier run, or walked now (and kept, by `later` work that the run waits for before it returns).
+ * The walks of every overlay of the base commit `sha`, walked now and kept in the cache directory
+ * `dir` (by `later` work that the run waits for before it returns) for the next run.
  */
-async function baseWalks(
+async function walkBase(
   base: Checkout,
   sha: string,
   memo: RefsMemo,
   dir: string | undefined,
   later: <T>(promise: Promise<T>) => Promise<T>,
 ): Promise<Walks> {
-  const kept = dir === undefined ? undefined : readWalks(dir, sha);
-  if (kept) return kept;
   const walks = await walkOverlays(base, await base.listOverlays(), memo);
   if (dir !== undefined) void later(writeWalks(dir, sha, walks));
   return walks;
@@ -193,15 +210,23 @@ export async function diffRefs(
   head?: string,
   options: DiffOptions = {},
 ): Promise<RefDiff> {
-  const baseSha = await resolveRef(root, base);
-  const headSha = head ? await resolveRef(root, head) : 'working tree';
+  const baseRef = resolveRef(root, base);
+  const headRef = head ? resolveRef(root, head) : undefined;
+  headRef?.catch(() => undefined); // awaited after the base
+  // git status of the working tree needs no ref: it starts first, on a private copy of the index beside
+  // the render cache (git keeps its untracked cache there; the repository's index is never written).
+  const changes = changedPaths(root, baseRef, headRef, options.cache ? join(options.cache.dir, 'index') : undefined);
+  changes.catch(() => undefined); // awaited by compare, or left when a side cannot be read
+  const baseSha = await baseRef;
+  const headSha = headRef ? await headRef : 'working tree';
   // The working tree's files get the same kind of id as the repository's blobs, so equal files hash equal.
   const format = baseSha.length === 64 ? 'sha256' : 'sha1';
-  const memo = options.cache?.readRefs() ?? new Map();
-  const parsed = memo.size;
+  let tables: KeptTables | undefined;
+  const kept = (): KeptTables => (tables ??= keptTables(options.cache, baseSha));
   const { later, settled } = ahead();
   const compare = async (headCheckout: Checkout, baseCheckout: Checkout): Promise<DiffReport> => {
-    const walks = await baseWalks(baseCheckout, baseSha, memo, options.cache?.dir, later);
+    const { memo, parsed, walks: keptWalks, marked } = kept();
+    const walks = keptWalks ?? (await walkBase(baseCheckout, baseSha, memo, options.cache?.dir, later));
     const sides = await hashSides(headCheckout, baseCheckout, memo, walks, await changes);
     const [headHashed, baseHashed] = [sides.head, sides.base];
     // Nothing of the head may name a URL or a path outside the repository, changed or not.
@@ -228,7 +253,6 @@ export async function diffRefs(
     const applications = later(applicationsOf(baseCheckout, headCheckout, parse));
     const baseFacts = later(appFactsOf(baseCheckout, baseHashed.overlays, parse).catch(() => new Map()));
     const headFacts = later(appFactsOf(headCheckout, headHashed.overlays, parse));
-    const marked = options.cache ? readMarks(options.cache.dir) : new Map<string, boolean>();
     // A head ref is regenerated by its own catalog, in a worktree; the working tree by the catalog running here.
     const stale = later(
       head
@@ -272,15 +296,14 @@ export async function diffRefs(
       flows,
     });
   };
-  // On a private copy of the index beside the render cache (git keeps its untracked cache there): the repository's index is never written.
-  const changes = changedPaths(root, baseSha, head ? headSha : undefined, options.cache ? join(options.cache.dir, 'index') : undefined);
-  changes.catch(() => undefined); // awaited by compare, or left when a side cannot be read
-  const report = await withCheckouts(root, head ? headSha : undefined, baseSha, format, changes, async (headCheckout, baseCheckout) => {
+  const report = withCheckouts(root, head ? headSha : undefined, baseSha, format, changes, async (headCheckout, baseCheckout) => {
     try {
       return await compare(headCheckout, baseCheckout);
     } finally {
       await settled();
     }
   });
-  return { baseSha, headSha, report };
+  // git is listing the sides: the tables earlier runs kept are read meanwhile.
+  kept();
+  return { baseSha, headSha, report: await report };
 }

@@ -60,22 +60,31 @@ export class Changes {
 const FEW = 16;
 
 /**
- * The paths that differ between the commit `base` (a full SHA, see resolveRef) and `head`: another
- * commit (`git diff-tree`), or, when `head` is undefined, the working tree at `root` (the top of
- * it): one `git status` (status.ts; on a private copy of the index in the folder `indexCopies` when
- * given) for what changed since the commit checked out, staged or not, with git's stat checks
- * (racily clean entries included), and every untracked file git does not ignore (an untracked
- * directory is one entry); and, when that commit is not `base`, the paths `git diff-tree` finds
- * between the two. A path changed and changed back counts as changed: the caller compares what it
- * reads. Renames are two paths. Files git ignores are not changes: a commit of the working tree
- * would not hold them.
+ * The paths that differ between the commit `baseRef` (a full SHA, see resolveRef; or the promise of
+ * one, resolved while git status runs) and `headRef`: another commit (`git diff-tree`), or, when
+ * `headRef` is undefined, the working tree at `root` (the top of it). For the working tree: one
+ * `git status` (status.ts; on a private copy of the index in the folder `indexCopies` when given)
+ * for what changed since the commit checked out, staged or not, with git's stat checks (racily
+ * clean entries included), and every untracked file git does not ignore (an untracked directory is
+ * one entry); and, when that commit is not the base, the paths `git diff-tree` finds between the
+ * two. A path changed and changed back counts as changed: the caller compares what it reads.
+ * Renames are two paths. Files git ignores are not changes: a commit of the working tree would not
+ * hold them.
  * @throws GitCommandError when git fails (an unknown commit), Error when `root` is not a git working tree
  */
-export async function changedPaths(root: string, base: string, head?: string, indexCopies?: string): Promise<Changes> {
+export async function changedPaths(
+  root: string,
+  baseRef: string | Promise<string>,
+  headRef?: string | Promise<string>,
+  indexCopies?: string,
+): Promise<Changes> {
   const between = (from: string, to: string) =>
     gitOutput(root, ['diff-tree', '-r', '-z', '--no-renames', '--name-only', '--end-of-options', from, to]).then(records);
-  if (head !== undefined) return new Changes(await between(base, head));
-  const status = await gitStatus(root, indexCopies);
+  if (headRef !== undefined) return new Changes(await between(await baseRef, await headRef));
+  // Started before the base is awaited: a status needs no ref.
+  const statusOf = gitStatus(root, indexCopies);
+  const base = await baseRef;
+  const status = await statusOf;
   if (status === undefined) throw new Error(`${root}: git status failed: not a git working tree, or git is missing`);
   const paths: string[] = [];
   const dirs: string[] = [];
