@@ -1,17 +1,17 @@
 import { join } from 'node:path';
 import { resolveRef } from '../git/worktree.ts';
 import type { RenderCache } from '../render/cache.ts';
-import type { Checkout, OverlayRef } from '../git/checkout.ts';
+import { listOverlays, workingTree, type Checkout, type OverlayRef } from '../git/checkout.ts';
 import { RenderError, type Kustomize } from '../render/kustomize.ts';
-import { refuseEscapes, renderHashed } from '../render/overlays.ts';
+import { hashOverlays, refuseEscapes, renderHashed } from '../render/overlays.ts';
 import type { RenderedApp } from '../render/tree.ts';
 import { objectKey, type KubeObject } from '../kube/object.ts';
 import { diffTrees, type DiffReport, type Flag, type RenderFailure } from './engine.ts';
 import { appFactsOf, argoFilesOf, parseOnce, staleFiles, withCheckouts, type ParseObjects } from './trees.ts';
 import { readMarks, writeMarks, type GeneratedMarks } from './marks.ts';
 import { hashSides, withHashes, type Side } from './sides.ts';
-import { readWalks, walkOverlays, writeWalks, type Walks } from './walks.ts';
-import { changedPaths } from '../git/changes.ts';
+import { readWalks, untouched, walkOverlays, writeWalks, type Walks } from './walks.ts';
+import { changedPaths, type Changes } from '../git/changes.ts';
 import type { RefsMemo } from '../render/graph.ts';
 import { catalog as currentCatalog, type Catalog } from '../catalog/index.ts';
 import { flowChanges, networkSignature, type EnvironmentFlows } from './flows.ts';
@@ -91,6 +91,46 @@ async function walkBase(
   const walks = await walkOverlays(base, await base.listOverlays(), memo);
   if (dir !== undefined) void later(writeWalks(dir, sha, walks));
   return walks;
+}
+
+/** At most this many overlays are rendered early: beyond a few, the disk's hashing costs more than the head's. */
+const EARLY = 8;
+
+/**
+ * The working tree's overlays that `changes` may touch (per the base commit's kept `walks`; a new
+ * overlay too), hashed and rendered from the disk (or taken from `options.cache`) as soon as git has
+ * named the changes, before the base commit's tree is listed: renders by input hash, which the
+ * head's render reuses where its hash is the same (equal inputs, equal renders). Only a head start:
+ * nothing without kept walks or beyond EARLY overlays, and a failure is left for the head's own
+ * render to report.
+ */
+async function renderEarly(
+  root: string,
+  kustomize: Kustomize,
+  walks: Walks | undefined,
+  changes: Promise<Changes>,
+  options: { cache?: RenderCache; memo: RefsMemo },
+): Promise<ReadonlyMap<string, KubeObject[]>> {
+  if (walks === undefined) return new Map();
+  try {
+    const [changed, overlays] = await Promise.all([changes, listOverlays(root)]);
+    const touched = overlays.filter((overlay) => {
+      const walk = walks.get(overlay.dir);
+      return walk === undefined || !untouched(walk, changed);
+    });
+    if (touched.length === 0 || touched.length > EARLY) return new Map();
+    const disk = workingTree(root);
+    const hashed = await hashOverlays(disk, touched, options.memo);
+    const failed = new Set<string>();
+    const apps = await renderHashed(disk, kustomize, touched, hashed, {
+      ...(options.cache ? { cache: options.cache } : {}),
+      onFailure: (overlay) => failed.add(overlay.dir),
+    });
+    // A failure is not a render: the head's own render meets it again and names it.
+    return new Map(apps.filter((app) => !failed.has(app.dir)).map((app) => [hashed.get(app.dir)?.hash ?? '', app.objects]));
+  } catch {
+    return new Map();
+  }
 }
 
 /** An error of the head side, named as such: the head failing to render is not a report, it is exit 2. */
@@ -222,6 +262,8 @@ export async function diffRefs(
   // The working tree's files get the same kind of id as the repository's blobs, so equal files hash equal.
   const format = baseSha.length === 64 ? 'sha256' : 'sha1';
   let tables: KeptTables | undefined;
+  // The working tree's changed overlays, rendered from the disk as soon as git names the changes.
+  let early: Promise<ReadonlyMap<string, KubeObject[]>> = Promise.resolve(new Map());
   const kept = (): KeptTables => (tables ??= keptTables(options.cache, baseSha));
   const { later, settled } = ahead();
   const compare = async (headCheckout: Checkout, baseCheckout: Checkout): Promise<DiffReport> => {
@@ -232,7 +274,7 @@ export async function diffRefs(
     // Nothing of the head may name a URL or a path outside the repository, changed or not.
     await headSide(async () => refuseEscapes(headHashed.overlays, (overlay) => headHashed.inputs.get(overlay.dir)));
     const failures: RenderFailure[] = [];
-    const render = async (side: Side, overlays: OverlayRef[], name: 'base' | 'head', known?: Map<string, KubeObject[]>) =>
+    const render = async (side: Side, overlays: OverlayRef[], name: 'base' | 'head', known?: ReadonlyMap<string, KubeObject[]>) =>
       renderHashed(side.checkout, kustomize, overlays, (await withHashes(side, overlays)).hashed, {
         ...(options.cache ? { cache: options.cache } : {}),
         ...(known ? { known } : {}),
@@ -245,7 +287,7 @@ export async function diffRefs(
             }
           : {}),
       });
-    const headRendered = later(headSide(() => render(headHashed, sides.headChanged, 'head')));
+    const headRendered = later(headSide(async () => render(headHashed, sides.headChanged, 'head', await early)));
     // One turn of the event loop lets the render reach kustomize; while it runs, the Argo CD files and the
     // generated files are read and compared here (their failures are reported after the renders', as before).
     await new Promise(setImmediate);
@@ -304,6 +346,8 @@ export async function diffRefs(
     }
   });
   // git is listing the sides: the tables earlier runs kept are read meanwhile.
-  kept();
+  const { walks, memo } = kept();
+  if (head === undefined)
+    early = later(renderEarly(root, kustomize, walks, changes, { memo, ...(options.cache ? { cache: options.cache } : {}) }));
   return { baseSha, headSha, report: await report };
 }
