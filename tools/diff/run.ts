@@ -10,7 +10,7 @@ import { diffTrees, type DiffReport, type Flag, type RenderFailure } from './eng
 import { appFactsOf, argoFilesOf, parseOnce, staleFiles, withCheckouts, type ParseObjects } from './trees.ts';
 import { readMarks, writeMarks, type GeneratedMarks } from './marks.ts';
 import { hashSides, withHashes, type Side } from './sides.ts';
-import { readWalks, untouched, walkOverlays, writeWalks, type Walks } from './walks.ts';
+import { readWalks, walkOverlays, writeWalks, type Walks } from './walks.ts';
 import { changedPaths, type Changes } from '../git/changes.ts';
 import type { RefsMemo } from '../render/graph.ts';
 import { catalog as currentCatalog, type Catalog } from '../catalog/index.ts';
@@ -96,41 +96,47 @@ async function walkBase(
 /** At most this many overlays are rendered early: beyond a few, the disk's hashing costs more than the head's. */
 const EARLY = 8;
 
+/** The early renders (renderEarly), and when kustomize was started for them (or nothing was to be). */
+interface EarlyRenders {
+  started: Promise<void>;
+  /** Renders by input hash. */
+  renders: Promise<ReadonlyMap<string, KubeObject[]>>;
+}
+
 /**
- * The working tree's overlays that `changes` may touch (per the base commit's kept `walks`; a new
- * overlay too), hashed and rendered from the disk (or taken from `options.cache`) as soon as git has
- * named the changes, before the base commit's tree is listed: renders by input hash, which the
- * head's render reuses where its hash is the same (equal inputs, equal renders). Only a head start:
- * nothing without kept walks or beyond EARLY overlays, and a failure is left for the head's own
- * render to report.
+ * The working tree's overlays that hold a changed path (a new overlay too), hashed and rendered
+ * from the disk (or taken from `cache`) as soon as git has named the changes, before the base
+ * commit's tree is listed or the kept tables read: renders by input hash, which the head's render
+ * reuses where its hash is the same (equal inputs, equal renders). Only a head start: nothing beyond
+ * EARLY overlays, and a failure is left for the head's own render to report.
  */
-async function renderEarly(
-  root: string,
-  kustomize: Kustomize,
-  walks: Walks | undefined,
-  changes: Promise<Changes>,
-  options: { cache?: RenderCache; memo: RefsMemo },
-): Promise<ReadonlyMap<string, KubeObject[]>> {
-  if (walks === undefined) return new Map();
-  try {
-    const [changed, overlays] = await Promise.all([changes, listOverlays(root)]);
-    const touched = overlays.filter((overlay) => {
-      const walk = walks.get(overlay.dir);
-      return walk === undefined || !untouched(walk, changed);
-    });
-    if (touched.length === 0 || touched.length > EARLY) return new Map();
-    const disk = workingTree(root);
-    const hashed = await hashOverlays(disk, touched, options.memo);
-    const failed = new Set<string>();
-    const apps = await renderHashed(disk, kustomize, touched, hashed, {
-      ...(options.cache ? { cache: options.cache } : {}),
-      onFailure: (overlay) => failed.add(overlay.dir),
-    });
-    // A failure is not a render: the head's own render meets it again and names it.
-    return new Map(apps.filter((app) => !failed.has(app.dir)).map((app) => [hashed.get(app.dir)?.hash ?? '', app.objects]));
-  } catch {
-    return new Map();
-  }
+function renderEarly(root: string, kustomize: Kustomize, changes: Promise<Changes>, cache?: RenderCache): EarlyRenders {
+  let start = (): void => undefined;
+  const started = new Promise<void>((resolve) => (start = resolve));
+  const renders = (async (): Promise<ReadonlyMap<string, KubeObject[]>> => {
+    try {
+      const [changed, overlays] = await Promise.all([changes, listOverlays(root)]);
+      const touched = overlays.filter((overlay) => changed.touches(overlay.dir));
+      if (touched.length === 0 || touched.length > EARLY) return new Map();
+      const disk = workingTree(root);
+      const hashed = await hashOverlays(disk, touched);
+      const failed = new Set<string>();
+      const rendering = renderHashed(disk, kustomize, touched, hashed, {
+        ...(cache ? { cache } : {}),
+        onFailure: (overlay) => failed.add(overlay.dir),
+      });
+      // kustomize is started within this turn of the event loop (or the cache answered).
+      setImmediate(start);
+      const apps = await rendering;
+      // A failure is not a render: the head's own render meets it again and names it.
+      return new Map(apps.filter((app) => !failed.has(app.dir)).map((app) => [hashed.get(app.dir)?.hash ?? '', app.objects]));
+    } catch {
+      return new Map();
+    } finally {
+      start();
+    }
+  })();
+  return { started, renders };
 }
 
 /** An error of the head side, named as such: the head failing to render is not a report, it is exit 2. */
@@ -252,21 +258,27 @@ export async function diffRefs(
 ): Promise<RefDiff> {
   const baseRef = resolveRef(root, base);
   const headRef = head ? resolveRef(root, head) : undefined;
-  headRef?.catch(() => undefined); // awaited after the base
   // git status of the working tree needs no ref: it starts first, on a private copy of the index beside
   // the render cache (git keeps its untracked cache there; the repository's index is never written).
   const changes = changedPaths(root, baseRef, headRef, options.cache ? join(options.cache.dir, 'index') : undefined);
   changes.catch(() => undefined); // awaited by compare, or left when a side cannot be read
-  const baseSha = await baseRef;
-  const headSha = headRef ? await headRef : 'working tree';
+  const { later, settled } = ahead();
+  // The working tree's changed overlays, rendered from the disk as soon as git names the changes.
+  const early = head === undefined ? renderEarly(root, kustomize, changes, options.cache) : undefined;
+  if (early) void later(early.renders);
+  headRef?.catch(() => undefined); // awaited after the base, whose failure is the one reported
+  const refs = async () => [await baseRef, headRef ? await headRef : 'working tree'] as const;
+  const [baseSha, headSha] = await refs().catch(async (error: unknown) => {
+    await settled();
+    throw error;
+  });
   // The working tree's files get the same kind of id as the repository's blobs, so equal files hash equal.
   const format = baseSha.length === 64 ? 'sha256' : 'sha1';
   let tables: KeptTables | undefined;
-  // The working tree's changed overlays, rendered from the disk as soon as git names the changes.
-  let early: Promise<ReadonlyMap<string, KubeObject[]>> = Promise.resolve(new Map());
   const kept = (): KeptTables => (tables ??= keptTables(options.cache, baseSha));
-  const { later, settled } = ahead();
   const compare = async (headCheckout: Checkout, baseCheckout: Checkout): Promise<DiffReport> => {
+    // The kept tables are read once kustomize runs for the early renders.
+    await early?.started;
     const { memo, parsed, walks: keptWalks, marked } = kept();
     const walks = keptWalks ?? (await walkBase(baseCheckout, baseSha, memo, options.cache?.dir, later));
     const sides = await hashSides(headCheckout, baseCheckout, memo, walks, await changes);
@@ -287,7 +299,7 @@ export async function diffRefs(
             }
           : {}),
       });
-    const headRendered = later(headSide(async () => render(headHashed, sides.headChanged, 'head', await early)));
+    const headRendered = later(headSide(async () => render(headHashed, sides.headChanged, 'head', await early?.renders)));
     // One turn of the event loop lets the render reach kustomize; while it runs, the Argo CD files and the
     // generated files are read and compared here (their failures are reported after the renders', as before).
     await new Promise(setImmediate);
@@ -345,9 +357,5 @@ export async function diffRefs(
       await settled();
     }
   });
-  // git is listing the sides: the tables earlier runs kept are read meanwhile.
-  const { walks, memo } = kept();
-  if (head === undefined)
-    early = later(renderEarly(root, kustomize, walks, changes, { memo, ...(options.cache ? { cache: options.cache } : {}) }));
   return { baseSha, headSha, report: await report };
 }
