@@ -4,7 +4,7 @@ import { simpleGit } from 'simple-git';
 import { describe, expect, it } from 'vitest';
 import { hashSides } from '../../tools/diff/sides.ts';
 import { withCheckouts } from '../../tools/diff/trees.ts';
-import { readWalks, walkOverlays, writeWalks } from '../../tools/diff/walks.ts';
+import { readWalks, walkOverlays, walksOf, writeWalks } from '../../tools/diff/walks.ts';
 import { changedPaths } from '../../tools/git/changes.ts';
 import { workingTree, type Checkout } from '../../tools/git/checkout.ts';
 import { resolveRef } from '../../tools/git/worktree.ts';
@@ -30,9 +30,9 @@ async function bothWays(root: string, base: string, head?: string, cacheDir?: st
   return withCheckouts(root, headSha, baseSha, 'sha1', changes, async (headCheckout, baseCheckout) => {
     const memo = new Map();
     const kept = cacheDir === undefined ? undefined : readWalks(cacheDir, baseSha);
-    const walks = kept ?? (await walkOverlays(baseCheckout, await baseCheckout.listOverlays(), memo));
-    if (cacheDir !== undefined && !kept) await writeWalks(cacheDir, baseSha, walks);
-    const sides = await hashSides(headCheckout, baseCheckout, memo, walks, await changes);
+    const walked = kept ? undefined : await walkOverlays(baseCheckout, await baseCheckout.listOverlays(), memo);
+    if (cacheDir !== undefined && walked) await writeWalks(cacheDir, baseSha, walked);
+    const sides = await hashSides(headCheckout, baseCheckout, memo, kept ?? walksOf(walked ?? new Map()), await changes);
     const full = await hashedInFull(head === undefined ? workingTree(root) : headCheckout, baseCheckout);
     return { sides, full, kept: kept !== undefined };
   });

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readWalks, walkOverlays, writeWalks } from '../../tools/diff/walks.ts';
+import { readWalks, walkOverlays, walksOf, writeWalks } from '../../tools/diff/walks.ts';
+import { Changes } from '../../tools/git/changes.ts';
 import { workingTree } from '../../tools/git/checkout.ts';
 import { committedCopy, scratch } from '../support/git.ts';
 
@@ -21,7 +22,17 @@ describe('the base commit walks kept between runs', () => {
     const commit = 'a'.repeat(40);
     await writeWalks(cache, commit, walks);
     // THEN they are the same walks, for that commit only
-    expect(readWalks(cache, commit)).toEqual(walks);
+    const read = readWalks(cache, commit);
+    for (const [dir, walk] of walks)
+      expect([dir, { inputs: { ...read?.get(dir)?.inputs }, asked: read?.get(dir)?.asked }]).toEqual([dir, walk]);
+    expect(read?.get('overlays/nowhere')).toBeUndefined();
+    // AND they name the overlays a change leaves alone as the walks just made do: a base's file, an overlay's, a new folder
+    for (const changes of [new Changes(['base/loki/statefulset-loki.yaml']), new Changes(['overlays/dev/alloy/x.yaml'], ['base/new'])]) {
+      const untouched = walksOf(walks).untouched(changes);
+      expect(read?.untouched(changes)).toEqual(untouched);
+      expect(untouched.has('overlays/dev/loki')).toBe(!changes.paths.has('base/loki/statefulset-loki.yaml'));
+      expect(untouched.size).toBeGreaterThan(0);
+    }
     expect(readWalks(cache, 'b'.repeat(40))).toBeUndefined();
     // AND a damaged table (an index past the paths) is not read
     const file = join(cache, 'walks', `${commit}.json`);

@@ -10,7 +10,7 @@ import { diffTrees, type DiffReport, type Flag, type RenderFailure } from './eng
 import { appFactsOf, argoFilesOf, parseOnce, staleFiles, withCheckouts, type ParseObjects } from './trees.ts';
 import { readMarks, writeMarks, type GeneratedMarks } from './marks.ts';
 import { hashSides, withHashes, type Side } from './sides.ts';
-import { readWalks, walkOverlays, writeWalks, type Walks } from './walks.ts';
+import { readWalks, walkOverlays, walksOf, writeWalks, type Walks } from './walks.ts';
 import { changedPaths, type Changes } from '../git/changes.ts';
 import type { RefsMemo } from '../render/graph.ts';
 import { catalog as currentCatalog, type Catalog } from '../catalog/index.ts';
@@ -90,7 +90,7 @@ async function walkBase(
 ): Promise<Walks> {
   const walks = await walkOverlays(base, await base.listOverlays(), memo);
   if (dir !== undefined) void later(writeWalks(dir, sha, walks));
-  return walks;
+  return walksOf(walks);
 }
 
 /** At most this many overlays are rendered early: beyond a few, the disk's hashing costs more than the head's. */

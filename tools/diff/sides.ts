@@ -11,7 +11,7 @@ import type { Changes } from '../git/changes.ts';
 import type { Checkout, OverlayRef } from '../git/checkout.ts';
 import { hashInputs, overlayInputs, type OverlayInputs, type RefsMemo } from '../render/graph.ts';
 import type { HashedOverlay } from '../render/overlays.ts';
-import { untouched, walkOverlays, type Walk, type Walks } from './walks.ts';
+import { walkOverlays, type Walk, type Walks } from './walks.ts';
 
 /** One side of a diff: its overlays, each overlay's inputs, and the input hashes known so far. */
 export interface Side {
@@ -45,14 +45,7 @@ const IO_PARALLELISM = 32;
 export async function hashSides(head: Checkout, base: Checkout, memo: RefsMemo, walks: Walks, changes: Changes): Promise<HashedSides> {
   const [headOverlays, baseOverlays] = await Promise.all([head.listOverlays(), base.listOverlays()]);
   const baseWalk = (dir: string): Walk | undefined => walks.get(dir);
-  const alike = new Set(
-    headOverlays
-      .filter((overlay) => {
-        const walk = baseWalk(overlay.dir);
-        return walk !== undefined && untouched(walk, changes);
-      })
-      .map((overlay) => overlay.dir),
-  );
+  const alike = walks.untouched(changes);
   const walked = await walkOverlays(
     head,
     headOverlays.filter((overlay) => !alike.has(overlay.dir)),

@@ -26,7 +26,19 @@ export interface Walk {
 }
 
 /** Every overlay's walk of one commit, by overlay directory. */
-export type Walks = ReadonlyMap<string, Walk>;
+export interface Walks {
+  get(dir: string): Walk | undefined;
+  /** The overlays whose walk asked about no path `changes` touch: the other side's walk finds the same. */
+  untouched(changes: Changes): Set<string>;
+}
+
+/** `walks` (just walked) as Walks. */
+export function walksOf(walks: ReadonlyMap<string, Walk>): Walks {
+  return {
+    get: (dir) => walks.get(dir),
+    untouched: (changes) => new Set([...walks].filter(([, walk]) => !walk.asked.some((path) => changes.touches(path))).map(([dir]) => dir)),
+  };
+}
 
 /** Where the tables are kept, one per commit, in the cache directory. */
 const WALKS_DIR = 'walks';
@@ -63,9 +75,6 @@ export async function walkOverlays(checkout: Checkout, overlays: readonly Overla
   return new Map(overlays.map((overlay, index) => [overlay.dir, walked[index] as Walk]));
 }
 
-/** Whether `changes` touch nothing `walk` asked about: then the other side's walk finds the same. */
-export const untouched = (walk: Walk, changes: Changes): boolean => !walk.asked.some((path) => changes.touches(path));
-
 /** A table as kept: paths once, each walk by their indexes. */
 interface Table {
   /** The state of the code that walked (runningCodeState). */
@@ -82,29 +91,57 @@ const isIndexes = (value: unknown, count: number): value is number[] =>
   Array.isArray(value) && value.every((index) => Number.isInteger(index) && index >= 0 && index < count);
 const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
 
-/** The walks of `commit` kept in the cache directory `dir`; undefined when there are none, or they are unreadable or another code's. */
+/**
+ * The walks of `commit` kept in the cache directory `dir`; undefined when there are none, or they are
+ * unreadable or another code's. Read as kept, by path index: each path is asked once whether the
+ * changes touch it, and a walk is made whole only when asked for.
+ */
 export function readWalks(dir: string, commit: string): Walks | undefined {
   const code = runningCodeState();
   const table = code === undefined ? undefined : (readJson(fileOf(dir, commit)) as Partial<Table> | undefined);
   if (table === undefined || table.code !== code || table.commit !== commit || !isStrings(table.paths) || typeof table.walks !== 'object')
     return undefined;
   const paths = table.paths;
-  const walks = new Map<string, Walk>();
+  const entries = new Map<string, [number[], string[], string[], number[]]>();
   for (const [overlay, entry] of Object.entries(table.walks ?? {})) {
     const [files, unresolved, refused, asked] = Array.isArray(entry) ? entry : [];
     if (!isIndexes(files, paths.length) || !isStrings(unresolved) || !isStrings(refused) || !isIndexes(asked, paths.length))
       return undefined;
-    const at = (index: number) => paths[index] as string;
-    walks.set(overlay, { inputs: { files: files.map(at), unresolved, refused }, asked: asked.map(at) });
+    entries.set(overlay, [files, unresolved, refused, asked]);
   }
-  return walks;
+  const at = (index: number) => paths[index] as string;
+  return {
+    get(overlay) {
+      const entry = entries.get(overlay);
+      if (!entry) return undefined;
+      const [files, unresolved, refused, asked] = entry;
+      // Paths are looked up when read: most walks are only asked what they refused.
+      let [filePaths, askedPaths]: (string[] | undefined)[] = [];
+      return {
+        inputs: {
+          get files() {
+            return (filePaths ??= files.map(at));
+          },
+          unresolved,
+          refused,
+        },
+        get asked() {
+          return (askedPaths ??= asked.map(at));
+        },
+      };
+    },
+    untouched(changes) {
+      const touched = paths.map((path) => changes.touches(path));
+      return new Set([...entries].filter(([, [, , , asked]]) => !asked.some((index) => touched[index])).map(([overlay]) => overlay));
+    },
+  };
 }
 
 /**
  * Keeps the walks of `commit` in the cache directory `dir` (atomically), and deletes all but the
  * newest tables. A table that cannot be written is left out: it only saves walking again.
  */
-export async function writeWalks(dir: string, commit: string, walks: Walks): Promise<void> {
+export async function writeWalks(dir: string, commit: string, walks: ReadonlyMap<string, Walk>): Promise<void> {
   const code = runningCodeState();
   if (code === undefined) return;
   const index = new Map<string, number>();
