@@ -274,12 +274,10 @@ export async function diffRefs(
   });
   // The working tree's files get the same kind of id as the repository's blobs, so equal files hash equal.
   const format = baseSha.length === 64 ? 'sha256' : 'sha1';
-  let tables: KeptTables | undefined;
-  const kept = (): KeptTables => (tables ??= keptTables(options.cache, baseSha));
   const compare = async (headCheckout: Checkout, baseCheckout: Checkout): Promise<DiffReport> => {
     // The kept tables are read once kustomize runs for the early renders.
     await early?.started;
-    const { memo, parsed, walks: keptWalks, marked } = kept();
+    const { memo, parsed, walks: keptWalks, marked } = keptTables(options.cache, baseSha);
     const walks = keptWalks ?? (await walkBase(baseCheckout, baseSha, memo, options.cache?.dir, later));
     const sides = await hashSides(headCheckout, baseCheckout, memo, walks, await changes);
     const [headHashed, baseHashed] = [sides.head, sides.base];
