@@ -45,7 +45,7 @@ const IO_PARALLELISM = 32;
 export async function hashSides(head: Checkout, base: Checkout, memo: RefsMemo, walks: Walks, changes: Changes): Promise<HashedSides> {
   const [headOverlays, baseOverlays] = await Promise.all([head.listOverlays(), base.listOverlays()]);
   const baseWalk = (dir: string): Walk | undefined => walks.get(dir);
-  const alike = walks.untouched(changes);
+  const alike = alikeOverlays(headOverlays, baseOverlays, walks, changes);
   const walked = await walkOverlays(
     head,
     headOverlays.filter((overlay) => !alike.has(overlay.dir)),
@@ -73,6 +73,22 @@ export async function hashSides(head: Checkout, base: Checkout, memo: RefsMemo, 
     headChanged: headOverlays.filter(differs(headSide, baseSide)),
     baseChanged: baseOverlays.filter(differs(baseSide, headSide)),
   };
+}
+
+/**
+ * The overlays of both sides whose base walk asked about no path `changes` touch. An overlay of one
+ * side only differs, whatever its walk asked (a folder without a kustomization file is walked
+ * without asking about the files it held).
+ */
+function alikeOverlays(
+  headOverlays: readonly OverlayRef[],
+  baseOverlays: readonly OverlayRef[],
+  walks: Walks,
+  changes: Changes,
+): Set<string> {
+  const inHead = new Set(headOverlays.map((overlay) => overlay.dir));
+  const onBoth = new Set(baseOverlays.filter((overlay) => inHead.has(overlay.dir)).map((overlay) => overlay.dir));
+  return new Set([...walks.untouched(changes)].filter((dir) => onBoth.has(dir)));
 }
 
 /** `side`, with the input hashes of `overlays` added where missing (from their inputs, walked again only if unknown). */
