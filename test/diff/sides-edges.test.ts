@@ -1,5 +1,6 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { simpleGit } from 'simple-git';
 import { describe, expect, it } from 'vitest';
 import { hashSides } from '../../tools/diff/sides.ts';
 import { withCheckouts } from '../../tools/diff/trees.ts';
@@ -8,7 +9,7 @@ import { changedPaths } from '../../tools/git/changes.ts';
 import { workingTree, type Checkout } from '../../tools/git/checkout.ts';
 import { resolveRef } from '../../tools/git/worktree.ts';
 import { hashOverlays } from '../../tools/render/overlays.ts';
-import { commit, committedCopy } from '../support/git.ts';
+import { commit, committedCopy, edit } from '../support/git.ts';
 
 /** The overlays whose input hash differs between the sides (or that one side lacks), each side hashed in full. */
 async function changedInFull(head: Checkout, base: Checkout) {
@@ -34,7 +35,32 @@ async function bothWays(root: string, base: string, head?: string) {
   });
 }
 
+const CONFIG_MAP = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata:\n  a: "1"\n';
+
 describe('hashSides against a full hash of each side: edge cases', () => {
+  it('sees a change to the target of a link the base commit holds, in the working tree and between commits', async () => {
+    // GIVEN a commit where dev/alloy names a file through a symbolic link to a folder outside the overlays
+    const root = await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\n' });
+    mkdirSync(join(root, 'shared'));
+    writeFileSync(join(root, 'shared/extra.yaml'), CONFIG_MAP);
+    symlinkSync('../../../shared/extra.yaml', join(root, 'overlays/dev/alloy/extra.yaml'));
+    edit(root, 'overlays/dev/alloy/kustomization.yaml', 'resources:\n', 'resources:\n  - extra.yaml\n');
+    await commit(root, 'dev/alloy names a linked file');
+    await simpleGit(root).addTag('base');
+    // AND the link's target changed in the working tree (git names the target, not the link)
+    appendFileSync(join(root, 'shared/extra.yaml'), '  b: "2"\n');
+    // WHEN both sides are hashed from the changes, the working tree and then a commit of it
+    const worktree = await bothWays(root, 'base');
+    await commit(root, 'the linked file changed');
+    const commits = await bothWays(root, 'base', 'HEAD');
+    // THEN each answer is a full hash's, and dev/alloy changed
+    for (const { headChanged, baseChanged, full } of [worktree, commits]) {
+      expect(full.headChanged).toEqual(['overlays/dev/alloy']);
+      expect(headChanged).toEqual(full.headChanged);
+      expect(baseChanged).toEqual(full.baseChanged);
+    }
+  });
+
   it('sees an overlay folder without a kustomization file removed (its walk asked about none of its files)', async () => {
     // GIVEN a commit with an overlay folder holding only notes (no kustomization file: it fails to render)
     const root = await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\n' });

@@ -45,7 +45,7 @@ const IO_PARALLELISM = 32;
 export async function hashSides(head: Checkout, base: Checkout, memo: RefsMemo, walks: Walks, changes: Changes): Promise<HashedSides> {
   const [headOverlays, baseOverlays] = await Promise.all([head.listOverlays(), base.listOverlays()]);
   const baseWalk = (dir: string): Walk | undefined => walks.get(dir);
-  const alike = alikeOverlays(headOverlays, baseOverlays, walks, changes);
+  const alike = alikeOverlays(headOverlays, baseOverlays, base, walks, changes);
   const walked = await walkOverlays(
     head,
     headOverlays.filter((overlay) => !alike.has(overlay.dir)),
@@ -78,14 +78,18 @@ export async function hashSides(head: Checkout, base: Checkout, memo: RefsMemo, 
 /**
  * The overlays of both sides whose base walk asked about no path `changes` touch. An overlay of one
  * side only differs, whatever its walk asked (a folder without a kustomization file is walked
- * without asking about the files it held).
+ * without asking about the files it held). None when the base may hold symbolic links (its source
+ * answers `outside`): a walk names a path as it asked it, through the link, while git names the
+ * link's target when that changes.
  */
 function alikeOverlays(
   headOverlays: readonly OverlayRef[],
   baseOverlays: readonly OverlayRef[],
+  base: Checkout,
   walks: Walks,
   changes: Changes,
 ): Set<string> {
+  if (base.source.outside) return new Set();
   const inHead = new Set(headOverlays.map((overlay) => overlay.dir));
   const onBoth = new Set(baseOverlays.filter((overlay) => inHead.has(overlay.dir)).map((overlay) => overlay.dir));
   return new Set([...walks.untouched(changes)].filter((dir) => onBoth.has(dir)));
