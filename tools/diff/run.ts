@@ -268,10 +268,12 @@ export async function diffRefs(
   if (early) void later(early.renders);
   headRef?.catch(() => undefined); // awaited after the base, whose failure is the one reported
   const refs = async () => [await baseRef, headRef ? await headRef : 'working tree'] as const;
-  const [baseSha, headSha] = await refs().catch(async (error: unknown) => {
+  // A failure before compare (a ref, a side that cannot be opened) waits for the work started ahead.
+  const failed = async (error: unknown): Promise<never> => {
     await settled();
     throw error;
-  });
+  };
+  const [baseSha, headSha] = await refs().catch(failed);
   // The working tree's files get the same kind of id as the repository's blobs, so equal files hash equal.
   const format = baseSha.length === 64 ? 'sha256' : 'sha1';
   const compare = async (headCheckout: Checkout, baseCheckout: Checkout): Promise<DiffReport> => {
@@ -355,5 +357,5 @@ export async function diffRefs(
       await settled();
     }
   });
-  return { baseSha, headSha, report: await report };
+  return { baseSha, headSha, report: await report.catch(failed) };
 }

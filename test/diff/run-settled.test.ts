@@ -1,0 +1,47 @@
+import { appendFileSync, chmodSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { diffRefs } from '../../tools/diff/run.ts';
+import { findKustomize, type Kustomize } from '../../tools/render/kustomize.ts';
+import { commit, committedCopy } from '../support/git.ts';
+
+let real: Kustomize;
+beforeAll(async () => {
+  real = await findKustomize();
+});
+
+/** The real kustomize behind a wrapper that notes in `log` when each run starts and ends, and waits a while before it runs. */
+function slow(root: string): { kustomize: Kustomize; runs: () => string[] } {
+  const log = join(root, 'runs.log');
+  const script = join(root, 'kustomize-slow.sh');
+  writeFileSync(script, `#!/bin/sh\necho start >> "${log}"\nsleep 3\n"$@"\ncode=$?\necho end >> "${log}"\nexit $code\n`);
+  chmodSync(script, 0o755);
+  return {
+    kustomize: { command: [script, ...real.command], version: real.version },
+    runs: () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []),
+  };
+}
+
+describe('diffRefs leaves nothing running when it fails', () => {
+  it('waits for the early renders when the base commit cannot be checked out', async () => {
+    // GIVEN a base commit holding a symbolic link (it is checked out in a worktree), and a post-checkout hook that fails that checkout
+    const root = await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\nkustomize-slow.sh\nruns.log\n' });
+    symlinkSync('base/loki/kustomization.yaml', join(root, 'linked.yaml'));
+    await commit(root, 'a link');
+    const hook = join(root, '.git/hooks/post-checkout');
+    writeFileSync(hook, '#!/bin/sh\nsleep 1\nexit 1\n');
+    chmodSync(hook, 0o755);
+    // AND a change to one overlay in the working tree, which is rendered early with a slow kustomize
+    appendFileSync(join(root, 'overlays/dev/loki/kustomization.yaml'), '# changed\n');
+    const { kustomize, runs } = slow(root);
+    // WHEN it is diffed against HEAD
+    const failure = await diffRefs(root, kustomize, 'HEAD').then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    // THEN it fails naming the worktree, after every kustomize it started has ended
+    expect(String(failure)).toContain('git worktree add');
+    expect(runs()).toContain('start');
+    expect(runs().filter((line) => line === 'end')).toHaveLength(runs().filter((line) => line === 'start').length);
+  }, 30_000);
+});
