@@ -12,7 +12,7 @@ import type { Changes } from '../git/changes.ts';
 import { compareStrings } from '../kube/order.ts';
 import { parseObjects } from '../yaml.ts';
 import { parse } from 'yaml';
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArgoFileObject } from './applications.ts';
 import type { KubeObject } from '../kube/object.ts';
@@ -140,7 +140,8 @@ export interface StaleFiles {
  * its generated text holds that text and is not read; one whose id differs is read and its bytes'
  * blob id decides. Another file is read only when `known` does not say whether its id carries the marker.
  * The files are those `source` lists under the output directories: for the working tree beside a
- * commit, that commit's files and the changed paths (tools/git/changed-tree.ts), with no directory read.
+ * commit, that commit's files and the changed paths (tools/git/changed-tree.ts), with no directory read;
+ * as outputFiles (tools/generate/disk.ts) lists them, none is a symbolic link or under one.
  * `cacheDir`: where the generated files' ids are kept between runs (generated-ids.ts): with an
  * unchanged catalog and code, the generator does not run.
  */
@@ -156,7 +157,11 @@ export async function staleFiles(
     generatedIds(catalog, format, cacheDir),
     Promise.all(OUTPUT_DIRS.map((output) => source.filesUnder(output))),
   ]);
-  const paths = listed.flat();
+  // As the generator's own check lists them (tools/generate/disk.ts outputFiles): a symbolic link, or a file
+  // under a linked folder, is no file of the output folders. A path with a known id is a plain file of a
+  // commit or of git's index, with no link on its way; only the others are looked at.
+  const realDir = realpathSync(dir);
+  const paths = listed.flat().filter((path) => source.knownId?.(path) !== undefined || !throughLink(dir, realDir, path));
   const ids = new Map<string, string | undefined>();
   for (const path of paths) ids.set(path, source.knownId?.(path) ?? (await source.contentId(path)));
   const read = (path: string): Buffer => readFileSync(join(dir, path));
@@ -173,6 +178,15 @@ export async function staleFiles(
     },
   });
   return { stale, marks };
+}
+
+/** Whether the path `path` of the folder `dir` (whose real path is `realDir`) is a symbolic link or lies under one. */
+function throughLink(dir: string, realDir: string, path: string): boolean {
+  try {
+    return realpathSync(join(dir, path)) !== join(realDir, path);
+  } catch {
+    return false;
+  }
 }
 
 /** Kustomize's own file names: not Kubernetes objects, compared as objects named by their path. */
