@@ -22,7 +22,7 @@ function slow(root: string): { kustomize: Kustomize; runs: () => string[] } {
   };
 }
 
-describe('diffRefs leaves nothing running when it fails', () => {
+describe('diffRefs when it fails: nothing left running, the base named first', () => {
   it('waits for the early renders when the base commit cannot be checked out', async () => {
     // GIVEN a base commit holding a symbolic link (it is checked out in a worktree), and a post-checkout hook that fails that checkout
     const root = await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\nkustomize-slow.sh\nruns.log\n' });
@@ -44,4 +44,19 @@ describe('diffRefs leaves nothing running when it fails', () => {
     expect(runs()).toContain('start');
     expect(runs().filter((line) => line === 'end')).toHaveLength(runs().filter((line) => line === 'start').length);
   }, 30_000);
+
+  it("reports the base's bad ref when both refs are bad, and the head's when only it is", async () => {
+    // GIVEN a repository
+    const root = await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\n' });
+    // WHEN it is diffed between refs that do not exist
+    const reason = (run: Promise<unknown>) => run.then(() => '', String);
+    const [both, head] = [
+      await reason(diffRefs(root, real, 'no-such-base', 'no-such-head')),
+      await reason(diffRefs(root, real, 'HEAD', 'no-such-head')),
+    ];
+    // THEN the first error names the base, the second the head
+    expect(both).toContain('no-such-base');
+    expect(both).not.toContain('no-such-head');
+    expect(head).toContain('no-such-head');
+  });
 });
