@@ -1,9 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, chmodSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { diffRefs } from '../../tools/diff/run.ts';
 import { findKustomize, type Kustomize } from '../../tools/render/kustomize.ts';
-import { commit, committedCopy } from '../support/git.ts';
+import { commit, committedCopy, scratch } from '../support/git.ts';
 
 let real: Kustomize;
 beforeAll(async () => {
@@ -59,4 +60,29 @@ describe('diffRefs when it fails: nothing left running, the base named first', (
     expect(both).not.toContain('no-such-head');
     expect(head).toContain('no-such-head');
   });
+
+  it('waits for git status when the base ref is bad', async () => {
+    // GIVEN git behind a wrapper that notes when each `git status` starts and ends, and waits a while before it runs
+    const root = await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\n' });
+    const bin = scratch('obs-git-');
+    const log = join(bin, 'status.log');
+    const git = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    writeFileSync(
+      join(bin, 'git'),
+      `#!/bin/sh\ncase " $* " in *" status "*) echo start >> "${log}"; sleep 2; "${git}" "$@"; code=$?; echo end >> "${log}"; exit $code;; esac\nexec "${git}" "$@"\n`,
+    );
+    chmodSync(join(bin, 'git'), 0o755);
+    const path = process.env['PATH'];
+    process.env['PATH'] = `${bin}:${path}`;
+    try {
+      // WHEN the working tree is diffed against a ref that does not exist
+      const failure = await diffRefs(root, real, 'no-such-base').then(() => '', String);
+      // THEN it fails naming the ref, after the status it started has ended
+      expect(failure).toContain('no-such-base');
+    } finally {
+      process.env['PATH'] = path;
+    }
+    const lines = existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+    expect(lines).toEqual(['start', 'end']);
+  }, 30_000);
 });

@@ -83,7 +83,11 @@ export async function changedPaths(
   if (headRef !== undefined) return new Changes(await between(await baseRef, await headRef));
   // Started before the base is awaited: a status needs no ref.
   const statusOf = gitStatus(root, indexCopies);
-  const base = await baseRef;
+  // A bad base fails once the status has ended: no git is left running (writing the index copy) after this throws.
+  const base = await Promise.resolve(baseRef).catch(async (error: unknown) => {
+    await statusOf.catch(() => undefined);
+    throw error;
+  });
   const status = await statusOf;
   if (status === undefined) throw new Error(`${root}: git status failed: not a git working tree, or git is missing`);
   const paths: string[] = [];
