@@ -21,7 +21,10 @@ async function changedInFull(head: Checkout, base: Checkout) {
   };
 }
 
-/** hashSides of the working tree (or `head`) against `base` from the changes, and each side hashed in full (the working tree from the disk). */
+/**
+ * hashSides of the working tree (or `head`) against `base` from the changes, and each side hashed in
+ * full (the working tree from the disk).
+ */
 async function bothWays(root: string, base: string, head?: string) {
   const baseSha = await resolveRef(root, base);
   const headSha = head === undefined ? undefined : await resolveRef(root, head);
