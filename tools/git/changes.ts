@@ -66,11 +66,13 @@ const FEW = 16;
  * `git status` (status.ts; on a private copy of the index in the folder `indexCopies` when given)
  * for what changed since the commit checked out, staged or not, with git's stat checks (racily
  * clean entries included), and every untracked file git does not ignore (an untracked directory is
- * one entry); and, when that commit is not the base, the paths `git diff-tree` finds between the
- * two. A path changed and changed back counts as changed: the caller compares what it reads.
+ * one entry); the entries git status does not look at on disk (assume-unchanged, skip-worktree: the
+ * disk answers there, as kustomize reads it); and, when that commit is not the base, the paths
+ * `git diff-tree` finds between the two. A path changed and changed back counts as changed: the
+ * caller compares what it reads.
  * Renames are two paths. Files git ignores are not changes: a commit of the working tree would not
  * hold them.
- * @throws GitCommandError when git fails (an unknown commit), Error when `root` is not a git working tree
+ * @throws GitCommandError when git fails (an unknown commit, not a git working tree), Error when git status fails
  */
 export async function changedPaths(
   root: string,
@@ -83,14 +85,22 @@ export async function changedPaths(
   if (headRef !== undefined) return new Changes(await between(await baseRef, await headRef));
   // Started before the base is awaited: a status needs no ref.
   const statusOf = gitStatus(root, indexCopies);
-  // A bad base fails once the status has ended: no git is left running (writing the index copy) after this throws.
+  // Entries git status does not look at on disk (tagged other than `H` by `ls-files -v`: lowercase for
+  // assume-unchanged, `S` for skip-worktree; git-ls-files(1)): the disk, not the commit, answers there.
+  const unwatchedOf = gitOutput(root, ['ls-files', '-v', '-z']).then((listed) =>
+    records(listed)
+      .filter((record) => !record.startsWith('H '))
+      .map((record) => record.slice(2)),
+  );
+  unwatchedOf.catch(() => undefined);
+  // A bad base fails once git has ended: no git is left running (writing the index copy) after this throws.
   const base = await Promise.resolve(baseRef).catch(async (error: unknown) => {
-    await statusOf.catch(() => undefined);
+    await Promise.all([statusOf.catch(() => undefined), unwatchedOf.catch(() => undefined)]);
     throw error;
   });
-  const status = await statusOf;
+  const [status, unwatched] = await Promise.all([statusOf, unwatchedOf]);
   if (status === undefined) throw new Error(`${root}: git status failed: not a git working tree, or git is missing`);
-  const paths: string[] = [];
+  const paths: string[] = [...unwatched];
   const dirs: string[] = [];
   let checkedOut = '';
   for (const record of status.records) {
