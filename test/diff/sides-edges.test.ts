@@ -44,14 +44,14 @@ describe('hashSides against a full hash of each side: edge cases', () => {
   it('sees a change to the target of a link the base commit holds, in the working tree and between commits', async () => {
     // GIVEN a commit where dev/alloy names a file through a symbolic link to a folder outside the overlays
     const root = await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\n' });
-    mkdirSync(join(root, 'shared'));
-    writeFileSync(join(root, 'shared/extra.yaml'), CONFIG_MAP);
-    symlinkSync('../../../shared/extra.yaml', join(root, 'overlays/dev/alloy/extra.yaml'));
+    mkdirSync(join(root, 'common'));
+    writeFileSync(join(root, 'common/extra.yaml'), CONFIG_MAP);
+    symlinkSync('../../../common/extra.yaml', join(root, 'overlays/dev/alloy/extra.yaml'));
     edit(root, 'overlays/dev/alloy/kustomization.yaml', 'resources:\n', 'resources:\n  - extra.yaml\n');
     await commit(root, 'dev/alloy names a linked file');
     await simpleGit(root).addTag('base');
     // AND the link's target changed in the working tree (git names the target, not the link)
-    appendFileSync(join(root, 'shared/extra.yaml'), '  b: "2"\n');
+    appendFileSync(join(root, 'common/extra.yaml'), '  b: "2"\n');
     // WHEN both sides are hashed from the changes, the working tree and then a commit of it
     const worktree = await bothWays(root, 'base');
     await commit(root, 'the linked file changed');
