@@ -1,4 +1,4 @@
-import { appendFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { describe, expect, it } from 'vitest';
@@ -142,5 +142,48 @@ describe('hashSides: only what the changes touch is walked and hashed', () => {
     // THEN the answer is a full hash's
     expect(dirs(sides.headChanged)).toEqual(full.headChanged);
     expect(full.headChanged).toEqual(['overlays/dev/loki', 'overlays/dev/minio', 'overlays/prod/minio']);
+  });
+});
+
+const CONFIG_MAP = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata:\n  a: "1"\n';
+
+describe('hashSides against a full hash of each side: edge cases', () => {
+  it('sees a change to the target of a link the base commit holds, in the working tree and between commits', async () => {
+    // GIVEN a commit where dev/alloy names a file through a symbolic link to a folder outside the overlays
+    const root = await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\n' });
+    mkdirSync(join(root, 'common'));
+    writeFileSync(join(root, 'common/extra.yaml'), CONFIG_MAP);
+    symlinkSync('../../../common/extra.yaml', join(root, 'overlays/dev/alloy/extra.yaml'));
+    edit(root, 'overlays/dev/alloy/kustomization.yaml', 'resources:\n', 'resources:\n  - extra.yaml\n');
+    await commit(root, 'dev/alloy names a linked file');
+    await simpleGit(root).addTag('base');
+    // AND the link's target changed in the working tree (git names the target, not the link)
+    appendFileSync(join(root, 'common/extra.yaml'), '  b: "2"\n');
+    // WHEN both sides are hashed from the changes, the working tree and then a commit of it
+    const worktree = await bothWays(root, 'base');
+    await commit(root, 'the linked file changed');
+    const commits = await bothWays(root, 'base', 'HEAD');
+    // THEN each answer is a full hash's, and dev/alloy changed
+    for (const { sides, full } of [worktree, commits]) {
+      expect(full.headChanged).toEqual(['overlays/dev/alloy']);
+      expect(dirs(sides.headChanged)).toEqual(full.headChanged);
+      expect(dirs(sides.baseChanged)).toEqual(full.baseChanged);
+    }
+  });
+
+  it('sees an overlay folder without a kustomization file removed (its walk asked about none of its files)', async () => {
+    // GIVEN a commit with an overlay folder holding only notes (no kustomization file: it fails to render)
+    const root = await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\n' });
+    mkdirSync(join(root, 'overlays/dev/notes'));
+    writeFileSync(join(root, 'overlays/dev/notes/README.md'), 'notes\n');
+    await commit(root, 'notes');
+    // AND the folder removed in the working tree
+    rmSync(join(root, 'overlays/dev/notes'), { recursive: true });
+    // WHEN both sides are hashed from the changes
+    const { sides, full } = await bothWays(root, 'HEAD');
+    // THEN the answer is a full hash's: the base's overlay is gone from the head
+    expect(full.baseChanged).toEqual(['overlays/dev/notes']);
+    expect(dirs(sides.baseChanged)).toEqual(full.baseChanged);
+    expect(dirs(sides.headChanged)).toEqual(full.headChanged);
   });
 });
