@@ -11,6 +11,7 @@ const RANK: Record<string, number> = {
   kube: 0,
   'yaml.ts': 1,
   'concurrency.ts': 1,
+  'packages.ts': 1,
   catalog: 2,
   components: 3,
   generate: 4,

@@ -6,10 +6,10 @@
  * Node.js, the installed packages and the upstream tier's programs.
  */
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Catalog } from '../catalog/index.ts';
+import { packagesRecord } from '../packages.ts';
 import { workingTreeState } from '../git/tree-state.ts';
 import { readJson, writeAtomically } from '../render/cache.ts';
 import type { Kustomize } from '../render/kustomize.ts';
@@ -29,17 +29,13 @@ export interface CachedReport {
 }
 
 /**
- * The installed packages, by npm's own record of them (node_modules/.package-lock.json, rewritten by
- * every install) in the nearest node_modules at or above `root`, where Node finds them (a workspace's
- * packages are installed at its top).
+ * The installed packages, by the bytes of npm's record of them in the nearest node_modules at or above
+ * `root`, where Node finds them (a workspace's packages are installed at its top): a fresh install of
+ * the same packages keeps the key.
  */
-function packagesState(root: string): string {
-  for (let dir = root; ; dir = dirname(dir)) {
-    const record = join(dir, 'node_modules', '.package-lock.json');
-    const stats = statSync(record, { throwIfNoEntry: false });
-    if (stats) return `${record} ${stats.size} ${stats.mtimeMs}`;
-    if (dirname(dir) === dir) return 'absent';
-  }
+function packagesDigest(root: string): string {
+  const record = packagesRecord(root);
+  return record === undefined ? 'absent' : createHash('sha256').update(record).digest('hex');
 }
 
 /**
@@ -55,7 +51,7 @@ export async function checkKey(root: string, catalog: Catalog, kustomize: Kustom
       [
         `kustomize ${kustomize.command.join(' ')} ${kustomize.version}`,
         `node ${process.version}`,
-        `packages ${packagesState(root)}`,
+        `packages ${packagesDigest(root)}`,
         programsState(root),
         JSON.stringify(catalog),
       ].join('\n'),

@@ -15,6 +15,7 @@ import { generate } from '../generate/index.ts';
 import { gitBlobId, type ObjectFormat } from '../git/source.ts';
 import { compareStrings } from '../kube/order.ts';
 import { readJson, writeAtomically } from '../render/cache.ts';
+import { packagesRecord } from '../packages.ts';
 
 /** Where the table is kept, in the cache directory. */
 const IDS_FILE = 'generated-ids.json';
@@ -29,23 +30,6 @@ function filesUnder(dir: string, into: string[] = []): string[] {
     else if (entry.isFile()) into.push(join(dir, entry.name));
   }
   return into;
-}
-
-/**
- * npm's record of the installed packages (`.package-lock.json`, rewritten by every install) in the
- * nearest node_modules at or above `dir`, where Node finds the packages the code loads; undefined when
- * there is none. Its bytes, not its modification time: a fresh install of the same packages (CI,
- * which keeps the render cache) writes the same record.
- * @see https://docs.npmjs.com/cli/v11/configuring-npm/package-lock-json#hidden-lockfiles
- */
-function packagesRecord(dir: string): Buffer | undefined {
-  for (let at = dir; ; at = dirname(at)) {
-    try {
-      return readFileSync(join(at, 'node_modules', '.package-lock.json'));
-    } catch {
-      if (dirname(at) === at) return undefined;
-    }
-  }
 }
 
 /**
