@@ -18,7 +18,8 @@ const TABLE = 'generated-ids.json';
 
 /** The stale check as diff runs it on the working tree, its generated ids kept in `cacheDir` (none: the generator runs). */
 async function check(root: string, cacheDir?: string, of = catalog, format: ObjectFormat = 'sha1') {
-  return (await staleFiles(root, (await openWorkingTree(root, format)).source, format, of, new Map(), cacheDir)).stale;
+  return (await staleFiles(root, (await openWorkingTree(root, format)).source, format, { catalog: of, ...(cacheDir ? { cacheDir } : {}) }))
+    .stale;
 }
 
 /** The stale check reading every file and running the generator: the oracle. */

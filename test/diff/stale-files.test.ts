@@ -16,7 +16,7 @@ const repository = (): Promise<string> => committedCopy(['base', 'overlays', 'ap
 
 /** The stale check by ids (git's index where it answers), as diff runs it on the working tree. */
 async function byIds(root: string, known?: ReadonlyMap<string, boolean>) {
-  return staleFiles(root, (await openWorkingTree(root)).source, 'sha1', catalog, known);
+  return staleFiles(root, (await openWorkingTree(root)).source, 'sha1', { catalog, ...(known ? { known } : {}) });
 }
 
 /** The stale check reading every file, as it was before ids were used: the oracle. */

@@ -65,6 +65,15 @@ interface Table {
 const tableKey = (catalog: Catalog, format: ObjectFormat, code: string): string =>
   createHash('sha256').update(`generated ids\nformat ${format}\ncode ${code}\ncatalog `).update(JSON.stringify(catalog)).digest('hex');
 
+/**
+ * The key the running code keeps `catalog`'s generated ids under in `format` (see tableKey): what a
+ * table derived from them is kept under too. Undefined when the code has no state (codeState).
+ */
+export function generatedKey(catalog: Catalog, format: ObjectFormat): string | undefined {
+  const code = runningCodeState();
+  return code === undefined ? undefined : tableKey(catalog, format, code);
+}
+
 /** The ids kept in `file` under `key`, or undefined (none, unreadable, damaged, another key or format). */
 function readIds(file: string, key: string, format: ObjectFormat): Map<string, string> | undefined {
   const table = (readJson(file) ?? {}) as Partial<Table>;

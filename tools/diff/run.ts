@@ -1,14 +1,14 @@
 import { join } from 'node:path';
 import { resolveRef } from '../git/worktree.ts';
-import type { RenderCache } from '../render/cache.ts';
+import { worthKeeping, type RenderCache } from '../render/cache.ts';
 import { listOverlays, workingTree, type Checkout, type OverlayRef } from '../git/checkout.ts';
 import { RenderError, type Kustomize } from '../render/kustomize.ts';
 import { hashOverlays, refuseEscapes, renderHashed } from '../render/overlays.ts';
 import type { RenderedApp } from '../render/tree.ts';
 import { objectKey, type KubeObject } from '../kube/object.ts';
 import { diffTrees, type DiffReport, type Flag, type RenderFailure } from './engine.ts';
-import { appFactsOf, argoFilesOf, parseOnce, staleFiles, withCheckouts, type ParseObjects } from './trees.ts';
-import { readMarks, writeMarks, type GeneratedMarks } from './marks.ts';
+import { appFactsOf, argoFilesOf, parseOnce, withCheckouts, type ParseObjects } from './trees.ts';
+import { staleBesideCommit } from './stale-kept.ts';
 import { hashSides, withHashes, type Side } from './sides.ts';
 import { readWalks, walkOverlays, walksOf, writeWalks, type Walks } from './walks.ts';
 import { changedPaths, type Changes } from '../git/changes.ts';
@@ -50,14 +50,6 @@ function ahead(): { later: <T>(promise: Promise<T>) => Promise<T>; settled: () =
   };
 }
 
-/**
- * Whether a table kept between runs (parsed kustomizations, generated markers) is worth writing
- * again after this run learnt `learnt` of its `size` entries: rewriting it costs about as much as
- * the entries it holds, so the few files a change adds (parsed again next time, a millisecond each)
- * do not rewrite it; a first run, or one after many changes, does.
- */
-const worthKeeping = (learnt: number, size: number): boolean => learnt > 0 && learnt * 50 >= size;
-
 /** What earlier runs kept in the cache directory for this run's base commit, and what they learnt. */
 interface KeptTables {
   /** Kustomization files parsed, by content id (graph.ts); `parsed` of them read from the cache. */
@@ -65,16 +57,14 @@ interface KeptTables {
   parsed: number;
   /** The base commit's walks (walks.ts), when kept. */
   walks?: Walks;
-  /** Whether each foreign file carries the generated marker, by content id (marks.ts). */
-  marked: GeneratedMarks;
 }
 
-/** The tables kept beside `cache` (none without one) for the base commit `sha`. */
+/** The tables kept beside `cache` (none without one) for the base commit `sha`; the stale check reads its own (stale-kept.ts). */
 function keptTables(cache: RenderCache | undefined, sha: string): KeptTables {
-  if (cache === undefined) return { memo: new Map(), parsed: 0, marked: new Map() };
+  if (cache === undefined) return { memo: new Map(), parsed: 0 };
   const memo = cache.readRefs();
   const walks = readWalks(cache.dir, sha);
-  return { memo, parsed: memo.size, ...(walks ? { walks } : {}), marked: readMarks(cache.dir) };
+  return { memo, parsed: memo.size, ...(walks ? { walks } : {}) };
 }
 
 /**
@@ -279,7 +269,7 @@ export async function diffRefs(
   const compare = async (headCheckout: Checkout, baseCheckout: Checkout): Promise<DiffReport> => {
     // The kept tables are read once kustomize runs for the early renders.
     await early?.started;
-    const { memo, parsed, walks: keptWalks, marked } = keptTables(options.cache, baseSha);
+    const { memo, parsed, walks: keptWalks } = keptTables(options.cache, baseSha);
     const walks = keptWalks ?? (await walkBase(baseCheckout, baseSha, memo, options.cache?.dir, later));
     const sides = await hashSides(headCheckout, baseCheckout, memo, walks, await changes);
     const [headHashed, baseHashed] = [sides.head, sides.base];
@@ -311,11 +301,20 @@ export async function diffRefs(
     const stale = later(
       head
         ? staleFilesAt(root, headSha).then(staleOf)
-        : staleFiles(root, headCheckout.source, format, undefined, marked, options.cache?.dir).then(async ({ stale, marks }) => {
-            const learnt = [...marks.keys()].filter((id) => !marked.has(id)).length;
-            if (options.cache && worthKeeping(learnt, marks.size)) await writeMarks(options.cache.dir, marks);
-            return { staleFiles: stale };
-          }),
+        : changes.then(async (changed) => ({
+            staleFiles: await staleBesideCommit(
+              // A base that may hold links (a worktree of it) keeps no verdicts: a path through a link is not the path git names.
+              {
+                dir: root,
+                source: headCheckout.source,
+                format,
+                commit: baseCheckout.source.outside ? undefined : baseSha,
+                changes: changed,
+              },
+              undefined,
+              options.cache?.dir,
+            ),
+          })),
     );
     const headApps = await headRendered;
     // A base overlay whose inputs equal some head overlay's (a file moved back, say) reuses that render.

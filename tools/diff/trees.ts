@@ -132,36 +132,60 @@ export interface StaleFiles {
   marks: GeneratedMarks;
 }
 
+/** What staleFiles checks against, and what it may skip. */
+export interface StaleOptions {
+  /** The catalog whose generated files are expected: the running code's unless given. */
+  catalog?: Catalog;
+  /** Whether a file carries the generated marker, by content id, as earlier runs learnt (marks.ts). */
+  known?: ReadonlyMap<string, boolean>;
+  /** Where the generated files' ids are kept between runs (generated-ids.ts): with the same catalog and code, no generator run. */
+  cacheDir?: string;
+  /** Only the paths these changes touch (`within`) are judged: the files under them and the generated paths among them. */
+  within?: Changes;
+}
+
+/**
+ * The files under the output directories that lie within `changes` (a changed file, or the files
+ * under a changed directory or a changed path that became one), as `source` lists them, sorted.
+ */
+async function outputFilesWithin(source: InputSource, changes: Changes): Promise<string[]> {
+  const files = new Set<string>();
+  for (const root of [...changes.paths, ...changes.dirs])
+    for (const output of OUTPUT_DIRS) {
+      // A changed path in an output folder, or a changed folder above one (all of it new): the output folder.
+      const under = root === output || root.startsWith(`${output}/`) ? root : root === '' || output.startsWith(`${root}/`) ? output : '';
+      if (under === '') continue;
+      const kind = source.kind(under);
+      if (kind === 'file') files.add(under);
+      else if (kind === 'dir') for (const file of await source.filesUnder(under)) files.add(file);
+    }
+  return [...files].sort();
+}
+
 /**
  * Generated files of the working tree at `dir` that its own catalog would generate differently
  * (stalePathsOf: missing, changed, or marked as generated but no longer generated), with every file
  * under the output directories known by `source`'s content id first (git's index answers for a tracked
  * file it reports unchanged, tools/git/index-source.ts). A generated file whose id is the blob id of
  * its generated text holds that text and is not read; one whose id differs is read and its bytes'
- * blob id decides. Another file is read only when `known` does not say whether its id carries the marker.
+ * blob id decides. Another file is read only when `options.known` does not say whether its id carries the marker.
  * The files are those `source` lists under the output directories: for the working tree beside a
  * commit, that commit's files and the changed paths (tools/git/changed-tree.ts), with no directory read;
- * as outputFiles (tools/generate/disk.ts) lists them, none is a symbolic link or under one.
- * `cacheDir`: where the generated files' ids are kept between runs (generated-ids.ts): with an
- * unchanged catalog and code, the generator does not run.
+ * as outputFiles (tools/generate/disk.ts) lists them, none is a symbolic link or under one. With
+ * `options.within`, only the files and generated paths within those changes are judged.
  */
-export async function staleFiles(
-  dir: string,
-  source: InputSource,
-  format: ObjectFormat,
-  catalog: Catalog = currentCatalog,
-  known: ReadonlyMap<string, boolean> = new Map(),
-  cacheDir?: string,
-): Promise<StaleFiles> {
-  const [generated, listed] = await Promise.all([
+export async function staleFiles(dir: string, source: InputSource, format: ObjectFormat, options: StaleOptions = {}): Promise<StaleFiles> {
+  const { catalog = currentCatalog, known = new Map(), cacheDir, within } = options;
+  const [all, listed] = await Promise.all([
     generatedIds(catalog, format, cacheDir),
-    Promise.all(OUTPUT_DIRS.map((output) => source.filesUnder(output))),
+    within ? outputFilesWithin(source, within) : Promise.all(OUTPUT_DIRS.map((output) => source.filesUnder(output))).then((l) => l.flat()),
   ]);
+  const generated = within ? new Map([...all].filter(([path]) => within.within(path))) : all;
   // As the generator's own check lists them (tools/generate/disk.ts outputFiles): a symbolic link, or a file
   // under a linked folder, is no file of the output folders. A path with a known id is a plain file of a
   // commit or of git's index, with no link on its way; only the others are looked at.
   const realDir = realpathSync(dir);
-  const paths = listed.flat().filter((path) => source.knownId?.(path) !== undefined || !throughLink(dir, realDir, path));
+  const paths = listed.filter((path) => source.knownId?.(path) !== undefined || !throughLink(dir, realDir, path));
   const ids = new Map<string, string | undefined>();
   for (const path of paths) ids.set(path, source.knownId?.(path) ?? (await source.contentId(path)));
   const read = (path: string): Buffer => readFileSync(join(dir, path));

@@ -7,14 +7,13 @@
  * valid for as long as the walk's own code is the same: it is keyed by the running code's state
  * (generated-ids.ts `runningCodeState`: tools/, the packages, Node), and none is kept without one.
  */
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mapLimited } from '../concurrency.ts';
 import type { Changes } from '../git/changes.ts';
 import type { Checkout, OverlayRef } from '../git/checkout.ts';
 import type { InputSource } from '../git/source.ts';
 import { overlayInputs, type OverlayInputs, type RefsMemo } from '../render/graph.ts';
-import { readJson, writeAtomically } from '../render/cache.ts';
+import { keepTable, readJson } from '../render/cache.ts';
 import { compareStrings } from '../kube/order.ts';
 import { runningCodeState } from './generated-ids.ts';
 
@@ -163,16 +162,5 @@ export async function writeWalks(dir: string, commit: string, walks: ReadonlyMap
     ),
   };
   table.paths = [...index.keys()];
-  const folder = join(dir, WALKS_DIR);
-  try {
-    await mkdir(folder, { recursive: true });
-    await writeAtomically(fileOf(dir, commit), JSON.stringify(table));
-    const kept = await Promise.all(
-      (await readdir(folder)).map(async (name) => ({ name, time: (await stat(join(folder, name)).catch(() => undefined))?.mtimeMs ?? 0 })),
-    );
-    const old = kept.sort((a, b) => b.time - a.time || compareStrings(a.name, b.name)).slice(KEPT);
-    await Promise.all(old.map(({ name }) => rm(join(folder, name), { force: true })));
-  } catch {
-    // Only a saving.
-  }
+  await keepTable(join(dir, WALKS_DIR), `${commit}.json`, JSON.stringify(table), KEPT);
 }

@@ -125,6 +125,37 @@ export class RenderCache {
 }
 
 /**
+ * Writes `text` as the table `name` in the folder `folder` (created if missing; atomically, see
+ * writeAtomically), then deletes all but the `count` newest tables there by modification time (a
+ * table per commit: a CI cache holds a branch's few bases). A table that cannot be written is left
+ * out: a kept table only saves work.
+ */
+export async function keepTable(folder: string, name: string, text: string, count: number): Promise<void> {
+  try {
+    await mkdir(folder, { recursive: true });
+    await writeAtomically(join(folder, name), text);
+    const kept = await Promise.all(
+      (await readdir(folder)).map(async (entry) => ({
+        entry,
+        time: (await stat(join(folder, entry)).catch(() => undefined))?.mtimeMs ?? 0,
+      })),
+    );
+    const old = kept.sort((a, b) => b.time - a.time || compareStrings(a.entry, b.entry)).slice(count);
+    await Promise.all(old.map(({ entry }) => rm(join(folder, entry), { force: true })));
+  } catch {
+    // Only a saving.
+  }
+}
+
+/**
+ * Whether a table kept between runs (parsed kustomizations, generated markers) is worth writing
+ * again after this run learnt `learnt` of its `size` entries: rewriting it costs about as much as
+ * the entries it holds, so the few files a change adds (parsed again next time, a millisecond each)
+ * do not rewrite it; a first run, or one after many changes, does.
+ */
+export const worthKeeping = (learnt: number, size: number): boolean => learnt > 0 && learnt * 50 >= size;
+
+/**
  * Writes `text` to `target` through a temporary file renamed over it: a reader sees the old entry or
  * the new one, never half of one. The temporary (`<target>.<pid>.<random>.tmp`) is removed on failure.
  * @throws the file system's error
