@@ -27,7 +27,7 @@ async function bothWays(root: string, base: string, head?: string, cacheDir?: st
   const baseSha = await resolveRef(root, base);
   const headSha = head === undefined ? undefined : await resolveRef(root, head);
   const changes = changedPaths(root, baseSha, headSha, cacheDir === undefined ? undefined : join(cacheDir, 'index'));
-  return withCheckouts(root, headSha, baseSha, 'sha1', changes, async (headCheckout, baseCheckout) => {
+  return withCheckouts(root, { head: headSha, base: baseSha, format: 'sha1', changes }, async (headCheckout, baseCheckout) => {
     const memo = new Map();
     const kept = cacheDir === undefined ? undefined : readWalks(cacheDir, baseSha);
     const walked = kept ? undefined : await walkOverlays(baseCheckout, await baseCheckout.listOverlays(), memo);

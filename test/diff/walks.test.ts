@@ -23,16 +23,32 @@ describe('the base commit walks kept between runs', () => {
     await writeWalks(cache, commit, walks);
     // THEN they are the same walks, for that commit only
     const read = readWalks(cache, commit);
-    for (const [dir, walk] of walks)
-      expect([dir, { inputs: { ...read?.get(dir)?.inputs }, asked: read?.get(dir)?.asked }]).toEqual([dir, walk]);
+    for (const [dir, walk] of walks) {
+      const kept = read?.get(dir);
+      const inputs = { files: kept?.inputs.files, unresolved: kept?.inputs.unresolved, refused: kept?.inputs.refused };
+      expect([dir, { inputs, asked: kept?.asked }]).toEqual([dir, walk]);
+    }
     expect(read?.get('overlays/nowhere')).toBeUndefined();
-    // AND they name the overlays a change leaves alone as the walks just made do: a base's file, an overlay's, a new folder
-    for (const changes of [new Changes(['base/loki/statefulset-loki.yaml']), new Changes(['overlays/dev/alloy/x.yaml'], ['base/new'])]) {
+    // AND they name the overlays a change leaves alone as the walks just made do: a base's file, an overlay's, a new folder,
+    // a whole environment folder, a file that became a folder, a folder above every base
+    const untouchedBy = (changes: Changes) => {
       const untouched = walksOf(walks).untouched(changes);
       expect(read?.untouched(changes)).toEqual(untouched);
+      return untouched;
+    };
+    for (const changes of [new Changes(['base/loki/statefulset-loki.yaml']), new Changes(['overlays/dev/alloy/x.yaml'], ['base/new'])]) {
+      const untouched = untouchedBy(changes);
       expect(untouched.has('overlays/dev/loki')).toBe(!changes.paths.has('base/loki/statefulset-loki.yaml'));
       expect(untouched.size).toBeGreaterThan(0);
     }
+    expect([...untouchedBy(new Changes([], ['overlays/dev']))].some((dir) => dir.startsWith('overlays/dev/'))).toBe(false);
+    const inside = untouchedBy(new Changes(['base/loki/statefulset-loki.yaml/inside.yaml', 'overlays/prod/minio/kustomization.yaml']));
+    expect([inside.has('overlays/dev/loki'), inside.has('overlays/prod/minio'), inside.has('overlays/dev/minio')]).toEqual([
+      false,
+      false,
+      true,
+    ]);
+    expect(untouchedBy(new Changes(['base'])).size).toBe(0);
     expect(readWalks(cache, 'b'.repeat(40))).toBeUndefined();
     // AND a damaged table (an index past the paths) is not read
     const file = join(cache, 'walks', `${commit}.json`);

@@ -2,7 +2,7 @@ import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { cacheKey, openRenderCache, RenderCache } from '../../tools/render/cache.ts';
+import { cacheKey, KeptRefs, openRenderCache, RenderCache } from '../../tools/render/cache.ts';
 import { findKustomize, renderObjects, type Kustomize } from '../../tools/render/kustomize.ts';
 import { listOverlays, renderOverlays } from '../../tools/render/overlays.ts';
 import { toYaml } from '../../tools/yaml.ts';
@@ -171,5 +171,40 @@ describe('render cache pruning', () => {
     // AND a cache that was never written is left alone
     expect(await new RenderCache(join(root, 'none')).prune(now)).toBe(0);
     expect(existsSync(join(root, 'none'))).toBe(false);
+  });
+});
+
+describe('the parsed kustomizations a diff keeps (KeptRefs)', () => {
+  const refs = (name: string) => ({ resources: [name], files: [], configs: [], trees: [], remote: [] });
+
+  it('reads the kept table only once a run has missed more than a few, and writes it again only after reading it', async () => {
+    // GIVEN a table of 100 parsed files kept by an earlier run
+    const dir = mkdtempSync(join(tmpdir(), 'obs-kept-refs-'));
+    const cache = new RenderCache(dir);
+    await cache.writeRefs(new Map(Array.from({ length: 100 }, (_, i) => [`id-${i}`, refs(`r${i}`)])));
+    // WHEN a run asks about a few files it parses itself
+    const few = new KeptRefs(cache);
+    for (let i = 0; i < 8; i++) {
+      expect(few.has(`new-${i}`)).toBe(false);
+      few.set(`new-${i}`, refs(`n${i}`));
+    }
+    // THEN the table is neither read nor written: it still holds the earlier run's entries only
+    expect(few.size).toBe(8);
+    await few.keep();
+    expect(cache.readRefs().size).toBe(100);
+    // WHEN a run misses more than a few
+    const many = new KeptRefs(cache);
+    for (let i = 0; i < 8; i++) expect(many.has(`new-${i}`)).toBe(false);
+    // THEN the next miss reads the table, and what it holds is known from then on
+    expect(many.has('id-42')).toBe(true);
+    expect(many.get('id-42')).toEqual(refs('r42'));
+    expect(many.size).toBe(100);
+    // AND the table is written again once the run learnt enough (one in fifty of its entries), not before
+    many.set('learnt-0', refs('l0'));
+    await many.keep();
+    expect(cache.readRefs().size).toBe(100);
+    for (let i = 1; i < 3; i++) many.set(`learnt-${i}`, refs(`l${i}`));
+    await many.keep();
+    expect(cache.readRefs().size).toBe(103);
   });
 });

@@ -1,13 +1,16 @@
 import { join } from 'node:path';
 import { resolveRef } from '../git/worktree.ts';
-import { worthKeeping, type RenderCache } from '../render/cache.ts';
+import { KeptRefs, type RenderCache } from '../render/cache.ts';
 import { listOverlays, workingTree, type Checkout, type OverlayRef } from '../git/checkout.ts';
 import { RenderError, type Kustomize } from '../render/kustomize.ts';
 import { hashOverlays, refuseEscapes, renderHashed } from '../render/overlays.ts';
 import type { RenderedApp } from '../render/tree.ts';
 import { objectKey, type KubeObject } from '../kube/object.ts';
 import { diffTrees, type DiffReport, type Flag, type RenderFailure } from './engine.ts';
-import { appFactsOf, argoFilesOf, parseOnce, withCheckouts, type ParseObjects } from './trees.ts';
+import { appFactsOf, argoFilesOf, factsOfOverlays, parseOnce, withCheckouts, type ParseObjects } from './trees.ts';
+import { keepApplications, readKeptApplications } from './apps-kept.ts';
+import type { ObjectFormat } from '../git/source.ts';
+import type { AppFacts } from '../argocd/facts.ts';
 import { staleBesideCommit } from './stale-kept.ts';
 import { hashSides, withHashes, type Side } from './sides.ts';
 import { readWalks, walkOverlays, walksOf, writeWalks, type Walks } from './walks.ts';
@@ -50,23 +53,6 @@ function ahead(): { later: <T>(promise: Promise<T>) => Promise<T>; settled: () =
   };
 }
 
-/** What earlier runs kept in the cache directory for this run's base commit, and what they learnt. */
-interface KeptTables {
-  /** Kustomization files parsed, by content id (graph.ts); `parsed` of them read from the cache. */
-  memo: RefsMemo;
-  parsed: number;
-  /** The base commit's walks (walks.ts), when kept. */
-  walks?: Walks;
-}
-
-/** The tables kept beside `cache` (none without one) for the base commit `sha`; the stale check reads its own (stale-kept.ts). */
-function keptTables(cache: RenderCache | undefined, sha: string): KeptTables {
-  if (cache === undefined) return { memo: new Map(), parsed: 0 };
-  const memo = cache.readRefs();
-  const walks = readWalks(cache.dir, sha);
-  return { memo, parsed: memo.size, ...(walks ? { walks } : {}) };
-}
-
 /**
  * The walks of every overlay of the base commit `sha`, walked now and kept in the cache directory
  * `dir` (by `later` work that the run waits for before it returns) for the next run.
@@ -100,7 +86,7 @@ interface EarlyRenders {
  * reuses where its hash is the same (equal inputs, equal renders). Only a head start: nothing beyond
  * EARLY overlays, and a failure is left for the head's own render to report.
  */
-function renderEarly(root: string, kustomize: Kustomize, changes: Promise<Changes>, cache?: RenderCache): EarlyRenders {
+function renderEarly(root: string, kustomize: Kustomize, changes: Promise<Changes>, memo: RefsMemo, cache?: RenderCache): EarlyRenders {
   let start = (): void => undefined;
   const started = new Promise<void>((resolve) => (start = resolve));
   const renders = (async (): Promise<ReadonlyMap<string, KubeObject[]>> => {
@@ -109,7 +95,7 @@ function renderEarly(root: string, kustomize: Kustomize, changes: Promise<Change
       const touched = overlays.filter((overlay) => changed.touches(overlay.dir));
       if (touched.length === 0 || touched.length > EARLY) return new Map();
       const disk = workingTree(root);
-      const hashed = await hashOverlays(disk, touched);
+      const hashed = await hashOverlays(disk, touched, memo);
       const failed = new Set<string>();
       const rendering = renderHashed(disk, kustomize, touched, hashed, {
         ...(cache ? { cache } : {}),
@@ -170,6 +156,57 @@ async function applicationsOf(base: Checkout, head: Checkout, parse: ParseObject
   } catch (error) {
     throw new Error(`head: apps/: ${reason(error)}`, { cause: error });
   }
+}
+
+/** Both sides' Applications compared, and Argo CD's facts of each side's overlays (by `env/component`). */
+interface ArgoSides {
+  applications: Promise<ApplicationsDiff>;
+  baseFacts: Promise<Map<string, AppFacts>>;
+  headFacts: Promise<Map<string, AppFacts>>;
+}
+
+/**
+ * Both sides' `apps/` read (applicationsOf, appFactsOf), started now (`later`: work the run waits for).
+ * When the sides are `alike` there (the same bytes under `apps/`), the answers kept in `cacheDir` for the
+ * base `commit` (apps-kept.ts) are taken, and answers reached without an error are kept for the next run.
+ * The base's facts failing leaves it none; the head's failing is the head's error.
+ */
+function argoSides(
+  base: Checkout,
+  head: Checkout,
+  options: {
+    alike: boolean;
+    commit: string;
+    overlays: [readonly OverlayRef[], readonly OverlayRef[]];
+    later: <T>(promise: Promise<T>) => Promise<T>;
+    cacheDir?: string;
+  },
+): ArgoSides {
+  const { alike, commit, overlays, later, cacheDir } = options;
+  const kept = alike && cacheDir !== undefined ? readKeptApplications(cacheDir, commit) : undefined;
+  if (kept)
+    return {
+      applications: Promise.resolve(kept.applications),
+      baseFacts: Promise.resolve(factsOfOverlays(kept.facts, overlays[0])),
+      headFacts: Promise.resolve(factsOfOverlays(kept.facts, overlays[1])),
+    };
+  const parse = parseOnce();
+  const applications = later(applicationsOf(base, head, parse));
+  const baseFacts = later(
+    appFactsOf(base, parse).then(
+      (facts) => factsOfOverlays(facts, overlays[0]),
+      () => new Map<string, AppFacts>(),
+    ),
+  );
+  const headAll = later(appFactsOf(head, parse));
+  if (alike && cacheDir !== undefined)
+    void later(
+      Promise.all([applications, headAll]).then(
+        ([diff, facts]) => keepApplications(cacheDir, commit, { applications: diff, facts }),
+        () => undefined,
+      ),
+    );
+  return { applications, baseFacts, headFacts: later(headAll.then((facts) => factsOfOverlays(facts, overlays[1]))) };
 }
 
 /**
@@ -254,7 +291,9 @@ export async function diffRefs(
   changes.catch(() => undefined); // awaited by compare, or left when a side cannot be read
   const { later, settled } = ahead();
   // The working tree's changed overlays, rendered from the disk as soon as git names the changes.
-  const early = head === undefined ? renderEarly(root, kustomize, changes, options.cache) : undefined;
+  // Kustomization files parsed, by content id (graph.ts), shared by the early renders and both sides' walks.
+  const memo = new KeptRefs(options.cache);
+  const early = head === undefined ? renderEarly(root, kustomize, changes, memo, options.cache) : undefined;
   if (early) void later(early.renders);
   headRef?.catch(() => undefined); // awaited after the base, whose failure is the one reported
   const refs = async () => [await baseRef, headRef ? await headRef : 'working tree'] as const;
@@ -265,11 +304,11 @@ export async function diffRefs(
   };
   const [baseSha, headSha] = await refs().catch(failed);
   // The working tree's files get the same kind of id as the repository's blobs, so equal files hash equal.
-  const format = baseSha.length === 64 ? 'sha256' : 'sha1';
+  const format: ObjectFormat = baseSha.length === 64 ? 'sha256' : 'sha1';
   const compare = async (headCheckout: Checkout, baseCheckout: Checkout): Promise<DiffReport> => {
-    // The kept tables are read once kustomize runs for the early renders.
+    // The base's kept walks are read once kustomize runs for the early renders.
     await early?.started;
-    const { memo, parsed, walks: keptWalks } = keptTables(options.cache, baseSha);
+    const keptWalks = options.cache ? readWalks(options.cache.dir, baseSha) : undefined;
     const walks = keptWalks ?? (await walkBase(baseCheckout, baseSha, memo, options.cache?.dir, later));
     const sides = await hashSides(headCheckout, baseCheckout, memo, walks, await changes);
     const [headHashed, baseHashed] = [sides.head, sides.base];
@@ -293,10 +332,14 @@ export async function diffRefs(
     // One turn of the event loop lets the render reach kustomize; while it runs, the Argo CD files and the
     // generated files are read and compared here (their failures are reported after the renders', as before).
     await new Promise(setImmediate);
-    const parse = parseOnce();
-    const applications = later(applicationsOf(baseCheckout, headCheckout, parse));
-    const baseFacts = later(appFactsOf(baseCheckout, baseHashed.overlays, parse).catch(() => new Map()));
-    const headFacts = later(appFactsOf(headCheckout, headHashed.overlays, parse));
+    const { applications, baseFacts, headFacts } = argoSides(baseCheckout, headCheckout, {
+      // A working tree that leaves apps/ alone (of a base without links) holds the base's bytes there.
+      alike: head === undefined && !baseCheckout.source.outside && !(await changes).touches('apps'),
+      commit: baseSha,
+      overlays: [baseHashed.overlays, headHashed.overlays],
+      later,
+      ...(options.cache ? { cacheDir: options.cache.dir } : {}),
+    });
     // A head ref is regenerated by its own catalog, in a worktree; the working tree by the catalog running here.
     const stale = later(
       head
@@ -333,7 +376,7 @@ export async function diffRefs(
           ),
         ),
     );
-    if (options.cache && worthKeeping(memo.size - parsed, memo.size)) await options.cache.writeRefs(memo);
+    await memo.keep();
     const headChanged = new Set(headApps.map((app) => app.dir));
     return diffTrees({
       base: { apps: baseApps },
@@ -349,7 +392,9 @@ export async function diffRefs(
       flows,
     });
   };
-  const report = withCheckouts(root, head ? headSha : undefined, baseSha, format, changes, async (headCheckout, baseCheckout) => {
+  // The base commit's listing is read once kustomize runs for the early renders.
+  const sides = { head: head ? headSha : undefined, base: baseSha, format, changes, ...(early ? { after: early.started } : {}) };
+  const report = withCheckouts(root, sides, async (headCheckout, baseCheckout) => {
     try {
       return await compare(headCheckout, baseCheckout);
     } finally {

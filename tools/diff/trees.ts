@@ -38,15 +38,15 @@ export function parseOnce(): ParseObjects {
 }
 
 /**
- * Argo CD's facts of each overlay of a checkout, by `env/component`, as its Argo CD objects declare
- * them (data read from YAML, no code of the checkout run): waves, destination namespaces, sync options.
+ * Argo CD's facts of every overlay a checkout's Argo CD objects name, by overlay directory, as they
+ * declare them (data read from YAML, no code of the checkout run): waves, destination namespaces, sync options.
  */
-export async function appFactsOf(
-  checkout: Checkout,
-  overlays: readonly OverlayRef[],
-  parse: ParseObjects = parseObjects,
-): Promise<Map<string, AppFacts>> {
-  const facts = applicationFacts(argoObjects(await checkout.appFiles(), parse));
+export async function appFactsOf(checkout: Checkout, parse: ParseObjects = parseObjects): Promise<Map<string, AppFacts>> {
+  return applicationFacts(argoObjects(await checkout.appFiles(), parse));
+}
+
+/** The facts (appFactsOf) of `overlays`, by `env/component`. */
+export function factsOfOverlays(facts: ReadonlyMap<string, AppFacts>, overlays: readonly OverlayRef[]): Map<string, AppFacts> {
   return new Map(
     overlays.flatMap((overlay) => {
       const found = facts.get(overlay.dir);
@@ -56,8 +56,8 @@ export async function appFactsOf(
 }
 
 /** One side of a diff, ready to open: the working tree (its index read), or a commit's files listed. */
-async function prepare(root: string, sha: string | undefined, format: ObjectFormat): Promise<Checkout | GitTree> {
-  return sha === undefined ? openWorkingTree(root, format) : readGitTree(root, sha);
+async function prepare(root: string, sha: string | undefined, format: ObjectFormat, after?: Promise<unknown>): Promise<Checkout | GitTree> {
+  return sha === undefined ? openWorkingTree(root, format) : readGitTree(root, sha, after);
 }
 
 /**
@@ -99,17 +99,16 @@ export async function withCheckout<T>(
  * withCheckout of both sides of a diff, `head` (undefined: the working tree) and `base`, with git read
  * for both at once. The working tree, beside a base commit read from git's objects, is that commit's
  * tree plus `changes` (its paths that differ from the base, tools/git/changed-tree.ts): no index to
- * read, nothing unchanged to hash. A failure of the head is the one reported when both fail.
+ * read, nothing unchanged to hash. A failure of the head is the one reported when both fail. The base
+ * commit's listing is read once `after` has settled (readGitTree).
  */
 export async function withCheckouts<T>(
   root: string,
-  head: string | undefined,
-  base: string,
-  format: ObjectFormat,
-  changes: Promise<Changes>,
+  sides: { head: string | undefined; base: string; format: ObjectFormat; changes: Promise<Changes>; after?: Promise<unknown> },
   fn: (head: Checkout, base: Checkout) => Promise<T>,
 ): Promise<T> {
-  const baseSide = prepare(root, base, format);
+  const { head, base, format, changes, after } = sides;
+  const baseSide = prepare(root, base, format, after);
   const headSide =
     head === undefined
       ? Promise.all([baseSide, changes]).then(([tree, changed]) =>

@@ -74,7 +74,7 @@ export async function walkOverlays(checkout: Checkout, overlays: readonly Overla
   return new Map(overlays.map((overlay, index) => [overlay.dir, walked[index] as Walk]));
 }
 
-/** A table as kept: paths once, each walk by their indexes. */
+/** A table as kept: paths once, sorted, each walk by their indexes. */
 interface Table {
   /** The state of the code that walked (runningCodeState). */
   code: string;
@@ -89,11 +89,62 @@ const fileOf = (dir: string, commit: string): string => join(dir, WALKS_DIR, `${
 const isIndexes = (value: unknown, count: number): value is number[] =>
   Array.isArray(value) && value.every((index) => Number.isInteger(index) && index >= 0 && index < count);
 const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
+/** Strictly ascending by code unit (compareStrings): what binary search over the paths needs. */
+const isSorted = (paths: readonly string[]): boolean => paths.every((path, index) => index === 0 || (paths[index - 1] as string) < path);
+
+/** A kept walk's inputs, its files made paths when first read (most walks are only asked what they refused). */
+class KeptInputs implements OverlayInputs {
+  readonly unresolved: string[];
+  readonly refused: string[];
+  private readonly indexes: readonly number[];
+  private readonly table: readonly string[];
+  private paths: string[] | undefined;
+
+  constructor(indexes: readonly number[], table: readonly string[], unresolved: string[], refused: string[]) {
+    [this.indexes, this.table, this.unresolved, this.refused] = [indexes, table, unresolved, refused];
+  }
+
+  get files(): string[] {
+    return (this.paths ??= this.indexes.map((index) => this.table[index] as string));
+  }
+}
+
+/** The first index of sorted `paths` at which `path` would go (paths before it are smaller). */
+function lowerBound(paths: readonly string[], path: string): number {
+  let [low, high] = [0, paths.length];
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((paths[middle] as string) < path) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/**
+ * The indexes of sorted `paths` that `changes` touch (Changes.touches): each changed path and
+ * directory, those under it (one range of the sorted paths), and the directories above it, found by
+ * binary search instead of asking about every path.
+ */
+function touchedIndexes(paths: readonly string[], changes: Changes): Set<number> {
+  const touched = new Set<number>();
+  const exact = (path: string): void => {
+    const at = lowerBound(paths, path);
+    if (paths[at] === path) touched.add(at);
+  };
+  for (const changed of [...changes.paths, ...changes.dirs]) {
+    exact(changed);
+    for (let at = lowerBound(paths, `${changed}/`); at < paths.length && (paths[at] as string).startsWith(`${changed}/`); at++)
+      touched.add(at);
+    for (let slash = changed.lastIndexOf('/'); slash !== -1; slash = changed.lastIndexOf('/', slash - 1)) exact(changed.slice(0, slash));
+    exact('');
+  }
+  return touched;
+}
 
 /**
  * The walks of `commit` kept in the cache directory `dir`; undefined when there are none, or they are
- * unreadable or another code's. Read as kept, by path index: each path is asked once whether the
- * changes touch it, and a walk is made whole only when asked for.
+ * unreadable, damaged or another code's. Read as kept, by path index: the paths the changes touch are
+ * found by binary search, and a walk's files are made paths only when read.
  */
 export function readWalks(dir: string, commit: string): Walks | undefined {
   const code = runningCodeState();
@@ -101,37 +152,28 @@ export function readWalks(dir: string, commit: string): Walks | undefined {
   if (table === undefined || table.code !== code || table.commit !== commit || !isStrings(table.paths) || typeof table.walks !== 'object')
     return undefined;
   const paths = table.paths;
-  const entries = new Map<string, [number[], string[], string[], number[]]>();
+  if (!isSorted(paths)) return undefined;
+  const entries = new Map<string, { asked: number[]; inputs: KeptInputs }>();
   for (const [overlay, entry] of Object.entries(table.walks ?? {})) {
     const [files, unresolved, refused, asked] = Array.isArray(entry) ? entry : [];
     if (!isIndexes(files, paths.length) || !isStrings(unresolved) || !isStrings(refused) || !isIndexes(asked, paths.length))
       return undefined;
-    entries.set(overlay, [files, unresolved, refused, asked]);
+    entries.set(overlay, { asked, inputs: new KeptInputs(files, paths, unresolved, refused) });
   }
-  const at = (index: number) => paths[index] as string;
   return {
     get(overlay) {
       const entry = entries.get(overlay);
       if (!entry) return undefined;
-      const [files, unresolved, refused, asked] = entry;
-      // Paths are looked up when read: most walks are only asked what they refused.
-      let [filePaths, askedPaths]: (string[] | undefined)[] = [];
       return {
-        inputs: {
-          get files() {
-            return (filePaths ??= files.map(at));
-          },
-          unresolved,
-          refused,
-        },
+        inputs: entry.inputs,
         get asked() {
-          return (askedPaths ??= asked.map(at));
+          return entry.asked.map((index) => paths[index] as string);
         },
       };
     },
     untouched(changes) {
-      const touched = paths.map((path) => changes.touches(path));
-      return new Set([...entries].filter(([, [, , , asked]]) => !asked.some((index) => touched[index])).map(([overlay]) => overlay));
+      const touched = touchedIndexes(paths, changes);
+      return new Set([...entries].filter(([, { asked }]) => !asked.some((index) => touched.has(index))).map(([overlay]) => overlay));
     },
   };
 }
@@ -143,17 +185,14 @@ export function readWalks(dir: string, commit: string): Walks | undefined {
 export async function writeWalks(dir: string, commit: string, walks: ReadonlyMap<string, Walk>): Promise<void> {
   const code = runningCodeState();
   if (code === undefined) return;
-  const index = new Map<string, number>();
-  const at = (path: string): number => {
-    let found = index.get(path);
-    if (found === undefined) index.set(path, (found = index.size));
-    return found;
-  };
   const entries = [...walks].sort(([a], [b]) => compareStrings(a, b));
+  const paths = [...new Set(entries.flatMap(([, walk]) => [...walk.inputs.files, ...walk.asked]))].sort(compareStrings);
+  const index = new Map(paths.map((path, at) => [path, at]));
+  const at = (path: string): number => index.get(path) as number;
   const table: Table = {
     code,
     commit,
-    paths: [],
+    paths,
     walks: Object.fromEntries(
       entries.map(([overlay, walk]) => [
         overlay,
@@ -161,6 +200,5 @@ export async function writeWalks(dir: string, commit: string, walks: ReadonlyMap
       ]),
     ),
   };
-  table.paths = [...index.keys()];
   await keepTable(join(dir, WALKS_DIR), `${commit}.json`, JSON.stringify(table), KEPT);
 }

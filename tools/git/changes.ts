@@ -59,6 +59,20 @@ export class Changes {
 /** Up to this many changes, `within` compares a path with each of them. */
 const FEW = 16;
 
+/** `H`, the tag `git ls-files -v` gives an entry git status looks at (git-ls-files(1)). */
+const WATCHED = 'H'.charCodeAt(0);
+
+/**
+ * The paths of `git ls-files -v -z` records tagged other than `H ` (one per index entry: a tag, a
+ * space, the path). Scanned in place: of the many records, only the few such paths are cut out.
+ */
+function unwatchedPaths(listed: string): string[] {
+  const paths: string[] = [];
+  for (let start = 0, end = listed.indexOf('\0'); end !== -1; start = end + 1, end = listed.indexOf('\0', start))
+    if (end > start && listed.charCodeAt(start) !== WATCHED) paths.push(listed.slice(start + 2, end));
+  return paths;
+}
+
 /**
  * The paths that differ between the commit `baseRef` (a full SHA, see resolveRef; or the promise of
  * one, resolved while git status runs) and `headRef`: another commit (`git diff-tree`), or, when
@@ -87,11 +101,7 @@ export async function changedPaths(
   const statusOf = gitStatus(root, indexCopies);
   // Entries git status does not look at on disk (tagged other than `H` by `ls-files -v`: lowercase for
   // assume-unchanged, `S` for skip-worktree; git-ls-files(1)): the disk, not the commit, answers there.
-  const unwatchedOf = gitOutput(root, ['ls-files', '-v', '-z']).then((listed) =>
-    records(listed)
-      .filter((record) => !record.startsWith('H '))
-      .map((record) => record.slice(2)),
-  );
+  const unwatchedOf = gitOutput(root, ['ls-files', '-v', '-z']).then(unwatchedPaths);
   unwatchedOf.catch(() => undefined);
   // A bad base fails once git has ended: no git is left running (writing the index copy) after this throws.
   const base = await Promise.resolve(baseRef).catch(async (error: unknown) => {

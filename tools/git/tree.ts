@@ -50,9 +50,17 @@ async function git(repoDir: string, args: string[]): Promise<string> {
   }
 }
 
-/** Lists every file of the commit `sha` (a full SHA, see resolveRef). */
-export async function readGitTree(repoDir: string, sha: string): Promise<GitTree> {
-  const listing = await git(repoDir, ['ls-tree', '-r', '-z', '--full-tree', sha]);
+/**
+ * Lists every file of the commit `sha` (a full SHA, see resolveRef). git starts at once; its listing
+ * is read once `after` has settled, so that more urgent work of the caller goes first.
+ */
+export async function readGitTree(repoDir: string, sha: string, after?: Promise<unknown>): Promise<GitTree> {
+  const listed = git(repoDir, ['ls-tree', '-r', '-z', '--full-tree', sha]);
+  if (after) {
+    listed.catch(() => undefined); // awaited below
+    await after.catch(() => undefined);
+  }
+  const listing = await listed;
   const files = new Map<string, TreeEntry>();
   const dirs = new Set<string>(['']);
   const tops = new Map<string, string[]>();
