@@ -2,7 +2,8 @@ import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { describe, expect, it } from 'vitest';
-import { changedTreeSource } from '../../tools/git/changed-tree.ts';
+import { changedOverlays, changedTreeSource } from '../../tools/git/changed-tree.ts';
+import { listOverlays } from '../../tools/git/checkout.ts';
 import { changedPaths, Changes } from '../../tools/git/changes.ts';
 import { workingTreeSource } from '../../tools/git/source.ts';
 import { readGitTree } from '../../tools/git/tree.ts';
@@ -49,7 +50,7 @@ describe('the working tree as a commit plus what git reports changed', () => {
     for (const dir of [...tree.dirs, 'overlays/dev/fresh'].filter((dir) => dir !== ''))
       expect([dir, await source.filesUnder(dir)]).toEqual([dir, (await disk.filesUnder(dir)).sort()]);
     // AND only the changed paths are the disk's to answer: an unchanged file is known by the commit's id
-    expect(source.knownId?.('base/grafana/kustomization.yaml')).toBe(tree.files.get('base/grafana/kustomization.yaml')?.oid);
+    expect(source.knownId?.('base/grafana/kustomization.yaml')).toBe(tree.files.get('base/grafana/kustomization.yaml'));
     expect(source.knownId?.('base/loki/kustomization.yaml')).toBeUndefined();
     expect([...changes.dirs]).toEqual(['overlays/dev/fresh']);
   });
@@ -64,5 +65,35 @@ describe('the working tree as a commit plus what git reports changed', () => {
     const many = new Changes([...Array.from({ length: 40 }, (_, i) => `z/${i}.yaml`), 'a/b/c.yaml', 'x.yaml'], ['n/new']);
     expect(['n/new/deep/k.yaml', 'x.yaml/under', 'a/b'].map((p) => many.touches(p))).toEqual([true, true, true]);
     expect(['a/b/d.yaml', 'n/newer', 'z/40.yaml'].map((p) => many.touches(p))).toEqual([false, false, false]);
+  });
+
+  it('lists the overlays the disk holds where git sees them: new, deleted, emptied, turned into a file, a new environment', async () => {
+    // GIVEN a commit of the repository's output folders
+    const root = await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\n' });
+    const sha = await resolveRef(root, 'HEAD');
+    const overlaysNow = async () => {
+      const changes = await changedPaths(root, sha);
+      return changedOverlays(await readGitTree(root, sha), changes, workingTreeSource(root), () => listOverlays(root));
+    };
+    // THEN an unchanged tree lists what the disk lists
+    expect(await overlaysNow()).toEqual(await listOverlays(root));
+    // WHEN an overlay is new, one deleted, one has its files deleted but its folder left, one is now a file
+    mkdirSync(join(root, 'overlays/dev/fresh'));
+    writeFileSync(join(root, 'overlays/dev/fresh/kustomization.yaml'), 'resources: []\n');
+    rmSync(join(root, 'overlays/prod/loki'), { recursive: true });
+    rmSync(join(root, 'overlays/prod/grafana/kustomization.yaml'));
+    rmSync(join(root, 'overlays/dev/minio'), { recursive: true });
+    writeFileSync(join(root, 'overlays/dev/minio'), 'a file now\n');
+    // THEN each is listed as the disk holds it
+    const listed = await overlaysNow();
+    expect(listed).toEqual(await listOverlays(root));
+    expect(listed.map((overlay) => overlay.dir)).toContain('overlays/dev/fresh');
+    expect(listed.map((overlay) => overlay.dir)).not.toContain('overlays/prod/loki');
+    // WHEN a new environment folder is there too (one untracked folder to git)
+    mkdirSync(join(root, 'overlays/qa/loki'), { recursive: true });
+    writeFileSync(join(root, 'overlays/qa/loki/kustomization.yaml'), 'resources: []\n');
+    // THEN it is listed from the disk
+    expect(await overlaysNow()).toEqual(await listOverlays(root));
+    expect((await overlaysNow()).map((overlay) => overlay.dir)).toContain('overlays/qa/loki');
   });
 });

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { afterEach, describe, expect, it } from 'vitest';
 import { indexLocation } from '../../tools/git/private-index.ts';
+import { gitStatus } from '../../tools/git/status.ts';
 import { workingTreeState } from '../../tools/git/tree-state.ts';
 import { commit, committedCopy, scratch } from '../support/git.ts';
 
@@ -259,5 +260,32 @@ describe('the state of a working tree on a private copy of its index', () => {
         .subarray(0, 4)
         .toString(),
     ).toBe('DIRC');
+  });
+});
+
+describe("the index entries git status does not look at, kept beside the index's private copy", () => {
+  it('follows the flags of the index as they are set and cleared: the kept list is the one of the index as it is', async () => {
+    // GIVEN a repository, and a folder for the private copy
+    const root = await committedCopy(['base'], { '.gitignore': '.cache/\n' });
+    const copies = join(root, '.cache/index');
+    const unwatched = async () => (await gitStatus(root, copies, { unwatched: true }))?.unwatched;
+    // THEN no entry is flagged, and that is kept beside the copy
+    expect(await unwatched()).toEqual([]);
+    expect(readdirSync(copies).filter((name) => name.endsWith('.unwatched'))).toHaveLength(1);
+    expect(await unwatched()).toEqual([]);
+    // WHEN entries are flagged (the index changes): each is listed
+    const git = simpleGit(root);
+    await git.raw(['update-index', '--skip-worktree', 'base/loki/kustomization.yaml']);
+    expect(await unwatched()).toEqual(['base/loki/kustomization.yaml']);
+    await git.raw(['update-index', '--assume-unchanged', 'base/minio/kustomization.yaml']);
+    expect(await unwatched()).toEqual(['base/loki/kustomization.yaml', 'base/minio/kustomization.yaml']);
+    // AND cleared again: none, and only the current copy's list is left beside it
+    await git.raw(['update-index', '--no-skip-worktree', 'base/loki/kustomization.yaml']);
+    await git.raw(['update-index', '--no-assume-unchanged', 'base/minio/kustomization.yaml']);
+    expect(await unwatched()).toEqual([]);
+    const left = readdirSync(copies);
+    expect(left.filter((name) => name.endsWith('.unwatched'))).toEqual(
+      left.filter((name) => !name.endsWith('.unwatched')).map((n) => `${n}.unwatched`),
+    );
   });
 });

@@ -7,7 +7,7 @@ import { gitCheckout, readGitTree, type GitTree } from '../git/tree.ts';
 import { withWorktree } from '../git/worktree.ts';
 import { openWorkingTree, workingTree, type Checkout, type OverlayRef } from '../git/checkout.ts';
 import { gitBlobId, workingTreeSource, type InputSource, type ObjectFormat } from '../git/source.ts';
-import { changedTreeSource } from '../git/changed-tree.ts';
+import { changedOverlays, changedTreeSource } from '../git/changed-tree.ts';
 import type { Changes } from '../git/changes.ts';
 import { compareStrings } from '../kube/order.ts';
 import { parseObjects } from '../yaml.ts';
@@ -111,11 +111,12 @@ export async function withCheckouts<T>(
   const baseSide = prepare(root, base, format, after);
   const headSide =
     head === undefined
-      ? Promise.all([baseSide, changes]).then(([tree, changed]) =>
-          'files' in tree && !tree.hasLinks
-            ? workingTree(root, format, changedTreeSource(tree, changed, workingTreeSource(root, format)))
-            : openWorkingTree(root, format),
-        )
+      ? Promise.all([baseSide, changes]).then(([tree, changed]) => {
+          if (!('files' in tree) || tree.hasLinks) return openWorkingTree(root, format);
+          const disk = workingTreeSource(root, format);
+          const checkout = workingTree(root, format, changedTreeSource(tree, changed, disk));
+          return { ...checkout, listOverlays: () => changedOverlays(tree, changed, disk, checkout.listOverlays) };
+        })
       : prepare(root, head, format);
   baseSide.catch(() => undefined); // awaited after the head
   return withPrepared(root, await headSide, format, async (headCheckout) =>

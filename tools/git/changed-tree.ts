@@ -4,8 +4,9 @@
  * it, and without reading git's index; a touched path is answered by the disk.
  */
 import type { Changes } from './changes.ts';
+import type { OverlayRef } from './checkout.ts';
 import type { EntryKind, InputSource } from './source.ts';
-import { treeFilesUnder, type GitTree } from './tree.ts';
+import { byOverlay, treeFilesUnder, treeOverlays, type GitTree } from './tree.ts';
 
 /**
  * `disk` (the working tree), answering from `tree` (the commit the working tree was compared with,
@@ -14,7 +15,7 @@ import { treeFilesUnder, type GitTree } from './tree.ts';
  * working tree itself.
  */
 export function changedTreeSource(tree: GitTree, changes: Changes, disk: InputSource): InputSource {
-  const knownId = (path: string): string | undefined => (changes.within(path) ? undefined : tree.files.get(path)?.oid);
+  const knownId = (path: string): string | undefined => (changes.within(path) ? undefined : tree.files.get(path));
   const held = (path: string): boolean => tree.files.has(path) || tree.dirs.has(path);
   const changedUnder = (dir: string): string[] =>
     [...changes.paths, ...changes.dirs].filter((path) => dir === '' || path.startsWith(`${dir}/`));
@@ -41,4 +42,30 @@ export function changedTreeSource(tree: GitTree, changes: Changes, disk: InputSo
       ? { outside: (path: string) => (changes.touches(path) || !held(path) ? (disk.outside?.(path) ?? false) : false) }
       : {}),
   };
+}
+
+/**
+ * The overlays of the working tree (`overlays/<env>/<component>` folders) read as `tree` plus `changes`:
+ * the commit's, with the few a change lies in (or is) looked up on `disk`, the working tree. A change
+ * to `overlays/` itself or to an environment folder (a new one, untracked) lists them all from `disk`
+ * (`listDisk`). A folder git does not see (empty, or holding only files git ignores) is no overlay: a
+ * commit of the working tree would not hold it.
+ */
+export async function changedOverlays(
+  tree: GitTree,
+  changes: Changes,
+  disk: InputSource,
+  listDisk: () => Promise<OverlayRef[]>,
+): Promise<OverlayRef[]> {
+  const overlays = new Map(treeOverlays(tree).map((overlay) => [overlay.dir, overlay]));
+  for (const changed of [...changes.paths, ...changes.dirs]) {
+    const parts = changed.split('/');
+    if (parts[0] !== 'overlays') continue;
+    const [, env, component] = parts;
+    if (env === undefined || component === undefined) return listDisk();
+    const dir = `overlays/${env}/${component}`;
+    if (disk.kind(dir) === 'dir') overlays.set(dir, { env, component, dir });
+    else overlays.delete(dir);
+  }
+  return [...overlays.values()].sort(byOverlay);
 }

@@ -59,20 +59,6 @@ export class Changes {
 /** Up to this many changes, `within` compares a path with each of them. */
 const FEW = 16;
 
-/** `H`, the tag `git ls-files -v` gives an entry git status looks at (git-ls-files(1)). */
-const WATCHED = 'H'.charCodeAt(0);
-
-/**
- * The paths of `git ls-files -v -z` records tagged other than `H ` (one per index entry: a tag, a
- * space, the path). Scanned in place: of the many records, only the few such paths are cut out.
- */
-function unwatchedPaths(listed: string): string[] {
-  const paths: string[] = [];
-  for (let start = 0, end = listed.indexOf('\0'); end !== -1; start = end + 1, end = listed.indexOf('\0', start))
-    if (end > start && listed.charCodeAt(start) !== WATCHED) paths.push(listed.slice(start + 2, end));
-  return paths;
-}
-
 /**
  * The paths that differ between the commit `baseRef` (a full SHA, see resolveRef; or the promise of
  * one, resolved while git status runs) and `headRef`: another commit (`git diff-tree`), or, when
@@ -97,20 +83,17 @@ export async function changedPaths(
   const between = (from: string, to: string) =>
     gitOutput(root, ['diff-tree', '-r', '-z', '--no-renames', '--name-only', '--end-of-options', from, to]).then(records);
   if (headRef !== undefined) return new Changes(await between(await baseRef, await headRef));
-  // Started before the base is awaited: a status needs no ref.
-  const statusOf = gitStatus(root, indexCopies);
-  // Entries git status does not look at on disk (tagged other than `H` by `ls-files -v`: lowercase for
-  // assume-unchanged, `S` for skip-worktree; git-ls-files(1)): the disk, not the commit, answers there.
-  const unwatchedOf = gitOutput(root, ['ls-files', '-v', '-z']).then(unwatchedPaths);
-  unwatchedOf.catch(() => undefined);
+  // Started before the base is awaited: a status needs no ref. With it, the entries git status does not look at
+  // on disk (assume-unchanged, skip-worktree; status.ts): the disk, not the commit, answers there.
+  const statusOf = gitStatus(root, indexCopies, { unwatched: true });
   // A bad base fails once git has ended: no git is left running (writing the index copy) after this throws.
   const base = await Promise.resolve(baseRef).catch(async (error: unknown) => {
-    await Promise.all([statusOf.catch(() => undefined), unwatchedOf.catch(() => undefined)]);
+    await statusOf.catch(() => undefined);
     throw error;
   });
-  const [status, unwatched] = await Promise.all([statusOf, unwatchedOf]);
+  const status = await statusOf;
   if (status === undefined) throw new Error(`${root}: git status failed: not a git working tree, or git is missing`);
-  const paths: string[] = [...unwatched];
+  const paths: string[] = [...(status.unwatched ?? [])];
   const dirs: string[] = [];
   let checkedOut = '';
   for (const record of status.records) {

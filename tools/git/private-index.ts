@@ -132,12 +132,15 @@ export async function privateIndex(index: string, dir: string): Promise<PrivateI
   }
 }
 
-/** Deletes the copies in `dir` other than `path` and their lock files; temporaries being written are left. */
+/**
+ * Deletes the copies in `dir` other than `path`, and the files named after them (`<copy>.lock`, what a
+ * caller keeps beside a copy); temporaries being written are left.
+ */
 async function removeOtherCopies(dir: string, path: string): Promise<void> {
-  const keep = new Set([path, `${path}.lock`]);
   for (const name of await readdir(dir)) {
     const file = join(dir, name);
-    if (name.startsWith(COPY_PREFIX) && !name.endsWith('.tmp') && !keep.has(file)) await rm(file, { force: true });
+    const kept = file === path || file.startsWith(`${path}.`);
+    if (name.startsWith(COPY_PREFIX) && !name.endsWith('.tmp') && !kept) await rm(file, { force: true });
   }
 }
 

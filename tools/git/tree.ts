@@ -14,16 +14,12 @@ import { WorktreeError } from './worktree.ts';
 import { gitOutput } from './exec.ts';
 import { compareStrings } from '../kube/order.ts';
 
-interface TreeEntry {
-  mode: string;
-  oid: string;
-}
-
-/** The files of one commit: path -> mode and blob id, and the directories they imply. */
+/** The files of one commit: path -> blob id, and the directories they imply. */
 export interface GitTree {
   readonly sha: string;
   readonly format: ObjectFormat;
-  readonly files: ReadonlyMap<string, TreeEntry>;
+  /** Blob ids by path. */
+  readonly files: ReadonlyMap<string, string>;
   readonly dirs: ReadonlySet<string>;
   /** Symbolic links or submodules: a checkout resolves them, a blob listing cannot. */
   readonly hasLinks: boolean;
@@ -38,6 +34,21 @@ export function treeFilesUnder(tree: GitTree, dir: string): string[] {
   const top = tree.tops.get(slash === -1 ? dir : dir.slice(0, slash)) ?? [];
   // Nearly sorted already (git's order): sorting is a pass.
   return (slash === -1 ? [...top] : top.filter((path) => path.startsWith(`${dir}/`))).sort();
+}
+
+/** Overlays in listing order: by environment, then component, each by code unit (as a sorted directory listing is). */
+export const byOverlay = (a: OverlayRef, b: OverlayRef): number => compareStrings(a.env, b.env) || compareStrings(a.component, b.component);
+
+/** Every `overlays/<env>/<component>` directory of `tree`, in listing order (byOverlay: `dev/…` before `dev-eu/…`). */
+export function treeOverlays(tree: GitTree): OverlayRef[] {
+  const overlays: OverlayRef[] = [];
+  for (const dir of tree.dirs) {
+    if (!dir.startsWith('overlays/')) continue;
+    const slash = dir.indexOf('/', 'overlays/'.length);
+    if (slash !== -1 && dir.indexOf('/', slash + 1) === -1)
+      overlays.push({ env: dir.slice('overlays/'.length, slash), component: dir.slice(slash + 1), dir });
+  }
+  return overlays.sort(byOverlay);
 }
 
 /** What a git command printed; a failure names the repository and git's first line. */
@@ -61,32 +72,35 @@ export async function readGitTree(repoDir: string, sha: string, after?: Promise<
     await after.catch(() => undefined);
   }
   const listing = await listed;
-  const files = new Map<string, TreeEntry>();
+  const files = new Map<string, string>();
   const dirs = new Set<string>(['']);
   const tops = new Map<string, string[]>();
   let hasLinks = false;
+  // The folder of the previous path, and the files of its top-level folder: git lists each folder's files together.
   let lastDir = '';
+  let topPrefix = '\0';
+  let topFiles: string[] = [];
   // `<mode> <type> <oid>\t<path>`, in git's path order: files of one directory come one after another.
   for (let start = 0, end = listing.indexOf('\0'); end !== -1; start = end + 1, end = listing.indexOf('\0', start)) {
     const tab = listing.indexOf('\t', start);
     if (tab === -1 || tab > end) continue;
-    const typeAt = listing.indexOf(' ', start);
-    const mode = listing.slice(start, typeAt);
-    const oid = listing.slice(listing.indexOf(' ', typeAt + 1) + 1, tab);
+    // The mode is all that is looked at before the id: a link (120000) or a submodule (160000) is no plain file.
+    if (listing.startsWith('120000', start) || listing.startsWith('160000', start)) hasLinks = true;
     const path = listing.slice(tab + 1, end);
-    if (mode === '120000' || mode === '160000') hasLinks = true;
-    files.set(path, { mode, oid });
+    files.set(path, listing.slice(listing.lastIndexOf(' ', tab) + 1, tab));
     const slash = path.indexOf('/');
-    if (slash !== -1) {
+    if (slash === -1) continue;
+    if (!path.startsWith(topPrefix)) {
       const top = path.slice(0, slash);
-      const under = tops.get(top);
-      if (under) under.push(path);
-      else tops.set(top, [path]);
+      topPrefix = `${top}/`;
+      topFiles = tops.get(top) ?? [];
+      tops.set(top, topFiles);
     }
-    const dir = path.slice(0, Math.max(0, path.lastIndexOf('/')));
-    if (dir === lastDir) continue;
-    lastDir = dir;
-    for (let slash = path.indexOf('/'); slash !== -1; slash = path.indexOf('/', slash + 1)) dirs.add(path.slice(0, slash));
+    topFiles.push(path);
+    const cut = path.lastIndexOf('/');
+    if (cut === lastDir.length && path.startsWith(lastDir)) continue;
+    lastDir = path.slice(0, cut);
+    for (let at = slash; at !== -1; at = path.indexOf('/', at + 1)) dirs.add(path.slice(0, at));
   }
   return { sha, format: sha.length === 64 ? 'sha256' : 'sha1', files, dirs, hasLinks, tops };
 }
@@ -179,31 +193,22 @@ export function gitCheckout(repoDir: string, tree: GitTree, beside?: InputSource
   let materialized: string | undefined;
   const written = new Set<string>();
   const read = async (path: string): Promise<Buffer | undefined> => {
-    const entry = tree.files.get(path);
-    if (!entry) return undefined;
-    return (beside?.knownId?.(path) === entry.oid ? await beside.bytes(path) : undefined) ?? blobs.read(entry.oid);
+    const oid = tree.files.get(path);
+    if (!oid) return undefined;
+    return (beside?.knownId?.(path) === oid ? await beside.bytes(path) : undefined) ?? blobs.read(oid);
   };
   const source: InputSource = {
     kind: (path): EntryKind => (tree.files.has(path) ? 'file' : tree.dirs.has(path) ? 'dir' : 'none'),
     bytes: read,
-    contentId: async (path) => tree.files.get(path)?.oid,
-    knownId: (path) => tree.files.get(path)?.oid,
+    contentId: async (path) => tree.files.get(path),
+    knownId: (path) => tree.files.get(path),
     filesUnder: async (dir) => treeFilesUnder(tree, dir),
   };
   return {
     tree,
     source,
     read,
-    async listOverlays(): Promise<OverlayRef[]> {
-      // Sorted level by level, as a directory listing is: `dev/…` before `dev-eu/…`.
-      const overlays = [...tree.dirs].map((dir) => dir.split('/')).filter((parts) => parts.length === 3 && parts[0] === 'overlays') as [
-        string,
-        string,
-        string,
-      ][];
-      overlays.sort(([, envA, a], [, envB, b]) => compareStrings(envA, envB) || compareStrings(a, b));
-      return overlays.map(([, env, component]) => ({ env, component, dir: `overlays/${env}/${component}` }));
-    },
+    listOverlays: async () => treeOverlays(tree),
     async appFiles() {
       const paths = [...tree.files.keys()].filter((path) => APP_FILE.test(path)).sort();
       const texts = await Promise.all(paths.map(async (path) => ((await read(path)) as Buffer).toString('utf8')));
