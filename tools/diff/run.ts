@@ -283,11 +283,20 @@ export async function diffRefs(
   head?: string,
   options: DiffOptions = {},
 ): Promise<RefDiff> {
+  // git status of the working tree needs no ref: it starts first (within this call), on a private copy of the index
+  // beside the render cache (git keeps its untracked cache there; the repository's index is never written). The
+  // refs are resolved beside it, and handed to it once they are.
+  const refsLater = Promise.resolve().then(() => ({ baseRef, headRef }));
+  const headLater = head ? refsLater.then((refs) => refs.headRef as Promise<string>) : undefined;
+  headLater?.catch(() => undefined); // awaited by changedPaths after the base, whose failure is the one reported
+  const changes = changedPaths(
+    root,
+    refsLater.then((refs) => refs.baseRef),
+    headLater,
+    options.cache ? join(options.cache.dir, 'index') : undefined,
+  );
   const baseRef = resolveRef(root, base);
   const headRef = head ? resolveRef(root, head) : undefined;
-  // git status of the working tree needs no ref: it starts first, on a private copy of the index beside
-  // the render cache (git keeps its untracked cache there; the repository's index is never written).
-  const changes = changedPaths(root, baseRef, headRef, options.cache ? join(options.cache.dir, 'index') : undefined);
   changes.catch(() => undefined); // awaited by compare, or left when a side cannot be read
   const { later, settled } = ahead();
   // The working tree's changed overlays, rendered from the disk as soon as git names the changes.

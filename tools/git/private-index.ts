@@ -4,9 +4,21 @@
  * written (nor locked) by the tool.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { gitOutputIfAny } from './exec.ts';
 
@@ -40,15 +52,20 @@ function gitFileTarget(dotGit: string): string | undefined {
  * `index`). Undefined when `root` is not in a git working tree.
  */
 export async function indexLocation(root: string): Promise<IndexLocation | undefined> {
-  const dotGit = join(root, '.git');
-  const stats = statSync(dotGit, { throwIfNoEntry: false });
-  if (stats) {
-    const gitDir = stats.isDirectory() ? dotGit : gitFileTarget(dotGit);
-    return withIndex(root, gitDir === undefined ? undefined : join(gitDir, 'index'));
-  }
+  const atTop = locationAtTop(root);
+  if (atTop) return atTop;
   const where = await gitOutputIfAny(root, ['rev-parse', '--show-toplevel', '--git-path', 'index']);
   const [top, index] = where?.split('\n') ?? [];
   return top ? withIndex(top, index ? resolve(root, index) : undefined) : undefined;
+}
+
+/** indexLocation at the top of a working tree (`.git` a folder, or a file naming one), found with no process; undefined elsewhere. */
+export function locationAtTop(root: string): IndexLocation | undefined {
+  const dotGit = join(root, '.git');
+  const stats = statSync(dotGit, { throwIfNoEntry: false });
+  if (!stats) return undefined;
+  const gitDir = stats.isDirectory() ? dotGit : gitFileTarget(dotGit);
+  return withIndex(root, gitDir === undefined ? undefined : join(gitDir, 'index'));
 }
 
 /** The location of the index git reads at `top`, where `inGitDir` is `index` in the git directory as found. */
@@ -67,28 +84,27 @@ export interface PrivateIndex {
 /** Where an index's trailing checksum is: its last bytes, 20 (SHA-1) or 32 (SHA-256) long (gitformat-index(5)). */
 const TRAILER = 32;
 
-/** All of `index`'s bytes, read at their offsets (the handle's position is left alone). */
-async function readAll(index: FileHandle, size: number): Promise<Buffer> {
+/** All of the file `fd`'s `size` bytes, read at their offsets. */
+function readAll(fd: number, size: number): Buffer {
   const bytes = Buffer.alloc(size);
   for (let at = 0; at < size;) {
-    const { bytesRead } = await index.read(bytes, at, size - at, at);
-    if (bytesRead === 0) break;
-    at += bytesRead;
+    const read = readSync(fd, bytes, at, size - at, at);
+    if (read === 0) break;
+    at += read;
   }
   return bytes;
 }
 
 /**
- * What `index` holds, in hex: its last 32 bytes, which end with git's checksum of everything before
- * (gitformat-index(5)); a sha256 of the whole file when the checksum is zeros (`index.skipHash`).
+ * What the index file `fd` (`size` bytes) holds, in hex: its last 32 bytes, which end with git's
+ * checksum of everything before (gitformat-index(5)); a sha256 of the whole file when the checksum is
+ * zeros (`index.skipHash`).
  */
-async function contentName(index: FileHandle, size: number): Promise<string> {
+function contentName(fd: number, size: number): string {
   const tail = Buffer.alloc(Math.min(TRAILER, size));
-  await index.read(tail, 0, tail.length, size - tail.length);
+  readSync(fd, tail, 0, tail.length, size - tail.length);
   if (tail.subarray(-20).some((byte) => byte !== 0)) return tail.toString('hex');
-  return createHash('sha256')
-    .update(await readAll(index, size))
-    .digest('hex');
+  return createHash('sha256').update(readAll(fd, size)).digest('hex');
 }
 
 /** The name of the copy of an index with that content. */
@@ -103,32 +119,37 @@ const COPY_PREFIX = 'index-';
  * is_racy_stat), so a copy written later would hide a same-size edit the index still catches. Copies
  * of earlier contents are removed. Undefined when there is no index (a fresh `git init`) or the copy
  * cannot be made (a folder that cannot be written): the caller then lets git read `index` itself.
+ * Synchronous (a few system calls while the copy is current): a caller can start git in the same turn.
  */
-export async function privateIndex(index: string, dir: string): Promise<PrivateIndex | undefined> {
-  const source = await open(index, 'r').catch(() => undefined);
-  if (!source) return undefined;
+export function privateIndex(index: string, dir: string): PrivateIndex | undefined {
+  let fd: number;
   try {
-    const stats = await source.stat({ bigint: true });
-    const path = join(dir, `${COPY_PREFIX}${await contentName(source, Number(stats.size))}`);
-    const kept = await stat(path, { bigint: true }).catch(() => undefined);
+    fd = openSync(index, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const stats = fstatSync(fd, { bigint: true });
+    const path = join(dir, `${COPY_PREFIX}${contentName(fd, Number(stats.size))}`);
+    const kept = statSync(path, { bigint: true, throwIfNoEntry: false });
     // git writes a copy it refreshed at its own time: one not newer than the index is as it was copied.
     if (kept) return { path, seeded: kept.mtimeNs <= stats.mtimeNs };
-    await mkdir(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true });
     const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await writeFile(temporary, await readAll(source, Number(stats.size)));
+      writeFileSync(temporary, readAll(fd, Number(stats.size)));
       const seconds = Number(stats.mtimeNs / 1_000_000_000n);
-      await utimes(temporary, seconds, seconds);
-      await rename(temporary, path);
+      utimesSync(temporary, seconds, seconds);
+      renameSync(temporary, path);
     } finally {
-      await rm(temporary, { force: true });
+      rmSync(temporary, { force: true });
     }
-    await removeOtherCopies(dir, path);
+    removeOtherCopies(dir, path);
     return { path, seeded: true };
   } catch {
     return undefined;
   } finally {
-    await source.close();
+    closeSync(fd);
   }
 }
 
@@ -136,11 +157,11 @@ export async function privateIndex(index: string, dir: string): Promise<PrivateI
  * Deletes the copies in `dir` other than `path`, and the files named after them (`<copy>.lock`, what a
  * caller keeps beside a copy); temporaries being written are left.
  */
-async function removeOtherCopies(dir: string, path: string): Promise<void> {
-  for (const name of await readdir(dir)) {
+function removeOtherCopies(dir: string, path: string): void {
+  for (const name of readdirSync(dir)) {
     const file = join(dir, name);
     const kept = file === path || file.startsWith(`${path}.`);
-    if (name.startsWith(COPY_PREFIX) && !name.endsWith('.tmp') && !kept) await rm(file, { force: true });
+    if (name.startsWith(COPY_PREFIX) && !name.endsWith('.tmp') && !kept) rmSync(file, { force: true });
   }
 }
 

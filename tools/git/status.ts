@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { gitOutputIfAny } from './exec.ts';
-import { discardPrivateIndex, type IndexLocation, indexLocation, privateIndex, type PrivateIndex } from './private-index.ts';
+import { discardPrivateIndex, type IndexLocation, indexLocation, locationAtTop, privateIndex, type PrivateIndex } from './private-index.ts';
 
 const git = gitOutputIfAny;
 
@@ -95,21 +95,21 @@ interface StatusText {
  * @returns the status, and the environment later git commands of the same state run with
  */
 async function statusText(location: IndexLocation, copies: string | undefined, unwatched: boolean): Promise<StatusText> {
-  const copy = copies && location.index ? await privateIndex(location.index, resolve(copies)) : undefined;
+  const copy = copies && location.index ? privateIndex(location.index, resolve(copies)) : undefined;
+  const env = copy ? { ...process.env, GIT_INDEX_FILE: copy.path } : undefined;
+  const settings = copy ? ['-c', 'core.splitIndex=false', ...(copy.seeded ? ['-c', 'core.untrackedCache=true'] : [])] : [];
+  // git status first (what the caller waits for), then the entries beside it.
+  const onCopy = copy ? git(location.top, [...settings, ...STATUS], env) : Promise.resolve(undefined);
   const entries = unwatched ? unwatchedEntries(location.top, copy) : Promise.resolve(undefined);
   const withEntries = async (found: Omit<StatusText, 'unwatched'>): Promise<StatusText> => {
     const paths = await entries;
     return paths === undefined ? found : { ...found, unwatched: paths };
   };
-  if (copy) {
-    const env = { ...process.env, GIT_INDEX_FILE: copy.path };
-    const settings = ['-c', 'core.splitIndex=false', ...(copy.seeded ? ['-c', 'core.untrackedCache=true'] : [])];
-    const text = await git(location.top, [...settings, ...STATUS], env);
-    if (text !== undefined) return withEntries({ text, env });
-    await discardPrivateIndex(copy);
-  }
-  const text = await git(location.top, STATUS);
-  return withEntries(text === undefined ? {} : { text });
+  const text = await onCopy;
+  if (text !== undefined) return withEntries({ text, ...(env ? { env } : {}) });
+  if (copy) await discardPrivateIndex(copy);
+  const onIndex = await git(location.top, STATUS);
+  return withEntries(onIndex === undefined ? {} : { text: onIndex });
 }
 
 /** A working tree's status: where its paths start, its records, and the environment later git commands of the same state run with. */
@@ -131,7 +131,8 @@ export interface Status {
  * @returns undefined when `root` is not inside a git working tree, or git is missing or fails
  */
 export async function gitStatus(root: string, indexCopies?: string, options: { unwatched?: boolean } = {}): Promise<Status | undefined> {
-  const location = await indexLocation(root);
+  // At the top of a working tree, found with no process: git status starts within this call.
+  const location = locationAtTop(root) ?? (await indexLocation(root));
   if (location === undefined) return undefined;
   const { text, env, unwatched } = await statusText(location, indexCopies, options.unwatched === true);
   if (text === undefined || (options.unwatched && unwatched === undefined)) return undefined;
