@@ -50,12 +50,23 @@ describe('the base commit walks kept between runs', () => {
     ]);
     expect(untouchedBy(new Changes(['base'])).size).toBe(0);
     expect(readWalks(cache, 'b'.repeat(40))).toBeUndefined();
-    // AND a damaged table (an index past the paths) is not read
+    // AND a damaged table is not read: a file index past the paths, an overlay index past the overlays, a wrong count
     const file = join(cache, 'walks', `${commit}.json`);
     const table = JSON.parse(readFileSync(file, 'utf8'));
-    table.walks['overlays/dev/loki'][0].push(table.paths.length);
-    writeFileSync(file, JSON.stringify(table));
+    const lokiAt = table.overlays.indexOf('overlays/dev/loki');
+    const files = table.files.map((list: string, i: number) => (i === lokiAt ? `${list},${table.count}` : list));
+    writeFileSync(file, JSON.stringify({ ...table, files }));
     expect(readWalks(cache, commit)).toBeUndefined();
+    const lines = table.askedBy.split('\n');
+    lines[0] = `${lines[0]},${table.overlays.length}`;
+    writeFileSync(file, JSON.stringify({ ...table, askedBy: lines.join('\n') }));
+    expect(readWalks(cache, commit)).toBeUndefined();
+    writeFileSync(file, JSON.stringify({ ...table, askedBy: table.askedBy.replace(/^(\d+)/, '$1,,') }));
+    expect(readWalks(cache, commit)).toBeUndefined();
+    writeFileSync(file, JSON.stringify({ ...table, count: table.count + 1 }));
+    expect(readWalks(cache, commit)).toBeUndefined();
+    writeFileSync(file, JSON.stringify(table));
+    expect(readWalks(cache, commit)).toBeDefined();
     writeFileSync(file, '{');
     expect(readWalks(cache, commit)).toBeUndefined();
     // AND only the eight newest tables are kept

@@ -74,38 +74,72 @@ export async function walkOverlays(checkout: Checkout, overlays: readonly Overla
   return new Map(overlays.map((overlay, index) => [overlay.dir, walked[index] as Walk]));
 }
 
-/** A table as kept: paths once, sorted, each walk by their indexes. */
+/**
+ * A table as kept, read with few allocations: the paths once, sorted, one per line; for each path the
+ * overlays that asked about it (what `untouched` looks up, for the few paths a change touches); for
+ * each overlay its input files by path index (made paths only when read); the few references left
+ * unresolved or refused.
+ */
 interface Table {
   /** The state of the code that walked (runningCodeState). */
   code: string;
   commit: string;
-  paths: string[];
-  /** dir -> [input files, unresolved, refused, asked], files and asked by path index. */
-  walks: Record<string, [number[], string[], string[], number[]]>;
+  /** Every path a walk asked about or read, sorted (compareStrings), one per line; `count` of them. */
+  paths: string;
+  count: number;
+  /** The overlays walked, sorted. */
+  overlays: string[];
+  /** One line per path, as `paths`: the indexes of the overlays that asked about it, comma-separated. */
+  askedBy: string;
+  /** Per overlay: the indexes of its input files' paths, comma-separated. */
+  files: string[];
+  /** Overlays with references unresolved or refused, by index: [unresolved, refused]. */
+  references: Record<string, [string[], string[]]>;
 }
 
 const fileOf = (dir: string, commit: string): string => join(dir, WALKS_DIR, `${commit}.json`);
 
-const isIndexes = (value: unknown, count: number): value is number[] =>
-  Array.isArray(value) && value.every((index) => Number.isInteger(index) && index >= 0 && index < count);
 const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
 /** Strictly ascending by code unit (compareStrings): what binary search over the paths needs. */
-const isSorted = (paths: readonly string[]): boolean => paths.every((path, index) => index === 0 || (paths[index - 1] as string) < path);
+const isSorted = (items: readonly string[]): boolean => items.every((item, index) => index === 0 || (items[index - 1] as string) < item);
+
+/**
+ * Whether every line of `lists` (indexes, comma-separated, one list per line) names only indexes
+ * below `count`: read character by character, nothing allocated (a damaged table is not read).
+ */
+function validLists(lists: string, count: number): boolean {
+  let [value, digits] = [0, 0];
+  for (let at = 0; at <= lists.length; at++) {
+    const code = at === lists.length ? 10 : lists.charCodeAt(at);
+    if (code >= 48 && code <= 57) {
+      [value, digits] = [value * 10 + code - 48, digits + 1];
+      if (value >= count) return false;
+    } else if (code === 44 || code === 10) {
+      // A comma needs a number before it; a line may be empty (no index).
+      if (digits === 0 && (code === 44 || (at > 0 && lists.charCodeAt(at - 1) === 44))) return false;
+      [value, digits] = [0, 0];
+    } else return false;
+  }
+  return true;
+}
+
+/** The comma-separated indexes `list` names (validLists vouched for them). */
+const indexes = (list: string): number[] => (list === '' ? [] : list.split(',').map(Number));
 
 /** A kept walk's inputs, its files made paths when first read (most walks are only asked what they refused). */
 class KeptInputs implements OverlayInputs {
   readonly unresolved: string[];
   readonly refused: string[];
-  private readonly indexes: readonly number[];
+  private readonly list: string;
   private readonly table: readonly string[];
   private paths: string[] | undefined;
 
-  constructor(indexes: readonly number[], table: readonly string[], unresolved: string[], refused: string[]) {
-    [this.indexes, this.table, this.unresolved, this.refused] = [indexes, table, unresolved, refused];
+  constructor(list: string, table: readonly string[], unresolved: string[], refused: string[]) {
+    [this.list, this.table, this.unresolved, this.refused] = [list, table, unresolved, refused];
   }
 
   get files(): string[] {
-    return (this.paths ??= this.indexes.map((index) => this.table[index] as string));
+    return (this.paths ??= indexes(this.list).map((index) => this.table[index] as string));
   }
 }
 
@@ -141,39 +175,56 @@ function touchedIndexes(paths: readonly string[], changes: Changes): Set<number>
   return touched;
 }
 
+/** Whether `table` has the shape written for `code` and `commit` (the lists' contents are checked as they are read). */
+function isTable(table: Partial<Table>, code: string, commit: string): table is Table {
+  return (
+    table.code === code &&
+    table.commit === commit &&
+    typeof table.paths === 'string' &&
+    Number.isInteger(table.count) &&
+    typeof table.askedBy === 'string' &&
+    isStrings(table.overlays) &&
+    isStrings(table.files) &&
+    table.files.length === table.overlays.length &&
+    typeof table.references === 'object' &&
+    table.references !== null
+  );
+}
+
 /**
  * The walks of `commit` kept in the cache directory `dir`; undefined when there are none, or they are
- * unreadable, damaged or another code's. Read as kept, by path index: the paths the changes touch are
- * found by binary search, and a walk's files are made paths only when read.
+ * unreadable or another code's. Read as kept: the paths the changes touch are found by binary search
+ * and only their lines of `askedBy` read; a walk's files are made paths only when read. A table with
+ * an index past its paths or overlays is damaged, and not read.
  */
 export function readWalks(dir: string, commit: string): Walks | undefined {
   const code = runningCodeState();
-  const table = code === undefined ? undefined : (readJson(fileOf(dir, commit)) as Partial<Table> | undefined);
-  if (table === undefined || table.code !== code || table.commit !== commit || !isStrings(table.paths) || typeof table.walks !== 'object')
-    return undefined;
-  const paths = table.paths;
-  if (!isSorted(paths)) return undefined;
-  const entries = new Map<string, { asked: number[]; inputs: KeptInputs }>();
-  for (const [overlay, entry] of Object.entries(table.walks ?? {})) {
-    const [files, unresolved, refused, asked] = Array.isArray(entry) ? entry : [];
-    if (!isIndexes(files, paths.length) || !isStrings(unresolved) || !isStrings(refused) || !isIndexes(asked, paths.length))
-      return undefined;
-    entries.set(overlay, { asked, inputs: new KeptInputs(files, paths, unresolved, refused) });
-  }
+  const table = code === undefined ? undefined : ((readJson(fileOf(dir, commit)) ?? {}) as Partial<Table>);
+  if (code === undefined || table === undefined || !isTable(table, code, commit)) return undefined;
+  const [paths, askedBy] = table.count === 0 ? [[], []] : [table.paths.split('\n'), table.askedBy.split('\n')];
+  const overlays = table.overlays;
+  if (paths.length !== table.count || askedBy.length !== table.count || !isSorted(paths) || !isSorted(overlays)) return undefined;
+  if (!validLists(table.askedBy, overlays.length) || !validLists(table.files.join('\n'), paths.length)) return undefined;
+  const position = new Map(overlays.map((overlay, index) => [overlay, index]));
+  const references = (index: number): [string[], string[]] => {
+    const found = table.references[String(index)];
+    return Array.isArray(found) && isStrings(found[0]) && isStrings(found[1]) ? [found[0], found[1]] : [[], []];
+  };
   return {
     get(overlay) {
-      const entry = entries.get(overlay);
-      if (!entry) return undefined;
+      const index = position.get(overlay);
+      if (index === undefined) return undefined;
       return {
-        inputs: entry.inputs,
+        inputs: new KeptInputs(table.files[index] ?? '', paths, ...references(index)),
         get asked() {
-          return entry.asked.map((index) => paths[index] as string);
+          return paths.filter((_, at) => indexes(askedBy[at] ?? '').includes(index));
         },
       };
     },
     untouched(changes) {
-      const touched = touchedIndexes(paths, changes);
-      return new Set([...entries].filter(([, { asked }]) => !asked.some((index) => touched.has(index))).map(([overlay]) => overlay));
+      const touched = new Set<number>();
+      for (const at of touchedIndexes(paths, changes)) for (const index of indexes(askedBy[at] ?? '')) touched.add(index);
+      return new Set(overlays.filter((_, index) => !touched.has(index)));
     },
   };
 }
@@ -187,18 +238,23 @@ export async function writeWalks(dir: string, commit: string, walks: ReadonlyMap
   if (code === undefined) return;
   const entries = [...walks].sort(([a], [b]) => compareStrings(a, b));
   const paths = [...new Set(entries.flatMap(([, walk]) => [...walk.inputs.files, ...walk.asked]))].sort(compareStrings);
-  const index = new Map(paths.map((path, at) => [path, at]));
-  const at = (path: string): number => index.get(path) as number;
+  const at = new Map(paths.map((path, index) => [path, index]));
+  const askedBy: number[][] = paths.map(() => []);
+  entries.forEach(([, walk], index) => walk.asked.forEach((path) => askedBy[at.get(path) as number]?.push(index)));
+  const references: Table['references'] = {};
+  entries.forEach(([, walk], index) => {
+    if (walk.inputs.unresolved.length > 0 || walk.inputs.refused.length > 0)
+      references[String(index)] = [walk.inputs.unresolved, walk.inputs.refused];
+  });
   const table: Table = {
     code,
     commit,
-    paths,
-    walks: Object.fromEntries(
-      entries.map(([overlay, walk]) => [
-        overlay,
-        [walk.inputs.files.map(at), walk.inputs.unresolved, walk.inputs.refused, walk.asked.map(at)],
-      ]),
-    ),
+    paths: paths.join('\n'),
+    count: paths.length,
+    overlays: entries.map(([overlay]) => overlay),
+    askedBy: askedBy.map((list) => list.join(',')).join('\n'),
+    files: entries.map(([, walk]) => walk.inputs.files.map((path) => at.get(path) as number).join(',')),
+    references,
   };
   await keepTable(join(dir, WALKS_DIR), `${commit}.json`, JSON.stringify(table), KEPT);
 }
