@@ -123,6 +123,35 @@ describe('a commit read from git objects', () => {
     expect(tree.files.get('a/b/c/d/4')).toBe(gitBlobId(Buffer.from('a/b/c/d/4')));
   });
 
+  it.each([
+    ['ASCII paths, looked up in the listing in place', ''],
+    ['a path beyond ASCII, every path parsed', 'é'],
+  ])('answers every lookup as the listed paths do, names that sort around `/` included (%s)', async (_, accent) => {
+    // GIVEN names that sort before, at and after `/` beside folders of the same stem, and overlays in environments that do too
+    const names = ['a-b', 'a.b/5', 'a/3', 'a/b/2', 'a/b/c/1', 'a/b-c', 'a0', 'a b', 'A', 'a+', `z${accent}/6`, 'top.yaml'];
+    const overlays = ['overlays/dev/loki/k.yaml', 'overlays/dev-eu/loki/k.yaml', 'overlays/dev/alloy/k.yaml', 'overlays/dev/x.yaml'];
+    const root = await committedCopy([], {});
+    for (const path of [...names, ...overlays]) {
+      mkdirSync(join(root, path, '..'), { recursive: true });
+      writeFileSync(join(root, path), path);
+    }
+    await simpleGit(root).add('.').commit('names');
+    const tree = await readGitTree(root, await resolveRef(root, 'HEAD'));
+    // THEN each file is found with its id, and what is not a file is not
+    const files = [...tree.files.keys()];
+    expect([...files].sort()).toEqual([...names, ...overlays].sort());
+    for (const path of files) expect([path, tree.files.get(path)]).toEqual([path, gitBlobId(Buffer.from(path))]);
+    for (const path of ['a', 'a/b', 'a/b/c', 'overlays', 'overlays/dev', 'b', 'a/3/x', 'a/', ''])
+      expect([path, tree.files.has(path)]).toEqual([path, false]);
+    // AND each folder holds the files under it, sorted
+    for (const dir of ['', 'a', 'a/b', 'a/b/c', 'a.b', 'overlays', 'overlays/dev', 'missing', 'a-b'])
+      expect([dir, tree.filesUnder(dir)]).toEqual([dir, files.filter((path) => dir === '' || path.startsWith(`${dir}/`)).sort()]);
+    for (const dir of ['', 'a', 'a/b', 'a/b/c', 'a.b', 'overlays/dev-eu']) expect([dir, tree.dirs.has(dir)]).toEqual([dir, true]);
+    for (const dir of ['a-b', 'a/b-c', 'b', 'a/b/c/1', 'overlay']) expect([dir, tree.dirs.has(dir)]).toEqual([dir, false]);
+    // AND the overlays are the folders two levels below overlays/
+    expect(tree.overlayDirs().sort()).toEqual(['overlays/dev-eu/loki', 'overlays/dev/alloy', 'overlays/dev/loki']);
+  });
+
   it('names a missing object, and removes what it wrote when disposed', async () => {
     const root = await repository();
     const tree = await readGitTree(root, await resolveRef(root, 'HEAD'));

@@ -13,6 +13,7 @@ import type { EntryKind, InputSource, ObjectFormat } from './source.ts';
 import { WorktreeError } from './worktree.ts';
 import { gitOutput } from './exec.ts';
 import { compareStrings } from '../kube/order.ts';
+import { TreeListing } from './listing.ts';
 
 /** The files of one commit: path -> blob id, and the directories they imply. */
 export interface GitTree {
@@ -23,32 +24,148 @@ export interface GitTree {
   readonly dirs: ReadonlySet<string>;
   /** Symbolic links or submodules: a checkout resolves them, a blob listing cannot. */
   readonly hasLinks: boolean;
-  /** The files under each top-level directory: a range of `files`' keys, which a recursive listing keeps together. */
-  readonly tops: ReadonlyMap<string, readonly string[]>;
+  /** Every file under the directory `dir` ('' for all), sorted. */
+  readonly filesUnder: (dir: string) => string[];
+  /** Every `overlays/<env>/<component>` directory, in any order. */
+  readonly overlayDirs: () => string[];
 }
 
 /** Every file of `tree` under the directory `dir` ('' for all), sorted. */
-export function treeFilesUnder(tree: GitTree, dir: string): string[] {
-  if (dir === '') return [...tree.files.keys()].sort();
-  const slash = dir.indexOf('/');
-  const top = tree.tops.get(slash === -1 ? dir : dir.slice(0, slash)) ?? [];
-  // Nearly sorted already (git's order): sorting is a pass.
-  return (slash === -1 ? [...top] : top.filter((path) => path.startsWith(`${dir}/`))).sort();
-}
+export const treeFilesUnder = (tree: GitTree, dir: string): string[] => tree.filesUnder(dir);
 
 /** Overlays in listing order: by environment, then component, each by code unit (as a sorted directory listing is). */
 export const byOverlay = (a: OverlayRef, b: OverlayRef): number => compareStrings(a.env, b.env) || compareStrings(a.component, b.component);
 
 /** Every `overlays/<env>/<component>` directory of `tree`, in listing order (byOverlay: `dev/…` before `dev-eu/…`). */
 export function treeOverlays(tree: GitTree): OverlayRef[] {
-  const overlays: OverlayRef[] = [];
-  for (const dir of tree.dirs) {
-    if (!dir.startsWith('overlays/')) continue;
-    const slash = dir.indexOf('/', 'overlays/'.length);
-    if (slash !== -1 && dir.indexOf('/', slash + 1) === -1)
-      overlays.push({ env: dir.slice('overlays/'.length, slash), component: dir.slice(slash + 1), dir });
+  return tree
+    .overlayDirs()
+    .map((dir) => {
+      const [, env = '', component = ''] = dir.split('/');
+      return { env, component, dir };
+    })
+    .sort(byOverlay);
+}
+
+/** The files of a listing looked up in place (listing.ts), as a map of path -> blob id. */
+class ListedFiles implements ReadonlyMap<string, string> {
+  private readonly listing: TreeListing;
+  constructor(listing: TreeListing) {
+    this.listing = listing;
   }
-  return overlays.sort(byOverlay);
+  get size(): number {
+    return this.listing.size;
+  }
+  get(path: string): string | undefined {
+    const index = this.listing.find(path);
+    return index === -1 ? undefined : this.listing.id(index);
+  }
+  has(path: string): boolean {
+    return this.listing.find(path) !== -1;
+  }
+  *entries(): MapIterator<[string, string]> {
+    for (let index = 0; index < this.listing.size; index++) yield [this.listing.path(index), this.listing.id(index)];
+  }
+  *keys(): MapIterator<string> {
+    for (let index = 0; index < this.listing.size; index++) yield this.listing.path(index);
+  }
+  *values(): MapIterator<string> {
+    for (let index = 0; index < this.listing.size; index++) yield this.listing.id(index);
+  }
+  [Symbol.iterator](): MapIterator<[string, string]> {
+    return this.entries();
+  }
+  forEach(callback: (id: string, path: string, map: ReadonlyMap<string, string>) => void): void {
+    for (const [path, id] of this.entries()) callback(id, path, this);
+  }
+}
+
+/** The directories of a listing looked up in place: one holds a file under it. Iterated, all of them are made once. */
+class ListedDirs implements ReadonlySet<string> {
+  private readonly listing: TreeListing;
+  private all: Set<string> | undefined;
+  constructor(listing: TreeListing) {
+    this.listing = listing;
+  }
+  has(dir: string): boolean {
+    const [first, last] = this.listing.under(dir);
+    return dir === '' || first < last;
+  }
+  private get made(): Set<string> {
+    return (this.all ??= dirsOf(this.listing.size, (index) => this.listing.path(index)));
+  }
+  get size(): number {
+    return this.made.size;
+  }
+  entries(): SetIterator<[string, string]> {
+    return this.made.entries();
+  }
+  keys(): SetIterator<string> {
+    return this.made.keys();
+  }
+  values(): SetIterator<string> {
+    return this.made.values();
+  }
+  [Symbol.iterator](): SetIterator<string> {
+    return this.made.values();
+  }
+  forEach(callback: (dir: string, same: string, set: ReadonlySet<string>) => void): void {
+    for (const dir of this.made) callback(dir, dir, this);
+  }
+}
+
+/** Every directory above the `count` paths `pathAt` gives ('' included), which come folder by folder. */
+function dirsOf(count: number, pathAt: (index: number) => string): Set<string> {
+  const dirs = new Set<string>(['']);
+  let lastDir = '';
+  for (let index = 0; index < count; index++) {
+    const path = pathAt(index);
+    const cut = path.lastIndexOf('/');
+    if (cut === -1 || (cut === lastDir.length && path.startsWith(lastDir))) continue;
+    lastDir = path.slice(0, cut);
+    for (let at = path.indexOf('/'); at !== -1; at = path.indexOf('/', at + 1)) dirs.add(path.slice(0, at));
+  }
+  return dirs;
+}
+
+/** A commit's tree from its listing, looked up in place (listing.ts). */
+function listedTree(sha: string, listing: TreeListing): GitTree {
+  return {
+    sha,
+    format: sha.length === 64 ? 'sha256' : 'sha1',
+    files: new ListedFiles(listing),
+    dirs: new ListedDirs(listing),
+    hasLinks: listing.hasLinks,
+    filesUnder(dir) {
+      const [first, last] = listing.under(dir);
+      return Array.from({ length: last - first }, (_, offset) => listing.path(first + offset));
+    },
+    overlayDirs: () => listing.foldersBelow('overlays', 2),
+  };
+}
+
+/** A commit's tree from its listing, every path made a string (a listing with paths TreeListing cannot look up in place). */
+function parsedTree(sha: string, text: string): GitTree {
+  const files = new Map<string, string>();
+  let hasLinks = false;
+  // `<mode> <type> <oid>\t<path>`.
+  for (let start = 0, end = text.indexOf('\0'); end !== -1; start = end + 1, end = text.indexOf('\0', start)) {
+    const tab = text.indexOf('\t', start);
+    if (tab === -1 || tab > end) continue;
+    if (text.startsWith('120000', start) || text.startsWith('160000', start)) hasLinks = true;
+    files.set(text.slice(tab + 1, end), text.slice(text.lastIndexOf(' ', tab) + 1, tab));
+  }
+  const paths = [...files.keys()].sort(compareStrings);
+  const dirs = dirsOf(paths.length, (index) => paths[index] as string);
+  return {
+    sha,
+    format: sha.length === 64 ? 'sha256' : 'sha1',
+    files,
+    dirs,
+    hasLinks,
+    filesUnder: (dir) => (dir === '' ? [...paths] : paths.filter((path) => path.startsWith(`${dir}/`))),
+    overlayDirs: () => [...dirs].filter((dir) => dir.startsWith('overlays/') && dir.split('/').length === 3),
+  };
 }
 
 /** What a git command printed; a failure names the repository and git's first line. */
@@ -72,37 +189,7 @@ export async function readGitTree(repoDir: string, sha: string, after?: Promise<
     await after.catch(() => undefined);
   }
   const listing = await listed;
-  const files = new Map<string, string>();
-  const dirs = new Set<string>(['']);
-  const tops = new Map<string, string[]>();
-  let hasLinks = false;
-  // The folder of the previous path, and the files of its top-level folder: git lists each folder's files together.
-  let lastDir = '';
-  let topPrefix = '\0';
-  let topFiles: string[] = [];
-  // `<mode> <type> <oid>\t<path>`, in git's path order: files of one directory come one after another.
-  for (let start = 0, end = listing.indexOf('\0'); end !== -1; start = end + 1, end = listing.indexOf('\0', start)) {
-    const tab = listing.indexOf('\t', start);
-    if (tab === -1 || tab > end) continue;
-    // The mode is all that is looked at before the id: a link (120000) or a submodule (160000) is no plain file.
-    if (listing.startsWith('120000', start) || listing.startsWith('160000', start)) hasLinks = true;
-    const path = listing.slice(tab + 1, end);
-    files.set(path, listing.slice(listing.lastIndexOf(' ', tab) + 1, tab));
-    const slash = path.indexOf('/');
-    if (slash === -1) continue;
-    if (!path.startsWith(topPrefix)) {
-      const top = path.slice(0, slash);
-      topPrefix = `${top}/`;
-      topFiles = tops.get(top) ?? [];
-      tops.set(top, topFiles);
-    }
-    topFiles.push(path);
-    const cut = path.lastIndexOf('/');
-    if (cut === lastDir.length && path.startsWith(lastDir)) continue;
-    lastDir = path.slice(0, cut);
-    for (let at = slash; at !== -1; at = path.indexOf('/', at + 1)) dirs.add(path.slice(0, at));
-  }
-  return { sha, format: sha.length === 64 ? 'sha256' : 'sha1', files, dirs, hasLinks, tops };
+  return TreeListing.inPlace(listing) ? listedTree(sha, new TreeListing(listing)) : parsedTree(sha, listing);
 }
 
 /** Reads blobs through one long-lived `git cat-file --batch`; answers come back in the order asked. */
