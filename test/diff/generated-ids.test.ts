@@ -1,10 +1,21 @@
-import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { describe, expect, it } from 'vitest';
 import { catalog } from '../../tools/catalog/index.ts';
 import type { Environment } from '../../tools/catalog/types.ts';
-import { codeState, generatedIds } from '../../tools/diff/generated-ids.ts';
+import { codeState, generatedIds, keptCodeState } from '../../tools/diff/generated-ids.ts';
 import { staleFiles } from '../../tools/diff/trees.ts';
 import { readOutputTree } from '../../tools/generate/disk.ts';
 import { generate } from '../../tools/generate/index.ts';
@@ -15,6 +26,16 @@ import { REPO_ROOT } from '../support/repo.ts';
 import { committedCopy, scratch } from '../support/git.ts';
 
 const TABLE = 'generated-ids.json';
+
+/** A copy of the running code's tools/ beside a copy of npm's record of its packages, in a folder `top`. */
+function codeCopy(): { top: string; tools: string } {
+  const top = scratch('obs-code-');
+  const tools = join(top, 'tools');
+  cpSync(join(REPO_ROOT, 'tools'), tools, { recursive: true });
+  mkdirSync(join(top, 'node_modules'));
+  copyFileSync(join(REPO_ROOT, 'node_modules/.package-lock.json'), join(top, 'node_modules/.package-lock.json'));
+  return { top, tools };
+}
 
 /** The stale check as diff runs it on the working tree, its generated ids kept in `cacheDir` (none: the generator runs). */
 async function check(root: string, cacheDir?: string, of = catalog, format: ObjectFormat = 'sha1') {
@@ -98,11 +119,7 @@ describe("the generated files' ids kept between runs", () => {
 
   it('misses for other code: a changed file of tools/ (the same code elsewhere hits), other packages; keeps nothing without their record', async () => {
     // GIVEN a copy of the running code's tools/ beside a copy of npm's record of its packages
-    const top = scratch('obs-code-');
-    const tools = join(top, 'tools');
-    cpSync(join(REPO_ROOT, 'tools'), tools, { recursive: true });
-    mkdirSync(join(top, 'node_modules'));
-    copyFileSync(join(REPO_ROOT, 'node_modules/.package-lock.json'), join(top, 'node_modules/.package-lock.json'));
+    const { top, tools } = codeCopy();
     // THEN the same code elsewhere has the same state
     expect(codeState(tools)).toBe(codeState());
     // AND a table kept under it is read back (poisoned, it answers with its poison)
@@ -174,5 +191,29 @@ describe("the generated files' ids kept between runs", () => {
     // AND an edit is found from them
     appendFileSync(join(root, 'apps/project.yaml'), '# edited\n');
     expect(await check(root, cache, catalog, 'sha256')).toEqual(['apps/project.yaml']);
+  });
+
+  it('takes the code state kept for the same files as they were: any write to one, even at its size and times, is seen', async () => {
+    // GIVEN a copy of the running code's tools/ and its packages record, and a cache folder
+    const { tools } = codeCopy();
+    const cache = scratch('obs-state-');
+    // THEN the kept state is the code state, kept and read back (a poisoned record answers with its poison)
+    expect(keptCodeState(tools, cache)).toBe(codeState(tools));
+    const file = join(cache, 'code-state.json');
+    const kept = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...kept, state: 'f'.repeat(64) }));
+    expect(keptCodeState(tools, cache)).toBe('f'.repeat(64));
+    // WHEN a file is rewritten with bytes of the same length, its modification time set back
+    const layout = join(tools, 'generate/layout.ts');
+    const { atime, mtime } = statSync(layout);
+    const text = readFileSync(layout, 'utf8');
+    writeFileSync(layout, text.replace('export', 'EXPORT'));
+    utimesSync(layout, atime, mtime);
+    // THEN the state is computed again, and is the new code's
+    expect(keptCodeState(tools, cache)).toBe(codeState(tools));
+    expect(keptCodeState(tools, cache)).not.toBe(codeState());
+    // AND a damaged record is no state
+    writeFileSync(file, '{');
+    expect(keptCodeState(tools, cache)).toBe(codeState(tools));
   });
 });

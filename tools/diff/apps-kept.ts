@@ -38,8 +38,8 @@ interface Table {
 const fileName = (commit: string): string => `${commit}.json`;
 
 /** The table's key: sha256 (hex) of the code state and the commit; undefined without a code state. */
-function tableKey(commit: string): string | undefined {
-  const code = runningCodeState();
+function tableKey(dir: string, commit: string): string | undefined {
+  const code = runningCodeState(dir);
   return code === undefined ? undefined : createHash('sha256').update(`applications\ncode ${code}\ncommit ${commit}\n`).digest('hex');
 }
 
@@ -53,7 +53,7 @@ const isTable = (table: Partial<Table>, key: string): table is Table =>
 
 /** What `dir` keeps for `commit`'s `apps/`, or undefined (none, unreadable, damaged, another code's). */
 export function readKeptApplications(dir: string, commit: string): KeptApplications | undefined {
-  const key = tableKey(commit);
+  const key = tableKey(dir, commit);
   const table = key === undefined ? undefined : ((readJson(join(dir, APPS_DIR, fileName(commit))) ?? {}) as Partial<Table>);
   if (key === undefined || table === undefined || !isTable(table, key)) return undefined;
   return { applications: table.applications, facts: new Map(table.facts) };
@@ -61,7 +61,7 @@ export function readKeptApplications(dir: string, commit: string): KeptApplicati
 
 /** Keeps `kept` for `commit` in `dir` (atomically; the newest tables only). One that cannot be written is left out. */
 export async function keepApplications(dir: string, commit: string, kept: KeptApplications): Promise<void> {
-  const key = tableKey(commit);
+  const key = tableKey(dir, commit);
   if (key === undefined) return;
   const table: Table = { key, applications: kept.applications, facts: [...kept.facts] };
   await keepTable(join(dir, APPS_DIR), fileName(commit), JSON.stringify(table), KEPT);

@@ -7,7 +7,7 @@
  * a table written under any other state is not read; only the newest is kept.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Catalog } from '../catalog/index.ts';
@@ -50,11 +50,56 @@ export function codeState(tools: string = TOOLS): string | undefined {
   return hash.digest('hex');
 }
 
+/** Where the code state of the files' last seen metadata is kept, in the cache directory. */
+const STATE_FILE = 'code-state.json';
+
+/**
+ * codeState of `tools`, taken from the cache directory `dir` while every file under `tools` has the
+ * metadata it had when the state was kept there (path, size, modification and change times in
+ * nanoseconds, inode, device; any write changes the change time, which no program sets back), npm's
+ * record of the packages and Node's version are the same: a few hundred system calls instead of
+ * reading and hashing tools/ (about 10 ms cold). Otherwise codeState, kept for the next run.
+ */
+export function keptCodeState(tools: string, dir: string): string | undefined {
+  const record = packagesRecord(tools);
+  if (record === undefined) return undefined;
+  const print = createHash('sha256').update(`code metadata\nnode ${process.version}\npackages `).update(record);
+  for (const file of filesUnder(tools).sort(compareStrings)) {
+    const stats = statSync(file, { bigint: true });
+    print.update(`\nfile ${relative(tools, file)} ${stats.size} ${stats.mtimeNs} ${stats.ctimeNs} ${stats.ino} ${stats.dev}`);
+  }
+  const fingerprint = print.digest('hex');
+  const kept = (readJson(join(dir, STATE_FILE)) ?? {}) as { fingerprint?: unknown; state?: unknown };
+  if (kept.fingerprint === fingerprint && typeof kept.state === 'string' && /^[0-9a-f]{64}$/.test(kept.state)) return kept.state;
+  const state = codeState(tools);
+  if (state !== undefined) keepState(join(dir, STATE_FILE), JSON.stringify({ fingerprint, state }));
+  return state;
+}
+
+/**
+ * Writes `text` to `file` whole (a temporary renamed into place), synchronously: the run may end right
+ * after. Left out when it cannot be.
+ */
+function keepState(file: string, text: string): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(temporary, text);
+    renameSync(temporary, file);
+  } catch {
+    rmSync(temporary, { force: true });
+  }
+}
+
 /** The running code's state, read once per process (the code loaded does not change while it runs). */
 let running: { state: string | undefined } | undefined;
 
-/** codeState of the running code's tools/, read once per process: what keys every table a run keeps by its own code. */
-export const runningCodeState = (): string | undefined => (running ??= { state: codeState() }).state;
+/**
+ * codeState of the running code's tools/, read once per process: what keys every table a run keeps by
+ * its own code. With a cache directory `dir`, through keptCodeState there.
+ */
+export const runningCodeState = (dir?: string): string | undefined =>
+  (running ??= { state: dir === undefined ? codeState() : keptCodeState(TOOLS, dir) }).state;
 
 interface Table {
   key: string;
@@ -69,8 +114,8 @@ const tableKey = (catalog: Catalog, format: ObjectFormat, code: string): string 
  * The key the running code keeps `catalog`'s generated ids under in `format` (see tableKey): what a
  * table derived from them is kept under too. Undefined when the code has no state (codeState).
  */
-export function generatedKey(catalog: Catalog, format: ObjectFormat): string | undefined {
-  const code = runningCodeState();
+export function generatedKey(catalog: Catalog, format: ObjectFormat, dir?: string): string | undefined {
+  const code = runningCodeState(dir);
   return code === undefined ? undefined : tableKey(catalog, format, code);
 }
 
@@ -94,7 +139,7 @@ function readIds(file: string, key: string, format: ObjectFormat): Map<string, s
  * @throws what `generate` throws for a catalog it refuses (a kept table is only ever one it accepted)
  */
 export async function generatedIds(catalog: Catalog, format: ObjectFormat, dir?: string, tools?: string): Promise<Map<string, string>> {
-  const code = dir === undefined ? undefined : tools === undefined ? runningCodeState() : codeState(tools);
+  const code = dir === undefined ? undefined : tools === undefined ? runningCodeState(dir) : codeState(tools);
   const key = code === undefined ? undefined : tableKey(catalog, format, code);
   const file = join(dir ?? '', IDS_FILE);
   const kept = key === undefined ? undefined : readIds(file, key, format);

@@ -74,7 +74,7 @@ export interface WorkingBeside {
  */
 export async function staleBesideCommit(tree: WorkingBeside, catalog: Catalog = currentCatalog, cacheDir?: string): Promise<string[]> {
   const { dir, source, format, commit, changes } = tree;
-  const generated = cacheDir === undefined || commit === undefined ? undefined : generatedKey(catalog, format);
+  const generated = cacheDir === undefined || commit === undefined ? undefined : generatedKey(catalog, format, cacheDir);
   const key = generated === undefined || commit === undefined ? undefined : tableKey(generated, commit);
   const kept = cacheDir === undefined || commit === undefined || key === undefined ? undefined : readTable(cacheDir, commit, key);
   const keep = async (stale: readonly string[]): Promise<void> => {

@@ -198,7 +198,7 @@ function isTable(table: Partial<Table>, code: string, commit: string): table is 
  * an index past its paths or overlays is damaged, and not read.
  */
 export function readWalks(dir: string, commit: string): Walks | undefined {
-  const code = runningCodeState();
+  const code = runningCodeState(dir);
   const table = code === undefined ? undefined : ((readJson(fileOf(dir, commit)) ?? {}) as Partial<Table>);
   if (code === undefined || table === undefined || !isTable(table, code, commit)) return undefined;
   const [paths, askedBy] = table.count === 0 ? [[], []] : [table.paths.split('\n'), table.askedBy.split('\n')];
@@ -234,7 +234,7 @@ export function readWalks(dir: string, commit: string): Walks | undefined {
  * newest tables. A table that cannot be written is left out: it only saves walking again.
  */
 export async function writeWalks(dir: string, commit: string, walks: ReadonlyMap<string, Walk>): Promise<void> {
-  const code = runningCodeState();
+  const code = runningCodeState(dir);
   if (code === undefined) return;
   const entries = [...walks].sort(([a], [b]) => compareStrings(a, b));
   const paths = [...new Set(entries.flatMap(([, walk]) => [...walk.inputs.files, ...walk.asked]))].sort(compareStrings);
