@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { catalog as currentCatalog, type Catalog } from '../catalog/index.ts';
 import { Changes } from '../git/changes.ts';
 import type { InputSource, ObjectFormat } from '../git/source.ts';
+import { isAscending } from '../kube/order.ts';
 import { keepTable, readJson, worthKeeping } from '../render/cache.ts';
 import { generatedKey } from './generated-ids.ts';
 import { readMarks, writeMarks } from './marks.ts';
@@ -42,8 +43,21 @@ const tableKey = (generated: string, commit: string): string =>
 /** The table kept in `dir` for `commit` under `key`, or undefined (none, unreadable, damaged, another key). */
 function readTable(dir: string, commit: string, key: string): Table | undefined {
   const table = (readJson(fileOf(dir, commit)) ?? {}) as Partial<Table>;
-  if (table.key !== key || !isStrings(table.paths) || !isStrings(table.dirs) || !isStrings(table.stale)) return undefined;
+  if (table.key !== key || !isStrings(table.paths) || !isStrings(table.dirs) || !isStrings(table.stale) || !isAscending(table.stale))
+    return undefined;
   return table as Table;
+}
+
+/** Two sorted lists with no path in both, as one sorted list (the kept verdicts left alone, and those judged again). */
+function merged(kept: readonly string[], judged: readonly string[]): string[] {
+  const all: string[] = [];
+  let [k, j] = [0, 0];
+  while (k < kept.length || j < judged.length) {
+    const [a, b] = [kept[k], judged[j]];
+    if (b === undefined || (a !== undefined && a < b)) [all[all.length], k] = [a as string, k + 1];
+    else [all[all.length], j] = [b, j + 1];
+  }
+  return all;
 }
 
 /** The working tree beside its base commit, as the stale check reads it. */
@@ -93,7 +107,10 @@ export async function staleBesideCommit(tree: WorkingBeside, catalog: Catalog = 
   }
   const judged = new Changes([...changes.paths, ...kept.paths], [...changes.dirs, ...kept.dirs]);
   const { stale: found } = await staleFiles(dir, source, format, { catalog, within: judged, ...(cacheDir ? { cacheDir } : {}) });
-  const stale = [...new Set([...kept.stale.filter((path) => !judged.within(path)), ...found])].sort();
+  const stale = merged(
+    kept.stale.filter((path) => !judged.within(path)),
+    found,
+  );
   if (changes.size < kept.paths.length + kept.dirs.length) await keep(stale);
   return stale;
 }

@@ -14,7 +14,7 @@ import type { Checkout, OverlayRef } from '../git/checkout.ts';
 import type { InputSource } from '../git/source.ts';
 import { overlayInputs, type OverlayInputs, type RefsMemo } from '../render/graph.ts';
 import { keepTable, readJson } from '../render/cache.ts';
-import { compareStrings } from '../kube/order.ts';
+import { compareStrings, isAscending } from '../kube/order.ts';
 import { runningCodeState } from './generated-ids.ts';
 
 /** One overlay's walk: what it found, and every path whose answer it depended on. */
@@ -100,8 +100,6 @@ interface Table {
 const fileOf = (dir: string, commit: string): string => join(dir, WALKS_DIR, `${commit}.json`);
 
 const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
-/** Strictly ascending by code unit (compareStrings): what binary search over the paths needs. */
-const isSorted = (items: readonly string[]): boolean => items.every((item, index) => index === 0 || (items[index - 1] as string) < item);
 
 /**
  * Whether every line of `lists` (indexes, comma-separated, one list per line) names only indexes
@@ -203,7 +201,7 @@ export function readWalks(dir: string, commit: string): Walks | undefined {
   if (code === undefined || table === undefined || !isTable(table, code, commit)) return undefined;
   const [paths, askedBy] = table.count === 0 ? [[], []] : [table.paths.split('\n'), table.askedBy.split('\n')];
   const overlays = table.overlays;
-  if (paths.length !== table.count || askedBy.length !== table.count || !isSorted(paths) || !isSorted(overlays)) return undefined;
+  if (paths.length !== table.count || askedBy.length !== table.count || !isAscending(paths) || !isAscending(overlays)) return undefined;
   if (!validLists(table.askedBy, overlays.length) || !validLists(table.files.join('\n'), paths.length)) return undefined;
   const position = new Map(overlays.map((overlay, index) => [overlay, index]));
   const references = (index: number): [string[], string[]] => {

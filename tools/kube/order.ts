@@ -13,3 +13,7 @@ export function compareStrings(a: string, b: string): number {
 export function byKey<T>(key: (value: T) => string): (a: T, b: T) => number {
   return (a, b) => compareStrings(key(a), key(b));
 }
+
+/** Whether `items` are strictly ascending by code unit (compareStrings): what a binary search over them needs. */
+export const isAscending = (items: readonly string[]): boolean =>
+  items.every((item, index) => index === 0 || (items[index - 1] as string) < item);
