@@ -1,8 +1,8 @@
-import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { describe, expect, it } from 'vitest';
-import { changedOverlays, changedTreeSource } from '../../tools/git/changed-tree.ts';
+import { changedOverlays, changedTreeSource, folderOnDisk } from '../../tools/git/changed-tree.ts';
 import { listOverlays } from '../../tools/git/checkout.ts';
 import { changedPaths, Changes } from '../../tools/git/changes.ts';
 import { workingTreeSource } from '../../tools/git/source.ts';
@@ -73,7 +73,7 @@ describe('the working tree as a commit plus what git reports changed', () => {
     const sha = await resolveRef(root, 'HEAD');
     const overlaysNow = async () => {
       const changes = await changedPaths(root, sha);
-      return changedOverlays(await readGitTree(root, sha), changes, workingTreeSource(root), () => listOverlays(root));
+      return changedOverlays(await readGitTree(root, sha), changes, folderOnDisk(root), () => listOverlays(root));
     };
     // THEN an unchanged tree lists what the disk lists
     expect(await overlaysNow()).toEqual(await listOverlays(root));
@@ -89,6 +89,9 @@ describe('the working tree as a commit plus what git reports changed', () => {
     expect(listed).toEqual(await listOverlays(root));
     expect(listed.map((overlay) => overlay.dir)).toContain('overlays/dev/fresh');
     expect(listed.map((overlay) => overlay.dir)).not.toContain('overlays/prod/loki');
+    // WHEN a new overlay is a link to another's folder (a listing of the working tree passes links by)
+    symlinkSync(join(root, 'overlays/dev/loki'), join(root, 'overlays/dev/linked'));
+    expect(await overlaysNow()).toEqual(await listOverlays(root));
     // WHEN a new environment folder is there too (one untracked folder to git)
     mkdirSync(join(root, 'overlays/qa/loki'), { recursive: true });
     writeFileSync(join(root, 'overlays/qa/loki/kustomization.yaml'), 'resources: []\n');

@@ -7,7 +7,7 @@ import { gitCheckout, readGitTree, type GitTree } from '../git/tree.ts';
 import { withWorktree } from '../git/worktree.ts';
 import { openWorkingTree, workingTree, type Checkout, type OverlayRef } from '../git/checkout.ts';
 import { gitBlobId, workingTreeSource, type InputSource, type ObjectFormat } from '../git/source.ts';
-import { changedOverlays, changedTreeSource } from '../git/changed-tree.ts';
+import { changedOverlays, changedTreeSource, folderOnDisk } from '../git/changed-tree.ts';
 import type { Changes } from '../git/changes.ts';
 import { compareStrings } from '../kube/order.ts';
 import { parseObjects } from '../yaml.ts';
@@ -115,7 +115,7 @@ export async function withCheckouts<T>(
           if (!('files' in tree) || tree.hasLinks) return openWorkingTree(root, format);
           const disk = workingTreeSource(root, format);
           const checkout = workingTree(root, format, changedTreeSource(tree, changed, disk));
-          return { ...checkout, listOverlays: () => changedOverlays(tree, changed, disk, checkout.listOverlays) };
+          return { ...checkout, listOverlays: () => changedOverlays(tree, changed, folderOnDisk(root), checkout.listOverlays) };
         })
       : prepare(root, head, format);
   baseSide.catch(() => undefined); // awaited after the head

@@ -3,6 +3,8 @@
  * a path the change does not touch is known by the commit's blob id without reading or hashing
  * it, and without reading git's index; a touched path is answered by the disk.
  */
+import { lstatSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Changes } from './changes.ts';
 import type { OverlayRef } from './checkout.ts';
 import type { EntryKind, InputSource } from './source.ts';
@@ -44,17 +46,23 @@ export function changedTreeSource(tree: GitTree, changes: Changes, disk: InputSo
   };
 }
 
+/** Whether `dir` (from the top of the working tree `root`) is a folder on disk: not a link to one, as a listing finds them. */
+export const folderOnDisk =
+  (root: string) =>
+  (dir: string): boolean =>
+    lstatSync(join(root, dir), { throwIfNoEntry: false })?.isDirectory() ?? false;
+
 /**
  * The overlays of the working tree (`overlays/<env>/<component>` folders) read as `tree` plus `changes`:
- * the commit's, with the few a change lies in (or is) looked up on `disk`, the working tree. A change
- * to `overlays/` itself or to an environment folder (a new one, untracked) lists them all from `disk`
- * (`listDisk`). A folder git does not see (empty, or holding only files git ignores) is no overlay: a
- * commit of the working tree would not hold it.
+ * the commit's, with the few a change lies in (or is) looked up on the disk (`isFolder`, folderOnDisk). A change to `overlays/` itself or to an
+ * environment folder (a new one, untracked) lists them all from the disk (`listDisk`). A folder git does
+ * not see (empty, or holding only files git ignores) is no overlay: a commit of the working tree would
+ * not hold it.
  */
 export async function changedOverlays(
   tree: GitTree,
   changes: Changes,
-  disk: InputSource,
+  isFolder: (dir: string) => boolean,
   listDisk: () => Promise<OverlayRef[]>,
 ): Promise<OverlayRef[]> {
   const overlays = new Map(treeOverlays(tree).map((overlay) => [overlay.dir, overlay]));
@@ -64,7 +72,7 @@ export async function changedOverlays(
     const [, env, component] = parts;
     if (env === undefined || component === undefined) return listDisk();
     const dir = `overlays/${env}/${component}`;
-    if (disk.kind(dir) === 'dir') overlays.set(dir, { env, component, dir });
+    if (isFolder(dir)) overlays.set(dir, { env, component, dir });
     else overlays.delete(dir);
   }
   return [...overlays.values()].sort(byOverlay);
