@@ -54,7 +54,10 @@ export const folderOnDisk =
 
 /**
  * The overlays of the working tree (`overlays/<env>/<component>` folders) read as `tree` plus `changes`:
- * the commit's, with the few a change lies in (or is) looked up on the disk (`isFolder`, folderOnDisk). A change to `overlays/` itself or to an
+/**
+ * Whether `dir` (from the top of the working tree `root`) is a folder on disk: not a link to one, as a
+ * listing finds them.
+ */
  * environment folder (a new one, untracked) lists them all from the disk (`listDisk`). A folder git does
  * not see (empty, or holding only files git ignores) is no overlay: a commit of the working tree would
  * not hold it.
