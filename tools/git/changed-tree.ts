@@ -46,7 +46,10 @@ export function changedTreeSource(tree: GitTree, changes: Changes, disk: InputSo
   };
 }
 
-/** Whether `dir` (from the top of the working tree `root`) is a folder on disk: not a link to one, as a listing finds them. */
+/**
+ * Whether `dir` (from the top of the working tree `root`) is a folder on disk: not a link to one, as a
+ * listing finds them.
+ */
 export const folderOnDisk =
   (root: string) =>
   (dir: string): boolean =>
@@ -54,13 +57,10 @@ export const folderOnDisk =
 
 /**
  * The overlays of the working tree (`overlays/<env>/<component>` folders) read as `tree` plus `changes`:
-/**
- * Whether `dir` (from the top of the working tree `root`) is a folder on disk: not a link to one, as a
- * listing finds them.
- */
- * environment folder (a new one, untracked) lists them all from the disk (`listDisk`). A folder git does
- * not see (empty, or holding only files git ignores) is no overlay: a commit of the working tree would
- * not hold it.
+ * the commit's, with the few a change lies in (or is) looked up on the disk (`isFolder`, folderOnDisk).
+ * A change to `overlays/` itself or to an environment folder (a new one, untracked) lists them all from
+ * the disk (`listDisk`). A folder git does not see (empty, or holding only files git ignores) is no
+ * overlay: a commit of the working tree would not hold it.
  */
 export async function changedOverlays(
   tree: GitTree,
