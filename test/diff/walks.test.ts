@@ -50,22 +50,19 @@ describe('the base commit walks kept between runs', () => {
     ]);
     expect(untouchedBy(new Changes(['base'])).size).toBe(0);
     expect(readWalks(cache, 'b'.repeat(40))).toBeUndefined();
-    // AND a damaged table is not read: a file index past the paths, an overlay index past the overlays, a wrong count
+    // AND a table not as written is not read: an index changed, a line cut off, the checksum's line lost
     const file = join(cache, 'walks', `${commit}.json`);
-    const table = JSON.parse(readFileSync(file, 'utf8'));
-    const lokiAt = table.overlays.indexOf('overlays/dev/loki');
-    const files = table.files.map((list: string, i: number) => (i === lokiAt ? `${list},${table.count}` : list));
-    writeFileSync(file, JSON.stringify({ ...table, files }));
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(
+      file,
+      text.replace(/"files":\["(\d+)/, (_, first: string) => `"files":["${Number(first) + 1}`),
+    );
     expect(readWalks(cache, commit)).toBeUndefined();
-    const lines = table.askedBy.split('\n');
-    lines[0] = `${lines[0]},${table.overlays.length}`;
-    writeFileSync(file, JSON.stringify({ ...table, askedBy: lines.join('\n') }));
+    writeFileSync(file, text.slice(0, -2));
     expect(readWalks(cache, commit)).toBeUndefined();
-    writeFileSync(file, JSON.stringify({ ...table, askedBy: table.askedBy.replace(/^(\d+)/, '$1,,') }));
+    writeFileSync(file, text.slice(text.indexOf('\n') + 1));
     expect(readWalks(cache, commit)).toBeUndefined();
-    writeFileSync(file, JSON.stringify({ ...table, count: table.count + 1 }));
-    expect(readWalks(cache, commit)).toBeUndefined();
-    writeFileSync(file, JSON.stringify(table));
+    writeFileSync(file, text);
     expect(readWalks(cache, commit)).toBeDefined();
     writeFileSync(file, '{');
     expect(readWalks(cache, commit)).toBeUndefined();

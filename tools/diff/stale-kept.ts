@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { catalog as currentCatalog, type Catalog } from '../catalog/index.ts';
 import { Changes } from '../git/changes.ts';
 import type { InputSource, ObjectFormat } from '../git/source.ts';
-import { isAscending } from '../kube/order.ts';
-import { keepTable, readJson, worthKeeping } from '../render/cache.ts';
+import { lowerBound } from '../kube/order.ts';
+import { keepTable, readSealed, sealed, worthKeeping } from '../render/cache.ts';
 import { generatedKey } from './generated-ids.ts';
 import { readMarks, writeMarks } from './marks.ts';
 import { staleFiles } from './trees.ts';
@@ -42,22 +42,36 @@ const tableKey = (generated: string, commit: string): string =>
 
 /** The table kept in `dir` for `commit` under `key`, or undefined (none, unreadable, damaged, another key). */
 function readTable(dir: string, commit: string, key: string): Table | undefined {
-  const table = (readJson(fileOf(dir, commit)) ?? {}) as Partial<Table>;
-  if (table.key !== key || !isStrings(table.paths) || !isStrings(table.dirs) || !isStrings(table.stale) || !isAscending(table.stale))
-    return undefined;
+  const table = (readSealed(fileOf(dir, commit)) ?? {}) as Partial<Table>;
+  if (table.key !== key || !isStrings(table.paths) || !isStrings(table.dirs) || !isStrings(table.stale)) return undefined;
   return table as Table;
 }
 
-/** Two sorted lists with no path in both, as one sorted list (the kept verdicts left alone, and those judged again). */
-function merged(kept: readonly string[], judged: readonly string[]): string[] {
-  const all: string[] = [];
-  let [k, j] = [0, 0];
-  while (k < kept.length || j < judged.length) {
-    const [a, b] = [kept[k], judged[j]];
-    if (b === undefined || (a !== undefined && a < b)) [all[all.length], k] = [a as string, k + 1];
-    else [all[all.length], j] = [b, j + 1];
+/**
+ * The sorted `kept` without the paths within `changes` (Changes.within), and with the sorted `judged`
+ * (none of which is among those left) in their places: ranges found by binary search, not a pass
+ * asking about every path.
+ */
+function replaced(kept: readonly string[], changes: Changes, judged: readonly string[]): string[] {
+  const dropped: [number, number][] = [];
+  for (const root of [...changes.paths, ...changes.dirs]) {
+    const at = lowerBound(kept, root);
+    if (kept[at] === root) dropped.push([at, at + 1]);
+    const under = lowerBound(kept, `${root}/`);
+    let end = under;
+    while (end < kept.length && (kept[end] as string).startsWith(`${root}/`)) end++;
+    if (end > under) dropped.push([under, end]);
   }
-  return all;
+  dropped.sort(([a], [b]) => a - b);
+  let left: string[] = [];
+  let from = 0;
+  for (const [start, end] of dropped) {
+    if (start > from) left = left.concat(kept.slice(from, start));
+    from = Math.max(from, end);
+  }
+  left = left.concat(kept.slice(from));
+  for (const path of judged) left.splice(lowerBound(left, path), 0, path);
+  return left;
 }
 
 /** The working tree beside its base commit, as the stale check reads it. */
@@ -95,7 +109,7 @@ export async function staleBesideCommit(tree: WorkingBeside, catalog: Catalog = 
     if (cacheDir === undefined || commit === undefined || key === undefined) return;
     const left = stale.filter((path) => !changes.within(path));
     const table: Table = { key, paths: [...changes.paths], dirs: [...changes.dirs], stale: left };
-    await keepTable(join(cacheDir, STALE_DIR), `${commit}.json`, JSON.stringify(table), KEPT);
+    await keepTable(join(cacheDir, STALE_DIR), `${commit}.json`, sealed(table), KEPT);
   };
   if (kept === undefined) {
     const known = cacheDir === undefined ? new Map<string, boolean>() : readMarks(cacheDir);
@@ -107,10 +121,7 @@ export async function staleBesideCommit(tree: WorkingBeside, catalog: Catalog = 
   }
   const judged = new Changes([...changes.paths, ...kept.paths], [...changes.dirs, ...kept.dirs]);
   const { stale: found } = await staleFiles(dir, source, format, { catalog, within: judged, ...(cacheDir ? { cacheDir } : {}) });
-  const stale = merged(
-    kept.stale.filter((path) => !judged.within(path)),
-    found,
-  );
+  const stale = replaced(kept.stale, judged, found);
   if (changes.size < kept.paths.length + kept.dirs.length) await keep(stale);
   return stale;
 }

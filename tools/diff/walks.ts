@@ -13,8 +13,8 @@ import type { Changes } from '../git/changes.ts';
 import type { Checkout, OverlayRef } from '../git/checkout.ts';
 import type { InputSource } from '../git/source.ts';
 import { overlayInputs, type OverlayInputs, type RefsMemo } from '../render/graph.ts';
-import { keepTable, readJson } from '../render/cache.ts';
-import { compareStrings, isAscending } from '../kube/order.ts';
+import { keepTable, readSealed, sealed } from '../render/cache.ts';
+import { compareStrings, lowerBound } from '../kube/order.ts';
 import { runningCodeState } from './generated-ids.ts';
 
 /** One overlay's walk: what it found, and every path whose answer it depended on. */
@@ -101,27 +101,7 @@ const fileOf = (dir: string, commit: string): string => join(dir, WALKS_DIR, `${
 
 const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
 
-/**
- * Whether every line of `lists` (indexes, comma-separated, one list per line) names only indexes
- * below `count`: read character by character, nothing allocated (a damaged table is not read).
- */
-function validLists(lists: string, count: number): boolean {
-  let [value, digits] = [0, 0];
-  for (let at = 0; at <= lists.length; at++) {
-    const code = at === lists.length ? 10 : lists.charCodeAt(at);
-    if (code >= 48 && code <= 57) {
-      [value, digits] = [value * 10 + code - 48, digits + 1];
-      if (value >= count) return false;
-    } else if (code === 44 || code === 10) {
-      // A comma needs a number before it; a line may be empty (no index).
-      if (digits === 0 && (code === 44 || (at > 0 && lists.charCodeAt(at - 1) === 44))) return false;
-      [value, digits] = [0, 0];
-    } else return false;
-  }
-  return true;
-}
-
-/** The comma-separated indexes `list` names (validLists vouched for them). */
+/** The comma-separated indexes `list` names. */
 const indexes = (list: string): number[] => (list === '' ? [] : list.split(',').map(Number));
 
 /** A kept walk's inputs, its files made paths when first read (most walks are only asked what they refused). */
@@ -139,17 +119,6 @@ class KeptInputs implements OverlayInputs {
   get files(): string[] {
     return (this.paths ??= indexes(this.list).map((index) => this.table[index] as string));
   }
-}
-
-/** The first index of sorted `paths` at which `path` would go (paths before it are smaller). */
-function lowerBound(paths: readonly string[], path: string): number {
-  let [low, high] = [0, paths.length];
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if ((paths[middle] as string) < path) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
 
 /**
@@ -192,17 +161,17 @@ function isTable(table: Partial<Table>, code: string, commit: string): table is 
 /**
  * The walks of `commit` kept in the cache directory `dir`; undefined when there are none, or they are
  * unreadable or another code's. Read as kept: the paths the changes touch are found by binary search
- * and only their lines of `askedBy` read; a walk's files are made paths only when read. A table with
- * an index past its paths or overlays is damaged, and not read.
+ * and only their lines of `askedBy` read; a walk's files are made paths only when read. The table is
+ * sealed with its checksum (render/cache.ts `sealed`): one damaged or edited is not read, and one
+ * read is as this code wrote it, so its entries are not checked one by one.
  */
 export function readWalks(dir: string, commit: string): Walks | undefined {
   const code = runningCodeState(dir);
-  const table = code === undefined ? undefined : ((readJson(fileOf(dir, commit)) ?? {}) as Partial<Table>);
+  const table = code === undefined ? undefined : ((readSealed(fileOf(dir, commit)) ?? {}) as Partial<Table>);
   if (code === undefined || table === undefined || !isTable(table, code, commit)) return undefined;
   const [paths, askedBy] = table.count === 0 ? [[], []] : [table.paths.split('\n'), table.askedBy.split('\n')];
   const overlays = table.overlays;
-  if (paths.length !== table.count || askedBy.length !== table.count || !isAscending(paths) || !isAscending(overlays)) return undefined;
-  if (!validLists(table.askedBy, overlays.length) || !validLists(table.files.join('\n'), paths.length)) return undefined;
+  if (paths.length !== table.count || askedBy.length !== table.count) return undefined;
   const position = new Map(overlays.map((overlay, index) => [overlay, index]));
   const references = (index: number): [string[], string[]] => {
     const found = table.references[String(index)];
@@ -254,5 +223,5 @@ export async function writeWalks(dir: string, commit: string, walks: ReadonlyMap
     files: entries.map(([, walk]) => walk.inputs.files.map((path) => at.get(path) as number).join(',')),
     references,
   };
-  await keepTable(join(dir, WALKS_DIR), `${commit}.json`, JSON.stringify(table), KEPT);
+  await keepTable(join(dir, WALKS_DIR), `${commit}.json`, sealed(table), KEPT);
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Changes } from './changes.ts';
 import type { OverlayRef } from './checkout.ts';
 import type { EntryKind, InputSource } from './source.ts';
-import { byOverlay, treeFilesUnder, treeOverlays, type GitTree } from './tree.ts';
+import { overlaysOf, treeFilesUnder, type GitTree } from './tree.ts';
 
 /**
  * `disk` (the working tree), answering from `tree` (the commit the working tree was compared with,
@@ -68,15 +68,15 @@ export async function changedOverlays(
   isFolder: (dir: string) => boolean,
   listDisk: () => Promise<OverlayRef[]>,
 ): Promise<OverlayRef[]> {
-  const overlays = new Map(treeOverlays(tree).map((overlay) => [overlay.dir, overlay]));
+  const overlays = new Set(tree.overlayDirs());
   for (const changed of [...changes.paths, ...changes.dirs]) {
     const parts = changed.split('/');
     if (parts[0] !== 'overlays') continue;
     const [, env, component] = parts;
     if (env === undefined || component === undefined) return listDisk();
     const dir = `overlays/${env}/${component}`;
-    if (isFolder(dir)) overlays.set(dir, { env, component, dir });
+    if (isFolder(dir)) overlays.add(dir);
     else overlays.delete(dir);
   }
-  return [...overlays.values()].sort(byOverlay);
+  return overlaysOf(overlays);
 }

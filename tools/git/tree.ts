@@ -33,19 +33,22 @@ export interface GitTree {
 /** Every file of `tree` under the directory `dir` ('' for all), sorted. */
 export const treeFilesUnder = (tree: GitTree, dir: string): string[] => tree.filesUnder(dir);
 
-/** Overlays in listing order: by environment, then component, each by code unit (as a sorted directory listing is). */
-export const byOverlay = (a: OverlayRef, b: OverlayRef): number => compareStrings(a.env, b.env) || compareStrings(a.component, b.component);
-
-/** Every `overlays/<env>/<component>` directory of `tree`, in listing order (byOverlay: `dev/…` before `dev-eu/…`). */
-export function treeOverlays(tree: GitTree): OverlayRef[] {
-  return tree
-    .overlayDirs()
-    .map((dir) => {
-      const [, env = '', component = ''] = dir.split('/');
-      return { env, component, dir };
-    })
-    .sort(byOverlay);
+/**
+ * The overlays of the `overlays/<env>/<component>` folders `dirs`, in listing order: by environment,
+ * then component, each by code unit (`dev/…` before `dev-eu/…`, as a sorted listing of each folder
+ * has them), sorted natively as strings with the separator made the lowest character.
+ */
+export function overlaysOf(dirs: Iterable<string>): OverlayRef[] {
+  const keys = [...dirs].map((dir) => dir.slice('overlays/'.length).replace('/', '\0')).sort();
+  return keys.map((key) => {
+    const cut = key.indexOf('\0');
+    const [env, component] = [key.slice(0, cut), key.slice(cut + 1)];
+    return { env, component, dir: `overlays/${env}/${component}` };
+  });
 }
+
+/** Every `overlays/<env>/<component>` directory of `tree`, in listing order (overlaysOf). */
+const treeOverlays = (tree: GitTree): OverlayRef[] => overlaysOf(tree.overlayDirs());
 
 /** The files of a listing looked up in place (listing.ts), as a map of path -> blob id. */
 class ListedFiles implements ReadonlyMap<string, string> {

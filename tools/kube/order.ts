@@ -14,6 +14,13 @@ export function byKey<T>(key: (value: T) => string): (a: T, b: T) => number {
   return (a, b) => compareStrings(key(a), key(b));
 }
 
-/** Whether `items` are strictly ascending by code unit (compareStrings): what a binary search over them needs. */
-export const isAscending = (items: readonly string[]): boolean =>
-  items.every((item, index) => index === 0 || (items[index - 1] as string) < item);
+/** The first index of `sorted` (ascending by code unit, compareStrings) whose item is not before `value`. */
+export function lowerBound(sorted: readonly string[], value: string): number {
+  let [low, high] = [0, sorted.length];
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((sorted[middle] as string) < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}

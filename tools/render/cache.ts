@@ -221,6 +221,34 @@ function isRefs(value: unknown): boolean {
   return typeof value === 'object' && ['resources', 'files', 'configs', 'trees', 'remote'].every((field) => isStrings(refs[field]));
 }
 
+/**
+ * `value` as JSON after a line with the sha256 (hex) of that JSON: a table written by the code that
+ * reads it, whose checksum says it arrived whole and unedited, need not be checked entry by entry
+ * (readSealed).
+ */
+export function sealed(value: unknown): string {
+  const json = JSON.stringify(value);
+  return `${createHash('sha256').update(json).digest('hex')}\n${json}`;
+}
+
+/** The value `sealed` wrote to `file`, or undefined when it is missing, unreadable, or its checksum differs. */
+export function readSealed(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const newline = text.indexOf('\n');
+  const json = text.slice(newline + 1);
+  if (newline !== 64 || createHash('sha256').update(json).digest('hex') !== text.slice(0, 64)) return undefined;
+  try {
+    return JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The JSON value in `file`, or undefined when it is missing, unreadable or not JSON (a cache entry that is a miss). */
 export function readJson(file: string): unknown {
   try {
