@@ -34,7 +34,6 @@ interface Table {
 }
 
 const fileOf = (dir: string, commit: string): string => join(dir, STALE_DIR, `${commit}.json`);
-const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
 
 /** The table's key: sha256 (hex) of the generated ids' key and the commit. */
 const tableKey = (generated: string, commit: string): string =>
@@ -43,7 +42,8 @@ const tableKey = (generated: string, commit: string): string =>
 /** The table kept in `dir` for `commit` under `key`, or undefined (none, unreadable, damaged, another key). */
 function readTable(dir: string, commit: string, key: string): Table | undefined {
   const table = (readSealed(fileOf(dir, commit)) ?? {}) as Partial<Table>;
-  if (table.key !== key || !isStrings(table.paths) || !isStrings(table.dirs) || !isStrings(table.stale)) return undefined;
+  // Sealed (render/cache.ts): as this code wrote it, so only its shape is looked at.
+  if (table.key !== key || !Array.isArray(table.paths) || !Array.isArray(table.dirs) || !Array.isArray(table.stale)) return undefined;
   return table as Table;
 }
 

@@ -113,7 +113,10 @@ class KeptInputs implements OverlayInputs {
   private paths: string[] | undefined;
 
   constructor(list: string, table: readonly string[], unresolved: string[], refused: string[]) {
-    [this.list, this.table, this.unresolved, this.refused] = [list, table, unresolved, refused];
+    this.list = list;
+    this.table = table;
+    this.unresolved = unresolved;
+    this.refused = refused;
   }
 
   get files(): string[] {
@@ -177,16 +180,21 @@ export function readWalks(dir: string, commit: string): Walks | undefined {
     const found = table.references[String(index)];
     return Array.isArray(found) && isStrings(found[0]) && isStrings(found[1]) ? [found[0], found[1]] : [[], []];
   };
+  const made = new Map<string, Walk>();
   return {
     get(overlay) {
+      const known = made.get(overlay);
+      if (known) return known;
       const index = position.get(overlay);
       if (index === undefined) return undefined;
-      return {
+      const walk = {
         inputs: new KeptInputs(table.files[index] ?? '', paths, ...references(index)),
         get asked() {
           return paths.filter((_, at) => indexes(askedBy[at] ?? '').includes(index));
         },
       };
+      made.set(overlay, walk);
+      return walk;
     },
     untouched(changes) {
       const touched = new Set<number>();
