@@ -299,9 +299,9 @@ export async function diffRefs(
   const headRef = head ? resolveRef(root, head) : undefined;
   changes.catch(() => undefined); // awaited by compare, or left when a side cannot be read
   const { later, settled } = ahead();
-  // The working tree's changed overlays, rendered from the disk as soon as git names the changes.
   // Kustomization files parsed, by content id (graph.ts), shared by the early renders and both sides' walks.
   const memo = new KeptRefs(options.cache);
+  // The working tree's changed overlays, rendered from the disk as soon as git names the changes.
   const early = head === undefined ? renderEarly(root, kustomize, changes, memo, options.cache) : undefined;
   if (early) void later(early.renders);
   headRef?.catch(() => undefined); // awaited after the base, whose failure is the one reported
