@@ -449,10 +449,11 @@ export function diffTrees(input: DiffInput): DiffReport {
   const changes: ObjectChange[] = [];
   const changedApps: ChangedApp[] = [];
 
+  const none: ReadonlyMap<string, KubeObject> = new Map();
   for (const { env, component } of apps) {
     const id = appId(env, component);
-    const before = baseApps.get(id)?.objects ?? new Map<string, KubeObject>();
-    const after = headApps.get(id)?.objects ?? new Map<string, KubeObject>();
+    const before = baseApps.get(id)?.objects ?? none;
+    const after = headApps.get(id)?.objects ?? none;
     const row: AppSummary = { env, component, added: 0, removed: 0, changed: 0, linesAdded: 0, linesRemoved: 0 };
     // An app equal on both sides (most of a large tree) has nothing to compare, flag or sync.
     if (before.size === 0 && after.size === 0) {
