@@ -87,7 +87,7 @@ describe('hashSides: only what the changes touch is walked and hashed', () => {
       'configMapGenerator:\n  - name: from-files\n    files:\n      - files\n',
     );
     await commit(root, 'dev/alloy names extra; dev/grafana generates from files/');
-    // AND a second kustomization file in dev/loki (kustomize refuses two), the kustomization of prod/loki replaced by a
+    // AND a second kustomization file in dev/loki (kustomize refuses two: both are inputs), the kustomization of prod/loki replaced by a
     // folder, the folder dev/alloy names (untracked), and a new file in the folder dev/grafana generates from
     writeFileSync(join(root, 'overlays/dev/loki/kustomization.yml'), 'resources: []\n');
     const replaced = 'overlays/prod/loki/kustomization.yaml';
@@ -101,7 +101,7 @@ describe('hashSides: only what the changes touch is walked and hashed', () => {
     const { sides, full } = await bothWays(root, 'HEAD');
     // THEN the answer is a full hash's
     expect(dirs(sides.headChanged)).toEqual(full.headChanged);
-    expect(full.headChanged).toEqual(['overlays/dev/alloy', 'overlays/dev/grafana', 'overlays/prod/loki']);
+    expect(full.headChanged).toEqual(['overlays/dev/alloy', 'overlays/dev/grafana', 'overlays/dev/loki', 'overlays/prod/loki']);
   });
 
   it('compares a base behind HEAD with the working tree, and two commits, with walks kept between runs', async () => {

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hashInputs, overlayHash, overlayInputs } from '../../tools/render/graph.ts';
 import { listOverlays } from '../../tools/render/overlays.ts';
 import { workingTreeSource } from '../../tools/git/source.ts';
+import { findKustomize, renderObjects } from '../../tools/render/kustomize.ts';
 import { REPO_ROOT } from '../support/repo.ts';
 import { overlayDirs } from '../support/catalog.ts';
 
@@ -125,6 +126,17 @@ describe('changed overlays on the real kustomization graph', () => {
     const after = await hashes(root);
     // THEN
     expect([...after].filter(([dir, hash]) => before.get(dir) !== hash).map(([dir]) => dir)).toEqual(['overlays/prod/loki']);
+  });
+
+  it('a second kustomization file beside the first changes the hash of that overlay: kustomize refuses the folder, and no render is reused', async () => {
+    const root = checkout();
+    const before = await hashes(root);
+    // WHEN dev/loki gets a kustomization.yml beside its kustomization.yaml
+    cpSync(join(root, 'overlays/dev/loki/kustomization.yaml'), join(root, 'overlays/dev/loki/kustomization.yml'));
+    const after = await hashes(root);
+    // THEN its hash alone changes, as kustomize's answer does: it refuses a folder with two
+    expect([...after].filter(([dir, hash]) => before.get(dir) !== hash).map(([dir]) => dir)).toEqual(['overlays/dev/loki']);
+    await expect(renderObjects(await findKustomize(), join(root, 'overlays/dev/loki'))).rejects.toThrow(/multiple kustomization files/i);
   });
 
   it('equal inputs hash equal in two checkouts at different places (base and head of a diff)', async () => {

@@ -275,17 +275,21 @@ export async function overlayInputs(source: InputSource, dir: string, memo: Refs
   const visit = async (kustomizationDir: string): Promise<void> => {
     if (visited.has(kustomizationDir)) return;
     visited.add(kustomizationDir);
-    const name = KUSTOMIZATION_NAMES.find((n) => source.kind(posix.join(kustomizationDir, n)) === 'file');
-    if (!name) {
+    // Every name is asked about: kustomize refuses a folder with more than one ("Found multiple kustomization
+    // files", api/konfig RecognizedKustomizationFileNames), so each found is an input and a second one changes
+    // the hash; the render kustomize then refuses is not taken from the cache under the first one's.
+    const found = KUSTOMIZATION_NAMES.map((n) => posix.join(kustomizationDir, n)).filter((path) => source.kind(path) === 'file');
+    const [file] = found;
+    if (file === undefined) {
       unresolved.add(`${kustomizationDir}: no kustomization file`);
       return;
     }
-    const file = posix.join(kustomizationDir, name);
-    if (source.outside?.(file)) {
-      refused.add(`${file}: ${REFUSED_OUTSIDE}`);
+    const outside = found.find((path) => source.outside?.(path));
+    if (outside !== undefined) {
+      refused.add(`${outside}: ${REFUSED_OUTSIDE}`);
       return;
     }
-    files.add(file);
+    for (const path of found) files.add(path);
     const refs = await parsed(file, '', kustomizationRefs);
     if (!refs) return;
     for (const ref of refs.resources) {
