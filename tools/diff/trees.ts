@@ -124,7 +124,7 @@ export async function withCheckouts<T>(
           const checkout = workingTree(root, format, changedTreeSource(tree, changed, disk));
           return {
             ...checkout,
-            listOverlays: () => changedOverlays(tree, changed, disk, checkout.listOverlays),
+            listOverlays: () => changedOverlays(tree, changed, checkout.source, checkout.listOverlays),
             // As the rest of this side: no file git ignores (the disk's listing would add them, apps-kept.ts assumes none).
             appFiles: () => appFilesOf(checkout.source),
           };

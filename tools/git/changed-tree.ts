@@ -46,25 +46,32 @@ export function changedTreeSource(tree: GitTree, changes: Changes, disk: InputSo
 
 /**
  * The overlays of the working tree (`overlays/<env>/<component>` folders) read as `tree` plus `changes`:
- * the commit's, with the few a change lies in (or is) looked up on `disk`, the working tree. A change
- * to `overlays/` itself or to an environment folder (a new one, untracked) lists them all from `disk`
- * (`listDisk`). A folder git does not see (empty, or holding only files git ignores) is no overlay: a
- * commit of the working tree would not hold it.
+ * the commit's, with the few a change lies in (or is) looked up in `source` (the working tree as
+ * changedTreeSource reads it). A change to `overlays/` itself or to an environment folder (a new one,
+ * untracked) lists them all from the disk (`listDisk`). A folder git does not see (empty, or holding
+ * only files git ignores) is no overlay: a commit of the working tree would not hold it.
  */
 export async function changedOverlays(
   tree: GitTree,
   changes: Changes,
-  disk: InputSource,
+  source: InputSource,
   listDisk: () => Promise<OverlayRef[]>,
 ): Promise<OverlayRef[]> {
+  // Untouched, the commit answers; touched, whether any file git sees is left under it (a folder emptied of its files is none).
+  const seen = async (dir: string): Promise<boolean> =>
+    changes.touches(dir) ? (await source.filesUnder(dir)).length > 0 : tree.dirs.has(dir);
   const overlays = new Map(treeOverlays(tree).map((overlay) => [overlay.dir, overlay]));
   for (const changed of [...changes.paths, ...changes.dirs]) {
     const parts = changed.split('/');
     if (parts[0] !== 'overlays') continue;
     const [, env, component] = parts;
-    if (env === undefined || component === undefined) return listDisk();
+    if (env === undefined || component === undefined) {
+      const listed = await listDisk();
+      const held = await Promise.all(listed.map((overlay) => seen(overlay.dir)));
+      return listed.filter((_, index) => held[index]);
+    }
     const dir = `overlays/${env}/${component}`;
-    if (disk.kind(dir) === 'dir') overlays.set(dir, { env, component, dir });
+    if (await seen(dir)) overlays.set(dir, { env, component, dir });
     else overlays.delete(dir);
   }
   return [...overlays.values()].sort(byOverlay);
