@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { changedPaths, Changes } from '../../tools/git/changes.ts';
 import { workingTreeSource } from '../../tools/git/source.ts';
 import { readGitTree } from '../../tools/git/tree.ts';
 import { resolveRef } from '../../tools/git/worktree.ts';
-import { committedCopy } from '../support/git.ts';
+import { committedCopy, scratch } from '../support/git.ts';
 
 describe('the working tree as a commit plus what git reports changed', () => {
   it('answers every question as the disk does: changed, staged, deleted, untracked, a file that became a folder', async () => {
@@ -90,6 +90,10 @@ describe('the working tree as a commit plus what git reports changed', () => {
     mkdirSync(join(root, 'overlays/prod/alloy'));
     rmSync(join(root, 'overlays/dev/minio'), { recursive: true });
     writeFileSync(join(root, 'overlays/dev/minio'), 'a file now\n');
+    const outside = scratch('obs-outside-');
+    writeFileSync(join(outside, 'kustomization.yaml'), 'resources: []\n');
+    mkdirSync(join(root, 'overlays/dev/linked'));
+    symlinkSync(join(outside, 'kustomization.yaml'), join(root, 'overlays/dev/linked/kustomization.yaml'));
     rmSync(join(root, 'overlays/dev/platform'), { recursive: true });
     mkdirSync(join(root, 'overlays/dev/platform/.cache'), { recursive: true });
     writeFileSync(join(root, 'overlays/dev/platform/.cache/ignored.yaml'), 'ignored\n');
@@ -98,6 +102,8 @@ describe('the working tree as a commit plus what git reports changed', () => {
     const listed = await overlaysNow();
     expect(listed).toEqual(await committable(unseen));
     expect(listed.map((overlay) => overlay.dir)).toContain('overlays/dev/fresh');
+    // (a folder holding only a link that leads out is one: a commit would hold the link, and the render refuses it)
+    expect(listed.map((overlay) => overlay.dir)).toContain('overlays/dev/linked');
     expect(listed.map((overlay) => overlay.dir)).not.toContain('overlays/prod/loki');
     // WHEN a new environment folder is there too (one untracked folder to git), and an empty folder beside the overlays
     mkdirSync(join(root, 'overlays/qa/loki'), { recursive: true });

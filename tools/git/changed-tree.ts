@@ -57,9 +57,16 @@ export async function changedOverlays(
   source: InputSource,
   listDisk: () => Promise<OverlayRef[]>,
 ): Promise<OverlayRef[]> {
-  // Untouched, the commit answers; touched, whether any file git sees is left under it (a folder emptied of its files is none).
-  const seen = async (dir: string): Promise<boolean> =>
-    changes.touches(dir) ? (await source.filesUnder(dir)).length > 0 : tree.dirs.has(dir);
+  // Untouched, the commit answers. Touched: a folder holding a path git names (untracked or changed: a link leading out
+  // too, which a commit would hold and the render refuses), or a file the commit or the disk has under it; an emptied folder is none.
+  const seen = async (dir: string): Promise<boolean> => {
+    if (!changes.touches(dir)) return tree.dirs.has(dir);
+    if (source.kind(dir) !== 'dir') return false;
+    const named = [...changes.paths, ...changes.dirs].some(
+      (path) => (path === dir || path.startsWith(`${dir}/`)) && source.kind(path) !== 'none',
+    );
+    return named || (await source.filesUnder(dir)).length > 0;
+  };
   const overlays = new Map(treeOverlays(tree).map((overlay) => [overlay.dir, overlay]));
   for (const changed of [...changes.paths, ...changes.dirs]) {
     const parts = changed.split('/');
