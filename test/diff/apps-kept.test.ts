@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { diffRefs } from '../../tools/diff/run.ts';
@@ -56,5 +56,27 @@ describe("the base commit's apps/ kept for a working tree that leaves apps/ alon
     writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), facts: 'none' }));
     expect(await reportOf(root, true)).toEqual(uncached);
     expect(existsSync(file)).toBe(true);
+  });
+
+  it('a file git ignores under apps/ is on neither side, kept or not: the base keeps the waves its commit holds', async () => {
+    // GIVEN a working tree that changes an overlay, and an Application file under apps/ that git ignores (excluded locally)
+    const root = await repository();
+    edit(root, 'overlays/dev/grafana/kustomization.yaml', 'resources:', 'commonLabels:\n  team: observability\nresources:');
+    writeFileSync(join(root, '.git/info/exclude'), 'apps/local.yaml\n');
+    const committed = readFileSync(join(root, 'apps/dev.applicationset.yaml'), 'utf8');
+    const local = committed
+      .replace('name: observability-dev', 'name: observability-dev-local')
+      .replace(/(component: grafana\n\s+wave: )"3"/, '$1"0"');
+    expect(local).toContain('wave: "0"');
+    writeFileSync(join(root, 'apps/local.yaml'), local);
+    // WHEN it is diffed without the cache, and twice with it (the second reads the kept base's apps/)
+    const uncached = await reportOf(root, false);
+    const [first, second] = [await reportOf(root, true), await reportOf(root, true)];
+    // THEN every report is the one of the working tree without the ignored file (a commit of it would not hold it)
+    rmSync(join(root, 'apps/local.yaml'));
+    const without = await reportOf(root, false);
+    expect(uncached).toEqual(without);
+    expect(first).toEqual(without);
+    expect(second).toEqual(without);
   });
 });

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, chmodSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { simpleGit } from 'simple-git';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { diffRefs } from '../../tools/diff/run.ts';
 import { findKustomize, type Kustomize } from '../../tools/render/kustomize.ts';
@@ -78,6 +79,32 @@ describe('diffRefs when it fails: nothing left running, the base named first', (
       // WHEN the working tree is diffed against a ref that does not exist
       const failure = await diffRefs(root, real, 'no-such-base').then(() => '', String);
       // THEN it fails naming the ref, after the status it started has ended
+      expect(failure).toContain('no-such-base');
+    } finally {
+      process.env['PATH'] = path;
+    }
+    const lines = existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+    expect(lines).toEqual(['start', 'end']);
+  }, 30_000);
+
+  it("waits for the head ref's git when the base ref is bad", async () => {
+    // GIVEN git behind a wrapper that notes when resolving the head ref starts and ends, and waits a while before it runs
+    const root = await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\n' });
+    await simpleGit(root).raw(['branch', 'slow-head']);
+    const bin = scratch('obs-git-');
+    const log = join(bin, 'rev-parse.log');
+    const git = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    writeFileSync(
+      join(bin, 'git'),
+      `#!/bin/sh\ncase " $* " in *" rev-parse "*slow-head*) echo start >> "${log}"; sleep 2; "${git}" "$@"; code=$?; echo end >> "${log}"; exit $code;; esac\nexec "${git}" "$@"\n`,
+    );
+    chmodSync(join(bin, 'git'), 0o755);
+    const path = process.env['PATH'];
+    process.env['PATH'] = `${bin}:${path}`;
+    try {
+      // WHEN a good head ref is diffed against a base ref that does not exist
+      const failure = await diffRefs(root, real, 'no-such-base', 'slow-head').then(() => '', String);
+      // THEN it fails naming the base, after the head's rev-parse has ended
       expect(failure).toContain('no-such-base');
     } finally {
       process.env['PATH'] = path;

@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,21 @@ function replace(root: string, path: string, from: string, to: string): void {
 }
 
 describe('diffRefs renders only the overlays whose inputs differ', () => {
+  it("an overlay emptied of its files but its folder left is gone, as in a commit of the working tree (not the head's render failure)", async () => {
+    // GIVEN a working tree where every file of the dev Grafana overlay is deleted and its empty folder left
+    const root = await repository();
+    const base = (await simpleGit(root).revparse(['HEAD'])).trim();
+    rmSync(join(root, 'overlays/dev/grafana'), { recursive: true });
+    mkdirSync(join(root, 'overlays/dev/grafana'));
+    // WHEN it is diffed against HEAD
+    const { report } = await diffRefs(root, real, base);
+    // THEN the changes are those of a commit of the working tree: the overlay's objects removed
+    await simpleGit(root).add('.').commit('grafana removed');
+    const committed = (await diffRefs(root, real, base, 'HEAD')).report;
+    expect(report.changes).toEqual(committed.changes);
+    expect(report.changes.filter((change) => change.env === 'dev' && change.component === 'grafana').length).toBeGreaterThan(0);
+  });
+
   it('an overlay-only change renders that overlay on each side, lists every other app as unchanged', async () => {
     // GIVEN a working tree where only the dev Loki overlay changes, and no cache
     const root = await repository();

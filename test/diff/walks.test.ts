@@ -1,12 +1,48 @@
 import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sealed } from '../../tools/render/cache.ts';
 import { readWalks, walkOverlays, walksOf, writeWalks } from '../../tools/diff/walks.ts';
 import { Changes } from '../../tools/git/changes.ts';
 import { workingTree } from '../../tools/git/checkout.ts';
 import { committedCopy, scratch } from '../support/git.ts';
 
 describe('the base commit walks kept between runs', () => {
+  it("keeps a walk's refused references, and a table whose references are damaged is not read (a refusal would be lost)", async () => {
+    // GIVEN the walks of the repository's overlays, one of which refused a reference
+    const root = await committedCopy(['base', 'overlays', 'apps']);
+    const checkout = workingTree(root);
+    const walks = await walkOverlays(checkout, await checkout.listOverlays(), new Map());
+    const loki = walks.get('overlays/dev/loki');
+    if (!loki) throw new Error('no walk of overlays/dev/loki');
+    const refused = ['overlays/dev/loki/kustomization.yaml: https://example.invalid/x a remote reference'];
+    walks.set('overlays/dev/loki', { ...loki, inputs: { ...loki.inputs, refused } });
+    // WHEN they are kept and read back
+    const cache = scratch('obs-walks-');
+    const commit = 'c'.repeat(40);
+    await writeWalks(cache, commit, walks);
+    // THEN the refusal is read back
+    expect(readWalks(cache, commit)?.get('overlays/dev/loki')?.inputs.refused).toEqual(refused);
+    // AND a table whose references are damaged (a refusal not a string, an entry cut short, an overlay index past the
+    // overlays) is not read, even sealed with its checksum
+    const file = join(cache, 'walks', `${commit}.json`);
+    const text = readFileSync(file, 'utf8');
+    const table = JSON.parse(text.slice(text.indexOf('\n') + 1));
+    const at = String(table.overlays.indexOf('overlays/dev/loki'));
+    expect(table.references[at]).toEqual([[], refused]);
+    for (const references of [
+      { [at]: [[], [42]] },
+      { [at]: [[]] },
+      { [at]: 'refused' },
+      { ...table.references, [table.overlays.length]: [[], []] },
+    ]) {
+      writeFileSync(file, sealed({ ...table, references }));
+      expect(readWalks(cache, commit)).toBeUndefined();
+    }
+    writeFileSync(file, sealed(table));
+    expect(readWalks(cache, commit)?.get('overlays/dev/loki')?.inputs.refused).toEqual(refused);
+  });
+
   it('reads back what it kept, and nothing damaged, of another commit, or pruned', async () => {
     // GIVEN the walks of the repository's overlays, with every path each walk asked about
     const root = await committedCopy(['base', 'overlays', 'apps']);

@@ -8,7 +8,7 @@ import { changedPaths, Changes } from '../../tools/git/changes.ts';
 import { workingTreeSource } from '../../tools/git/source.ts';
 import { readGitTree } from '../../tools/git/tree.ts';
 import { resolveRef } from '../../tools/git/worktree.ts';
-import { committedCopy } from '../support/git.ts';
+import { committedCopy, scratch } from '../support/git.ts';
 
 describe('the working tree as a commit plus what git reports changed', () => {
   it('answers every question as the disk does: changed, staged, deleted, untracked, a file that became a folder', async () => {
@@ -73,30 +73,48 @@ describe('the working tree as a commit plus what git reports changed', () => {
     const sha = await resolveRef(root, 'HEAD');
     const overlaysNow = async () => {
       const changes = await changedPaths(root, sha);
-      return changedOverlays(await readGitTree(root, sha), changes, folderOnDisk(root), () => listOverlays(root));
+      const tree = await readGitTree(root, sha);
+      const source = changedTreeSource(tree, changes, workingTreeSource(root));
+      return changedOverlays(tree, changes, source, folderOnDisk(root), () => listOverlays(root));
     };
+    // The folders a commit of the working tree would hold: those on disk but the few git does not see (named by each step)
+    const committable = async (unseen: readonly string[]) => (await listOverlays(root)).filter((overlay) => !unseen.includes(overlay.dir));
     // THEN an unchanged tree lists what the disk lists
     expect(await overlaysNow()).toEqual(await listOverlays(root));
-    // WHEN an overlay is new, one deleted, one has its files deleted but its folder left, one is now a file
+    // WHEN an overlay is new, one deleted, one has its kustomization deleted, one all its files but its folder left,
+    // one is now a file, one holds only a file git ignores
     mkdirSync(join(root, 'overlays/dev/fresh'));
     writeFileSync(join(root, 'overlays/dev/fresh/kustomization.yaml'), 'resources: []\n');
     rmSync(join(root, 'overlays/prod/loki'), { recursive: true });
     rmSync(join(root, 'overlays/prod/grafana/kustomization.yaml'));
+    rmSync(join(root, 'overlays/prod/alloy'), { recursive: true });
+    mkdirSync(join(root, 'overlays/prod/alloy'));
     rmSync(join(root, 'overlays/dev/minio'), { recursive: true });
     writeFileSync(join(root, 'overlays/dev/minio'), 'a file now\n');
-    // THEN each is listed as the disk holds it
+    const outside = scratch('obs-outside-');
+    writeFileSync(join(outside, 'kustomization.yaml'), 'resources: []\n');
+    mkdirSync(join(root, 'overlays/dev/linked'));
+    symlinkSync(join(outside, 'kustomization.yaml'), join(root, 'overlays/dev/linked/kustomization.yaml'));
+    rmSync(join(root, 'overlays/dev/platform'), { recursive: true });
+    mkdirSync(join(root, 'overlays/dev/platform/.cache'), { recursive: true });
+    writeFileSync(join(root, 'overlays/dev/platform/.cache/ignored.yaml'), 'ignored\n');
+    // THEN each is listed as git sees it on the disk: the emptied folder and the ignored file's folder are no overlays
+    const unseen = ['overlays/prod/alloy', 'overlays/dev/platform'];
     const listed = await overlaysNow();
-    expect(listed).toEqual(await listOverlays(root));
+    expect(listed).toEqual(await committable(unseen));
     expect(listed.map((overlay) => overlay.dir)).toContain('overlays/dev/fresh');
+    // (a folder holding only a link that leads out is one: a commit would hold the link, and the render refuses it)
+    expect(listed.map((overlay) => overlay.dir)).toContain('overlays/dev/linked');
     expect(listed.map((overlay) => overlay.dir)).not.toContain('overlays/prod/loki');
     // WHEN a new overlay is a link to another's folder (a listing of the working tree passes links by)
-    symlinkSync(join(root, 'overlays/dev/loki'), join(root, 'overlays/dev/linked'));
-    expect(await overlaysNow()).toEqual(await listOverlays(root));
-    // WHEN a new environment folder is there too (one untracked folder to git)
+    symlinkSync(join(root, 'overlays/dev/loki'), join(root, 'overlays/dev/aliased'));
+    expect(await overlaysNow()).toEqual(await committable(unseen));
+    // WHEN a new environment folder is there too (one untracked folder to git), and an empty folder beside the overlays
     mkdirSync(join(root, 'overlays/qa/loki'), { recursive: true });
     writeFileSync(join(root, 'overlays/qa/loki/kustomization.yaml'), 'resources: []\n');
-    // THEN it is listed from the disk
-    expect(await overlaysNow()).toEqual(await listOverlays(root));
+    mkdirSync(join(root, 'overlays/prod/tempo'));
+    // THEN it is listed from the disk, the folders git does not see left out
+    expect(await overlaysNow()).toEqual(await committable([...unseen, 'overlays/prod/tempo']));
     expect((await overlaysNow()).map((overlay) => overlay.dir)).toContain('overlays/qa/loki');
   });
 });

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import {
   appendFileSync,
+  chmodSync,
   existsSync,
   mkdirSync,
   readFileSync,
@@ -287,5 +288,34 @@ describe("the index entries git status does not look at, kept beside the index's
     expect(left.filter((name) => name.endsWith('.unwatched'))).toEqual(
       left.filter((name) => !name.endsWith('.unwatched')).map((n) => `${n}.unwatched`),
     );
+  });
+
+  it('keeps no list the index changed under while git listed it: the index may come back to the content the copy is named by', async () => {
+    // GIVEN a repository with an entry flagged assume-unchanged, and a folder for the private copy
+    const root = await committedCopy(['base'], { '.gitignore': '.cache/\n' });
+    const copies = join(root, '.cache/index');
+    const flagged = 'base/loki/kustomization.yaml';
+    run(root, 'update-index', '--assume-unchanged', flagged);
+    // AND git behind a wrapper that clears the flag (another process writing the index) just before `ls-files` lists the entries
+    const bin = scratch('obs-git-');
+    const git = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    writeFileSync(
+      join(bin, 'git'),
+      `#!/bin/sh\ncase " $* " in *" ls-files "*) "${git}" update-index --no-assume-unchanged ${flagged};; esac\nexec "${git}" "$@"\n`,
+    );
+    chmodSync(join(bin, 'git'), 0o755);
+    const path = process.env['PATH'];
+    process.env['PATH'] = `${bin}:${path}`;
+    try {
+      // WHEN git status runs on the copy while the index changes under the listing
+      await gitStatus(root, copies, { unwatched: true });
+    } finally {
+      process.env['PATH'] = path;
+    }
+    // AND the flag is set again: the index holds the bytes the copy was named by
+    run(root, 'update-index', '--assume-unchanged', flagged);
+    // THEN the flagged entry is listed, as git lists it from the index itself
+    expect(run(root, 'ls-files', '-v', flagged)).toMatch(/^h /);
+    expect((await gitStatus(root, copies, { unwatched: true }))?.unwatched).toEqual([flagged]);
   });
 });

@@ -305,7 +305,11 @@ export async function diffRefs(
   const early = head === undefined ? renderEarly(root, kustomize, changes, memo, options.cache) : undefined;
   if (early) void later(early.renders);
   headRef?.catch(() => undefined); // awaited after the base, whose failure is the one reported
-  const refs = async () => [await baseRef, headRef ? await headRef : 'working tree'] as const;
+  // Both refs resolved or failed before either failure is reported (the base's first): no rev-parse is left running.
+  const refs = async () => {
+    await Promise.allSettled([baseRef, headRef]);
+    return [await baseRef, headRef ? await headRef : 'working tree'] as const;
+  };
   // A failure before compare (a ref, a side that cannot be opened) waits for the work started ahead.
   const failed = async (error: unknown): Promise<never> => {
     await settled();

@@ -1,5 +1,5 @@
 import { catalog as currentCatalog, type Catalog } from '../catalog/index.ts';
-import { argoObjects } from '../argocd/app-files.ts';
+import { APP_FILE, argoObjects } from '../argocd/app-files.ts';
 import { applicationFacts, type AppFacts } from '../argocd/facts.ts';
 import { isGenerated, OUTPUT_DIRS } from '../generate/layout.ts';
 import { stalePathsOf } from '../generate/stale.ts';
@@ -53,6 +53,13 @@ export function factsOfOverlays(facts: ReadonlyMap<string, AppFacts>, overlays: 
       return found ? [[`${overlay.env}/${overlay.component}`, found] as const] : [];
     }),
   );
+}
+
+/** The Argo CD objects' files (`apps/*.yaml`, APP_FILE) that `source` holds, by repository-relative path. */
+async function appFilesOf(source: InputSource): Promise<Map<string, string>> {
+  const paths = (await source.filesUnder('apps')).filter((path) => APP_FILE.test(path)).sort();
+  const texts = await Promise.all(paths.map(async (path) => (await source.bytes(path))?.toString('utf8') ?? ''));
+  return new Map(paths.map((path, index) => [path, texts[index] as string]));
 }
 
 /** One side of a diff, ready to open: the working tree (its index read), or a commit's files listed. */
@@ -115,7 +122,12 @@ export async function withCheckouts<T>(
           if (!('files' in tree) || tree.hasLinks) return openWorkingTree(root, format);
           const disk = workingTreeSource(root, format);
           const checkout = workingTree(root, format, changedTreeSource(tree, changed, disk));
-          return { ...checkout, listOverlays: () => changedOverlays(tree, changed, folderOnDisk(root), checkout.listOverlays) };
+          return {
+            ...checkout,
+            listOverlays: () => changedOverlays(tree, changed, checkout.source, folderOnDisk(root), checkout.listOverlays),
+            // As the rest of this side: no file git ignores (the disk's listing would add them, apps-kept.ts assumes none).
+            appFiles: () => appFilesOf(checkout.source),
+          };
         })
       : prepare(root, head, format);
   baseSide.catch(() => undefined); // awaited after the head

@@ -145,6 +145,16 @@ function touchedIndexes(paths: readonly string[], changes: Changes): Set<number>
   return touched;
 }
 
+/**
+ * Whether every entry of `references` is an overlay's index below `count` with two lists of strings: an
+ * entry that is not would lose a refused reference, which the head must be stopped by (refuseEscapes).
+ */
+const validReferences = (references: object, count: number): boolean =>
+  Object.entries(references).every(
+    ([index, entry]) =>
+      /^(0|[1-9][0-9]*)$/.test(index) && Number(index) < count && Array.isArray(entry) && entry.length === 2 && entry.every(isStrings),
+  );
+
 /** Whether `table` has the shape written for `code` and `commit` (the lists' contents are checked as they are read). */
 function isTable(table: Partial<Table>, code: string, commit: string): table is Table {
   return (
@@ -157,7 +167,9 @@ function isTable(table: Partial<Table>, code: string, commit: string): table is 
     isStrings(table.files) &&
     table.files.length === table.overlays.length &&
     typeof table.references === 'object' &&
-    table.references !== null
+    table.references !== null &&
+    !Array.isArray(table.references) &&
+    validReferences(table.references, table.overlays.length)
   );
 }
 
@@ -166,7 +178,7 @@ function isTable(table: Partial<Table>, code: string, commit: string): table is 
  * unreadable or another code's. Read as kept: the paths the changes touch are found by binary search
  * and only their lines of `askedBy` read; a walk's files are made paths only when read. The table is
  * sealed with its checksum (render/cache.ts `sealed`): one damaged or edited is not read, and one
- * read is as this code wrote it, so its entries are not checked one by one.
+ * read is as this code wrote it, so its entries are not checked one by one (only its shape).
  */
 export function readWalks(dir: string, commit: string): Walks | undefined {
   const code = runningCodeState(dir);
@@ -176,10 +188,7 @@ export function readWalks(dir: string, commit: string): Walks | undefined {
   const overlays = table.overlays;
   if (paths.length !== table.count || askedBy.length !== table.count) return undefined;
   const position = new Map(overlays.map((overlay, index) => [overlay, index]));
-  const references = (index: number): [string[], string[]] => {
-    const found = table.references[String(index)];
-    return Array.isArray(found) && isStrings(found[0]) && isStrings(found[1]) ? [found[0], found[1]] : [[], []];
-  };
+  const references = (index: number): [string[], string[]] => table.references[String(index)] ?? [[], []];
   const made = new Map<string, Walk>();
   return {
     get(overlay) {

@@ -57,25 +57,41 @@ export const folderOnDisk =
 
 /**
  * The overlays of the working tree (`overlays/<env>/<component>` folders) read as `tree` plus `changes`:
- * the commit's, with the few a change lies in (or is) looked up on the disk (`isFolder`, folderOnDisk).
- * A change to `overlays/` itself or to an environment folder (a new one, untracked) lists them all from
- * the disk (`listDisk`). A folder git does not see (empty, or holding only files git ignores) is no
- * overlay: a commit of the working tree would not hold it.
+ * the commit's, with the few a change lies in (or is) looked up in `source` (the working tree as
+ * changedTreeSource reads it) and on the disk (`isFolder`, folderOnDisk: a folder, not a link to one, as
+ * a listing of the working tree finds them). A change to `overlays/` itself or to an environment folder
+ * (a new one, untracked) lists them all from the disk (`listDisk`). A folder git does not see (empty, or
+ * holding only files git ignores) is no overlay: a commit of the working tree would not hold it.
  */
 export async function changedOverlays(
   tree: GitTree,
   changes: Changes,
+  source: InputSource,
   isFolder: (dir: string) => boolean,
   listDisk: () => Promise<OverlayRef[]>,
 ): Promise<OverlayRef[]> {
+  // Untouched, the commit answers. Touched: a folder holding a path git names (untracked or changed: a link leading out
+  // too, which a commit would hold and the render refuses), or a file the commit or the disk has under it; an emptied folder is none.
+  const seen = async (dir: string): Promise<boolean> => {
+    if (!changes.touches(dir)) return tree.dirs.has(dir);
+    if (!isFolder(dir)) return false;
+    const named = [...changes.paths, ...changes.dirs].some(
+      (path) => (path === dir || path.startsWith(`${dir}/`)) && source.kind(path) !== 'none',
+    );
+    return named || (await source.filesUnder(dir)).length > 0;
+  };
   const overlays = new Set(tree.overlayDirs());
   for (const changed of [...changes.paths, ...changes.dirs]) {
     const parts = changed.split('/');
     if (parts[0] !== 'overlays') continue;
     const [, env, component] = parts;
-    if (env === undefined || component === undefined) return listDisk();
+    if (env === undefined || component === undefined) {
+      const listed = await listDisk();
+      const held = await Promise.all(listed.map((overlay) => seen(overlay.dir)));
+      return listed.filter((_, index) => held[index]);
+    }
     const dir = `overlays/${env}/${component}`;
-    if (isFolder(dir)) overlays.add(dir);
+    if (await seen(dir)) overlays.add(dir);
     else overlays.delete(dir);
   }
   return overlaysOf(overlays);

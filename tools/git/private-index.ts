@@ -19,7 +19,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { gitOutputIfAny } from './exec.ts';
 
 /** Where a working tree's paths start, and the index git reads for it (undefined: none a copy can stand in for). */
@@ -148,6 +148,26 @@ export function privateIndex(index: string, dir: string): PrivateIndex | undefin
     return { path, seeded: true };
   } catch {
     return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Whether the index file `index` still holds the content its copy `copy` was named by (privateIndex):
+ * false once it changed (a command of another process wrote it), or when it cannot be read.
+ */
+export function holdsCopied(index: string, copy: PrivateIndex): boolean {
+  let fd: number;
+  try {
+    fd = openSync(index, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    return basename(copy.path) === `${COPY_PREFIX}${contentName(fd, Number(fstatSync(fd).size))}`;
+  } catch {
+    return false;
   } finally {
     closeSync(fd);
   }

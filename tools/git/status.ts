@@ -8,7 +8,15 @@ import { readFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { gitOutputIfAny } from './exec.ts';
-import { discardPrivateIndex, type IndexLocation, indexLocation, locationAtTop, privateIndex, type PrivateIndex } from './private-index.ts';
+import {
+  discardPrivateIndex,
+  holdsCopied,
+  type IndexLocation,
+  indexLocation,
+  locationAtTop,
+  privateIndex,
+  type PrivateIndex,
+} from './private-index.ts';
 
 const git = gitOutputIfAny;
 
@@ -50,11 +58,13 @@ const unwatchedFile = (copy: PrivateIndex): string => `${copy.path}.unwatched`;
 
 /**
  * The index entries git status does not look at on disk (unwatchedPaths), as `git ls-files -v` finds
- * them in `top`'s index. They are flags of the index itself, so with a private copy (named by the
- * index's content) they are kept beside it and read from there while the index is the same.
+ * them in `location`'s index. They are flags of the index itself, so with a private copy (named by the
+ * index's content) they are kept beside it and read from there while the index is the same; a list the
+ * index changed under (between the copy and git's reading) is not kept, as it may be another content's.
  * @returns undefined when git fails
  */
-async function unwatchedEntries(top: string, copy: PrivateIndex | undefined): Promise<string[] | undefined> {
+async function unwatchedEntries(location: IndexLocation, copy: PrivateIndex | undefined): Promise<string[] | undefined> {
+  const top = location.top;
   if (copy) {
     try {
       const kept: unknown = JSON.parse(readFileSync(unwatchedFile(copy), 'utf8'));
@@ -66,7 +76,7 @@ async function unwatchedEntries(top: string, copy: PrivateIndex | undefined): Pr
   const listed = await git(top, ['ls-files', '-v', '-z']);
   if (listed === undefined) return undefined;
   const paths = unwatchedPaths(listed);
-  if (copy) {
+  if (copy && location.index !== undefined && holdsCopied(location.index, copy)) {
     // Written whole (a temporary renamed into place); one that cannot be written is only a saving lost.
     const temporary = `${unwatchedFile(copy)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     await writeFile(temporary, JSON.stringify(paths))
@@ -100,7 +110,7 @@ async function statusText(location: IndexLocation, copies: string | undefined, u
   const settings = copy ? ['-c', 'core.splitIndex=false', ...(copy.seeded ? ['-c', 'core.untrackedCache=true'] : [])] : [];
   // git status first (what the caller waits for), then the entries beside it.
   const onCopy = copy ? git(location.top, [...settings, ...STATUS], env) : Promise.resolve(undefined);
-  const entries = unwatched ? unwatchedEntries(location.top, copy) : Promise.resolve(undefined);
+  const entries = unwatched ? unwatchedEntries(location, copy) : Promise.resolve(undefined);
   const withEntries = async (found: Omit<StatusText, 'unwatched'>): Promise<StatusText> => {
     const paths = await entries;
     return paths === undefined ? found : { ...found, unwatched: paths };
