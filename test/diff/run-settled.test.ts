@@ -65,25 +65,10 @@ describe('diffRefs when it fails: nothing left running, the base named first', (
   it('waits for git status when the base ref is bad', async () => {
     // GIVEN git behind a wrapper that notes when each `git status` starts and ends, and waits a while before it runs
     const root = await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\n' });
-    const bin = scratch('obs-git-');
-    const log = join(bin, 'status.log');
-    const git = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
-    writeFileSync(
-      join(bin, 'git'),
-      `#!/bin/sh\ncase " $* " in *" status "*) echo start >> "${log}"; sleep 2; "${git}" "$@"; code=$?; echo end >> "${log}"; exit $code;; esac\nexec "${git}" "$@"\n`,
-    );
-    chmodSync(join(bin, 'git'), 0o755);
-    const path = process.env['PATH'];
-    process.env['PATH'] = `${bin}:${path}`;
-    try {
-      // WHEN the working tree is diffed against a ref that does not exist
-      const failure = await diffRefs(root, real, 'no-such-base').then(() => '', String);
-      // THEN it fails naming the ref, after the status it started has ended
-      expect(failure).toContain('no-such-base');
-    } finally {
-      process.env['PATH'] = path;
-    }
-    const lines = existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+    // WHEN the working tree is diffed against a ref that does not exist
+    const { failure, lines } = await withSlowGit('*" status "*', () => diffRefs(root, real, 'no-such-base'));
+    // THEN it fails naming the ref, after the status it started has ended
+    expect(failure).toContain('no-such-base');
     expect(lines).toEqual(['start', 'end']);
   }, 30_000);
 
@@ -91,25 +76,35 @@ describe('diffRefs when it fails: nothing left running, the base named first', (
     // GIVEN git behind a wrapper that notes when resolving the head ref starts and ends, and waits a while before it runs
     const root = await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\n' });
     await simpleGit(root).raw(['branch', 'slow-head']);
-    const bin = scratch('obs-git-');
-    const log = join(bin, 'rev-parse.log');
-    const git = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
-    writeFileSync(
-      join(bin, 'git'),
-      `#!/bin/sh\ncase " $* " in *" rev-parse "*slow-head*) echo start >> "${log}"; sleep 2; "${git}" "$@"; code=$?; echo end >> "${log}"; exit $code;; esac\nexec "${git}" "$@"\n`,
-    );
-    chmodSync(join(bin, 'git'), 0o755);
-    const path = process.env['PATH'];
-    process.env['PATH'] = `${bin}:${path}`;
-    try {
-      // WHEN a good head ref is diffed against a base ref that does not exist
-      const failure = await diffRefs(root, real, 'no-such-base', 'slow-head').then(() => '', String);
-      // THEN it fails naming the base, after the head's rev-parse has ended
-      expect(failure).toContain('no-such-base');
-    } finally {
-      process.env['PATH'] = path;
-    }
-    const lines = existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+    // WHEN a good head ref is diffed against a base ref that does not exist
+    const { failure, lines } = await withSlowGit('*" rev-parse "*slow-head*', () => diffRefs(root, real, 'no-such-base', 'slow-head'));
+    // THEN it fails naming the base, after the head's rev-parse has ended
+    expect(failure).toContain('no-such-base');
     expect(lines).toEqual(['start', 'end']);
   }, 30_000);
 });
+
+/**
+ * Runs `run` with git behind a wrapper that, for a command line matching the shell `case` pattern
+ * `pattern`, notes when it starts and ends and waits two seconds before it runs: the failure `run` ends
+ * with ('' when none), and the lines noted once it has.
+ */
+async function withSlowGit(pattern: string, run: () => Promise<unknown>): Promise<{ failure: string; lines: string[] }> {
+  const bin = scratch('obs-git-');
+  const log = join(bin, 'slow.log');
+  const git = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+  writeFileSync(
+    join(bin, 'git'),
+    `#!/bin/sh\ncase " $* " in ${pattern}) echo start >> "${log}"; sleep 2; "${git}" "$@"; code=$?; echo end >> "${log}"; exit $code;; esac\nexec "${git}" "$@"\n`,
+  );
+  chmodSync(join(bin, 'git'), 0o755);
+  const path = process.env['PATH'];
+  process.env['PATH'] = `${bin}:${path}`;
+  let failure: string;
+  try {
+    failure = await run().then(() => '', String);
+  } finally {
+    process.env['PATH'] = path;
+  }
+  return { failure, lines: existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [] };
+}

@@ -122,13 +122,7 @@ const COPY_PREFIX = 'index-';
  * Synchronous (a few system calls while the copy is current): a caller can start git in the same turn.
  */
 export function privateIndex(index: string, dir: string): PrivateIndex | undefined {
-  let fd: number;
-  try {
-    fd = openSync(index, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
+  return withOpened(index, undefined, (fd): PrivateIndex => {
     const stats = fstatSync(fd, { bigint: true });
     const path = join(dir, `${COPY_PREFIX}${contentName(fd, Number(stats.size))}`);
     const kept = statSync(path, { bigint: true, throwIfNoEntry: false });
@@ -146,8 +140,21 @@ export function privateIndex(index: string, dir: string): PrivateIndex | undefin
     }
     removeOtherCopies(dir, path);
     return { path, seeded: true };
+  });
+}
+
+/** What `read` answers of the file `file` opened for reading (closed after), or `otherwise` when it cannot be opened or read. */
+function withOpened<T, U>(file: string, otherwise: U, read: (fd: number) => T): T | U {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
   } catch {
-    return undefined;
+    return otherwise;
+  }
+  try {
+    return read(fd);
+  } catch {
+    return otherwise;
   } finally {
     closeSync(fd);
   }
@@ -158,19 +165,7 @@ export function privateIndex(index: string, dir: string): PrivateIndex | undefin
  * false once it changed (a command of another process wrote it), or when it cannot be read.
  */
 export function holdsCopied(index: string, copy: PrivateIndex): boolean {
-  let fd: number;
-  try {
-    fd = openSync(index, 'r');
-  } catch {
-    return false;
-  }
-  try {
-    return basename(copy.path) === `${COPY_PREFIX}${contentName(fd, Number(fstatSync(fd).size))}`;
-  } catch {
-    return false;
-  } finally {
-    closeSync(fd);
-  }
+  return withOpened(index, false, (fd) => basename(copy.path) === `${COPY_PREFIX}${contentName(fd, Number(fstatSync(fd).size))}`);
 }
 
 /**
