@@ -9,6 +9,7 @@ import { objectKey, type KubeObject } from '../kube/object.ts';
 import { diffTrees, type DiffReport, type Flag, type RenderFailure } from './engine.ts';
 import { appFactsOf, argoFilesOf, factsOfOverlays, parseOnce, withCheckouts, type ParseObjects } from './trees.ts';
 import { keepApplications, readKeptApplications } from './apps-kept.ts';
+import { runningCodeState } from './generated-ids.ts';
 import type { ObjectFormat } from '../git/source.ts';
 import type { AppFacts } from '../argocd/facts.ts';
 import { staleBesideCommit } from './stale-kept.ts';
@@ -299,6 +300,9 @@ export async function diffRefs(
   const headRef = head ? resolveRef(root, head) : undefined;
   changes.catch(() => undefined); // awaited by compare, or left when a side cannot be read
   const { later, settled } = ahead();
+  // The running code's state keys the tables kept per commit: taken while git status runs, when nothing else is to be done.
+  const cacheDir = options.cache?.dir;
+  if (cacheDir !== undefined) setImmediate(() => runningCodeState(cacheDir));
   // Kustomization files parsed, by content id (graph.ts), shared by the early renders and both sides' walks.
   const memo = new KeptRefs(options.cache);
   // The working tree's changed overlays, rendered from the disk as soon as git names the changes.
