@@ -300,11 +300,16 @@ export async function diffRefs(
   const headRef = head ? resolveRef(root, head) : undefined;
   changes.catch(() => undefined); // awaited by compare, or left when a side cannot be read
   const { later, settled } = ahead();
-  // The running code's state keys the tables kept per commit: taken while git status runs, when nothing else is to be done.
   const cacheDir = options.cache?.dir;
-  if (cacheDir !== undefined) setImmediate(() => runningCodeState(cacheDir));
   // Kustomization files parsed, by content id (graph.ts), shared by the early renders and both sides' walks.
   const memo = new KeptRefs(options.cache);
+  // While git status runs, when the process has nothing else to do: the kept kustomization files (so the early
+  // render's walk parses only what changed) and the running code's state, which keys the tables kept per commit.
+  if (cacheDir !== undefined)
+    setImmediate(() => {
+      memo.read();
+      runningCodeState(cacheDir);
+    });
   // The working tree's changed overlays, rendered from the disk as soon as git names the changes.
   const early = head === undefined ? renderEarly(root, kustomize, changes, memo, options.cache) : undefined;
   if (early) void later(early.renders);

@@ -169,10 +169,16 @@ export class KeptRefs extends Map<string, KustomizationRefs> {
   override has(key: string): boolean {
     if (super.has(key)) return true;
     if (this.kept !== undefined || this.cache === undefined || ++this.misses <= FEW_PARSES) return false;
+    this.read();
+    return super.has(key);
+  }
+
+  /** Reads the kept table now (once): for a caller with time to spare before the files are parsed. */
+  read(): void {
+    if (this.kept !== undefined || this.cache === undefined) return;
     const table = this.cache.readRefs();
     for (const [id, refs] of table) if (!super.has(id)) this.set(id, refs);
     this.kept = table.size;
-    return super.has(key);
   }
 
   /** Writes the table again when it was read and this run learnt enough to be worth it (worthKeeping). */
