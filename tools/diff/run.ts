@@ -307,8 +307,12 @@ export async function diffRefs(
   // render's walk parses only what changed) and the running code's state, which keys the tables kept per commit.
   if (cacheDir !== undefined)
     setImmediate(() => {
-      memo.read();
-      runningCodeState(cacheDir);
+      try {
+        memo.read();
+        runningCodeState(cacheDir);
+      } catch {
+        // Asked again where the answer is needed, which reports a failure there.
+      }
     });
   // The working tree's changed overlays, rendered from the disk as soon as git names the changes.
   const early = head === undefined ? renderEarly(root, kustomize, changes, memo, options.cache) : undefined;

@@ -48,11 +48,11 @@ function readTable(dir: string, commit: string, key: string): Table | undefined 
 }
 
 /**
- * The sorted `kept` without the paths within `changes` (Changes.within), and with the sorted `judged`
- * (none of which is among those left) in their places: ranges found by binary search, not a pass
- * asking about every path.
+ * The sorted `kept` without the paths within `changes` (Changes.within), and with the sorted `found`
+ * (judged again, none of them among those left) in their places: ranges found by binary search, not a
+ * pass asking about every path.
  */
-function replaced(kept: readonly string[], changes: Changes, judged: readonly string[]): string[] {
+function replaced(kept: readonly string[], changes: Changes, found: readonly string[]): string[] {
   const dropped: [number, number][] = [];
   for (const root of [...changes.paths, ...changes.dirs]) {
     const at = lowerBound(kept, root);
@@ -70,7 +70,7 @@ function replaced(kept: readonly string[], changes: Changes, judged: readonly st
     from = Math.max(from, end);
   }
   left = left.concat(kept.slice(from));
-  for (const path of judged) left.splice(lowerBound(left, path), 0, path);
+  for (const path of found) left.splice(lowerBound(left, path), 0, path);
   return left;
 }
 
