@@ -12,6 +12,7 @@ const RANK: Record<string, number> = {
   'yaml.ts': 1,
   'concurrency.ts': 1,
   'packages.ts': 1,
+  'files.ts': 1,
   catalog: 2,
   components: 3,
   generate: 4,

@@ -7,7 +7,7 @@
  * a table written under any other state is not read; only the newest is kept.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Catalog } from '../catalog/index.ts';
@@ -16,6 +16,7 @@ import { gitBlobId, type ObjectFormat } from '../git/source.ts';
 import { compareStrings } from '../kube/order.ts';
 import { readJson, writeAtomically } from '../render/cache.ts';
 import { packagesRecord } from '../packages.ts';
+import { writeWholeSync } from '../files.ts';
 
 /** Where the table is kept, in the cache directory. */
 const IDS_FILE = 'generated-ids.json';
@@ -76,18 +77,13 @@ export function keptCodeState(tools: string, dir: string): string | undefined {
   return state;
 }
 
-/**
- * Writes `text` to `file` whole (a temporary renamed into place), synchronously: the run may end right
- * after. Left out when it cannot be.
- */
+/** Keeps `text` in `file` whole, synchronously (the run may end right after); left out when it cannot be. */
 function keepState(file: string, text: string): void {
-  const temporary = `${file}.${process.pid}.tmp`;
   try {
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(temporary, text);
-    renameSync(temporary, file);
+    writeWholeSync(file, text);
   } catch {
-    rmSync(temporary, { force: true });
+    // Computed again next time.
   }
 }
 

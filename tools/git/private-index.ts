@@ -3,24 +3,12 @@
  * data and keeps the untracked cache in it, while the index every other git command reads is never
  * written (nor locked) by the tool.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  fstatSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  rmSync,
-  statSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { gitOutputIfAny } from './exec.ts';
+import { writeWholeSync } from '../files.ts';
 
 /** Where a working tree's paths start, and the index git reads for it (undefined: none a copy can stand in for). */
 export interface IndexLocation {
@@ -129,15 +117,7 @@ export function privateIndex(index: string, dir: string): PrivateIndex | undefin
     // git writes a copy it refreshed at its own time: one not newer than the index is as it was copied.
     if (kept) return { path, seeded: kept.mtimeNs <= stats.mtimeNs };
     mkdirSync(dir, { recursive: true });
-    const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    try {
-      writeFileSync(temporary, readAll(fd, Number(stats.size)));
-      const seconds = Number(stats.mtimeNs / 1_000_000_000n);
-      utimesSync(temporary, seconds, seconds);
-      renameSync(temporary, path);
-    } finally {
-      rmSync(temporary, { force: true });
-    }
+    writeWholeSync(path, readAll(fd, Number(stats.size)), Number(stats.mtimeNs / 1_000_000_000n));
     removeOtherCopies(dir, path);
     return { path, seeded: true };
   });

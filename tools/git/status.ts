@@ -3,11 +3,10 @@
  * checked out (staged or not) and what is untracked, with git's own stat checks, optionally on a
  * private copy of the index (private-index.ts) so that the repository's index is never written.
  */
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { gitOutputIfAny } from './exec.ts';
+import { writeWholeSync } from '../files.ts';
 import {
   discardPrivateIndex,
   holdsCopied,
@@ -77,11 +76,11 @@ async function unwatchedEntries(location: IndexLocation, copy: PrivateIndex | un
   if (listed === undefined) return undefined;
   const paths = unwatchedPaths(listed);
   if (copy && location.index !== undefined && holdsCopied(location.index, copy)) {
-    // Written whole (a temporary renamed into place); one that cannot be written is only a saving lost.
-    const temporary = `${unwatchedFile(copy)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(temporary, JSON.stringify(paths))
-      .then(() => rename(temporary, unwatchedFile(copy)))
-      .catch(() => rm(temporary, { force: true }));
+    try {
+      writeWholeSync(unwatchedFile(copy), JSON.stringify(paths));
+    } catch {
+      // Only a saving lost.
+    }
   }
   return paths;
 }
