@@ -5,6 +5,7 @@ import { simpleGit } from 'simple-git';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { diffRefs } from '../../tools/diff/run.ts';
 import { findKustomize, type Kustomize } from '../../tools/render/kustomize.ts';
+import { openRenderCache } from '../../tools/render/cache.ts';
 import { commit, committedCopy, scratch } from '../support/git.ts';
 
 let real: Kustomize;
@@ -81,6 +82,30 @@ describe('diffRefs when it fails: nothing left running, the base named first', (
     // THEN it fails naming the base, after the head's rev-parse has ended
     expect(failure).toContain('no-such-base');
     expect(lines).toEqual(['start', 'end']);
+  }, 30_000);
+});
+
+describe('diffRefs of the working tree: kustomize started before the walk', () => {
+  it('kills the early kustomize of a changed overlay whose render the cache holds, and reports from the cache', async () => {
+    // GIVEN a change to one overlay in the working tree, diffed once with a render cache
+    const root = await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\nkustomize-*.sh\nruns.log\n' });
+    appendFileSync(join(root, 'overlays/dev/loki/kustomization.yaml'), '# changed\n');
+    const first = await diffRefs(root, real, 'HEAD', undefined, { cache: openRenderCache(root) });
+    // AND a kustomize that notes when it starts and when it is stopped, and waits before it renders
+    const log = join(root, 'runs.log');
+    const script = join(root, 'kustomize-stoppable.sh');
+    writeFileSync(
+      script,
+      `#!/bin/sh\necho start >> "${log}"\ntrap 'echo stopped >> "${log}"; exit 143' TERM\nsleep 5 &\nwait $!\nexec "$@"\n`,
+    );
+    chmodSync(script, 0o755);
+    const stoppable: Kustomize = { command: [script, ...real.command], version: real.version };
+    // WHEN it is diffed again with that kustomize and the same cache
+    const again = await diffRefs(root, stoppable, 'HEAD', undefined, { cache: openRenderCache(root) });
+    // THEN the report is the first one, and the kustomize started for the changed overlay was stopped, not awaited
+    expect(again.report).toEqual(first.report);
+    expect(readFileSync(log, 'utf8').split('\n').filter(Boolean)[0]).toBe('start');
+    await expect.poll(() => readFileSync(log, 'utf8').split('\n').filter(Boolean), { timeout: 4000 }).toEqual(['start', 'stopped']);
   }, 30_000);
 });
 

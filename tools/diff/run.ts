@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { resolveRef } from '../git/worktree.ts';
 import { KeptRefs, type RenderCache } from '../render/cache.ts';
 import { listOverlays, workingTree, type Checkout, type OverlayRef } from '../git/checkout.ts';
-import { RenderError, type Kustomize } from '../render/kustomize.ts';
+import { RenderError, renderText, type Kustomize } from '../render/kustomize.ts';
 import { hashOverlays, refuseEscapes, renderHashed } from '../render/overlays.ts';
 import type { RenderedApp } from '../render/tree.ts';
 import { objectKey, type KubeObject } from '../kube/object.ts';
@@ -16,6 +16,7 @@ import { staleBesideCommit } from './stale-kept.ts';
 import { hashSides, withHashes, type Side } from './sides.ts';
 import { readWalks, walkOverlays, walksOf, writeWalks, type Walks } from './walks.ts';
 import { changedPaths, type Changes } from '../git/changes.ts';
+import { folderOnDisk } from '../git/changed-tree.ts';
 import type { RefsMemo } from '../render/graph.ts';
 import { catalog as currentCatalog, type Catalog } from '../catalog/index.ts';
 import { flowChanges, networkSignature, type EnvironmentFlows } from './flows.ts';
@@ -81,35 +82,59 @@ interface EarlyRenders {
 }
 
 /**
- * The working tree's overlays that hold a changed path (a new overlay too), hashed and rendered
- * from the disk (or taken from `cache`) as soon as git has named the changes, before the base
- * commit's tree is listed or the kept tables read: renders by input hash, which the head's render
- * reuses where its hash is the same (equal inputs, equal renders). Only a head start: nothing beyond
- * EARLY overlays, and a failure is left for the head's own render to report.
+ * The working tree's overlays (`overlays/<env>/<component>` folders on the disk) that a changed path
+ * lies in or is, found from the changes and a look at those folders; a change to `overlays/` itself or
+ * to an environment folder lists them all from the disk. A guess to start kustomize on, which the
+ * head's own listing (changedOverlays) settles.
+ */
+async function overlaysOnDisk(root: string, changed: Changes): Promise<OverlayRef[]> {
+  const found = new Map<string, OverlayRef>();
+  const isFolder = folderOnDisk(root);
+  for (const path of [...changed.paths, ...changed.dirs]) {
+    const [top, env, component] = path.split('/');
+    if (top !== 'overlays') continue;
+    if (env === undefined || component === undefined) return (await listOverlays(root)).filter((overlay) => changed.touches(overlay.dir));
+    const dir = `overlays/${env}/${component}`;
+    if (!found.has(dir) && isFolder(dir)) found.set(dir, { env, component, dir });
+  }
+  return [...found.values()];
+}
+
+/**
+ * The working tree's overlays that hold a changed path (a new overlay too), rendered from the disk
+ * (or taken from `cache`) as soon as git has named the changes: kustomize starts at once, while the
+ * overlays are walked and hashed, and its text is used only for an overlay whose walk refuses nothing
+ * and whose render the cache lacks (the others' kustomize is killed). Until the walk has looked, it
+ * runs as every render does: network cut, load restrictor on, no plugins (kustomize.ts). Renders by
+ * input hash, which the head's render reuses where its hash is the same (equal inputs, equal renders).
+ * Only a head start: nothing beyond EARLY overlays, and a failure is left for the head's own render to
+ * report.
  */
 function renderEarly(root: string, kustomize: Kustomize, changes: Promise<Changes>, memo: RefsMemo, cache?: RenderCache): EarlyRenders {
   let start = (): void => undefined;
   const started = new Promise<void>((resolve) => (start = resolve));
   const renders = (async (): Promise<ReadonlyMap<string, KubeObject[]>> => {
+    const unneeded = new AbortController();
     try {
-      const [changed, overlays] = await Promise.all([changes, listOverlays(root)]);
-      const touched = overlays.filter((overlay) => changed.touches(overlay.dir));
+      const touched = await overlaysOnDisk(root, await changes);
       if (touched.length === 0 || touched.length > EARLY) return new Map();
+      const texts = new Map(touched.map((overlay) => [overlay.dir, renderText(kustomize, join(root, overlay.dir), unneeded.signal)]));
+      for (const text of texts.values()) text.catch(() => undefined); // a render not taken is killed: its failure is no news
+      start();
       const disk = workingTree(root);
       const hashed = await hashOverlays(disk, touched, memo);
       const failed = new Set<string>();
-      const rendering = renderHashed(disk, kustomize, touched, hashed, {
+      const apps = await renderHashed(disk, kustomize, touched, hashed, {
         ...(cache ? { cache } : {}),
+        started: texts,
         onFailure: (overlay) => failed.add(overlay.dir),
       });
-      // kustomize is started within this turn of the event loop (or the cache answered).
-      setImmediate(start);
-      const apps = await rendering;
       // A failure is not a render: the head's own render meets it again and names it.
       return new Map(apps.filter((app) => !failed.has(app.dir)).map((app) => [hashed.get(app.dir)?.hash ?? '', app.objects]));
     } catch {
       return new Map();
     } finally {
+      unneeded.abort();
       start();
     }
   })();
@@ -305,18 +330,22 @@ export async function diffRefs(
   const memo = new KeptRefs(options.cache);
   // While git status runs, when the process has nothing else to do: the kept kustomization files (so the early
   // render's walk parses only what changed) and the running code's state, which keys the tables kept per commit.
-  if (cacheDir !== undefined)
-    setImmediate(() => {
-      try {
-        memo.read();
-        runningCodeState(cacheDir);
-      } catch {
-        // Asked again where the answer is needed, which reports a failure there.
-      }
-    });
   // The working tree's changed overlays, rendered from the disk as soon as git names the changes.
   const early = head === undefined ? renderEarly(root, kustomize, changes, memo, options.cache) : undefined;
   if (early) void later(early.renders);
+  // Once kustomize runs for them (or at once), while the process waits on it: the kept kustomization files (so the
+  // walks parse only what changed) and the running code's state, which keys the tables kept per commit.
+  if (cacheDir !== undefined)
+    void (early?.started ?? Promise.resolve()).then(() =>
+      setImmediate(() => {
+        try {
+          memo.read();
+          runningCodeState(cacheDir);
+        } catch {
+          // Asked again where the answer is needed, which reports a failure there.
+        }
+      }),
+    );
   headRef?.catch(() => undefined); // awaited after the base, whose failure is the one reported
   // Both refs resolved or failed before either failure is reported (the base's first): no rev-parse is left running.
   const refs = async () => {
@@ -418,7 +447,7 @@ export async function diffRefs(
       flows,
     });
   };
-  // The base commit's listing is read once kustomize runs for the early renders.
+  // The base commit is listed once kustomize runs for the early renders (not beside git status, which it slows).
   const sides = { head: head ? headSha : undefined, base: baseSha, format, changes, ...(early ? { after: early.started } : {}) };
   const report = withCheckouts(root, sides, async (headCheckout, baseCheckout) => {
     try {

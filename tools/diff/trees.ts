@@ -107,7 +107,7 @@ export async function withCheckout<T>(
  * for both at once. The working tree, beside a base commit read from git's objects, is that commit's
  * tree plus `changes` (its paths that differ from the base, tools/git/changed-tree.ts): no index to
  * read, nothing unchanged to hash. A failure of the head is the one reported when both fail. The base
- * commit's listing is read once `after` has settled (readGitTree).
+ * commit is listed once `after` has settled (readGitTree).
  */
 export async function withCheckouts<T>(
   root: string,

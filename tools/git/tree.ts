@@ -182,16 +182,13 @@ async function git(repoDir: string, args: string[]): Promise<string> {
 }
 
 /**
- * Lists every file of the commit `sha` (a full SHA, see resolveRef). git starts at once; its listing
- * is read once `after` has settled, so that more urgent work of the caller goes first.
+ * Lists every file of the commit `sha` (a full SHA, see resolveRef). git starts once `after` has
+ * settled, so that more urgent work of the caller goes first: on the benchmark tree, a listing started
+ * beside a working tree's `git status` made the status take about 40 ms instead of 25.
  */
 export async function readGitTree(repoDir: string, sha: string, after?: Promise<unknown>): Promise<GitTree> {
-  const listed = git(repoDir, ['ls-tree', '-r', '-z', '--full-tree', sha]);
-  if (after) {
-    listed.catch(() => undefined); // awaited below
-    await after.catch(() => undefined);
-  }
-  const listing = await listed;
+  if (after) await after.catch(() => undefined);
+  const listing = await git(repoDir, ['ls-tree', '-r', '-z', '--full-tree', sha]);
   return TreeListing.inPlace(listing) ? listedTree(sha, new TreeListing(listing)) : parsedTree(sha, listing);
 }
 

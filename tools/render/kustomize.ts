@@ -132,10 +132,16 @@ interface Run {
   stderr: string;
 }
 
-/** Runs kustomize directly (no shell, no wrapper library): its start-up is paid once per overlay. */
-function run(bin: string, args: readonly string[]): Promise<Run> {
+/** Runs kustomize directly (no shell, no wrapper library): its start-up is paid once per overlay. `signal` kills it. */
+function run(bin: string, args: readonly string[], signal?: AbortSignal): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(bin, args, { env: { ...process.env, ...OFFLINE_ENV }, maxBuffer: 1 << 30, encoding: 'utf8' }, (error, stdout, stderr) => {
+    const options = {
+      env: { ...process.env, ...OFFLINE_ENV },
+      maxBuffer: 1 << 30,
+      encoding: 'utf8' as const,
+      ...(signal ? { signal } : {}),
+    };
+    execFile(bin, args, options, (error, stdout, stderr) => {
       const code = error ? ((error as NodeJS.ErrnoException).code ?? 1) : 0;
       resolve({ code, stdout, stderr: stderr || (error && typeof code === 'string' ? error.message : '') });
     });
@@ -145,10 +151,12 @@ function run(bin: string, args: readonly string[]): Promise<Run> {
 /**
  * Renders one overlay directory to YAML text. No exec or function plugins, no Helm, and the
  * load restrictor on (files outside the kustomization root are refused); network access is cut.
+ * Aborting `signal` kills the process, and the render fails.
+ * @throws RenderError naming `dir` and what kustomize said
  */
-export async function renderText(kustomize: Kustomize, dir: string): Promise<string> {
+export async function renderText(kustomize: Kustomize, dir: string, signal?: AbortSignal): Promise<string> {
   const [bin, ...args] = kustomize.command;
-  const out = await run(bin, [...args, '--load-restrictor=LoadRestrictionsRootOnly', dir]);
+  const out = await run(bin, [...args, '--load-restrictor=LoadRestrictionsRootOnly', dir], signal);
   if (out.code !== 0) {
     // kubectl prefixes kustomize's message with a klog header: keep only what kustomize said.
     const message =

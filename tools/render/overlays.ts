@@ -41,6 +41,11 @@ export interface RenderOptions {
   cache?: RenderCache;
   /** Renders already at hand, by input hash (e.g. the other side of a diff): reused, not rendered again. */
   known?: ReadonlyMap<string, KubeObject[]>;
+  /**
+   * kustomize runs already started on the checkout's files where `materialize` puts them (renderText), by
+   * overlay directory: an overlay that is neither known, cached nor refused takes its text instead of starting another.
+   */
+  started?: ReadonlyMap<string, Promise<string>>;
   /** Called after each overlay is done (rendered, cached or reused). */
   onProgress?: (done: number, total: number) => void;
   /**
@@ -187,9 +192,12 @@ export async function renderHashed(
     const error = refused.get(overlay.dir);
     if (error) failed(overlay, error);
   }
-  const renderable = missing.filter((o) => !refused.has(o.dir));
+  const running = missing.filter((o) => !refused.has(o.dir) && options.started?.has(o.dir));
+  const renderable = missing.filter((o) => !refused.has(o.dir) && !options.started?.has(o.dir));
   const dir =
-    renderable.length > 0 ? await checkout.materialize([...new Set(renderable.flatMap((o) => inputs.get(o.dir)?.files ?? []))]) : '';
+    renderable.length + running.length > 0
+      ? await checkout.materialize([...new Set([...running, ...renderable].flatMap((o) => inputs.get(o.dir)?.files ?? []))])
+      : '';
   const slot = limiter(availableParallelism());
   const rendered = new Map<string, KubeObject[]>();
   const keep = async (overlay: OverlayRef, text: () => Promise<string>): Promise<void> => {
@@ -205,8 +213,10 @@ export async function renderHashed(
     finish();
   };
   const alone = (overlay: OverlayRef): Promise<void> => keep(overlay, () => slot(() => renderText(kustomize, join(dir, overlay.dir))));
-  await settled(
-    (await planRender(checkout.source, renderable, inputs)).map(async (batch) => {
+  const taken = running.map((overlay) => keep(overlay, () => options.started?.get(overlay.dir) as Promise<string>));
+  await settled([
+    ...taken,
+    ...(await planRender(checkout.source, renderable, inputs)).map(async (batch) => {
       if (batch.length === 1) return alone(batch[0] as OverlayRef);
       const texts = await slot(() =>
         renderBatchText(
@@ -218,7 +228,7 @@ export async function renderHashed(
       if (!texts) return settled(batch.map(alone));
       for (const overlay of batch) await keep(overlay, async () => texts.get(overlay.dir) ?? '');
     }),
-  );
+  ]);
   return overlays.map((overlay, index): RenderedApp => ({ ...overlay, objects: found[index] ?? rendered.get(overlay.dir) ?? [] }));
 }
 
