@@ -107,16 +107,51 @@ describe('diffRefs of the working tree: kustomize started before the walk', () =
     expect(readFileSync(log, 'utf8').split('\n').filter(Boolean)[0]).toBe('start');
     await expect.poll(() => readFileSync(log, 'utf8').split('\n').filter(Boolean), { timeout: 4000 }).toEqual(['start', 'stopped']);
   }, 30_000);
+
+  it('starts kustomize on the overlay the last diff rendered early before git status answers, and stops it when the change is elsewhere', async () => {
+    // GIVEN a change to dev/loki, diffed once with a render cache
+    const root = await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\nkustomize-*.sh\nruns.log\n' });
+    const loki = join(root, 'overlays/dev/loki/kustomization.yaml');
+    const committed = readFileSync(loki, 'utf8');
+    appendFileSync(loki, '# changed\n');
+    const cache = () => ({ cache: openRenderCache(root) });
+    await diffRefs(root, real, 'HEAD', undefined, cache());
+    // AND a kustomize that notes the overlay it starts on, and when it is stopped
+    const log = join(root, 'runs.log');
+    const script = join(root, 'kustomize-noted.sh');
+    writeFileSync(
+      script,
+      `#!/bin/sh\nfor last; do :; done\necho "kustomize $last" >> "${log}"\ntrap 'kill $child 2>/dev/null; echo "stopped $last" >> "${log}"; exit 143' TERM\n"$@" &\nchild=$!\nwait $child\n`,
+    );
+    chmodSync(script, 0o755);
+    const noted: Kustomize = { command: [script, ...real.command], version: real.version };
+    const lines = () => readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    // WHEN dev/loki is changed again and diffed with git status slowed down
+    appendFileSync(loki, '# changed again\n');
+    const again = await withSlowGit('*" status "*', () => diffRefs(root, noted, 'HEAD', undefined, cache()), log);
+    // THEN kustomize started on dev/loki before git status ended, and its render was taken (none stopped)
+    expect(again.failure).toBe('');
+    expect(lines()).toEqual(['start', `kustomize ${join(root, 'overlays/dev/loki')}`, 'end']);
+    // WHEN dev/loki is put back and dev/grafana changed instead, and diffed again
+    writeFileSync(loki, committed);
+    appendFileSync(join(root, 'overlays/dev/grafana/kustomization.yaml'), '# changed\n');
+    writeFileSync(log, '');
+    const elsewhere = await diffRefs(root, noted, 'HEAD', undefined, cache());
+    // THEN the kustomize started on dev/loki is stopped, and dev/grafana is rendered
+    expect(elsewhere.headSha).toBe('working tree');
+    await expect.poll(lines, { timeout: 10_000 }).toContain(`stopped ${join(root, 'overlays/dev/loki')}`);
+    expect(lines()).toContain(`kustomize ${join(root, 'overlays/dev/grafana')}`);
+  }, 60_000);
 });
 
 /**
  * Runs `run` with git behind a wrapper that, for a command line matching the shell `case` pattern
- * `pattern`, notes when it starts and ends and waits two seconds before it runs: the failure `run` ends
- * with ('' when none), and the lines noted once it has.
+ * `pattern`, notes when it starts and ends (in `log`, a file of its own unless given) and waits two
+ * seconds before it runs: the failure `run` ends with ('' when none), and the lines noted once it has.
  */
-async function withSlowGit(pattern: string, run: () => Promise<unknown>): Promise<{ failure: string; lines: string[] }> {
+async function withSlowGit(pattern: string, run: () => Promise<unknown>, shared?: string): Promise<{ failure: string; lines: string[] }> {
   const bin = scratch('obs-git-');
-  const log = join(bin, 'slow.log');
+  const log = shared ?? join(bin, 'slow.log');
   const git = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
   writeFileSync(
     join(bin, 'git'),

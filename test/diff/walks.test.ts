@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sealed } from '../../tools/render/cache.ts';
+import { sealed } from '../../tools/files.ts';
 import { readWalks, walkOverlays, walksOf, writeWalks } from '../../tools/diff/walks.ts';
 import { Changes } from '../../tools/git/changes.ts';
 import { workingTree } from '../../tools/git/checkout.ts';

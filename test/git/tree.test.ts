@@ -187,3 +187,27 @@ describe('a commit read from git objects', () => {
     expect(objects.some((o) => o.kind === 'Service' && o.metadata.name === 'loki')).toBe(true);
   });
 });
+
+describe("a commit's listing kept between runs", () => {
+  it('is read from where it is kept instead of from git, and one edited there is listed by git again', async () => {
+    // GIVEN a commit listed once with a folder to keep listings in
+    const root = await repository();
+    const sha = await resolveRef(root, 'HEAD');
+    const keptIn = join(root, '.cache/render/trees');
+    const first = await readGitTree(root, sha, { keptIn });
+    const kept = join(keptIn, `${sha}.listing`);
+    expect(existsSync(kept)).toBe(true);
+    // WHEN the repository's git objects are moved away, and the commit is listed again from the kept listing
+    renameSync(join(root, '.git/objects'), join(root, '.git/objects-away'));
+    const again = await readGitTree(root, sha, { keptIn });
+    // THEN it lists the same files with the same ids, without git
+    expect([...again.files]).toEqual([...first.files]);
+    expect(again.overlayDirs().sort()).toEqual(first.overlayDirs().sort());
+    // AND an edited kept listing is not read: git is asked (and, without its objects, fails)
+    writeFileSync(kept, readFileSync(kept, 'utf8').replace('overlays/dev/loki', 'overlays/dev/lokj'));
+    await expect(readGitTree(root, sha, { keptIn })).rejects.toThrow(/ls-tree/);
+    renameSync(join(root, '.git/objects-away'), join(root, '.git/objects'));
+    const listed = await readGitTree(root, sha, { keptIn });
+    expect([...listed.files]).toEqual([...first.files]);
+  });
+});

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Catalog } from '../catalog/index.ts';
 import { packagesRecord } from '../packages.ts';
 import { workingTreeState } from '../git/tree-state.ts';
-import { readJson, writeAtomically } from '../render/cache.ts';
+import { readJson, writeAtomically } from '../files.ts';
 import type { Kustomize } from '../render/kustomize.ts';
 import { programsState } from '../upstream/programs.ts';
 import type { CheckReport } from './repository.ts';

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { AppFacts } from '../argocd/facts.ts';
-import { keepTable, readJson } from '../render/cache.ts';
+import { keepTable, readJson } from '../files.ts';
 import type { ApplicationsDiff } from './applications.ts';
 import { runningCodeState } from './generated-ids.ts';
 

@@ -14,7 +14,7 @@ import type { Catalog } from '../catalog/index.ts';
 import { generate } from '../generate/index.ts';
 import { gitBlobId, type ObjectFormat } from '../git/source.ts';
 import { compareStrings } from '../kube/order.ts';
-import { readJson, writeAtomically } from '../render/cache.ts';
+import { readJson, writeAtomically } from '../files.ts';
 import { packagesRecord } from '../packages.ts';
 import { writeWholeSync } from '../files.ts';
 

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { isGenerated, markdownHeader, yamlHeader } from '../generate/layout.ts';
-import { readJson, writeAtomically } from '../render/cache.ts';
+import { readJson, writeAtomically } from '../files.ts';
 
 /** Whether a file carries the generated marker, by content id. */
 export type GeneratedMarks = Map<string, boolean>;

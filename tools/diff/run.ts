@@ -1,4 +1,6 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readJson, writeWholeSync } from '../files.ts';
 import { resolveRef } from '../git/worktree.ts';
 import { KeptRefs, type RenderCache } from '../render/cache.ts';
 import { listOverlays, workingTree, type Checkout, type OverlayRef } from '../git/checkout.ts';
@@ -71,6 +73,9 @@ async function walkBase(
   return walksOf(walks);
 }
 
+/** Where commits' listings are kept (tools/git/tree.ts readGitTree), in the cache directory. */
+const LISTINGS_DIR = 'trees';
+
 /** At most this many overlays are rendered early: beyond a few, the disk's hashing costs more than the head's. */
 const EARLY = 8;
 
@@ -100,26 +105,69 @@ async function overlaysOnDisk(root: string, changed: Changes): Promise<OverlayRe
   return [...found.values()];
 }
 
+/** Where the overlays the working tree's last diff rendered early are kept, in the cache directory. */
+const LAST_EARLY = 'early.json';
+
+/** The overlays the last diff rendered early, as kept in the cache directory `dir` (none when unreadable). */
+function lastEarly(dir: string): string[] {
+  const kept = readJson(join(dir, LAST_EARLY));
+  return Array.isArray(kept) ? kept.filter((entry): entry is string => typeof entry === 'string').slice(0, EARLY) : [];
+}
+
+/** Keeps `dirs` as the overlays rendered early, unless they are what is kept; left out when it cannot be written. */
+function keepEarly(dir: string, dirs: readonly string[], kept: readonly string[]): void {
+  if (dirs.length === kept.length && dirs.every((entry, index) => entry === kept[index])) return;
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeWholeSync(join(dir, LAST_EARLY), `${JSON.stringify(dirs)}\n`);
+  } catch {
+    // Only a head start lost.
+  }
+}
+
+/** A kustomize run started for one overlay, and how to stop it when its text is not taken. */
+interface Started {
+  text: Promise<string>;
+  stop: AbortController;
+}
+
+/** kustomize started on the working tree's overlay `dir` (renderText), its failure left for whoever takes its text. */
+function startRender(root: string, kustomize: Kustomize, dir: string): Started {
+  const stop = new AbortController();
+  const text = renderText(kustomize, join(root, dir), stop.signal);
+  text.catch(() => undefined); // a render not taken is stopped: its failure is no news
+  return { text, stop };
+}
+
 /**
  * The working tree's overlays that hold a changed path (a new overlay too), rendered from the disk
- * (or taken from `cache`) as soon as git has named the changes: kustomize starts at once, while the
- * overlays are walked and hashed, and its text is used only for an overlay whose walk refuses nothing
- * and whose render the cache lacks (the others' kustomize is killed). Until the walk has looked, it
- * runs as every render does: network cut, load restrictor on, no plugins (kustomize.ts). Renders by
- * input hash, which the head's render reuses where its hash is the same (equal inputs, equal renders).
- * Only a head start: nothing beyond EARLY overlays, and a failure is left for the head's own render to
- * report.
+ * (or taken from `cache`) as soon as git has named the changes. kustomize starts before the overlays
+ * are walked and hashed: on the overlays the last diff rendered early (kept in the cache directory:
+ * an overlay being worked on is diffed again and again) before git status answers, on the others once
+ * it has. Its text is used only for an overlay the changes touch, whose walk refuses nothing and whose
+ * render the cache lacks; the other runs are killed. Until the walk has looked, kustomize runs as every
+ * render does: network cut, load restrictor on, no plugins (kustomize.ts). Renders by input hash,
+ * which the head's render reuses where its hash is the same (equal inputs, equal renders). Only a head
+ * start: nothing beyond EARLY overlays, and a failure is left for the head's own render to report.
  */
 function renderEarly(root: string, kustomize: Kustomize, changes: Promise<Changes>, memo: RefsMemo, cache?: RenderCache): EarlyRenders {
   let start = (): void => undefined;
   const started = new Promise<void>((resolve) => (start = resolve));
+  const guessed = cache ? lastEarly(cache.dir) : [];
+  const runs = new Map(guessed.filter(folderOnDisk(root)).map((dir) => [dir, startRender(root, kustomize, dir)]));
   const renders = (async (): Promise<ReadonlyMap<string, KubeObject[]>> => {
-    const unneeded = new AbortController();
     try {
       const touched = await overlaysOnDisk(root, await changes);
+      if (cache) keepEarly(cache.dir, touched.length > EARLY ? [] : touched.map((overlay) => overlay.dir), guessed);
       if (touched.length === 0 || touched.length > EARLY) return new Map();
-      const texts = new Map(touched.map((overlay) => [overlay.dir, renderText(kustomize, join(root, overlay.dir), unneeded.signal)]));
-      for (const text of texts.values()) text.catch(() => undefined); // a render not taken is killed: its failure is no news
+      const texts = new Map(
+        touched.map((overlay) => {
+          const run = runs.get(overlay.dir) ?? startRender(root, kustomize, overlay.dir);
+          runs.set(overlay.dir, run);
+          return [overlay.dir, run.text];
+        }),
+      );
+      for (const [dir, run] of runs) if (!texts.has(dir)) run.stop.abort();
       start();
       const disk = workingTree(root);
       const hashed = await hashOverlays(disk, touched, memo);
@@ -134,7 +182,7 @@ function renderEarly(root: string, kustomize: Kustomize, changes: Promise<Change
     } catch {
       return new Map();
     } finally {
-      unneeded.abort();
+      for (const run of runs.values()) run.stop.abort();
       start();
     }
   })();
@@ -448,7 +496,14 @@ export async function diffRefs(
     });
   };
   // The base commit is listed once kustomize runs for the early renders (not beside git status, which it slows).
-  const sides = { head: head ? headSha : undefined, base: baseSha, format, changes, ...(early ? { after: early.started } : {}) };
+  const sides = {
+    head: head ? headSha : undefined,
+    base: baseSha,
+    format,
+    changes,
+    ...(early ? { after: early.started } : {}),
+    ...(cacheDir !== undefined ? { listingsIn: join(cacheDir, LISTINGS_DIR) } : {}),
+  };
   const report = withCheckouts(root, sides, async (headCheckout, baseCheckout) => {
     try {
       return await compare(headCheckout, baseCheckout);

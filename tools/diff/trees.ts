@@ -63,8 +63,13 @@ async function appFilesOf(source: InputSource): Promise<Map<string, string>> {
 }
 
 /** One side of a diff, ready to open: the working tree (its index read), or a commit's files listed. */
-async function prepare(root: string, sha: string | undefined, format: ObjectFormat, after?: Promise<unknown>): Promise<Checkout | GitTree> {
-  return sha === undefined ? openWorkingTree(root, format) : readGitTree(root, sha, after);
+async function prepare(
+  root: string,
+  sha: string | undefined,
+  format: ObjectFormat,
+  listing: { after?: Promise<unknown>; keptIn?: string } = {},
+): Promise<Checkout | GitTree> {
+  return sha === undefined ? openWorkingTree(root, format) : readGitTree(root, sha, listing);
 }
 
 /**
@@ -107,15 +112,24 @@ export async function withCheckout<T>(
  * for both at once. The working tree, beside a base commit read from git's objects, is that commit's
  * tree plus `changes` (its paths that differ from the base, tools/git/changed-tree.ts): no index to
  * read, nothing unchanged to hash. A failure of the head is the one reported when both fail. The base
- * commit is listed once `after` has settled (readGitTree).
+ * commit is listed once `after` has settled; with `listingsIn`, commits' listings are kept in that
+ * folder and read from it (readGitTree).
  */
 export async function withCheckouts<T>(
   root: string,
-  sides: { head: string | undefined; base: string; format: ObjectFormat; changes: Promise<Changes>; after?: Promise<unknown> },
+  sides: {
+    head: string | undefined;
+    base: string;
+    format: ObjectFormat;
+    changes: Promise<Changes>;
+    after?: Promise<unknown>;
+    listingsIn?: string;
+  },
   fn: (head: Checkout, base: Checkout) => Promise<T>,
 ): Promise<T> {
-  const { head, base, format, changes, after } = sides;
-  const baseSide = prepare(root, base, format, after);
+  const { head, base, format, changes, after, listingsIn } = sides;
+  const kept = listingsIn === undefined ? {} : { keptIn: listingsIn };
+  const baseSide = prepare(root, base, format, { ...(after ? { after } : {}), ...kept });
   const headSide =
     head === undefined
       ? Promise.all([baseSide, changes]).then(([tree, changed]) => {
@@ -129,7 +143,7 @@ export async function withCheckouts<T>(
             appFiles: () => appFilesOf(checkout.source),
           };
         })
-      : prepare(root, head, format);
+      : prepare(root, head, format, kept);
   baseSide.catch(() => undefined); // awaited after the head
   return withPrepared(root, await headSide, format, async (headCheckout) =>
     withPrepared(root, await baseSide, format, (baseCheckout) => fn(headCheckout, baseCheckout), headCheckout),

@@ -13,7 +13,7 @@ import type { Changes } from '../git/changes.ts';
 import type { Checkout, OverlayRef } from '../git/checkout.ts';
 import type { InputSource } from '../git/source.ts';
 import { overlayInputs, type OverlayInputs, type RefsMemo } from '../render/graph.ts';
-import { keepTable, readSealed, sealed } from '../render/cache.ts';
+import { keepTable, readSealed, sealed } from '../files.ts';
 import { compareStrings, lowerBound } from '../kube/order.ts';
 import { runningCodeState } from './generated-ids.ts';
 

@@ -2,11 +2,11 @@
  * A cache of rendered overlays on disk, keyed by the kustomize version and the content hash of the
  * overlay's input files: a changed input or another kustomize misses exactly the affected entries.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KubeObject } from '../kube/object.ts';
+import { readJson, writeAtomically } from '../files.ts';
 import type { KustomizationRefs, RefsMemo } from './graph.ts';
 import { compareStrings } from '../kube/order.ts';
 
@@ -124,29 +124,6 @@ export class RenderCache {
   }
 }
 
-/**
- * Writes `text` as the table `name` in the folder `folder` (created if missing; atomically, see
- * writeAtomically), then deletes all but the `count` newest tables there by modification time (a
- * table per commit: a CI cache holds a branch's few bases). A table that cannot be written is left
- * out: a kept table only saves work.
- */
-export async function keepTable(folder: string, name: string, text: string, count: number): Promise<void> {
-  try {
-    await mkdir(folder, { recursive: true });
-    await writeAtomically(join(folder, name), text);
-    const kept = await Promise.all(
-      (await readdir(folder)).map(async (entry) => ({
-        entry,
-        time: (await stat(join(folder, entry)).catch(() => undefined))?.mtimeMs ?? 0,
-      })),
-    );
-    const old = kept.sort((a, b) => b.time - a.time || compareStrings(a.entry, b.entry)).slice(count);
-    await Promise.all(old.map(({ entry }) => rm(join(folder, entry), { force: true })));
-  } catch {
-    // Only a saving.
-  }
-}
-
 /** Kustomization files a run parses itself before it reads the table of those earlier runs parsed. */
 const FEW_PARSES = 8;
 
@@ -196,22 +173,6 @@ export class KeptRefs extends Map<string, KustomizationRefs> {
  */
 export const worthKeeping = (learnt: number, size: number): boolean => learnt > 0 && learnt * 50 >= size;
 
-/**
- * Writes `text` to `target` through a temporary file renamed over it: a reader sees the old entry or
- * the new one, never half of one. The temporary (`<target>.<pid>.<random>.tmp`) is removed on failure.
- * @throws the file system's error
- */
-export async function writeAtomically(target: string, text: string): Promise<void> {
-  const temporary = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(temporary, text);
-    await rename(temporary, target);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-}
-
 /** Its modification time says when the cache was last pruned. */
 const PRUNED_MARKER = 'last-pruned';
 
@@ -225,43 +186,6 @@ function isRefs(value: unknown): boolean {
   if (value === null) return true;
   const refs = value as Record<string, unknown>;
   return typeof value === 'object' && ['resources', 'files', 'configs', 'trees', 'remote'].every((field) => isStrings(refs[field]));
-}
-
-/**
- * `value` as JSON after a line with the sha256 (hex) of that JSON: a table written by the code that
- * reads it, whose checksum says it arrived whole and unedited, need not be checked entry by entry
- * (readSealed).
- */
-export function sealed(value: unknown): string {
-  const json = JSON.stringify(value);
-  return `${createHash('sha256').update(json).digest('hex')}\n${json}`;
-}
-
-/** The value `sealed` wrote to `file`, or undefined when it is missing, unreadable, or its checksum differs. */
-export function readSealed(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const newline = text.indexOf('\n');
-  const json = text.slice(newline + 1);
-  if (newline !== 64 || createHash('sha256').update(json).digest('hex') !== text.slice(0, 64)) return undefined;
-  try {
-    return JSON.parse(json);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The JSON value in `file`, or undefined when it is missing, unreadable or not JSON (a cache entry that is a miss). */
-export function readJson(file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    return undefined;
-  }
 }
 
 /** The repository's render cache, `.cache/render/` under `root`. */

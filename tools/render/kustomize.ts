@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { $, which } from 'zx';
 import { parseObjects } from '../yaml.ts';
 import type { KubeObject } from '../kube/object.ts';
-import { readJson, writeAtomically } from './cache.ts';
+import { readJson, writeAtomically } from '../files.ts';
 import { ARGO_CD_TARGET_VERSION, KUSTOMIZE_BUNDLED_BY_ARGO_CD } from '../catalog/versions.ts';
 
 export class RenderError extends Error {
