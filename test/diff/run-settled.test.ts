@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chmodSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -96,7 +96,7 @@ describe('diffRefs of the working tree: kustomize started before the walk', () =
     const script = join(root, 'kustomize-stoppable.sh');
     writeFileSync(
       script,
-      `#!/bin/sh\necho start >> "${log}"\ntrap 'echo stopped >> "${log}"; exit 143' TERM\nsleep 5 &\nwait $!\nexec "$@"\n`,
+      `#!/bin/sh\ntrap 'echo stopped >> "${log}"; exit 143' TERM\necho start >> "${log}"\nsleep 5 &\nwait $!\nexec "$@"\n`,
     );
     chmodSync(script, 0o755);
     const stoppable: Kustomize = { command: [script, ...real.command], version: real.version };
@@ -117,15 +117,7 @@ describe('diffRefs of the working tree: kustomize started before the walk', () =
     const cache = () => ({ cache: openRenderCache(root) });
     await diffRefs(root, real, 'HEAD', undefined, cache());
     // AND a kustomize that notes the overlay it starts on, and when it is stopped
-    const log = join(root, 'runs.log');
-    const script = join(root, 'kustomize-noted.sh');
-    writeFileSync(
-      script,
-      `#!/bin/sh\nfor last; do :; done\necho "kustomize $last" >> "${log}"\ntrap 'kill $child 2>/dev/null; echo "stopped $last" >> "${log}"; exit 143' TERM\n"$@" &\nchild=$!\nwait $child\n`,
-    );
-    chmodSync(script, 0o755);
-    const noted: Kustomize = { command: [script, ...real.command], version: real.version };
-    const lines = () => readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    const { kustomize: noted, log, lines } = notedKustomize(root);
     // WHEN dev/loki is changed again and diffed with git status slowed down
     appendFileSync(loki, '# changed again\n');
     const again = await withSlowGit('*" status "*', () => diffRefs(root, noted, 'HEAD', undefined, cache()), log);
@@ -142,7 +134,45 @@ describe('diffRefs of the working tree: kustomize started before the walk', () =
     await expect.poll(lines, { timeout: 10_000 }).toContain(`stopped ${join(root, 'overlays/dev/loki')}`);
     expect(lines()).toContain(`kustomize ${join(root, 'overlays/dev/grafana')}`);
   }, 60_000);
+
+  it('starts nothing on what a damaged early.json names outside the overlay folders', async () => {
+    // GIVEN a kept list of early renders naming folders above and beside the overlays, and one overlay
+    const root = await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\nkustomize-*.sh\nruns.log\n' });
+    mkdirSync(join(root, '.cache/render'), { recursive: true });
+    const named = ['overlays/../..', '../outside', 'overlays/dev', 'base/loki', 'overlays/dev/../../base', 'overlays/dev/loki'];
+    writeFileSync(join(root, '.cache/render/early.json'), JSON.stringify(named));
+    // WHEN the working tree, with dev/grafana changed, is diffed with a kustomize that notes where it starts
+    appendFileSync(join(root, 'overlays/dev/grafana/kustomization.yaml'), '# changed\n');
+    const { kustomize, lines } = notedKustomize(root);
+    await diffRefs(root, kustomize, 'HEAD', undefined, { cache: openRenderCache(root) });
+    // THEN kustomize started in the working tree only on the overlay folders: the one named and the one changed
+    const started = lines().filter((line) => line.startsWith('kustomize '));
+    const inTree = started.filter((line) => line.startsWith(`kustomize ${root}/`));
+    expect(inTree.sort()).toEqual(
+      [`kustomize ${join(root, 'overlays/dev/grafana')}`, `kustomize ${join(root, 'overlays/dev/loki')}`].sort(),
+    );
+    // AND elsewhere only on the base side's dev/grafana, written out apart
+    expect(started.filter((line) => !inTree.includes(line)).map((line) => line.split('/').slice(-3).join('/'))).toEqual([
+      'overlays/dev/grafana',
+    ]);
+  }, 30_000);
 });
+
+/** The real kustomize behind a wrapper that notes in `log` the folder each run starts on, and when one is stopped (SIGTERM, trapped first). */
+function notedKustomize(root: string): { kustomize: Kustomize; log: string; lines: () => string[] } {
+  const log = join(root, 'runs.log');
+  const script = join(root, 'kustomize-noted.sh');
+  writeFileSync(
+    script,
+    `#!/bin/sh\nfor last; do :; done\ntrap 'kill $child 2>/dev/null; echo "stopped $last" >> "${log}"; exit 143' TERM\necho "kustomize $last" >> "${log}"\n"$@" &\nchild=$!\nwait $child\n`,
+  );
+  chmodSync(script, 0o755);
+  return {
+    kustomize: { command: [script, ...real.command], version: real.version },
+    log,
+    lines: () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []),
+  };
+}
 
 /**
  * Runs `run` with git behind a wrapper that, for a command line matching the shell `case` pattern

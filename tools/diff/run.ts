@@ -19,6 +19,7 @@ import { hashSides, withHashes, type Side } from './sides.ts';
 import { readWalks, walkOverlays, walksOf, writeWalks, type Walks } from './walks.ts';
 import { changedPaths, type Changes } from '../git/changes.ts';
 import { folderOnDisk } from '../git/changed-tree.ts';
+import { compareStrings } from '../kube/order.ts';
 import type { RefsMemo } from '../render/graph.ts';
 import { catalog as currentCatalog, type Catalog } from '../catalog/index.ts';
 import { flowChanges, networkSignature, type EnvironmentFlows } from './flows.ts';
@@ -108,10 +109,16 @@ async function overlaysOnDisk(root: string, changed: Changes): Promise<OverlayRe
 /** Where the overlays the working tree's last diff rendered early are kept, in the cache directory. */
 const LAST_EARLY = 'early.json';
 
-/** The overlays the last diff rendered early, as kept in the cache directory `dir` (none when unreadable). */
+/** Whether `entry` names an overlay folder, `overlays/<env>/<component>`, and nothing above or beside it. */
+const isOverlayDir = (entry: unknown): entry is string => {
+  const parts = typeof entry === 'string' ? entry.split('/') : [];
+  return parts.length === 3 && parts[0] === 'overlays' && parts.every((part) => part !== '' && part !== '.' && part !== '..');
+};
+
+/** The overlays the last diff rendered early, as kept in the cache directory `dir` (none when unreadable or not overlays). */
 function lastEarly(dir: string): string[] {
   const kept = readJson(join(dir, LAST_EARLY));
-  return Array.isArray(kept) ? kept.filter((entry): entry is string => typeof entry === 'string').slice(0, EARLY) : [];
+  return Array.isArray(kept) ? kept.filter(isOverlayDir).slice(0, EARLY) : [];
 }
 
 /** Keeps `dirs` as the overlays rendered early, unless they are what is kept; left out when it cannot be written. */
@@ -158,7 +165,7 @@ function renderEarly(root: string, kustomize: Kustomize, changes: Promise<Change
   const renders = (async (): Promise<ReadonlyMap<string, KubeObject[]>> => {
     try {
       const touched = await overlaysOnDisk(root, await changes);
-      if (cache) keepEarly(cache.dir, touched.length > EARLY ? [] : touched.map((overlay) => overlay.dir), guessed);
+      if (cache) keepEarly(cache.dir, touched.length > EARLY ? [] : touched.map((overlay) => overlay.dir).sort(compareStrings), guessed);
       if (touched.length === 0 || touched.length > EARLY) return new Map();
       const texts = new Map(
         touched.map((overlay) => {
@@ -376,8 +383,6 @@ export async function diffRefs(
   const cacheDir = options.cache?.dir;
   // Kustomization files parsed, by content id (graph.ts), shared by the early renders and both sides' walks.
   const memo = new KeptRefs(options.cache);
-  // While git status runs, when the process has nothing else to do: the kept kustomization files (so the early
-  // render's walk parses only what changed) and the running code's state, which keys the tables kept per commit.
   // The working tree's changed overlays, rendered from the disk as soon as git names the changes.
   const early = head === undefined ? renderEarly(root, kustomize, changes, memo, options.cache) : undefined;
   if (early) void later(early.renders);
