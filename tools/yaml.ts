@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { parseAllDocuments, stringify } from 'yaml';
 import { isKubeObject, type KubeObject } from './kube/object.ts';
 import { documentToJson, ManifestYamlError, MANIFEST_YAML_OPTIONS } from './kube/yaml-reading.ts';
@@ -86,6 +87,61 @@ export function parseObjects(text: string, source: string): KubeObject[] {
     collect(value, where, objects);
   });
   return objects;
+}
+
+/**
+ * The documents of a YAML stream as separate texts, split at its document-start lines (`---` alone on a
+ * line). Such a line always starts a document: no scalar may hold it (YAML 1.2 §9.1.4, c-forbidden), and
+ * anchors and tags do not reach across documents, so each text reads alone as it reads in the stream.
+ * Undefined for a stream the split cannot promise that of: one with directives (`%`), document-end
+ * markers (`...`), or anything after `---` on its line. kustomize writes none of them.
+ */
+export function documentTexts(text: string): string[] | undefined {
+  const documents: string[] = [];
+  let start = 0;
+  for (let at = 0; at < text.length;) {
+    const end = text.indexOf('\n', at);
+    const line = text.slice(at, end === -1 ? text.length : end);
+    const next = end === -1 ? text.length : end + 1;
+    if (line === '---') {
+      documents.push(text.slice(start, at));
+      start = next;
+    } else if (line.startsWith('%') || /^(---|\.\.\.)([ \t]|$)/.test(line)) return undefined;
+    at = next;
+  }
+  documents.push(text.slice(start));
+  return documents.filter((document) => document.trim() !== '');
+}
+
+/** A document's key among those known (parseObjectsKnown): sha256 (hex) of its text. */
+const documentDigest = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/**
+ * parseObjects of `text`, document by document (documentTexts): a document whose text's digest (sha256,
+ * hex) is in `known` takes the objects found there instead of being parsed again, and every document's
+ * objects are put in `learnt` by its digest. A stream that cannot be split, or a document that does not
+ * parse, is parsed whole by parseObjects, so its objects and errors are that function's.
+ * @throws YamlParseError as parseObjects
+ */
+export function parseObjectsKnown(
+  text: string,
+  source: string,
+  known: ReadonlyMap<string, readonly KubeObject[]>,
+  learnt: Map<string, readonly KubeObject[]>,
+): KubeObject[] {
+  const documents = documentTexts(text);
+  if (documents === undefined) return parseObjects(text, source);
+  const found: [string, readonly KubeObject[]][] = [];
+  try {
+    for (const document of documents) {
+      const digest = documentDigest(document);
+      found.push([digest, known.get(digest) ?? learnt.get(digest) ?? parseObjects(document, source)]);
+    }
+  } catch {
+    return parseObjects(text, source);
+  }
+  for (const [digest, objects] of found) learnt.set(digest, objects);
+  return found.flatMap(([, objects]) => objects);
 }
 
 /** `where` names the value in errors; for items, `item N` suffixes are added only when an error needs them. */

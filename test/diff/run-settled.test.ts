@@ -158,7 +158,10 @@ describe('diffRefs of the working tree: kustomize started before the walk', () =
   }, 30_000);
 });
 
-/** The real kustomize behind a wrapper that notes in `log` the folder each run starts on, and when one is stopped (SIGTERM, trapped first). */
+/**
+ * The real kustomize behind a wrapper that notes in `log` the folder each run starts on, and when one is
+ * stopped (SIGTERM, trapped before anything else).
+ */
 function notedKustomize(root: string): { kustomize: Kustomize; log: string; lines: () => string[] } {
   const log = join(root, 'runs.log');
   const script = join(root, 'kustomize-noted.sh');

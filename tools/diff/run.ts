@@ -15,6 +15,7 @@ import { runningCodeState } from './generated-ids.ts';
 import type { ObjectFormat } from '../git/source.ts';
 import type { AppFacts } from '../argocd/facts.ts';
 import { staleBesideCommit } from './stale-kept.ts';
+import { keepDocuments, readKeptDocuments } from './documents-kept.ts';
 import { hashSides, withHashes, type Side } from './sides.ts';
 import { readWalks, walkOverlays, walksOf, writeWalks, type Walks } from './walks.ts';
 import { changedPaths, type Changes } from '../git/changes.ts';
@@ -85,6 +86,8 @@ interface EarlyRenders {
   started: Promise<void>;
   /** Renders by input hash. */
   renders: Promise<ReadonlyMap<string, KubeObject[]>>;
+  /** Their documents kept for the next diff (documents-kept.ts), once they are rendered. */
+  kept: Promise<void>;
 }
 
 /**
@@ -162,6 +165,7 @@ function renderEarly(root: string, kustomize: Kustomize, changes: Promise<Change
   const started = new Promise<void>((resolve) => (start = resolve));
   const guessed = cache ? lastEarly(cache.dir) : [];
   const runs = new Map(guessed.filter(folderOnDisk(root)).map((dir) => [dir, startRender(root, kustomize, dir)]));
+  const documents = { known: new Map<string, readonly KubeObject[]>(), learnt: new Map<string, readonly KubeObject[]>() };
   const renders = (async (): Promise<ReadonlyMap<string, KubeObject[]>> => {
     try {
       const touched = await overlaysOnDisk(root, await changes);
@@ -178,9 +182,10 @@ function renderEarly(root: string, kustomize: Kustomize, changes: Promise<Change
       start();
       const disk = workingTree(root);
       const hashed = await hashOverlays(disk, touched, memo);
+      if (cache) documents.known = readKeptDocuments(cache.dir);
       const failed = new Set<string>();
       const apps = await renderHashed(disk, kustomize, touched, hashed, {
-        ...(cache ? { cache } : {}),
+        ...(cache ? { cache, documents } : {}),
         started: texts,
         onFailure: (overlay) => failed.add(overlay.dir),
       });
@@ -193,7 +198,10 @@ function renderEarly(root: string, kustomize: Kustomize, changes: Promise<Change
       start();
     }
   })();
-  return { started, renders };
+  const kept = renders.then(async () => {
+    if (cache && documents.learnt.size > 0) await keepDocuments(cache.dir, documents.learnt, documents.known);
+  });
+  return { started, renders, kept };
 }
 
 /** An error of the head side, named as such: the head failing to render is not a report, it is exit 2. */
@@ -385,7 +393,7 @@ export async function diffRefs(
   const memo = new KeptRefs(options.cache);
   // The working tree's changed overlays, rendered from the disk as soon as git names the changes.
   const early = head === undefined ? renderEarly(root, kustomize, changes, memo, options.cache) : undefined;
-  if (early) void later(early.renders);
+  if (early) void later(Promise.all([early.renders, early.kept]));
   // Once kustomize runs for them (or at once), while the process waits on it: the kept kustomization files (so the
   // walks parse only what changed) and the running code's state, which keys the tables kept per commit.
   if (cacheDir !== undefined)

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { limiter, mapLimited } from '../concurrency.ts';
 import type { KubeObject } from '../kube/object.ts';
-import { parseObjects } from '../yaml.ts';
+import { parseObjects, parseObjectsKnown } from '../yaml.ts';
 import { cacheKey, type RenderCache } from './cache.ts';
 import { listOverlays, openWorkingTree, workingTree, type Checkout, type OverlayRef } from '../git/checkout.ts';
 import { batchKeys, planBatches, renderBatchText, type BatchableMemo } from './batch.ts';
@@ -46,6 +46,11 @@ export interface RenderOptions {
    * overlay directory: an overlay that is neither known, cached nor refused takes its text instead of starting another.
    */
   started?: ReadonlyMap<string, Promise<string>>;
+  /**
+   * Documents parsed before, by the sha256 of their text (tools/yaml.ts parseObjectsKnown): a rendered
+   * document found in `known` is not parsed again, and every document rendered here is put in `learnt`.
+   */
+  documents?: { known: ReadonlyMap<string, readonly KubeObject[]>; learnt: Map<string, readonly KubeObject[]> };
   /** Called after each overlay is done (rendered, cached or reused). */
   onProgress?: (done: number, total: number) => void;
   /**
@@ -203,7 +208,9 @@ export async function renderHashed(
   const keep = async (overlay: OverlayRef, text: () => Promise<string>): Promise<void> => {
     let objects: KubeObject[];
     try {
-      objects = parseObjects(await text(), `kustomize build ${overlay.dir}`);
+      const source = `kustomize build ${overlay.dir}`;
+      const documents = options.documents;
+      objects = documents ? parseObjectsKnown(await text(), source, documents.known, documents.learnt) : parseObjects(await text(), source);
     } catch (error) {
       failed(overlay, renderFailure(dir, overlay, error));
       return;
