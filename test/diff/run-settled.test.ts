@@ -1,12 +1,19 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { diffRefs } from '../../tools/diff/run.ts';
 import { findKustomize, type Kustomize } from '../../tools/render/kustomize.ts';
-import { openRenderCache } from '../../tools/render/cache.ts';
+import { cacheKey, openRenderCache } from '../../tools/render/cache.ts';
+import { hashOverlays } from '../../tools/render/overlays.ts';
+import { workingTree, type Checkout } from '../../tools/git/checkout.ts';
+import { withCheckout } from '../../tools/diff/trees.ts';
+import { resolveRef } from '../../tools/git/worktree.ts';
 import { commit, committedCopy, scratch } from '../support/git.ts';
+
+/** The overlay the cache tests change. */
+const LOKI = { env: 'dev', component: 'loki', dir: 'overlays/dev/loki' };
 
 let real: Kustomize;
 beforeAll(async () => {
@@ -46,6 +53,33 @@ describe('diffRefs when it fails: nothing left running, the base named first', (
     expect(String(failure)).toContain('git worktree add');
     expect(runs()).toContain('start');
     expect(runs().filter((line) => line === 'end')).toHaveLength(runs().filter((line) => line === 'start').length);
+  }, 30_000);
+
+  it('fails naming the render cache when a render started early cannot be written to it', async () => {
+    // GIVEN a change to dev/loki diffed once, so that the base's render of dev/loki is cached
+    const root = await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\n' });
+    const cache = openRenderCache(root);
+    const loki = join(root, 'overlays/dev/loki/kustomization.yaml');
+    appendFileSync(loki, '# changed\n');
+    await diffRefs(root, real, 'HEAD', undefined, { cache });
+    const keyOf = async (checkout: Checkout) => cacheKey(real.version, (await hashOverlays(checkout, [LOKI])).get(LOKI.dir)?.hash ?? '');
+    const base = await withCheckout(root, await resolveRef(root, 'HEAD'), 'sha1', keyOf);
+    // AND another change, whose render is to be written in another shard folder of the cache than the base's
+    let round = 0;
+    do appendFileSync(loki, `# changed again ${round++}\n`);
+    while ((await keyOf(workingTree(root))).slice(0, 2) === base.slice(0, 2));
+    // AND every shard folder but the base's taken by a file
+    for (let shard = 0; shard < 256; shard++) {
+      const name = shard.toString(16).padStart(2, '0');
+      if (name === base.slice(0, 2)) continue;
+      rmSync(join(cache.dir, name), { recursive: true, force: true });
+      writeFileSync(join(cache.dir, name), '');
+    }
+    // WHEN the working tree is diffed again (the head's render is started early; the base's is read from the cache)
+    const failure = await diffRefs(root, real, 'HEAD', undefined, { cache }).then(() => '', String);
+    // THEN it fails, naming the cache and how to mend it
+    expect(failure).toContain('RenderCacheError');
+    expect(failure).toContain('could not be written');
   }, 30_000);
 
   it("reports the base's bad ref when both refs are bad, and the head's when only it is", async () => {

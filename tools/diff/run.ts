@@ -86,7 +86,10 @@ interface EarlyRenders {
   started: Promise<void>;
   /** Renders by input hash. */
   renders: Promise<ReadonlyMap<string, KubeObject[]>>;
-  /** Their documents kept for the next diff (documents-kept.ts), once they are rendered. */
+  /**
+   * Their renders written to the cache and their documents kept for the next diff (documents-kept.ts),
+   * once they are rendered: rejects when the cache cannot be written (RenderCacheError).
+   */
   kept: Promise<void>;
 }
 
@@ -166,6 +169,7 @@ function renderEarly(root: string, kustomize: Kustomize, changes: Promise<Change
   const guessed = cache ? lastEarly(cache.dir) : [];
   const runs = new Map(guessed.filter(folderOnDisk(root)).map((dir) => [dir, startRender(root, kustomize, dir)]));
   const documents = { known: new Map<string, readonly KubeObject[]>(), learnt: new Map<string, readonly KubeObject[]>() };
+  const writes: Promise<void>[] = [];
   const renders = (async (): Promise<ReadonlyMap<string, KubeObject[]>> => {
     try {
       const touched = await overlaysOnDisk(root, await changes);
@@ -185,7 +189,7 @@ function renderEarly(root: string, kustomize: Kustomize, changes: Promise<Change
       if (cache) documents.known = readKeptDocuments(cache.dir);
       const failed = new Set<string>();
       const apps = await renderHashed(disk, kustomize, touched, hashed, {
-        ...(cache ? { cache, documents } : {}),
+        ...(cache ? { cache, documents, writes } : {}),
         started: texts,
         onFailure: (overlay) => failed.add(overlay.dir),
       });
@@ -199,6 +203,7 @@ function renderEarly(root: string, kustomize: Kustomize, changes: Promise<Change
     }
   })();
   const kept = renders.then(async () => {
+    await Promise.all(writes);
     if (cache && documents.learnt.size > 0) await keepDocuments(cache.dir, documents.learnt, documents.known);
   });
   return { started, renders, kept };
@@ -493,6 +498,8 @@ export async function diffRefs(
         ),
     );
     await memo.keep();
+    // The early renders' cache writes, awaited here: a cache that cannot be written is an error, as for every render.
+    await early?.kept;
     const headChanged = new Set(headApps.map((app) => app.dir));
     return diffTrees({
       base: { apps: baseApps },

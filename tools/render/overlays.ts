@@ -51,6 +51,11 @@ export interface RenderOptions {
    * document found in `known` is not parsed again, and every document rendered here is put in `learnt`.
    */
   documents?: { known: ReadonlyMap<string, readonly KubeObject[]>; learnt: Map<string, readonly KubeObject[]> };
+  /**
+   * When given, the cache writes of new renders are put here instead of awaited before the renders are
+   * returned: the caller awaits them (a write that fails rejects with RenderCacheError).
+   */
+  writes?: Promise<void>[];
   /** Called after each overlay is done (rendered, cached or reused). */
   onProgress?: (done: number, total: number) => void;
   /**
@@ -215,7 +220,9 @@ export async function renderHashed(
       failed(overlay, renderFailure(dir, overlay, error));
       return;
     }
-    await options.cache?.put(cacheKey(kustomize.version, hashOf(overlay)), objects);
+    const write = options.cache?.put(cacheKey(kustomize.version, hashOf(overlay)), objects);
+    if (options.writes && write) options.writes.push(write);
+    else await write;
     rendered.set(overlay.dir, objects);
     finish();
   };
