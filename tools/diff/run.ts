@@ -11,7 +11,6 @@ import { objectKey, type KubeObject } from '../kube/object.ts';
 import { diffTrees, type DiffReport, type Flag, type RenderFailure } from './engine.ts';
 import { appFactsOf, argoFilesOf, factsOfOverlays, parseOnce, withCheckouts, type ParseObjects } from './trees.ts';
 import { keepApplications, readKeptApplications } from './apps-kept.ts';
-import { runningCodeState } from './generated-ids.ts';
 import type { ObjectFormat } from '../git/source.ts';
 import type { AppFacts } from '../argocd/facts.ts';
 import { staleBesideCommit } from './stale-kept.ts';
@@ -399,19 +398,6 @@ export async function diffRefs(
   // The working tree's changed overlays, rendered from the disk as soon as git names the changes.
   const early = head === undefined ? renderEarly(root, kustomize, changes, memo, options.cache) : undefined;
   if (early) void later(Promise.all([early.renders, early.kept]));
-  // Once kustomize runs for them (or at once), while the process waits on it: the kept kustomization files (so the
-  // walks parse only what changed) and the running code's state, which keys the tables kept per commit.
-  if (cacheDir !== undefined)
-    void (early?.started ?? Promise.resolve()).then(() =>
-      setImmediate(() => {
-        try {
-          memo.read();
-          runningCodeState(cacheDir);
-        } catch {
-          // Asked again where the answer is needed, which reports a failure there.
-        }
-      }),
-    );
   headRef?.catch(() => undefined); // awaited after the base, whose failure is the one reported
   // Both refs resolved or failed before either failure is reported (the base's first): no rev-parse is left running.
   const refs = async () => {

@@ -150,8 +150,8 @@ export class KeptRefs extends Map<string, KustomizationRefs> {
     return super.has(key);
   }
 
-  /** Reads the kept table now (once): for a caller with time to spare before the files are parsed. */
-  read(): void {
+  /** Reads the kept table (once). */
+  private read(): void {
     if (this.kept !== undefined || this.cache === undefined) return;
     const table = this.cache.readRefs();
     for (const [id, refs] of table) if (!super.has(id)) this.set(id, refs);
