@@ -143,6 +143,25 @@ describe('formatMarkdown', () => {
     expect(markdown).toContain(`_${4040 - opened} more object diffs not shown: see the full report in`);
   });
 
+  it('names the first 20 unchanged apps of a fleet and counts the rest, in the comment and on the terminal', () => {
+    // GIVEN a fleet of 1,000 apps of which one changes
+    const fleet = (value: string) =>
+      tree(
+        ...Array.from({ length: 1000 }, (_, i) =>
+          app('dev', `app-${String(i).padStart(4, '0')}`, [configMap(`c${i}`, { k: i ? 'same' : value })]),
+        ),
+      );
+    const report = diffTrees({ base: fleet('before'), head: fleet('after') });
+    // WHEN formatted for a comment and for a terminal
+    const markdown = formatMarkdown(report, { baseSha: BASE_SHA, headSha: HEAD_SHA, marker: MARKER });
+    const text = formatText(report, { color: false });
+    // THEN both name app-0001 to app-0020 and say how many more are unchanged
+    const named = Array.from({ length: 20 }, (_, i) => `dev/app-${String(i + 1).padStart(4, '0')}`).join(', ');
+    expect(markdown).toContain(`Unchanged: ${named} and 979 more\n`);
+    expect(text).toContain(`  unchanged: ${named} and 979 more\n`);
+    expect(text).not.toContain('app-0021');
+  });
+
   it('truncates the flag list with a count when flags alone would pass the limit', () => {
     // GIVEN 300 changed Secrets, each a flag, and a limit far below what their flags need
     const secrets = (value: string) => Array.from({ length: 300 }, (_, i) => secret(`credentials-${i}`, { password: `${value}-${i}` }));

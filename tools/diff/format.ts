@@ -82,8 +82,14 @@ function cutDiff(diff: string, max: number): { text: string; cutLines: number } 
   return { text: kept, cutLines: text.split('\n').length - kept.split('\n').length };
 }
 
-function unchangedApps(report: DiffReport): string[] {
-  return report.summary.filter((row) => !isChanged(row)).map(appName);
+/** The most unchanged apps named one by one; the others are counted (a fleet has hundreds). */
+const UNCHANGED_NAMED = 20;
+
+/** The apps that render the same on both sides, as one line: the first UNCHANGED_NAMED by name, then how many more. */
+function unchangedApps(report: DiffReport): string {
+  const names = report.summary.filter((row) => !isChanged(row)).map(appName);
+  const named = names.slice(0, UNCHANGED_NAMED).join(', ');
+  return names.length > UNCHANGED_NAMED ? `${named} and ${names.length - UNCHANGED_NAMED} more` : named;
 }
 
 const ANSI = { bold: '\u001b[1m', red: '\u001b[31m', green: '\u001b[32m', yellow: '\u001b[33m', cyan: '\u001b[36m', reset: '\u001b[0m' };
@@ -154,7 +160,7 @@ export function formatText(report: DiffReport, options: { color: boolean }): str
     ];
     out.push(...table(rows, new Set([2, 3, 4])).map((line) => `  ${line}`));
     const unchanged = unchangedApps(report);
-    if (unchanged.length > 0) out.push(`  unchanged: ${unchanged.join(', ')}`);
+    if (unchanged !== '') out.push(`  unchanged: ${unchanged}`);
     out.push('');
   }
   out.push(...reviewText(report.syncPlan, report.flows, (text) => paint(text, 'bold')));
@@ -204,7 +210,7 @@ function summarySection(report: DiffReport): string {
     '| Environment | App | Added | Removed | Changed | Lines |\n',
     '|---|---|--:|--:|--:|--:|\n',
     ...rows,
-    unchanged.length > 0 ? `\nUnchanged: ${escapeMarkdown(unchanged.join(', '))}\n` : '',
+    unchanged !== '' ? `\nUnchanged: ${escapeMarkdown(unchanged)}\n` : '',
     '\n',
   ].join('');
 }
