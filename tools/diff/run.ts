@@ -84,6 +84,8 @@ interface EarlyRenders {
   started: Promise<void>;
   /** Renders by input hash. */
   renders: Promise<ReadonlyMap<string, KubeObject[]>>;
+  /** Settles once every kustomize process started for them has ended (those stopped too). */
+  ended: Promise<unknown>;
 }
 
 /**
@@ -186,7 +188,9 @@ function renderEarly(root: string, kustomize: Kustomize, changes: Promise<Change
       start();
     }
   })();
-  return { started, renders };
+  // Every run is started before the renders settle; a stopped one ends a little after its abort.
+  const ended = renders.then(() => Promise.allSettled([...runs.values()].map((run) => run.text)));
+  return { started, renders, ended };
 }
 
 /** An error of the head side, named as such: the head failing to render is not a report, it is exit 2. */
@@ -381,6 +385,8 @@ export async function diffRefs(
   // The working tree's changed overlays, rendered from the disk as soon as git names the changes.
   const early = head === undefined ? renderEarly(root, kustomize, changes, memo, options.cache) : undefined;
   if (early) void later(early.renders);
+  // Nothing started for them is left running when diffRefs returns or throws.
+  if (early) void later(early.ended);
   // Once kustomize runs for them (or at once), while the process waits on it: the kept kustomization files (so the
   // walks parse only what changed) and the running code's state, which keys the tables kept per commit.
   if (cacheDir !== undefined)
