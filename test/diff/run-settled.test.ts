@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chmodSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -117,15 +117,7 @@ describe('diffRefs of the working tree: kustomize started before the walk', () =
     const cache = () => ({ cache: openRenderCache(root) });
     await diffRefs(root, real, 'HEAD', undefined, cache());
     // AND a kustomize that notes the overlay it starts on, and when it is stopped
-    const log = join(root, 'runs.log');
-    const script = join(root, 'kustomize-noted.sh');
-    writeFileSync(
-      script,
-      `#!/bin/sh\nfor last; do :; done\necho "kustomize $last" >> "${log}"\ntrap 'kill $child 2>/dev/null; echo "stopped $last" >> "${log}"; exit 143' TERM\n"$@" &\nchild=$!\nwait $child\n`,
-    );
-    chmodSync(script, 0o755);
-    const noted: Kustomize = { command: [script, ...real.command], version: real.version };
-    const lines = () => readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    const { kustomize: noted, log, lines } = notedKustomize(root);
     // WHEN dev/loki is changed again and diffed with git status slowed down
     appendFileSync(loki, '# changed again\n');
     const again = await withSlowGit('*" status "*', () => diffRefs(root, noted, 'HEAD', undefined, cache()), log);
@@ -142,7 +134,47 @@ describe('diffRefs of the working tree: kustomize started before the walk', () =
     await expect.poll(lines, { timeout: 10_000 }).toContain(`stopped ${join(root, 'overlays/dev/loki')}`);
     expect(lines()).toContain(`kustomize ${join(root, 'overlays/dev/grafana')}`);
   }, 60_000);
+
+  it('starts kustomize on no folder a foreign list of early overlays names that is not an overlay of the repository', async () => {
+    // GIVEN a repository beside a folder outside it that holds a kustomization, and a change to dev/loki
+    const top = scratch('obs-early-');
+    const root = join(top, 'repo');
+    cpSync(await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\nkustomize-*.sh\nruns.log\n' }), root, {
+      recursive: true,
+    });
+    mkdirSync(join(top, 'outside'));
+    writeFileSync(join(top, 'outside/kustomization.yaml'), 'configMapGenerator:\n  - name: outside\n    literals: [a=b]\n');
+    appendFileSync(join(root, 'overlays/dev/loki/kustomization.yaml'), '# changed\n');
+    // AND a list of the overlays rendered early, kept in the render cache, that names folders outside the overlays
+    const cache = openRenderCache(root);
+    mkdirSync(cache.dir, { recursive: true });
+    const foreign = ['../outside', 'overlays/../../outside', 'overlays/dev/../../../outside', '', 'overlays', 'overlays/dev', 'base/loki'];
+    writeFileSync(join(cache.dir, 'early.json'), JSON.stringify(foreign));
+    const { kustomize, lines } = notedKustomize(root);
+    // WHEN the working tree is diffed with that cache, git status slowed down (the guesses start before it answers)
+    const run = await withSlowGit('*" status "*', () => diffRefs(root, kustomize, 'HEAD', undefined, { cache }));
+    // THEN kustomize started on the changed overlay (the working tree's, and the base's where it is written out), on nothing else
+    expect(run.failure).toBe('');
+    expect(lines()).toContain(`kustomize ${join(root, 'overlays/dev/loki')}`);
+    expect(lines().filter((line) => !line.endsWith('/overlays/dev/loki'))).toEqual([]);
+  }, 30_000);
 });
+
+/** The real kustomize behind a wrapper that notes in `log` the folder each run starts on, and each run stopped. */
+function notedKustomize(root: string): { kustomize: Kustomize; log: string; lines: () => string[] } {
+  const log = join(root, 'runs.log');
+  const script = join(root, 'kustomize-noted.sh');
+  writeFileSync(
+    script,
+    `#!/bin/sh\nfor last; do :; done\necho "kustomize $last" >> "${log}"\ntrap 'kill $child 2>/dev/null; echo "stopped $last" >> "${log}"; exit 143' TERM\n"$@" &\nchild=$!\nwait $child\n`,
+  );
+  chmodSync(script, 0o755);
+  return {
+    kustomize: { command: [script, ...real.command], version: real.version },
+    log,
+    lines: () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []),
+  };
+}
 
 /**
  * Runs `run` with git behind a wrapper that, for a command line matching the shell `case` pattern

@@ -110,10 +110,18 @@ async function overlaysOnDisk(root: string, changed: Changes): Promise<OverlayRe
 /** Where the overlays the working tree's last diff rendered early are kept, in the cache directory. */
 const LAST_EARLY = 'early.json';
 
-/** The overlays the last diff rendered early, as kept in the cache directory `dir` (none when unreadable). */
+/** An overlay's folder as keepEarly writes it: `overlays/<env>/<component>`, neither part `.` or `..`. */
+const isOverlayDir = (entry: unknown): entry is string =>
+  typeof entry === 'string' && /^overlays\/[^/]+\/[^/]+$/.test(entry) && !entry.split('/').some((part) => part === '.' || part === '..');
+
+/**
+ * The overlays the last diff rendered early, as kept in the cache directory `dir` (none when unreadable). Only
+ * entries that name an overlay's folder: kustomize starts on them before anything is walked, and a damaged or
+ * foreign file must not start it on another folder (the repository's top, or one outside it).
+ */
 function lastEarly(dir: string): string[] {
   const kept = readJson(join(dir, LAST_EARLY));
-  return Array.isArray(kept) ? kept.filter((entry): entry is string => typeof entry === 'string').slice(0, EARLY) : [];
+  return Array.isArray(kept) ? kept.filter(isOverlayDir).slice(0, EARLY) : [];
 }
 
 /** Keeps `dirs` as the overlays rendered early, unless they are what is kept; left out when it cannot be written. */
