@@ -1,4 +1,4 @@
-import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -209,5 +209,23 @@ describe("a commit's listing kept between runs", () => {
     renameSync(join(root, '.git/objects-away'), join(root, '.git/objects'));
     const listed = await readGitTree(root, sha, { keptIn });
     expect([...listed.files]).toEqual([...first.files]);
+  });
+});
+
+describe("a commit's kept listing read for another commit", () => {
+  it('is not taken for that commit: git lists it', async () => {
+    // GIVEN two commits, each listed once with a folder to keep listings in
+    const root = await repository();
+    const [older, newer] = [await resolveRef(root, 'HEAD~1'), await resolveRef(root, 'HEAD')];
+    const keptIn = join(root, '.cache/render/trees');
+    const olderListed = await readGitTree(root, older, { keptIn });
+    const newerListed = await readGitTree(root, newer, { keptIn });
+    // WHEN the older commit's kept listing (whole, its checksum right) stands where the newer one's is kept
+    copyFileSync(join(keptIn, `${older}.listing`), join(keptIn, `${newer}.listing`));
+    const again = await readGitTree(root, newer, { keptIn });
+    // THEN the newer commit is listed as git lists it (with dev-eu), not as the older one
+    expect(olderListed.overlayDirs()).not.toContain('overlays/dev-eu/loki');
+    expect(again.overlayDirs().sort()).toEqual(newerListed.overlayDirs().sort());
+    expect([...again.files]).toEqual([...newerListed.files]);
   });
 });

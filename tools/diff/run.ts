@@ -90,6 +90,8 @@ interface EarlyRenders {
    * once they are rendered: rejects when the cache cannot be written (RenderCacheError).
    */
   kept: Promise<void>;
+  /** Settles once every kustomize process started for them has ended (those stopped too). */
+  ended: Promise<unknown>;
 }
 
 /**
@@ -120,7 +122,11 @@ const isOverlayDir = (entry: unknown): entry is string => {
   return parts.length === 3 && parts[0] === 'overlays' && parts.every((part) => part !== '' && part !== '.' && part !== '..');
 };
 
-/** The overlays the last diff rendered early, as kept in the cache directory `dir` (none when unreadable or not overlays). */
+/**
+ * The overlays the last diff rendered early, as kept in the cache directory `dir` (none when unreadable). Only
+ * entries that name an overlay's folder: kustomize starts on them before anything is walked, and a damaged or
+ * foreign file must not start it on another folder (the repository's top, or one outside it).
+ */
 function lastEarly(dir: string): string[] {
   const kept = readJson(join(dir, LAST_EARLY));
   return Array.isArray(kept) ? kept.filter(isOverlayDir).slice(0, EARLY) : [];
@@ -205,7 +211,9 @@ function renderEarly(root: string, kustomize: Kustomize, changes: Promise<Change
     await Promise.all(writes);
     if (cache && documents.learnt.size > 0) await keepDocuments(cache.dir, documents.learnt, documents.known);
   });
-  return { started, renders, kept };
+  // Every run is started before the renders settle; a stopped one ends a little after its abort.
+  const ended = renders.then(() => Promise.allSettled([...runs.values()].map((run) => run.text)));
+  return { started, renders, kept, ended };
 }
 
 /** An error of the head side, named as such: the head failing to render is not a report, it is exit 2. */
@@ -398,6 +406,8 @@ export async function diffRefs(
   // The working tree's changed overlays, rendered from the disk as soon as git names the changes.
   const early = head === undefined ? renderEarly(root, kustomize, changes, memo, options.cache) : undefined;
   if (early) void later(Promise.all([early.renders, early.kept]));
+  // Nothing started for them is left running when diffRefs returns or throws.
+  if (early) void later(early.ended);
   headRef?.catch(() => undefined); // awaited after the base, whose failure is the one reported
   // Both refs resolved or failed before either failure is reported (the base's first): no rev-parse is left running.
   const refs = async () => {

@@ -189,8 +189,8 @@ const LISTINGS_KEPT = 8;
  * Lists every file of the commit `sha` (a full SHA, see resolveRef), once `after` has settled, so that
  * more urgent work of the caller goes first: on the benchmark tree, a listing started beside a working
  * tree's `git status` made the status take about 40 ms instead of 25. A commit's listing never changes:
- * with `keptIn`, it is kept there (sealed, tools/files.ts) and read from there by later runs, instead
- * of `git ls-tree` (a process, about 15 ms of CPU for 10,000 files).
+ * with `keptIn`, it is kept there (sealed with the commit it lists, tools/files.ts) and read from there by
+ * later runs, instead of `git ls-tree` (a process, about 15 ms of CPU for 10,000 files).
  */
 export async function readGitTree(
   repoDir: string,
@@ -200,10 +200,14 @@ export async function readGitTree(
   const { after, keptIn } = options;
   if (after) await after.catch(() => undefined);
   const name = `${sha}.listing`;
-  let listing = keptIn === undefined ? undefined : readSealedText(join(keptIn, name));
+  // The listing follows a line naming its commit, inside the seal: one kept for another commit (a file copied
+  // or renamed in a shared cache) is not taken for this one.
+  const named = `${sha}\n`;
+  const kept = keptIn === undefined ? undefined : readSealedText(join(keptIn, name));
+  let listing = kept?.startsWith(named) ? kept.slice(named.length) : undefined;
   if (listing === undefined) {
     listing = await git(repoDir, ['ls-tree', '-r', '-z', '--full-tree', sha]);
-    if (keptIn !== undefined) await keepTable(keptIn, name, sealedText(listing), LISTINGS_KEPT);
+    if (keptIn !== undefined) await keepTable(keptIn, name, sealedText(`${named}${listing}`), LISTINGS_KEPT);
   }
   return TreeListing.inPlace(listing) ? listedTree(sha, new TreeListing(listing)) : parsedTree(sha, listing);
 }

@@ -132,7 +132,12 @@ interface Run {
   stderr: string;
 }
 
-/** Runs kustomize directly (no shell, no wrapper library): its start-up is paid once per overlay. `signal` kills it. */
+/**
+ * Runs kustomize directly (no shell, no wrapper library): its start-up is paid once per overlay. `signal` kills it.
+ * Answers once the process has ended: execFile calls back as soon as `signal` is aborted, while the process it has
+ * sent SIGTERM may still run (Node's lib/child_process.js: spawn's abort emits an AbortError that execFile reports
+ * at once), so its 'exit' is awaited too (none comes for a process that never started, which has no pid).
+ */
 function run(bin: string, args: readonly string[], signal?: AbortSignal): Promise<Run> {
   return new Promise((resolve) => {
     const options = {
@@ -141,9 +146,20 @@ function run(bin: string, args: readonly string[], signal?: AbortSignal): Promis
       encoding: 'utf8' as const,
       ...(signal ? { signal } : {}),
     };
-    execFile(bin, args, options, (error, stdout, stderr) => {
+    let outcome: Run | undefined;
+    let ended = false;
+    const settle = (): void => {
+      if (outcome && ended) resolve(outcome);
+    };
+    const child = execFile(bin, args, options, (error, stdout, stderr) => {
       const code = error ? ((error as NodeJS.ErrnoException).code ?? 1) : 0;
-      resolve({ code, stdout, stderr: stderr || (error && typeof code === 'string' ? error.message : '') });
+      outcome = { code, stdout, stderr: stderr || (error && typeof code === 'string' ? error.message : '') };
+      ended ||= child.pid === undefined || child.exitCode !== null || child.signalCode !== null;
+      settle();
+    });
+    child.once('exit', () => {
+      ended = true;
+      settle();
     });
   });
 }
@@ -151,7 +167,7 @@ function run(bin: string, args: readonly string[], signal?: AbortSignal): Promis
 /**
  * Renders one overlay directory to YAML text. No exec or function plugins, no Helm, and the
  * load restrictor on (files outside the kustomization root are refused); network access is cut.
- * Aborting `signal` kills the process, and the render fails.
+ * Aborting `signal` kills the process, and the render fails once the process has ended.
  * @throws RenderError naming `dir` and what kustomize said
  */
 export async function renderText(kustomize: Kustomize, dir: string, signal?: AbortSignal): Promise<string> {
