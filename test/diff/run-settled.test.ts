@@ -169,6 +169,26 @@ describe('diffRefs of the working tree: kustomize started before the walk', () =
     expect(lines()).toContain(`kustomize ${join(root, 'overlays/dev/grafana')}`);
   }, 60_000);
 
+  it('starts no kustomize before git status on a kept overlay reached through a linked environment folder', async () => {
+    // GIVEN dev/loki rendered early by the last diff, and then overlays/dev replaced by a link to a copy outside the repository
+    const top = scratch('obs-early-link-');
+    const root = join(top, 'repo');
+    cpSync(await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\nkustomize-*.sh\nruns.log\n' }), root, {
+      recursive: true,
+    });
+    const cache = openRenderCache(root);
+    mkdirSync(cache.dir, { recursive: true });
+    writeFileSync(join(cache.dir, 'early.json'), JSON.stringify(['overlays/dev/loki']));
+    cpSync(join(root, 'overlays/dev'), join(top, 'outside-dev'), { recursive: true });
+    rmSync(join(root, 'overlays/dev'), { recursive: true });
+    symlinkSync(join(top, 'outside-dev'), join(root, 'overlays/dev'));
+    // WHEN the working tree is diffed with a kustomize that notes where it starts
+    const { kustomize, lines } = notedKustomize(root);
+    await diffRefs(root, kustomize, 'HEAD', undefined, { cache }).catch(() => undefined);
+    // THEN no kustomize started on the working tree's dev/loki, which now lies outside it
+    expect(lines()).not.toContain(`kustomize ${join(root, 'overlays/dev/loki')}`);
+  }, 30_000);
+
   it('starts kustomize on no folder a foreign list of early overlays names that is not an overlay of the repository', async () => {
     // GIVEN a repository beside a folder outside it that holds a kustomization, and a change to dev/loki
     const top = scratch('obs-early-');

@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, realpathSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { readJson, writeWholeSync } from '../files.ts';
 import { resolveRef } from '../git/worktree.ts';
 import { KeptRefs, type RenderCache } from '../render/cache.ts';
@@ -132,6 +132,21 @@ function lastEarly(dir: string): string[] {
   return Array.isArray(kept) ? kept.filter(isOverlayDir).slice(0, EARLY) : [];
 }
 
+/**
+ * Whether the overlay folder `dir` is on the disk, a folder and inside the working tree at `root` once
+ * links are followed (a linked environment folder may lead out of it).
+ */
+const overlayInside =
+  (root: string) =>
+  (dir: string): boolean => {
+    if (!folderOnDisk(root)(dir)) return false;
+    try {
+      return realpathSync(join(root, dir)).startsWith(`${realpathSync(root)}${sep}`);
+    } catch {
+      return false;
+    }
+  };
+
 /** Keeps `dirs` as the overlays rendered early, unless they are what is kept; left out when it cannot be written. */
 function keepEarly(dir: string, dirs: readonly string[], kept: readonly string[]): void {
   if (dirs.length === kept.length && dirs.every((entry, index) => entry === kept[index])) return;
@@ -172,7 +187,7 @@ function renderEarly(root: string, kustomize: Kustomize, changes: Promise<Change
   let start = (): void => undefined;
   const started = new Promise<void>((resolve) => (start = resolve));
   const guessed = cache ? lastEarly(cache.dir) : [];
-  const runs = new Map(guessed.filter(folderOnDisk(root)).map((dir) => [dir, startRender(root, kustomize, dir)]));
+  const runs = new Map(guessed.filter(overlayInside(root)).map((dir) => [dir, startRender(root, kustomize, dir)]));
   const documents = { known: new Map<string, readonly KubeObject[]>(), learnt: new Map<string, readonly KubeObject[]>() };
   const writes: Promise<void>[] = [];
   const renders = (async (): Promise<ReadonlyMap<string, KubeObject[]>> => {

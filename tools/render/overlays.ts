@@ -221,8 +221,10 @@ export async function renderHashed(
       return;
     }
     const write = options.cache?.put(cacheKey(kustomize.version, hashOf(overlay)), objects);
-    if (options.writes && write) options.writes.push(write);
-    else await write;
+    if (options.writes && write) {
+      write.catch(() => undefined); // the caller awaits it with the others
+      options.writes.push(write);
+    } else await write;
     rendered.set(overlay.dir, objects);
     finish();
   };
