@@ -171,11 +171,7 @@ describe('diffRefs of the working tree: kustomize started before the walk', () =
 
   it('starts no kustomize before git status on a kept overlay reached through a linked environment folder', async () => {
     // GIVEN dev/loki rendered early by the last diff, and then overlays/dev replaced by a link to a copy outside the repository
-    const top = scratch('obs-early-link-');
-    const root = join(top, 'repo');
-    cpSync(await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\nkustomize-*.sh\nruns.log\n' }), root, {
-      recursive: true,
-    });
+    const { top, root } = await repositoryInFolder();
     const cache = openRenderCache(root);
     mkdirSync(cache.dir, { recursive: true });
     writeFileSync(join(cache.dir, 'early.json'), JSON.stringify(['overlays/dev/loki']));
@@ -191,11 +187,7 @@ describe('diffRefs of the working tree: kustomize started before the walk', () =
 
   it('starts kustomize on no folder a foreign list of early overlays names that is not an overlay of the repository', async () => {
     // GIVEN a repository beside a folder outside it that holds a kustomization, and a change to dev/loki
-    const top = scratch('obs-early-');
-    const root = join(top, 'repo');
-    cpSync(await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\nkustomize-*.sh\nruns.log\n' }), root, {
-      recursive: true,
-    });
+    const { top, root } = await repositoryInFolder();
     mkdirSync(join(top, 'outside'));
     writeFileSync(join(top, 'outside/kustomization.yaml'), 'configMapGenerator:\n  - name: outside\n    literals: [a=b]\n');
     appendFileSync(join(root, 'overlays/dev/loki/kustomization.yaml'), '# changed\n');
@@ -222,6 +214,16 @@ describe('diffRefs of the working tree: kustomize started before the walk', () =
     expect(lines().filter((line) => !line.endsWith('/overlays/dev/loki'))).toEqual([]);
   }, 30_000);
 });
+
+/** A committed copy of the repository as `repo` in a folder of its own (`top`), for folders beside it outside the repository. */
+async function repositoryInFolder(): Promise<{ top: string; root: string }> {
+  const top = scratch('obs-early-');
+  const root = join(top, 'repo');
+  cpSync(await committedCopy(['base', 'overlays', 'apps'], { '.gitignore': '.cache/\nkustomize-*.sh\nruns.log\n' }), root, {
+    recursive: true,
+  });
+  return { top, root };
+}
 
 /**
  * The real kustomize behind a wrapper that notes in `log` the folder each run starts on, and when one is
